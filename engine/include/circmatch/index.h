@@ -1,0 +1,102 @@
+// The searchable collection of profiles: vectorizes each profile's facets (see vectorizer.h), keeps them per
+// kind in per-facet Eigen matrices (rows L2-normalized), and answers ranked, filtered, explained matches.
+//
+// Thread-safety: every method is safe to call concurrently. Reads run in parallel; a write (Upsert, Delete)
+// waits for running reads and is applied whole, so a reader never sees a half-written profile.
+//
+//   auto index = Index::Create(IndexOptions{}, vocabulary.get());
+//   CHECK_OK((*index)->Upsert({tender, supplier_a, supplier_b}));
+//   MatchParams params;
+//   params.type = MatchType::kSuppliersForTender;
+//   params.k = 10;
+//   absl::StatusOr<MatchResult> result = (*index)->FindMatches(tender, params);
+#ifndef CIRCMATCH_INDEX_H_
+#define CIRCMATCH_INDEX_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "circmatch/explanation.h"
+#include "circmatch/match_params.h"
+#include "circmatch/profile.h"
+#include "circmatch/vocabulary.h"
+
+namespace circmatch {
+
+struct IndexOptions {
+  // Length of partner-computed embeddings; 0 means embeddings are not accepted.
+  int embedding_dimension = 0;
+  // Number of hash buckets of the text facet (a power of two).
+  int text_hash_buckets = 1 << 18;
+  // Location similarity is exp(-distance / location_decay_km) outside a supplier's service radius, 1 inside.
+  double location_decay_km = 50;
+};
+
+// One ranked candidate.
+struct Match {
+  ProfileKey key;
+  double score = 0;
+  Explanation explanation;
+};
+
+struct MatchResult {
+  std::vector<Match> matches;  // best first; ties by key
+  FacetWeights weights;        // the normalized weights used
+  uint64_t index_version = 0;
+};
+
+struct ExplainResult {
+  Match match;             // with explanation.exclusions filled in
+  int rank = 0;            // 1 = best among eligible candidates; 0 when excluded
+  int eligible_count = 0;  // candidates that pass the filters
+  uint64_t index_version = 0;
+};
+
+class Index {
+ public:
+  // `vocabulary` is borrowed and must outlive the index. INVALID_ARGUMENT for bad options.
+  static absl::StatusOr<std::unique_ptr<Index>> Create(const IndexOptions& options, const Vocabulary* vocabulary);
+
+  // Inserts or replaces profiles by key, all or none. Each profile must already be normalized
+  // (NormalizeProfile); INVALID_ARGUMENT (naming `profiles[i]` and the field) otherwise.
+  absl::Status Upsert(absl::Span<const Profile> profiles);
+
+  // Removes a profile; NOT_FOUND when it is not there.
+  absl::Status Delete(const ProfileKey& key);
+
+  // A copy of a stored profile, or nullopt.
+  std::optional<Profile> Get(const ProfileKey& key) const;
+
+  // Number of stored profiles of a kind.
+  int64_t Count(ProfileKind kind) const;
+
+  // Incremented by every successful write.
+  uint64_t version() const;
+
+  // The top `params.k` candidates for `query` (a normalized profile, stored or not; a stored query is never
+  // its own candidate). INVALID_ARGUMENT for k out of 1..kMaxK, bad weights or a query of the wrong kind for
+  // the match type.
+  absl::StatusOr<MatchResult> FindMatches(const Profile& query, const MatchParams& params) const;
+
+  // The explanation of one candidate for `query`, with the filters that exclude it and its rank among the
+  // eligible candidates. NOT_FOUND when the candidate is not stored or is not visible to `params.viewer`;
+  // INVALID_ARGUMENT when it is not of the kind the match type ranks.
+  absl::StatusOr<ExplainResult> Explain(const Profile& query, const ProfileKey& candidate,
+                                        const MatchParams& params) const;
+
+  ~Index();
+
+ private:
+  class Impl;
+  explicit Index(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace circmatch
+
+#endif  // CIRCMATCH_INDEX_H_

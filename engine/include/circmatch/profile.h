@@ -1,0 +1,100 @@
+// The engine's model of a profile: a buyer, tender, supplier or buddy, keyed by (owner, id), with facets in the
+// controlled vocabularies. Plain values, no protobuf: the service converts at its edge.
+//
+// Thread-safety: plain structs; share them read-only or copy them.
+#ifndef CIRCMATCH_PROFILE_H_
+#define CIRCMATCH_PROFILE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace circmatch {
+
+enum class ProfileKind { kBuyer, kTender, kSupplier, kBuddy };
+enum class Visibility { kPrivate, kShared };
+
+// Names as in the API ("BUYER", ...), for messages.
+const char* ProfileKindName(ProfileKind kind);
+
+// A profile's identity: the partner that owns it and its id within that owner.
+struct ProfileKey {
+  std::string owner;
+  std::string id;
+
+  friend bool operator==(const ProfileKey& a, const ProfileKey& b) {
+    return a.owner == b.owner && a.id == b.id;
+  }
+  friend bool operator!=(const ProfileKey& a, const ProfileKey& b) { return !(a == b); }
+  // Ties between equal scores are broken by this order, so results are deterministic.
+  friend bool operator<(const ProfileKey& a, const ProfileKey& b) {
+    return std::tie(a.owner, a.id) < std::tie(b.owner, b.id);
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const ProfileKey& k) {
+    return H::combine(std::move(h), k.owner, k.id);
+  }
+};
+
+// A point in WGS84 degrees.
+struct GeoPoint {
+  double latitude = 0;
+  double longitude = 0;
+};
+
+// One side of a profile (needs, capabilities, offers or asks). After `NormalizeProfile` every code is canonical:
+// CPV codes 8 digits, strategies as R numbers 0..9, controlled terms as their vocabulary ids.
+struct FacetValues {
+  std::vector<std::string> cpv_codes;
+  std::vector<int> strategies;
+  // Controlled material ids, or free lower-case words (kept, matched by exact word).
+  std::vector<std::string> materials;
+  std::vector<std::string> certifications;
+  std::vector<std::string> phases;
+  std::vector<std::string> topics;
+  std::string text;
+
+  bool empty() const {
+    return cpv_codes.empty() && strategies.empty() && materials.empty() && certifications.empty() &&
+           phases.empty() && topics.empty() && text.empty();
+  }
+};
+
+// Where a profile is. `point` is what distances use; the municipality fields are filled by normalization when
+// a municipality was given.
+struct Location {
+  std::string municipality;       // canonical name, e.g. "Zwolle"
+  std::string municipality_code;  // CBS code, e.g. "GM0193"
+  std::string province;           // e.g. "Overijssel"
+  std::optional<GeoPoint> point;
+};
+
+struct Profile {
+  ProfileKey key;
+  ProfileKind kind = ProfileKind::kSupplier;
+  std::string display_name;
+  std::string organization;
+  Location location;
+  double service_radius_km = 0;  // suppliers: how far they deliver; 0 = not stated
+  Visibility visibility = Visibility::kPrivate;
+
+  FacetValues needs;         // BUYER, TENDER
+  FacetValues capabilities;  // SUPPLIER
+  FacetValues offers;        // BUDDY
+  FacetValues asks;          // BUDDY
+  int capacity = 0;          // BUDDY
+
+  std::vector<float> embedding;  // empty, or the deployment's dimension
+
+  // TENDER: open from publication to closing, in Unix seconds; absent means unbounded on that side.
+  std::optional<int64_t> publication_time;
+  std::optional<int64_t> closing_time;
+
+  std::vector<std::string> tags;
+};
+
+}  // namespace circmatch
+
+#endif  // CIRCMATCH_PROFILE_H_
