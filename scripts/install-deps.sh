@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what building and testing circmatch needs on Debian 12: compilers, CMake, the libraries from
+# Debian's packages, and the npm package of the generic gRPC client used by one test. Safe to rerun.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake pkg-config git ca-certificates
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libabsl-dev libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# Node.js may come from another packaging that bundles npm; only install Debian's when there is none.
+command -v npm >/dev/null || missing+=(nodejs npm)
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "installing: ${missing[*]}"
+  $sudo apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+if [ "${1:-}" = "--with-test-tools" ] && [ ! -x tests/service/generic_client/node_modules/.bin/buf ]; then
+  npm ci --prefix tests/service/generic_client --no-audit --no-fund
+fi
