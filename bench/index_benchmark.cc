@@ -1,0 +1,159 @@
+// Micro-benchmarks of the engine's Index. Workloads, each over N synthetic suppliers (N = 1k, 10k, 100k):
+//   BM_FindMatches/N            one tender against all suppliers, k = 10, default weights, no filters
+//   BM_FindMatchesFiltered/N    the same with a viewer, a required certification and a 100 km distance limit
+//   BM_ReferenceScan/N          the exact reference (one pair at a time, full sort) for the same query,
+//                               the baseline the fast path is checked against; only up to 10k (it is slow)
+//   BM_Upsert/N                 upserting one supplier into an index of N (append + tombstone, amortized
+//                               compaction and IDF refresh)
+// Synthetic suppliers: 1-3 CPV codes from a few related divisions, strategies, materials, certifications, a point
+// in the Netherlands, a 10-word text. Seeded, so runs are comparable.
+//
+// Smoke run: circmatch_bench_index --benchmark_filter=.*/1000 --benchmark_min_time=0.01
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "benchmark/benchmark.h"
+#include "circmatch/index.h"
+#include "circmatch/internal/reference.h"
+#include "circmatch/vocabulary.h"
+
+namespace circmatch {
+namespace {
+
+const Vocabulary& SharedVocabulary() {
+  static const Vocabulary* const vocabulary = [] {
+    auto loaded = Vocabulary::Load(CIRCMATCH_BENCH_DATA_DIR);
+    if (!loaded.ok()) std::abort();
+    return loaded->release();
+  }();
+  return *vocabulary;
+}
+
+std::vector<Profile> SyntheticSuppliers(int n, uint32_t seed) {
+  static const char* const kWords[] = {"hergebruik", "meubilair", "kantoor", "stoelen", "circulair", "beton",
+                                       "recycling", "reuse", "furniture", "laptops", "refurbished", "werkkleding",
+                                       "duurzaam", "inzameling", "afval", "sloop", "bouw", "advies", "gemeente",
+                                       "repair", "textiel", "hout", "modulair", "lease"};
+  const Vocabulary& v = SharedVocabulary();
+  // CPV codes of a few divisions circular tenders often use.
+  std::vector<std::string> codes;
+  for (const CpvCode& c : v.cpv_codes()) {
+    const std::string division = c.code8.substr(0, 2);
+    if (division == "39" || division == "45" || division == "30" || division == "18" || division == "90") {
+      codes.push_back(c.code8);
+    }
+  }
+  std::mt19937 rng(seed);
+  const auto pick = [&](int m) { return std::uniform_int_distribution<int>(0, m - 1)(rng); };
+  std::vector<Profile> out;
+  out.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    Profile p;
+    p.kind = ProfileKind::kSupplier;
+    p.key = ProfileKey{"owner" + std::to_string(pick(20)), "s" + std::to_string(i)};
+    p.visibility = pick(4) == 0 ? Visibility::kPrivate : Visibility::kShared;
+    for (int c = 1 + pick(3); c > 0; --c) p.capabilities.cpv_codes.push_back(codes[pick(static_cast<int>(codes.size()))]);
+    for (int c = pick(3); c > 0; --c) p.capabilities.strategies.push_back(pick(10));
+    p.capabilities.materials.push_back(v.materials()[pick(static_cast<int>(v.materials().size()))].id);
+    if (pick(2)) {
+      p.capabilities.certifications.push_back(v.certifications()[pick(static_cast<int>(v.certifications().size()))].id);
+    }
+    p.location.point = GeoPoint{50.8 + 2.6 * pick(1000) / 1000.0, 3.5 + 3.6 * pick(1000) / 1000.0};
+    p.service_radius_km = pick(60);
+    for (int w = 0; w < 10; ++w) p.capabilities.text += std::string(kWords[pick(24)]) + " ";
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Profile QueryTender() {
+  Profile t;
+  t.kind = ProfileKind::kTender;
+  t.key = ProfileKey{"owner0", "tender"};
+  t.needs.cpv_codes = {"39130000", "39150000"};
+  t.needs.strategies = {3, 5};
+  t.needs.materials = {"furniture", "wood"};
+  t.needs.text = "hergebruik van kantoormeubilair en stoelen, circulair en modulair";
+  t.location.municipality = "Zwolle";
+  if (!NormalizeProfile(SharedVocabulary(), 0, &t).ok()) std::abort();
+  return t;
+}
+
+struct Fixture {
+  std::vector<Profile> suppliers;
+  std::unique_ptr<Index> index;
+};
+
+// One index per N, built once and shared by the benchmarks of that size.
+Fixture& FixtureOf(int n) {
+  static std::map<int, Fixture>* const fixtures = new std::map<int, Fixture>();
+  auto it = fixtures->find(n);
+  if (it != fixtures->end()) return it->second;
+  Fixture f;
+  f.suppliers = SyntheticSuppliers(n, 12345);
+  f.index = std::move(*Index::Create(IndexOptions{}, &SharedVocabulary()));
+  if (!f.index->Upsert(f.suppliers).ok()) std::abort();
+  return fixtures->emplace(n, std::move(f)).first->second;
+}
+
+void BM_FindMatches(benchmark::State& state) {
+  Fixture& f = FixtureOf(static_cast<int>(state.range(0)));
+  const Profile query = QueryTender();
+  MatchParams params;
+  for (auto _ : state) {
+    auto result = f.index->FindMatches(query, params);
+    benchmark::DoNotOptimize(result);
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_FindMatches)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
+
+void BM_FindMatchesFiltered(benchmark::State& state) {
+  Fixture& f = FixtureOf(static_cast<int>(state.range(0)));
+  const Profile query = QueryTender();
+  MatchParams params;
+  params.viewer = "owner0";
+  params.filter.required_certifications = {"co2-prestatieladder-1"};
+  params.filter.max_distance_km = 100;
+  for (auto _ : state) {
+    auto result = f.index->FindMatches(query, params);
+    benchmark::DoNotOptimize(result);
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_FindMatchesFiltered)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
+
+void BM_ReferenceScan(benchmark::State& state) {
+  Fixture& f = FixtureOf(static_cast<int>(state.range(0)));
+  const Vectorizer vectorizer(&SharedVocabulary(), VectorizerOptions{});
+  const TextIdf idf = internal::CorpusIdf(vectorizer, f.suppliers);
+  const Profile query = QueryTender();
+  MatchParams params;
+  for (auto _ : state) {
+    auto result = internal::ReferenceFindMatches(vectorizer, idf, f.suppliers, query, params, 50);
+    benchmark::DoNotOptimize(result);
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_ReferenceScan)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+void BM_Upsert(benchmark::State& state) {
+  Fixture& f = FixtureOf(static_cast<int>(state.range(0)));
+  std::vector<Profile> updates = SyntheticSuppliers(256, 777);
+  size_t i = 0;
+  for (auto _ : state) {
+    Profile p = updates[i % updates.size()];
+    p.key = f.suppliers[i % f.suppliers.size()].key;  // replaces an existing supplier
+    ++i;
+    if (!f.index->Upsert({p}).ok()) state.SkipWithError("upsert failed");
+  }
+}
+BENCHMARK(BM_Upsert)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace circmatch
+
+BENCHMARK_MAIN();

@@ -1,0 +1,692 @@
+// circmatch: the command-line client of circmatch-server.
+//
+// Calls any method of the services compiled into this binary (circmatch.v1.* and grpc.health.v1.Health) with a
+// proto3 JSON request and prints the proto3 JSON response. Nothing here is specific to one method: the method is
+// looked up by name in the generated descriptor pool, the request and response messages are made by the
+// generated message factory, and the call goes through grpc::GenericStub as serialized bytes. `import` and
+// `export` are two conveniences over ProfileService.ImportProfiles and ProfileService.ListProfiles.
+//
+// Exit codes: 0 on success; 1 + the gRPC status code when the call fails (e.g. 4 for INVALID_ARGUMENT = 3,
+// 6 for NOT_FOUND = 5, 15 for UNAVAILABLE = 14); 64 for a usage error; 65 for a request that is not valid JSON
+// of the request type (or a bad line of an import file); 66 for an input file that cannot be read.
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/message.h>
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/support/byte_buffer.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "circmatch/v1/matching_service.grpc.pb.h"
+#include "circmatch/v1/profile.pb.h"
+#include "circmatch/v1/profile_service.grpc.pb.h"
+#include "circmatch/v1/vocabulary_service.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+
+namespace {
+
+namespace pb = google::protobuf;
+
+constexpr int kExitUsage = 64;
+constexpr int kExitDataError = 65;
+constexpr int kExitNoInput = 66;
+
+constexpr char kHelp[] = R"(circmatch: command-line client of circmatch-server (gRPC).
+
+Usage:
+  circmatch [FLAGS] METHOD [REQUEST]     call one method, print the response as proto3 JSON
+  circmatch [FLAGS] list                 list every service and method this client knows
+  circmatch [FLAGS] import FILE.jsonl    bulk-load profiles (one proto3 JSON Profile per line) over ImportProfiles
+  circmatch [FLAGS] export               write every profile as JSON lines to stdout, paging through ListProfiles
+  circmatch --help                       this text
+
+METHOD is "package.Service/Method" (e.g. circmatch.v1.MatchingService/SuggestSuppliers), "Service/Method"
+(MatchingService/SuggestSuppliers), or just "Method" (SuggestSuppliers) when only one service has it; see
+`circmatch list`. Every method of circmatch.v1.ProfileService, MatchingService, VocabularyService and
+grpc.health.v1.Health works, unary and streaming.
+
+REQUEST is the request message in proto3 JSON (lowerCamelCase or original field names, enum names as strings):
+  '{"k": 3}'        inline
+  @request.json     from a file
+  -                 from stdin
+It defaults to {}. Unknown fields are an error. The response is printed as indented proto3 JSON with
+default-valued fields left out. A server-streaming method (Health/Watch) prints each message as it arrives; a
+client-streaming method called this way sends the one REQUEST message (use `import` to stream many profiles).
+
+Flags (before or after the command; --name=value or --name value):
+  --server=HOST:PORT   server address; default $CIRCMATCH_SERVER, else localhost:50051
+  --deadline_ms=N      deadline of the call in ms; default 30000 for unary calls and none for streaming calls
+                       (0 = none)
+  --max_messages=N     streaming responses: stop after N messages (0 = all, until the server ends the call)
+  --batch=N            import: profiles per ImportProfiles message, 1 to 10000; default 500
+  --kind=KIND          export: only this kind (tender, supplier, buyer, buddy, or PROFILE_KIND_TENDER, ...)
+  --owner=OWNER        export: only this owner's profiles; default the caller's own
+  --page_size=N        export: profiles per ListProfiles page, 1 to 1000; default 1000
+  --help, -h           this text
+
+On a failed call it prints "ERROR <CODE>: <message>" to stderr (e.g. ERROR INVALID_ARGUMENT:
+profiles[0].needs.cpv_codes[1]: unknown CPV code "39139999") and exits with 1 + the gRPC code
+(INVALID_ARGUMENT 4, NOT_FOUND 6, DEADLINE_EXCEEDED 5, UNAVAILABLE 15). Other exit codes: 64 usage error,
+65 request not valid JSON of the request type (or a bad import line, reported as FILE:LINE), 66 file unreadable.
+
+Examples:
+  circmatch list
+  circmatch SuggestSuppliers '{"tenderRef": {"id": "tender-0001"}, "k": 3}'
+  circmatch circmatch.v1.MatchingService/ExplainMatch @why.json
+  echo '{"ref": {"id": "supplier-0001"}}' | circmatch GetProfile -
+  circmatch ListVocabulary '{"list": "VOCABULARY_LIST_CPV", "query": "kantoormeubilair"}'
+  circmatch ListVocabulary '{"list": "VOCABULARY_LIST_MUNICIPALITIES", "query": "Zwolle"}'
+  circmatch UpsertProfiles '{"profiles": [{"id": "s-1", "kind": "PROFILE_KIND_SUPPLIER",
+      "location": {"municipality": "Kampen"}, "capabilities": {"cpvCodes": ["39130000"]}}]}'
+  circmatch grpc.health.v1.Health/Check '{"service": "circmatch.v1.MatchingService"}'
+  circmatch --max_messages=1 Watch
+  circmatch --server=127.0.0.1:50051 import profiles.jsonl --batch=1000
+  circmatch export --kind=supplier > suppliers.jsonl
+)";
+
+// One file of each proto this binary is linked with. Naming a message of each file forces the generated code of
+// that file (from the static library circmatch_proto) into the binary and so into the generated pool; the
+// services and methods are then read from the descriptors, never listed by hand.
+std::vector<const pb::FileDescriptor*> KnownFiles() {
+  return {
+      circmatch::v1::UpsertProfilesRequest::descriptor()->file(),
+      circmatch::v1::SuggestSuppliersRequest::descriptor()->file(),
+      circmatch::v1::ListVocabularyRequest::descriptor()->file(),
+      grpc::health::v1::HealthCheckRequest::descriptor()->file(),
+  };
+}
+
+std::vector<const pb::MethodDescriptor*> AllMethods() {
+  std::vector<const pb::MethodDescriptor*> methods;
+  for (const pb::FileDescriptor* file : KnownFiles()) {
+    // Look each service up again in the generated pool, the one the message factory works with.
+    for (int s = 0; s < file->service_count(); ++s) {
+      const pb::ServiceDescriptor* service =
+          pb::DescriptorPool::generated_pool()->FindServiceByName(file->service(s)->full_name());
+      if (service == nullptr) continue;
+      for (int m = 0; m < service->method_count(); ++m) methods.push_back(service->method(m));
+    }
+  }
+  return methods;
+}
+
+std::string MethodPath(const pb::MethodDescriptor* method) {
+  return "/" + method->service()->full_name() + "/" + method->name();
+}
+
+const char* StreamingKind(const pb::MethodDescriptor* method) {
+  if (method->client_streaming() && method->server_streaming()) return "bidi-streaming";
+  if (method->client_streaming()) return "client-streaming";
+  if (method->server_streaming()) return "server-streaming";
+  return "unary";
+}
+
+// Resolves "pkg.Service/Method", "pkg.Service.Method", "Service/Method" or "Method". On failure returns null and
+// sets `error`.
+const pb::MethodDescriptor* FindMethod(const std::string& name, std::string* error) {
+  std::string wanted = name;
+  if (!wanted.empty() && wanted[0] == '/') wanted.erase(0, 1);
+  std::string service_part, method_part;
+  size_t slash = wanted.rfind('/');
+  if (slash != std::string::npos) {
+    service_part = wanted.substr(0, slash);
+    method_part = wanted.substr(slash + 1);
+  } else if (const pb::MethodDescriptor* direct =
+                 pb::DescriptorPool::generated_pool()->FindMethodByName(wanted)) {
+    return direct;  // "pkg.Service.Method"
+  } else {
+    method_part = wanted;
+  }
+  std::vector<const pb::MethodDescriptor*> found;
+  for (int pass = 0; pass < 2 && found.empty(); ++pass) {
+    // Pass 0 is exact; pass 1 ignores case.
+    auto same = [pass](const std::string& a, const std::string& b) {
+      if (pass == 0) return a == b;
+      return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+             });
+    };
+    for (const pb::MethodDescriptor* method : AllMethods()) {
+      if (!same(method->name(), method_part)) continue;
+      if (!service_part.empty() && !same(method->service()->full_name(), service_part) &&
+          !same(method->service()->name(), service_part)) {
+        continue;
+      }
+      found.push_back(method);
+    }
+  }
+  if (found.size() == 1) return found[0];
+  if (found.empty()) {
+    *error = "unknown method \"" + name + "\"; `circmatch list` lists the methods";
+  } else {
+    *error = "method \"" + name + "\" is ambiguous, say which:";
+    for (const pb::MethodDescriptor* method : found) *error += " " + method->full_name();
+  }
+  return nullptr;
+}
+
+// ---- serialization --------------------------------------------------------------------------------------------
+
+grpc::ByteBuffer ToByteBuffer(const pb::Message& message) {
+  std::string bytes;
+  message.SerializeToString(&bytes);
+  grpc::Slice slice(bytes);
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+bool FromByteBuffer(const grpc::ByteBuffer& buffer, pb::Message* message) {
+  std::vector<grpc::Slice> slices;
+  if (!buffer.Dump(&slices).ok()) return false;
+  std::string bytes;
+  for (const grpc::Slice& slice : slices) bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  return message->ParseFromString(bytes);
+}
+
+std::string ToJson(const pb::Message& message, bool pretty) {
+  pb::util::JsonPrintOptions options;
+  options.add_whitespace = pretty;
+  options.always_print_primitive_fields = false;
+  options.preserve_proto_field_names = false;
+  std::string json;
+  auto status = pb::util::MessageToJsonString(message, &json, options);
+  if (!status.ok()) return "{\"error\": \"cannot print response as JSON\"}";
+  while (!json.empty() && (json.back() == '\n' || json.back() == ' ')) json.pop_back();
+  return json;
+}
+
+// Parses `json` into `message`; on failure returns false and sets `error`.
+bool FromJson(const std::string& json, pb::Message* message, std::string* error) {
+  pb::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  auto status = pb::util::JsonStringToMessage(json, message, options);
+  if (!status.ok()) {
+    *error = std::string(status.message());
+    return false;
+  }
+  return true;
+}
+
+// ---- gRPC ------------------------------------------------------------------------------------------------------
+
+const char* CodeName(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK: return "OK";
+    case grpc::StatusCode::CANCELLED: return "CANCELLED";
+    case grpc::StatusCode::UNKNOWN: return "UNKNOWN";
+    case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED: return "ABORTED";
+    case grpc::StatusCode::OUT_OF_RANGE: return "OUT_OF_RANGE";
+    case grpc::StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL: return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
+    case grpc::StatusCode::DATA_LOSS: return "DATA_LOSS";
+    case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
+    default: return "UNKNOWN_CODE";
+  }
+}
+
+int ReportStatus(const grpc::Status& status) {
+  std::cerr << "ERROR " << CodeName(status.error_code()) << ": " << status.error_message() << std::endl;
+  return 1 + static_cast<int>(status.error_code());
+}
+
+struct Flags {
+  std::string server;
+  std::optional<int64_t> deadline_ms;
+  int64_t max_messages = 0;
+  int batch = 500;
+  std::string kind;
+  std::string owner;
+  int page_size = 1000;
+  bool help = false;
+};
+
+void SetDeadline(grpc::ClientContext* context, const Flags& flags, bool streaming) {
+  int64_t ms = flags.deadline_ms.value_or(streaming ? 0 : 30000);
+  if (ms > 0) context->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(ms));
+}
+
+std::shared_ptr<grpc::Channel> MakeChannel(const Flags& flags) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(256 * 1024 * 1024);
+  args.SetMaxSendMessageSize(256 * 1024 * 1024);
+  return grpc::CreateCustomChannel(flags.server, grpc::InsecureChannelCredentials(), args);
+}
+
+// Waits for the one outstanding operation on `cq`; returns its `ok`.
+bool Await(grpc::CompletionQueue* cq) {
+  void* tag = nullptr;
+  bool ok = false;
+  if (!cq->Next(&tag, &ok)) return false;
+  return ok;
+}
+
+grpc::Status CallUnary(grpc::GenericStub* stub, const std::string& path, const pb::Message& request,
+                       pb::Message* response, const Flags& flags) {
+  grpc::ClientContext context;
+  SetDeadline(&context, flags, /*streaming=*/false);
+  grpc::CompletionQueue cq;
+  std::unique_ptr<grpc::GenericClientAsyncResponseReader> call =
+      stub->PrepareUnaryCall(&context, path, ToByteBuffer(request), &cq);
+  call->StartCall();
+  grpc::ByteBuffer reply;
+  grpc::Status status;
+  call->Finish(&reply, &status, reinterpret_cast<void*>(1));
+  Await(&cq);
+  cq.Shutdown();
+  if (status.ok() && !FromByteBuffer(reply, response)) {
+    status = grpc::Status(grpc::StatusCode::INTERNAL, "cannot parse the response as " + response->GetTypeName());
+  }
+  return status;
+}
+
+// A streaming call of any shape: sends the messages `next_request` yields (until it returns false), half-closes,
+// and hands each response to `on_response` (which returns false to stop reading and cancel the call; the call
+// then counts as successful).
+grpc::Status CallStreaming(grpc::GenericStub* stub, const std::string& path, const Flags& flags,
+                           const std::function<bool(grpc::ByteBuffer*)>& next_request,
+                           const std::function<bool(const grpc::ByteBuffer&)>& on_response) {
+  grpc::ClientContext context;
+  SetDeadline(&context, flags, /*streaming=*/true);
+  grpc::CompletionQueue cq;
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call = stub->PrepareCall(&context, path, &cq);
+  void* const tag = reinterpret_cast<void*>(1);
+  call->StartCall(tag);
+  bool alive = Await(&cq);
+  grpc::ByteBuffer request;
+  while (alive && next_request(&request)) {
+    call->Write(request, tag);
+    alive = Await(&cq);  // false: the server ended the call; Finish says why
+  }
+  if (alive) {
+    call->WritesDone(tag);
+    Await(&cq);
+  }
+  bool cancelled_by_us = false;
+  while (true) {
+    grpc::ByteBuffer reply;
+    call->Read(&reply, tag);
+    if (!Await(&cq)) break;
+    if (!on_response(reply)) {
+      context.TryCancel();
+      cancelled_by_us = true;
+      break;
+    }
+  }
+  grpc::Status status;
+  call->Finish(&status, tag);
+  Await(&cq);
+  cq.Shutdown();
+  void* ignored_tag;
+  bool ignored_ok;
+  while (cq.Next(&ignored_tag, &ignored_ok)) {
+  }
+  if (cancelled_by_us && status.error_code() == grpc::StatusCode::CANCELLED) return grpc::Status::OK;
+  return status;
+}
+
+// ---- input -----------------------------------------------------------------------------------------------------
+
+// Reads a whole file, or stdin for "-". Returns false when it cannot be read.
+bool ReadInput(const std::string& path, std::string* contents) {
+  if (path == "-") {
+    contents->assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    return true;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  contents->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return !in.bad();
+}
+
+// ---- commands --------------------------------------------------------------------------------------------------
+
+int RunList() {
+  for (const pb::MethodDescriptor* method : AllMethods()) {
+    std::cout << method->service()->full_name() << "/" << method->name() << "  " << StreamingKind(method) << "  "
+              << method->input_type()->full_name() << " -> " << method->output_type()->full_name() << "\n";
+  }
+  return 0;
+}
+
+int RunMethod(const Flags& flags, const std::string& method_name, const std::string& request_arg) {
+  std::string error;
+  const pb::MethodDescriptor* method = FindMethod(method_name, &error);
+  if (method == nullptr) {
+    std::cerr << "circmatch: " << error << std::endl;
+    return kExitUsage;
+  }
+  std::string json = request_arg;
+  if (request_arg == "-" || (!request_arg.empty() && request_arg[0] == '@')) {
+    std::string path = request_arg == "-" ? "-" : request_arg.substr(1);
+    if (!ReadInput(path, &json)) {
+      std::cerr << "circmatch: cannot read " << path << std::endl;
+      return kExitNoInput;
+    }
+  }
+  if (json.find_first_not_of(" \t\r\n") == std::string::npos) json = "{}";
+  pb::MessageFactory* factory = pb::MessageFactory::generated_factory();
+  std::unique_ptr<pb::Message> request(factory->GetPrototype(method->input_type())->New());
+  if (!FromJson(json, request.get(), &error)) {
+    std::cerr << "circmatch: the request is not a valid " << method->input_type()->full_name()
+              << " in proto3 JSON: " << error << std::endl;
+    return kExitDataError;
+  }
+  const pb::Message* response_prototype = factory->GetPrototype(method->output_type());
+  grpc::GenericStub stub(MakeChannel(flags));
+  const std::string path = MethodPath(method);
+
+  if (!method->client_streaming() && !method->server_streaming()) {
+    std::unique_ptr<pb::Message> response(response_prototype->New());
+    grpc::Status status = CallUnary(&stub, path, *request, response.get(), flags);
+    if (!status.ok()) return ReportStatus(status);
+    std::cout << ToJson(*response, /*pretty=*/true) << std::endl;
+    return 0;
+  }
+
+  bool sent = false;
+  int64_t received = 0;
+  bool bad_reply = false;
+  grpc::Status status = CallStreaming(
+      &stub, path, flags,
+      [&](grpc::ByteBuffer* buffer) {
+        if (sent) return false;
+        sent = true;
+        *buffer = ToByteBuffer(*request);
+        return true;
+      },
+      [&](const grpc::ByteBuffer& buffer) {
+        std::unique_ptr<pb::Message> response(response_prototype->New());
+        if (!FromByteBuffer(buffer, response.get())) {
+          bad_reply = true;
+          return false;
+        }
+        std::cout << ToJson(*response, /*pretty=*/true) << std::endl;
+        ++received;
+        return flags.max_messages <= 0 || received < flags.max_messages;
+      });
+  if (bad_reply) {
+    return ReportStatus(
+        grpc::Status(grpc::StatusCode::INTERNAL, "cannot parse a response as " + response_prototype->GetTypeName()));
+  }
+  if (!status.ok()) return ReportStatus(status);
+  return 0;
+}
+
+int RunImport(const Flags& flags, const std::string& path) {
+  if (flags.batch < 1 || flags.batch > 10000) {
+    std::cerr << "circmatch import: --batch must be between 1 and 10000, got " << flags.batch << std::endl;
+    return kExitUsage;
+  }
+  std::string contents;
+  if (!ReadInput(path, &contents)) {
+    std::cerr << "circmatch import: cannot read " << path << std::endl;
+    return kExitNoInput;
+  }
+  // Every line is checked before anything is sent, so a typo in line 90,000 does not leave a partial import.
+  struct Line {
+    size_t number;
+    std::string text;
+  };
+  std::vector<Line> lines;
+  {
+    std::istringstream in(contents);
+    std::string text;
+    size_t number = 0;
+    while (std::getline(in, text)) {
+      ++number;
+      if (!text.empty() && text.back() == '\r') text.pop_back();
+      if (text.find_first_not_of(" \t") == std::string::npos) continue;
+      circmatch::v1::Profile profile;
+      std::string error;
+      if (!FromJson(text, &profile, &error)) {
+        std::cerr << "circmatch import: " << (path == "-" ? "<stdin>" : path) << ":" << number
+                  << ": not a valid circmatch.v1.Profile in proto3 JSON: " << error << std::endl;
+        return kExitDataError;
+      }
+      lines.push_back({number, std::move(text)});
+    }
+  }
+  contents.clear();
+  const pb::MethodDescriptor* method =
+      pb::DescriptorPool::generated_pool()->FindMethodByName("circmatch.v1.ProfileService.ImportProfiles");
+  grpc::GenericStub stub(MakeChannel(flags));
+  size_t next = 0;
+  int64_t batches = 0;
+  circmatch::v1::ImportProfilesResponse response;
+  bool got_response = false;
+  grpc::Status status = CallStreaming(
+      &stub, MethodPath(method), flags,
+      [&](grpc::ByteBuffer* buffer) {
+        if (next >= lines.size()) return false;
+        circmatch::v1::ImportProfilesRequest request;
+        const size_t first = next;
+        size_t end = std::min(lines.size(), next + static_cast<size_t>(flags.batch));
+        for (; next < end; ++next) {
+          std::string ignored;
+          FromJson(lines[next].text, request.add_profiles(), &ignored);  // checked above
+        }
+        std::cerr << "circmatch import: sending batch " << batches << " (lines " << lines[first].number << " to "
+                  << lines[end - 1].number << ", " << next << " of " << lines.size() << " profiles)" << std::endl;
+        ++batches;
+        *buffer = ToByteBuffer(request);
+        return true;
+      },
+      [&](const grpc::ByteBuffer& buffer) {
+        got_response = FromByteBuffer(buffer, &response);
+        return true;
+      });
+  if (!status.ok()) {
+    // The server names the failing message and profile, "batch N: profiles[I]..." with N counted from 0 like
+    // the batches above; say which line of the file that is.
+    int exit_code = ReportStatus(status);
+    long long batch = -1, index = -1;
+    if (std::sscanf(status.error_message().c_str(), "batch %lld: profiles[%lld]", &batch, &index) == 2 &&
+        batch >= 0 && index >= 0) {
+      size_t at = static_cast<size_t>(batch) * static_cast<size_t>(flags.batch) + static_cast<size_t>(index);
+      if (at < lines.size()) {
+        std::cerr << "circmatch import: that is " << (path == "-" ? "<stdin>" : path) << ":" << lines[at].number
+                  << std::endl;
+      }
+    }
+    return exit_code;
+  }
+  if (!got_response) {
+    return ReportStatus(grpc::Status(grpc::StatusCode::INTERNAL, "the server sent no ImportProfilesResponse"));
+  }
+  std::cerr << "circmatch import: done, " << response.upserted_count() << " profiles in "
+            << response.batch_count() << " batches" << std::endl;
+  std::cout << ToJson(response, /*pretty=*/true) << std::endl;
+  return 0;
+}
+
+// Accepts "tender", "TENDER", "PROFILE_KIND_TENDER" or the number.
+bool ParseKind(const std::string& text, circmatch::v1::ProfileKind* kind) {
+  std::string upper;
+  for (char c : text) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const pb::EnumDescriptor* kinds = circmatch::v1::ProfileKind_descriptor();
+  const pb::EnumValueDescriptor* value = kinds->FindValueByName(upper);
+  if (value == nullptr) value = kinds->FindValueByName("PROFILE_KIND_" + upper);
+  if (value == nullptr && !upper.empty() && std::all_of(upper.begin(), upper.end(), ::isdigit)) {
+    value = kinds->FindValueByNumber(std::atoi(upper.c_str()));
+  }
+  if (value == nullptr) return false;
+  *kind = static_cast<circmatch::v1::ProfileKind>(value->number());
+  return true;
+}
+
+int RunExport(const Flags& flags) {
+  circmatch::v1::ListProfilesRequest request;
+  if (!flags.kind.empty()) {
+    circmatch::v1::ProfileKind kind;
+    if (!ParseKind(flags.kind, &kind)) {
+      std::cerr << "circmatch export: unknown --kind \"" << flags.kind
+                << "\" (buyer, tender, supplier or buddy)" << std::endl;
+      return kExitUsage;
+    }
+    request.set_kind(kind);
+  }
+  if (flags.page_size < 1 || flags.page_size > 1000) {
+    std::cerr << "circmatch export: --page_size must be between 1 and 1000, got " << flags.page_size << std::endl;
+    return kExitUsage;
+  }
+  request.set_page_size(flags.page_size);
+  request.set_owner(flags.owner);
+  const pb::MethodDescriptor* method =
+      pb::DescriptorPool::generated_pool()->FindMethodByName("circmatch.v1.ProfileService.ListProfiles");
+  grpc::GenericStub stub(MakeChannel(flags));
+  int64_t count = 0;
+  int pages = 0;
+  do {
+    circmatch::v1::ListProfilesResponse response;
+    grpc::Status status = CallUnary(&stub, MethodPath(method), request, &response, flags);
+    if (!status.ok()) return ReportStatus(status);
+    ++pages;
+    for (const circmatch::v1::Profile& profile : response.profiles()) {
+      std::cout << ToJson(profile, /*pretty=*/false) << "\n";
+      ++count;
+    }
+    if (!response.next_page_token().empty() && response.next_page_token() == request.page_token()) {
+      return ReportStatus(grpc::Status(grpc::StatusCode::INTERNAL, "the server returned the same page token twice"));
+    }
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  std::cout.flush();
+  std::cerr << "circmatch export: " << count << " profiles in " << pages << " pages" << std::endl;
+  return std::cout.good() ? 0 : kExitNoInput;
+}
+
+// ---- flags -----------------------------------------------------------------------------------------------------
+
+bool ParseInt(const std::string& text, int64_t* value) {
+  if (text.empty()) return false;
+  char* end = nullptr;
+  long long parsed = std::strtoll(text.c_str(), &end, 10);
+  if (*end != '\0') return false;
+  *value = parsed;
+  return true;
+}
+
+// Splits argv into flags and positional arguments. Returns an error message, or empty.
+std::string ParseArgs(int argc, char** argv, Flags* flags, std::vector<std::string>* positional) {
+  const std::vector<std::string> with_value = {"server", "deadline_ms", "max_messages", "batch",
+                                               "kind",   "owner",       "page_size"};
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "-h" || arg == "--help" || arg == "-help") {
+      flags->help = true;
+      continue;
+    }
+    if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) {
+      positional->push_back(arg);  // includes "-" (stdin) and JSON
+      continue;
+    }
+    std::string name = arg.substr(2), value;
+    size_t eq = name.find('=');
+    if (eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    } else if (std::find(with_value.begin(), with_value.end(), name) != with_value.end()) {
+      if (i + 1 >= argc) return "flag --" + name + " needs a value";
+      value = argv[++i];
+    } else {
+      return "unknown flag --" + name;
+    }
+    int64_t number = 0;
+    if (name == "server") {
+      flags->server = value;
+    } else if (name == "kind") {
+      flags->kind = value;
+    } else if (name == "owner") {
+      flags->owner = value;
+    } else if (name == "deadline_ms" || name == "max_messages" || name == "batch" || name == "page_size") {
+      if (!ParseInt(value, &number) || number < 0 || number > 1000000000) {
+        return "flag --" + name + " needs a non-negative integer, got \"" + value + "\"";
+      }
+      if (name == "deadline_ms") flags->deadline_ms = number;
+      if (name == "max_messages") flags->max_messages = number;
+      if (name == "batch") flags->batch = static_cast<int>(number);
+      if (name == "page_size") flags->page_size = static_cast<int>(number);
+    } else {
+      return "unknown flag --" + name;
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags flags;
+  std::vector<std::string> args;
+  std::string error = ParseArgs(argc, argv, &flags, &args);
+  if (!error.empty()) {
+    std::cerr << "circmatch: " << error << " (see circmatch --help)" << std::endl;
+    return kExitUsage;
+  }
+  if (flags.help || (!args.empty() && args[0] == "help")) {
+    std::cout << kHelp;
+    return 0;
+  }
+  if (args.empty()) {
+    std::cerr << kHelp;
+    return kExitUsage;
+  }
+  if (flags.server.empty()) {
+    const char* env = std::getenv("CIRCMATCH_SERVER");
+    flags.server = (env != nullptr && *env != '\0') ? env : "localhost:50051";
+  }
+  const std::string& command = args[0];
+  if (command == "list") {
+    if (args.size() != 1) {
+      std::cerr << "circmatch list: takes no arguments" << std::endl;
+      return kExitUsage;
+    }
+    return RunList();
+  }
+  if (command == "import") {
+    if (args.size() != 2) {
+      std::cerr << "circmatch import: usage: circmatch import FILE.jsonl [--batch=N] (FILE may be - for stdin)"
+                << std::endl;
+      return kExitUsage;
+    }
+    return RunImport(flags, args[1]);
+  }
+  if (command == "export") {
+    if (args.size() != 1) {
+      std::cerr << "circmatch export: usage: circmatch export [--kind=KIND] [--owner=OWNER] > out.jsonl"
+                << std::endl;
+      return kExitUsage;
+    }
+    return RunExport(flags);
+  }
+  if (args.size() > 2) {
+    std::cerr << "circmatch: too many arguments; quote the JSON request (see circmatch --help)" << std::endl;
+    return kExitUsage;
+  }
+  return RunMethod(flags, command, args.size() == 2 ? args[1] : "{}");
+}

@@ -1,0 +1,37 @@
+// Computes the Explanation (explanation.h) of one query-candidate pair: per-facet contributions that add up to
+// the score, and the concrete overlaps (CPV codes and the level they meet at, shared strategies, materials,
+// certifications, phases, topics, text terms), the distance and whether it is within the service radius.
+//
+// Thread-safety: pure functions; the borrowed Vectorizer and TextIdf are only read.
+#ifndef CIRCMATCH_EXPLAINER_H_
+#define CIRCMATCH_EXPLAINER_H_
+
+#include <string>
+#include <vector>
+
+#include "circmatch/explanation.h"
+#include "circmatch/match_params.h"
+#include "circmatch/profile.h"
+#include "circmatch/scorer.h"
+#include "circmatch/vectorizer.h"
+#include "circmatch/vocabulary.h"
+
+namespace circmatch {
+
+// The level at which two CPV codes (indices into Vocabulary::cpv_codes()) meet, and their most specific common
+// ancestor (-1 when they share none). kExact when the codes are equal or one is an ancestor of the other.
+struct CpvMeeting {
+  CpvLevel level = CpvLevel::kNone;
+  int common = -1;
+};
+CpvMeeting MeetCpv(const Vocabulary& vocabulary, int a, int b);
+
+// The explanation of `candidate` for `query` under `params` (weights as resolved by ResolveParams). Exclusions
+// are left empty (see FindExclusions). `score`, when not null, receives the sum of the contributions.
+Explanation BuildExplanation(const Vectorizer& vectorizer, const TextIdf& idf, const Profile& query,
+                             const Profile& candidate, const MatchParams& params, const ResolvedParams& resolved,
+                             double location_decay_km, double* score = nullptr);
+
+}  // namespace circmatch
+
+#endif  // CIRCMATCH_EXPLAINER_H_

@@ -1,0 +1,38 @@
+// The exact reference the fast Index is checked against: scores every stored profile one by one from its facet
+// values (vectorized independently, plain loops, the plain filter rules of scorer.h), then fully sorts. Slow
+// on purpose; used by tests and the benchmark.
+//
+// Thread-safety: pure functions.
+#ifndef CIRCMATCH_INTERNAL_REFERENCE_H_
+#define CIRCMATCH_INTERNAL_REFERENCE_H_
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "circmatch/index.h"
+#include "circmatch/scorer.h"
+#include "circmatch/vectorizer.h"
+
+namespace circmatch {
+namespace internal {
+
+// The IDF the index uses right after it has indexed exactly `stored` (one document per profile: the text of
+// its CandidateFacets side).
+TextIdf CorpusIdf(const Vectorizer& vectorizer, absl::Span<const Profile> stored);
+
+// Every eligible candidate among `stored` for `query`, best first (score descending, then key ascending);
+// `params.k` is ignored. Explanations are left empty. Same errors as Index::FindMatches.
+absl::StatusOr<std::vector<Match>> ReferenceRankAll(const Vectorizer& vectorizer, const TextIdf& idf,
+                                                    absl::Span<const Profile> stored, const Profile& query,
+                                                    const MatchParams& params, double location_decay_km);
+
+// ReferenceRankAll truncated to params.k.
+absl::StatusOr<std::vector<Match>> ReferenceFindMatches(const Vectorizer& vectorizer, const TextIdf& idf,
+                                                        absl::Span<const Profile> stored, const Profile& query,
+                                                        const MatchParams& params, double location_decay_km);
+
+}  // namespace internal
+}  // namespace circmatch
+
+#endif  // CIRCMATCH_INTERNAL_REFERENCE_H_

@@ -1,0 +1,191 @@
+// The storage of one profile kind inside the Index: per facet one matrix with a row per stored profile, rows
+// L2-normalized (see vectorizer.h), plus flat per-row columns for the hard filters, so scoring a query is a few
+// matrix-vector products and a filter pass without touching per-row heap objects.
+//
+//   sparse[f]      CSR matrix (cpv, strategies, materials, certifications, phases, topics, text)
+//   text_tf        the raw sublinear term frequencies of the text rows, to re-weight them when the IDF changes
+//   location_xyz   rows x 3 doubles, row-major (unit vectors; zeros when the profile has no point)
+//   embedding      rows x d floats, row-major (zeros when the profile has none)
+//   per-row filter columns: alive, owner id, shared, organization id, open window, certification bits, radius
+//   profiles       the normalized Profile of each row, for explanations and Get (emptied when tombstoned)
+//
+// Rows are append-only: an update appends a row and tombstones the old one; Compact() drops tombstoned rows.
+// Doubles for the location because the angle between two nearby points is recovered from their dot product
+// (acos near 1): in float that would be off by kilometres, in double by centimetres.
+//
+// Thread-safety: none; the Index guards it with its mutex.
+#ifndef CIRCMATCH_INTERNAL_SEGMENT_H_
+#define CIRCMATCH_INTERNAL_SEGMENT_H_
+
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "circmatch/internal/csr_matrix.h"
+#include "circmatch/match_params.h"
+#include "circmatch/profile.h"
+#include "circmatch/vectorizer.h"
+
+namespace circmatch {
+namespace internal {
+
+// True for the facets kept in CSR matrices.
+inline bool IsSparseFacet(Facet facet) { return facet != Facet::kLocation && facet != Facet::kEmbedding; }
+
+// Everything about one row except the profile itself, computed before it is appended.
+struct RowData {
+  std::array<SparseVector, kFacetCount> sparse;  // text: IDF-weighted and normalized
+  SparseVector text_tf;
+  std::optional<Eigen::Vector3d> location;
+  Eigen::VectorXf embedding;  // normalized; empty when none
+  int32_t owner_id = -1;
+  bool shared = false;
+  int32_t organization_id = -1;  // -1: no organization
+  int64_t opens_at = std::numeric_limits<int64_t>::min();
+  int64_t closes_at = std::numeric_limits<int64_t>::max();
+  std::vector<int> certifications;  // held incl. implied levels, indices into the vocabulary list
+  double radius_km = 0;
+};
+
+struct Segment {
+  using LocationMatrix = Eigen::Matrix<double, Eigen::Dynamic, 3, Eigen::RowMajor>;
+  using EmbeddingMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+  Segment(const Vectorizer& vectorizer, int certification_count)
+      : embedding_dimension(vectorizer.Dimension(Facet::kEmbedding)),
+        certification_words((certification_count + 63) / 64),
+        text_tf(vectorizer.Dimension(Facet::kText)) {
+    for (int f = 0; f < kFacetCount; ++f) {
+      sparse[f] = CsrMatrix(IsSparseFacet(static_cast<Facet>(f)) ? vectorizer.Dimension(static_cast<Facet>(f)) : 0);
+    }
+  }
+
+  int rows() const { return static_cast<int>(profiles.size()); }
+  int live_rows() const { return rows() - dead_rows; }
+
+  // Appends a row; returns its number.
+  int Append(Profile profile, const RowData& row) {
+    for (int f = 0; f < kFacetCount; ++f) {
+      if (IsSparseFacet(static_cast<Facet>(f))) sparse[f].AppendRow(row.sparse[f]);
+    }
+    text_tf.AppendRow(row.text_tf);
+    const Eigen::Vector3d xyz = row.location.value_or(Eigen::Vector3d::Zero());
+    location_xyz.insert(location_xyz.end(), xyz.data(), xyz.data() + 3);
+    has_location.push_back(row.location.has_value());
+    if (row.embedding.size() == embedding_dimension) {
+      embedding.insert(embedding.end(), row.embedding.data(), row.embedding.data() + embedding_dimension);
+    } else {
+      embedding.insert(embedding.end(), static_cast<size_t>(embedding_dimension), 0.0f);
+    }
+    alive.push_back(1);
+    owner_id.push_back(row.owner_id);
+    shared.push_back(row.shared);
+    organization_id.push_back(row.organization_id);
+    opens_at.push_back(row.opens_at);
+    closes_at.push_back(row.closes_at);
+    const size_t first_word = certification_bits.size();
+    certification_bits.insert(certification_bits.end(), static_cast<size_t>(certification_words), 0);
+    for (int c : row.certifications) certification_bits[first_word + c / 64] |= uint64_t{1} << (c % 64);
+    radius_km.push_back(row.radius_km);
+    profiles.push_back(std::move(profile));
+    return rows() - 1;
+  }
+
+  // Marks a row deleted and releases its profile.
+  void Tombstone(int row) {
+    alive[row] = 0;
+    profiles[row] = Profile();
+    ++dead_rows;
+  }
+
+  // True when tombstones make up more than a quarter of the rows.
+  bool NeedsCompaction() const { return dead_rows > 0 && dead_rows * 4 > rows(); }
+
+  // A copy without the tombstoned rows; `new_row_of[r]` receives each old row's new number (-1 if dropped).
+  Segment Compacted(std::vector<int>* new_row_of) const {
+    Segment out = EmptyLike();
+    new_row_of->assign(static_cast<size_t>(rows()), -1);
+    for (int r = 0; r < rows(); ++r) {
+      if (!alive[r]) continue;
+      for (int f = 0; f < kFacetCount; ++f) {
+        if (IsSparseFacet(static_cast<Facet>(f))) out.sparse[f].AppendRowFrom(sparse[f], r);
+      }
+      out.text_tf.AppendRowFrom(text_tf, r);
+      out.location_xyz.insert(out.location_xyz.end(), location_xyz.begin() + 3 * r, location_xyz.begin() + 3 * r + 3);
+      out.has_location.push_back(has_location[r]);
+      const size_t d = static_cast<size_t>(embedding_dimension);
+      out.embedding.insert(out.embedding.end(), embedding.begin() + d * r, embedding.begin() + d * (r + 1));
+      out.alive.push_back(1);
+      out.owner_id.push_back(owner_id[r]);
+      out.shared.push_back(shared[r]);
+      out.organization_id.push_back(organization_id[r]);
+      out.opens_at.push_back(opens_at[r]);
+      out.closes_at.push_back(closes_at[r]);
+      const size_t w = static_cast<size_t>(certification_words);
+      out.certification_bits.insert(out.certification_bits.end(), certification_bits.begin() + w * r,
+                                    certification_bits.begin() + w * (r + 1));
+      out.radius_km.push_back(radius_km[r]);
+      out.profiles.push_back(profiles[r]);
+      (*new_row_of)[r] = out.rows() - 1;
+    }
+    return out;
+  }
+
+  // Rebuilds the text matrix from the raw term frequencies with a new IDF.
+  void ReweightText(const TextIdf& idf) {
+    CsrMatrix weighted(text_tf.cols());
+    for (int r = 0; r < rows(); ++r) weighted.AppendRow(Vectorizer::WeightText(text_tf.Row(r), idf));
+    sparse[static_cast<int>(Facet::kText)] = std::move(weighted);
+  }
+
+  Eigen::Map<const LocationMatrix> LocationView() const {
+    return Eigen::Map<const LocationMatrix>(location_xyz.data(), rows(), 3);
+  }
+  Eigen::Map<const EmbeddingMatrix> EmbeddingView() const {
+    return Eigen::Map<const EmbeddingMatrix>(embedding.data(), rows(), embedding_dimension);
+  }
+  // True when row `r` holds every certification set in `required` (certification_words words).
+  bool HoldsAll(int r, const std::vector<uint64_t>& required) const {
+    const uint64_t* bits = certification_bits.data() + static_cast<size_t>(certification_words) * r;
+    for (int w = 0; w < certification_words; ++w) {
+      if ((bits[w] & required[w]) != required[w]) return false;
+    }
+    return true;
+  }
+
+  int embedding_dimension;
+  int certification_words;
+  std::array<CsrMatrix, kFacetCount> sparse;
+  CsrMatrix text_tf;
+  std::vector<double> location_xyz;
+  std::vector<uint8_t> has_location;
+  std::vector<float> embedding;
+  std::vector<uint8_t> alive;
+  std::vector<int32_t> owner_id;
+  std::vector<uint8_t> shared;
+  std::vector<int32_t> organization_id;
+  std::vector<int64_t> opens_at;
+  std::vector<int64_t> closes_at;
+  std::vector<uint64_t> certification_bits;
+  std::vector<double> radius_km;
+  std::vector<Profile> profiles;
+  int dead_rows = 0;
+
+ private:
+  // A segment with the same column counts and no rows.
+  Segment EmptyLike() const {
+    Segment out(embedding_dimension, certification_words, text_tf.cols());
+    for (int f = 0; f < kFacetCount; ++f) out.sparse[f] = CsrMatrix(sparse[f].cols());
+    return out;
+  }
+  Segment(int embedding_dim, int cert_words, int text_cols)
+      : embedding_dimension(embedding_dim), certification_words(cert_words), text_tf(text_cols) {}
+};
+
+}  // namespace internal
+}  // namespace circmatch
+
+#endif  // CIRCMATCH_INTERNAL_SEGMENT_H_

@@ -1,0 +1,104 @@
+// The scoring rules shared by the fast index and the exact reference: default weights per match type (the one
+// place they are set), weight overrides and normalization, which facets of which profile are compared, the
+// location similarity, the open window of tenders, the hard filters, and the per-pair facet similarities.
+//
+// Thread-safety: pure functions; the borrowed Vocabulary/Vectorizer/TextIdf are only read.
+//
+//   absl::StatusOr<ResolvedParams> resolved = ResolveParams(vocabulary, query, params);
+//   if (!resolved.ok()) return resolved.status();  // INVALID_ARGUMENT naming the field
+//   FacetWeights w = resolved->weights;             // sums to 1 over the facets the query has
+#ifndef CIRCMATCH_SCORER_H_
+#define CIRCMATCH_SCORER_H_
+
+#include <array>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "circmatch/explanation.h"
+#include "circmatch/match_params.h"
+#include "circmatch/profile.h"
+#include "circmatch/vectorizer.h"
+#include "circmatch/vocabulary.h"
+
+namespace circmatch {
+
+// Mean Earth radius (IUGG), km.
+inline constexpr double kEarthRadiusKm = 6371.0088;
+
+// Great-circle distance by the haversine formula, km.
+double HaversineKm(const GeoPoint& a, const GeoPoint& b);
+
+// 1 when `distance_km` <= `radius_km`, else exp(-(distance_km - radius_km) / decay_km).
+double LocationSimilarity(double distance_km, double radius_km, double decay_km);
+
+// The service radius that applies to a pair: the supplier's (the candidate for kSuppliersForTender, the query
+// for kTendersForSupplier); 0 for buddies.
+double ServiceRadiusKm(MatchType type, const Profile& query, const Profile& candidate);
+
+// The side of the query that is matched: needs (suppliers for a tender), capabilities (tenders for a supplier),
+// asks (buddies).
+const FacetValues& QueryFacets(MatchType type, const Profile& query);
+
+// The side of a stored profile that candidates are ranked by, per kind: TENDER and BUYER needs, SUPPLIER
+// capabilities, BUDDY offers. This is the side the index keeps in its matrices.
+const FacetValues& CandidateFacets(const Profile& profile);
+
+// The kind of profile a match type ranks.
+ProfileKind CandidateKind(MatchType type);
+
+// True when a tender is open at `now`: publication_time <= now < closing_time, a missing bound unbounded.
+bool IsOpenAt(const Profile& profile, int64_t now_unix_seconds);
+
+// Which facets of the query side have something to compare (values, a located point, an embedding, text with
+// at least one stem).
+std::array<bool, kFacetCount> QueryFacetPresence(MatchType type, const Profile& query);
+
+// A request after validation.
+struct ResolvedParams {
+  FacetWeights weights;                     // normalized, 0 for facets the query lacks
+  std::vector<int> required_certifications;  // indices into Vocabulary::certifications()
+  std::vector<std::string> excluded_organizations;  // as OrganizationKey, empty ones dropped
+};
+
+// The key organizations are compared by: accents folded, lower case, spacing trimmed.
+std::string OrganizationKey(absl::string_view organization);
+
+// Validates `params` for `query` and resolves weights and filters. INVALID_ARGUMENT with the field name:
+// "k: must be between 1 and 1000, got 0", "weights.cpv: must be a finite number >= 0",
+// "weights: all facet weights are 0 for this query", "query: ..." (wrong kind for the match type),
+// "filter.required_certifications[0]: unknown certification \"x\"", "filter.max_distance_km: ...",
+// "filter.min_score: ...".
+absl::StatusOr<ResolvedParams> ResolveParams(const Vocabulary& vocabulary, const Profile& query,
+                                             const MatchParams& params, int embedding_dimension);
+
+// Certification indices a profile holds, including the lower levels implied by a held ladder level (holding
+// co2-prestatieladder-5 implies levels 1..4 of the same family). Unknown ids are ignored. Sorted.
+std::vector<int> HeldCertifications(const Vocabulary& vocabulary, const std::vector<std::string>& ids);
+
+// The hard filters that exclude `candidate` for `query`, in the order kind, visibility, publication_time /
+// closing_time, filter.exclude (and the query itself, field "candidate"), filter.exclude_organizations,
+// filter.required_certifications, filter.max_distance_km. `filter.min_score` needs the score and is left to
+// the caller. `distance_km` is the pair's distance (nullopt when either lacks a point).
+std::vector<Exclusion> FindExclusions(const Vocabulary& vocabulary, const Profile& query, const Profile& candidate,
+                                      const MatchParams& params, const ResolvedParams& resolved,
+                                      std::optional<double> distance_km);
+
+// Per-facet similarities of one pair, each in [0, 1], from vectors built independently of the index.
+struct PairSimilarity {
+  FacetWeights similarity{};  // indexed by Facet
+  std::optional<double> distance_km;
+  bool within_service_radius = false;
+  // sum of weight * similarity
+  double score = 0;
+};
+
+// Scores one pair: vectorizes both sides (text with `idf`) and takes per-facet cosines (clamped at 0), the
+// location similarity, and the weighted sum. Facets with weight 0 are skipped (similarity 0).
+PairSimilarity ScorePair(const Vectorizer& vectorizer, const TextIdf& idf, const Profile& query,
+                         const Profile& candidate, MatchType type, const FacetWeights& weights, double decay_km);
+
+}  // namespace circmatch
+
+#endif  // CIRCMATCH_SCORER_H_

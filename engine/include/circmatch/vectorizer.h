@@ -1,0 +1,122 @@
+// Turns facet values into vectors: one sparse vector per categorical/text facet, a unit 3-vector for the
+// location and a dense vector for the embedding, each L2-normalized, so the cosine of two profiles on a facet
+// is a dot product.
+//
+// Thread-safety: a Vectorizer is immutable after construction (it borrows the Vocabulary); TextIdf is a plain
+// value. Share both read-only across threads.
+//
+// Facet layouts and weights:
+//   cpv            dimension = number of CPV codes. A code adds a weight to itself and to every ancestor, by
+//                  the level of that node: division 1, group 2, class 3, category 4, deeper 5. Two codes that
+//                  share a class therefore overlap more than two that share only a division, and codes in
+//                  different divisions never overlap. Several codes are summed, then normalized.
+//   strategies     dimension 10 (R0..R9); R_i weighs 1 - 0.05 i, so the higher rungs of the ladder (refuse,
+//                  rethink, reduce, reuse: more circular) count more in a partial overlap.
+//   materials      one-hot over the controlled list, then `material_hash_buckets` buckets for free words
+//                  (FNV-1a of the word).
+//   certifications one-hot; a held ladder level also sets the lower levels of its family.
+//   phases, topics one-hot over their lists.
+//   text           stems hashed into `text_hash_buckets` buckets; value (1 + ln tf) * idf, with
+//                  idf = ln((N + 1) / (df + 1)) + 1 over the indexed corpus (see TextIdf and index.h).
+//   location       unit 3-vector (x, y, z) on the sphere: the dot product of two is the cosine of the angle.
+//   embedding      the partner's dense vector, normalized.
+#ifndef CIRCMATCH_VECTORIZER_H_
+#define CIRCMATCH_VECTORIZER_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "circmatch/match_params.h"
+#include "circmatch/profile.h"
+#include "circmatch/vocabulary.h"
+
+namespace circmatch {
+
+// A sparse vector: strictly increasing indices with their values.
+struct SparseVector {
+  std::vector<int> indices;
+  std::vector<float> values;
+
+  bool empty() const { return indices.empty(); }
+};
+
+// Dot product of two sparse vectors (merge of the sorted indices), in double.
+double Dot(const SparseVector& a, const SparseVector& b);
+
+// Scales to unit L2 norm; a zero vector stays zero.
+void NormalizeL2(SparseVector* v);
+
+// Inverse document frequencies of the text buckets: idf = ln((N + 1) / (df + 1)) + 1.
+class TextIdf {
+ public:
+  // All buckets at df 0 of a corpus of 0 documents (idf 1 everywhere).
+  explicit TextIdf(int bucket_count) : idf_(bucket_count, 1.0f) {}
+  // From document frequencies per bucket and the number of documents.
+  static TextIdf FromDocumentFrequencies(absl::Span<const int32_t> document_frequency, int64_t documents);
+
+  float idf(int bucket) const { return idf_[bucket]; }
+  int bucket_count() const { return static_cast<int>(idf_.size()); }
+  int64_t documents() const { return documents_; }
+
+ private:
+  std::vector<float> idf_;
+  int64_t documents_ = 0;
+};
+
+struct VectorizerOptions {
+  // Buckets of the text facet; a power of two.
+  int text_hash_buckets = 1 << 18;
+  // Buckets for free (uncontrolled) material words, after the controlled materials; a power of two.
+  int material_hash_buckets = 1 << 10;
+  // Length of embeddings; 0 = none.
+  int embedding_dimension = 0;
+};
+
+class Vectorizer {
+ public:
+  // `vocabulary` is borrowed and must outlive the vectorizer.
+  Vectorizer(const Vocabulary* vocabulary, const VectorizerOptions& options);
+
+  const Vocabulary& vocabulary() const { return *vocabulary_; }
+  const VectorizerOptions& options() const { return options_; }
+
+  // Number of columns of a facet: sparse facets as listed above, 3 for location, the embedding dimension.
+  int Dimension(Facet facet) const;
+
+  // The weight a CPV node of `level` adds (1 division, 2 group, 3 class, 4 category, 5 deeper).
+  static float CpvLevelWeight(int level) { return static_cast<float>(level < 5 ? level : 5); }
+  // The weight of strategy R_i.
+  static float StrategyWeight(int r) { return 1.0f - 0.05f * static_cast<float>(r); }
+
+  // The normalized vector of a categorical facet (kCpv, kStrategies, kMaterials, kCertifications, kPhases,
+  // kTopics) of `values`. Unknown codes and ids are skipped (inputs are normally normalized already).
+  SparseVector Categorical(Facet facet, const FacetValues& values) const;
+
+  // Sublinear term frequencies 1 + ln(tf) per text bucket, not IDF-weighted, not normalized.
+  SparseVector TextTermFrequencies(absl::string_view text) const;
+  // tf * idf, normalized.
+  static SparseVector WeightText(const SparseVector& term_frequencies, const TextIdf& idf);
+  // TextTermFrequencies then WeightText.
+  SparseVector Text(absl::string_view text, const TextIdf& idf) const;
+  // The distinct text buckets of a text (a document's contribution to document frequencies).
+  std::vector<int> DocumentBuckets(absl::string_view text) const;
+
+  // Unit vector of a point; nullopt when the location has no point.
+  static std::optional<Eigen::Vector3d> LocationVector(const Location& location);
+  // The normalized embedding (zero-length when empty or all zeros... a zero vector stays zero).
+  static Eigen::VectorXf EmbeddingVector(const std::vector<float>& embedding);
+
+ private:
+  const Vocabulary* vocabulary_;
+  VectorizerOptions options_;
+};
+
+}  // namespace circmatch
+
+#endif  // CIRCMATCH_VECTORIZER_H_

@@ -1,0 +1,144 @@
+#include <algorithm>
+#include <map>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "circmatch/explainer.h"
+#include "circmatch/text_analysis.h"
+
+namespace circmatch {
+
+CpvMeeting MeetCpv(const Vocabulary& vocabulary, int a, int b) {
+  const std::vector<CpvCode>& codes = vocabulary.cpv_codes();
+  CpvMeeting meeting;
+  if (a < 0 || b < 0) return meeting;
+  std::vector<int> ancestors_of_a;
+  for (int node = a; node >= 0; node = codes[node].parent) ancestors_of_a.push_back(node);
+  for (int node = b; node >= 0; node = codes[node].parent) {
+    if (std::find(ancestors_of_a.begin(), ancestors_of_a.end(), node) == ancestors_of_a.end()) continue;
+    meeting.common = node;
+    if (node == a || node == b) {
+      meeting.level = CpvLevel::kExact;
+    } else {
+      const int level = codes[node].level;
+      meeting.level = level <= 1   ? CpvLevel::kDivision
+                      : level == 2 ? CpvLevel::kGroup
+                      : level == 3 ? CpvLevel::kClass
+                                   : CpvLevel::kCategory;
+    }
+    return meeting;
+  }
+  return meeting;
+}
+
+namespace {
+
+std::vector<std::string> Intersect(std::vector<std::string> a, std::vector<std::string> b) {
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  std::vector<std::string> out;
+  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::vector<CpvMatch> MatchCpv(const Vocabulary& vocabulary, const FacetValues& q, const FacetValues& c) {
+  std::vector<CpvMatch> out;
+  for (const std::string& query_code : q.cpv_codes) {
+    const int qi = vocabulary.FindCpvIndex(query_code);
+    if (qi < 0) continue;
+    CpvMatch best;
+    best.query_code = vocabulary.cpv_codes()[qi].code8;
+    int best_depth = 0;
+    for (const std::string& candidate_code : c.cpv_codes) {
+      const int ci = vocabulary.FindCpvIndex(candidate_code);
+      const CpvMeeting meeting = MeetCpv(vocabulary, qi, ci);
+      if (meeting.common < 0) continue;
+      // Deeper common ancestor first; then an exact relation; then the lower code (inputs are sorted).
+      const int depth = vocabulary.cpv_codes()[meeting.common].level * 2 + (meeting.level == CpvLevel::kExact);
+      if (depth > best_depth) {
+        best_depth = depth;
+        best.candidate_code = vocabulary.cpv_codes()[ci].code8;
+        best.common_code = vocabulary.cpv_codes()[meeting.common].code8;
+        best.level = meeting.level;
+      }
+    }
+    out.push_back(std::move(best));
+  }
+  return out;
+}
+
+std::vector<std::string> SharedTerms(const Vectorizer& vectorizer, const TextIdf& idf, absl::string_view query_text,
+                                     absl::string_view candidate_text) {
+  if (query_text.empty() || candidate_text.empty()) return {};
+  const std::vector<std::string> q = AnalyzeText(query_text), c = AnalyzeText(candidate_text);
+  const absl::flat_hash_set<std::string> in_candidate(c.begin(), c.end());
+  const SparseVector qv = vectorizer.Text(query_text, idf), cv = vectorizer.Text(candidate_text, idf);
+  const auto value = [](const SparseVector& v, int bucket) {
+    auto it = std::lower_bound(v.indices.begin(), v.indices.end(), bucket);
+    return it != v.indices.end() && *it == bucket ? static_cast<double>(v.values[it - v.indices.begin()]) : 0.0;
+  };
+  std::map<std::string, double> shared;
+  const int buckets = vectorizer.options().text_hash_buckets;
+  for (const std::string& stem : q) {
+    if (!in_candidate.contains(stem)) continue;
+    const int bucket = HashToBucket(stem, buckets);
+    shared[stem] = value(qv, bucket) * value(cv, bucket);
+  }
+  std::vector<std::pair<std::string, double>> ranked(shared.begin(), shared.end());
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::vector<std::string> out;
+  for (size_t i = 0; i < ranked.size() && i < 10; ++i) out.push_back(ranked[i].first);
+  return out;
+}
+
+}  // namespace
+
+Explanation BuildExplanation(const Vectorizer& vectorizer, const TextIdf& idf, const Profile& query,
+                             const Profile& candidate, const MatchParams& params, const ResolvedParams& resolved,
+                             double location_decay_km, double* score) {
+  const Vocabulary& vocabulary = vectorizer.vocabulary();
+  const PairSimilarity pair =
+      ScorePair(vectorizer, idf, query, candidate, params.type, resolved.weights, location_decay_km);
+  Explanation e;
+  for (int f = 0; f < kFacetCount; ++f) {
+    if (resolved.weights[f] <= 0) continue;
+    FacetContribution contribution;
+    contribution.facet = static_cast<Facet>(f);
+    contribution.weight = resolved.weights[f];
+    contribution.similarity = pair.similarity[f];
+    contribution.contribution = resolved.weights[f] * pair.similarity[f];
+    e.facets.push_back(contribution);
+  }
+  if (score != nullptr) *score = pair.score;
+
+  const FacetValues& q = QueryFacets(params.type, query);
+  const FacetValues& c = CandidateFacets(candidate);
+  e.cpv_matches = MatchCpv(vocabulary, q, c);
+  for (int r : q.strategies) {
+    if (std::find(c.strategies.begin(), c.strategies.end(), r) != c.strategies.end()) {
+      e.shared_strategies.push_back(absl::StrCat("R", r));
+    }
+  }
+  e.shared_materials = Intersect(q.materials, c.materials);
+  const std::vector<int> held = HeldCertifications(vocabulary, c.certifications);
+  for (int i : HeldCertifications(vocabulary, q.certifications)) {
+    if (std::binary_search(held.begin(), held.end(), i)) {
+      e.shared_certifications.push_back(vocabulary.certifications()[i].id);
+    }
+  }
+  for (int required : resolved.required_certifications) {
+    if (!std::binary_search(held.begin(), held.end(), required)) {
+      e.missing_certifications.push_back(vocabulary.certifications()[required].id);
+    }
+  }
+  e.shared_phases = Intersect(q.phases, c.phases);
+  e.shared_topics = Intersect(q.topics, c.topics);
+  e.shared_terms = SharedTerms(vectorizer, idf, q.text, c.text);
+  e.distance_km = pair.distance_km;
+  e.within_service_radius = pair.within_service_radius;
+  return e;
+}
+
+}  // namespace circmatch

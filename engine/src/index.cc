@@ -1,0 +1,432 @@
+#include "circmatch/index.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
+#include "circmatch/explainer.h"
+#include "circmatch/internal/segment.h"
+#include "circmatch/scorer.h"
+#include "circmatch/top_k.h"
+#include "circmatch/vectorizer.h"
+
+namespace circmatch {
+namespace {
+
+constexpr int kKindCount = 4;
+// The IDF table is rebuilt (and every text row re-weighted) when the corpus has grown or shrunk by this factor
+// since the last rebuild: a geometric schedule, so the re-weighting costs O(1) amortized per write, and the
+// IDF a score uses is never more than this factor out of date.
+constexpr double kIdfDriftFactor = 1.25;
+
+int KindIndex(ProfileKind kind) { return static_cast<int>(kind); }
+
+struct RowRef {
+  ProfileKind kind;
+  int row;
+};
+
+// One scored row on its way through top-k.
+struct Scored {
+  float score;
+  int row;
+};
+
+}  // namespace
+
+class Index::Impl {
+ public:
+  Impl(const IndexOptions& options, const Vocabulary* vocabulary)
+      : options_(options),
+        vocabulary_(vocabulary),
+        vectorizer_(vocabulary, VectorizerOptions{options.text_hash_buckets, 1 << 10, options.embedding_dimension}),
+        document_frequency_(static_cast<size_t>(options.text_hash_buckets), 0),
+        idf_(options.text_hash_buckets) {
+    for (auto& segment : segments_) {
+      segment = std::make_unique<internal::Segment>(vectorizer_, static_cast<int>(vocabulary->certifications().size()));
+    }
+  }
+
+  absl::Status Upsert(absl::Span<const Profile> profiles) {
+    // Validate and normalize everything before touching the index: all or none.
+    std::vector<Profile> normalized(profiles.begin(), profiles.end());
+    for (size_t i = 0; i < normalized.size(); ++i) {
+      absl::Status status = NormalizeProfile(*vocabulary_, options_.embedding_dimension, &normalized[i]);
+      if (!status.ok()) {
+        return absl::InvalidArgumentError(absl::StrFormat("profiles[%d].%s", i, status.message()));
+      }
+    }
+    if (normalized.empty()) return absl::OkStatus();
+    absl::WriterMutexLock lock(&mu_);
+    for (Profile& profile : normalized) {
+      auto it = rows_by_key_.find(profile.key);
+      if (it != rows_by_key_.end()) Remove(it->second);
+      const ProfileKind kind = profile.kind;
+      const ProfileKey key = profile.key;
+      internal::RowData row = MakeRow(profile);
+      for (int bucket : row.text_tf.indices) ++document_frequency_[bucket];
+      ++documents_;
+      const int r = segments_[KindIndex(kind)]->Append(std::move(profile), row);
+      rows_by_key_[key] = RowRef{kind, r};
+    }
+    AfterWrite();
+    return absl::OkStatus();
+  }
+
+  absl::Status Delete(const ProfileKey& key) {
+    absl::WriterMutexLock lock(&mu_);
+    auto it = rows_by_key_.find(key);
+    if (it == rows_by_key_.end()) {
+      return absl::NotFoundError(absl::StrFormat("profile \"%s\" of owner \"%s\" not found", key.id, key.owner));
+    }
+    Remove(it->second);
+    rows_by_key_.erase(it);
+    AfterWrite();
+    return absl::OkStatus();
+  }
+
+  std::optional<Profile> Get(const ProfileKey& key) const {
+    absl::ReaderMutexLock lock(&mu_);
+    auto it = rows_by_key_.find(key);
+    if (it == rows_by_key_.end()) return std::nullopt;
+    return segments_[KindIndex(it->second.kind)]->profiles[it->second.row];
+  }
+
+  int64_t Count(ProfileKind kind) const {
+    absl::ReaderMutexLock lock(&mu_);
+    return segments_[KindIndex(kind)]->live_rows();
+  }
+
+  uint64_t version() const {
+    absl::ReaderMutexLock lock(&mu_);
+    return version_;
+  }
+
+  absl::StatusOr<MatchResult> FindMatches(const Profile& query, const MatchParams& params) const {
+    absl::StatusOr<ResolvedParams> resolved =
+        ResolveParams(*vocabulary_, query, params, options_.embedding_dimension);
+    if (!resolved.ok()) return resolved.status();
+    absl::ReaderMutexLock lock(&mu_);
+    const internal::Segment& segment = *segments_[KindIndex(CandidateKind(params.type))];
+    const SegmentScores scores = ScoreSegment(segment, query, params, *resolved);
+    const RowFilter filter = MakeFilter(segment, query, params, *resolved);
+
+    const auto better = [&segment](const Scored& a, const Scored& b) {
+      if (a.score != b.score) return a.score > b.score;
+      return segment.profiles[a.row].key < segment.profiles[b.row].key;
+    };
+    TopK<Scored, decltype(better)> top(params.k, better);
+    for (int r = 0; r < segment.rows(); ++r) {
+      if (!filter.Passes(segment, r, scores)) continue;
+      const float score = scores.Score(r);
+      if (score < params.filter.min_score) continue;
+      top.Push(Scored{score, r});
+    }
+
+    MatchResult result;
+    result.weights = resolved->weights;
+    result.index_version = version_;
+    for (const Scored& s : std::move(top).Take()) {
+      Match match;
+      match.key = segment.profiles[s.row].key;
+      match.score = s.score;
+      match.explanation = BuildExplanation(vectorizer_, idf_, query, segment.profiles[s.row], params, *resolved,
+                                           options_.location_decay_km);
+      result.matches.push_back(std::move(match));
+    }
+    return result;
+  }
+
+  absl::StatusOr<ExplainResult> Explain(const Profile& query, const ProfileKey& candidate,
+                                        const MatchParams& params) const {
+    absl::StatusOr<ResolvedParams> resolved =
+        ResolveParams(*vocabulary_, query, params, options_.embedding_dimension);
+    if (!resolved.ok()) return resolved.status();
+    absl::ReaderMutexLock lock(&mu_);
+    auto it = rows_by_key_.find(candidate);
+    const auto not_found = [&] {
+      return absl::NotFoundError(
+          absl::StrFormat("candidate: profile \"%s\" of owner \"%s\" not found", candidate.id, candidate.owner));
+    };
+    if (it == rows_by_key_.end()) return not_found();
+    const internal::Segment& own_segment = *segments_[KindIndex(it->second.kind)];
+    const Profile& profile = own_segment.profiles[it->second.row];
+    if (!params.viewer.empty() && profile.key.owner != params.viewer && profile.visibility != Visibility::kShared) {
+      return not_found();
+    }
+    const ProfileKind wanted = CandidateKind(params.type);
+    if (profile.kind != wanted) {
+      return absl::InvalidArgumentError(absl::StrCat("candidate: is a ", ProfileKindName(profile.kind),
+                                                     ", but this match type ranks ", ProfileKindName(wanted)));
+    }
+    const internal::Segment& segment = own_segment;
+    const int candidate_row = it->second.row;
+    const SegmentScores scores = ScoreSegment(segment, query, params, *resolved);
+    const RowFilter filter = MakeFilter(segment, query, params, *resolved);
+
+    ExplainResult result;
+    result.index_version = version_;
+    result.match.key = profile.key;
+    result.match.score = scores.Score(candidate_row);
+    result.match.explanation = BuildExplanation(vectorizer_, idf_, query, profile, params, *resolved,
+                                                options_.location_decay_km);
+    std::vector<Exclusion> exclusions =
+        FindExclusions(*vocabulary_, query, profile, params, *resolved, result.match.explanation.distance_km);
+    if (result.match.score < params.filter.min_score) {
+      exclusions.push_back({"filter.min_score", absl::StrFormat("score %.4f is below %.4f", result.match.score,
+                                                                params.filter.min_score)});
+    }
+    result.match.explanation.exclusions = std::move(exclusions);
+
+    const float own = scores.Score(candidate_row);
+    int better = 0;
+    for (int r = 0; r < segment.rows(); ++r) {
+      if (!filter.Passes(segment, r, scores)) continue;
+      const float score = scores.Score(r);
+      if (score < params.filter.min_score) continue;
+      ++result.eligible_count;
+      if (score > own || (score == own && segment.profiles[r].key < profile.key)) ++better;
+    }
+    result.rank = result.match.explanation.exclusions.empty() ? better + 1 : 0;
+    return result;
+  }
+
+ private:
+  // The scores of every row of a segment for one query, and the distances when a filter or the location facet
+  // needs them (NaN for rows without a point).
+  struct SegmentScores {
+    Eigen::VectorXf score;
+    std::vector<double> distance_km;
+
+    float Score(int r) const { return std::clamp(score[r], 0.0f, 1.0f); }
+  };
+
+  // The hard filters resolved against one segment, checked per row from the flat columns.
+  struct RowFilter {
+    bool check_visibility = false;
+    int32_t viewer_id = -1;  // -1: the viewer owns nothing here
+    bool check_open = false;
+    int64_t now = 0;
+    absl::flat_hash_set<int> excluded_rows;  // filter.exclude and the query itself
+    std::vector<int32_t> excluded_organizations;
+    bool check_certifications = false;
+    std::vector<uint64_t> required_bits;
+    double max_distance_km = 0;
+
+    bool Passes(const internal::Segment& s, int r, const SegmentScores& scores) const {
+      if (!s.alive[r]) return false;
+      if (check_visibility && !s.shared[r] && s.owner_id[r] != viewer_id) return false;
+      if (check_open && (now < s.opens_at[r] || now >= s.closes_at[r])) return false;
+      if (!excluded_rows.empty() && excluded_rows.contains(r)) return false;
+      if (!excluded_organizations.empty() &&
+          std::find(excluded_organizations.begin(), excluded_organizations.end(), s.organization_id[r]) !=
+              excluded_organizations.end()) {
+        return false;
+      }
+      if (check_certifications && !s.HoldsAll(r, required_bits)) return false;
+      if (max_distance_km > 0) {
+        const double d = scores.distance_km.empty() ? std::numeric_limits<double>::quiet_NaN()
+                                                    : scores.distance_km[r];
+        if (!(d <= max_distance_km)) return false;  // NaN (no point) fails
+      }
+      return true;
+    }
+  };
+
+  internal::RowData MakeRow(const Profile& profile) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    internal::RowData row;
+    const FacetValues& facets = CandidateFacets(profile);
+    for (int f = 0; f < kFacetCount; ++f) {
+      const Facet facet = static_cast<Facet>(f);
+      if (internal::IsSparseFacet(facet) && facet != Facet::kText) {
+        row.sparse[f] = vectorizer_.Categorical(facet, facets);
+      }
+    }
+    row.text_tf = vectorizer_.TextTermFrequencies(facets.text);
+    row.sparse[static_cast<int>(Facet::kText)] = Vectorizer::WeightText(row.text_tf, idf_);
+    row.location = Vectorizer::LocationVector(profile.location);
+    if (!profile.embedding.empty()) row.embedding = Vectorizer::EmbeddingVector(profile.embedding);
+    row.owner_id = Intern(&owner_ids_, profile.key.owner);
+    row.shared = profile.visibility == Visibility::kShared;
+    const std::string organization = OrganizationKey(profile.organization);
+    row.organization_id = organization.empty() ? -1 : Intern(&organization_ids_, organization);
+    if (profile.publication_time) row.opens_at = *profile.publication_time;
+    if (profile.closing_time) row.closes_at = *profile.closing_time;
+    row.certifications = HeldCertifications(*vocabulary_, facets.certifications);
+    row.radius_km = profile.service_radius_km;
+    return row;
+  }
+
+  static int32_t Intern(absl::flat_hash_map<std::string, int32_t>* ids, const std::string& value) {
+    auto [it, inserted] = ids->emplace(value, static_cast<int32_t>(ids->size()));
+    return it->second;
+  }
+
+  // Tombstones a stored row and takes its text out of the document frequencies.
+  void Remove(const RowRef& ref) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    internal::Segment& segment = *segments_[KindIndex(ref.kind)];
+    for (int bucket : segment.text_tf.Row(ref.row).indices) --document_frequency_[bucket];
+    --documents_;
+    segment.Tombstone(ref.row);
+  }
+
+  // Compacts segments with many tombstones, refreshes the IDF when the corpus drifted, bumps the version.
+  void AfterWrite() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    for (int k = 0; k < kKindCount; ++k) {
+      if (!segments_[k]->NeedsCompaction()) continue;
+      std::vector<int> new_row_of;
+      auto compacted = std::make_unique<internal::Segment>(segments_[k]->Compacted(&new_row_of));
+      for (auto& [key, ref] : rows_by_key_) {
+        if (KindIndex(ref.kind) == k) ref.row = new_row_of[ref.row];
+      }
+      segments_[k] = std::move(compacted);
+    }
+    const double n = static_cast<double>(documents_), at = static_cast<double>(idf_documents_);
+    if (n > at * kIdfDriftFactor || n * kIdfDriftFactor < at || (idf_documents_ == 0 && documents_ > 0)) {
+      idf_ = TextIdf::FromDocumentFrequencies(document_frequency_, documents_);
+      idf_documents_ = documents_;
+      for (auto& segment : segments_) segment->ReweightText(idf_);
+    }
+    ++version_;
+  }
+
+  SegmentScores ScoreSegment(const internal::Segment& segment, const Profile& query, const MatchParams& params,
+                             const ResolvedParams& resolved) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    const int n = segment.rows();
+    SegmentScores out;
+    out.score = Eigen::VectorXf::Zero(n);
+    const FacetValues& q = QueryFacets(params.type, query);
+    for (int f = 0; f < kFacetCount; ++f) {
+      const Facet facet = static_cast<Facet>(f);
+      const float weight = static_cast<float>(resolved.weights[f]);
+      if (weight <= 0 || !internal::IsSparseFacet(facet)) continue;
+      const SparseVector query_vector =
+          facet == Facet::kText ? vectorizer_.Text(q.text, idf_) : vectorizer_.Categorical(facet, q);
+      if (query_vector.empty()) continue;
+      Eigen::VectorXf dense = Eigen::VectorXf::Zero(segment.sparse[f].cols());
+      for (size_t i = 0; i < query_vector.indices.size(); ++i) dense[query_vector.indices[i]] = query_vector.values[i];
+      const Eigen::VectorXf cosine = segment.sparse[f].View() * dense;
+      out.score += weight * cosine;
+    }
+
+    const double location_weight = resolved.weights[static_cast<int>(Facet::kLocation)];
+    const std::optional<Eigen::Vector3d> query_point = Vectorizer::LocationVector(query.location);
+    if ((location_weight > 0 || params.filter.max_distance_km > 0) && query_point) {
+      const Eigen::VectorXd cosine = segment.LocationView() * *query_point;
+      out.distance_km.resize(static_cast<size_t>(n));
+      for (int r = 0; r < n; ++r) {
+        if (!segment.has_location[r]) {
+          out.distance_km[r] = std::numeric_limits<double>::quiet_NaN();
+          continue;
+        }
+        const double d = kEarthRadiusKm * std::acos(std::clamp(cosine[r], -1.0, 1.0));
+        out.distance_km[r] = d;
+        if (location_weight > 0) {
+          const double radius = params.type == MatchType::kSuppliersForTender   ? segment.radius_km[r]
+                                : params.type == MatchType::kTendersForSupplier ? query.service_radius_km
+                                                                                : 0.0;
+          out.score[r] += static_cast<float>(location_weight * LocationSimilarity(d, radius, options_.location_decay_km));
+        }
+      }
+    }
+
+    const float embedding_weight = static_cast<float>(resolved.weights[static_cast<int>(Facet::kEmbedding)]);
+    if (embedding_weight > 0 && segment.embedding_dimension > 0 &&
+        static_cast<int>(query.embedding.size()) == segment.embedding_dimension) {
+      const Eigen::VectorXf query_embedding = Vectorizer::EmbeddingVector(query.embedding);
+      const Eigen::VectorXf cosine = segment.EmbeddingView() * query_embedding;
+      out.score += embedding_weight * cosine.cwiseMax(0.0f).cwiseMin(1.0f);
+    }
+    return out;
+  }
+
+  RowFilter MakeFilter(const internal::Segment& segment, const Profile& query, const MatchParams& params,
+                       const ResolvedParams& resolved) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    RowFilter filter;
+    const ProfileKind kind = CandidateKind(params.type);
+    if (!params.viewer.empty()) {
+      filter.check_visibility = true;
+      auto it = owner_ids_.find(params.viewer);
+      filter.viewer_id = it == owner_ids_.end() ? -1 : it->second;
+    }
+    filter.check_open = params.type == MatchType::kTendersForSupplier;
+    filter.now = params.now_unix_seconds;
+    const auto exclude_key = [&](const ProfileKey& key) {
+      auto it = rows_by_key_.find(key);
+      if (it != rows_by_key_.end() && it->second.kind == kind) filter.excluded_rows.insert(it->second.row);
+    };
+    exclude_key(query.key);
+    for (const ProfileKey& key : params.filter.exclude) exclude_key(key);
+    for (const std::string& organization : resolved.excluded_organizations) {
+      auto it = organization_ids_.find(organization);
+      if (it != organization_ids_.end()) filter.excluded_organizations.push_back(it->second);
+    }
+    if (!resolved.required_certifications.empty()) {
+      filter.check_certifications = true;
+      filter.required_bits.assign(static_cast<size_t>(segment.certification_words), 0);
+      for (int c : resolved.required_certifications) filter.required_bits[c / 64] |= uint64_t{1} << (c % 64);
+    }
+    filter.max_distance_km = params.filter.max_distance_km;
+    return filter;
+  }
+
+  const IndexOptions options_;
+  const Vocabulary* const vocabulary_;
+  const Vectorizer vectorizer_;
+
+  mutable absl::Mutex mu_;
+  std::array<std::unique_ptr<internal::Segment>, kKindCount> segments_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<ProfileKey, RowRef> rows_by_key_ ABSL_GUARDED_BY(mu_);
+  // Interned owners and organization keys, so the per-row filter columns are integers. Never shrink.
+  absl::flat_hash_map<std::string, int32_t> owner_ids_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, int32_t> organization_ids_ ABSL_GUARDED_BY(mu_);
+  // Text document frequencies over the stored profiles (one document per profile), live.
+  std::vector<int32_t> document_frequency_ ABSL_GUARDED_BY(mu_);
+  int64_t documents_ ABSL_GUARDED_BY(mu_) = 0;
+  // The IDF every text row and query is weighted with, as of `idf_documents_` documents.
+  TextIdf idf_ ABSL_GUARDED_BY(mu_);
+  int64_t idf_documents_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t version_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+absl::StatusOr<std::unique_ptr<Index>> Index::Create(const IndexOptions& options, const Vocabulary* vocabulary) {
+  if (vocabulary == nullptr) return absl::InvalidArgumentError("vocabulary: must not be null");
+  if (options.embedding_dimension < 0 || options.embedding_dimension > 65536) {
+    return absl::InvalidArgumentError("embedding_dimension: must be in 0..65536");
+  }
+  const int buckets = options.text_hash_buckets;
+  if (buckets < 1 || buckets > (1 << 26) || (buckets & (buckets - 1)) != 0) {
+    return absl::InvalidArgumentError("text_hash_buckets: must be a power of two in 1..2^26");
+  }
+  if (!std::isfinite(options.location_decay_km) || options.location_decay_km <= 0) {
+    return absl::InvalidArgumentError("location_decay_km: must be a finite number > 0");
+  }
+  return std::unique_ptr<Index>(new Index(std::make_unique<Impl>(options, vocabulary)));
+}
+
+Index::Index(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Index::~Index() = default;
+
+absl::Status Index::Upsert(absl::Span<const Profile> profiles) { return impl_->Upsert(profiles); }
+absl::Status Index::Delete(const ProfileKey& key) { return impl_->Delete(key); }
+std::optional<Profile> Index::Get(const ProfileKey& key) const { return impl_->Get(key); }
+int64_t Index::Count(ProfileKind kind) const { return impl_->Count(kind); }
+uint64_t Index::version() const { return impl_->version(); }
+
+absl::StatusOr<MatchResult> Index::FindMatches(const Profile& query, const MatchParams& params) const {
+  return impl_->FindMatches(query, params);
+}
+
+absl::StatusOr<ExplainResult> Index::Explain(const Profile& query, const ProfileKey& candidate,
+                                             const MatchParams& params) const {
+  return impl_->Explain(query, candidate, params);
+}
+
+}  // namespace circmatch

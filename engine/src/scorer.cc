@@ -1,0 +1,329 @@
+#include "circmatch/scorer.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "circmatch/text_analysis.h"
+
+namespace circmatch {
+
+const char* FacetName(Facet facet) {
+  switch (facet) {
+    case Facet::kCpv:
+      return "cpv";
+    case Facet::kStrategies:
+      return "strategies";
+    case Facet::kMaterials:
+      return "materials";
+    case Facet::kCertifications:
+      return "certifications";
+    case Facet::kLocation:
+      return "location";
+    case Facet::kPhases:
+      return "phases";
+    case Facet::kTopics:
+      return "topics";
+    case Facet::kText:
+      return "text";
+    case Facet::kEmbedding:
+      return "embedding";
+  }
+  return "unknown";
+}
+
+FacetWeights DefaultWeights(MatchType type) {
+  //                 cpv   strat  mater  certs  locat  phases topics text   embed
+  switch (type) {
+    case MatchType::kSuppliersForTender:
+    case MatchType::kTendersForSupplier:
+      return FacetWeights{0.35, 0.15, 0.10, 0.05, 0.15, 0.00, 0.00, 0.15, 0.05};
+    case MatchType::kBuddiesForBuddy:
+      return FacetWeights{0.15, 0.10, 0.05, 0.00, 0.05, 0.20, 0.20, 0.20, 0.05};
+  }
+  return FacetWeights{};
+}
+
+double HaversineKm(const GeoPoint& a, const GeoPoint& b) {
+  constexpr double kDegree = 3.14159265358979323846 / 180.0;
+  const double lat1 = a.latitude * kDegree, lat2 = b.latitude * kDegree;
+  const double dlat = lat2 - lat1, dlon = (b.longitude - a.longitude) * kDegree;
+  const double h = std::sin(dlat / 2) * std::sin(dlat / 2) +
+                   std::cos(lat1) * std::cos(lat2) * std::sin(dlon / 2) * std::sin(dlon / 2);
+  return 2 * kEarthRadiusKm * std::asin(std::min(1.0, std::sqrt(h)));
+}
+
+double LocationSimilarity(double distance_km, double radius_km, double decay_km) {
+  if (distance_km <= radius_km) return 1.0;
+  return std::exp(-(distance_km - radius_km) / decay_km);
+}
+
+double ServiceRadiusKm(MatchType type, const Profile& query, const Profile& candidate) {
+  switch (type) {
+    case MatchType::kSuppliersForTender:
+      return candidate.service_radius_km;
+    case MatchType::kTendersForSupplier:
+      return query.service_radius_km;
+    case MatchType::kBuddiesForBuddy:
+      return 0;
+  }
+  return 0;
+}
+
+const FacetValues& QueryFacets(MatchType type, const Profile& query) {
+  switch (type) {
+    case MatchType::kSuppliersForTender:
+      return query.needs;
+    case MatchType::kTendersForSupplier:
+      return query.capabilities;
+    case MatchType::kBuddiesForBuddy:
+      return query.asks;
+  }
+  return query.needs;
+}
+
+const FacetValues& CandidateFacets(const Profile& profile) {
+  switch (profile.kind) {
+    case ProfileKind::kBuyer:
+    case ProfileKind::kTender:
+      return profile.needs;
+    case ProfileKind::kSupplier:
+      return profile.capabilities;
+    case ProfileKind::kBuddy:
+      return profile.offers;
+  }
+  return profile.needs;
+}
+
+ProfileKind CandidateKind(MatchType type) {
+  switch (type) {
+    case MatchType::kSuppliersForTender:
+      return ProfileKind::kSupplier;
+    case MatchType::kTendersForSupplier:
+      return ProfileKind::kTender;
+    case MatchType::kBuddiesForBuddy:
+      return ProfileKind::kBuddy;
+  }
+  return ProfileKind::kSupplier;
+}
+
+bool IsOpenAt(const Profile& profile, int64_t now) {
+  if (profile.publication_time && now < *profile.publication_time) return false;
+  if (profile.closing_time && now >= *profile.closing_time) return false;
+  return true;
+}
+
+std::array<bool, kFacetCount> QueryFacetPresence(MatchType type, const Profile& query) {
+  const FacetValues& v = QueryFacets(type, query);
+  std::array<bool, kFacetCount> present{};
+  present[static_cast<int>(Facet::kCpv)] = !v.cpv_codes.empty();
+  present[static_cast<int>(Facet::kStrategies)] = !v.strategies.empty();
+  present[static_cast<int>(Facet::kMaterials)] = !v.materials.empty();
+  present[static_cast<int>(Facet::kCertifications)] = !v.certifications.empty();
+  present[static_cast<int>(Facet::kLocation)] = query.location.point.has_value();
+  present[static_cast<int>(Facet::kPhases)] = !v.phases.empty();
+  present[static_cast<int>(Facet::kTopics)] = !v.topics.empty();
+  present[static_cast<int>(Facet::kText)] = !AnalyzeText(v.text).empty();
+  present[static_cast<int>(Facet::kEmbedding)] =
+      !query.embedding.empty() && std::any_of(query.embedding.begin(), query.embedding.end(),
+                                              [](float x) { return x != 0; });
+  return present;
+}
+
+std::string OrganizationKey(absl::string_view organization) {
+  return FoldAndLower(absl::StripAsciiWhitespace(organization));
+}
+
+absl::StatusOr<ResolvedParams> ResolveParams(const Vocabulary& vocabulary, const Profile& query,
+                                             const MatchParams& params, int embedding_dimension) {
+  if (params.k < 1 || params.k > kMaxK) {
+    return absl::InvalidArgumentError(absl::StrFormat("k: must be between 1 and %d, got %d", kMaxK, params.k));
+  }
+  switch (params.type) {
+    case MatchType::kSuppliersForTender:
+      if (query.kind != ProfileKind::kTender && query.kind != ProfileKind::kBuyer) {
+        return absl::InvalidArgumentError(absl::StrCat("query: suppliers are suggested for a TENDER or BUYER, got ",
+                                                       ProfileKindName(query.kind)));
+      }
+      break;
+    case MatchType::kTendersForSupplier:
+      if (query.kind != ProfileKind::kSupplier) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("query: tenders are suggested for a SUPPLIER, got ", ProfileKindName(query.kind)));
+      }
+      break;
+    case MatchType::kBuddiesForBuddy:
+      if (query.kind != ProfileKind::kBuddy) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("query: buddies are found for a BUDDY, got ", ProfileKindName(query.kind)));
+      }
+      break;
+  }
+  if (!query.embedding.empty() && static_cast<int>(query.embedding.size()) != embedding_dimension) {
+    return absl::InvalidArgumentError(absl::StrFormat("query.embedding: expected %d numbers, got %d",
+                                                      embedding_dimension, query.embedding.size()));
+  }
+
+  ResolvedParams resolved;
+  FacetWeights weights = DefaultWeights(params.type);
+  for (int f = 0; f < kFacetCount; ++f) {
+    if (!params.weights[f]) continue;
+    const double w = *params.weights[f];
+    if (!std::isfinite(w) || w < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("weights.", FacetName(static_cast<Facet>(f)), ": must be a finite number >= 0"));
+    }
+    weights[f] = w;
+  }
+  const std::array<bool, kFacetCount> present = QueryFacetPresence(params.type, query);
+  double total = 0;
+  for (int f = 0; f < kFacetCount; ++f) {
+    if (!present[f]) weights[f] = 0;
+    total += weights[f];
+  }
+  if (total <= 0) return absl::InvalidArgumentError("weights: all facet weights are 0 for this query");
+  for (double& w : weights) w /= total;
+  resolved.weights = weights;
+
+  const MatchFilter& filter = params.filter;
+  for (size_t i = 0; i < filter.required_certifications.size(); ++i) {
+    const Term* term = Vocabulary::FindTerm(vocabulary.certifications(), filter.required_certifications[i]);
+    if (term == nullptr) {
+      return absl::InvalidArgumentError(absl::StrFormat("filter.required_certifications[%d]: unknown certification \"%s\"",
+                                                        i, filter.required_certifications[i]));
+    }
+    resolved.required_certifications.push_back(static_cast<int>(term - vocabulary.certifications().data()));
+  }
+  std::sort(resolved.required_certifications.begin(), resolved.required_certifications.end());
+  resolved.required_certifications.erase(
+      std::unique(resolved.required_certifications.begin(), resolved.required_certifications.end()),
+      resolved.required_certifications.end());
+  if (!std::isfinite(filter.max_distance_km) || filter.max_distance_km < 0) {
+    return absl::InvalidArgumentError("filter.max_distance_km: must be a finite number >= 0");
+  }
+  if (!std::isfinite(filter.min_score) || filter.min_score < 0 || filter.min_score > 1) {
+    return absl::InvalidArgumentError("filter.min_score: must be a number in [0, 1]");
+  }
+  for (const std::string& organization : filter.exclude_organizations) {
+    std::string key = OrganizationKey(organization);
+    if (!key.empty()) resolved.excluded_organizations.push_back(std::move(key));
+  }
+  return resolved;
+}
+
+std::vector<int> HeldCertifications(const Vocabulary& vocabulary, const std::vector<std::string>& ids) {
+  const std::vector<Term>& list = vocabulary.certifications();
+  std::vector<int> held;
+  for (const std::string& id : ids) {
+    const Term* term = Vocabulary::FindTerm(list, id);
+    if (term == nullptr) continue;
+    held.push_back(static_cast<int>(term - list.data()));
+    if (term->family.empty()) continue;
+    for (size_t j = 0; j < list.size(); ++j) {
+      if (list[j].family == term->family && list[j].level < term->level) held.push_back(static_cast<int>(j));
+    }
+  }
+  std::sort(held.begin(), held.end());
+  held.erase(std::unique(held.begin(), held.end()), held.end());
+  return held;
+}
+
+std::vector<Exclusion> FindExclusions(const Vocabulary& vocabulary, const Profile& query, const Profile& candidate,
+                                      const MatchParams& params, const ResolvedParams& resolved,
+                                      std::optional<double> distance_km) {
+  std::vector<Exclusion> out;
+  const ProfileKind wanted = CandidateKind(params.type);
+  if (candidate.kind != wanted) {
+    out.push_back({"kind", absl::StrCat("is a ", ProfileKindName(candidate.kind), ", not a ",
+                                        ProfileKindName(wanted))});
+  }
+  if (!params.viewer.empty() && candidate.key.owner != params.viewer && candidate.visibility != Visibility::kShared) {
+    out.push_back({"visibility", "private to another owner"});
+  }
+  if (params.type == MatchType::kTendersForSupplier) {
+    if (candidate.publication_time && params.now_unix_seconds < *candidate.publication_time) {
+      out.push_back({"publication_time", "not yet published"});
+    }
+    if (candidate.closing_time && params.now_unix_seconds >= *candidate.closing_time) {
+      out.push_back({"closing_time", "closed"});
+    }
+  }
+  if (candidate.key == query.key) out.push_back({"candidate", "is the query itself"});
+  if (std::find(params.filter.exclude.begin(), params.filter.exclude.end(), candidate.key) !=
+      params.filter.exclude.end()) {
+    out.push_back({"filter.exclude", "excluded by the request"});
+  }
+  if (!resolved.excluded_organizations.empty()) {
+    const std::string organization = OrganizationKey(candidate.organization);
+    if (std::find(resolved.excluded_organizations.begin(), resolved.excluded_organizations.end(), organization) !=
+        resolved.excluded_organizations.end()) {
+      out.push_back({"filter.exclude_organizations", absl::StrCat("organization \"", candidate.organization,
+                                                                  "\" is excluded")});
+    }
+  }
+  if (!resolved.required_certifications.empty()) {
+    const std::vector<int> held = HeldCertifications(vocabulary, CandidateFacets(candidate).certifications);
+    std::vector<std::string> missing;
+    for (int required : resolved.required_certifications) {
+      if (!std::binary_search(held.begin(), held.end(), required)) {
+        missing.push_back(vocabulary.certifications()[required].id);
+      }
+    }
+    if (!missing.empty()) {
+      out.push_back({"filter.required_certifications", absl::StrCat("missing ", absl::StrJoin(missing, ", "))});
+    }
+  }
+  if (params.filter.max_distance_km > 0) {
+    if (!distance_km) {
+      out.push_back({"filter.max_distance_km", "no location to measure the distance"});
+    } else if (*distance_km > params.filter.max_distance_km) {
+      out.push_back({"filter.max_distance_km", absl::StrFormat("%.1f km away, more than %.1f km", *distance_km,
+                                                               params.filter.max_distance_km)});
+    }
+  }
+  return out;
+}
+
+PairSimilarity ScorePair(const Vectorizer& vectorizer, const TextIdf& idf, const Profile& query,
+                         const Profile& candidate, MatchType type, const FacetWeights& weights, double decay_km) {
+  PairSimilarity out;
+  const FacetValues& q = QueryFacets(type, query);
+  const FacetValues& c = CandidateFacets(candidate);
+  if (query.location.point && candidate.location.point) {
+    out.distance_km = HaversineKm(*query.location.point, *candidate.location.point);
+    out.within_service_radius = *out.distance_km <= ServiceRadiusKm(type, query, candidate);
+  }
+  for (int f = 0; f < kFacetCount; ++f) {
+    if (weights[f] <= 0) continue;
+    const Facet facet = static_cast<Facet>(f);
+    double similarity = 0;
+    switch (facet) {
+      case Facet::kLocation:
+        if (out.distance_km) {
+          similarity = LocationSimilarity(*out.distance_km, ServiceRadiusKm(type, query, candidate), decay_km);
+        }
+        break;
+      case Facet::kText:
+        similarity = Dot(vectorizer.Text(q.text, idf), vectorizer.Text(c.text, idf));
+        break;
+      case Facet::kEmbedding:
+        if (!query.embedding.empty() && candidate.embedding.size() == query.embedding.size()) {
+          similarity = static_cast<double>(
+              Vectorizer::EmbeddingVector(query.embedding).dot(Vectorizer::EmbeddingVector(candidate.embedding)));
+        }
+        break;
+      default:
+        similarity = Dot(vectorizer.Categorical(facet, q), vectorizer.Categorical(facet, c));
+    }
+    similarity = std::clamp(similarity, 0.0, 1.0);
+    out.similarity[f] = similarity;
+    out.score += weights[f] * similarity;
+  }
+  return out;
+}
+
+}  // namespace circmatch

@@ -1,0 +1,208 @@
+#include "circmatch/vectorizer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "absl/container/flat_hash_map.h"
+#include "circmatch/text_analysis.h"
+
+namespace circmatch {
+namespace {
+
+// Builds a sparse vector from (index, value) pairs, summing repeated indices.
+SparseVector FromPairs(std::vector<std::pair<int, float>> pairs) {
+  std::sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  SparseVector v;
+  for (const auto& [index, value] : pairs) {
+    if (!v.indices.empty() && v.indices.back() == index) {
+      v.values.back() += value;
+    } else {
+      v.indices.push_back(index);
+      v.values.push_back(value);
+    }
+  }
+  return v;
+}
+
+int TermIndex(const std::vector<Term>& list, const std::string& id) {
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (list[i].id == id) return static_cast<int>(i);
+  }
+  const Term* term = Vocabulary::FindTerm(list, id);
+  return term == nullptr ? -1 : static_cast<int>(term - list.data());
+}
+
+}  // namespace
+
+double Dot(const SparseVector& a, const SparseVector& b) {
+  double sum = 0;
+  size_t i = 0, j = 0;
+  while (i < a.indices.size() && j < b.indices.size()) {
+    if (a.indices[i] < b.indices[j]) {
+      ++i;
+    } else if (a.indices[i] > b.indices[j]) {
+      ++j;
+    } else {
+      sum += static_cast<double>(a.values[i]) * b.values[j];
+      ++i;
+      ++j;
+    }
+  }
+  return sum;
+}
+
+void NormalizeL2(SparseVector* v) {
+  double squares = 0;
+  for (float x : v->values) squares += static_cast<double>(x) * x;
+  if (squares <= 0) return;
+  const double inverse = 1.0 / std::sqrt(squares);
+  for (float& x : v->values) x = static_cast<float>(x * inverse);
+}
+
+TextIdf TextIdf::FromDocumentFrequencies(absl::Span<const int32_t> document_frequency, int64_t documents) {
+  TextIdf idf(static_cast<int>(document_frequency.size()));
+  idf.documents_ = documents;
+  const double numerator = static_cast<double>(documents) + 1.0;
+  for (size_t b = 0; b < document_frequency.size(); ++b) {
+    idf.idf_[b] = static_cast<float>(std::log(numerator / (document_frequency[b] + 1.0)) + 1.0);
+  }
+  return idf;
+}
+
+Vectorizer::Vectorizer(const Vocabulary* vocabulary, const VectorizerOptions& options)
+    : vocabulary_(vocabulary), options_(options) {}
+
+int Vectorizer::Dimension(Facet facet) const {
+  switch (facet) {
+    case Facet::kCpv:
+      return static_cast<int>(vocabulary_->cpv_codes().size());
+    case Facet::kStrategies:
+      return 10;
+    case Facet::kMaterials:
+      return static_cast<int>(vocabulary_->materials().size()) + options_.material_hash_buckets;
+    case Facet::kCertifications:
+      return static_cast<int>(vocabulary_->certifications().size());
+    case Facet::kLocation:
+      return 3;
+    case Facet::kPhases:
+      return static_cast<int>(vocabulary_->phases().size());
+    case Facet::kTopics:
+      return static_cast<int>(vocabulary_->topics().size());
+    case Facet::kText:
+      return options_.text_hash_buckets;
+    case Facet::kEmbedding:
+      return options_.embedding_dimension;
+  }
+  return 0;
+}
+
+SparseVector Vectorizer::Categorical(Facet facet, const FacetValues& values) const {
+  std::vector<std::pair<int, float>> pairs;
+  switch (facet) {
+    case Facet::kCpv: {
+      const std::vector<CpvCode>& codes = vocabulary_->cpv_codes();
+      for (const std::string& code : values.cpv_codes) {
+        for (int node = vocabulary_->FindCpvIndex(code); node >= 0; node = codes[node].parent) {
+          pairs.emplace_back(node, CpvLevelWeight(codes[node].level));
+        }
+      }
+      break;
+    }
+    case Facet::kStrategies: {
+      std::vector<int> seen;
+      for (int r : values.strategies) {
+        if (r < 0 || r > 9 || std::find(seen.begin(), seen.end(), r) != seen.end()) continue;
+        seen.push_back(r);
+        pairs.emplace_back(r, StrategyWeight(r));
+      }
+      break;
+    }
+    case Facet::kMaterials: {
+      const int controlled = static_cast<int>(vocabulary_->materials().size());
+      for (const std::string& material : values.materials) {
+        const int index = TermIndex(vocabulary_->materials(), material);
+        pairs.emplace_back(index >= 0 ? index : controlled + HashToBucket(material, options_.material_hash_buckets),
+                           1.0f);
+      }
+      break;
+    }
+    case Facet::kCertifications: {
+      const std::vector<Term>& list = vocabulary_->certifications();
+      for (const std::string& id : values.certifications) {
+        const int index = TermIndex(list, id);
+        if (index < 0) continue;
+        pairs.emplace_back(index, 1.0f);
+        if (list[index].family.empty()) continue;
+        for (size_t j = 0; j < list.size(); ++j) {
+          if (list[j].family == list[index].family && list[j].level < list[index].level) {
+            pairs.emplace_back(static_cast<int>(j), 1.0f);
+          }
+        }
+      }
+      break;
+    }
+    case Facet::kPhases:
+    case Facet::kTopics: {
+      const std::vector<Term>& list = facet == Facet::kPhases ? vocabulary_->phases() : vocabulary_->topics();
+      for (const std::string& id : facet == Facet::kPhases ? values.phases : values.topics) {
+        const int index = TermIndex(list, id);
+        if (index >= 0) pairs.emplace_back(index, 1.0f);
+      }
+      break;
+    }
+    case Facet::kLocation:
+    case Facet::kText:
+    case Facet::kEmbedding:
+      return SparseVector();
+  }
+  SparseVector v = FromPairs(std::move(pairs));
+  if (facet != Facet::kCpv) {
+    // One-hot facets: a repeated id (or implied level) counts once.
+    for (float& x : v.values) x = facet == Facet::kStrategies ? x : 1.0f;
+  }
+  NormalizeL2(&v);
+  return v;
+}
+
+SparseVector Vectorizer::TextTermFrequencies(absl::string_view text) const {
+  absl::flat_hash_map<int, int> counts;
+  for (const std::string& stem : AnalyzeText(text)) ++counts[HashToBucket(stem, options_.text_hash_buckets)];
+  std::vector<std::pair<int, float>> pairs;
+  pairs.reserve(counts.size());
+  for (const auto& [bucket, count] : counts) {
+    pairs.emplace_back(bucket, static_cast<float>(1.0 + std::log(static_cast<double>(count))));
+  }
+  return FromPairs(std::move(pairs));
+}
+
+SparseVector Vectorizer::WeightText(const SparseVector& term_frequencies, const TextIdf& idf) {
+  SparseVector v = term_frequencies;
+  for (size_t i = 0; i < v.indices.size(); ++i) v.values[i] *= idf.idf(v.indices[i]);
+  NormalizeL2(&v);
+  return v;
+}
+
+SparseVector Vectorizer::Text(absl::string_view text, const TextIdf& idf) const {
+  return WeightText(TextTermFrequencies(text), idf);
+}
+
+std::vector<int> Vectorizer::DocumentBuckets(absl::string_view text) const {
+  return TextTermFrequencies(text).indices;
+}
+
+std::optional<Eigen::Vector3d> Vectorizer::LocationVector(const Location& location) {
+  if (!location.point) return std::nullopt;
+  constexpr double kDegree = 3.14159265358979323846 / 180.0;
+  const double lat = location.point->latitude * kDegree, lon = location.point->longitude * kDegree;
+  return Eigen::Vector3d(std::cos(lat) * std::cos(lon), std::cos(lat) * std::sin(lon), std::sin(lat));
+}
+
+Eigen::VectorXf Vectorizer::EmbeddingVector(const std::vector<float>& embedding) {
+  Eigen::VectorXf v = Eigen::Map<const Eigen::VectorXf>(embedding.data(), static_cast<Eigen::Index>(embedding.size()));
+  const float norm = v.norm();
+  if (norm > 0) v /= norm;
+  return v;
+}
+
+}  // namespace circmatch

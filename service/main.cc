@@ -1,0 +1,43 @@
+// circmatch-server: matchmaking for circular public procurement over gRPC. See server_options.h for the
+// flags. Prints exactly one line to stdout, "circmatch-server listening on HOST:PORT", once it accepts calls
+// (tests and scripts wait for it); logs go to stderr. SIGTERM or SIGINT stops it gracefully.
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "service/logging.h"
+#include "service/server.h"
+#include "service/server_options.h"
+
+int main(int argc, char** argv) {
+  // Block the stop signals in every thread (gRPC's threads inherit this mask) and take them with sigwait
+  // below, so no work happens in a signal handler.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  absl::StatusOr<circmatch::service::ServerOptions> options = circmatch::service::ParseServerOptions(argc, argv);
+  if (!options.ok()) {
+    std::cerr << "circmatch-server: " << options.status().message() << "\n";
+    return 2;
+  }
+  circmatch::service::SetLogLevel(options->log_level);
+
+  absl::StatusOr<std::unique_ptr<circmatch::service::Server>> server = circmatch::service::Server::Start(*options);
+  if (!server.ok()) {
+    CIRCMATCH_LOG(kError) << "start-up failed: " << server.status();
+    return 1;
+  }
+  std::cout << "circmatch-server listening on " << (*server)->address() << std::endl;  // endl flushes
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  CIRCMATCH_LOG(kInfo) << "received " << (signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+  (*server)->Shutdown(options->shutdown_grace);
+  server->reset();
+  return 0;
+}

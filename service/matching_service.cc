@@ -1,0 +1,228 @@
+#include "service/matching_service.h"
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "service/logging.h"
+#include "service/profile_conversion.h"
+#include "service/status_mapping.h"
+
+namespace circmatch::service {
+namespace {
+
+// Who is asking. Without API keys every caller is the local namespace; a later change takes it from the key.
+std::string ViewerOf(grpc::CallbackServerContext* /*context*/) { return std::string(kLocalOwner); }
+
+grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context, const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+// Matching is the expensive part of a call; skip it when nobody waits for the answer.
+absl::Status CheckCallAlive(grpc::CallbackServerContext* context) {
+  if (context->IsCancelled()) return absl::CancelledError("the call was cancelled");
+  if (context->deadline() <= std::chrono::system_clock::now()) {
+    return absl::DeadlineExceededError("the deadline passed before matching started");
+  }
+  return absl::OkStatus();
+}
+
+// How one call names and checks its query.
+struct QuerySpec {
+  const char* oneof;          // "tender"
+  const char* ref_field;      // "tender_ref"
+  const char* profile_field;  // "tender_profile"
+  ProfileKind default_kind;   // for an inline profile without a kind
+  std::vector<ProfileKind> kinds;  // the kinds the match type takes as a query
+};
+
+bool KindAllowed(ProfileKind kind, const QuerySpec& spec) {
+  for (ProfileKind allowed : spec.kinds) {
+    if (kind == allowed) return true;
+  }
+  return false;
+}
+
+absl::Status WrongKind(absl::string_view field, const Profile& profile, const QuerySpec& spec) {
+  std::vector<std::string> names;
+  for (ProfileKind kind : spec.kinds) names.push_back(ProfileKindName(kind));
+  return absl::InvalidArgumentError(absl::StrCat(field, ": profile \"", profile.key.id, "\" is a ",
+                                                 ProfileKindName(profile.kind), ", expected a ",
+                                                 absl::StrJoin(names, " or ")));
+}
+
+// The query profile of a call: a stored one by ref (from the index, so it is normalized already), or an
+// inline one converted and normalized now. Exactly one of `ref` and `inline_profile` is non-null, or neither.
+absl::StatusOr<Profile> ResolveQuery(const ProfileRepository& repository, const std::string& viewer,
+                                     const v1::ProfileRef* ref, const v1::Profile* inline_profile,
+                                     const QuerySpec& spec) {
+  if (ref != nullptr) {
+    absl::StatusOr<ProfileKey> key = KeyFromRef(*ref, spec.ref_field);
+    if (!key.ok()) return key.status();
+    std::optional<Profile> profile = repository.index().Get(*key);
+    // Another owner's private profile is as good as absent to this caller.
+    if (!profile.has_value() || (profile->key.owner != viewer && profile->visibility == Visibility::kPrivate)) {
+      return absl::NotFoundError(absl::StrCat(spec.ref_field, ": ", ProfileNotFoundMessage(*key)));
+    }
+    if (!KindAllowed(profile->kind, spec)) return WrongKind(spec.ref_field, *profile, spec);
+    return *std::move(profile);
+  }
+  if (inline_profile != nullptr) {
+    v1::Profile proto = *inline_profile;
+    if (proto.id().empty()) proto.set_id(std::string(kInlineQueryId));
+    absl::StatusOr<Profile> profile =
+        ProfileFromProto(proto, repository.conversion_context(), spec.default_kind);
+    if (!profile.ok()) return PrefixStatus(absl::StrCat(spec.profile_field, "."), profile.status());
+    if (!KindAllowed(profile->kind, spec)) {
+      return WrongKind(absl::StrCat(spec.profile_field, ".kind"), *profile, spec);
+    }
+    return profile;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat(spec.oneof, ": set ", spec.ref_field, " or ", spec.profile_field));
+}
+
+// The stored profile of a candidate as the viewer may see it. NOT_FOUND when it was deleted since ranking.
+absl::StatusOr<v1::Profile> CandidateProfile(const ProfileRepository& repository, const std::string& viewer,
+                                             const ProfileKey& key) {
+  absl::StatusOr<v1::Profile> profile = repository.store().Get(key);
+  if (!profile.ok()) return profile.status();
+  if (!profile->contact().share_consent() && profile->owner() != viewer) profile->clear_contact();
+  return profile;
+}
+
+// Resolves, ranks and fills one of the three ranked responses (they share their fields).
+template <typename Response>
+absl::Status RankedMatch(const ProfileRepository& repository, grpc::CallbackServerContext* context,
+                         MatchType type, const QuerySpec& spec, const v1::ProfileRef* ref,
+                         const v1::Profile* inline_profile, int k, const v1::FacetWeights& weights,
+                         const v1::MatchFilter& filter, Response* response) {
+  const std::string viewer = ViewerOf(context);
+  absl::StatusOr<Profile> query = ResolveQuery(repository, viewer, ref, inline_profile, spec);
+  if (!query.ok()) return query.status();
+  absl::StatusOr<MatchParams> params = MatchParamsFromProto(type, k, weights, filter, repository.vocabulary());
+  if (!params.ok()) return params.status();
+  params->viewer = viewer;
+  params->now_unix_seconds = absl::ToUnixSeconds(absl::Now());
+
+  if (absl::Status status = CheckCallAlive(context); !status.ok()) return status;
+  absl::StatusOr<MatchResult> result = repository.index().FindMatches(*query, *params);
+  if (!result.ok()) return result.status();
+
+  int rank = 0;
+  for (const Match& match : result->matches) {
+    absl::StatusOr<v1::Profile> profile = CandidateProfile(repository, viewer, match.key);
+    // Deleted between ranking and reading: leave it out rather than return a profile that no longer exists.
+    if (absl::IsNotFound(profile.status())) continue;
+    if (!profile.ok()) return profile.status();
+    v1::Match* out = response->add_matches();
+    *out->mutable_profile() = *std::move(profile);
+    out->set_rank(++rank);
+    MatchToProto(match, repository.vocabulary(), out);
+  }
+  response->set_index_version(result->index_version);
+  *response->mutable_weights() = WeightsToProto(result->weights);
+  return absl::OkStatus();
+}
+
+const QuerySpec kTenderQuery{"tender", "tender_ref", "tender_profile", ProfileKind::kTender,
+                             {ProfileKind::kTender, ProfileKind::kBuyer}};
+const QuerySpec kSupplierQuery{"supplier", "supplier_ref", "supplier_profile", ProfileKind::kSupplier,
+                               {ProfileKind::kSupplier}};
+const QuerySpec kBuddyQuery{"buddy", "buddy_ref", "buddy_profile", ProfileKind::kBuddy, {ProfileKind::kBuddy}};
+
+}  // namespace
+
+grpc::ServerUnaryReactor* MatchingServiceImpl::SuggestSuppliers(grpc::CallbackServerContext* context,
+                                                                const v1::SuggestSuppliersRequest* request,
+                                                                v1::SuggestSuppliersResponse* response) {
+  return FinishUnary(
+      context, RankedMatch(*repository_, context, MatchType::kSuppliersForTender, kTenderQuery,
+                           request->has_tender_ref() ? &request->tender_ref() : nullptr,
+                           request->has_tender_profile() ? &request->tender_profile() : nullptr, request->k(),
+                           request->weights(), request->filter(), response));
+}
+
+grpc::ServerUnaryReactor* MatchingServiceImpl::SuggestTenders(grpc::CallbackServerContext* context,
+                                                              const v1::SuggestTendersRequest* request,
+                                                              v1::SuggestTendersResponse* response) {
+  return FinishUnary(
+      context, RankedMatch(*repository_, context, MatchType::kTendersForSupplier, kSupplierQuery,
+                           request->has_supplier_ref() ? &request->supplier_ref() : nullptr,
+                           request->has_supplier_profile() ? &request->supplier_profile() : nullptr,
+                           request->k(), request->weights(), request->filter(), response));
+}
+
+grpc::ServerUnaryReactor* MatchingServiceImpl::FindBuddies(grpc::CallbackServerContext* context,
+                                                           const v1::FindBuddiesRequest* request,
+                                                           v1::FindBuddiesResponse* response) {
+  return FinishUnary(
+      context, RankedMatch(*repository_, context, MatchType::kBuddiesForBuddy, kBuddyQuery,
+                           request->has_buddy_ref() ? &request->buddy_ref() : nullptr,
+                           request->has_buddy_profile() ? &request->buddy_profile() : nullptr, request->k(),
+                           request->weights(), request->filter(), response));
+}
+
+grpc::ServerUnaryReactor* MatchingServiceImpl::ExplainMatch(grpc::CallbackServerContext* context,
+                                                            const v1::ExplainMatchRequest* request,
+                                                            v1::ExplainMatchResponse* response) {
+  auto run = [&]() -> absl::Status {
+    MatchType type;
+    const QuerySpec* base = nullptr;
+    switch (request->match_type()) {
+      case v1::MATCH_TYPE_SUPPLIERS_FOR_TENDER: type = MatchType::kSuppliersForTender; base = &kTenderQuery; break;
+      case v1::MATCH_TYPE_TENDERS_FOR_SUPPLIER: type = MatchType::kTendersForSupplier; base = &kSupplierQuery; break;
+      case v1::MATCH_TYPE_BUDDIES_FOR_BUDDY: type = MatchType::kBuddiesForBuddy; base = &kBuddyQuery; break;
+      case v1::MATCH_TYPE_UNSPECIFIED: return absl::InvalidArgumentError("match_type: must be set");
+      default:
+        return absl::InvalidArgumentError(absl::StrCat("match_type: unknown value ", request->match_type()));
+    }
+    // Same kinds as the ranked call of this match type, under this request's field names.
+    const QuerySpec spec{"query", "query_ref", "query_profile", base->default_kind, base->kinds};
+    const std::string viewer = ViewerOf(context);
+    absl::StatusOr<Profile> query =
+        ResolveQuery(*repository_, viewer, request->has_query_ref() ? &request->query_ref() : nullptr,
+                     request->has_query_profile() ? &request->query_profile() : nullptr, spec);
+    if (!query.ok()) return query.status();
+    if (!request->has_candidate()) return absl::InvalidArgumentError("candidate: must be set");
+    absl::StatusOr<ProfileKey> candidate = KeyFromRef(request->candidate(), "candidate");
+    if (!candidate.ok()) return candidate.status();
+    // k does not limit an explanation; the engine still wants a valid one.
+    absl::StatusOr<MatchParams> params = MatchParamsFromProto(type, /*k=*/1, request->weights(), request->filter(),
+                                                              repository_->vocabulary());
+    if (!params.ok()) return params.status();
+    params->viewer = viewer;
+    params->now_unix_seconds = absl::ToUnixSeconds(absl::Now());
+
+    if (absl::Status status = CheckCallAlive(context); !status.ok()) return status;
+    absl::StatusOr<ExplainResult> result = repository_->index().Explain(*query, *candidate, *params);
+    if (absl::IsNotFound(result.status())) {
+      return absl::NotFoundError(absl::StrCat("candidate: ", ProfileNotFoundMessage(*candidate)));
+    }
+    if (!result.ok()) return PrefixStatus("candidate: ", result.status());
+    absl::StatusOr<v1::Profile> profile = CandidateProfile(*repository_, viewer, *candidate);
+    if (absl::IsNotFound(profile.status())) {
+      return absl::NotFoundError(absl::StrCat("candidate: ", ProfileNotFoundMessage(*candidate)));
+    }
+    if (!profile.ok()) return profile.status();
+    v1::Match* match = response->mutable_match();
+    *match->mutable_profile() = *std::move(profile);
+    match->set_rank(result->rank);
+    MatchToProto(result->match, repository_->vocabulary(), match);
+    response->set_rank(result->rank);
+    response->set_eligible_count(result->eligible_count);
+    response->set_index_version(result->index_version);
+    return absl::OkStatus();
+  };
+  return FinishUnary(context, run());
+}
+
+}  // namespace circmatch::service

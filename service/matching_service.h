@@ -1,0 +1,43 @@
+// circmatch.v1.MatchingService on the gRPC callback API: resolves the query (stored, via the index, or
+// inline, converted and normalized), ranks with the engine's Index, and returns each candidate's stored profile
+// with contact details only where the profile consents (or the caller owns it).
+//
+// Thread-safety: the handlers run concurrently on gRPC's threads; the service keeps no state of its own
+// besides the borrowed, thread-safe repository.
+#ifndef CIRCMATCH_SERVICE_MATCHING_SERVICE_H_
+#define CIRCMATCH_SERVICE_MATCHING_SERVICE_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include "circmatch/v1/matching_service.grpc.pb.h"
+#include "service/profile_repository.h"
+
+namespace circmatch::service {
+
+// The id an inline query gets when it has none, so normalization accepts it; it is never stored.
+inline constexpr absl::string_view kInlineQueryId = "(inline)";
+
+class MatchingServiceImpl final : public v1::MatchingService::CallbackService {
+ public:
+  // `repository` is borrowed and must outlive the service.
+  explicit MatchingServiceImpl(ProfileRepository* repository) : repository_(repository) {}
+
+  grpc::ServerUnaryReactor* SuggestSuppliers(grpc::CallbackServerContext* context,
+                                             const v1::SuggestSuppliersRequest* request,
+                                             v1::SuggestSuppliersResponse* response) override;
+  grpc::ServerUnaryReactor* SuggestTenders(grpc::CallbackServerContext* context,
+                                           const v1::SuggestTendersRequest* request,
+                                           v1::SuggestTendersResponse* response) override;
+  grpc::ServerUnaryReactor* FindBuddies(grpc::CallbackServerContext* context, const v1::FindBuddiesRequest* request,
+                                        v1::FindBuddiesResponse* response) override;
+  grpc::ServerUnaryReactor* ExplainMatch(grpc::CallbackServerContext* context,
+                                         const v1::ExplainMatchRequest* request,
+                                         v1::ExplainMatchResponse* response) override;
+
+ private:
+  ProfileRepository* const repository_;
+};
+
+}  // namespace circmatch::service
+
+#endif  // CIRCMATCH_SERVICE_MATCHING_SERVICE_H_

@@ -1,0 +1,119 @@
+#include "service/profile_repository.h"
+
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "service/logging.h"
+#include "service/status_mapping.h"
+
+namespace circmatch::service {
+namespace {
+
+// Index writes during the rebuild go in batches of this many profiles.
+constexpr size_t kRebuildBatchSize = 5000;
+
+std::string DefaultItemPrefix(int i) { return absl::StrCat("profiles[", i, "]."); }
+
+}  // namespace
+
+ProfileRepository::ProfileRepository(const Vocabulary* vocabulary, Index* index, ProfileStore* store,
+                                     int embedding_dimension)
+    : vocabulary_(vocabulary),
+      index_(index),
+      store_(store),
+      context_{vocabulary, embedding_dimension} {}
+
+absl::StatusOr<PreparedBatch> ProfileRepository::Prepare(
+    const google::protobuf::RepeatedPtrField<v1::Profile>& profiles, const ItemPrefix& item_prefix) const {
+  const ItemPrefix& prefix = item_prefix ? item_prefix : ItemPrefix(DefaultItemPrefix);
+  if (profiles.empty() || profiles.size() > kMaxBatchSize) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("profiles: must hold 1 to ", kMaxBatchSize, " profiles, got ", profiles.size()));
+  }
+  const int64_t now = absl::ToUnixSeconds(absl::Now());
+  PreparedBatch batch;
+  batch.stored.reserve(profiles.size());
+  batch.indexed.reserve(profiles.size());
+  absl::flat_hash_map<ProfileKey, int> seen;
+  for (int i = 0; i < profiles.size(); ++i) {
+    absl::StatusOr<Profile> profile = ProfileFromProto(profiles[i], context_);
+    if (!profile.ok()) return PrefixStatus(prefix(i), profile.status());
+    auto [it, inserted] = seen.emplace(profile->key, i);
+    if (!inserted) {
+      std::string first = prefix(it->second);
+      absl::string_view first_name = absl::StripTrailingAsciiWhitespace(first);
+      absl::ConsumeSuffix(&first_name, ".") || absl::ConsumeSuffix(&first_name, ":");
+      return absl::InvalidArgumentError(absl::StrCat(prefix(i), "id: duplicate id \"", profile->key.id,
+                                                     "\" of owner \"", profile->key.owner, "\" (also at ",
+                                                     first_name, ")"));
+    }
+    batch.stored.push_back(ProfileToProto(*profile, profiles[i].contact(), now));
+    batch.indexed.push_back(*std::move(profile));
+  }
+  return batch;
+}
+
+absl::StatusOr<uint64_t> ProfileRepository::Write(const PreparedBatch& batch) {
+  absl::MutexLock lock(&write_mu_);
+  if (absl::Status status = store_->Upsert(batch.stored); !status.ok()) return status;
+  // The batch is durable now. The index takes what NormalizeProfile produced, so a failure here is a bug; the
+  // next start rebuilds the index from the store.
+  if (absl::Status status = index_->Upsert(batch.indexed); !status.ok()) {
+    CIRCMATCH_LOG(kError) << "index rejected a committed batch of " << batch.indexed.size()
+                          << " profiles (the store has them; a restart reindexes): " << status;
+    return absl::InternalError(absl::StrCat("committed, but the index rejected the batch: ", status.message()));
+  }
+  return index_->version();
+}
+
+absl::StatusOr<uint64_t> ProfileRepository::Delete(const ProfileKey& key) {
+  absl::MutexLock lock(&write_mu_);
+  if (absl::Status status = store_->Delete(key); !status.ok()) return status;
+  if (absl::Status status = index_->Delete(key); !status.ok() && !absl::IsNotFound(status)) {
+    CIRCMATCH_LOG(kError) << "deleted profile \"" << key.id << "\" of owner \"" << key.owner
+                          << "\" from the store but not from the index: " << status;
+    return absl::InternalError(absl::StrCat("deleted from the store, but not from the index: ", status.message()));
+  }
+  return index_->version();
+}
+
+absl::StatusOr<int64_t> ProfileRepository::RebuildIndex() {
+  absl::MutexLock lock(&write_mu_);
+  const absl::Time start = absl::Now();
+  int64_t loaded = 0;
+  int64_t skipped = 0;
+  std::vector<Profile> batch;
+  batch.reserve(kRebuildBatchSize);
+  auto flush = [&]() -> absl::Status {
+    if (batch.empty()) return absl::OkStatus();
+    if (absl::Status status = index_->Upsert(batch); !status.ok()) return status;
+    loaded += static_cast<int64_t>(batch.size());
+    batch.clear();
+    return absl::OkStatus();
+  };
+  absl::Status status = store_->ForEach([&](const v1::Profile& stored) -> absl::Status {
+    absl::StatusOr<Profile> profile = ProfileFromProto(stored, context_);
+    if (!profile.ok()) {
+      ++skipped;
+      CIRCMATCH_LOG(kWarning) << "stored profile \"" << stored.id() << "\" of owner \"" << stored.owner()
+                              << "\" no longer validates, not indexed: " << profile.status().message();
+      return absl::OkStatus();
+    }
+    batch.push_back(*std::move(profile));
+    if (batch.size() >= kRebuildBatchSize) return flush();
+    return absl::OkStatus();
+  });
+  if (status.ok()) status = flush();
+  if (!status.ok()) return PrefixStatus("rebuilding the index from the store: ", status);
+  CIRCMATCH_LOG(kInfo) << "indexed " << loaded << " stored profiles in " << absl::Now() - start
+                       << (skipped > 0 ? absl::StrCat(" (", skipped, " skipped)") : std::string());
+  return loaded;
+}
+
+}  // namespace circmatch::service

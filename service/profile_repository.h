@@ -1,0 +1,76 @@
+// The profiles as the service sees them: the durable store and the in-memory index, kept in agreement.
+// Every write validates and normalizes the whole batch first, commits it to the store, then applies it to the
+// index, under one write mutex, so store and index see writes in the same order and a batch is all or nothing.
+//
+// Thread-safety: every method is safe to call concurrently. Writes run one at a time; reads (through index()
+// and store()) never wait for the write mutex.
+#ifndef CIRCMATCH_SERVICE_PROFILE_REPOSITORY_H_
+#define CIRCMATCH_SERVICE_PROFILE_REPOSITORY_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "circmatch/index.h"
+#include "circmatch/profile.h"
+#include "circmatch/v1/profile.pb.h"
+#include "circmatch/vocabulary.h"
+#include "google/protobuf/repeated_ptr_field.h"
+#include "service/profile_conversion.h"
+#include "service/profile_store.h"
+
+namespace circmatch::service {
+
+// The most profiles one write takes.
+inline constexpr int kMaxBatchSize = 10000;
+
+// A validated, normalized batch, ready to commit.
+struct PreparedBatch {
+  std::vector<v1::Profile> stored;  // the normalized protos, with owner and update_time set
+  std::vector<Profile> indexed;     // the same profiles for the index
+};
+
+class ProfileRepository {
+ public:
+  // Names item `i` of a batch in error messages, e.g. "profiles[3]." or "profiles.jsonl:4: ".
+  using ItemPrefix = std::function<std::string(int)>;
+
+  // All borrowed; they must outlive the repository.
+  ProfileRepository(const Vocabulary* vocabulary, Index* index, ProfileStore* store, int embedding_dimension);
+
+  // Validates and normalizes `profiles` (1..kMaxBatchSize, distinct (owner, id)); an empty owner becomes
+  // `kLocalOwner`. INVALID_ARGUMENT naming the item and field for the first bad one. Writes nothing.
+  absl::StatusOr<PreparedBatch> Prepare(const google::protobuf::RepeatedPtrField<v1::Profile>& profiles,
+                                        const ItemPrefix& item_prefix = ItemPrefix()) const;
+
+  // Commits the batch to the store, then to the index. Returns the index version after the write.
+  absl::StatusOr<uint64_t> Write(const PreparedBatch& batch) ABSL_LOCKS_EXCLUDED(write_mu_);
+
+  // Deletes a profile from the store, then the index. NOT_FOUND when it is not stored.
+  absl::StatusOr<uint64_t> Delete(const ProfileKey& key) ABSL_LOCKS_EXCLUDED(write_mu_);
+
+  // Loads every stored profile into the (empty) index, in batches. Profiles that no longer validate (e.g. the
+  // vocabulary changed) are skipped with a warning. Returns how many were loaded.
+  absl::StatusOr<int64_t> RebuildIndex() ABSL_LOCKS_EXCLUDED(write_mu_);
+
+  const Vocabulary& vocabulary() const { return *vocabulary_; }
+  const Index& index() const { return *index_; }
+  const ProfileStore& store() const { return *store_; }
+  const ConversionContext& conversion_context() const { return context_; }
+
+ private:
+  const Vocabulary* const vocabulary_;
+  Index* const index_;
+  ProfileStore* const store_;
+  const ConversionContext context_;
+  // Serializes writes so the store's commit order is the index's.
+  absl::Mutex write_mu_;
+};
+
+}  // namespace circmatch::service
+
+#endif  // CIRCMATCH_SERVICE_PROFILE_REPOSITORY_H_

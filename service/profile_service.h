@@ -1,0 +1,47 @@
+// circmatch.v1.ProfileService on the gRPC callback API: writes go through the ProfileRepository (validated
+// whole, committed, then indexed); reads come from the store.
+//
+// Thread-safety: the handlers run concurrently on gRPC's threads; the service keeps no state of its own
+// besides the borrowed, thread-safe repository.
+#ifndef CIRCMATCH_SERVICE_PROFILE_SERVICE_H_
+#define CIRCMATCH_SERVICE_PROFILE_SERVICE_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include "circmatch/v1/profile_service.grpc.pb.h"
+#include "service/profile_repository.h"
+
+namespace circmatch::service {
+
+// ListProfiles page sizes.
+inline constexpr int kDefaultPageSize = 100;
+inline constexpr int kMaxPageSize = 1000;
+
+class ProfileServiceImpl final : public v1::ProfileService::CallbackService {
+ public:
+  // `repository` is borrowed and must outlive the service.
+  explicit ProfileServiceImpl(ProfileRepository* repository) : repository_(repository) {}
+
+  grpc::ServerUnaryReactor* UpsertProfiles(grpc::CallbackServerContext* context,
+                                           const v1::UpsertProfilesRequest* request,
+                                           v1::UpsertProfilesResponse* response) override;
+  grpc::ServerReadReactor<v1::ImportProfilesRequest>* ImportProfiles(
+      grpc::CallbackServerContext* context, v1::ImportProfilesResponse* response) override;
+  grpc::ServerUnaryReactor* GetProfile(grpc::CallbackServerContext* context, const v1::GetProfileRequest* request,
+                                       v1::GetProfileResponse* response) override;
+  grpc::ServerUnaryReactor* ListProfiles(grpc::CallbackServerContext* context,
+                                         const v1::ListProfilesRequest* request,
+                                         v1::ListProfilesResponse* response) override;
+  grpc::ServerUnaryReactor* DeleteProfile(grpc::CallbackServerContext* context,
+                                          const v1::DeleteProfileRequest* request,
+                                          v1::DeleteProfileResponse* response) override;
+
+ private:
+  class ImportReactor;
+
+  ProfileRepository* const repository_;
+};
+
+}  // namespace circmatch::service
+
+#endif  // CIRCMATCH_SERVICE_PROFILE_SERVICE_H_

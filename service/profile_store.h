@@ -1,0 +1,74 @@
+// Durable storage of profiles, keyed by (owner, id). The store holds the normalized proto (what GetProfile
+// returns); the in-memory index is rebuilt from it at start. SQLite is the embedded implementation
+// (sqlite_profile_store.h); PostgreSQL will be a second one.
+//
+// Thread-safety: every implementation must allow concurrent calls from any thread.
+#ifndef CIRCMATCH_SERVICE_PROFILE_STORE_H_
+#define CIRCMATCH_SERVICE_PROFILE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
+#include "circmatch/profile.h"
+#include "circmatch/v1/profile.pb.h"
+
+namespace circmatch::service {
+
+// One page request of ProfileStore::List.
+struct ListQuery {
+  // Only this kind; PROFILE_KIND_UNSPECIFIED = every kind.
+  v1::ProfileKind kind = v1::PROFILE_KIND_UNSPECIFIED;
+  // Only this owner; empty = every owner.
+  std::string owner;
+  // At most this many profiles (>= 1).
+  int limit = 100;
+  // Only keys after this one in (owner, id) order; nullopt = from the start.
+  std::optional<ProfileKey> after;
+};
+
+// One page of ProfileStore::List.
+struct ListPage {
+  std::vector<v1::Profile> profiles;  // in (owner, id) order
+  bool more = false;                  // true when profiles after the last one match too
+};
+
+class ProfileStore {
+ public:
+  virtual ~ProfileStore() = default;
+
+  // Inserts or replaces every profile (by its owner and id, which must be set) in one transaction; returns only
+  // after the commit is durable. On error nothing is written.
+  virtual absl::Status Upsert(absl::Span<const v1::Profile> profiles) = 0;
+
+  // Removes one profile. NOT_FOUND `profile "x" of owner "y" not found` when it is not stored.
+  virtual absl::Status Delete(const ProfileKey& key) = 0;
+
+  // One stored profile. NOT_FOUND as Delete.
+  virtual absl::StatusOr<v1::Profile> Get(const ProfileKey& key) const = 0;
+
+  // A page of stored profiles in (owner, id) order.
+  virtual absl::StatusOr<ListPage> List(const ListQuery& query) const = 0;
+
+  // Calls `visit` with every stored profile, in (owner, id) order, stopping at the first error it returns
+  // (which ForEach then returns). `visit` must not call back into the store.
+  virtual absl::Status ForEach(const std::function<absl::Status(const v1::Profile&)>& visit) const = 0;
+
+  // Number of stored profiles.
+  virtual absl::StatusOr<int64_t> Count() const = 0;
+};
+
+// The NOT_FOUND message every store and handler uses for a missing profile.
+inline std::string ProfileNotFoundMessage(const ProfileKey& key) {
+  return absl::StrCat("profile \"", key.id, "\" of owner \"", key.owner, "\" not found");
+}
+
+}  // namespace circmatch::service
+
+#endif  // CIRCMATCH_SERVICE_PROFILE_STORE_H_

@@ -1,0 +1,122 @@
+#include "service/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+
+#include <chrono>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "service/logging.h"
+#include "service/sample_data.h"
+#include "service/sqlite_profile_store.h"
+#include "service/status_mapping.h"
+
+namespace circmatch::service {
+
+std::string PrintableAddress(const std::string& listen, int port) {
+  std::string host = listen.substr(0, listen.rfind(':'));
+  if (host.empty() || host == "0.0.0.0" || host == "[::]" || host == "::") host = "127.0.0.1";
+  return absl::StrCat(host, ":", port);
+}
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
+  const absl::Time start = absl::Now();
+  std::unique_ptr<Server> server(new Server());
+  server->default_grace_ = options.shutdown_grace;
+
+  const std::string vocabulary_dir = ResolveVocabularyDir(options.vocabulary_dir);
+  absl::StatusOr<std::unique_ptr<Vocabulary>> vocabulary = Vocabulary::Load(vocabulary_dir);
+  if (!vocabulary.ok()) {
+    return PrefixStatus(absl::StrCat("loading the vocabulary from \"", vocabulary_dir, "\": "), vocabulary.status());
+  }
+  server->vocabulary_ = *std::move(vocabulary);
+  const Vocabulary& vocab = *server->vocabulary_;
+  CIRCMATCH_LOG(kInfo) << "vocabulary from " << vocabulary_dir << ": " << vocab.cpv_codes().size()
+                       << " CPV codes, " << vocab.municipalities().size() << " municipalities, "
+                       << vocab.strategies().size() << " strategies, " << vocab.materials().size()
+                       << " materials, " << vocab.certifications().size() << " certifications, "
+                       << vocab.phases().size() << " phases, " << vocab.topics().size() << " topics";
+
+  IndexOptions index_options;
+  index_options.embedding_dimension = options.embedding_dimension;
+  absl::StatusOr<std::unique_ptr<Index>> index = Index::Create(index_options, server->vocabulary_.get());
+  if (!index.ok()) return PrefixStatus("creating the index: ", index.status());
+  server->index_ = *std::move(index);
+
+  absl::StatusOr<std::unique_ptr<SqliteProfileStore>> store = SqliteProfileStore::Open(options.data_dir);
+  if (!store.ok()) return PrefixStatus("opening the profile store: ", store.status());
+  CIRCMATCH_LOG(kInfo) << "profile store " << (*store)->path();
+  server->store_ = *std::move(store);
+
+  server->repository_ = std::make_unique<ProfileRepository>(server->vocabulary_.get(), server->index_.get(),
+                                                            server->store_.get(), options.embedding_dimension);
+  absl::StatusOr<int64_t> loaded = server->repository_->RebuildIndex();
+  if (!loaded.ok()) return loaded.status();
+
+  if (!options.sample_data.empty()) {
+    absl::StatusOr<int64_t> stored = server->store_->Count();
+    if (!stored.ok()) return stored.status();
+    if (*stored == 0) {
+      const absl::Time import_start = absl::Now();
+      absl::StatusOr<int64_t> imported = ImportJsonLines(options.sample_data, server->repository_.get());
+      if (!imported.ok()) return PrefixStatus("loading --sample_data: ", imported.status());
+      CIRCMATCH_LOG(kInfo) << "imported " << *imported << " sample profiles from " << options.sample_data << " in "
+                           << absl::Now() - import_start;
+    } else {
+      CIRCMATCH_LOG(kInfo) << "store holds " << *stored << " profiles; --sample_data not loaded";
+    }
+  }
+
+  server->profile_service_ = std::make_unique<ProfileServiceImpl>(server->repository_.get());
+  server->matching_service_ = std::make_unique<MatchingServiceImpl>(server->repository_.get());
+  server->vocabulary_service_ = std::make_unique<VocabularyServiceImpl>(server->vocabulary_.get());
+  server->health_service_ = std::make_unique<HealthServiceImpl>(std::vector<std::string>{
+      v1::ProfileService::service_full_name(), v1::MatchingService::service_full_name(),
+      v1::VocabularyService::service_full_name(), grpc::health::v1::Health::service_full_name()});
+
+  // Must run before the builder is created: it registers the reflection service as a builder plugin.
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  // No TLS yet (a later change adds it with API keys).
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &port);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
+  builder.SetMaxSendMessageSize(static_cast<int>(options.max_message_bytes));
+  builder.RegisterService(server->profile_service_.get());
+  builder.RegisterService(server->matching_service_.get());
+  builder.RegisterService(server->vocabulary_service_.get());
+  builder.RegisterService(server->health_service_.get());
+  server->grpc_server_ = builder.BuildAndStart();
+  if (server->grpc_server_ == nullptr || port == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("--listen: cannot listen on \"", options.listen, "\" (address in use or invalid?)"));
+  }
+  server->port_ = port;
+  server->address_ = PrintableAddress(options.listen, port);
+  CIRCMATCH_LOG(kInfo) << "serving on " << options.listen << " (port " << port << "), "
+                       << server->index_->Count(ProfileKind::kTender) << " tenders, "
+                       << server->index_->Count(ProfileKind::kBuyer) << " buyers, "
+                       << server->index_->Count(ProfileKind::kSupplier) << " suppliers, "
+                       << server->index_->Count(ProfileKind::kBuddy) << " buddies; started in "
+                       << absl::Now() - start;
+  return server;
+}
+
+void Server::Shutdown(absl::Duration grace) {
+  if (shut_down_) return;
+  shut_down_ = true;
+  if (grpc_server_ == nullptr) return;
+  CIRCMATCH_LOG(kInfo) << "shutting down (grace " << grace << ")";
+  // Watch streams never end by themselves; end them first so the drain does not wait for them.
+  health_service_->Shutdown();
+  grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  grpc_server_->Wait();
+  CIRCMATCH_LOG(kInfo) << "stopped";
+}
+
+Server::~Server() { Shutdown(default_grace_); }
+
+}  // namespace circmatch::service

@@ -1,0 +1,80 @@
+// The whole circmatch server: vocabulary, index, store, the gRPC services, reflection and health, wired and
+// started from ServerOptions.
+//
+//   absl::StatusOr<std::unique_ptr<Server>> server = Server::Start(options);
+//   if (!server.ok()) { ...; return 1; }
+//   std::cout << "circmatch-server listening on " << (*server)->address() << std::endl;
+//   ... wait for a signal ...
+//   (*server)->Shutdown(absl::Seconds(10));
+//
+// Thread-safety: Start, Shutdown and the destructor are called from one controlling thread; the services it
+// runs are thread-safe.
+#ifndef CIRCMATCH_SERVICE_SERVER_H_
+#define CIRCMATCH_SERVICE_SERVER_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "circmatch/index.h"
+#include "circmatch/vocabulary.h"
+#include "service/health_service.h"
+#include "service/matching_service.h"
+#include "service/profile_repository.h"
+#include "service/profile_service.h"
+#include "service/profile_store.h"
+#include "service/server_options.h"
+#include "service/vocabulary_service.h"
+
+namespace circmatch::service {
+
+class Server {
+ public:
+  // Loads the vocabulary, opens the store in options.data_dir, rebuilds the index from it, imports
+  // options.sample_data when the store is empty, and starts serving. When it returns OK the server accepts
+  // calls. Errors name what failed (a missing vocabulary file, a bad sample line, a port in use).
+  static absl::StatusOr<std::unique_ptr<Server>> Start(const ServerOptions& options);
+
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+  // Shuts down (with options.shutdown_grace) if Shutdown was not called.
+  ~Server();
+
+  // "host:port" of the bound port, for clients: the configured host (127.0.0.1 for a wildcard host) and the
+  // port actually bound (the chosen one when the configured port is 0).
+  const std::string& address() const { return address_; }
+  int port() const { return port_; }
+
+  // Graceful stop: health turns NOT_SERVING and Watch streams end, no new calls are accepted, running calls
+  // get until `grace` to finish and are cancelled after. Idempotent.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  Server() = default;
+
+  // Declared in dependency order: destroyed from the gRPC server down to the vocabulary.
+  std::unique_ptr<Vocabulary> vocabulary_;
+  std::unique_ptr<Index> index_;
+  std::unique_ptr<ProfileStore> store_;
+  std::unique_ptr<ProfileRepository> repository_;
+  std::unique_ptr<ProfileServiceImpl> profile_service_;
+  std::unique_ptr<MatchingServiceImpl> matching_service_;
+  std::unique_ptr<VocabularyServiceImpl> vocabulary_service_;
+  std::unique_ptr<HealthServiceImpl> health_service_;
+  std::unique_ptr<grpc::Server> grpc_server_;
+  absl::Duration default_grace_;
+  std::string address_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+// The address to print for `listen` bound to `port`: the host of `listen`, with wildcard hosts ("0.0.0.0",
+// "[::]", "::", empty) shown as 127.0.0.1 so clients can connect to it as printed.
+std::string PrintableAddress(const std::string& listen, int port);
+
+}  // namespace circmatch::service
+
+#endif  // CIRCMATCH_SERVICE_SERVER_H_

@@ -1,0 +1,108 @@
+#include "service/server_options.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <string>
+#include <system_error>
+#include <filesystem>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+ABSL_FLAG(std::string, listen, "0.0.0.0:50051",
+          "host:port to serve gRPC on; port 0 picks a free port (env CIRCMATCH_LISTEN)");
+ABSL_FLAG(std::string, data_dir, "./circmatch-data",
+          "folder of the SQLite store, created if missing (env CIRCMATCH_DATA_DIR)");
+ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error (env CIRCMATCH_LOG_LEVEL)");
+ABSL_FLAG(std::string, vocabulary_dir, "",
+          "folder of the reference data (cpv_2008.csv, ...); empty = the shipped copy "
+          "(env CIRCMATCH_VOCABULARY_DIR)");
+ABSL_FLAG(std::string, sample_data, "",
+          "JSON-lines file of Profiles loaded when the store is empty (env CIRCMATCH_SAMPLE_DATA)");
+ABSL_FLAG(int, embedding_dimension, 0,
+          "length of partner embeddings; 0 = embeddings not accepted (env CIRCMATCH_EMBEDDING_DIMENSION)");
+ABSL_FLAG(int64_t, max_message_bytes, 16 << 20,
+          "largest gRPC message received or sent (env CIRCMATCH_MAX_MESSAGE_BYTES)");
+
+namespace circmatch::service {
+namespace {
+
+// The flag's value, or the environment variable's when the flag was not on the command line.
+template <typename T>
+absl::Status Resolve(absl::Flag<T>& flag, const char* env, T* out) {
+  *out = absl::GetFlag(flag);
+  if (absl::GetFlagReflectionHandle(flag).IsSpecifiedOnCommandLine()) return absl::OkStatus();
+  const char* value = std::getenv(env);
+  if (value == nullptr || *value == '\0') return absl::OkStatus();
+  std::string error;
+  if (!absl::ParseFlag(value, out, &error)) {
+    return absl::InvalidArgumentError(absl::StrCat(env, ": ", error.empty() ? "bad value" : error, " \"",
+                                                   value, "\""));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "circmatch-server: matchmaking for circular public procurement over gRPC.\n"
+      "Every flag can also be set with the environment variable named in its help.");
+  absl::ParseCommandLine(argc, argv);
+
+  ServerOptions options;
+  std::string log_level;
+  if (absl::Status s = Resolve(FLAGS_listen, "CIRCMATCH_LISTEN", &options.listen); !s.ok()) return s;
+  if (absl::Status s = Resolve(FLAGS_data_dir, "CIRCMATCH_DATA_DIR", &options.data_dir); !s.ok()) return s;
+  if (absl::Status s = Resolve(FLAGS_log_level, "CIRCMATCH_LOG_LEVEL", &log_level); !s.ok()) return s;
+  if (absl::Status s = Resolve(FLAGS_vocabulary_dir, "CIRCMATCH_VOCABULARY_DIR", &options.vocabulary_dir);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = Resolve(FLAGS_sample_data, "CIRCMATCH_SAMPLE_DATA", &options.sample_data); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s =
+          Resolve(FLAGS_embedding_dimension, "CIRCMATCH_EMBEDDING_DIMENSION", &options.embedding_dimension);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = Resolve(FLAGS_max_message_bytes, "CIRCMATCH_MAX_MESSAGE_BYTES", &options.max_message_bytes);
+      !s.ok()) {
+    return s;
+  }
+
+  if (!ParseLogLevel(log_level, &options.log_level)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--log_level: must be debug, info, warning or error, got \"", log_level, "\""));
+  }
+  if (options.listen.empty() || options.listen.rfind(':') == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--listen: must be host:port, got \"", options.listen, "\""));
+  }
+  if (options.data_dir.empty()) return absl::InvalidArgumentError("--data_dir: must not be empty");
+  if (options.embedding_dimension < 0 || options.embedding_dimension > 65536) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--embedding_dimension: must be 0 to 65536, got ", options.embedding_dimension));
+  }
+  // gRPC takes an int; below 4 KiB not even a small batch fits.
+  if (options.max_message_bytes < 4096 || options.max_message_bytes > INT32_MAX) {
+    return absl::InvalidArgumentError(absl::StrCat("--max_message_bytes: must be 4096 to ", INT32_MAX,
+                                                   ", got ", options.max_message_bytes));
+  }
+  return options;
+}
+
+std::string ResolveVocabularyDir(const std::string& configured) {
+  if (!configured.empty()) return configured;
+  std::error_code error;
+  const std::string source_dir = CIRCMATCH_DEFAULT_VOCABULARY_DIR;
+  if (std::filesystem::exists(std::filesystem::path(source_dir) / "cpv_2008.csv", error)) return source_dir;
+  return CIRCMATCH_INSTALL_VOCABULARY_DIR;
+}
+
+}  // namespace circmatch::service

@@ -1,0 +1,47 @@
+// Settings of circmatch-server, one field per flag. Each flag can also be given as an environment variable
+// (named next to the field); a flag on the command line wins over the variable.
+//
+// Thread-safety: plain values.
+#ifndef CIRCMATCH_SERVICE_SERVER_OPTIONS_H_
+#define CIRCMATCH_SERVICE_SERVER_OPTIONS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "service/logging.h"
+
+namespace circmatch::service {
+
+struct ServerOptions {
+  // --listen / CIRCMATCH_LISTEN: host:port to serve gRPC on; port 0 picks a free port.
+  std::string listen = "0.0.0.0:50051";
+  // --data_dir / CIRCMATCH_DATA_DIR: folder of the SQLite store (circmatch.sqlite3); created if missing.
+  std::string data_dir = "./circmatch-data";
+  // --log_level / CIRCMATCH_LOG_LEVEL: debug, info, warning or error.
+  LogLevel log_level = LogLevel::kInfo;
+  // --vocabulary_dir / CIRCMATCH_VOCABULARY_DIR: folder of the reference data (cpv_2008.csv, ...). Empty means
+  // the source tree's engine/data, or the installed copy when that is missing.
+  std::string vocabulary_dir;
+  // --sample_data / CIRCMATCH_SAMPLE_DATA: JSON-lines file of Profiles, loaded only when the store is empty.
+  std::string sample_data;
+  // --embedding_dimension / CIRCMATCH_EMBEDDING_DIMENSION: length of partner embeddings; 0 = not accepted.
+  int embedding_dimension = 0;
+  // --max_message_bytes / CIRCMATCH_MAX_MESSAGE_BYTES: largest gRPC message received or sent.
+  int64_t max_message_bytes = 16 << 20;
+  // How long a graceful shutdown waits for running calls before cancelling them.
+  absl::Duration shutdown_grace = absl::Seconds(10);
+};
+
+// Parses the command line (absl flags) and fills in environment variables for flags not given.
+// INVALID_ARGUMENT naming the flag for a bad value. Exits the process for --help and unknown flags, as absl does.
+absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv);
+
+// The vocabulary folder to load: `configured` when set, else the source tree's copy when it has cpv_2008.csv,
+// else the installed copy.
+std::string ResolveVocabularyDir(const std::string& configured);
+
+}  // namespace circmatch::service
+
+#endif  // CIRCMATCH_SERVICE_SERVER_OPTIONS_H_

@@ -1,0 +1,318 @@
+#include "service/sqlite_profile_store.h"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "service/logging.h"
+
+namespace circmatch::service {
+namespace {
+
+// Waits this long for a lock held by another connection (a second process, a backup tool).
+constexpr int kBusyTimeoutMs = 5000;
+
+absl::StatusCode CodeOf(int sqlite_code) {
+  switch (sqlite_code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return absl::StatusCode::kUnavailable;
+    case SQLITE_FULL:
+    case SQLITE_NOMEM: return absl::StatusCode::kResourceExhausted;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: return absl::StatusCode::kDataLoss;
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    case SQLITE_READONLY: return absl::StatusCode::kFailedPrecondition;
+    default: return absl::StatusCode::kInternal;
+  }
+}
+
+// Resets and unbinds a cached statement when the scope ends, so the next user starts clean and no read
+// transaction stays open.
+class StatementScope {
+ public:
+  explicit StatementScope(sqlite3_stmt* statement) : statement_(statement) {}
+  StatementScope(const StatementScope&) = delete;
+  StatementScope& operator=(const StatementScope&) = delete;
+  ~StatementScope() {
+    sqlite3_reset(statement_);
+    sqlite3_clear_bindings(statement_);
+  }
+
+ private:
+  sqlite3_stmt* statement_;
+};
+
+void BindText(sqlite3_stmt* statement, int index, const std::string& text) {
+  sqlite3_bind_text(statement, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+}
+
+absl::StatusOr<v1::Profile> ParseBody(sqlite3_stmt* statement, int column) {
+  const void* data = sqlite3_column_blob(statement, column);
+  const int size = sqlite3_column_bytes(statement, column);
+  v1::Profile profile;
+  if (!profile.ParseFromArray(data, size)) {
+    return absl::DataLossError(absl::StrCat("stored profile does not parse (", size, " bytes)"));
+  }
+  return profile;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SqliteProfileStore>> SqliteProfileStore::Open(const std::string& data_dir) {
+  std::error_code error;
+  std::filesystem::create_directories(data_dir, error);
+  if (error) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("data_dir: cannot create \"", data_dir, "\": ", error.message()));
+  }
+  std::string path = (std::filesystem::path(data_dir) / kFileName).string();
+  sqlite3* db = nullptr;
+  // No SQLite mutex: the store serializes every use of the connection itself.
+  const int code =
+      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (code != SQLITE_OK) {
+    absl::Status status(CodeOf(code), absl::StrCat("sqlite: open \"", path, "\": ",
+                                                   db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code)));
+    sqlite3_close(db);
+    return status;
+  }
+  std::unique_ptr<SqliteProfileStore> store(new SqliteProfileStore(std::move(path), db));
+  if (absl::Status status = store->CreateSchema(); !status.ok()) return status;
+  return store;
+}
+
+SqliteProfileStore::SqliteProfileStore(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
+
+SqliteProfileStore::~SqliteProfileStore() {
+  absl::MutexLock lock(&mu_);
+  for (auto& [sql, statement] : statements_) sqlite3_finalize(statement);
+  sqlite3_close(db_);
+}
+
+absl::Status SqliteProfileStore::Error(int code, const char* what) const {
+  return absl::Status(CodeOf(code), absl::StrCat("sqlite: ", what, ": ", sqlite3_errmsg(db_)));
+}
+
+absl::Status SqliteProfileStore::Execute(const char* sql) const {
+  char* message = nullptr;
+  const int code = sqlite3_exec(db_, sql, nullptr, nullptr, &message);
+  if (code == SQLITE_OK) return absl::OkStatus();
+  absl::Status status(CodeOf(code),
+                      absl::StrCat("sqlite: ", sql, ": ", message != nullptr ? message : sqlite3_errstr(code)));
+  sqlite3_free(message);
+  return status;
+}
+
+sqlite3_stmt* SqliteProfileStore::Prepare(const std::string& sql, absl::Status* status) const {
+  auto it = statements_.find(sql);
+  if (it != statements_.end()) return it->second;
+  sqlite3_stmt* statement = nullptr;
+  const int code = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                                      &statement, nullptr);
+  if (code != SQLITE_OK) {
+    *status = Error(code, "prepare");
+    return nullptr;
+  }
+  statements_.emplace(sql, statement);
+  return statement;
+}
+
+absl::Status SqliteProfileStore::CreateSchema() {
+  absl::MutexLock lock(&mu_);
+  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+  // WAL lets readers of other processes (backups, sqlite3 CLI) run during writes; FULL syncs the WAL at every
+  // commit, which is what makes an acknowledged write durable.
+  if (absl::Status s = Execute("PRAGMA journal_mode=WAL"); !s.ok()) return s;
+  if (absl::Status s = Execute("PRAGMA synchronous=FULL"); !s.ok()) return s;
+  if (absl::Status s = Execute("PRAGMA foreign_keys=ON"); !s.ok()) return s;
+
+  absl::Status status;
+  sqlite3_stmt* statement = Prepare("PRAGMA user_version", &status);
+  if (statement == nullptr) return status;
+  int version = 0;
+  {
+    StatementScope scope(statement);
+    const int code = sqlite3_step(statement);
+    if (code != SQLITE_ROW) return Error(code, "read user_version");
+    version = sqlite3_column_int(statement, 0);
+  }
+  if (version > kSchemaVersion) {
+    return absl::FailedPreconditionError(absl::StrCat("sqlite: \"", path_, "\" has schema version ", version,
+                                                      ", newer than this server's ", kSchemaVersion));
+  }
+  if (version == kSchemaVersion) return absl::OkStatus();
+  // Version 0: a new file. Later versions add their migrations here, each in its own transaction.
+  if (absl::Status s = Execute("BEGIN IMMEDIATE"); !s.ok()) return s;
+  absl::Status created = Execute(
+      "CREATE TABLE IF NOT EXISTS profiles ("
+      "  owner TEXT NOT NULL,"
+      "  id TEXT NOT NULL,"
+      "  kind INTEGER NOT NULL,"
+      "  body BLOB NOT NULL,"
+      "  updated_at INTEGER NOT NULL,"
+      "  PRIMARY KEY (owner, id)"
+      ") WITHOUT ROWID;"
+      "CREATE INDEX IF NOT EXISTS profiles_by_kind ON profiles (kind, owner, id);"
+      "PRAGMA user_version = 1;");
+  if (!created.ok()) {
+    Execute("ROLLBACK").IgnoreError();
+    return created;
+  }
+  if (absl::Status s = Execute("COMMIT"); !s.ok()) {
+    Execute("ROLLBACK").IgnoreError();
+    return s;
+  }
+  CIRCMATCH_LOG(kInfo) << "created profile store " << path_ << " (schema version " << kSchemaVersion << ")";
+  return absl::OkStatus();
+}
+
+absl::Status SqliteProfileStore::Upsert(absl::Span<const v1::Profile> profiles) {
+  absl::MutexLock lock(&mu_);
+  absl::Status status;
+  sqlite3_stmt* statement = Prepare(
+      "INSERT INTO profiles (owner, id, kind, body, updated_at) VALUES (?1, ?2, ?3, ?4, ?5) "
+      "ON CONFLICT (owner, id) DO UPDATE SET kind = excluded.kind, body = excluded.body, "
+      "updated_at = excluded.updated_at",
+      &status);
+  if (statement == nullptr) return status;
+  // IMMEDIATE takes the write lock now, so the batch cannot fail half-way on a lock upgrade.
+  if (absl::Status s = Execute("BEGIN IMMEDIATE"); !s.ok()) return s;
+  std::string body;
+  for (const v1::Profile& profile : profiles) {
+    StatementScope scope(statement);
+    if (!profile.SerializeToString(&body)) {
+      status = absl::InternalError(absl::StrCat("profile \"", profile.id(), "\" does not serialize"));
+      break;
+    }
+    BindText(statement, 1, profile.owner());
+    BindText(statement, 2, profile.id());
+    sqlite3_bind_int(statement, 3, profile.kind());
+    sqlite3_bind_blob(statement, 4, body.data(), static_cast<int>(body.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_int64(statement, 5, profile.update_time().seconds());
+    const int code = sqlite3_step(statement);
+    if (code != SQLITE_DONE) {
+      status = Error(code, "upsert");
+      break;
+    }
+  }
+  if (!status.ok()) {
+    Execute("ROLLBACK").IgnoreError();
+    return status;
+  }
+  if (absl::Status s = Execute("COMMIT"); !s.ok()) {
+    Execute("ROLLBACK").IgnoreError();
+    return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SqliteProfileStore::Delete(const ProfileKey& key) {
+  absl::MutexLock lock(&mu_);
+  absl::Status status;
+  sqlite3_stmt* statement = Prepare("DELETE FROM profiles WHERE owner = ?1 AND id = ?2", &status);
+  if (statement == nullptr) return status;
+  StatementScope scope(statement);
+  BindText(statement, 1, key.owner);
+  BindText(statement, 2, key.id);
+  // A single statement is its own transaction; with synchronous=FULL it is durable when step returns.
+  const int code = sqlite3_step(statement);
+  if (code != SQLITE_DONE) return Error(code, "delete");
+  if (sqlite3_changes(db_) == 0) return absl::NotFoundError(ProfileNotFoundMessage(key));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Profile> SqliteProfileStore::Get(const ProfileKey& key) const {
+  absl::MutexLock lock(&mu_);
+  absl::Status status;
+  sqlite3_stmt* statement = Prepare("SELECT body FROM profiles WHERE owner = ?1 AND id = ?2", &status);
+  if (statement == nullptr) return status;
+  StatementScope scope(statement);
+  BindText(statement, 1, key.owner);
+  BindText(statement, 2, key.id);
+  const int code = sqlite3_step(statement);
+  if (code == SQLITE_DONE) return absl::NotFoundError(ProfileNotFoundMessage(key));
+  if (code != SQLITE_ROW) return Error(code, "get");
+  absl::StatusOr<v1::Profile> profile = ParseBody(statement, 0);
+  if (!profile.ok()) {
+    return absl::DataLossError(absl::StrCat("profile \"", key.id, "\" of owner \"", key.owner, "\": ",
+                                            profile.status().message()));
+  }
+  return profile;
+}
+
+absl::StatusOr<ListPage> SqliteProfileStore::List(const ListQuery& query) const {
+  // One statement per combination of conditions, so each can use the primary key or the kind index.
+  std::string sql = "SELECT body FROM profiles WHERE 1";
+  if (query.kind != v1::PROFILE_KIND_UNSPECIFIED) sql += " AND kind = ?1";
+  if (!query.owner.empty()) sql += " AND owner = ?2";
+  if (query.after.has_value()) sql += " AND (owner, id) > (?3, ?4)";
+  sql += " ORDER BY owner, id LIMIT ?5";
+
+  absl::MutexLock lock(&mu_);
+  absl::Status status;
+  sqlite3_stmt* statement = Prepare(sql, &status);
+  if (statement == nullptr) return status;
+  StatementScope scope(statement);
+  if (query.kind != v1::PROFILE_KIND_UNSPECIFIED) sqlite3_bind_int(statement, 1, query.kind);
+  if (!query.owner.empty()) BindText(statement, 2, query.owner);
+  if (query.after.has_value()) {
+    BindText(statement, 3, query.after->owner);
+    BindText(statement, 4, query.after->id);
+  }
+  // One row more than asked tells whether there is a next page.
+  sqlite3_bind_int64(statement, 5, static_cast<int64_t>(query.limit) + 1);
+  ListPage page;
+  while (true) {
+    const int code = sqlite3_step(statement);
+    if (code == SQLITE_DONE) break;
+    if (code != SQLITE_ROW) return Error(code, "list");
+    if (static_cast<int>(page.profiles.size()) == query.limit) {
+      page.more = true;
+      break;
+    }
+    absl::StatusOr<v1::Profile> profile = ParseBody(statement, 0);
+    if (!profile.ok()) return profile.status();
+    page.profiles.push_back(*std::move(profile));
+  }
+  return page;
+}
+
+absl::Status SqliteProfileStore::ForEach(const std::function<absl::Status(const v1::Profile&)>& visit) const {
+  absl::MutexLock lock(&mu_);
+  absl::Status status;
+  sqlite3_stmt* statement = Prepare("SELECT owner, id, body FROM profiles ORDER BY owner, id", &status);
+  if (statement == nullptr) return status;
+  StatementScope scope(statement);
+  while (true) {
+    const int code = sqlite3_step(statement);
+    if (code == SQLITE_DONE) return absl::OkStatus();
+    if (code != SQLITE_ROW) return Error(code, "scan");
+    absl::StatusOr<v1::Profile> profile = ParseBody(statement, 2);
+    if (!profile.ok()) {
+      return absl::DataLossError(absl::StrCat(
+          "profile \"", reinterpret_cast<const char*>(sqlite3_column_text(statement, 1)), "\" of owner \"",
+          reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)), "\": ", profile.status().message()));
+    }
+    if (absl::Status s = visit(*profile); !s.ok()) return s;
+  }
+}
+
+absl::StatusOr<int64_t> SqliteProfileStore::Count() const {
+  absl::MutexLock lock(&mu_);
+  absl::Status status;
+  sqlite3_stmt* statement = Prepare("SELECT COUNT(*) FROM profiles", &status);
+  if (statement == nullptr) return status;
+  StatementScope scope(statement);
+  const int code = sqlite3_step(statement);
+  if (code != SQLITE_ROW) return Error(code, "count");
+  return static_cast<int64_t>(sqlite3_column_int64(statement, 0));
+}
+
+}  // namespace circmatch::service

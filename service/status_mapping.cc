@@ -1,0 +1,20 @@
+#include "service/status_mapping.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+
+namespace circmatch::service {
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  // absl::StatusCode and grpc::StatusCode both follow google.rpc.Code, 0..16.
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+}
+
+absl::Status PrefixStatus(absl::string_view prefix, const absl::Status& status) {
+  if (status.ok()) return status;
+  return absl::Status(status.code(), absl::StrCat(prefix, status.message()));
+}
+
+}  // namespace circmatch::service

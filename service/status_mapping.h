@@ -1,0 +1,22 @@
+// The one place where engine and store errors (absl::Status) become gRPC statuses.
+//
+// Thread-safety: pure functions.
+#ifndef CIRCMATCH_SERVICE_STATUS_MAPPING_H_
+#define CIRCMATCH_SERVICE_STATUS_MAPPING_H_
+
+#include <grpcpp/support/status.h>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace circmatch::service {
+
+// Same code (the canonical codes are numbered alike), same message.
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+// `status` with `prefix` in front of its message (e.g. "profiles[3]." or "batch 2: "); OK stays OK.
+absl::Status PrefixStatus(absl::string_view prefix, const absl::Status& status);
+
+}  // namespace circmatch::service
+
+#endif  // CIRCMATCH_SERVICE_STATUS_MAPPING_H_

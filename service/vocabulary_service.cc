@@ -1,0 +1,166 @@
+#include "service/vocabulary_service.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "circmatch/text_analysis.h"
+#include "service/page_token.h"
+#include "service/status_mapping.h"
+
+namespace circmatch::service {
+namespace {
+
+constexpr int kDefaultPageSize = 100;
+constexpr int kMaxPageSize = 1000;
+
+std::string Fold(absl::string_view text) {
+  return FoldAndLower(absl::StripAsciiWhitespace(text));
+}
+
+}  // namespace
+
+VocabularyServiceImpl::VocabularyServiceImpl(const Vocabulary* vocabulary)
+    : vocabulary_(vocabulary), lists_(v1::VocabularyList_ARRAYSIZE) {
+  {
+    std::vector<Entry>& cpv = lists_[v1::VOCABULARY_LIST_CPV];
+    const std::vector<CpvCode>& codes = vocabulary->cpv_codes();
+    cpv.reserve(codes.size());
+    for (const CpvCode& code : codes) {
+      Entry entry;
+      entry.term.set_code(code.code8);
+      entry.term.set_label_en(code.label_en);
+      entry.term.set_label_nl(code.label_nl);
+      if (code.parent >= 0) entry.term.set_parent_code(codes[code.parent].code8);
+      entry.term.set_level(code.level);
+      entry.codes = {code.code8, Fold(code.code)};
+      entry.labels = {Fold(code.label_en), Fold(code.label_nl)};
+      entry.parent_key = entry.term.parent_code();
+      cpv.push_back(std::move(entry));
+    }
+  }
+  auto add_terms = [&](v1::VocabularyList list, const std::vector<Term>& terms) {
+    std::vector<Entry>& entries = lists_[list];
+    for (const Term& term : terms) {
+      Entry entry;
+      entry.term.set_code(term.id);
+      entry.term.set_label_en(term.label_en);
+      entry.term.set_label_nl(term.label_nl);
+      entry.term.set_level(term.level);
+      entry.codes = {Fold(term.id)};
+      entry.labels = {Fold(term.label_en), Fold(term.label_nl)};
+      for (const std::string& alias : term.aliases) entry.labels.push_back(Fold(alias));
+      entries.push_back(std::move(entry));
+    }
+  };
+  // The small lists keep the vocabulary's order (R0..R9; the curated order of the others).
+  add_terms(v1::VOCABULARY_LIST_STRATEGIES, vocabulary->strategies());
+  add_terms(v1::VOCABULARY_LIST_MATERIALS, vocabulary->materials());
+  add_terms(v1::VOCABULARY_LIST_CERTIFICATIONS, vocabulary->certifications());
+  add_terms(v1::VOCABULARY_LIST_PHASES, vocabulary->phases());
+  add_terms(v1::VOCABULARY_LIST_TOPICS, vocabulary->topics());
+  {
+    std::vector<Entry>& municipalities = lists_[v1::VOCABULARY_LIST_MUNICIPALITIES];
+    for (const Municipality& municipality : vocabulary->municipalities()) {
+      Entry entry;
+      entry.term.set_code(municipality.code);
+      entry.term.set_label_en(municipality.name);
+      entry.term.set_label_nl(municipality.name);
+      entry.term.set_parent_code(municipality.province);
+      entry.term.set_latitude(municipality.centre.latitude);
+      entry.term.set_longitude(municipality.centre.longitude);
+      entry.codes = {Fold(municipality.code)};
+      entry.labels = {Fold(municipality.name)};
+      entry.parent_key = Fold(municipality.province);
+      municipalities.push_back(std::move(entry));
+    }
+    std::sort(municipalities.begin(), municipalities.end(),
+              [](const Entry& a, const Entry& b) { return a.term.code() < b.term.code(); });
+  }
+}
+
+absl::Status VocabularyServiceImpl::List(const v1::ListVocabularyRequest& request,
+                                         v1::ListVocabularyResponse* response) const {
+  const v1::VocabularyList list = request.list();
+  if (list == v1::VOCABULARY_LIST_UNSPECIFIED) return absl::InvalidArgumentError("list: must be set");
+  if (!v1::VocabularyList_IsValid(list)) {
+    return absl::InvalidArgumentError(absl::StrCat("list: unknown value ", static_cast<int>(list)));
+  }
+  if (request.page_size() < 0 || request.page_size() > kMaxPageSize) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size: must be 0 to ", kMaxPageSize, ", got ", request.page_size()));
+  }
+  const int page_size = request.page_size() == 0 ? kDefaultPageSize : request.page_size();
+  int offset = 0;
+  if (!request.page_token().empty()) {
+    absl::StatusOr<int> decoded = DecodeOffsetToken(request.page_token());
+    if (!decoded.ok()) return decoded.status();
+    offset = *decoded;
+  }
+
+  std::string parent;
+  if (!request.parent_code().empty()) {
+    if (list == v1::VOCABULARY_LIST_CPV) {
+      const CpvCode* code = vocabulary_->FindCpv(absl::StripAsciiWhitespace(request.parent_code()));
+      if (code == nullptr) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("parent_code: unknown CPV code \"", request.parent_code(), "\""));
+      }
+      parent = code->code8;
+    } else if (list == v1::VOCABULARY_LIST_MUNICIPALITIES) {
+      parent = Fold(request.parent_code());
+    } else {
+      return absl::InvalidArgumentError(
+          "parent_code: only VOCABULARY_LIST_CPV and VOCABULARY_LIST_MUNICIPALITIES have parents");
+    }
+  }
+
+  // Matches in code order, code-prefix matches before the rest.
+  const std::string query = Fold(request.query());
+  const std::vector<Entry>& entries = lists_[list];
+  std::vector<const Entry*> prefix_matches;
+  std::vector<const Entry*> other_matches;
+  for (const Entry& entry : entries) {
+    if (!parent.empty() && entry.parent_key != parent) continue;
+    if (query.empty()) {
+      prefix_matches.push_back(&entry);
+      continue;
+    }
+    bool prefix = false;
+    bool contains = false;
+    for (const std::string& code : entry.codes) {
+      if (absl::StartsWith(code, query)) prefix = true;
+      if (absl::StrContains(code, query)) contains = true;
+    }
+    for (const std::string& label : entry.labels) {
+      if (!contains && absl::StrContains(label, query)) contains = true;
+    }
+    if (prefix) {
+      prefix_matches.push_back(&entry);
+    } else if (contains) {
+      other_matches.push_back(&entry);
+    }
+  }
+  prefix_matches.insert(prefix_matches.end(), other_matches.begin(), other_matches.end());
+  const int total = static_cast<int>(prefix_matches.size());
+  if (offset > total) return absl::InvalidArgumentError("page_token: past the end of the list");
+
+  const int end = std::min(total, offset + page_size);
+  for (int i = offset; i < end; ++i) *response->add_terms() = prefix_matches[i]->term;
+  if (end < total) response->set_next_page_token(EncodeOffsetToken(end));
+  response->set_total_count(total);
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* VocabularyServiceImpl::ListVocabulary(grpc::CallbackServerContext* context,
+                                                                const v1::ListVocabularyRequest* request,
+                                                                v1::ListVocabularyResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(List(*request, response)));
+  return reactor;
+}
+
+}  // namespace circmatch::service

@@ -1,0 +1,190 @@
+#include "circmatch/explanation.h"
+
+#include <algorithm>
+
+#include "circmatch/explainer.h"
+#include "circmatch/index.h"
+#include "gtest/gtest.h"
+#include "test_util.h"
+
+namespace circmatch {
+namespace {
+
+using testing_util::SharedVocabulary;
+using testing_util::Supplier;
+using testing_util::Tender;
+
+std::unique_ptr<Index> NewIndex(int embedding_dimension = 0) {
+  IndexOptions options;
+  options.embedding_dimension = embedding_dimension;
+  return std::move(*Index::Create(options, &SharedVocabulary()));
+}
+
+TEST(MeetCpvTest, Levels) {
+  const Vocabulary& v = SharedVocabulary();
+  const auto meet = [&](const char* a, const char* b) { return MeetCpv(v, v.FindCpvIndex(a), v.FindCpvIndex(b)); };
+  EXPECT_EQ(meet("39130000", "39130000").level, CpvLevel::kExact);
+  EXPECT_EQ(meet("39130000", "39100000").level, CpvLevel::kExact);  // one is an ancestor of the other
+  EXPECT_EQ(v.cpv_codes()[meet("39130000", "39100000").common].code8, "39100000");
+  EXPECT_EQ(meet("39131000", "39132000").level, CpvLevel::kClass);
+  EXPECT_EQ(meet("39131000", "39111000").level, CpvLevel::kGroup);
+  EXPECT_EQ(meet("39131000", "39220000").level, CpvLevel::kDivision);
+  EXPECT_EQ(v.cpv_codes()[meet("39131000", "39220000").common].code8, "39000000");
+  EXPECT_EQ(meet("39130000", "45000000").level, CpvLevel::kNone);
+  EXPECT_EQ(meet("39130000", "45000000").common, -1);
+}
+
+TEST(ExplanationTest, ContributionsAddUpToTheScoreOnSeededData) {
+  constexpr int kDimension = 4;
+  const std::vector<Profile> profiles = testing_util::RandomProfiles(31337, 800, 200, 200, kDimension);
+  auto index = NewIndex(kDimension);
+  ASSERT_TRUE(index->Upsert(profiles).ok());
+  int checked = 0;
+  for (int q = 0; q < 60; ++q) {
+    const Profile& query = profiles[(q * 37) % profiles.size()];
+    MatchParams params;
+    params.type = query.kind == ProfileKind::kSupplier ? MatchType::kTendersForSupplier
+                  : query.kind == ProfileKind::kTender ? MatchType::kSuppliersForTender
+                                                       : MatchType::kBuddiesForBuddy;
+    params.k = 20;
+    params.now_unix_seconds = 950;
+    auto result = index->FindMatches(query, params);
+    if (!result.ok()) continue;  // e.g. a query with no facets at all
+    for (const Match& m : result->matches) {
+      double sum = 0, weight = 0;
+      for (const FacetContribution& c : m.explanation.facets) {
+        EXPECT_NEAR(c.contribution, c.weight * c.similarity, 1e-12);
+        EXPECT_GE(c.similarity, 0.0);
+        EXPECT_LE(c.similarity, 1.0);
+        EXPECT_GT(c.weight, 0.0);
+        sum += c.contribution;
+        weight += c.weight;
+      }
+      EXPECT_NEAR(sum, m.score, 1e-6) << m.key.id;
+      EXPECT_NEAR(weight, 1.0, 1e-9);
+      EXPECT_LE(m.explanation.shared_terms.size(), 10u);
+      EXPECT_TRUE(m.explanation.exclusions.empty());
+      ++checked;
+    }
+    // Explain agrees with FindMatches on score and rank.
+    for (size_t i = 0; i < result->matches.size(); ++i) {
+      auto explained = index->Explain(query, result->matches[i].key, params);
+      ASSERT_TRUE(explained.ok()) << explained.status();
+      EXPECT_EQ(explained->match.score, result->matches[i].score);
+      if (i == 0 || result->matches[i - 1].score != result->matches[i].score ||
+          result->matches[i - 1].key < result->matches[i].key) {
+        EXPECT_EQ(explained->rank, static_cast<int>(i) + 1);
+      }
+      EXPECT_GE(explained->eligible_count, static_cast<int>(result->matches.size()));
+    }
+  }
+  EXPECT_GT(checked, 500);
+}
+
+TEST(ExplanationTest, ConcreteReasons) {
+  auto index = NewIndex();
+  Profile supplier = Supplier("s", {"39131000", "45000000"});
+  supplier.capabilities.strategies = {3, 5};
+  supplier.capabilities.materials = {"wood", "steel"};
+  supplier.capabilities.certifications = {"co2-prestatieladder-5"};
+  supplier.capabilities.text = "Wij hergebruiken kantoormeubilair en stoelen";
+  supplier.location.municipality = "Kampen";
+  supplier.service_radius_km = 40;
+  ASSERT_TRUE(index->Upsert({supplier}).ok());
+
+  Profile tender = Tender("t", {"39132000", "39130000", "30200000"});
+  tender.needs.strategies = {3, 8};
+  tender.needs.materials = {"wood"};
+  tender.needs.certifications = {"co2-prestatieladder-3"};
+  tender.needs.text = "Hergebruik van stoelen";
+  tender.location.municipality = "Zwolle";
+  ASSERT_TRUE(NormalizeProfile(SharedVocabulary(), 0, &tender).ok());
+
+  MatchParams params;
+  params.filter.required_certifications = {"iso-14001", "co2-prestatieladder-3"};
+  auto explained = index->Explain(tender, supplier.key, params);
+  ASSERT_TRUE(explained.ok()) << explained.status();
+  const Explanation& e = explained->match.explanation;
+  ASSERT_EQ(e.cpv_matches.size(), 3u);  // one per query code, sorted as normalized
+  EXPECT_EQ(e.cpv_matches[0].query_code, "30200000");
+  EXPECT_EQ(e.cpv_matches[0].level, CpvLevel::kNone);
+  EXPECT_EQ(e.cpv_matches[1].query_code, "39130000");
+  EXPECT_EQ(e.cpv_matches[1].candidate_code, "39131000");
+  EXPECT_EQ(e.cpv_matches[1].level, CpvLevel::kExact);
+  EXPECT_EQ(e.cpv_matches[2].query_code, "39132000");
+  EXPECT_EQ(e.cpv_matches[2].common_code, "39130000");
+  EXPECT_EQ(e.cpv_matches[2].level, CpvLevel::kClass);
+  EXPECT_EQ(e.shared_strategies, (std::vector<std::string>{"R3"}));
+  EXPECT_EQ(e.shared_materials, (std::vector<std::string>{"wood"}));
+  EXPECT_EQ(e.shared_certifications.size(), 3u);  // levels 1..3 shared through the ladder
+  EXPECT_EQ(e.missing_certifications, (std::vector<std::string>{"iso-14001"}));
+  EXPECT_NE(std::find(e.shared_terms.begin(), e.shared_terms.end(), "hergebruik"), e.shared_terms.end());
+  EXPECT_NE(std::find(e.shared_terms.begin(), e.shared_terms.end(), "stoel"), e.shared_terms.end());
+  ASSERT_TRUE(e.distance_km.has_value());
+  EXPECT_LT(*e.distance_km, 40);
+  EXPECT_TRUE(e.within_service_radius);
+  // Excluded by the missing certification: rank 0, the field named as in the API.
+  ASSERT_EQ(e.exclusions.size(), 1u);
+  EXPECT_EQ(e.exclusions[0].field, "filter.required_certifications");
+  EXPECT_EQ(explained->rank, 0);
+  EXPECT_EQ(explained->eligible_count, 0);
+}
+
+TEST(ExplanationTest, EveryExclusionIsNamed) {
+  auto index = NewIndex();
+  Profile tender = Tender("closed", {"39130000"}, "bob");
+  tender.visibility = Visibility::kShared;
+  tender.organization = "Gemeente Zwolle";
+  tender.closing_time = 100;
+  Profile future = Tender("future", {"39130000"}, "bob");
+  future.publication_time = 500;
+  ASSERT_TRUE(index->Upsert({tender, future, Supplier("s", {"45000000"})}).ok());
+  Profile supplier = Supplier("query", {"39130000"});
+  MatchParams params;
+  params.type = MatchType::kTendersForSupplier;
+  params.now_unix_seconds = 200;
+  params.filter.exclude = {tender.key};
+  params.filter.exclude_organizations = {"gemeente zwolle"};
+  params.filter.max_distance_km = 10;
+  params.filter.min_score = 0.99;
+  params.weights[static_cast<int>(Facet::kCpv)] = 0.0;
+  params.weights[static_cast<int>(Facet::kStrategies)] = 1.0;
+  supplier.capabilities.strategies = {1};
+  auto explained = index->Explain(supplier, tender.key, params);
+  ASSERT_TRUE(explained.ok()) << explained.status();
+  std::vector<std::string> fields;
+  for (const Exclusion& x : explained->match.explanation.exclusions) {
+    fields.push_back(x.field);
+    EXPECT_FALSE(x.reason.empty());
+  }
+  EXPECT_EQ(fields, (std::vector<std::string>{"closing_time", "filter.exclude", "filter.exclude_organizations",
+                                              "filter.max_distance_km", "filter.min_score"}));
+  EXPECT_EQ(explained->rank, 0);
+  auto not_published = index->Explain(supplier, future.key, params);
+  ASSERT_TRUE(not_published.ok());
+  EXPECT_EQ(not_published->match.explanation.exclusions[0].field, "publication_time");
+
+  // Not visible to the viewer: NOT_FOUND; wrong kind for the match type: INVALID_ARGUMENT.
+  Profile hidden = Tender("hidden", {"39130000"}, "bob");
+  hidden.visibility = Visibility::kPrivate;
+  ASSERT_TRUE(index->Upsert({hidden}).ok());
+  params.viewer = "alice";
+  EXPECT_EQ(index->Explain(supplier, hidden.key, params).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(index->Explain(supplier, ProfileKey{"bob", "nope"}, params).status().code(), absl::StatusCode::kNotFound);
+  params.viewer.clear();
+  EXPECT_EQ(index->Explain(supplier, ProfileKey{"partner", "s"}, params).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ExplanationTest, RankAmongEligible) {
+  auto index = NewIndex();
+  ASSERT_TRUE(index->Upsert({Supplier("a", {"39130000"}), Supplier("b", {"39131000"}), Supplier("c", {"45000000"})}).ok());
+  auto explained = index->Explain(Tender("t", {"39130000"}), ProfileKey{"partner", "b"}, MatchParams{});
+  ASSERT_TRUE(explained.ok());
+  EXPECT_EQ(explained->rank, 2);
+  EXPECT_EQ(explained->eligible_count, 3);
+  EXPECT_TRUE(explained->match.explanation.exclusions.empty());
+}
+
+}  // namespace
+}  // namespace circmatch

@@ -1,0 +1,449 @@
+#include "circmatch/index.h"
+
+#include <algorithm>
+#include <atomic>
+#include <random>
+#include <thread>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
+#include "circmatch/internal/reference.h"
+#include "gtest/gtest.h"
+#include "test_util.h"
+
+namespace circmatch {
+namespace {
+
+using testing_util::MakeProfile;
+using testing_util::SharedVocabulary;
+using testing_util::Supplier;
+using testing_util::Tender;
+
+std::unique_ptr<Index> NewIndex(int embedding_dimension = 0) {
+  IndexOptions options;
+  options.embedding_dimension = embedding_dimension;
+  auto index = Index::Create(options, &SharedVocabulary());
+  EXPECT_TRUE(index.ok()) << index.status();
+  return std::move(*index);
+}
+
+std::vector<std::string> Ids(const MatchResult& result) {
+  std::vector<std::string> ids;
+  for (const Match& m : result.matches) ids.push_back(m.key.id);
+  return ids;
+}
+
+MatchResult MustFind(const Index& index, const Profile& query, const MatchParams& params) {
+  auto result = index.FindMatches(query, params);
+  EXPECT_TRUE(result.ok()) << result.status();
+  return result.ok() ? *result : MatchResult{};
+}
+
+TEST(IndexTest, CreateRejectsBadOptions) {
+  IndexOptions options;
+  options.text_hash_buckets = 1000;
+  EXPECT_EQ(Index::Create(options, &SharedVocabulary()).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Index::Create(IndexOptions{}, nullptr).status().code(), absl::StatusCode::kInvalidArgument);
+  options = IndexOptions{};
+  options.location_decay_km = 0;
+  EXPECT_EQ(Index::Create(options, &SharedVocabulary()).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(IndexTest, CpvChildRanksAboveSiblingInAnotherDivision) {
+  auto index = NewIndex();
+  ASSERT_TRUE(index->Upsert({Supplier("child", {"39131000"}), Supplier("other-division", {"45000000"}),
+                             Supplier("parent", {"39000000"})})
+                  .ok());
+  const MatchResult result = MustFind(*index, Tender("t", {"39130000"}), MatchParams{});
+  EXPECT_EQ(Ids(result), (std::vector<std::string>{"child", "parent", "other-division"}));
+  EXPECT_GT(result.matches[0].score, result.matches[1].score);
+  EXPECT_GT(result.matches[1].score, 0.0);
+  EXPECT_EQ(result.matches[2].score, 0.0);
+}
+
+TEST(IndexTest, RequiredCertificationFiltersAndHigherLadderLevelSatisfiesLower) {
+  auto index = NewIndex();
+  Profile level5 = Supplier("level5", {"39130000"});
+  level5.capabilities.certifications = {"co2-prestatieladder-5"};
+  Profile level2 = Supplier("level2", {"39130000"});
+  level2.capabilities.certifications = {"co2-prestatieladder-2"};
+  Profile none = Supplier("none", {"39130000"});
+  ASSERT_TRUE(index->Upsert({level5, level2, none}).ok());
+  MatchParams params;
+  params.filter.required_certifications = {"CO2 Prestatieladder 3"};
+  EXPECT_EQ(Ids(MustFind(*index, Tender("t", {"39130000"}), params)), (std::vector<std::string>{"level5"}));
+  params.filter.required_certifications = {"x"};
+  auto bad = index->FindMatches(Tender("t", {"39130000"}), params);
+  EXPECT_EQ(bad.status().message(), "filter.required_certifications[0]: unknown certification \"x\"");
+}
+
+TEST(IndexTest, DistanceLimitFilters) {
+  auto index = NewIndex();
+  Profile near = Supplier("near", {"39130000"});
+  near.location.municipality = "Kampen";  // next to Zwolle
+  Profile far = Supplier("far", {"39130000"});
+  far.location.municipality = "Maastricht";
+  Profile nowhere = Supplier("nowhere", {"39130000"});
+  ASSERT_TRUE(index->Upsert({near, far, nowhere}).ok());
+  Profile tender = Tender("t", {"39130000"});
+  tender.location.municipality = "Zwolle";
+  ASSERT_TRUE(NormalizeProfile(SharedVocabulary(), 0, &tender).ok());
+  MatchParams params;
+  EXPECT_EQ(MustFind(*index, tender, params).matches.size(), 3u);
+  params.filter.max_distance_km = 50;
+  const MatchResult result = MustFind(*index, tender, params);
+  ASSERT_EQ(Ids(result), (std::vector<std::string>{"near"}));
+  ASSERT_TRUE(result.matches[0].explanation.distance_km.has_value());
+  EXPECT_LT(*result.matches[0].explanation.distance_km, 50);
+  params.filter.max_distance_km = -1;
+  EXPECT_EQ(index->FindMatches(tender, params).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(IndexTest, LocationRanksNearerFirstAndServiceRadiusCounts) {
+  auto index = NewIndex();
+  Profile near = Supplier("a-near", {"39130000"});
+  near.location.municipality = "Kampen";
+  Profile far = Supplier("b-far", {"39130000"});
+  far.location.municipality = "Maastricht";
+  Profile far_wide = Supplier("c-far-wide-radius", {"39130000"});
+  far_wide.location.municipality = "Maastricht";
+  far_wide.service_radius_km = 400;
+  ASSERT_TRUE(index->Upsert({near, far, far_wide}).ok());
+  Profile tender = Tender("t", {"39130000"});
+  tender.location.municipality = "Zwolle";
+  ASSERT_TRUE(NormalizeProfile(SharedVocabulary(), 0, &tender).ok());
+  const MatchResult result = MustFind(*index, tender, MatchParams{});
+  EXPECT_EQ(Ids(result), (std::vector<std::string>{"c-far-wide-radius", "a-near", "b-far"}));
+  EXPECT_NEAR(result.matches[0].score, 1.0, 1e-6);
+  EXPECT_TRUE(result.matches[0].explanation.within_service_radius);
+}
+
+TEST(IndexTest, TiesAreOrderedByKeyWhateverTheInsertionOrder) {
+  std::vector<Profile> profiles;
+  for (const char* owner : {"b", "a"}) {
+    for (const char* id : {"z", "m", "a"}) profiles.push_back(Supplier(id, {"39130000"}, owner));
+  }
+  std::vector<std::string> expected = {"a/a", "a/m", "a/z", "b/a", "b/m", "b/z"};
+  std::sort(profiles.begin(), profiles.end(), [](const Profile& x, const Profile& y) { return x.key < y.key; });
+  int orders = 0;
+  do {
+    auto index = NewIndex();
+    for (const Profile& p : profiles) ASSERT_TRUE(index->Upsert({p}).ok());
+    const MatchResult result = MustFind(*index, Tender("t", {"39130000"}), MatchParams{});
+    std::vector<std::string> keys;
+    for (const Match& m : result.matches) keys.push_back(m.key.owner + "/" + m.key.id);
+    EXPECT_EQ(keys, expected);
+    for (const Match& m : result.matches) EXPECT_EQ(m.score, result.matches[0].score);
+    ++orders;
+  } while (std::next_permutation(profiles.begin(), profiles.end(),
+                                 [](const Profile& x, const Profile& y) { return x.key < y.key; }) &&
+           orders < 60);
+  // k cuts inside a tie deterministically too.
+  auto index = NewIndex();
+  std::reverse(profiles.begin(), profiles.end());
+  ASSERT_TRUE(index->Upsert(profiles).ok());
+  MatchParams params;
+  params.k = 2;
+  EXPECT_EQ(MustFind(*index, Tender("t", {"39130000"}), params).matches[1].key.id, "m");
+}
+
+TEST(IndexTest, DeleteRemovesAndUpsertReplaces) {
+  auto index = NewIndex();
+  EXPECT_EQ(index->version(), 0u);
+  ASSERT_TRUE(index->Upsert({Supplier("s1", {"39130000"}), Supplier("s2", {"45000000"})}).ok());
+  EXPECT_EQ(index->version(), 1u);
+  EXPECT_EQ(index->Count(ProfileKind::kSupplier), 2);
+  const Profile tender = Tender("t", {"39130000"});
+  EXPECT_EQ(Ids(MustFind(*index, tender, MatchParams{})), (std::vector<std::string>{"s1", "s2"}));
+
+  // Replace s2 with a furniture supplier matching exactly: it now ties s1.
+  ASSERT_TRUE(index->Upsert({Supplier("s2", {"39130000"})}).ok());
+  EXPECT_EQ(index->Count(ProfileKind::kSupplier), 2);
+  const MatchResult replaced = MustFind(*index, tender, MatchParams{});
+  ASSERT_EQ(replaced.matches.size(), 2u);
+  EXPECT_EQ(replaced.matches[0].score, replaced.matches[1].score);
+  EXPECT_EQ(index->Get(ProfileKey{"partner", "s2"})->capabilities.cpv_codes, (std::vector<std::string>{"39130000"}));
+
+  ASSERT_TRUE(index->Delete(ProfileKey{"partner", "s1"}).ok());
+  EXPECT_EQ(index->version(), 3u);
+  EXPECT_EQ(Ids(MustFind(*index, tender, MatchParams{})), (std::vector<std::string>{"s2"}));
+  EXPECT_FALSE(index->Get(ProfileKey{"partner", "s1"}).has_value());
+  EXPECT_EQ(index->Delete(ProfileKey{"partner", "s1"}).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(index->version(), 3u);
+  EXPECT_EQ(index->Count(ProfileKind::kSupplier), 1);
+}
+
+TEST(IndexTest, UpsertIsAllOrNoneAndNamesTheProfile) {
+  auto index = NewIndex();
+  Profile bad = Supplier("bad", {"39139999"});
+  const absl::Status status = index->Upsert({Supplier("good", {"39130000"}), bad});
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(), "profiles[1].capabilities.cpv_codes[0]: unknown CPV code \"39139999\"");
+  EXPECT_EQ(index->Count(ProfileKind::kSupplier), 0);
+  EXPECT_EQ(index->version(), 0u);
+}
+
+TEST(IndexTest, ClosedAndUnpublishedTendersDropOut) {
+  auto index = NewIndex();
+  Profile open = Tender("open", {"39130000"});
+  open.publication_time = 100;
+  open.closing_time = 200;
+  Profile closed = Tender("closed", {"39130000"});
+  closed.closing_time = 150;
+  Profile future = Tender("future", {"39130000"});
+  future.publication_time = 180;
+  Profile unbounded = Tender("unbounded", {"39130000"});
+  ASSERT_TRUE(index->Upsert({open, closed, future, unbounded}).ok());
+  Profile supplier = Supplier("s", {"39130000"});
+  MatchParams params;
+  params.type = MatchType::kTendersForSupplier;
+  params.now_unix_seconds = 160;
+  EXPECT_EQ(Ids(MustFind(*index, supplier, params)), (std::vector<std::string>{"open", "unbounded"}));
+  params.now_unix_seconds = 190;
+  EXPECT_EQ(Ids(MustFind(*index, supplier, params)), (std::vector<std::string>{"future", "open", "unbounded"}));
+  params.now_unix_seconds = 200;
+  EXPECT_EQ(Ids(MustFind(*index, supplier, params)), (std::vector<std::string>{"future", "unbounded"}));
+}
+
+TEST(IndexTest, VisibilityOwnAndShared) {
+  auto index = NewIndex();
+  Profile mine = Supplier("mine", {"39130000"}, "alice");
+  mine.visibility = Visibility::kPrivate;
+  Profile theirs = Supplier("theirs", {"39130000"}, "bob");
+  theirs.visibility = Visibility::kPrivate;
+  Profile shared = Supplier("shared", {"39130000"}, "bob");
+  ASSERT_TRUE(index->Upsert({mine, theirs, shared}).ok());
+  const Profile tender = Tender("t", {"39130000"}, "alice");
+  MatchParams params;
+  EXPECT_EQ(MustFind(*index, tender, params).matches.size(), 3u);
+  params.viewer = "alice";
+  EXPECT_EQ(Ids(MustFind(*index, tender, params)), (std::vector<std::string>{"mine", "shared"}));
+  params.viewer = "carol";  // owns nothing
+  EXPECT_EQ(Ids(MustFind(*index, tender, params)), (std::vector<std::string>{"shared"}));
+}
+
+TEST(IndexTest, ExcludesKeysOrganizationsAndTheQueryItself) {
+  auto index = NewIndex();
+  Profile a = Supplier("a", {"39130000"});
+  a.organization = "Gemeente Zwolle";
+  Profile b = Supplier("b", {"39130000"});
+  b.organization = "Re-Use B.V.";
+  Profile c = Supplier("c", {"39130000"});
+  Profile stored_buddy = MakeProfile(ProfileKind::kBuddy, "buddy");
+  stored_buddy.offers.topics = {"tco"};
+  stored_buddy.asks.topics = {"tco"};
+  ASSERT_TRUE(index->Upsert({a, b, c, stored_buddy}).ok());
+  MatchParams params;
+  params.filter.exclude = {ProfileKey{"partner", "c"}};
+  params.filter.exclude_organizations = {"GEMEENTE ZWOLLE "};
+  EXPECT_EQ(Ids(MustFind(*index, Tender("t", {"39130000"}), params)), (std::vector<std::string>{"b"}));
+  // A stored buddy is never its own candidate.
+  MatchParams buddies;
+  buddies.type = MatchType::kBuddiesForBuddy;
+  EXPECT_TRUE(MustFind(*index, stored_buddy, buddies).matches.empty());
+}
+
+TEST(IndexTest, BuddiesMatchAsksAgainstOffers) {
+  auto index = NewIndex();
+  Profile helper = MakeProfile(ProfileKind::kBuddy, "helper");
+  helper.offers.topics = {"procurement-law"};
+  helper.asks.topics = {"financing"};
+  Profile other = MakeProfile(ProfileKind::kBuddy, "other");
+  other.offers.topics = {"financing"};
+  other.asks.topics = {"procurement-law"};
+  ASSERT_TRUE(index->Upsert({helper, other}).ok());
+  Profile seeker = MakeProfile(ProfileKind::kBuddy, "seeker");
+  seeker.asks.topics = {"procurement-law"};
+  MatchParams params;
+  params.type = MatchType::kBuddiesForBuddy;
+  const MatchResult result = MustFind(*index, seeker, params);
+  ASSERT_EQ(Ids(result), (std::vector<std::string>{"helper", "other"}));
+  EXPECT_NEAR(result.matches[0].score, 1.0, 1e-6);
+  EXPECT_EQ(result.matches[1].score, 0.0);
+  EXPECT_EQ(result.matches[0].explanation.shared_topics, (std::vector<std::string>{"procurement-law"}));
+}
+
+TEST(IndexTest, ValidationErrors) {
+  auto index = NewIndex();
+  MatchParams params;
+  params.k = 0;
+  EXPECT_EQ(index->FindMatches(Tender("t", {"39130000"}), params).status().message(),
+            "k: must be between 1 and 1000, got 0");
+  params.k = 10;
+  params.type = MatchType::kTendersForSupplier;
+  auto wrong = index->FindMatches(Tender("t", {"39130000"}), params);
+  EXPECT_EQ(wrong.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StartsWith(wrong.status().message(), "query: ")) << wrong.status();
+}
+
+// Compares the fast path with the exact reference: the same keys in the same order (where two scores are
+// within 1e-5 of each other their order may differ, because the fast path adds in float) and scores within 1e-5.
+void ExpectSameAsReference(const std::vector<Match>& fast, const std::vector<Match>& reference_all, int k,
+                           const std::string& label) {
+  absl::flat_hash_map<ProfileKey, double> reference_score;
+  for (const Match& m : reference_all) reference_score[m.key] = m.score;
+  const size_t expected_size = std::min<size_t>(static_cast<size_t>(k), reference_all.size());
+  ASSERT_EQ(fast.size(), expected_size) << label;
+  for (size_t i = 0; i < fast.size(); ++i) {
+    const Match& want = reference_all[i];
+    EXPECT_NEAR(fast[i].score, want.score, 1e-5) << label << " position " << i;
+    if (fast[i].key != want.key) {
+      auto it = reference_score.find(fast[i].key);
+      ASSERT_NE(it, reference_score.end()) << label << ": fast path returned an ineligible " << fast[i].key.id;
+      EXPECT_NEAR(it->second, want.score, 1e-5) << label << " position " << i << ": " << fast[i].key.id
+                                                 << " vs " << want.key.id;
+    }
+  }
+}
+
+TEST(IndexTest, FastPathEqualsExactReferenceOnSeededData) {
+  constexpr int kDimension = 8;
+  const std::vector<Profile> profiles = testing_util::RandomProfiles(20240611, 2000, 600, 400, kDimension);
+  auto index = NewIndex(kDimension);
+  ASSERT_TRUE(index->Upsert(profiles).ok());
+  VectorizerOptions vectorizer_options;
+  vectorizer_options.embedding_dimension = kDimension;
+  const Vectorizer vectorizer(&SharedVocabulary(), vectorizer_options);
+  const TextIdf idf = internal::CorpusIdf(vectorizer, profiles);
+
+  std::mt19937 rng(7);
+  const auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
+  int compared = 0, nonempty = 0;
+  for (int q = 0; q < 90; ++q) {
+    MatchParams params;
+    params.type = static_cast<MatchType>(q % 3);
+    const ProfileKind query_kind = params.type == MatchType::kSuppliersForTender   ? ProfileKind::kTender
+                                   : params.type == MatchType::kTendersForSupplier ? ProfileKind::kSupplier
+                                                                                   : ProfileKind::kBuddy;
+    const Profile* query = nullptr;
+    while (query == nullptr) {
+      const Profile& p = profiles[pick(static_cast<int>(profiles.size()))];
+      if (p.kind == query_kind) query = &p;
+    }
+    params.k = 1 + pick(40);
+    params.now_unix_seconds = 800 + pick(400);
+    if (pick(2)) params.viewer = "owner" + std::to_string(pick(5));
+    if (pick(4) == 0) params.filter.required_certifications = {"co2-prestatieladder-" + std::to_string(1 + pick(5))};
+    if (pick(4) == 0) params.filter.max_distance_km = 20 + pick(150);
+    if (pick(4) == 0) params.filter.exclude_organizations = {"org " + std::to_string(pick(15))};
+    if (pick(4) == 0) params.filter.exclude = {profiles[pick(2000)].key, profiles[pick(2000)].key};
+    if (pick(4) == 0) params.filter.min_score = 0.05 * pick(8);
+    if (pick(3) == 0) params.weights[static_cast<int>(Facet::kText)] = 0.5;
+    if (pick(3) == 0) params.weights[static_cast<int>(Facet::kEmbedding)] = 0.3;
+    auto fast = index->FindMatches(*query, params);
+    auto reference = internal::ReferenceRankAll(vectorizer, idf, profiles, *query, params, IndexOptions{}.location_decay_km);
+    if (!reference.ok()) {
+      EXPECT_EQ(fast.status(), reference.status());
+      continue;
+    }
+    ASSERT_TRUE(fast.ok()) << fast.status();
+    ExpectSameAsReference(fast->matches, *reference, params.k, "query " + std::to_string(q));
+    ++compared;
+    if (!fast->matches.empty()) ++nonempty;
+  }
+  EXPECT_GT(compared, 60);
+  EXPECT_GT(nonempty, 50);
+}
+
+TEST(IndexTest, CompactionKeepsResultsRight) {
+  // No text, so the IDF does not move while rows come and go.
+  std::vector<Profile> profiles = testing_util::RandomProfiles(99, 400, 50, 0, 0);
+  for (Profile& p : profiles) p.capabilities.text.clear(), p.needs.text.clear();
+  auto index = NewIndex();
+  ASSERT_TRUE(index->Upsert(profiles).ok());
+  std::vector<Profile> kept;
+  for (size_t i = 0; i < profiles.size(); ++i) {
+    if (profiles[i].kind == ProfileKind::kSupplier && i % 3 != 0) {
+      ASSERT_TRUE(index->Delete(profiles[i].key).ok());  // two thirds: several compactions
+    } else {
+      kept.push_back(profiles[i]);
+    }
+  }
+  EXPECT_EQ(index->Count(ProfileKind::kSupplier), 134);
+  const Vectorizer vectorizer(&SharedVocabulary(), VectorizerOptions{});
+  const TextIdf idf = internal::CorpusIdf(vectorizer, kept);
+  MatchParams params;
+  params.k = 50;
+  for (int q = 400; q < 420; ++q) {
+    auto fast = index->FindMatches(profiles[q], params);
+    auto reference = internal::ReferenceRankAll(vectorizer, idf, kept, profiles[q], params, 50);
+    if (!reference.ok()) continue;
+    ASSERT_TRUE(fast.ok());
+    ExpectSameAsReference(fast->matches, *reference, params.k, "query " + std::to_string(q));
+  }
+  for (const Profile& p : kept) EXPECT_TRUE(index->Get(p.key).has_value());
+}
+
+// Readers run while a writer replaces two suppliers together, many times. Version v writes both with CPV code
+// A and material "wood" when v is even, and with code B and material "steel" when odd, and their names carry v.
+// A query for A + wood with equal weights must therefore see both at score 1 or both at 0: never 0.5 (a half
+// written profile) and never the two at different versions (a half applied batch).
+TEST(IndexTest, ConcurrentReadersNeverSeeAPartialWrite) {
+  auto index = NewIndex();
+  std::vector<Profile> background;
+  for (int i = 0; i < 200; ++i) background.push_back(Supplier("bg" + std::to_string(i), {"45000000"}));
+  ASSERT_TRUE(index->Upsert(background).ok());
+  const auto version_of = [](int v) {
+    std::vector<Profile> pair;
+    for (const char* id : {"x1", "x2"}) {
+      Profile p = Supplier(id, {v % 2 == 0 ? "39130000" : "30213000"});
+      p.capabilities.materials = {v % 2 == 0 ? "wood" : "steel"};
+      p.display_name = std::to_string(v);
+      pair.push_back(std::move(p));
+    }
+    return pair;
+  };
+  ASSERT_TRUE(index->Upsert(version_of(0)).ok());
+
+  Profile query = Tender("t", {"39130000"});
+  query.needs.materials = {"wood"};
+  MatchParams params;
+  params.k = 5;
+  params.weights = {};
+  params.weights[static_cast<int>(Facet::kCpv)] = 1;
+  params.weights[static_cast<int>(Facet::kMaterials)] = 1;
+
+  constexpr int kWrites = 300;
+  std::atomic<bool> failed{false};
+  std::thread writer([&] {
+    for (int v = 1; v <= kWrites; ++v) {
+      if (!index->Upsert(version_of(v)).ok()) failed = true;
+    }
+  });
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; ++t) {
+    readers.emplace_back([&] {
+      uint64_t last_version = 0;
+      for (int i = 0; i < 400; ++i) {
+        auto result = index->FindMatches(query, params);
+        if (!result.ok()) {
+          failed = true;
+          return;
+        }
+        if (result->index_version < last_version) failed = true;  // versions never go back
+        last_version = result->index_version;
+        std::vector<double> scores;
+        for (const Match& m : result->matches) {
+          if (m.key.id == "x1" || m.key.id == "x2") scores.push_back(m.score);
+          if (m.score > 1e-6 && std::abs(m.score - 1.0) > 1e-6) failed = true;  // a half-written profile
+        }
+        // Both x1 and x2 at score 1 (even version) or neither in the top 5 (odd: 0, ties with the background
+        // go by key, "bg..." < "x...").
+        if (!(scores.size() == 2 || scores.empty())) failed = true;
+        if (index->Count(ProfileKind::kSupplier) != 202) failed = true;
+        auto x1 = index->Get(ProfileKey{"partner", "x1"});
+        if (!x1 || x1->capabilities.materials.size() != 1 ||
+            (std::stoi(x1->display_name) % 2 == 0) != (x1->capabilities.materials[0] == "wood")) {
+          failed = true;
+        }
+      }
+    });
+  }
+  writer.join();
+  for (std::thread& r : readers) r.join();
+  EXPECT_FALSE(failed.load());
+  EXPECT_EQ(index->version(), static_cast<uint64_t>(kWrites + 2));
+}
+
+}  // namespace
+}  // namespace circmatch

@@ -1,0 +1,135 @@
+#include "circmatch/vectorizer.h"
+
+#include <cmath>
+
+#include "gtest/gtest.h"
+#include "test_util.h"
+
+namespace circmatch {
+namespace {
+
+using testing_util::SharedVocabulary;
+
+Vectorizer MakeVectorizer(int embedding_dimension = 0) {
+  VectorizerOptions options;
+  options.embedding_dimension = embedding_dimension;
+  return Vectorizer(&SharedVocabulary(), options);
+}
+
+double Norm(const SparseVector& v) { return std::sqrt(Dot(v, v)); }
+
+double CpvCosine(const Vectorizer& vz, std::vector<std::string> a, std::vector<std::string> b) {
+  FacetValues x, y;
+  x.cpv_codes = std::move(a);
+  y.cpv_codes = std::move(b);
+  return Dot(vz.Categorical(Facet::kCpv, x), vz.Categorical(Facet::kCpv, y));
+}
+
+TEST(VectorizerTest, CpvHierarchyOverlap) {
+  const Vectorizer vz = MakeVectorizer();
+  EXPECT_NEAR(CpvCosine(vz, {"39130000"}, {"39130000"}), 1.0, 1e-6);
+  const double parent = CpvCosine(vz, {"39130000"}, {"39100000"});
+  EXPECT_GT(parent, 0.0);
+  EXPECT_LT(parent, 1.0);
+  EXPECT_EQ(CpvCosine(vz, {"39130000"}, {"45000000"}), 0.0);  // other division: never overlaps
+  // Sharing a class (3913) overlaps more than sharing only a group (391), which beats only a division (39).
+  const double same_class = CpvCosine(vz, {"39131000"}, {"39132000"});
+  const double same_group = CpvCosine(vz, {"39131000"}, {"39111000"});
+  const double same_division = CpvCosine(vz, {"39131000"}, {"39220000"});
+  EXPECT_GT(same_class, same_group);
+  EXPECT_GT(same_group, same_division);
+  EXPECT_GT(same_division, 0.0);
+  EXPECT_EQ(Vectorizer::CpvLevelWeight(1), 1.0f);
+  EXPECT_EQ(Vectorizer::CpvLevelWeight(7), 5.0f);
+}
+
+TEST(VectorizerTest, CpvVectorIsAncestorSum) {
+  const Vectorizer vz = MakeVectorizer();
+  FacetValues f;
+  f.cpv_codes = {"39130000"};
+  const SparseVector v = vz.Categorical(Facet::kCpv, f);
+  ASSERT_EQ(v.indices.size(), 3u);  // 39000000, 39100000, 39130000
+  EXPECT_NEAR(Norm(v), 1.0, 1e-6);
+  // Deeper nodes weigh more: values 1:2:3.
+  EXPECT_NEAR(v.values[1] / v.values[0], 2.0, 1e-5);
+  EXPECT_NEAR(v.values[2] / v.values[0], 3.0, 1e-5);
+  EXPECT_EQ(vz.Dimension(Facet::kCpv), 9454);
+}
+
+TEST(VectorizerTest, StrategiesWeighHigherRungsMore) {
+  const Vectorizer vz = MakeVectorizer();
+  FacetValues f;
+  f.strategies = {0, 9};
+  const SparseVector v = vz.Categorical(Facet::kStrategies, f);
+  ASSERT_EQ(v.indices, (std::vector<int>{0, 9}));
+  EXPECT_GT(v.values[0], v.values[1]);
+  EXPECT_NEAR(v.values[1] / v.values[0], 0.55, 1e-5);
+  EXPECT_NEAR(Norm(v), 1.0, 1e-6);
+}
+
+TEST(VectorizerTest, LadderCertificationImpliesLowerLevels) {
+  const Vectorizer vz = MakeVectorizer();
+  FacetValues f;
+  f.certifications = {"co2-prestatieladder-5"};
+  EXPECT_EQ(vz.Categorical(Facet::kCertifications, f).indices.size(), 5u);
+  f.certifications = {"iso-14001"};
+  EXPECT_EQ(vz.Categorical(Facet::kCertifications, f).indices.size(), 1u);
+  FacetValues required;
+  required.certifications = {"co2-prestatieladder-3"};
+  FacetValues held;
+  held.certifications = {"co2-prestatieladder-5"};
+  EXPECT_GT(Dot(vz.Categorical(Facet::kCertifications, required), vz.Categorical(Facet::kCertifications, held)), 0.4);
+}
+
+TEST(VectorizerTest, FreeMaterialsHashAfterControlledOnes) {
+  const Vectorizer vz = MakeVectorizer();
+  FacetValues f;
+  f.materials = {"wood", "bamboe"};
+  const SparseVector v = vz.Categorical(Facet::kMaterials, f);
+  ASSERT_EQ(v.indices.size(), 2u);
+  const int controlled = static_cast<int>(SharedVocabulary().materials().size());
+  EXPECT_LT(v.indices[0], controlled);
+  EXPECT_GE(v.indices[1], controlled);
+  EXPECT_LT(v.indices[1], vz.Dimension(Facet::kMaterials));
+  EXPECT_NEAR(v.values[0], v.values[1], 1e-7);
+}
+
+TEST(VectorizerTest, TextSublinearTfTimesIdf) {
+  const Vectorizer vz = MakeVectorizer();
+  const SparseVector tf = vz.TextTermFrequencies("stoel stoel stoel tafel");
+  ASSERT_EQ(tf.indices.size(), 2u);
+  float stoel = 0, tafel = 0;
+  for (size_t i = 0; i < tf.indices.size(); ++i) {
+    (tf.values[i] > 1.5f ? stoel : tafel) = tf.values[i];
+  }
+  EXPECT_NEAR(stoel, 1 + std::log(3.0), 1e-6);
+  EXPECT_NEAR(tafel, 1.0, 1e-6);
+
+  // IDF: a bucket in every document weighs less than one in none.
+  std::vector<int32_t> df(static_cast<size_t>(vz.options().text_hash_buckets), 0);
+  const std::vector<int> common = vz.DocumentBuckets("gemeente");
+  df[common[0]] = 10;
+  const TextIdf idf = TextIdf::FromDocumentFrequencies(df, 10);
+  EXPECT_NEAR(idf.idf(common[0]), 1.0, 1e-6);
+  EXPECT_NEAR(idf.idf(vz.DocumentBuckets("zeldzaam")[0]), std::log(11.0) + 1.0, 1e-5);
+  const SparseVector weighted = vz.Text("gemeente zeldzaam", idf);
+  EXPECT_NEAR(Norm(weighted), 1.0, 1e-6);
+  EXPECT_TRUE(vz.Text("", idf).empty());
+  EXPECT_TRUE(vz.Text("de het en", idf).empty());  // only stop words
+}
+
+TEST(VectorizerTest, LocationUnitVectorAndEmbedding) {
+  Location loc;
+  EXPECT_FALSE(Vectorizer::LocationVector(loc).has_value());
+  loc.point = GeoPoint{52.5, 6.1};
+  const auto v = Vectorizer::LocationVector(loc);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_NEAR(v->norm(), 1.0, 1e-12);
+  const Eigen::VectorXf e = Vectorizer::EmbeddingVector({3, 4});
+  EXPECT_NEAR(e[0], 0.6f, 1e-6);
+  EXPECT_NEAR(e[1], 0.8f, 1e-6);
+  EXPECT_EQ(Vectorizer::EmbeddingVector({0, 0}).norm(), 0.0f);
+}
+
+}  // namespace
+}  // namespace circmatch

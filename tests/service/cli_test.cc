@@ -1,0 +1,193 @@
+// The built `circmatch` command-line client against a real circmatch-server: calls with JSON, errors, import and
+// export.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "service_test_util.h"
+#include "subprocess.h"
+
+#ifndef CIRCMATCH_CLI_PATH
+#error "CIRCMATCH_CLI_PATH must name the circmatch binary"
+#endif
+
+namespace circmatch {
+namespace testing {
+namespace {
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
+class CliTest : public ServerTest {
+ protected:
+  // Runs `circmatch --server=ADDRESS args...`.
+  CommandResult Cli(std::vector<std::string> args, const std::string& stdin_data = "") {
+    args.insert(args.begin(), {CIRCMATCH_CLI_PATH, "--server=" + server_->address()});
+    return RunCommand(args, stdin_data);
+  }
+
+  std::string WriteFile(const std::string& name, const std::string& contents) {
+    std::string path = server_->data_dir() + "/../" + name;
+    std::ofstream(path) << contents;
+    return path;
+  }
+
+  void AddTenderAndSuppliers() {
+    MustUpsert({ProfileJson(R"({"id": "t-1", "kind": "PROFILE_KIND_TENDER", "visibility": "VISIBILITY_SHARED",
+                    "location": {"municipality": "Zwolle"}, "needs": {"cpvCodes": ["39130000"]}})"),
+                ProfileJson(R"({"id": "s-1", "kind": "PROFILE_KIND_SUPPLIER", "visibility": "VISIBILITY_SHARED",
+                    "location": {"municipality": "Kampen"}, "capabilities": {"cpvCodes": ["39130000"]}})"),
+                ProfileJson(R"({"id": "s-2", "kind": "PROFILE_KIND_SUPPLIER", "visibility": "VISIBILITY_SHARED",
+                    "location": {"municipality": "Maastricht"}, "capabilities": {"cpvCodes": ["45000000"]}})")});
+  }
+};
+
+TEST_F(CliTest, SuggestSuppliersWithAJsonRequestPrintsTheResponseAsJson) {
+  AddTenderAndSuppliers();
+  CommandResult result = Cli({"SuggestSuppliers", R"({"tenderRef": {"id": "t-1"}, "k": 1})"});
+  ASSERT_EQ(result.exit_code, 0) << result.Describe();
+  auto response = FromJson<v1::SuggestSuppliersResponse>(result.out);
+  ASSERT_EQ(response.matches_size(), 1) << result.out;
+  EXPECT_EQ(response.matches(0).profile().id(), "s-1");
+  EXPECT_EQ(response.matches(0).rank(), 1);
+
+  // The same through the full method name, a file and stdin.
+  std::string path = WriteFile("request.json", R"({"tenderRef": {"id": "t-1"}, "k": 2})");
+  CommandResult from_file = Cli({"circmatch.v1.MatchingService/SuggestSuppliers", "@" + path});
+  ASSERT_EQ(from_file.exit_code, 0) << from_file.Describe();
+  EXPECT_EQ(FromJson<v1::SuggestSuppliersResponse>(from_file.out).matches_size(), 2);
+  CommandResult from_stdin = Cli({"MatchingService/SuggestSuppliers", "-"}, R"({"tenderRef": {"id": "t-1"}, "k": 2})");
+  ASSERT_EQ(from_stdin.exit_code, 0) << from_stdin.Describe();
+  EXPECT_EQ(FromJson<v1::SuggestSuppliersResponse>(from_stdin.out).matches_size(), 2);
+}
+
+TEST_F(CliTest, HealthCheckAndWatchPrintServing) {
+  CommandResult check = Cli({"Check"});
+  ASSERT_EQ(check.exit_code, 0) << check.Describe();
+  EXPECT_EQ(FromJson<grpc::health::v1::HealthCheckResponse>(check.out).status(),
+            grpc::health::v1::HealthCheckResponse::SERVING);
+  CommandResult check_service =
+      Cli({"grpc.health.v1.Health/Check", R"({"service": "circmatch.v1.VocabularyService"})"});
+  ASSERT_EQ(check_service.exit_code, 0) << check_service.Describe();
+  EXPECT_NE(check_service.out.find("SERVING"), std::string::npos);
+
+  CommandResult watch = Cli({"--max_messages=1", "Watch"});
+  ASSERT_EQ(watch.exit_code, 0) << watch.Describe();
+  EXPECT_NE(watch.out.find("\"SERVING\""), std::string::npos) << watch.Describe();
+}
+
+TEST_F(CliTest, InvalidCallExitsNonZeroAndNamesTheField) {
+  AddTenderAndSuppliers();
+  CommandResult result = Cli({"SuggestSuppliers", R"({"tenderRef": {"id": "t-1"}, "k": 0})"});
+  EXPECT_EQ(result.exit_code, 1 + static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT)) << result.Describe();
+  EXPECT_NE(result.err.find("ERROR INVALID_ARGUMENT: "), std::string::npos) << result.Describe();
+  EXPECT_NE(result.err.find("k: "), std::string::npos) << result.Describe();
+  EXPECT_TRUE(result.out.empty());
+
+  CommandResult missing = Cli({"GetProfile", R"({"ref": {"id": "nobody"}})"});
+  EXPECT_EQ(missing.exit_code, 1 + static_cast<int>(grpc::StatusCode::NOT_FOUND)) << missing.Describe();
+  EXPECT_NE(missing.err.find("ERROR NOT_FOUND: "), std::string::npos) << missing.Describe();
+
+  CommandResult bad_json = Cli({"SuggestSuppliers", R"({"tenderReff": {}})"});
+  EXPECT_EQ(bad_json.exit_code, 65) << bad_json.Describe();
+  EXPECT_NE(bad_json.err.find("tenderReff"), std::string::npos) << bad_json.Describe();
+
+  CommandResult unknown = Cli({"NoSuchMethod"});
+  EXPECT_EQ(unknown.exit_code, 64) << unknown.Describe();
+}
+
+TEST_F(CliTest, ImportOfJsonLinesThenExportGivesTheProfilesBack) {
+  std::string jsonl;
+  for (int i = 0; i < 7; ++i) {
+    jsonl += R"({"id": "imp-)" + std::to_string(i) + R"(", "kind": "PROFILE_KIND_SUPPLIER", "displayName": "Import )" +
+             std::to_string(i) + R"(", "location": {"municipality": "Zwolle"}, "capabilities": {"cpvCodes": ["39130000"]}})" +
+             "\n";
+    if (i == 3) jsonl += "\n   \n";  // blank lines are skipped
+  }
+  jsonl += R"({"id": "imp-t", "kind": "PROFILE_KIND_TENDER", "needs": {"cpvCodes": ["39130000"]}})"
+           "\n";
+  std::string path = WriteFile("profiles.jsonl", jsonl);
+  CommandResult imported = Cli({"import", path, "--batch=3"});
+  ASSERT_EQ(imported.exit_code, 0) << imported.Describe();
+  auto response = FromJson<v1::ImportProfilesResponse>(imported.out);
+  EXPECT_EQ(response.upserted_count(), 8);
+  EXPECT_EQ(response.batch_count(), 3);
+  EXPECT_NE(imported.err.find("batch"), std::string::npos) << "progress goes to stderr";
+  v1::Profile stored;
+  ASSERT_TRUE(Get("imp-6", &stored).ok());
+  EXPECT_EQ(stored.display_name(), "Import 6");
+
+  CommandResult exported = Cli({"export", "--page_size=2"});
+  ASSERT_EQ(exported.exit_code, 0) << exported.Describe();
+  std::vector<std::string> lines = Lines(exported.out);
+  ASSERT_EQ(lines.size(), 8u) << exported.Describe();
+  std::vector<std::string> ids;
+  for (const std::string& line : lines) ids.push_back(ProfileJson(line).id());
+  EXPECT_EQ(ids, std::vector<std::string>(
+                     {"imp-0", "imp-1", "imp-2", "imp-3", "imp-4", "imp-5", "imp-6", "imp-t"}));
+
+  CommandResult tenders = Cli({"export", "--kind=tender"});
+  ASSERT_EQ(tenders.exit_code, 0) << tenders.Describe();
+  ASSERT_EQ(Lines(tenders.out).size(), 1u) << tenders.Describe();
+  EXPECT_EQ(ProfileJson(Lines(tenders.out)[0]).id(), "imp-t");
+}
+
+TEST_F(CliTest, ImportNamesTheFileAndLineOfABadProfile) {
+  std::string path = WriteFile("bad.jsonl", "{\"id\": \"a\", \"kind\": \"PROFILE_KIND_SUPPLIER\"}\n\n{\"id\": \"b\",\n");
+  CommandResult syntax = Cli({"import", path});
+  EXPECT_EQ(syntax.exit_code, 65) << syntax.Describe();
+  EXPECT_NE(syntax.err.find(path + ":3"), std::string::npos) << syntax.Describe();
+  EXPECT_EQ(Get("a").error_code(), grpc::StatusCode::NOT_FOUND) << "nothing is sent when a line does not parse";
+
+  // A line the server rejects: the server's message, and the line it came from.
+  std::string rejected = WriteFile(
+      "rejected.jsonl",
+      "{\"id\": \"ok-1\", \"kind\": \"PROFILE_KIND_SUPPLIER\"}\n"
+      "{\"id\": \"ok-2\", \"kind\": \"PROFILE_KIND_SUPPLIER\"}\n"
+      "{\"id\": \"bad\", \"kind\": \"PROFILE_KIND_SUPPLIER\", \"location\": {\"municipality\": \"Atlantis\"}}\n");
+  CommandResult result = Cli({"import", rejected, "--batch=2"});
+  EXPECT_EQ(result.exit_code, 1 + static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT)) << result.Describe();
+  EXPECT_NE(result.err.find("location.municipality"), std::string::npos) << result.Describe();
+  EXPECT_NE(result.err.find(rejected + ":3"), std::string::npos) << result.Describe();
+  EXPECT_TRUE(Get("ok-2").ok()) << "the batch before the bad one is committed";
+}
+
+TEST(CliWithoutServerTest, ListNamesEveryMethodOfEveryService) {
+  CommandResult result = RunCommand({CIRCMATCH_CLI_PATH, "list"});
+  ASSERT_EQ(result.exit_code, 0) << result.Describe();
+  for (const std::string method :
+       {"circmatch.v1.ProfileService/UpsertProfiles", "circmatch.v1.ProfileService/ImportProfiles",
+        "circmatch.v1.ProfileService/GetProfile", "circmatch.v1.ProfileService/ListProfiles",
+        "circmatch.v1.ProfileService/DeleteProfile", "circmatch.v1.MatchingService/SuggestSuppliers",
+        "circmatch.v1.MatchingService/SuggestTenders", "circmatch.v1.MatchingService/FindBuddies",
+        "circmatch.v1.MatchingService/ExplainMatch", "circmatch.v1.VocabularyService/ListVocabulary",
+        "grpc.health.v1.Health/Check", "grpc.health.v1.Health/Watch"}) {
+    EXPECT_NE(result.out.find(method + " "), std::string::npos) << method;
+  }
+}
+
+TEST(CliWithoutServerTest, HelpExplainsUsageAndAnUnreachableServerIsUnavailable) {
+  CommandResult help = RunCommand({CIRCMATCH_CLI_PATH, "--help"});
+  ASSERT_EQ(help.exit_code, 0) << help.Describe();
+  for (const std::string topic : {"--server", "CIRCMATCH_SERVER", "--deadline_ms", "import", "export", "list",
+                                  "@", "Examples"}) {
+    EXPECT_NE(help.out.find(topic), std::string::npos) << topic;
+  }
+  CommandResult down = RunCommand({CIRCMATCH_CLI_PATH, "Check", "--deadline_ms=3000"}, "",
+                                  std::chrono::seconds(30), {"CIRCMATCH_SERVER=127.0.0.1:1"});
+  EXPECT_EQ(down.exit_code, 1 + static_cast<int>(grpc::StatusCode::UNAVAILABLE)) << down.Describe();
+  EXPECT_NE(down.err.find("ERROR UNAVAILABLE"), std::string::npos) << down.Describe();
+}
+
+}  // namespace
+}  // namespace testing
+}  // namespace circmatch
