@@ -70,7 +70,7 @@ class HealthServiceImpl::WatchReactor final : public grpc::ServerWriteReactor<He
       if (latest_ != written_ && !broken_) {
         writing_ = true;
         written_ = latest_;
-        response_.set_status(latest_);
+        response_.set_status(static_cast<grpc::health::v1::HealthCheckResponse::ServingStatus>(latest_));
         action = Action::kWrite;
       } else if (end_requested_) {
         finished_ = true;

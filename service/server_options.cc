@@ -31,18 +31,18 @@ ABSL_FLAG(int64_t, max_message_bytes, 16 << 20,
 namespace circmatch::service {
 namespace {
 
-// The flag's value, or the environment variable's when the flag was not on the command line.
+// Sets the flag from its environment variable, if set; the command line, parsed afterwards, wins.
 template <typename T>
-absl::Status Resolve(absl::Flag<T>& flag, const char* env, T* out) {
-  *out = absl::GetFlag(flag);
-  if (absl::GetFlagReflectionHandle(flag).IsSpecifiedOnCommandLine()) return absl::OkStatus();
+absl::Status ApplyEnvironment(absl::Flag<T>& flag, const char* env) {
   const char* value = std::getenv(env);
   if (value == nullptr || *value == '\0') return absl::OkStatus();
+  T parsed;
   std::string error;
-  if (!absl::ParseFlag(value, out, &error)) {
+  if (!absl::ParseFlag(value, &parsed, &error)) {
     return absl::InvalidArgumentError(absl::StrCat(env, ": ", error.empty() ? "bad value" : error, " \"",
                                                    value, "\""));
   }
+  absl::SetFlag(&flag, parsed);
   return absl::OkStatus();
 }
 
@@ -52,29 +52,25 @@ absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "circmatch-server: matchmaking for circular public procurement over gRPC.\n"
       "Every flag can also be set with the environment variable named in its help.");
+  for (absl::Status s : {ApplyEnvironment(FLAGS_listen, "CIRCMATCH_LISTEN"),
+                          ApplyEnvironment(FLAGS_data_dir, "CIRCMATCH_DATA_DIR"),
+                          ApplyEnvironment(FLAGS_log_level, "CIRCMATCH_LOG_LEVEL"),
+                          ApplyEnvironment(FLAGS_vocabulary_dir, "CIRCMATCH_VOCABULARY_DIR"),
+                          ApplyEnvironment(FLAGS_sample_data, "CIRCMATCH_SAMPLE_DATA"),
+                          ApplyEnvironment(FLAGS_embedding_dimension, "CIRCMATCH_EMBEDDING_DIMENSION"),
+                          ApplyEnvironment(FLAGS_max_message_bytes, "CIRCMATCH_MAX_MESSAGE_BYTES")}) {
+    if (!s.ok()) return s;
+  }
   absl::ParseCommandLine(argc, argv);
 
   ServerOptions options;
-  std::string log_level;
-  if (absl::Status s = Resolve(FLAGS_listen, "CIRCMATCH_LISTEN", &options.listen); !s.ok()) return s;
-  if (absl::Status s = Resolve(FLAGS_data_dir, "CIRCMATCH_DATA_DIR", &options.data_dir); !s.ok()) return s;
-  if (absl::Status s = Resolve(FLAGS_log_level, "CIRCMATCH_LOG_LEVEL", &log_level); !s.ok()) return s;
-  if (absl::Status s = Resolve(FLAGS_vocabulary_dir, "CIRCMATCH_VOCABULARY_DIR", &options.vocabulary_dir);
-      !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = Resolve(FLAGS_sample_data, "CIRCMATCH_SAMPLE_DATA", &options.sample_data); !s.ok()) {
-    return s;
-  }
-  if (absl::Status s =
-          Resolve(FLAGS_embedding_dimension, "CIRCMATCH_EMBEDDING_DIMENSION", &options.embedding_dimension);
-      !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = Resolve(FLAGS_max_message_bytes, "CIRCMATCH_MAX_MESSAGE_BYTES", &options.max_message_bytes);
-      !s.ok()) {
-    return s;
-  }
+  options.listen = absl::GetFlag(FLAGS_listen);
+  options.data_dir = absl::GetFlag(FLAGS_data_dir);
+  const std::string log_level = absl::GetFlag(FLAGS_log_level);
+  options.vocabulary_dir = absl::GetFlag(FLAGS_vocabulary_dir);
+  options.sample_data = absl::GetFlag(FLAGS_sample_data);
+  options.embedding_dimension = absl::GetFlag(FLAGS_embedding_dimension);
+  options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
 
   if (!ParseLogLevel(log_level, &options.log_level)) {
     return absl::InvalidArgumentError(
