@@ -25,5 +25,7 @@ if ((${#missing[@]})); then
 fi
 
 if [ "${1:-}" = "--with-test-tools" ] && [ ! -x tests/service/generic_client/node_modules/.bin/buf ]; then
-  npm ci --prefix tests/service/generic_client --no-audit --no-fund
+  # `npm install` rather than `npm ci`: the lock pins every version, but registry mirrors that carry only some
+  # of buf's per-platform binaries leave those out of it, which `npm ci` refuses and `npm install` accepts.
+  npm install --prefix tests/service/generic_client --no-audit --no-fund
 fi
