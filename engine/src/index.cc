@@ -144,30 +144,65 @@ class Index::Impl {
     return result;
   }
 
+  absl::StatusOr<ScoreMatrix> ScoreAll(absl::Span<const Profile> queries, absl::Span<const ProfileKey> candidates,
+                                       const MatchParams& params) const {
+    ScoreMatrix result;
+    std::vector<ResolvedParams> resolved;
+    for (size_t i = 0; i < queries.size(); ++i) {
+      absl::StatusOr<ResolvedParams> r = ResolveParams(*vocabulary_, queries[i], params, options_.embedding_dimension);
+      if (!r.ok()) return absl::Status(r.status().code(), absl::StrFormat("queries[%d]: %s", i, r.status().message()));
+      result.weights.push_back(r->weights);
+      resolved.push_back(*std::move(r));
+    }
+    absl::ReaderMutexLock lock(&mu_);
+    const internal::Segment& segment = *segments_[KindIndex(CandidateKind(params.type))];
+    std::vector<int> rows;
+    rows.reserve(candidates.size());
+    for (size_t j = 0; j < candidates.size(); ++j) {
+      absl::StatusOr<int> row = VisibleCandidateRow(candidates[j], params, absl::StrFormat("candidates[%d]", j));
+      if (!row.ok()) return row.status();
+      rows.push_back(*row);
+    }
+    result.scores.setZero(static_cast<Eigen::Index>(queries.size()), static_cast<Eigen::Index>(candidates.size()));
+    for (size_t i = 0; i < queries.size(); ++i) {
+      const SegmentScores scores = ScoreSegment(segment, queries[i], params, resolved[i]);
+      for (size_t j = 0; j < rows.size(); ++j) {
+        if (segment.profiles[rows[j]].key == queries[i].key) continue;
+        result.scores(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = scores.Score(rows[j]);
+      }
+    }
+    result.index_version = version_;
+    return result;
+  }
+
+  absl::StatusOr<Match> ExplainPair(const Profile& query, const ProfileKey& candidate,
+                                    const MatchParams& params) const {
+    absl::StatusOr<ResolvedParams> resolved =
+        ResolveParams(*vocabulary_, query, params, options_.embedding_dimension);
+    if (!resolved.ok()) return resolved.status();
+    absl::ReaderMutexLock lock(&mu_);
+    absl::StatusOr<int> row = VisibleCandidateRow(candidate, params, "candidate");
+    if (!row.ok()) return row.status();
+    const Profile& profile = segments_[KindIndex(CandidateKind(params.type))]->profiles[*row];
+    Match match;
+    match.key = profile.key;
+    match.explanation = BuildExplanation(vectorizer_, idf_, query, profile, params, *resolved,
+                                         options_.location_decay_km);
+    for (const FacetContribution& f : match.explanation.facets) match.score += f.contribution;
+    return match;
+  }
+
   absl::StatusOr<ExplainResult> Explain(const Profile& query, const ProfileKey& candidate,
                                         const MatchParams& params) const {
     absl::StatusOr<ResolvedParams> resolved =
         ResolveParams(*vocabulary_, query, params, options_.embedding_dimension);
     if (!resolved.ok()) return resolved.status();
     absl::ReaderMutexLock lock(&mu_);
-    auto it = rows_by_key_.find(candidate);
-    const auto not_found = [&] {
-      return absl::NotFoundError(
-          absl::StrFormat("candidate: profile \"%s\" of owner \"%s\" not found", candidate.id, candidate.owner));
-    };
-    if (it == rows_by_key_.end()) return not_found();
-    const internal::Segment& own_segment = *segments_[KindIndex(it->second.kind)];
-    const Profile& profile = own_segment.profiles[it->second.row];
-    if (!params.viewer.empty() && profile.key.owner != params.viewer && profile.visibility != Visibility::kShared) {
-      return not_found();
-    }
-    const ProfileKind wanted = CandidateKind(params.type);
-    if (profile.kind != wanted) {
-      return absl::InvalidArgumentError(absl::StrCat("candidate: is a ", ProfileKindName(profile.kind),
-                                                     ", but this match type ranks ", ProfileKindName(wanted)));
-    }
-    const internal::Segment& segment = own_segment;
-    const int candidate_row = it->second.row;
+    absl::StatusOr<int> row = VisibleCandidateRow(candidate, params, "candidate");
+    if (!row.ok()) return row.status();
+    const internal::Segment& segment = *segments_[KindIndex(CandidateKind(params.type))];
+    const int candidate_row = *row;
+    const Profile& profile = segment.profiles[candidate_row];
     const SegmentScores scores = ScoreSegment(segment, query, params, *resolved);
     const RowFilter filter = MakeFilter(segment, query, params, *resolved);
 
@@ -199,6 +234,26 @@ class Index::Impl {
   }
 
  private:
+  // The row of a stored candidate of the kind `params.type` ranks that `params.viewer` may see; `field` names it
+  // in errors.
+  absl::StatusOr<int> VisibleCandidateRow(const ProfileKey& key, const MatchParams& params,
+                                          const std::string& field) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    auto it = rows_by_key_.find(key);
+    if (it != rows_by_key_.end()) {
+      const Profile& profile = segments_[KindIndex(it->second.kind)]->profiles[it->second.row];
+      if (params.viewer.empty() || profile.key.owner == params.viewer || profile.visibility == Visibility::kShared) {
+        const ProfileKind wanted = CandidateKind(params.type);
+        if (profile.kind != wanted) {
+          return absl::InvalidArgumentError(absl::StrCat(field, ": is a ", ProfileKindName(profile.kind),
+                                                         ", but this match type ranks ", ProfileKindName(wanted)));
+        }
+        return it->second.row;
+      }
+    }
+    return absl::NotFoundError(
+        absl::StrFormat("%s: profile \"%s\" of owner \"%s\" not found", field, key.id, key.owner));
+  }
+
   // The scores of every row of a segment for one query, and the distances when a filter or the location facet
   // needs them (NaN for rows without a point).
   struct SegmentScores {
@@ -427,6 +482,17 @@ absl::StatusOr<MatchResult> Index::FindMatches(const Profile& query, const Match
 absl::StatusOr<ExplainResult> Index::Explain(const Profile& query, const ProfileKey& candidate,
                                              const MatchParams& params) const {
   return impl_->Explain(query, candidate, params);
+}
+
+absl::StatusOr<ScoreMatrix> Index::ScoreAll(absl::Span<const Profile> queries,
+                                            absl::Span<const ProfileKey> candidates,
+                                            const MatchParams& params) const {
+  return impl_->ScoreAll(queries, candidates, params);
+}
+
+absl::StatusOr<Match> Index::ExplainPair(const Profile& query, const ProfileKey& candidate,
+                                         const MatchParams& params) const {
+  return impl_->ExplainPair(query, candidate, params);
 }
 
 }  // namespace circmatch

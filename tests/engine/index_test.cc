@@ -345,6 +345,50 @@ TEST(IndexTest, FastPathEqualsExactReferenceOnSeededData) {
   EXPECT_GT(nonempty, 50);
 }
 
+TEST(IndexTest, ScoreAllAndExplainPairGiveTheScoresOfFindMatches) {
+  const std::vector<Profile> profiles = testing_util::RandomProfiles(99, 300, 40, 60, 0);
+  auto index = NewIndex();
+  ASSERT_TRUE(index->Upsert(profiles).ok());
+  std::vector<Profile> buddies;
+  std::vector<ProfileKey> buddy_keys;
+  for (const Profile& p : profiles) {
+    if (p.kind != ProfileKind::kBuddy) continue;
+    buddies.push_back(p);
+    buddy_keys.push_back(p.key);
+  }
+  MatchParams params;
+  params.type = MatchType::kBuddiesForBuddy;
+  params.k = kMaxK;
+  auto matrix = index->ScoreAll(buddies, buddy_keys, params);
+  ASSERT_TRUE(matrix.ok()) << matrix.status();
+  ASSERT_EQ(matrix->scores.rows(), static_cast<int>(buddies.size()));
+  ASSERT_EQ(matrix->scores.cols(), static_cast<int>(buddies.size()));
+  int positive = 0;
+  for (size_t i = 0; i < buddies.size(); ++i) {
+    EXPECT_EQ(matrix->scores(i, i), 0.0f) << "a buddy never scores against itself";
+    const MatchResult ranked = MustFind(*index, buddies[i], params);
+    for (const Match& m : ranked.matches) {
+      const size_t j = std::find(buddy_keys.begin(), buddy_keys.end(), m.key) - buddy_keys.begin();
+      ASSERT_LT(j, buddy_keys.size());
+      EXPECT_FLOAT_EQ(matrix->scores(i, j), static_cast<float>(m.score)) << i << " " << j;
+      if (m.score > 0) ++positive;
+      auto pair = index->ExplainPair(buddies[i], m.key, params);
+      ASSERT_TRUE(pair.ok()) << pair.status();
+      EXPECT_NEAR(pair->score, m.score, 1e-5);
+      EXPECT_TRUE(pair->explanation.exclusions.empty());
+    }
+  }
+  EXPECT_GT(positive, 100);
+
+  std::vector<ProfileKey> with_unknown = buddy_keys;
+  with_unknown.push_back(ProfileKey{"partner", "nobody"});
+  auto missing = index->ScoreAll(buddies, with_unknown, params);
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(absl::StrContains(missing.status().message(), "candidates[60]")) << missing.status();
+  std::vector<ProfileKey> with_supplier = {profiles[0].key};
+  EXPECT_EQ(index->ScoreAll(buddies, with_supplier, params).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST(IndexTest, CompactionKeepsResultsRight) {
   // No text, so the IDF does not move while rows come and go.
   std::vector<Profile> profiles = testing_util::RandomProfiles(99, 400, 50, 0, 0);

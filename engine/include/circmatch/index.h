@@ -18,6 +18,8 @@
 #include <optional>
 #include <vector>
 
+#include <Eigen/Core>
+
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -47,6 +49,15 @@ struct Match {
 struct MatchResult {
   std::vector<Match> matches;  // best first; ties by key
   FacetWeights weights;        // the normalized weights used
+  uint64_t index_version = 0;
+};
+
+// Scores of many queries against chosen candidates, for pairing a group at once.
+struct ScoreMatrix {
+  // scores(i, j): queries[i] against candidates[j], the score FindMatches gives that pair.
+  Eigen::MatrixXf scores;
+  // The normalized weights of each query (facets a query lacks get 0, so they differ per query).
+  std::vector<FacetWeights> weights;
   uint64_t index_version = 0;
 };
 
@@ -88,6 +99,18 @@ class Index {
   // INVALID_ARGUMENT when it is not of the kind the match type ranks.
   absl::StatusOr<ExplainResult> Explain(const Profile& query, const ProfileKey& candidate,
                                         const MatchParams& params) const;
+
+  // The score of every queries[i] against every candidates[j] (stored profiles of the kind the match type
+  // ranks), hard filters not applied: the caller pairs under its own constraints. A query that is also a
+  // candidate scores 0 against itself. Errors as FindMatches; NOT_FOUND naming `candidates[j]` when one is not
+  // stored or not visible to `params.viewer`, INVALID_ARGUMENT when it is of the wrong kind.
+  absl::StatusOr<ScoreMatrix> ScoreAll(absl::Span<const Profile> queries, absl::Span<const ProfileKey> candidates,
+                                       const MatchParams& params) const;
+
+  // The score and explanation of one pair, without the filters and rank of Explain (so without a scan of all
+  // candidates). Errors as Explain.
+  absl::StatusOr<Match> ExplainPair(const Profile& query, const ProfileKey& candidate,
+                                    const MatchParams& params) const;
 
   ~Index();
 
