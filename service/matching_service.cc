@@ -138,6 +138,8 @@ const QuerySpec kTenderQuery{"tender", "tender_ref", "tender_profile", ProfileKi
 const QuerySpec kSupplierQuery{"supplier", "supplier_ref", "supplier_profile", ProfileKind::kSupplier,
                                {ProfileKind::kSupplier}};
 const QuerySpec kBuddyQuery{"buddy", "buddy_ref", "buddy_profile", ProfileKind::kBuddy, {ProfileKind::kBuddy}};
+const QuerySpec kBuyerQuery{"buyer", "buyer_ref", "buyer_profile", ProfileKind::kBuyer,
+                            {ProfileKind::kBuyer, ProfileKind::kTender}};
 
 }  // namespace
 
@@ -171,6 +173,16 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::FindBuddies(grpc::CallbackServerC
                            request->weights(), request->filter(), response));
 }
 
+grpc::ServerUnaryReactor* MatchingServiceImpl::FindSimilarBuyers(grpc::CallbackServerContext* context,
+                                                                 const v1::FindSimilarBuyersRequest* request,
+                                                                 v1::FindSimilarBuyersResponse* response) {
+  return FinishUnary(
+      context, RankedMatch(*repository_, context, MatchType::kSimilarBuyers, kBuyerQuery,
+                           request->has_buyer_ref() ? &request->buyer_ref() : nullptr,
+                           request->has_buyer_profile() ? &request->buyer_profile() : nullptr, request->k(),
+                           request->weights(), request->filter(), response));
+}
+
 grpc::ServerUnaryReactor* MatchingServiceImpl::ExplainMatch(grpc::CallbackServerContext* context,
                                                             const v1::ExplainMatchRequest* request,
                                                             v1::ExplainMatchResponse* response) {
@@ -181,6 +193,7 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::ExplainMatch(grpc::CallbackServer
       case v1::MATCH_TYPE_SUPPLIERS_FOR_TENDER: type = MatchType::kSuppliersForTender; base = &kTenderQuery; break;
       case v1::MATCH_TYPE_TENDERS_FOR_SUPPLIER: type = MatchType::kTendersForSupplier; base = &kSupplierQuery; break;
       case v1::MATCH_TYPE_BUDDIES_FOR_BUDDY: type = MatchType::kBuddiesForBuddy; base = &kBuddyQuery; break;
+      case v1::MATCH_TYPE_SIMILAR_BUYERS: type = MatchType::kSimilarBuyers; base = &kBuyerQuery; break;
       case v1::MATCH_TYPE_UNSPECIFIED: return absl::InvalidArgumentError("match_type: must be set");
       default:
         return absl::InvalidArgumentError(absl::StrCat("match_type: unknown value ", request->match_type()));

@@ -30,6 +30,9 @@ class MatchingServiceImpl final : public v1::MatchingService::CallbackService {
                                            v1::SuggestTendersResponse* response) override;
   grpc::ServerUnaryReactor* FindBuddies(grpc::CallbackServerContext* context, const v1::FindBuddiesRequest* request,
                                         v1::FindBuddiesResponse* response) override;
+  grpc::ServerUnaryReactor* FindSimilarBuyers(grpc::CallbackServerContext* context,
+                                              const v1::FindSimilarBuyersRequest* request,
+                                              v1::FindSimilarBuyersResponse* response) override;
   grpc::ServerUnaryReactor* ExplainMatch(grpc::CallbackServerContext* context,
                                          const v1::ExplainMatchRequest* request,
                                          v1::ExplainMatchResponse* response) override;

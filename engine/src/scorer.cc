@@ -44,6 +44,8 @@ FacetWeights DefaultWeights(MatchType type) {
       return FacetWeights{0.35, 0.15, 0.10, 0.05, 0.15, 0.00, 0.00, 0.15, 0.05};
     case MatchType::kBuddiesForBuddy:
       return FacetWeights{0.15, 0.10, 0.05, 0.00, 0.05, 0.20, 0.20, 0.20, 0.05};
+    case MatchType::kSimilarBuyers:
+      return FacetWeights{0.40, 0.15, 0.10, 0.00, 0.20, 0.00, 0.00, 0.10, 0.05};
   }
   return FacetWeights{};
 }
@@ -69,6 +71,7 @@ double ServiceRadiusKm(MatchType type, const Profile& query, const Profile& cand
     case MatchType::kTendersForSupplier:
       return query.service_radius_km;
     case MatchType::kBuddiesForBuddy:
+    case MatchType::kSimilarBuyers:
       return 0;
   }
   return 0;
@@ -77,6 +80,7 @@ double ServiceRadiusKm(MatchType type, const Profile& query, const Profile& cand
 const FacetValues& QueryFacets(MatchType type, const Profile& query) {
   switch (type) {
     case MatchType::kSuppliersForTender:
+    case MatchType::kSimilarBuyers:
       return query.needs;
     case MatchType::kTendersForSupplier:
       return query.capabilities;
@@ -107,6 +111,8 @@ ProfileKind CandidateKind(MatchType type) {
       return ProfileKind::kTender;
     case MatchType::kBuddiesForBuddy:
       return ProfileKind::kBuddy;
+    case MatchType::kSimilarBuyers:
+      return ProfileKind::kBuyer;
   }
   return ProfileKind::kSupplier;
 }
@@ -147,6 +153,12 @@ absl::StatusOr<ResolvedParams> ResolveParams(const Vocabulary& vocabulary, const
     case MatchType::kSuppliersForTender:
       if (query.kind != ProfileKind::kTender && query.kind != ProfileKind::kBuyer) {
         return absl::InvalidArgumentError(absl::StrCat("query: suppliers are suggested for a TENDER or BUYER, got ",
+                                                       ProfileKindName(query.kind)));
+      }
+      break;
+    case MatchType::kSimilarBuyers:
+      if (query.kind != ProfileKind::kTender && query.kind != ProfileKind::kBuyer) {
+        return absl::InvalidArgumentError(absl::StrCat("query: similar buyers are found for a TENDER or BUYER, got ",
                                                        ProfileKindName(query.kind)));
       }
       break;
@@ -212,6 +224,11 @@ absl::StatusOr<ResolvedParams> ResolveParams(const Vocabulary& vocabulary, const
     std::string key = OrganizationKey(organization);
     if (!key.empty()) resolved.excluded_organizations.push_back(std::move(key));
   }
+  // Joint procurement is with other organizations.
+  if (params.type == MatchType::kSimilarBuyers) {
+    std::string own = OrganizationKey(query.organization);
+    if (!own.empty()) resolved.excluded_organizations.push_back(std::move(own));
+  }
   return resolved;
 }
 
@@ -257,7 +274,10 @@ std::vector<Exclusion> FindExclusions(const Vocabulary& vocabulary, const Profil
       params.filter.exclude.end()) {
     out.push_back({"filter.exclude", "excluded by the request"});
   }
-  if (!resolved.excluded_organizations.empty()) {
+  if (params.type == MatchType::kSimilarBuyers && !OrganizationKey(query.organization).empty() &&
+      OrganizationKey(candidate.organization) == OrganizationKey(query.organization)) {
+    out.push_back({"organization", absl::StrCat("the query's own organization \"", candidate.organization, "\"")});
+  } else if (!resolved.excluded_organizations.empty()) {
     const std::string organization = OrganizationKey(candidate.organization);
     if (std::find(resolved.excluded_organizations.begin(), resolved.excluded_organizations.end(), organization) !=
         resolved.excluded_organizations.end()) {

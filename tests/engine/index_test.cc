@@ -298,7 +298,12 @@ void ExpectSameAsReference(const std::vector<Match>& fast, const std::vector<Mat
 
 TEST(IndexTest, FastPathEqualsExactReferenceOnSeededData) {
   constexpr int kDimension = 8;
-  const std::vector<Profile> profiles = testing_util::RandomProfiles(20240611, 2000, 600, 400, kDimension);
+  std::vector<Profile> profiles = testing_util::RandomProfiles(20240611, 2000, 600, 400, kDimension);
+  // Every third tender becomes a buyer, so similar buyers have candidates.
+  int tenders = 0;
+  for (Profile& p : profiles) {
+    if (p.kind == ProfileKind::kTender && tenders++ % 3 == 0) p.kind = ProfileKind::kBuyer;
+  }
   auto index = NewIndex(kDimension);
   ASSERT_TRUE(index->Upsert(profiles).ok());
   VectorizerOptions vectorizer_options;
@@ -309,12 +314,12 @@ TEST(IndexTest, FastPathEqualsExactReferenceOnSeededData) {
   std::mt19937 rng(7);
   const auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
   int compared = 0, nonempty = 0;
-  for (int q = 0; q < 90; ++q) {
+  for (int q = 0; q < 120; ++q) {
     MatchParams params;
-    params.type = static_cast<MatchType>(q % 3);
-    const ProfileKind query_kind = params.type == MatchType::kSuppliersForTender   ? ProfileKind::kTender
-                                   : params.type == MatchType::kTendersForSupplier ? ProfileKind::kSupplier
-                                                                                   : ProfileKind::kBuddy;
+    params.type = static_cast<MatchType>(q % 4);
+    const ProfileKind query_kind = params.type == MatchType::kTendersForSupplier ? ProfileKind::kSupplier
+                                   : params.type == MatchType::kBuddiesForBuddy  ? ProfileKind::kBuddy
+                                                                                 : ProfileKind::kTender;
     const Profile* query = nullptr;
     while (query == nullptr) {
       const Profile& p = profiles[pick(static_cast<int>(profiles.size()))];
@@ -341,8 +346,39 @@ TEST(IndexTest, FastPathEqualsExactReferenceOnSeededData) {
     ++compared;
     if (!fast->matches.empty()) ++nonempty;
   }
-  EXPECT_GT(compared, 60);
-  EXPECT_GT(nonempty, 50);
+  EXPECT_GT(compared, 80);
+  EXPECT_GT(nonempty, 70);
+}
+
+TEST(IndexTest, SimilarBuyersRankOtherOrganizationsByNeedsAndLeaveOutTheirOwn) {
+  auto index = NewIndex();
+  Profile tender = Tender("t", {"39130000"});
+  tender.organization = "Gemeente Zwolle";
+  Profile same_needs = MakeProfile(ProfileKind::kBuyer, "kampen");
+  same_needs.organization = "Gemeente Kampen";
+  same_needs.needs.cpv_codes = {"39130000"};
+  Profile own = same_needs;
+  own.key.id = "zwolle";
+  own.organization = "gemeente zwolle ";
+  Profile related = same_needs;
+  related.key.id = "deventer";
+  related.organization = "Gemeente Deventer";
+  related.needs.cpv_codes = {"39100000"};
+  Profile supplier = Supplier("s", {"39130000"});
+  ASSERT_TRUE(index->Upsert({same_needs, own, related, supplier}).ok());
+
+  MatchParams params;
+  params.type = MatchType::kSimilarBuyers;
+  const MatchResult result = MustFind(*index, tender, params);
+  EXPECT_EQ(Ids(result), (std::vector<std::string>{"kampen", "deventer"}));
+  EXPECT_GT(result.matches[0].score, result.matches[1].score);
+
+  auto why_not = index->Explain(tender, own.key, params);
+  ASSERT_TRUE(why_not.ok()) << why_not.status();
+  EXPECT_EQ(why_not->rank, 0);
+  ASSERT_EQ(why_not->match.explanation.exclusions.size(), 1u);
+  EXPECT_EQ(why_not->match.explanation.exclusions[0].field, "organization");
+  EXPECT_EQ(index->FindMatches(supplier, params).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(IndexTest, ScoreAllAndExplainPairGiveTheScoresOfFindMatches) {

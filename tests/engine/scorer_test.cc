@@ -13,7 +13,8 @@ namespace {
 using testing_util::SharedVocabulary;
 
 TEST(DefaultWeightsTest, SumToOneAndMatchTheDocumentedTable) {
-  for (MatchType type : {MatchType::kSuppliersForTender, MatchType::kTendersForSupplier, MatchType::kBuddiesForBuddy}) {
+  for (MatchType type : {MatchType::kSuppliersForTender, MatchType::kTendersForSupplier, MatchType::kBuddiesForBuddy,
+                         MatchType::kSimilarBuyers}) {
     double sum = 0;
     for (double w : DefaultWeights(type)) sum += w;
     EXPECT_NEAR(sum, 1.0, 1e-12);

@@ -349,6 +349,50 @@ TEST_F(MatchingServiceTest, FindBuddiesIsDirectionalAndNeverReturnsTheSeeker) {
             std::vector<std::string>({"procurement-law"}));
 }
 
+TEST_F(MatchingServiceTest, FindSimilarBuyersRanksOtherBuyersByNeedsAndLeavesOutTheirOwnOrganization) {
+  auto buyer = [](const std::string& id, const std::string& organization, const std::string& cpv,
+                  const std::string& municipality) {
+    return ProfileJson(R"({"id": ")" + id + R"(", "kind": "PROFILE_KIND_BUYER", "organization": ")" + organization +
+                       R"(", "visibility": "VISIBILITY_SHARED", "location": {"municipality": ")" + municipality +
+                       R"("}, "needs": {"cpvCodes": [")" + cpv + R"("], "strategies": ["R3"]}})");
+  };
+  MustUpsert({ZwolleTender(), buyer("kampen", "Gemeente Kampen", "39130000", "Kampen"),
+              buyer("maastricht", "Gemeente Maastricht", "39130000", "Maastricht"),
+              buyer("zwolle-itself", "Gemeente Zwolle", "39130000", "Zwolle"),
+              buyer("deventer-roads", "Gemeente Deventer", "45233000", "Deventer"),
+              Supplier("s-near", "39130000", "Kampen")});
+  v1::FindSimilarBuyersRequest request;
+  request.mutable_buyer_ref()->set_id("t-zwolle");
+  request.set_k(10);
+  v1::FindSimilarBuyersResponse response;
+  ASSERT_TRUE(matching_->FindSimilarBuyers(Context().get(), request, &response).ok());
+  const std::vector<std::string> ids = IdsOf(response.matches());
+  ASSERT_GE(ids.size(), 2u);
+  EXPECT_EQ(ids[0], "kampen") << "same needs, nearby";
+  EXPECT_EQ(ids[1], "maastricht") << "same needs, far away";
+  EXPECT_FALSE(Contains(ids, "zwolle-itself")) << "the tender's own organization";
+  EXPECT_FALSE(Contains(ids, "s-near")) << "only buyers";
+  EXPECT_TRUE(WellFormedRanking(response.matches()));
+  EXPECT_GT(response.weights().cpv(), 0);
+
+  v1::FindSimilarBuyersRequest supplier_query;
+  supplier_query.mutable_buyer_ref()->set_id("s-near");
+  supplier_query.set_k(3);
+  const grpc::Status wrong_kind = matching_->FindSimilarBuyers(Context().get(), supplier_query, &response);
+  EXPECT_EQ(wrong_kind.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(wrong_kind.error_message().find("buyer_ref"), std::string::npos) << wrong_kind.error_message();
+
+  v1::ExplainMatchRequest why_not;
+  why_not.set_match_type(v1::MATCH_TYPE_SIMILAR_BUYERS);
+  why_not.mutable_query_ref()->set_id("t-zwolle");
+  why_not.mutable_candidate()->set_id("zwolle-itself");
+  v1::ExplainMatchResponse explained;
+  ASSERT_TRUE(matching_->ExplainMatch(Context().get(), why_not, &explained).ok());
+  EXPECT_EQ(explained.rank(), 0);
+  ASSERT_EQ(explained.match().explanation().exclusions_size(), 1);
+  EXPECT_EQ(explained.match().explanation().exclusions(0).field(), "organization");
+}
+
 TEST_F(MatchingServiceTest, ExplainMatchGivesTheExclusionOrTheRankAndAnExplanationThatAddsUp) {
   MustUpsert({ZwolleTender(), Supplier("s-near", "39130000", "Kampen", R"(, "strategies": ["R3"])"),
               Supplier("s-near-2", "39131000", "Zwolle"), Supplier("s-far", "39130000", "Maastricht")});

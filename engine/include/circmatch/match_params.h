@@ -37,6 +37,7 @@ enum class MatchType {
   kSuppliersForTender,  // query: a tender's (or buyer's) needs; candidates: suppliers' capabilities
   kTendersForSupplier,  // query: a supplier's capabilities; candidates: open tenders' needs
   kBuddiesForBuddy,     // query: a buddy's asks; candidates: other buddies' offers
+  kSimilarBuyers,       // query: a buyer's or tender's needs; candidates: other buyers' needs (joint procurement)
 };
 
 // One weight per facet, indexed by `Facet`.

@@ -59,7 +59,8 @@ std::array<bool, kFacetCount> QueryFacetPresence(MatchType type, const Profile& 
 struct ResolvedParams {
   FacetWeights weights;                     // normalized, 0 for facets the query lacks
   std::vector<int> required_certifications;  // indices into Vocabulary::certifications()
-  std::vector<std::string> excluded_organizations;  // as OrganizationKey, empty ones dropped
+  std::vector<std::string> excluded_organizations;  // as OrganizationKey, empty ones dropped; for
+                                                    // kSimilarBuyers also the query's own organization
 };
 
 // The key organizations are compared by: accents folded, lower case, spacing trimmed.
