@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # README command 1: installs what is missing, builds, and runs circmatch-server on its embedded SQLite store
-# (./circmatch-data), loading the sample data on first start. Stop it with Ctrl-C.
+# (./circmatch-data), loading the sample data on first start, in the development mode without API keys (see
+# docs/DEPLOYMENT.md for a deployment with partner keys and TLS). Stop it with Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -9,7 +10,7 @@ cmake --build build -j"$(nproc)" --target circmatch-server circmatch
 
 listen="${CIRCMATCH_LISTEN:-127.0.0.1:50051}"
 build/service/circmatch-server --listen="$listen" --data_dir="${CIRCMATCH_DATA_DIR:-circmatch-data}" \
-    --sample_data=service/sample/profiles.jsonl "$@" |
+    --sample_data=service/sample/profiles.jsonl --allow_unauthenticated "$@" |
   while IFS= read -r line; do
     echo "$line"
     case "$line" in

@@ -6,7 +6,9 @@
 
 #include <cstdio>
 #include <iostream>
+#include <string>
 
+#include "service/api_keys.h"
 #include "service/logging.h"
 #include "service/server.h"
 #include "service/server_options.h"
@@ -19,6 +21,8 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  if (argc > 1 && std::string(argv[1]) == "keys") return circmatch::service::RunKeysCommand(argc, argv);
 
   absl::StatusOr<circmatch::service::ServerOptions> options = circmatch::service::ParseServerOptions(argc, argv);
   if (!options.ok()) {

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "service/access.h"
 #include "service/logging.h"
 #include "service/profile_conversion.h"
 #include "service/status_mapping.h"
@@ -17,8 +18,6 @@
 namespace circmatch::service {
 namespace {
 
-// Who is asking. Without API keys every caller is the local namespace; a later change takes it from the key.
-std::string ViewerOf(grpc::CallbackServerContext* /*context*/) { return std::string(kLocalOwner); }
 
 grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context, const absl::Status& status) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
@@ -65,7 +64,7 @@ absl::StatusOr<Profile> ResolveQuery(const ProfileRepository& repository, const 
                                      const v1::ProfileRef* ref, const v1::Profile* inline_profile,
                                      const QuerySpec& spec) {
   if (ref != nullptr) {
-    absl::StatusOr<ProfileKey> key = KeyFromRef(*ref, spec.ref_field);
+    absl::StatusOr<ProfileKey> key = CallerKeyFromRef(*ref, spec.ref_field, viewer);
     if (!key.ok()) return key.status();
     std::optional<Profile> profile = repository.index().Get(*key);
     // Another owner's private profile is as good as absent to this caller.
@@ -78,6 +77,7 @@ absl::StatusOr<Profile> ResolveQuery(const ProfileRepository& repository, const 
   if (inline_profile != nullptr) {
     v1::Profile proto = *inline_profile;
     if (proto.id().empty()) proto.set_id(std::string(kInlineQueryId));
+    if (proto.owner().empty()) proto.set_owner(viewer);
     absl::StatusOr<Profile> profile =
         ProfileFromProto(proto, repository.conversion_context(), spec.default_kind);
     if (!profile.ok()) return PrefixStatus(absl::StrCat(spec.profile_field, "."), profile.status());
@@ -95,17 +95,20 @@ absl::StatusOr<v1::Profile> CandidateProfile(const ProfileRepository& repository
                                              const ProfileKey& key) {
   absl::StatusOr<v1::Profile> profile = repository.store().Get(key);
   if (!profile.ok()) return profile.status();
-  if (!profile->contact().share_consent() && profile->owner() != viewer) profile->clear_contact();
+  RedactFor(viewer, &*profile);
   return profile;
 }
 
 // Resolves, ranks and fills one of the three ranked responses (they share their fields).
 template <typename Response>
-absl::Status RankedMatch(const ProfileRepository& repository, grpc::CallbackServerContext* context,
+absl::Status RankedMatch(const ProfileRepository& repository, Authenticator& authenticator,
+                         grpc::CallbackServerContext* context,
                          MatchType type, const QuerySpec& spec, const v1::ProfileRef* ref,
                          const v1::Profile* inline_profile, int k, const v1::FacetWeights& weights,
                          const v1::MatchFilter& filter, Response* response) {
-  const std::string viewer = ViewerOf(context);
+  absl::StatusOr<std::string> caller = authenticator.Authenticate(*context);
+  if (!caller.ok()) return caller.status();
+  const std::string& viewer = *caller;
   absl::StatusOr<Profile> query = ResolveQuery(repository, viewer, ref, inline_profile, spec);
   if (!query.ok()) return query.status();
   absl::StatusOr<MatchParams> params = MatchParamsFromProto(type, k, weights, filter, repository.vocabulary());
@@ -147,7 +150,7 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::SuggestSuppliers(grpc::CallbackSe
                                                                 const v1::SuggestSuppliersRequest* request,
                                                                 v1::SuggestSuppliersResponse* response) {
   return FinishUnary(
-      context, RankedMatch(*repository_, context, MatchType::kSuppliersForTender, kTenderQuery,
+      context, RankedMatch(*repository_, *authenticator_, context, MatchType::kSuppliersForTender, kTenderQuery,
                            request->has_tender_ref() ? &request->tender_ref() : nullptr,
                            request->has_tender_profile() ? &request->tender_profile() : nullptr, request->k(),
                            request->weights(), request->filter(), response));
@@ -157,7 +160,7 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::SuggestTenders(grpc::CallbackServ
                                                               const v1::SuggestTendersRequest* request,
                                                               v1::SuggestTendersResponse* response) {
   return FinishUnary(
-      context, RankedMatch(*repository_, context, MatchType::kTendersForSupplier, kSupplierQuery,
+      context, RankedMatch(*repository_, *authenticator_, context, MatchType::kTendersForSupplier, kSupplierQuery,
                            request->has_supplier_ref() ? &request->supplier_ref() : nullptr,
                            request->has_supplier_profile() ? &request->supplier_profile() : nullptr,
                            request->k(), request->weights(), request->filter(), response));
@@ -167,7 +170,7 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::FindBuddies(grpc::CallbackServerC
                                                            const v1::FindBuddiesRequest* request,
                                                            v1::FindBuddiesResponse* response) {
   return FinishUnary(
-      context, RankedMatch(*repository_, context, MatchType::kBuddiesForBuddy, kBuddyQuery,
+      context, RankedMatch(*repository_, *authenticator_, context, MatchType::kBuddiesForBuddy, kBuddyQuery,
                            request->has_buddy_ref() ? &request->buddy_ref() : nullptr,
                            request->has_buddy_profile() ? &request->buddy_profile() : nullptr, request->k(),
                            request->weights(), request->filter(), response));
@@ -177,7 +180,7 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::FindSimilarBuyers(grpc::CallbackS
                                                                  const v1::FindSimilarBuyersRequest* request,
                                                                  v1::FindSimilarBuyersResponse* response) {
   return FinishUnary(
-      context, RankedMatch(*repository_, context, MatchType::kSimilarBuyers, kBuyerQuery,
+      context, RankedMatch(*repository_, *authenticator_, context, MatchType::kSimilarBuyers, kBuyerQuery,
                            request->has_buyer_ref() ? &request->buyer_ref() : nullptr,
                            request->has_buyer_profile() ? &request->buyer_profile() : nullptr, request->k(),
                            request->weights(), request->filter(), response));
@@ -200,13 +203,15 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::ExplainMatch(grpc::CallbackServer
     }
     // Same kinds as the ranked call of this match type, under this request's field names.
     const QuerySpec spec{"query", "query_ref", "query_profile", base->default_kind, base->kinds};
-    const std::string viewer = ViewerOf(context);
+    absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
+    if (!caller.ok()) return caller.status();
+    const std::string& viewer = *caller;
     absl::StatusOr<Profile> query =
         ResolveQuery(*repository_, viewer, request->has_query_ref() ? &request->query_ref() : nullptr,
                      request->has_query_profile() ? &request->query_profile() : nullptr, spec);
     if (!query.ok()) return query.status();
     if (!request->has_candidate()) return absl::InvalidArgumentError("candidate: must be set");
-    absl::StatusOr<ProfileKey> candidate = KeyFromRef(request->candidate(), "candidate");
+    absl::StatusOr<ProfileKey> candidate = CallerKeyFromRef(request->candidate(), "candidate", viewer);
     if (!candidate.ok()) return candidate.status();
     // k does not limit an explanation; the engine still wants a valid one.
     absl::StatusOr<MatchParams> params = MatchParamsFromProto(type, /*k=*/1, request->weights(), request->filter(),

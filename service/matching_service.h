@@ -10,6 +10,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "circmatch/v1/matching_service.grpc.pb.h"
+#include "service/authenticator.h"
 #include "service/profile_repository.h"
 
 namespace circmatch::service {
@@ -20,7 +21,9 @@ inline constexpr absl::string_view kInlineQueryId = "(inline)";
 class MatchingServiceImpl final : public v1::MatchingService::CallbackService {
  public:
   // `repository` is borrowed and must outlive the service.
-  explicit MatchingServiceImpl(ProfileRepository* repository) : repository_(repository) {}
+  // Both borrowed; they must outlive the service.
+  MatchingServiceImpl(ProfileRepository* repository, Authenticator* authenticator)
+      : repository_(repository), authenticator_(authenticator) {}
 
   grpc::ServerUnaryReactor* SuggestSuppliers(grpc::CallbackServerContext* context,
                                              const v1::SuggestSuppliersRequest* request,
@@ -39,6 +42,7 @@ class MatchingServiceImpl final : public v1::MatchingService::CallbackService {
 
  private:
   ProfileRepository* const repository_;
+  Authenticator* const authenticator_;
 };
 
 }  // namespace circmatch::service

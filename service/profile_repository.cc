@@ -1,3 +1,4 @@
+#include "service/access.h"
 #include "service/profile_repository.h"
 
 #include <utility>
@@ -30,7 +31,8 @@ ProfileRepository::ProfileRepository(const Vocabulary* vocabulary, Index* index,
       context_{vocabulary, embedding_dimension} {}
 
 absl::StatusOr<PreparedBatch> ProfileRepository::Prepare(
-    const google::protobuf::RepeatedPtrField<v1::Profile>& profiles, const ItemPrefix& item_prefix) const {
+    const google::protobuf::RepeatedPtrField<v1::Profile>& profiles, const std::string& caller,
+    const ItemPrefix& item_prefix) const {
   const ItemPrefix& prefix = item_prefix ? item_prefix : ItemPrefix(DefaultItemPrefix);
   if (profiles.empty() || profiles.size() > kMaxBatchSize) {
     return absl::InvalidArgumentError(
@@ -44,6 +46,10 @@ absl::StatusOr<PreparedBatch> ProfileRepository::Prepare(
   for (int i = 0; i < profiles.size(); ++i) {
     absl::StatusOr<Profile> profile = ProfileFromProto(profiles[i], context_);
     if (!profile.ok()) return PrefixStatus(prefix(i), profile.status());
+    if (profiles[i].owner().empty()) profile->key.owner = caller;
+    if (absl::Status owned = CheckOwnedBy(profile->key, "owner", caller); !owned.ok()) {
+      return PrefixStatus(prefix(i), owned);
+    }
     auto [it, inserted] = seen.emplace(profile->key, i);
     if (!inserted) {
       std::string first = prefix(it->second);

@@ -42,9 +42,11 @@ class ProfileRepository {
   // All borrowed; they must outlive the repository.
   ProfileRepository(const Vocabulary* vocabulary, Index* index, ProfileStore* store, int embedding_dimension);
 
-  // Validates and normalizes `profiles` (1..kMaxBatchSize, distinct (owner, id)); an empty owner becomes
-  // `kLocalOwner`. INVALID_ARGUMENT naming the item and field for the first bad one. Writes nothing.
+  // Validates and normalizes `profiles` (1..kMaxBatchSize, distinct (owner, id)) written by partner `caller`:
+  // an empty owner becomes `caller`, another owner is PERMISSION_DENIED. INVALID_ARGUMENT naming the item and
+  // field for the first bad one. Writes nothing.
   absl::StatusOr<PreparedBatch> Prepare(const google::protobuf::RepeatedPtrField<v1::Profile>& profiles,
+                                        const std::string& caller,
                                         const ItemPrefix& item_prefix = ItemPrefix()) const;
 
   // Commits the batch to the store, then to the index. Returns the index version after the write.

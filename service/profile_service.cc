@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "service/access.h"
 #include "service/logging.h"
 #include "service/page_token.h"
 #include "service/profile_conversion.h"
@@ -25,7 +26,9 @@ grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context, cons
 grpc::ServerUnaryReactor* ProfileServiceImpl::UpsertProfiles(grpc::CallbackServerContext* context,
                                                              const v1::UpsertProfilesRequest* request,
                                                              v1::UpsertProfilesResponse* response) {
-  absl::StatusOr<PreparedBatch> batch = repository_->Prepare(request->profiles());
+  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
+  if (!caller.ok()) return FinishUnary(context, caller.status());
+  absl::StatusOr<PreparedBatch> batch = repository_->Prepare(request->profiles(), *caller);
   if (!batch.ok()) return FinishUnary(context, batch.status());
   absl::StatusOr<uint64_t> version = repository_->Write(*batch);
   if (!version.ok()) return FinishUnary(context, version.status());
@@ -40,8 +43,14 @@ grpc::ServerUnaryReactor* ProfileServiceImpl::UpsertProfiles(grpc::CallbackServe
 // touched only by the one reaction running at a time (gRPC serializes OnReadDone with the StartRead it follows).
 class ProfileServiceImpl::ImportReactor final : public grpc::ServerReadReactor<v1::ImportProfilesRequest> {
  public:
-  ImportReactor(ProfileRepository* repository, v1::ImportProfilesResponse* response)
+  ImportReactor(ProfileRepository* repository, absl::StatusOr<std::string> caller,
+                v1::ImportProfilesResponse* response)
       : repository_(repository), response_(response) {
+    if (!caller.ok()) {
+      Finish(ToGrpcStatus(caller.status()));
+      return;
+    }
+    caller_ = *std::move(caller);
     StartRead(&request_);
   }
 
@@ -71,7 +80,7 @@ class ProfileServiceImpl::ImportReactor final : public grpc::ServerReadReactor<v
 
  private:
   absl::Status WriteBatch() {
-    absl::StatusOr<PreparedBatch> batch = repository_->Prepare(request_.profiles());
+    absl::StatusOr<PreparedBatch> batch = repository_->Prepare(request_.profiles(), caller_);
     if (!batch.ok()) return batch.status();
     absl::StatusOr<uint64_t> version = repository_->Write(*batch);
     if (!version.ok()) return version.status();
@@ -83,21 +92,24 @@ class ProfileServiceImpl::ImportReactor final : public grpc::ServerReadReactor<v
   ProfileRepository* const repository_;
   v1::ImportProfilesResponse* const response_;
   v1::ImportProfilesRequest request_;
+  std::string caller_;
   int64_t batches_ = 0;
   int64_t upserted_ = 0;
 };
 
 grpc::ServerReadReactor<v1::ImportProfilesRequest>* ProfileServiceImpl::ImportProfiles(
-    grpc::CallbackServerContext* /*context*/, v1::ImportProfilesResponse* response) {
-  return new ImportReactor(repository_, response);
+    grpc::CallbackServerContext* context, v1::ImportProfilesResponse* response) {
+  return new ImportReactor(repository_, authenticator_->Authenticate(*context), response);
 }
 
 grpc::ServerUnaryReactor* ProfileServiceImpl::GetProfile(grpc::CallbackServerContext* context,
                                                          const v1::GetProfileRequest* request,
                                                          v1::GetProfileResponse* response) {
-  absl::StatusOr<ProfileKey> key = KeyFromRef(request->ref(), "ref");
+  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
+  if (!caller.ok()) return FinishUnary(context, caller.status());
+  absl::StatusOr<ProfileKey> key = CallerKeyFromRef(request->ref(), "ref", *caller);
   if (!key.ok()) return FinishUnary(context, key.status());
-  absl::StatusOr<v1::Profile> profile = repository_->store().Get(*key);
+  absl::StatusOr<v1::Profile> profile = ReadProfileAs(repository_->store(), *key, "ref", *caller);
   if (!profile.ok()) return FinishUnary(context, profile.status());
   *response->mutable_profile() = *std::move(profile);
   return FinishUnary(context, absl::OkStatus());
@@ -106,13 +118,21 @@ grpc::ServerUnaryReactor* ProfileServiceImpl::GetProfile(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* ProfileServiceImpl::ListProfiles(grpc::CallbackServerContext* context,
                                                            const v1::ListProfilesRequest* request,
                                                            v1::ListProfilesResponse* response) {
+  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
+  if (!caller.ok()) return FinishUnary(context, caller.status());
   ListQuery query;
   if (request->kind() != v1::PROFILE_KIND_UNSPECIFIED) {
     absl::StatusOr<ProfileKind> kind = KindFromProto(request->kind(), "kind");
     if (!kind.ok()) return FinishUnary(context, kind.status());
     query.kind = request->kind();
   }
-  query.owner = request->owner().empty() ? std::string(kLocalOwner) : request->owner();
+  // A partner lists only its own profiles; others' shared ones it meets through matching.
+  query.owner = request->owner().empty() ? *caller : request->owner();
+  if (query.owner != *caller) {
+    return FinishUnary(context, absl::PermissionDeniedError(absl::StrCat(
+                                    "owner: partner \"", *caller, "\" may list only its own profiles, not those of \"",
+                                    query.owner, "\"")));
+  }
   if (request->page_size() < 0 || request->page_size() > kMaxPageSize) {
     return FinishUnary(context, absl::InvalidArgumentError(absl::StrCat(
                                     "page_size: must be 0 to ", kMaxPageSize, ", got ", request->page_size())));
@@ -136,8 +156,11 @@ grpc::ServerUnaryReactor* ProfileServiceImpl::ListProfiles(grpc::CallbackServerC
 grpc::ServerUnaryReactor* ProfileServiceImpl::DeleteProfile(grpc::CallbackServerContext* context,
                                                             const v1::DeleteProfileRequest* request,
                                                             v1::DeleteProfileResponse* response) {
-  absl::StatusOr<ProfileKey> key = KeyFromRef(request->ref(), "ref");
+  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
+  if (!caller.ok()) return FinishUnary(context, caller.status());
+  absl::StatusOr<ProfileKey> key = CallerKeyFromRef(request->ref(), "ref", *caller);
   if (!key.ok()) return FinishUnary(context, key.status());
+  if (absl::Status owned = CheckOwnedBy(*key, "ref.owner", *caller); !owned.ok()) return FinishUnary(context, owned);
   absl::StatusOr<uint64_t> version = repository_->Delete(*key);
   if (!version.ok()) return FinishUnary(context, version.status());
   response->set_index_version(*version);

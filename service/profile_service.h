@@ -9,6 +9,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "circmatch/v1/profile_service.grpc.pb.h"
+#include "service/authenticator.h"
 #include "service/profile_repository.h"
 
 namespace circmatch::service {
@@ -20,7 +21,9 @@ inline constexpr int kMaxPageSize = 1000;
 class ProfileServiceImpl final : public v1::ProfileService::CallbackService {
  public:
   // `repository` is borrowed and must outlive the service.
-  explicit ProfileServiceImpl(ProfileRepository* repository) : repository_(repository) {}
+  // Both borrowed; they must outlive the service.
+  ProfileServiceImpl(ProfileRepository* repository, Authenticator* authenticator)
+      : repository_(repository), authenticator_(authenticator) {}
 
   grpc::ServerUnaryReactor* UpsertProfiles(grpc::CallbackServerContext* context,
                                            const v1::UpsertProfilesRequest* request,
@@ -40,6 +43,7 @@ class ProfileServiceImpl final : public v1::ProfileService::CallbackService {
   class ImportReactor;
 
   ProfileRepository* const repository_;
+  Authenticator* const authenticator_;
 };
 
 }  // namespace circmatch::service

@@ -27,7 +27,7 @@ absl::StatusOr<int64_t> ImportJsonLines(const std::string& path, ProfileReposito
   auto flush = [&]() -> absl::Status {
     if (batch.empty()) return absl::OkStatus();
     absl::StatusOr<PreparedBatch> prepared =
-        repository->Prepare(batch, [&](int i) { return absl::StrCat(path, ":", lines[i], ": "); });
+        repository->Prepare(batch, std::string(kLocalOwner), [&](int i) { return absl::StrCat(path, ":", lines[i], ": "); });
     if (!prepared.ok()) return prepared.status();
     absl::StatusOr<uint64_t> version = repository->Write(*prepared);
     if (!version.ok()) return version.status();

@@ -3,6 +3,8 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <utility>
 #include <vector>
 
@@ -22,10 +24,59 @@ std::string PrintableAddress(const std::string& listen, int port) {
   return absl::StrCat(host, ":", port);
 }
 
+namespace {
+
+absl::StatusOr<std::string> ReadPemFile(const std::string& flag, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(flag, ": cannot read \"", path, "\""));
+  std::stringstream text;
+  text << in.rdbuf();
+  if (text.str().find("-----BEGIN ") == std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(flag, ": \"", path, "\" is not PEM"));
+  }
+  return text.str();
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(const ServerOptions& options) {
+  if (options.tls_cert_file.empty()) {
+    CIRCMATCH_LOG(kWarning) << "no TLS: the port speaks plaintext; give --tls_cert_file and --tls_key_file "
+                               "unless a proxy in front terminates TLS";
+    return grpc::InsecureServerCredentials();
+  }
+  absl::StatusOr<std::string> cert = ReadPemFile("--tls_cert_file", options.tls_cert_file);
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key = ReadPemFile("--tls_key_file", options.tls_key_file);
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions ssl(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  ssl.pem_key_cert_pairs.push_back({*key, *cert});
+  if (!options.tls_client_ca_file.empty()) {
+    absl::StatusOr<std::string> roots = ReadPemFile("--tls_client_ca_file", options.tls_client_ca_file);
+    if (!roots.ok()) return roots.status();
+    ssl.pem_root_certs = *roots;
+    ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  CIRCMATCH_LOG(kInfo) << "TLS on" << (options.tls_client_ca_file.empty() ? "" : ", client certificates required");
+  return grpc::SslServerCredentials(ssl);
+}
+
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options) {
   const absl::Time start = absl::Now();
   std::unique_ptr<Server> server(new Server());
   server->default_grace_ = options.shutdown_grace;
+
+  if (options.allow_unauthenticated) {
+    server->authenticator_ = Authenticator::WithoutKeys();
+    CIRCMATCH_LOG(kWarning) << "DEVELOPMENT MODE: --allow_unauthenticated is on. Every caller is the partner "
+                               "\"local\", so anyone who reaches the port reads and changes its profiles. Never run like this with real data.";
+  } else {
+    absl::StatusOr<std::unique_ptr<Authenticator>> authenticator = Authenticator::FromKeyFile(options.api_keys_file);
+    if (!authenticator.ok()) return authenticator.status();
+    server->authenticator_ = *std::move(authenticator);
+  }
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentialsFor(options);
+  if (!credentials.ok()) return credentials.status();
 
   const std::string vocabulary_dir = ResolveVocabularyDir(options.vocabulary_dir);
   absl::StatusOr<std::unique_ptr<Vocabulary>> vocabulary = Vocabulary::Load(vocabulary_dir);
@@ -70,9 +121,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     }
   }
 
-  server->profile_service_ = std::make_unique<ProfileServiceImpl>(server->repository_.get());
-  server->matching_service_ = std::make_unique<MatchingServiceImpl>(server->repository_.get());
-  server->vocabulary_service_ = std::make_unique<VocabularyServiceImpl>(server->vocabulary_.get());
+  server->profile_service_ = std::make_unique<ProfileServiceImpl>(server->repository_.get(), server->authenticator_.get());
+  server->matching_service_ = std::make_unique<MatchingServiceImpl>(server->repository_.get(), server->authenticator_.get());
+  server->vocabulary_service_ = std::make_unique<VocabularyServiceImpl>(server->vocabulary_.get(), server->authenticator_.get());
   server->health_service_ = std::make_unique<HealthServiceImpl>(std::vector<std::string>{
       v1::ProfileService::service_full_name(), v1::MatchingService::service_full_name(),
       v1::VocabularyService::service_full_name(), grpc::health::v1::Health::service_full_name()});
@@ -81,8 +132,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  // No TLS yet (a later change adds it with API keys).
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(options.listen, *credentials, &port);
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
   builder.SetMaxSendMessageSize(static_cast<int>(options.max_message_bytes));
   builder.RegisterService(server->profile_service_.get());

@@ -21,6 +21,7 @@
 #include "absl/time/time.h"
 #include "circmatch/index.h"
 #include "circmatch/vocabulary.h"
+#include "service/authenticator.h"
 #include "service/health_service.h"
 #include "service/matching_service.h"
 #include "service/profile_repository.h"
@@ -56,6 +57,7 @@ class Server {
   Server() = default;
 
   // Declared in dependency order: destroyed from the gRPC server down to the vocabulary.
+  std::unique_ptr<Authenticator> authenticator_;
   std::unique_ptr<Vocabulary> vocabulary_;
   std::unique_ptr<Index> index_;
   std::unique_ptr<ProfileStore> store_;
@@ -70,6 +72,10 @@ class Server {
   int port_ = 0;
   bool shut_down_ = false;
 };
+
+// Plaintext, or TLS (and mutual TLS) from the certificate files the options name. INVALID_ARGUMENT/NOT_FOUND
+// naming the flag when a file is missing or not PEM.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(const ServerOptions& options);
 
 // The address to print for `listen` bound to `port`: the host of `listen`, with wildcard hosts ("0.0.0.0",
 // "[::]", "::", empty) shown as 127.0.0.1 so clients can connect to it as printed.

@@ -27,6 +27,17 @@ ABSL_FLAG(int, embedding_dimension, 0,
           "length of partner embeddings; 0 = embeddings not accepted (env CIRCMATCH_EMBEDDING_DIMENSION)");
 ABSL_FLAG(int64_t, max_message_bytes, 16 << 20,
           "largest gRPC message received or sent (env CIRCMATCH_MAX_MESSAGE_BYTES)");
+ABSL_FLAG(std::string, api_keys_file, "",
+          "file of the partners' API keys, managed with `circmatch-server keys`; required unless "
+          "--allow_unauthenticated (env CIRCMATCH_API_KEYS_FILE)");
+ABSL_FLAG(bool, allow_unauthenticated, false,
+          "DEVELOPMENT ONLY: no API keys, every caller is the partner \"local\" (env CIRCMATCH_ALLOW_UNAUTHENTICATED)");
+ABSL_FLAG(std::string, tls_cert_file, "", "PEM certificate chain; with --tls_key_file the port speaks TLS only "
+          "(env CIRCMATCH_TLS_CERT_FILE)");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file (env CIRCMATCH_TLS_KEY_FILE)");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "PEM CA certificates; when set, clients must present a certificate they signed (mutual TLS) "
+          "(env CIRCMATCH_TLS_CLIENT_CA_FILE)");
 
 namespace circmatch::service {
 namespace {
@@ -58,7 +69,12 @@ absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv) {
                           ApplyEnvironment(FLAGS_vocabulary_dir, "CIRCMATCH_VOCABULARY_DIR"),
                           ApplyEnvironment(FLAGS_sample_data, "CIRCMATCH_SAMPLE_DATA"),
                           ApplyEnvironment(FLAGS_embedding_dimension, "CIRCMATCH_EMBEDDING_DIMENSION"),
-                          ApplyEnvironment(FLAGS_max_message_bytes, "CIRCMATCH_MAX_MESSAGE_BYTES")}) {
+                          ApplyEnvironment(FLAGS_max_message_bytes, "CIRCMATCH_MAX_MESSAGE_BYTES"),
+                          ApplyEnvironment(FLAGS_api_keys_file, "CIRCMATCH_API_KEYS_FILE"),
+                          ApplyEnvironment(FLAGS_allow_unauthenticated, "CIRCMATCH_ALLOW_UNAUTHENTICATED"),
+                          ApplyEnvironment(FLAGS_tls_cert_file, "CIRCMATCH_TLS_CERT_FILE"),
+                          ApplyEnvironment(FLAGS_tls_key_file, "CIRCMATCH_TLS_KEY_FILE"),
+                          ApplyEnvironment(FLAGS_tls_client_ca_file, "CIRCMATCH_TLS_CLIENT_CA_FILE")}) {
     if (!s.ok()) return s;
   }
   absl::ParseCommandLine(argc, argv);
@@ -71,6 +87,11 @@ absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv) {
   options.sample_data = absl::GetFlag(FLAGS_sample_data);
   options.embedding_dimension = absl::GetFlag(FLAGS_embedding_dimension);
   options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  options.api_keys_file = absl::GetFlag(FLAGS_api_keys_file);
+  options.allow_unauthenticated = absl::GetFlag(FLAGS_allow_unauthenticated);
+  options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  options.tls_key_file = absl::GetFlag(FLAGS_tls_key_file);
+  options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
 
   if (!ParseLogLevel(log_level, &options.log_level)) {
     return absl::InvalidArgumentError(
@@ -89,6 +110,20 @@ absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv) {
   if (options.max_message_bytes < 4096 || options.max_message_bytes > INT32_MAX) {
     return absl::InvalidArgumentError(absl::StrCat("--max_message_bytes: must be 4096 to ", INT32_MAX,
                                                    ", got ", options.max_message_bytes));
+  }
+  if (options.api_keys_file.empty() && !options.allow_unauthenticated) {
+    return absl::InvalidArgumentError(
+        "--api_keys_file: required (create keys with `circmatch-server keys create <file> <partner>`), or "
+        "--allow_unauthenticated for development without keys");
+  }
+  if (!options.api_keys_file.empty() && options.allow_unauthenticated) {
+    return absl::InvalidArgumentError("--allow_unauthenticated: cannot be combined with --api_keys_file");
+  }
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    return absl::InvalidArgumentError("--tls_cert_file, --tls_key_file: give both or neither");
+  }
+  if (!options.tls_client_ca_file.empty() && options.tls_cert_file.empty()) {
+    return absl::InvalidArgumentError("--tls_client_ca_file: needs --tls_cert_file and --tls_key_file");
   }
   return options;
 }

@@ -30,6 +30,19 @@ struct ServerOptions {
   int embedding_dimension = 0;
   // --max_message_bytes / CIRCMATCH_MAX_MESSAGE_BYTES: largest gRPC message received or sent.
   int64_t max_message_bytes = 16 << 20;
+  // --api_keys_file / CIRCMATCH_API_KEYS_FILE: the partners' API keys (see api_keys.h; managed with
+  // `circmatch-server keys`). Required unless `allow_unauthenticated`.
+  std::string api_keys_file;
+  // --allow_unauthenticated / CIRCMATCH_ALLOW_UNAUTHENTICATED: development mode: no keys, every caller is the
+  // partner "local". Never in production; the server warns at start.
+  bool allow_unauthenticated = false;
+  // --tls_cert_file, --tls_key_file / CIRCMATCH_TLS_CERT_FILE, CIRCMATCH_TLS_KEY_FILE: PEM certificate chain and
+  // private key; when set, the port speaks TLS only.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // --tls_client_ca_file / CIRCMATCH_TLS_CLIENT_CA_FILE: PEM CA certificates; when set, clients must present a
+  // certificate signed by one of them (mutual TLS).
+  std::string tls_client_ca_file;
   // How long a graceful shutdown waits for running calls before cancelling them.
   absl::Duration shutdown_grace = absl::Seconds(10);
 };

@@ -1,3 +1,4 @@
+#include "service/authenticator.h"
 #include "service/vocabulary_service.h"
 
 #include <algorithm>
@@ -23,8 +24,8 @@ std::string Fold(absl::string_view text) {
 
 }  // namespace
 
-VocabularyServiceImpl::VocabularyServiceImpl(const Vocabulary* vocabulary)
-    : vocabulary_(vocabulary), lists_(v1::VocabularyList_ARRAYSIZE) {
+VocabularyServiceImpl::VocabularyServiceImpl(const Vocabulary* vocabulary, Authenticator* authenticator)
+    : authenticator_(authenticator), vocabulary_(vocabulary), lists_(v1::VocabularyList_ARRAYSIZE) {
   {
     std::vector<Entry>& cpv = lists_[v1::VOCABULARY_LIST_CPV];
     const std::vector<CpvCode>& codes = vocabulary->cpv_codes();
@@ -159,7 +160,8 @@ grpc::ServerUnaryReactor* VocabularyServiceImpl::ListVocabulary(grpc::CallbackSe
                                                                 const v1::ListVocabularyRequest* request,
                                                                 v1::ListVocabularyResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(List(*request, response)));
+  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
+  reactor->Finish(ToGrpcStatus(caller.ok() ? List(*request, response) : caller.status()));
   return reactor;
 }
 

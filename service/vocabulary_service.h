@@ -16,10 +16,13 @@
 
 namespace circmatch::service {
 
+class Authenticator;
+
 class VocabularyServiceImpl final : public v1::VocabularyService::CallbackService {
  public:
   // `vocabulary` is borrowed and must outlive the service.
-  explicit VocabularyServiceImpl(const Vocabulary* vocabulary);
+  // Both borrowed; they must outlive the service.
+  VocabularyServiceImpl(const Vocabulary* vocabulary, Authenticator* authenticator);
 
   grpc::ServerUnaryReactor* ListVocabulary(grpc::CallbackServerContext* context,
                                            const v1::ListVocabularyRequest* request,
@@ -29,6 +32,7 @@ class VocabularyServiceImpl final : public v1::VocabularyService::CallbackServic
   absl::Status List(const v1::ListVocabularyRequest& request, v1::ListVocabularyResponse* response) const;
 
  private:
+  Authenticator* const authenticator_;
   // One term with its search keys, folded (lower case, accents removed).
   struct Entry {
     v1::VocabularyTerm term;

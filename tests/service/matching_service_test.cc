@@ -247,40 +247,6 @@ TEST_F(MatchingServiceTest, MinScoreDropsWeakerCandidates) {
   for (const v1::Match& match : filtered.matches()) EXPECT_GE(match.score(), filter.min_score());
 }
 
-TEST_F(MatchingServiceTest, ContactDetailsOfAnotherPartnerOnlyWithConsent) {
-  // Without API keys the server takes the owner from the profile; "partner-b" is not the caller ("local").
-  const std::string contact_yes =
-      R"(, "owner": "partner-b", "contact": {"name": "Ans", "email": "ans@example.nl", "shareConsent": true})";
-  const std::string contact_no =
-      R"(, "owner": "partner-b", "contact": {"name": "Bob", "email": "bob@example.nl", "shareConsent": false})";
-  MustUpsert({ZwolleTender(), Supplier("s-consent", "39130000", "Kampen", "", contact_yes),
-              Supplier("s-private-contact", "39130000", "Kampen", "", contact_no),
-              Supplier("s-own", "39130000", "Kampen", "",
-                       R"(, "contact": {"email": "own@example.nl", "shareConsent": false})")});
-  v1::SuggestSuppliersResponse response;
-  ASSERT_TRUE(SuggestSuppliers("t-zwolle", 10, &response).ok());
-  const v1::Match* consent = FindMatch(response.matches(), "s-consent");
-  const v1::Match* no_consent = FindMatch(response.matches(), "s-private-contact");
-  const v1::Match* own = FindMatch(response.matches(), "s-own");
-  ASSERT_NE(consent, nullptr);
-  ASSERT_NE(no_consent, nullptr) << "a shared profile of another partner is a candidate";
-  ASSERT_NE(own, nullptr);
-  EXPECT_EQ(consent->profile().owner(), "partner-b");
-  EXPECT_EQ(consent->profile().contact().email(), "ans@example.nl");
-  EXPECT_EQ(no_consent->profile().contact().email(), "") << "contact shown without consent";
-  EXPECT_EQ(no_consent->profile().contact().name(), "");
-  EXPECT_EQ(own->profile().contact().email(), "own@example.nl") << "the owner always sees its own contact";
-}
-
-TEST_F(MatchingServiceTest, PrivateProfilesOfAnotherPartnerAreNotCandidates) {
-  v1::Profile hidden = Supplier("s-hidden", "39130000", "Kampen", "", R"(, "owner": "partner-b")");
-  hidden.set_visibility(v1::VISIBILITY_PRIVATE);
-  MustUpsert({ZwolleTender(), Supplier("s-shared", "39130000", "Kampen", "", R"(, "owner": "partner-b")"), hidden});
-  v1::SuggestSuppliersResponse response;
-  ASSERT_TRUE(SuggestSuppliers("t-zwolle", 10, &response).ok());
-  EXPECT_EQ(IdsOf(response.matches()), std::vector<std::string>({"s-shared"}));
-}
-
 TEST_F(MatchingServiceTest, SuggestTendersReturnsOpenTendersOnly) {
   auto tender = [](const std::string& id, const std::string& published, const std::string& closing) {
     return ProfileJson(R"({"id": ")" + id + R"(", "kind": "PROFILE_KIND_TENDER", "visibility": "VISIBILITY_SHARED",

@@ -18,6 +18,7 @@
 #ifndef CIRCMATCH_TESTS_SERVICE_SERVER_PROCESS_H_
 #define CIRCMATCH_TESTS_SERVICE_SERVER_PROCESS_H_
 
+#include <algorithm>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <grpcpp/grpcpp.h>
@@ -60,6 +61,8 @@ struct ServerOptions {
   std::chrono::milliseconds startup_timeout = std::chrono::seconds(120);
   // How long to wait for the channel to connect once the server said it listens.
   std::chrono::milliseconds connect_timeout = std::chrono::seconds(20);
+  // The channel's credentials; null = plaintext.
+  std::shared_ptr<grpc::ChannelCredentials> channel_credentials;
 };
 
 class ServerProcess {
@@ -94,6 +97,11 @@ class ServerProcess {
     std::vector<std::string> args = {CIRCMATCH_SERVER_PATH, "--listen=127.0.0.1:0", "--data_dir=" + data_dir(),
                                      std::string("--vocabulary_dir=") + CIRCMATCH_TEST_DATA_DIR};
     args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
+    // Without a key file the tests run in the development mode (every caller is the partner "local").
+    if (std::none_of(args.begin(), args.end(),
+                     [](const std::string& a) { return a.rfind("--api_keys_file", 0) == 0; })) {
+      args.push_back("--allow_unauthenticated");
+    }
 
     int out_pipe[2];
     if (pipe2(out_pipe, O_CLOEXEC) != 0) return ::testing::AssertionFailure() << "pipe2: " << std::strerror(errno);
@@ -173,7 +181,10 @@ class ServerProcess {
     }
     grpc::ChannelArguments channel_args;
     channel_args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
-    channel_ = grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(), channel_args);
+    channel_ = grpc::CreateCustomChannel(
+        address_,
+        options_.channel_credentials ? options_.channel_credentials : grpc::InsecureChannelCredentials(),
+        channel_args);
     if (!channel_->WaitForConnected(std::chrono::system_clock::now() + options_.connect_timeout)) {
       Stop(SIGKILL);
       return ::testing::AssertionFailure() << "could not connect to " << address_ << " within "

@@ -1,0 +1,366 @@
+// Partners and access, on a real server with API keys made by `circmatch-server keys`: authentication
+// (missing, wrong, revoked keys, the development mode), the isolation matrix (partner A against B's private,
+// B's shared and A's own profiles, for every call), contact consent, and TLS with a certificate the test makes.
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "service_test_util.h"
+
+namespace circmatch {
+namespace testing {
+namespace {
+
+// `circmatch-server keys create` for a partner; the key is its stdout.
+std::string CreateKey(const std::string& keys_file, const std::string& partner) {
+  CommandResult result = RunCommand({CIRCMATCH_SERVER_PATH, "keys", "create", keys_file, partner});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  std::string key = result.out;
+  while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
+  return key;
+}
+
+std::unique_ptr<grpc::ClientContext> As(const std::string& key) {
+  auto context = Context();
+  if (!key.empty()) context->AddMetadata("authorization", "Bearer " + key);
+  return context;
+}
+
+std::string KeyIdOf(const std::string& key) { return key.substr(4, 12); }  // cmk_<12 hex>_<secret>
+
+v1::Profile SupplierOf(const std::string& id, const std::string& visibility, bool consent) {
+  return ProfileJson(R"({"id": ")" + id + R"(", "kind": "PROFILE_KIND_SUPPLIER", "organization": "Org )" + id +
+                     R"(", "visibility": ")" + visibility + R"(", "location": {"municipality": "Kampen"},
+      "contact": {"name": "N", "email": ")" + id + R"(@example.nl", "shareConsent": )" +
+                     (consent ? "true" : "false") + R"(}, "capabilities": {"cpvCodes": ["39130000"]}})");
+}
+
+v1::Profile TenderOf(const std::string& id, const std::string& visibility) {
+  return ProfileJson(R"({"id": ")" + id + R"(", "kind": "PROFILE_KIND_TENDER", "organization": "Gemeente )" + id +
+                     R"(", "visibility": ")" + visibility + R"(", "location": {"municipality": "Zwolle"},
+      "needs": {"cpvCodes": ["39130000"]}})");
+}
+
+class AccessTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    keys_dir_ = std::filesystem::temp_directory_path() / ("circmatch-keys-" + std::to_string(getpid()) + "-" +
+                                                          ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(keys_dir_);
+    keys_file_ = (keys_dir_ / "keys").string();
+    key_a_ = CreateKey(keys_file_, "partner-a");
+    key_b_ = CreateKey(keys_file_, "partner-b");
+    ASSERT_NE(key_a_, key_b_);
+    ServerTest::SetUp();
+  }
+  void TearDown() override {
+    ServerTest::TearDown();
+    std::error_code ignored;
+    std::filesystem::remove_all(keys_dir_, ignored);
+  }
+  std::vector<std::string> ServerArgs() const override { return {"--api_keys_file=" + keys_file_}; }
+
+  grpc::Status UpsertAs(const std::string& key, const std::vector<v1::Profile>& profiles) {
+    v1::UpsertProfilesRequest request;
+    for (const v1::Profile& p : profiles) *request.add_profiles() = p;
+    v1::UpsertProfilesResponse response;
+    return profiles_->UpsertProfiles(As(key).get(), request, &response);
+  }
+
+  grpc::Status GetAs(const std::string& key, const std::string& owner, const std::string& id,
+                     v1::Profile* out = nullptr) {
+    v1::GetProfileRequest request;
+    request.mutable_ref()->set_owner(owner);
+    request.mutable_ref()->set_id(id);
+    v1::GetProfileResponse response;
+    grpc::Status status = profiles_->GetProfile(As(key).get(), request, &response);
+    if (out != nullptr) *out = response.profile();
+    return status;
+  }
+
+  grpc::Status DeleteAs(const std::string& key, const std::string& owner, const std::string& id) {
+    v1::DeleteProfileRequest request;
+    request.mutable_ref()->set_owner(owner);
+    request.mutable_ref()->set_id(id);
+    v1::DeleteProfileResponse response;
+    return profiles_->DeleteProfile(As(key).get(), request, &response);
+  }
+
+  grpc::Status SuggestAs(const std::string& key, const std::string& owner, const std::string& tender,
+                         v1::SuggestSuppliersResponse* response) {
+    v1::SuggestSuppliersRequest request;
+    request.mutable_tender_ref()->set_owner(owner);
+    request.mutable_tender_ref()->set_id(tender);
+    request.set_k(50);
+    return matching_->SuggestSuppliers(As(key).get(), request, response);
+  }
+
+  grpc::Status ExplainAs(const std::string& key, const std::string& candidate_owner, const std::string& candidate) {
+    v1::ExplainMatchRequest request;
+    request.set_match_type(v1::MATCH_TYPE_SUPPLIERS_FOR_TENDER);
+    request.mutable_query_ref()->set_id("a-tender");
+    request.mutable_candidate()->set_owner(candidate_owner);
+    request.mutable_candidate()->set_id(candidate);
+    v1::ExplainMatchResponse response;
+    return matching_->ExplainMatch(As(key).get(), request, &response);
+  }
+
+  // A's own private tender and supplier; B's private and shared suppliers (the shared one without contact
+  // consent, a second with it) and B's private and shared tenders.
+  void WriteBothPartners() {
+    ASSERT_TRUE(UpsertAs(key_a_, {TenderOf("a-tender", "VISIBILITY_PRIVATE"),
+                                  SupplierOf("a-own", "VISIBILITY_PRIVATE", false)})
+                    .ok());
+    grpc::Status b = UpsertAs(key_b_, {SupplierOf("b-private", "VISIBILITY_PRIVATE", true),
+                                       SupplierOf("b-shared", "VISIBILITY_SHARED", false),
+                                       SupplierOf("b-consent", "VISIBILITY_SHARED", true),
+                                       TenderOf("b-private-tender", "VISIBILITY_PRIVATE"),
+                                       TenderOf("b-shared-tender", "VISIBILITY_SHARED")});
+    ASSERT_TRUE(b.ok()) << StatusText(b);
+  }
+
+  std::filesystem::path keys_dir_;
+  std::string keys_file_;
+  std::string key_a_;
+  std::string key_b_;
+};
+
+TEST_F(AccessTest, MissingWrongAndRevokedKeysAreUnauthenticated) {
+  EXPECT_TRUE(HasError(GetAs("", "", "x"), grpc::StatusCode::UNAUTHENTICATED, "API key"));
+  EXPECT_TRUE(HasError(GetAs("cmk_000000000000_AAAA", "", "x"), grpc::StatusCode::UNAUTHENTICATED, "API key"));
+  std::string forged = key_a_;
+  forged.back() = forged.back() == 'A' ? 'B' : 'A';
+  EXPECT_TRUE(HasError(GetAs(forged, "", "x"), grpc::StatusCode::UNAUTHENTICATED, "API key"));
+  EXPECT_TRUE(HasError(UpsertAs("", {SupplierOf("s", "VISIBILITY_SHARED", false)}),
+                       grpc::StatusCode::UNAUTHENTICATED, "API key"));
+  EXPECT_EQ(GetAs(key_a_, "", "x").error_code(), grpc::StatusCode::NOT_FOUND) << "a valid key gets through";
+  {
+    v1::ImportProfilesResponse imported;
+    auto import_context = As("");
+    auto stream = profiles_->ImportProfiles(import_context.get(), &imported);
+    v1::ImportProfilesRequest batch;
+    *batch.add_profiles() = SupplierOf("streamed", "VISIBILITY_SHARED", false);
+    stream->Write(batch);  // may already fail: the server refuses at once
+    stream->WritesDone();
+    EXPECT_TRUE(HasError(stream->Finish(), grpc::StatusCode::UNAUTHENTICATED, "API key"));
+  }
+
+  // Revoked while the server runs: refused from the next call on, the other partner unaffected.
+  CommandResult revoked = RunCommand({CIRCMATCH_SERVER_PATH, "keys", "revoke", keys_file_, KeyIdOf(key_a_)});
+  ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
+  EXPECT_TRUE(HasError(GetAs(key_a_, "", "x"), grpc::StatusCode::UNAUTHENTICATED, "API key"));
+  EXPECT_EQ(GetAs(key_b_, "", "x").error_code(), grpc::StatusCode::NOT_FOUND);
+
+  // A key created while the server runs works at once.
+  const std::string key_c = CreateKey(keys_file_, "partner-c");
+  EXPECT_EQ(GetAs(key_c, "", "x").error_code(), grpc::StatusCode::NOT_FOUND);
+
+  // Health stays open for load balancers.
+  grpc::health::v1::HealthCheckRequest check;
+  grpc::health::v1::HealthCheckResponse health;
+  ASSERT_TRUE(health_->Check(Context().get(), check, &health).ok());
+  EXPECT_EQ(health.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+}
+
+TEST_F(AccessTest, TheKeyFileHoldsNoKey) {
+  std::ifstream in(keys_file_);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string secret_a = key_a_.substr(17);
+  EXPECT_EQ(text.str().find(secret_a), std::string::npos) << "the file must hold only salted hashes";
+  EXPECT_NE(text.str().find(KeyIdOf(key_a_)), std::string::npos);
+  EXPECT_NE(text.str().find("partner-a"), std::string::npos);
+  CommandResult list = RunCommand({CIRCMATCH_SERVER_PATH, "keys", "list", keys_file_});
+  EXPECT_EQ(list.exit_code, 0);
+  EXPECT_NE(list.out.find("partner-b"), std::string::npos);
+  EXPECT_EQ(list.out.find(secret_a), std::string::npos);
+  CommandResult bad = RunCommand({CIRCMATCH_SERVER_PATH, "keys", "create", keys_file_, "Bad Partner!"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("partner"), std::string::npos);
+}
+
+TEST_F(AccessTest, ProfileCallsOfPartnerAOnOwnSharedAndPrivateProfilesOfB) {
+  WriteBothPartners();
+  v1::Profile seen;
+  // GetProfile: own yes; B's shared yes (contact only with consent); B's private as if absent.
+  ASSERT_TRUE(GetAs(key_a_, "", "a-own", &seen).ok());
+  EXPECT_EQ(seen.owner(), "partner-a");
+  EXPECT_EQ(seen.contact().email(), "a-own@example.nl") << "the owner sees its own contact";
+  ASSERT_TRUE(GetAs(key_a_, "partner-b", "b-shared", &seen).ok());
+  EXPECT_EQ(seen.contact().email(), "") << "no consent, no contact";
+  ASSERT_TRUE(GetAs(key_a_, "partner-b", "b-consent", &seen).ok());
+  EXPECT_EQ(seen.contact().email(), "b-consent@example.nl");
+  EXPECT_TRUE(HasError(GetAs(key_a_, "partner-b", "b-private"), grpc::StatusCode::NOT_FOUND, "ref"));
+  EXPECT_TRUE(HasError(GetAs(key_a_, "", "b-shared"), grpc::StatusCode::NOT_FOUND, "ref"))
+      << "an empty owner is the caller's own namespace";
+
+  // UpsertProfiles: writing into B's namespace is denied and writes nothing.
+  v1::Profile into_b = SupplierOf("b-shared", "VISIBILITY_SHARED", false);
+  into_b.set_owner("partner-b");
+  into_b.set_display_name("taken over");
+  EXPECT_TRUE(HasError(UpsertAs(key_a_, {SupplierOf("a-2", "VISIBILITY_SHARED", false), into_b}),
+                       grpc::StatusCode::PERMISSION_DENIED, "profiles[1].owner"));
+  EXPECT_EQ(GetAs(key_a_, "", "a-2").error_code(), grpc::StatusCode::NOT_FOUND) << "all or nothing";
+  ASSERT_TRUE(GetAs(key_b_, "", "b-shared", &seen).ok());
+  EXPECT_NE(seen.display_name(), "taken over");
+
+  // DeleteProfile: B's profiles, shared or private, are not A's to delete; A's own are.
+  EXPECT_TRUE(HasError(DeleteAs(key_a_, "partner-b", "b-shared"), grpc::StatusCode::PERMISSION_DENIED, "ref.owner"));
+  EXPECT_TRUE(HasError(DeleteAs(key_a_, "partner-b", "b-private"), grpc::StatusCode::PERMISSION_DENIED, "ref.owner"));
+  EXPECT_TRUE(GetAs(key_b_, "", "b-private").ok());
+  EXPECT_TRUE(DeleteAs(key_a_, "", "a-own").ok());
+  EXPECT_EQ(GetAs(key_a_, "", "a-own").error_code(), grpc::StatusCode::NOT_FOUND);
+
+  // ListProfiles: only one's own.
+  v1::ListProfilesRequest list;
+  v1::ListProfilesResponse listed;
+  ASSERT_TRUE(profiles_->ListProfiles(As(key_a_).get(), list, &listed).ok());
+  for (const v1::Profile& p : listed.profiles()) EXPECT_EQ(p.owner(), "partner-a") << p.id();
+  EXPECT_EQ(listed.profiles_size(), 1);  // a-tender
+  list.set_owner("partner-b");
+  EXPECT_TRUE(HasError(profiles_->ListProfiles(As(key_a_).get(), list, &listed), grpc::StatusCode::PERMISSION_DENIED,
+                       "owner"));
+}
+
+TEST_F(AccessTest, MatchingCallsOfPartnerASeeOwnAndSharedButNeverBsPrivate) {
+  WriteBothPartners();
+  v1::SuggestSuppliersResponse response;
+  ASSERT_TRUE(SuggestAs(key_a_, "", "a-tender", &response).ok());
+  std::vector<std::string> ids = IdsOf(response.matches());
+  EXPECT_TRUE(Contains(ids, "a-own"));
+  EXPECT_TRUE(Contains(ids, "b-shared"));
+  EXPECT_TRUE(Contains(ids, "b-consent"));
+  EXPECT_FALSE(Contains(ids, "b-private")) << "another partner's private profile";
+  EXPECT_EQ(FindMatch(response.matches(), "b-shared")->profile().contact().email(), "");
+  EXPECT_EQ(FindMatch(response.matches(), "b-consent")->profile().contact().email(), "b-consent@example.nl");
+  EXPECT_EQ(FindMatch(response.matches(), "a-own")->profile().contact().email(), "a-own@example.nl");
+
+  // B sees its own private supplier, and not A's private one.
+  ASSERT_TRUE(SuggestAs(key_b_, "", "b-shared-tender", &response).ok());
+  ids = IdsOf(response.matches());
+  EXPECT_TRUE(Contains(ids, "b-private"));
+  EXPECT_FALSE(Contains(ids, "a-own"));
+
+  // A query by ref: B's shared tender may be used, B's private one is as if absent.
+  EXPECT_TRUE(SuggestAs(key_a_, "partner-b", "b-shared-tender", &response).ok());
+  EXPECT_TRUE(HasError(SuggestAs(key_a_, "partner-b", "b-private-tender", &response), grpc::StatusCode::NOT_FOUND,
+                       "tender_ref"));
+
+  // ExplainMatch: not even "why not" about B's private profile.
+  EXPECT_TRUE(ExplainAs(key_a_, "partner-b", "b-shared").ok());
+  EXPECT_TRUE(HasError(ExplainAs(key_a_, "partner-b", "b-private"), grpc::StatusCode::NOT_FOUND, "candidate"));
+
+  // Vocabulary needs a key too.
+  v1::ListVocabularyRequest vocabulary;
+  vocabulary.set_list(v1::VOCABULARY_LIST_STRATEGIES);
+  v1::ListVocabularyResponse terms;
+  EXPECT_TRUE(vocabulary_->ListVocabulary(As(key_a_).get(), vocabulary, &terms).ok());
+  EXPECT_EQ(vocabulary_->ListVocabulary(As("").get(), vocabulary, &terms).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST(ServerFlagsTest, WithoutKeysTheServerRefusesToStartUnlessTheDevelopmentModeIsOn) {
+  const std::string data = (std::filesystem::temp_directory_path() / ("circmatch-flags-" + std::to_string(getpid())))
+                               .string();
+  CommandResult refused = RunCommand({CIRCMATCH_SERVER_PATH, "--listen=127.0.0.1:0", "--data_dir=" + data});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("--api_keys_file"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("--allow_unauthenticated"), std::string::npos) << refused.err;
+  std::error_code ignored;
+  std::filesystem::remove_all(data, ignored);
+}
+
+class DevelopmentModeTest : public ServerTest {};
+
+TEST_F(DevelopmentModeTest, CallsWithoutAKeyAreThePartnerLocalAndTheServerSaysSoLoudly) {
+  ASSERT_TRUE(Upsert({SupplierOf("s", "VISIBILITY_PRIVATE", false)}).ok());
+  v1::Profile seen;
+  ASSERT_TRUE(Get("s", &seen).ok());
+  EXPECT_EQ(seen.owner(), "local");
+  EXPECT_NE(server_->Stderr().find("DEVELOPMENT MODE"), std::string::npos);
+}
+
+// TLS with a self-signed certificate made here by the openssl command.
+class TlsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("circmatch-tls-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir_);
+    for (const std::string name : {"server", "client"}) {
+      CommandResult made = RunCommand({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                                       "-subj", "/CN=" + name, "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                                       "-keyout", (dir_ / (name + "-key.pem")).string(), "-out",
+                                       (dir_ / (name + ".pem")).string()});
+      ASSERT_EQ(made.exit_code, 0) << made.err;
+    }
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+  std::string Read(const std::string& name) const {
+    std::ifstream in(dir_ / name);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+  std::vector<std::string> TlsFlags() const {
+    return {"--tls_cert_file=" + (dir_ / "server.pem").string(), "--tls_key_file=" + (dir_ / "server-key.pem").string()};
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(TlsTest, ClientsConnectOverTlsAndPlaintextIsRefused) {
+  ServerOptions options;
+  options.extra_args = TlsFlags();
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = Read("server.pem");
+  options.channel_credentials = grpc::SslCredentials(ssl);
+  ServerProcess server(options);
+  ASSERT_TRUE(server.Start());
+  auto health = grpc::health::v1::Health::NewStub(server.channel());
+  grpc::health::v1::HealthCheckResponse response;
+  ASSERT_TRUE(health->Check(Context().get(), {}, &response).ok());
+  EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+
+  auto plaintext = grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());
+  auto plain_health = grpc::health::v1::Health::NewStub(plaintext);
+  EXPECT_FALSE(plain_health->Check(Context(std::chrono::seconds(5)).get(), {}, &response).ok());
+}
+
+TEST_F(TlsTest, WithClientCertificatesRequiredOnlyAClientWithOneGetsIn) {
+  ServerOptions options;
+  options.extra_args = TlsFlags();
+  options.extra_args.push_back("--tls_client_ca_file=" + (dir_ / "client.pem").string());
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = Read("server.pem");
+  ssl.pem_private_key = Read("client-key.pem");
+  ssl.pem_cert_chain = Read("client.pem");
+  options.channel_credentials = grpc::SslCredentials(ssl);
+  ServerProcess server(options);
+  ASSERT_TRUE(server.Start());
+  auto health = grpc::health::v1::Health::NewStub(server.channel());
+  grpc::health::v1::HealthCheckResponse response;
+  ASSERT_TRUE(health->Check(Context().get(), {}, &response).ok());
+
+  grpc::SslCredentialsOptions no_cert;
+  no_cert.pem_root_certs = Read("server.pem");
+  auto anonymous = grpc::CreateChannel(server.address(), grpc::SslCredentials(no_cert));
+  EXPECT_FALSE(grpc::health::v1::Health::NewStub(anonymous)
+                   ->Check(Context(std::chrono::seconds(5)).get(), {}, &response)
+                   .ok());
+}
+
+TEST_F(TlsTest, AMissingCertificateFileIsNamed) {
+  CommandResult refused =
+      RunCommand({CIRCMATCH_SERVER_PATH, "--listen=127.0.0.1:0", "--allow_unauthenticated",
+                  "--data_dir=" + (dir_ / "data").string(), "--tls_cert_file=" + (dir_ / "nope.pem").string(),
+                  "--tls_key_file=" + (dir_ / "server-key.pem").string()});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("--tls_cert_file"), std::string::npos) << refused.err;
+}
+
+}  // namespace
+}  // namespace testing
+}  // namespace circmatch
