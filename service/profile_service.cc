@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "service/access.h"
 #include "service/logging.h"
@@ -165,6 +166,48 @@ grpc::ServerUnaryReactor* ProfileServiceImpl::DeleteProfile(grpc::CallbackServer
   if (!version.ok()) return FinishUnary(context, version.status());
   response->set_index_version(*version);
   return FinishUnary(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* ProfileServiceImpl::EraseContact(grpc::CallbackServerContext* context,
+                                                           const v1::EraseContactRequest* request,
+                                                           v1::EraseContactResponse* response) {
+  auto run = [&]() -> absl::Status {
+    absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
+    if (!caller.ok()) return caller.status();
+    const std::string email = absl::AsciiStrToLower(absl::StripAsciiWhitespace(request->email()));
+    if (email.empty() || email.find('@') == std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat("email: must be an e-mail address, got \"", request->email(), "\""));
+    }
+    // Collect first, then delete: the store is not changed while it is paged through.
+    std::vector<ProfileKey> matching;
+    ListQuery query;
+    query.owner = *caller;
+    query.limit = kMaxPageSize;
+    while (true) {
+      absl::StatusOr<ListPage> page = repository_->store().List(query);
+      if (!page.ok()) return page.status();
+      for (const v1::Profile& profile : page->profiles) {
+        if (absl::AsciiStrToLower(absl::StripAsciiWhitespace(profile.contact().email())) == email) {
+          matching.push_back(ProfileKey{profile.owner(), profile.id()});
+        }
+      }
+      if (!page->more || page->profiles.empty()) break;
+      query.after = ProfileKey{page->profiles.back().owner(), page->profiles.back().id()};
+    }
+    for (const ProfileKey& key : matching) {
+      absl::StatusOr<uint64_t> version = repository_->Delete(key);
+      if (absl::IsNotFound(version.status())) continue;  // deleted meanwhile
+      if (!version.ok()) return version.status();
+      v1::ProfileRef* erased = response->add_erased();
+      erased->set_owner(key.owner);
+      erased->set_id(key.id);
+    }
+    response->set_index_version(repository_->index().version());
+    CIRCMATCH_LOG(kInfo) << "EraseContact by partner " << *caller << ": " << response->erased_size()
+                         << " profiles erased";
+    return absl::OkStatus();
+  };
+  return FinishUnary(context, run());
 }
 
 }  // namespace circmatch::service

@@ -38,6 +38,8 @@ class ProfileServiceImpl final : public v1::ProfileService::CallbackService {
   grpc::ServerUnaryReactor* DeleteProfile(grpc::CallbackServerContext* context,
                                           const v1::DeleteProfileRequest* request,
                                           v1::DeleteProfileResponse* response) override;
+  grpc::ServerUnaryReactor* EraseContact(grpc::CallbackServerContext* context, const v1::EraseContactRequest* request,
+                                         v1::EraseContactResponse* response) override;
 
  private:
   class ImportReactor;

@@ -132,6 +132,8 @@ absl::Status SqliteProfileStore::CreateSchema() {
   if (absl::Status s = Execute("PRAGMA journal_mode=WAL"); !s.ok()) return s;
   if (absl::Status s = Execute("PRAGMA synchronous=FULL"); !s.ok()) return s;
   if (absl::Status s = Execute("PRAGMA foreign_keys=ON"); !s.ok()) return s;
+  // Erasure (GDPR): deleted and replaced rows are overwritten with zeros, not just unlinked.
+  if (absl::Status s = Execute("PRAGMA secure_delete=ON"); !s.ok()) return s;
 
   absl::Status status;
   sqlite3_stmt* statement = Prepare("PRAGMA user_version", &status);
@@ -225,7 +227,9 @@ absl::Status SqliteProfileStore::Delete(const ProfileKey& key) {
   const int code = sqlite3_step(statement);
   if (code != SQLITE_DONE) return Error(code, "delete");
   if (sqlite3_changes(db_) == 0) return absl::NotFoundError(ProfileNotFoundMessage(key));
-  return absl::OkStatus();
+  // The WAL still holds the pages from before the delete; copy the zeroed pages into the database file and
+  // empty the WAL, so the profile's bytes are gone from disk when the call returns.
+  return Execute("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
 absl::StatusOr<v1::Profile> SqliteProfileStore::Get(const ProfileKey& key) const {
