@@ -11,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "service/access.h"
+#include "service/audit_log.h"
 #include "service/logging.h"
 #include "service/profile_conversion.h"
 #include "service/status_mapping.h"
@@ -23,6 +24,15 @@ grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context, cons
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(ToGrpcStatus(status));
   return reactor;
+}
+
+// Records the call in the audit log, then finishes it.
+grpc::ServerUnaryReactor* FinishAudited(grpc::CallbackServerContext* context, const AuditLog& audit,
+                                        absl::string_view method, const std::string& partner,
+                                        const google::protobuf::Message& request,
+                                        const google::protobuf::Message& response, const absl::Status& status) {
+  audit.Record(partner, method, request, status.ok() ? &response : nullptr, status);
+  return FinishUnary(context, status);
 }
 
 // Matching is the expensive part of a call; skip it when nobody waits for the answer.
@@ -101,14 +111,11 @@ absl::StatusOr<v1::Profile> CandidateProfile(const ProfileRepository& repository
 
 // Resolves, ranks and fills one of the three ranked responses (they share their fields).
 template <typename Response>
-absl::Status RankedMatch(const ProfileRepository& repository, Authenticator& authenticator,
+absl::Status RankedMatch(const ProfileRepository& repository, const std::string& viewer,
                          grpc::CallbackServerContext* context,
                          MatchType type, const QuerySpec& spec, const v1::ProfileRef* ref,
                          const v1::Profile* inline_profile, int k, const v1::FacetWeights& weights,
                          const v1::MatchFilter& filter, Response* response) {
-  absl::StatusOr<std::string> caller = authenticator.Authenticate(*context);
-  if (!caller.ok()) return caller.status();
-  const std::string& viewer = *caller;
   absl::StatusOr<Profile> query = ResolveQuery(repository, viewer, ref, inline_profile, spec);
   if (!query.ok()) return query.status();
   absl::StatusOr<MatchParams> params = MatchParamsFromProto(type, k, weights, filter, repository.vocabulary());
@@ -149,46 +156,55 @@ const QuerySpec kBuyerQuery{"buyer", "buyer_ref", "buyer_profile", ProfileKind::
 grpc::ServerUnaryReactor* MatchingServiceImpl::SuggestSuppliers(grpc::CallbackServerContext* context,
                                                                 const v1::SuggestSuppliersRequest* request,
                                                                 v1::SuggestSuppliersResponse* response) {
-  return FinishUnary(
-      context, RankedMatch(*repository_, *authenticator_, context, MatchType::kSuppliersForTender, kTenderQuery,
+  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
+  if (!caller.ok()) return FinishUnary(context, caller.status());
+  const absl::Status status = RankedMatch(*repository_, *caller, context, MatchType::kSuppliersForTender, kTenderQuery,
                            request->has_tender_ref() ? &request->tender_ref() : nullptr,
                            request->has_tender_profile() ? &request->tender_profile() : nullptr, request->k(),
-                           request->weights(), request->filter(), response));
+                           request->weights(), request->filter(), response);
+  return FinishAudited(context, *audit_, "SuggestSuppliers", *caller, *request, *response, status);
 }
 
 grpc::ServerUnaryReactor* MatchingServiceImpl::SuggestTenders(grpc::CallbackServerContext* context,
                                                               const v1::SuggestTendersRequest* request,
                                                               v1::SuggestTendersResponse* response) {
-  return FinishUnary(
-      context, RankedMatch(*repository_, *authenticator_, context, MatchType::kTendersForSupplier, kSupplierQuery,
+  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
+  if (!caller.ok()) return FinishUnary(context, caller.status());
+  const absl::Status status = RankedMatch(*repository_, *caller, context, MatchType::kTendersForSupplier, kSupplierQuery,
                            request->has_supplier_ref() ? &request->supplier_ref() : nullptr,
                            request->has_supplier_profile() ? &request->supplier_profile() : nullptr,
-                           request->k(), request->weights(), request->filter(), response));
+                           request->k(), request->weights(), request->filter(), response);
+  return FinishAudited(context, *audit_, "SuggestTenders", *caller, *request, *response, status);
 }
 
 grpc::ServerUnaryReactor* MatchingServiceImpl::FindBuddies(grpc::CallbackServerContext* context,
                                                            const v1::FindBuddiesRequest* request,
                                                            v1::FindBuddiesResponse* response) {
-  return FinishUnary(
-      context, RankedMatch(*repository_, *authenticator_, context, MatchType::kBuddiesForBuddy, kBuddyQuery,
+  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
+  if (!caller.ok()) return FinishUnary(context, caller.status());
+  const absl::Status status = RankedMatch(*repository_, *caller, context, MatchType::kBuddiesForBuddy, kBuddyQuery,
                            request->has_buddy_ref() ? &request->buddy_ref() : nullptr,
                            request->has_buddy_profile() ? &request->buddy_profile() : nullptr, request->k(),
-                           request->weights(), request->filter(), response));
+                           request->weights(), request->filter(), response);
+  return FinishAudited(context, *audit_, "FindBuddies", *caller, *request, *response, status);
 }
 
 grpc::ServerUnaryReactor* MatchingServiceImpl::FindSimilarBuyers(grpc::CallbackServerContext* context,
                                                                  const v1::FindSimilarBuyersRequest* request,
                                                                  v1::FindSimilarBuyersResponse* response) {
-  return FinishUnary(
-      context, RankedMatch(*repository_, *authenticator_, context, MatchType::kSimilarBuyers, kBuyerQuery,
+  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
+  if (!caller.ok()) return FinishUnary(context, caller.status());
+  const absl::Status status = RankedMatch(*repository_, *caller, context, MatchType::kSimilarBuyers, kBuyerQuery,
                            request->has_buyer_ref() ? &request->buyer_ref() : nullptr,
                            request->has_buyer_profile() ? &request->buyer_profile() : nullptr, request->k(),
-                           request->weights(), request->filter(), response));
+                           request->weights(), request->filter(), response);
+  return FinishAudited(context, *audit_, "FindSimilarBuyers", *caller, *request, *response, status);
 }
 
 grpc::ServerUnaryReactor* MatchingServiceImpl::ExplainMatch(grpc::CallbackServerContext* context,
                                                             const v1::ExplainMatchRequest* request,
                                                             v1::ExplainMatchResponse* response) {
+  std::string partner;
   auto run = [&]() -> absl::Status {
     MatchType type;
     const QuerySpec* base = nullptr;
@@ -205,7 +221,8 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::ExplainMatch(grpc::CallbackServer
     const QuerySpec spec{"query", "query_ref", "query_profile", base->default_kind, base->kinds};
     absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
     if (!caller.ok()) return caller.status();
-    const std::string& viewer = *caller;
+    partner = *caller;
+    const std::string& viewer = partner;
     absl::StatusOr<Profile> query =
         ResolveQuery(*repository_, viewer, request->has_query_ref() ? &request->query_ref() : nullptr,
                      request->has_query_profile() ? &request->query_profile() : nullptr, spec);
@@ -240,7 +257,9 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::ExplainMatch(grpc::CallbackServer
     response->set_index_version(result->index_version);
     return absl::OkStatus();
   };
-  return FinishUnary(context, run());
+  const absl::Status status = run();
+  if (partner.empty()) return FinishUnary(context, status);  // not authenticated: nothing to audit
+  return FinishAudited(context, *audit_, "ExplainMatch", partner, *request, *response, status);
 }
 
 }  // namespace circmatch::service

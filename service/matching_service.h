@@ -10,6 +10,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "circmatch/v1/matching_service.grpc.pb.h"
+#include "service/audit_log.h"
 #include "service/authenticator.h"
 #include "service/profile_repository.h"
 
@@ -21,9 +22,9 @@ inline constexpr absl::string_view kInlineQueryId = "(inline)";
 class MatchingServiceImpl final : public v1::MatchingService::CallbackService {
  public:
   // `repository` is borrowed and must outlive the service.
-  // Both borrowed; they must outlive the service.
-  MatchingServiceImpl(ProfileRepository* repository, Authenticator* authenticator)
-      : repository_(repository), authenticator_(authenticator) {}
+  // All borrowed; they must outlive the service.
+  MatchingServiceImpl(ProfileRepository* repository, Authenticator* authenticator, const AuditLog* audit)
+      : repository_(repository), authenticator_(authenticator), audit_(audit) {}
 
   grpc::ServerUnaryReactor* SuggestSuppliers(grpc::CallbackServerContext* context,
                                              const v1::SuggestSuppliersRequest* request,
@@ -43,6 +44,7 @@ class MatchingServiceImpl final : public v1::MatchingService::CallbackService {
  private:
   ProfileRepository* const repository_;
   Authenticator* const authenticator_;
+  const AuditLog* const audit_;
 };
 
 }  // namespace circmatch::service

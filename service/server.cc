@@ -3,6 +3,7 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <utility>
@@ -77,6 +78,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   }
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentialsFor(options);
   if (!credentials.ok()) return credentials.status();
+  server->metrics_ = std::make_unique<Metrics>();
 
   const std::string vocabulary_dir = ResolveVocabularyDir(options.vocabulary_dir);
   absl::StatusOr<std::unique_ptr<Vocabulary>> vocabulary = Vocabulary::Load(vocabulary_dir);
@@ -104,6 +106,17 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
 
   server->repository_ = std::make_unique<ProfileRepository>(server->vocabulary_.get(), server->index_.get(),
                                                             server->store_.get(), options.embedding_dimension);
+  if (options.audit_log == "-") {
+    server->audit_log_ = AuditLog::Disabled();
+  } else {
+    std::error_code ignored;
+    std::filesystem::create_directories(options.data_dir, ignored);
+    const std::string path = options.audit_log.empty() ? options.data_dir + "/audit.log" : options.audit_log;
+    absl::StatusOr<std::unique_ptr<AuditLog>> audit = AuditLog::Open(path);
+    if (!audit.ok()) return audit.status();
+    server->audit_log_ = *std::move(audit);
+    CIRCMATCH_LOG(kInfo) << "audit log " << path;
+  }
   absl::StatusOr<int64_t> loaded = server->repository_->RebuildIndex();
   if (!loaded.ok()) return loaded.status();
 
@@ -122,7 +135,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   }
 
   server->profile_service_ = std::make_unique<ProfileServiceImpl>(server->repository_.get(), server->authenticator_.get());
-  server->matching_service_ = std::make_unique<MatchingServiceImpl>(server->repository_.get(), server->authenticator_.get());
+  server->matching_service_ = std::make_unique<MatchingServiceImpl>(server->repository_.get(), server->authenticator_.get(),
+                                                                  server->audit_log_.get());
   server->vocabulary_service_ = std::make_unique<VocabularyServiceImpl>(server->vocabulary_.get(), server->authenticator_.get());
   server->health_service_ = std::make_unique<HealthServiceImpl>(std::vector<std::string>{
       v1::ProfileService::service_full_name(), v1::MatchingService::service_full_name(),
@@ -135,6 +149,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   builder.AddListeningPort(options.listen, *credentials, &port);
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
   builder.SetMaxSendMessageSize(static_cast<int>(options.max_message_bytes));
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<MetricsInterceptorFactory>(server->metrics_.get()));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.RegisterService(server->profile_service_.get());
   builder.RegisterService(server->matching_service_.get());
   builder.RegisterService(server->vocabulary_service_.get());
@@ -145,6 +162,38 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
         absl::StrCat("--listen: cannot listen on \"", options.listen, "\" (address in use or invalid?)"));
   }
   server->port_ = port;
+  if (!options.metrics_listen.empty()) {
+    Metrics* metrics = server->metrics_.get();
+    const Index* index = server->index_.get();
+    metrics->AddCollector([index](std::string* out) {
+      absl::StrAppend(out, "# HELP circmatch_index_profiles Profiles in the index, by kind.\n",
+                      "# TYPE circmatch_index_profiles gauge\n");
+      for (ProfileKind kind : {ProfileKind::kBuyer, ProfileKind::kTender, ProfileKind::kSupplier, ProfileKind::kBuddy}) {
+        absl::StrAppend(out, "circmatch_index_profiles{kind=\"", ProfileKindName(kind), "\"} ", index->Count(kind),
+                        "\n");
+      }
+      absl::StrAppend(out, "# HELP circmatch_index_version Writes applied to the index since start.\n",
+                      "# TYPE circmatch_index_version counter\n", "circmatch_index_version ", index->version(), "\n");
+    });
+    absl::StatusOr<std::unique_ptr<HttpServer>> http = HttpServer::Start(
+        options.metrics_listen, [metrics](const HttpRequest& request) {
+          HttpResponse response;
+          if (request.path != "/metrics") {
+            response.status = 404;
+            response.body = "metrics are at /metrics\n";
+          } else if (request.method != "GET") {
+            response.status = 405;
+          } else {
+            response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+            response.body = metrics->Render();
+          }
+          return response;
+        });
+    if (!http.ok()) return PrefixStatus("--metrics_listen: ", http.status());
+    server->metrics_http_ = *std::move(http);
+    CIRCMATCH_LOG(kInfo) << "metrics on http://" << PrintableAddress(options.metrics_listen, server->metrics_http_->port())
+                         << "/metrics";
+  }
   server->address_ = PrintableAddress(options.listen, port);
   CIRCMATCH_LOG(kInfo) << "serving on " << options.listen << " (port " << port << "), "
                        << server->index_->Count(ProfileKind::kTender) << " tenders, "
@@ -164,6 +213,7 @@ void Server::Shutdown(absl::Duration grace) {
   health_service_->Shutdown();
   grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   grpc_server_->Wait();
+  if (metrics_http_ != nullptr) metrics_http_->Shutdown();
   CIRCMATCH_LOG(kInfo) << "stopped";
 }
 

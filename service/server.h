@@ -21,7 +21,10 @@
 #include "absl/time/time.h"
 #include "circmatch/index.h"
 #include "circmatch/vocabulary.h"
+#include "service/audit_log.h"
 #include "service/authenticator.h"
+#include "service/http_server.h"
+#include "service/metrics.h"
 #include "service/health_service.h"
 #include "service/matching_service.h"
 #include "service/profile_repository.h"
@@ -48,6 +51,8 @@ class Server {
   // port actually bound (the chosen one when the configured port is 0).
   const std::string& address() const { return address_; }
   int port() const { return port_; }
+  // The port of the metrics endpoint; 0 when there is none.
+  int metrics_port() const { return metrics_http_ == nullptr ? 0 : metrics_http_->port(); }
 
   // Graceful stop: health turns NOT_SERVING and Watch streams end, no new calls are accepted, running calls
   // get until `grace` to finish and are cancelled after. Idempotent.
@@ -58,6 +63,8 @@ class Server {
 
   // Declared in dependency order: destroyed from the gRPC server down to the vocabulary.
   std::unique_ptr<Authenticator> authenticator_;
+  std::unique_ptr<AuditLog> audit_log_;
+  std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<Vocabulary> vocabulary_;
   std::unique_ptr<Index> index_;
   std::unique_ptr<ProfileStore> store_;
@@ -67,6 +74,7 @@ class Server {
   std::unique_ptr<VocabularyServiceImpl> vocabulary_service_;
   std::unique_ptr<HealthServiceImpl> health_service_;
   std::unique_ptr<grpc::Server> grpc_server_;
+  std::unique_ptr<HttpServer> metrics_http_;
   absl::Duration default_grace_;
   std::string address_;
   int port_ = 0;

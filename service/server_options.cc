@@ -34,6 +34,12 @@ ABSL_FLAG(bool, allow_unauthenticated, false,
           "DEVELOPMENT ONLY: no API keys, every caller is the partner \"local\" (env CIRCMATCH_ALLOW_UNAUTHENTICATED)");
 ABSL_FLAG(std::string, tls_cert_file, "", "PEM certificate chain; with --tls_key_file the port speaks TLS only "
           "(env CIRCMATCH_TLS_CERT_FILE)");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port of an HTTP endpoint serving Prometheus metrics at /metrics; empty = none "
+          "(env CIRCMATCH_METRICS_LISTEN)");
+ABSL_FLAG(std::string, audit_log, "",
+          "file the audit log of matching calls is appended to; empty = <data_dir>/audit.log, - = none "
+          "(env CIRCMATCH_AUDIT_LOG)");
 ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file (env CIRCMATCH_TLS_KEY_FILE)");
 ABSL_FLAG(std::string, tls_client_ca_file, "",
           "PEM CA certificates; when set, clients must present a certificate they signed (mutual TLS) "
@@ -74,7 +80,9 @@ absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv) {
                           ApplyEnvironment(FLAGS_allow_unauthenticated, "CIRCMATCH_ALLOW_UNAUTHENTICATED"),
                           ApplyEnvironment(FLAGS_tls_cert_file, "CIRCMATCH_TLS_CERT_FILE"),
                           ApplyEnvironment(FLAGS_tls_key_file, "CIRCMATCH_TLS_KEY_FILE"),
-                          ApplyEnvironment(FLAGS_tls_client_ca_file, "CIRCMATCH_TLS_CLIENT_CA_FILE")}) {
+                          ApplyEnvironment(FLAGS_tls_client_ca_file, "CIRCMATCH_TLS_CLIENT_CA_FILE"),
+                          ApplyEnvironment(FLAGS_metrics_listen, "CIRCMATCH_METRICS_LISTEN"),
+                          ApplyEnvironment(FLAGS_audit_log, "CIRCMATCH_AUDIT_LOG")}) {
     if (!s.ok()) return s;
   }
   absl::ParseCommandLine(argc, argv);
@@ -92,6 +100,8 @@ absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv) {
   options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert_file);
   options.tls_key_file = absl::GetFlag(FLAGS_tls_key_file);
   options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
+  options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  options.audit_log = absl::GetFlag(FLAGS_audit_log);
 
   if (!ParseLogLevel(log_level, &options.log_level)) {
     return absl::InvalidArgumentError(

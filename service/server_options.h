@@ -43,6 +43,12 @@ struct ServerOptions {
   // --tls_client_ca_file / CIRCMATCH_TLS_CLIENT_CA_FILE: PEM CA certificates; when set, clients must present a
   // certificate signed by one of them (mutual TLS).
   std::string tls_client_ca_file;
+  // --metrics_listen / CIRCMATCH_METRICS_LISTEN: host:port of the HTTP endpoint serving Prometheus metrics at
+  // /metrics; empty = none.
+  std::string metrics_listen;
+  // --audit_log / CIRCMATCH_AUDIT_LOG: file the audit log of matching calls is appended to; empty =
+  // <data_dir>/audit.log, "-" = none.
+  std::string audit_log;
   // How long a graceful shutdown waits for running calls before cancelling them.
   absl::Duration shutdown_grace = absl::Seconds(10);
 };

@@ -1,0 +1,139 @@
+// Accountability on a real server: the audit log records who asked what and what they got, without personal
+// data, and the Prometheus endpoint counts calls by method and code and shows the index size.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include "service_test_util.h"
+
+namespace circmatch {
+namespace testing {
+namespace {
+
+// GET http://127.0.0.1:<port><path>, the whole response (status line, headers, body).
+std::string HttpGet(int port, const std::string& path) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    close(fd);
+    return "";
+  }
+  const std::string request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+  (void)!send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string response;
+  char buffer[65536];
+  ssize_t n;
+  while ((n = recv(fd, buffer, sizeof buffer, 0)) > 0) response.append(buffer, static_cast<size_t>(n));
+  close(fd);
+  return response;
+}
+
+// The value of one exposition line, e.g. Sample(text, "circmatch_index_profiles{kind=\"SUPPLIER\"}"); -1 if absent.
+double Sample(const std::string& text, const std::string& series) {
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+  }
+  return -1;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class AccountabilityTest : public ServerTest {
+ protected:
+  std::vector<std::string> ServerArgs() const override { return {"--metrics_listen=127.0.0.1:0"}; }
+
+  int MetricsPort() {
+    std::smatch found;
+    const std::string text = server_->Stderr();
+    if (!std::regex_search(text, found, std::regex("metrics on http://127\\.0\\.0\\.1:([0-9]+)/metrics"))) return 0;
+    return std::stoi(found[1]);
+  }
+
+  void WriteProfiles() {
+    MustUpsert({ProfileJson(R"({"id": "t-1", "kind": "PROFILE_KIND_TENDER", "visibility": "VISIBILITY_SHARED",
+                    "needs": {"cpvCodes": ["39130000"]}})"),
+                ProfileJson(R"({"id": "s-1", "kind": "PROFILE_KIND_SUPPLIER", "visibility": "VISIBILITY_SHARED",
+                    "contact": {"name": "Sanne Bakker", "email": "sanne@meubel.example.nl", "shareConsent": true},
+                    "capabilities": {"cpvCodes": ["39130000"], "text": "hergebruik van kantoormeubilair"}})"),
+                ProfileJson(R"({"id": "s-2", "kind": "PROFILE_KIND_SUPPLIER", "visibility": "VISIBILITY_SHARED",
+                    "capabilities": {"cpvCodes": ["39100000"]}})")});
+  }
+};
+
+TEST_F(AccountabilityTest, MetricsCountCallsByMethodAndCodeAndShowTheIndexSize) {
+  WriteProfiles();
+  v1::SuggestSuppliersResponse response;
+  ASSERT_TRUE(SuggestSuppliers("t-1", 5, &response).ok());
+  ASSERT_TRUE(SuggestSuppliers("t-1", 5, &response).ok());
+  EXPECT_EQ(SuggestSuppliers("t-1", 0, &response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+
+  const int port = MetricsPort();
+  ASSERT_GT(port, 0) << server_->Stderr();
+  const std::string http = HttpGet(port, "/metrics");
+  ASSERT_EQ(http.rfind("HTTP/1.1 200", 0), 0u) << http;
+  const std::string text = http.substr(http.find("\r\n\r\n") + 4);
+  const std::string method = "method=\"/circmatch.v1.MatchingService/SuggestSuppliers\"";
+  EXPECT_EQ(Sample(text, "circmatch_grpc_requests_total{" + method + ",code=\"OK\"}"), 2) << text;
+  EXPECT_EQ(Sample(text, "circmatch_grpc_requests_total{" + method + ",code=\"INVALID_ARGUMENT\"}"), 1) << text;
+  EXPECT_EQ(Sample(text, "circmatch_grpc_requests_total{method=\"/circmatch.v1.ProfileService/UpsertProfiles\","
+                         "code=\"OK\"}"),
+            1);
+  EXPECT_EQ(Sample(text, "circmatch_grpc_request_duration_seconds_count{" + method + "}"), 3);
+  EXPECT_EQ(Sample(text, "circmatch_grpc_request_duration_seconds_bucket{" + method + ",le=\"+Inf\"}"), 3);
+  EXPECT_EQ(Sample(text, "circmatch_index_profiles{kind=\"SUPPLIER\"}"), 2);
+  EXPECT_EQ(Sample(text, "circmatch_index_profiles{kind=\"TENDER\"}"), 1);
+  EXPECT_NE(text.find("# TYPE circmatch_grpc_request_duration_seconds histogram"), std::string::npos);
+
+  EXPECT_EQ(HttpGet(port, "/other").rfind("HTTP/1.1 404", 0), 0u);
+}
+
+TEST_F(AccountabilityTest, TheAuditLogRecordsWhoAskedWhatAndGotWhatWithoutPersonalData) {
+  WriteProfiles();
+  v1::MatchFilter filter;
+  filter.set_min_score(0.01);
+  v1::SuggestSuppliersResponse response;
+  ASSERT_TRUE(SuggestSuppliers("t-1", 5, &response, filter).ok());
+  ASSERT_GE(response.matches_size(), 1);
+  ASSERT_EQ(response.matches(0).profile().contact().email(), "sanne@meubel.example.nl") << "consented, so returned";
+  EXPECT_EQ(SuggestSuppliers("missing", 5, &response).error_code(), grpc::StatusCode::NOT_FOUND);
+
+  const std::string log = ReadFile(server_->data_dir() + "/audit.log");
+  std::vector<std::string> lines;
+  std::istringstream in(log);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 2u) << log;
+  // The first line: partner, method, code, the request as sent, and the result's ids, scores and index version.
+  EXPECT_NE(lines[0].find("\"partner\": \"local\""), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("\"method\": \"SuggestSuppliers\""), std::string::npos);
+  EXPECT_NE(lines[0].find("\"code\": \"OK\""), std::string::npos);
+  EXPECT_NE(lines[0].find("\"tenderRef\":{\"id\":\"t-1\"}"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("\"minScore\":0.01"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("\"id\":\"s-1\""), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("\"indexVersion\":\"" + std::to_string(response.index_version()) + "\""), std::string::npos)
+      << lines[0];
+  EXPECT_NE(lines[1].find("\"code\": \"NOT_FOUND\""), std::string::npos) << lines[1];
+  // No personal data: neither the contact nor the free text of the matched supplier.
+  EXPECT_EQ(log.find("sanne"), std::string::npos) << log;
+  EXPECT_EQ(log.find("Bakker"), std::string::npos);
+  EXPECT_EQ(log.find("kantoormeubilair"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace testing
+}  // namespace circmatch
