@@ -73,6 +73,10 @@ client-streaming method called this way sends the one REQUEST message (use `impo
 
 Flags (before or after the command; --name=value or --name value):
   --server=HOST:PORT   server address; default $CIRCMATCH_SERVER, else localhost:50051
+  --api_key=KEY        the partner's API key, sent as "authorization: Bearer KEY"; default $CIRCMATCH_API_KEY
+  --tls                connect with TLS, trusting the system's CA certificates
+  --tls_ca_file=FILE   connect with TLS, trusting the PEM CA certificates in FILE (default $CIRCMATCH_TLS_CA_FILE)
+  --tls_cert_file=FILE, --tls_key_file=FILE   a client certificate and key (mutual TLS)
   --deadline_ms=N      deadline of the call in ms; default 30000 for unary calls and none for streaming calls
                        (0 = none)
   --max_messages=N     streaming responses: stop after N messages (0 = all, until the server ends the call)
@@ -256,6 +260,11 @@ int ReportStatus(const grpc::Status& status) {
 
 struct Flags {
   std::string server;
+  std::string api_key;
+  bool tls = false;
+  std::string tls_ca_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
   std::optional<int64_t> deadline_ms;
   int64_t max_messages = 0;
   int batch = 500;
@@ -265,16 +274,32 @@ struct Flags {
   bool help = false;
 };
 
+// The deadline and the API key of every call.
 void SetDeadline(grpc::ClientContext* context, const Flags& flags, bool streaming) {
   int64_t ms = flags.deadline_ms.value_or(streaming ? 0 : 30000);
   if (ms > 0) context->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(ms));
+  if (!flags.api_key.empty()) context->AddMetadata("authorization", "Bearer " + flags.api_key);
+}
+
+std::string ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 std::shared_ptr<grpc::Channel> MakeChannel(const Flags& flags) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(256 * 1024 * 1024);
   args.SetMaxSendMessageSize(256 * 1024 * 1024);
-  return grpc::CreateCustomChannel(flags.server, grpc::InsecureChannelCredentials(), args);
+  if (!flags.tls && flags.tls_ca_file.empty()) {
+    return grpc::CreateCustomChannel(flags.server, grpc::InsecureChannelCredentials(), args);
+  }
+  grpc::SslCredentialsOptions ssl;
+  if (!flags.tls_ca_file.empty()) ssl.pem_root_certs = ReadWholeFile(flags.tls_ca_file);
+  if (!flags.tls_cert_file.empty()) ssl.pem_cert_chain = ReadWholeFile(flags.tls_cert_file);
+  if (!flags.tls_key_file.empty()) ssl.pem_private_key = ReadWholeFile(flags.tls_key_file);
+  return grpc::CreateCustomChannel(flags.server, grpc::SslCredentials(ssl), args);
 }
 
 // Waits for the one outstanding operation on `cq`; returns its `ok`.
@@ -593,12 +618,17 @@ bool ParseInt(const std::string& text, int64_t* value) {
 
 // Splits argv into flags and positional arguments. Returns an error message, or empty.
 std::string ParseArgs(int argc, char** argv, Flags* flags, std::vector<std::string>* positional) {
-  const std::vector<std::string> with_value = {"server", "deadline_ms", "max_messages", "batch",
-                                               "kind",   "owner",       "page_size"};
+  const std::vector<std::string> with_value = {"server", "deadline_ms", "max_messages", "batch",      "kind",
+                                               "owner",  "page_size",   "api_key",      "tls_ca_file", "tls_cert_file",
+                                               "tls_key_file"};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "-h" || arg == "--help" || arg == "-help") {
       flags->help = true;
+      continue;
+    }
+    if (arg == "--tls") {
+      flags->tls = true;
       continue;
     }
     if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) {
@@ -619,6 +649,14 @@ std::string ParseArgs(int argc, char** argv, Flags* flags, std::vector<std::stri
     int64_t number = 0;
     if (name == "server") {
       flags->server = value;
+    } else if (name == "api_key") {
+      flags->api_key = value;
+    } else if (name == "tls_ca_file") {
+      flags->tls_ca_file = value;
+    } else if (name == "tls_cert_file") {
+      flags->tls_cert_file = value;
+    } else if (name == "tls_key_file") {
+      flags->tls_key_file = value;
     } else if (name == "kind") {
       flags->kind = value;
     } else if (name == "owner") {
@@ -659,6 +697,11 @@ int main(int argc, char** argv) {
   if (flags.server.empty()) {
     const char* env = std::getenv("CIRCMATCH_SERVER");
     flags.server = (env != nullptr && *env != '\0') ? env : "localhost:50051";
+  }
+  for (auto [value, name] : {std::pair{&flags.api_key, "CIRCMATCH_API_KEY"},
+                             std::pair{&flags.tls_ca_file, "CIRCMATCH_TLS_CA_FILE"}}) {
+    const char* env = std::getenv(name);
+    if (value->empty() && env != nullptr) *value = env;
   }
   const std::string& command = args[0];
   if (command == "list") {

@@ -260,6 +260,22 @@ TEST_F(AccessTest, MatchingCallsOfPartnerASeeOwnAndSharedButNeverBsPrivate) {
             grpc::StatusCode::UNAUTHENTICATED);
 }
 
+TEST_F(AccessTest, TheCommandLineClientSendsTheKey) {
+  WriteBothPartners();
+  CommandResult with_key = RunCommand({CIRCMATCH_CLI_PATH, "--server=" + server_->address(), "--api_key=" + key_b_,
+                                       "GetProfile", R"({"ref": {"id": "b-private"}})"});
+  EXPECT_EQ(with_key.exit_code, 0) << with_key.err;
+  EXPECT_NE(with_key.out.find("\"b-private\""), std::string::npos) << with_key.out;
+  CommandResult from_env = RunCommand({CIRCMATCH_CLI_PATH, "--server=" + server_->address(), "GetProfile",
+                                       R"({"ref": {"id": "b-private"}})"},
+                                      "", std::chrono::seconds(60), {"CIRCMATCH_API_KEY=" + key_b_});
+  EXPECT_EQ(from_env.exit_code, 0) << from_env.err;
+  CommandResult without = RunCommand({CIRCMATCH_CLI_PATH, "--server=" + server_->address(), "GetProfile",
+                                      R"({"ref": {"id": "b-private"}})"});
+  EXPECT_EQ(without.exit_code, 1 + static_cast<int>(grpc::StatusCode::UNAUTHENTICATED)) << without.err;
+  EXPECT_NE(without.err.find("UNAUTHENTICATED"), std::string::npos) << without.err;
+}
+
 TEST(ServerFlagsTest, WithoutKeysTheServerRefusesToStartUnlessTheDevelopmentModeIsOn) {
   const std::string data = (std::filesystem::temp_directory_path() / ("circmatch-flags-" + std::to_string(getpid())))
                                .string();
