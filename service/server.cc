@@ -162,6 +162,23 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
         absl::StrCat("--listen: cannot listen on \"", options.listen, "\" (address in use or invalid?)"));
   }
   server->port_ = port;
+  if (!options.http_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<HttpGateway>> gateway = HttpGateway::Create(
+        server->grpc_server_->InProcessChannel(grpc::ChannelArguments()),
+        {v1::ProfileService::service_full_name(), v1::MatchingService::service_full_name(),
+         v1::VocabularyService::service_full_name()});
+    if (!gateway.ok()) return PrefixStatus("--http_listen: ", gateway.status());
+    server->gateway_ = *std::move(gateway);
+    HttpServerOptions http_options;
+    http_options.max_body_bytes = static_cast<size_t>(options.max_message_bytes);
+    const HttpGateway* api = server->gateway_.get();
+    absl::StatusOr<std::unique_ptr<HttpServer>> http = HttpServer::Start(
+        options.http_listen, [api](const HttpRequest& request) { return api->Handle(request); }, http_options);
+    if (!http.ok()) return PrefixStatus("--http_listen: ", http.status());
+    server->api_http_ = *std::move(http);
+    CIRCMATCH_LOG(kInfo) << "HTTP/JSON API on http://" << PrintableAddress(options.http_listen, server->api_http_->port());
+    for (const std::string& route : server->gateway_->RouteTable()) CIRCMATCH_LOG(kDebug) << "  " << route;
+  }
   if (!options.metrics_listen.empty()) {
     Metrics* metrics = server->metrics_.get();
     const Index* index = server->index_.get();
@@ -209,6 +226,8 @@ void Server::Shutdown(absl::Duration grace) {
   shut_down_ = true;
   if (grpc_server_ == nullptr) return;
   CIRCMATCH_LOG(kInfo) << "shutting down (grace " << grace << ")";
+  // HTTP calls go through the gRPC server: stop taking them first.
+  if (api_http_ != nullptr) api_http_->Shutdown();
   // Watch streams never end by themselves; end them first so the drain does not wait for them.
   health_service_->Shutdown();
   grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));

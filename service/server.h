@@ -23,6 +23,7 @@
 #include "circmatch/vocabulary.h"
 #include "service/audit_log.h"
 #include "service/authenticator.h"
+#include "service/http_gateway.h"
 #include "service/http_server.h"
 #include "service/metrics.h"
 #include "service/health_service.h"
@@ -51,6 +52,8 @@ class Server {
   // port actually bound (the chosen one when the configured port is 0).
   const std::string& address() const { return address_; }
   int port() const { return port_; }
+  // The port of the HTTP/JSON API; 0 when there is none.
+  int http_port() const { return api_http_ == nullptr ? 0 : api_http_->port(); }
   // The port of the metrics endpoint; 0 when there is none.
   int metrics_port() const { return metrics_http_ == nullptr ? 0 : metrics_http_->port(); }
 
@@ -75,6 +78,8 @@ class Server {
   std::unique_ptr<HealthServiceImpl> health_service_;
   std::unique_ptr<grpc::Server> grpc_server_;
   std::unique_ptr<HttpServer> metrics_http_;
+  std::unique_ptr<HttpGateway> gateway_;
+  std::unique_ptr<HttpServer> api_http_;
   absl::Duration default_grace_;
   std::string address_;
   int port_ = 0;

@@ -34,6 +34,9 @@ ABSL_FLAG(bool, allow_unauthenticated, false,
           "DEVELOPMENT ONLY: no API keys, every caller is the partner \"local\" (env CIRCMATCH_ALLOW_UNAUTHENTICATED)");
 ABSL_FLAG(std::string, tls_cert_file, "", "PEM certificate chain; with --tls_key_file the port speaks TLS only "
           "(env CIRCMATCH_TLS_CERT_FILE)");
+ABSL_FLAG(std::string, http_listen, "",
+          "host:port of the HTTP/JSON API (the same calls as gRPC, proto3 JSON); empty = none "
+          "(env CIRCMATCH_HTTP_LISTEN)");
 ABSL_FLAG(std::string, metrics_listen, "",
           "host:port of an HTTP endpoint serving Prometheus metrics at /metrics; empty = none "
           "(env CIRCMATCH_METRICS_LISTEN)");
@@ -82,6 +85,7 @@ absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv) {
                           ApplyEnvironment(FLAGS_tls_key_file, "CIRCMATCH_TLS_KEY_FILE"),
                           ApplyEnvironment(FLAGS_tls_client_ca_file, "CIRCMATCH_TLS_CLIENT_CA_FILE"),
                           ApplyEnvironment(FLAGS_metrics_listen, "CIRCMATCH_METRICS_LISTEN"),
+                          ApplyEnvironment(FLAGS_http_listen, "CIRCMATCH_HTTP_LISTEN"),
                           ApplyEnvironment(FLAGS_audit_log, "CIRCMATCH_AUDIT_LOG")}) {
     if (!s.ok()) return s;
   }
@@ -101,6 +105,7 @@ absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv) {
   options.tls_key_file = absl::GetFlag(FLAGS_tls_key_file);
   options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  options.http_listen = absl::GetFlag(FLAGS_http_listen);
   options.audit_log = absl::GetFlag(FLAGS_audit_log);
 
   if (!ParseLogLevel(log_level, &options.log_level)) {

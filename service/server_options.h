@@ -43,6 +43,8 @@ struct ServerOptions {
   // --tls_client_ca_file / CIRCMATCH_TLS_CLIENT_CA_FILE: PEM CA certificates; when set, clients must present a
   // certificate signed by one of them (mutual TLS).
   std::string tls_client_ca_file;
+  // --http_listen / CIRCMATCH_HTTP_LISTEN: host:port of the HTTP/JSON API (see http_gateway.h); empty = none.
+  std::string http_listen;
   // --metrics_listen / CIRCMATCH_METRICS_LISTEN: host:port of the HTTP endpoint serving Prometheus metrics at
   // /metrics; empty = none.
   std::string metrics_listen;

@@ -1,41 +1,15 @@
 // Accountability on a real server: the audit log records who asked what and what they got, without personal
 // data, and the Prometheus endpoint counts calls by method and code and shows the index size.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <string>
 
+#include "http_client.h"
 #include "service_test_util.h"
 
 namespace circmatch {
 namespace testing {
 namespace {
-
-// GET http://127.0.0.1:<port><path>, the whole response (status line, headers, body).
-std::string HttpGet(int port, const std::string& path) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    close(fd);
-    return "";
-  }
-  const std::string request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-  (void)!send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  std::string response;
-  char buffer[65536];
-  ssize_t n;
-  while ((n = recv(fd, buffer, sizeof buffer, 0)) > 0) response.append(buffer, static_cast<size_t>(n));
-  close(fd);
-  return response;
-}
 
 // The value of one exposition line, e.g. Sample(text, "circmatch_index_profiles{kind=\"SUPPLIER\"}"); -1 if absent.
 double Sample(const std::string& text, const std::string& series) {
@@ -58,12 +32,7 @@ class AccountabilityTest : public ServerTest {
  protected:
   std::vector<std::string> ServerArgs() const override { return {"--metrics_listen=127.0.0.1:0"}; }
 
-  int MetricsPort() {
-    std::smatch found;
-    const std::string text = server_->Stderr();
-    if (!std::regex_search(text, found, std::regex("metrics on http://127\\.0\\.0\\.1:([0-9]+)/metrics"))) return 0;
-    return std::stoi(found[1]);
-  }
+  int MetricsPort() { return PortFromLog(server_->Stderr(), "metrics on "); }
 
   void WriteProfiles() {
     MustUpsert({ProfileJson(R"({"id": "t-1", "kind": "PROFILE_KIND_TENDER", "visibility": "VISIBILITY_SHARED",
@@ -85,9 +54,10 @@ TEST_F(AccountabilityTest, MetricsCountCallsByMethodAndCodeAndShowTheIndexSize) 
 
   const int port = MetricsPort();
   ASSERT_GT(port, 0) << server_->Stderr();
-  const std::string http = HttpGet(port, "/metrics");
-  ASSERT_EQ(http.rfind("HTTP/1.1 200", 0), 0u) << http;
-  const std::string text = http.substr(http.find("\r\n\r\n") + 4);
+  const HttpResult http = HttpCall(port, "GET", "/metrics");
+  ASSERT_EQ(http.status, 200) << http.body;
+  EXPECT_EQ(http.headers.at("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+  const std::string& text = http.body;
   const std::string method = "method=\"/circmatch.v1.MatchingService/SuggestSuppliers\"";
   EXPECT_EQ(Sample(text, "circmatch_grpc_requests_total{" + method + ",code=\"OK\"}"), 2) << text;
   EXPECT_EQ(Sample(text, "circmatch_grpc_requests_total{" + method + ",code=\"INVALID_ARGUMENT\"}"), 1) << text;
@@ -100,7 +70,7 @@ TEST_F(AccountabilityTest, MetricsCountCallsByMethodAndCodeAndShowTheIndexSize) 
   EXPECT_EQ(Sample(text, "circmatch_index_profiles{kind=\"TENDER\"}"), 1);
   EXPECT_NE(text.find("# TYPE circmatch_grpc_request_duration_seconds histogram"), std::string::npos);
 
-  EXPECT_EQ(HttpGet(port, "/other").rfind("HTTP/1.1 404", 0), 0u);
+  EXPECT_EQ(HttpCall(port, "GET", "/other").status, 404);
 }
 
 TEST_F(AccountabilityTest, TheAuditLogRecordsWhoAskedWhatAndGotWhatWithoutPersonalData) {
