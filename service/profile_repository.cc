@@ -122,4 +122,22 @@ absl::StatusOr<int64_t> ProfileRepository::RebuildIndex() {
   return loaded;
 }
 
+absl::StatusOr<uint64_t> ProfileRepository::ApplyStoreChanges(const std::vector<StoreChange>& changes) {
+  absl::MutexLock lock(&write_mu_);
+  for (const StoreChange& change : changes) {
+    if (!change.profile.has_value()) {
+      if (absl::Status s = index_->Delete(change.key); !s.ok() && !absl::IsNotFound(s)) return s;
+      continue;
+    }
+    absl::StatusOr<Profile> profile = ProfileFromProto(*change.profile, context_);
+    if (!profile.ok()) {
+      CIRCMATCH_LOG(kWarning) << "changed profile \"" << change.key.id << "\" of owner \"" << change.key.owner
+                              << "\" does not validate, not indexed: " << profile.status().message();
+      continue;
+    }
+    if (absl::Status s = index_->Upsert({*std::move(profile)}); !s.ok()) return s;
+  }
+  return index_->version();
+}
+
 }  // namespace circmatch::service

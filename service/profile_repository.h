@@ -55,6 +55,10 @@ class ProfileRepository {
   // Deletes a profile from the store, then the index. NOT_FOUND when it is not stored.
   absl::StatusOr<uint64_t> Delete(const ProfileKey& key) ABSL_LOCKS_EXCLUDED(write_mu_);
 
+  // Applies changes other servers committed to a shared store to the index only (the store has them).
+  // Profiles that no longer validate are skipped with a warning. Returns the index version after.
+  absl::StatusOr<uint64_t> ApplyStoreChanges(const std::vector<StoreChange>& changes) ABSL_LOCKS_EXCLUDED(write_mu_);
+
   // Loads every stored profile into the (empty) index, in batches. Profiles that no longer validate (e.g. the
   // vocabulary changed) are skipped with a warning. Returns how many were loaded.
   absl::StatusOr<int64_t> RebuildIndex() ABSL_LOCKS_EXCLUDED(write_mu_);

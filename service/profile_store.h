@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "circmatch/profile.h"
@@ -39,6 +40,14 @@ struct ListPage {
   bool more = false;                  // true when profiles after the last one match too
 };
 
+// One committed change of a store that several servers share.
+struct StoreChange {
+  int64_t sequence = 0;
+  ProfileKey key;
+  // The profile as stored now; nullopt when it was deleted.
+  std::optional<v1::Profile> profile;
+};
+
 class ProfileStore {
  public:
   virtual ~ProfileStore() = default;
@@ -62,6 +71,19 @@ class ProfileStore {
 
   // Number of stored profiles.
   virtual absl::StatusOr<int64_t> Count() const = 0;
+
+  // For a store other servers write too (PostgreSQL), so each server's index follows their writes (see
+  // change_feed.h). A store only this process writes (SQLite) keeps the defaults: not shared, no changes.
+  virtual bool Shared() const { return false; }
+  // The sequence number of the latest committed change.
+  virtual absl::StatusOr<int64_t> LatestChange() const { return 0; }
+  // The changes committed after `sequence`, oldest first, at most `limit`; a profile changed several times
+  // appears with its current state.
+  virtual absl::StatusOr<std::vector<StoreChange>> ChangesSince(int64_t /*sequence*/, int /*limit*/) const {
+    return std::vector<StoreChange>();
+  }
+  // Blocks until another server may have committed a change (true) or `timeout` passed (false).
+  virtual bool WaitForChange(absl::Duration /*timeout*/) const { return false; }
 };
 
 // The NOT_FOUND message every store and handler uses for a missing profile.

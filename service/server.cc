@@ -14,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "service/logging.h"
 #include "service/sample_data.h"
+#include "service/postgres_profile_store.h"
 #include "service/sqlite_profile_store.h"
 #include "service/status_mapping.h"
 
@@ -99,10 +100,21 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   if (!index.ok()) return PrefixStatus("creating the index: ", index.status());
   server->index_ = *std::move(index);
 
-  absl::StatusOr<std::unique_ptr<SqliteProfileStore>> store = SqliteProfileStore::Open(options.data_dir);
-  if (!store.ok()) return PrefixStatus("opening the profile store: ", store.status());
-  CIRCMATCH_LOG(kInfo) << "profile store " << (*store)->path();
-  server->store_ = *std::move(store);
+  if (options.store == "sqlite") {
+    absl::StatusOr<std::unique_ptr<SqliteProfileStore>> store = SqliteProfileStore::Open(options.data_dir);
+    if (!store.ok()) return PrefixStatus("opening the profile store: ", store.status());
+    CIRCMATCH_LOG(kInfo) << "profile store " << (*store)->path();
+    server->store_ = *std::move(store);
+  } else {
+    absl::StatusOr<std::unique_ptr<PostgresProfileStore>> store = PostgresProfileStore::Open(options.store);
+    if (!store.ok()) return PrefixStatus("--store: ", store.status());
+    CIRCMATCH_LOG(kInfo) << "profile store " << (*store)->display_url();
+    server->store_ = *std::move(store);
+  }
+  // Changes other replicas commit from here on reach the index through the change feed; the rebuild below
+  // reads everything committed before.
+  absl::StatusOr<int64_t> latest_change = server->store_->LatestChange();
+  if (!latest_change.ok()) return PrefixStatus("opening the profile store: ", latest_change.status());
 
   server->repository_ = std::make_unique<ProfileRepository>(server->vocabulary_.get(), server->index_.get(),
                                                             server->store_.get(), options.embedding_dimension);
@@ -119,6 +131,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   }
   absl::StatusOr<int64_t> loaded = server->repository_->RebuildIndex();
   if (!loaded.ok()) return loaded.status();
+  if (server->store_->Shared()) {
+    server->change_feed_ = std::make_unique<ChangeFeed>(server->repository_.get(), *latest_change,
+                                                        absl::Milliseconds(options.change_poll_ms));
+  }
 
   if (!options.sample_data.empty()) {
     absl::StatusOr<int64_t> stored = server->store_->Count();

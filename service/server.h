@@ -22,6 +22,7 @@
 #include "circmatch/index.h"
 #include "circmatch/vocabulary.h"
 #include "service/audit_log.h"
+#include "service/change_feed.h"
 #include "service/authenticator.h"
 #include "service/http_gateway.h"
 #include "service/http_server.h"
@@ -72,6 +73,7 @@ class Server {
   std::unique_ptr<Index> index_;
   std::unique_ptr<ProfileStore> store_;
   std::unique_ptr<ProfileRepository> repository_;
+  std::unique_ptr<ChangeFeed> change_feed_;
   std::unique_ptr<ProfileServiceImpl> profile_service_;
   std::unique_ptr<MatchingServiceImpl> matching_service_;
   std::unique_ptr<VocabularyServiceImpl> vocabulary_service_;

@@ -17,6 +17,12 @@ ABSL_FLAG(std::string, listen, "0.0.0.0:50051",
           "host:port to serve gRPC on; port 0 picks a free port (env CIRCMATCH_LISTEN)");
 ABSL_FLAG(std::string, data_dir, "./circmatch-data",
           "folder of the SQLite store, created if missing (env CIRCMATCH_DATA_DIR)");
+ABSL_FLAG(std::string, store, "sqlite",
+          "sqlite (the file in --data_dir) or a PostgreSQL URL postgresql://user:password@host:port/db shared by "
+          "replicas (env CIRCMATCH_STORE)");
+ABSL_FLAG(int, change_poll_ms, 500,
+          "with a PostgreSQL store: how often to look for other replicas' writes when no notification arrives "
+          "(env CIRCMATCH_CHANGE_POLL_MS)");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error (env CIRCMATCH_LOG_LEVEL)");
 ABSL_FLAG(std::string, vocabulary_dir, "",
           "folder of the reference data (cpv_2008.csv, ...); empty = the shipped copy "
@@ -86,6 +92,8 @@ absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv) {
                           ApplyEnvironment(FLAGS_tls_client_ca_file, "CIRCMATCH_TLS_CLIENT_CA_FILE"),
                           ApplyEnvironment(FLAGS_metrics_listen, "CIRCMATCH_METRICS_LISTEN"),
                           ApplyEnvironment(FLAGS_http_listen, "CIRCMATCH_HTTP_LISTEN"),
+                          ApplyEnvironment(FLAGS_store, "CIRCMATCH_STORE"),
+                          ApplyEnvironment(FLAGS_change_poll_ms, "CIRCMATCH_CHANGE_POLL_MS"),
                           ApplyEnvironment(FLAGS_audit_log, "CIRCMATCH_AUDIT_LOG")}) {
     if (!s.ok()) return s;
   }
@@ -106,6 +114,8 @@ absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv) {
   options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   options.http_listen = absl::GetFlag(FLAGS_http_listen);
+  options.store = absl::GetFlag(FLAGS_store);
+  options.change_poll_ms = absl::GetFlag(FLAGS_change_poll_ms);
   options.audit_log = absl::GetFlag(FLAGS_audit_log);
 
   if (!ParseLogLevel(log_level, &options.log_level)) {
@@ -125,6 +135,15 @@ absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv) {
   if (options.max_message_bytes < 4096 || options.max_message_bytes > INT32_MAX) {
     return absl::InvalidArgumentError(absl::StrCat("--max_message_bytes: must be 4096 to ", INT32_MAX,
                                                    ", got ", options.max_message_bytes));
+  }
+  if (options.store != "sqlite" && options.store.rfind("postgresql://", 0) != 0 &&
+      options.store.rfind("postgres://", 0) != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--store: must be sqlite or a postgresql:// URL, got \"", options.store, "\""));
+  }
+  if (options.change_poll_ms < 10 || options.change_poll_ms > 600000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--change_poll_ms: must be 10 to 600000, got ", options.change_poll_ms));
   }
   if (options.api_keys_file.empty() && !options.allow_unauthenticated) {
     return absl::InvalidArgumentError(

@@ -17,8 +17,15 @@ namespace circmatch::service {
 struct ServerOptions {
   // --listen / CIRCMATCH_LISTEN: host:port to serve gRPC on; port 0 picks a free port.
   std::string listen = "0.0.0.0:50051";
-  // --data_dir / CIRCMATCH_DATA_DIR: folder of the SQLite store (circmatch.sqlite3); created if missing.
+  // --data_dir / CIRCMATCH_DATA_DIR: folder of the SQLite store (circmatch.sqlite3) and the audit log; created
+  // if missing.
   std::string data_dir = "./circmatch-data";
+  // --store / CIRCMATCH_STORE: "sqlite" (the file in data_dir), or a PostgreSQL URL "postgresql://..." shared by
+  // replicas.
+  std::string store = "sqlite";
+  // --change_poll_ms / CIRCMATCH_CHANGE_POLL_MS: with a shared store, how often to look for other replicas'
+  // writes when no notification arrives.
+  int change_poll_ms = 500;
   // --log_level / CIRCMATCH_LOG_LEVEL: debug, info, warning or error.
   LogLevel log_level = LogLevel::kInfo;
   // --vocabulary_dir / CIRCMATCH_VOCABULARY_DIR: folder of the reference data (cpv_2008.csv, ...). Empty means

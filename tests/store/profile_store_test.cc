@@ -1,0 +1,173 @@
+// The ProfileStore contract on both backends: the same tests, once on SQLite and once on a real PostgreSQL.
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "postgres_test_database.h"
+#include "service/postgres_profile_store.h"
+#include "service/sqlite_profile_store.h"
+
+namespace circmatch::service {
+namespace {
+
+v1::Profile Make(const std::string& owner, const std::string& id, v1::ProfileKind kind = v1::PROFILE_KIND_SUPPLIER,
+                 const std::string& name = "") {
+  v1::Profile p;
+  p.set_owner(owner);
+  p.set_id(id);
+  p.set_kind(kind);
+  p.set_display_name(name.empty() ? id : name);
+  p.mutable_update_time()->set_seconds(1700000000);
+  return p;
+}
+
+enum class Backend { kSqlite, kPostgres };
+
+class ProfileStoreTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Backend::kSqlite) {
+      dir_ = std::filesystem::temp_directory_path() /
+             ("circmatch-store-" + std::to_string(getpid()) + "-" +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+      std::filesystem::remove_all(dir_);
+      auto store = SqliteProfileStore::Open(dir_.string());
+      ASSERT_TRUE(store.ok()) << store.status();
+      store_ = *std::move(store);
+    } else {
+      database_ = std::make_unique<testing::PostgresTestDatabase>();
+      ASSERT_FALSE(database_->url().empty()) << database_->error();
+      auto store = PostgresProfileStore::Open(database_->url());
+      ASSERT_TRUE(store.ok()) << store.status();
+      store_ = *std::move(store);
+    }
+  }
+  void TearDown() override {
+    store_.reset();
+    database_.reset();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  std::vector<std::string> Ids(const ListPage& page) {
+    std::vector<std::string> ids;
+    for (const v1::Profile& p : page.profiles) ids.push_back(p.owner() + "/" + p.id());
+    return ids;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<testing::PostgresTestDatabase> database_;
+  std::unique_ptr<ProfileStore> store_;
+};
+
+TEST_P(ProfileStoreTest, UpsertGetReplaceDelete) {
+  ASSERT_TRUE(store_->Upsert({Make("a", "1", v1::PROFILE_KIND_SUPPLIER, "first")}).ok());
+  auto got = store_->Get({"a", "1"});
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->display_name(), "first");
+  ASSERT_TRUE(store_->Upsert({Make("a", "1", v1::PROFILE_KIND_SUPPLIER, "second")}).ok());
+  EXPECT_EQ(store_->Get({"a", "1"})->display_name(), "second");
+  EXPECT_EQ(*store_->Count(), 1);
+  EXPECT_EQ(store_->Get({"b", "1"}).status().code(), absl::StatusCode::kNotFound) << "keys are (owner, id)";
+  ASSERT_TRUE(store_->Delete({"a", "1"}).ok());
+  EXPECT_EQ(store_->Get({"a", "1"}).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->Delete({"a", "1"}).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(*store_->Count(), 0);
+}
+
+TEST_P(ProfileStoreTest, ListPagesInOwnerIdOrderWithKindAndOwnerFilters) {
+  ASSERT_TRUE(store_->Upsert({Make("b", "2"), Make("a", "10"), Make("a", "9", v1::PROFILE_KIND_TENDER), Make("a", "1"),
+                              Make("B", "1"), Make("a", "Z")})
+                  .ok());
+  ListQuery all;
+  all.limit = 100;
+  auto page = store_->List(all);
+  ASSERT_TRUE(page.ok()) << page.status();
+  // Byte order, as both backends promise: upper case before lower case, "10" before "9".
+  EXPECT_EQ(Ids(*page), (std::vector<std::string>{"B/1", "a/1", "a/10", "a/9", "a/Z", "b/2"}));
+  EXPECT_FALSE(page->more);
+
+  ListQuery paged;
+  paged.limit = 2;
+  std::vector<std::string> seen;
+  for (int i = 0; i < 10; ++i) {
+    auto p = store_->List(paged);
+    ASSERT_TRUE(p.ok());
+    for (const std::string& id : Ids(*p)) seen.push_back(id);
+    if (!p->more) break;
+    paged.after = ProfileKey{p->profiles.back().owner(), p->profiles.back().id()};
+  }
+  EXPECT_EQ(seen, Ids(*page));
+
+  ListQuery owner_a;
+  owner_a.owner = "a";
+  owner_a.kind = v1::PROFILE_KIND_SUPPLIER;
+  EXPECT_EQ(Ids(*store_->List(owner_a)), (std::vector<std::string>{"a/1", "a/10", "a/Z"}));
+
+  std::vector<std::string> visited;
+  ASSERT_TRUE(store_->ForEach([&](const v1::Profile& p) {
+                      visited.push_back(p.owner() + "/" + p.id());
+                      return absl::OkStatus();
+                    })
+                  .ok());
+  EXPECT_EQ(visited, Ids(*page));
+}
+
+TEST_P(ProfileStoreTest, ConcurrentWritersLoseNothing) {
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 4; ++w) {
+    writers.emplace_back([this, w] {
+      for (int i = 0; i < 25; ++i) {
+        EXPECT_TRUE(store_->Upsert({Make("w" + std::to_string(w), std::to_string(i)),
+                                    Make("shared", std::to_string(i), v1::PROFILE_KIND_SUPPLIER, "by " + std::to_string(w))})
+                        .ok());
+      }
+    });
+  }
+  for (std::thread& t : writers) t.join();
+  EXPECT_EQ(*store_->Count(), 4 * 25 + 25);
+}
+
+TEST_P(ProfileStoreTest, ChangesOfASharedStoreArriveInCommitOrder) {
+  if (!store_->Shared()) {
+    EXPECT_EQ(*store_->LatestChange(), 0);
+    EXPECT_TRUE(store_->ChangesSince(0, 10)->empty()) << "a store nobody else writes reports no changes";
+    return;
+  }
+  const int64_t start = *store_->LatestChange();
+  ASSERT_TRUE(store_->Upsert({Make("a", "1"), Make("a", "2")}).ok());
+  ASSERT_TRUE(store_->Upsert({Make("a", "1", v1::PROFILE_KIND_SUPPLIER, "renamed")}).ok());
+  ASSERT_TRUE(store_->Delete({"a", "2"}).ok());
+  auto changes = store_->ChangesSince(start, 100);
+  ASSERT_TRUE(changes.ok()) << changes.status();
+  ASSERT_EQ(changes->size(), 4u);
+  for (size_t i = 1; i < changes->size(); ++i) EXPECT_GT((*changes)[i].sequence, (*changes)[i - 1].sequence);
+  EXPECT_EQ((*changes)[0].key.id, "1");
+  ASSERT_TRUE((*changes)[0].profile.has_value());
+  EXPECT_EQ((*changes)[0].profile->display_name(), "renamed") << "changes carry the current state";
+  EXPECT_FALSE((*changes)[3].profile.has_value()) << "a delete";
+  EXPECT_EQ(*store_->LatestChange(), (*changes)[3].sequence);
+  EXPECT_EQ(store_->ChangesSince((*changes)[3].sequence, 100)->size(), 0u);
+  EXPECT_EQ(store_->ChangesSince(start, 2)->size(), 2u);
+}
+
+TEST_P(ProfileStoreTest, AStoreOpensAgainOnItsExistingSchemaAndData) {
+  ASSERT_TRUE(store_->Upsert({Make("a", "1")}).ok());
+  store_.reset();
+  if (GetParam() == Backend::kSqlite) {
+    store_ = *SqliteProfileStore::Open(dir_.string());
+  } else {
+    store_ = *PostgresProfileStore::Open(database_->url());
+  }
+  EXPECT_TRUE(store_->Get({"a", "1"}).ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ProfileStoreTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const ::testing::TestParamInfo<Backend>& info) {
+                           return info.param == Backend::kSqlite ? std::string("Sqlite") : std::string("Postgres");
+                         });
+
+}  // namespace
+}  // namespace circmatch::service
