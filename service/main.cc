@@ -3,6 +3,7 @@
 // (tests and scripts wait for it); logs go to stderr. SIGTERM or SIGINT stops it gracefully.
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <iostream>
@@ -12,6 +13,7 @@
 #include "service/logging.h"
 #include "service/server.h"
 #include "service/server_options.h"
+#include "service/sqlite_profile_store.h"
 
 int main(int argc, char** argv) {
   // Block the stop signals in every thread (gRPC's threads inherit this mask) and take them with sigwait
@@ -23,6 +25,27 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   if (argc > 1 && std::string(argv[1]) == "keys") return circmatch::service::RunKeysCommand(argc, argv);
+  if (argc > 1 && std::string(argv[1]) == "backup") {
+    // circmatch-server backup <data_dir> <file>: a consistent copy of the SQLite store, also while it serves.
+    if (argc != 4) {
+      std::cerr << "usage: circmatch-server backup <data_dir> <file>\n";
+      return 2;
+    }
+    const std::string database = std::string(argv[2]) + "/" + circmatch::service::SqliteProfileStore::kFileName;
+    if (::access(database.c_str(), R_OK) != 0) {
+      std::cerr << "circmatch-server backup: no store at " << database << "\n";
+      return 1;
+    }
+    absl::StatusOr<std::unique_ptr<circmatch::service::SqliteProfileStore>> store =
+        circmatch::service::SqliteProfileStore::Open(argv[2]);
+    absl::Status status = store.ok() ? (*store)->BackupTo(argv[3]) : store.status();
+    if (!status.ok()) {
+      std::cerr << "circmatch-server backup: " << status.message() << "\n";
+      return 1;
+    }
+    std::cout << "backed up " << (*store)->path() << " to " << argv[3] << std::endl;
+    return 0;
+  }
 
   absl::StatusOr<circmatch::service::ServerOptions> options = circmatch::service::ParseServerOptions(argc, argv);
   if (!options.ok()) {

@@ -319,4 +319,19 @@ absl::StatusOr<int64_t> SqliteProfileStore::Count() const {
   return static_cast<int64_t>(sqlite3_column_int64(statement, 0));
 }
 
+absl::Status SqliteProfileStore::BackupTo(const std::string& file) const {
+  if (std::filesystem::exists(file)) {
+    return absl::AlreadyExistsError(absl::StrCat("backup: \"", file, "\" exists; choose a new file"));
+  }
+  absl::MutexLock lock(&mu_);
+  absl::Status status;
+  sqlite3_stmt* statement = Prepare("VACUUM INTO ?1", &status);
+  if (statement == nullptr) return status;
+  StatementScope scope(statement);
+  BindText(statement, 1, file);
+  const int code = sqlite3_step(statement);
+  if (code != SQLITE_DONE) return Error(code, "backup");
+  return absl::OkStatus();
+}
+
 }  // namespace circmatch::service

@@ -46,6 +46,10 @@ class SqliteProfileStore final : public ProfileStore {
   absl::Status ForEach(const std::function<absl::Status(const v1::Profile&)>& visit) const override;
   absl::StatusOr<int64_t> Count() const override;
 
+  // Writes a consistent copy of the database to `file` (which must not exist) while the store stays in use: a
+  // backup. Restore by stopping the server and placing the copy as <data_dir>/circmatch.sqlite3.
+  absl::Status BackupTo(const std::string& file) const;
+
   // The path of the database file.
   const std::string& path() const { return path_; }
 
