@@ -10,7 +10,8 @@ cmake --build build -j"$(nproc)" --target circmatch-server circmatch
 
 listen="${CIRCMATCH_LISTEN:-127.0.0.1:50051}"
 build/service/circmatch-server --listen="$listen" --data_dir="${CIRCMATCH_DATA_DIR:-circmatch-data}" \
-    --sample_data=service/sample/profiles.jsonl --allow_unauthenticated "$@" |
+    --sample_data=service/sample/profiles.jsonl --allow_unauthenticated \
+    --http_listen="${CIRCMATCH_HTTP_LISTEN:-127.0.0.1:8080}" "$@" |
   while IFS= read -r line; do
     echo "$line"
     case "$line" in
@@ -21,6 +22,7 @@ build/service/circmatch-server --listen="$listen" --data_dir="${CIRCMATCH_DATA_D
 Try, in another terminal:
   build/clients/circmatch --server=$address SuggestSuppliers '{"tenderRef": {"id": "tender-0001"}, "k": 3}'
   build/clients/circmatch --server=$address list
+  curl -X POST http://${CIRCMATCH_HTTP_LISTEN:-127.0.0.1:8080}/v1/matching/suppliers:suggest -d '{"tenderRef": {"id": "tender-0001"}, "k": 3}'
 HELP
         ;;
     esac
