@@ -260,6 +260,21 @@ TEST_F(AccessTest, MatchingCallsOfPartnerASeeOwnAndSharedButNeverBsPrivate) {
             grpc::StatusCode::UNAUTHENTICATED);
 }
 
+TEST_F(AccessTest, EraseContactErasesOnlyTheCallersProfiles) {
+  ASSERT_TRUE(UpsertAs(key_a_, {SupplierOf("a-person", "VISIBILITY_SHARED", true)}).ok());
+  v1::Profile b_same_person = SupplierOf("b-person", "VISIBILITY_SHARED", true);
+  b_same_person.mutable_contact()->set_email("a-person@example.nl");
+  ASSERT_TRUE(UpsertAs(key_b_, {b_same_person}).ok());
+  v1::EraseContactRequest request;
+  request.set_email("a-person@example.nl");
+  v1::EraseContactResponse response;
+  ASSERT_TRUE(profiles_->EraseContact(As(key_a_).get(), request, &response).ok());
+  ASSERT_EQ(response.erased_size(), 1);
+  EXPECT_EQ(response.erased(0).owner(), "partner-a");
+  EXPECT_EQ(GetAs(key_a_, "", "a-person").error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_TRUE(GetAs(key_b_, "", "b-person").ok()) << "partner B's profile is B's to erase";
+}
+
 TEST_F(AccessTest, TheCommandLineClientSendsTheKey) {
   WriteBothPartners();
   CommandResult with_key = RunCommand({CIRCMATCH_CLI_PATH, "--server=" + server_->address(), "--api_key=" + key_b_,
