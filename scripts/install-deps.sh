@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing circmatch needs on Debian 12: compilers, CMake, the libraries from
-# Debian's packages, and the npm package of the generic gRPC client used by one test. Safe to rerun.
+# Debian's packages, and (with --with-test-tools) the npm packages the tests use. Safe to rerun.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,8 +25,10 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
-if [ "${1:-}" = "--with-test-tools" ] && [ ! -x tests/service/generic_client/node_modules/.bin/buf ]; then
-  # `npm install` rather than `npm ci`: the lock pins every version, but registry mirrors that carry only some
-  # of buf's per-platform binaries leave those out of it, which `npm ci` refuses and `npm install` accepts.
-  npm install --prefix tests/service/generic_client --no-audit --no-fund
+if [ "${1:-}" = "--with-test-tools" ]; then
+  # `npm install` rather than `npm ci`: the locks pin every version, but registry mirrors that carry only some
+  # of buf's per-platform binaries leave those out of the lock, which `npm ci` refuses and `npm install` accepts.
+  [ -x tests/service/generic_client/node_modules/.bin/buf ] ||
+    npm install --prefix tests/service/generic_client --no-audit --no-fund
+  [ -d clients/node/node_modules/@grpc/grpc-js ] || npm install --prefix clients/node --no-audit --no-fund
 fi
