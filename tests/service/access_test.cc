@@ -251,6 +251,25 @@ TEST_F(AccessTest, MatchingCallsOfPartnerASeeOwnAndSharedButNeverBsPrivate) {
   EXPECT_TRUE(ExplainAs(key_a_, "partner-b", "b-shared").ok());
   EXPECT_TRUE(HasError(ExplainAs(key_a_, "partner-b", "b-private"), grpc::StatusCode::NOT_FOUND, "candidate"));
 
+  // SuggestTenders for A's supplier: B's shared tender, never B's private one.
+  v1::SuggestTendersRequest tenders;
+  tenders.mutable_supplier_ref()->set_id("a-own");
+  tenders.set_k(50);
+  v1::SuggestTendersResponse open_tenders;
+  ASSERT_TRUE(matching_->SuggestTenders(As(key_a_).get(), tenders, &open_tenders).ok());
+  EXPECT_TRUE(Contains(IdsOf(open_tenders.matches()), "b-shared-tender"));
+  EXPECT_FALSE(Contains(IdsOf(open_tenders.matches()), "b-private-tender"));
+  EXPECT_TRUE(Contains(IdsOf(open_tenders.matches()), "a-tender"));
+
+  // FindSimilarBuyers by B's private tender as a ref: as if absent.
+  v1::FindSimilarBuyersRequest similar;
+  similar.mutable_buyer_ref()->set_owner("partner-b");
+  similar.mutable_buyer_ref()->set_id("b-private-tender");
+  similar.set_k(5);
+  v1::FindSimilarBuyersResponse similar_buyers;
+  EXPECT_TRUE(HasError(matching_->FindSimilarBuyers(As(key_a_).get(), similar, &similar_buyers),
+                       grpc::StatusCode::NOT_FOUND, "buyer_ref"));
+
   // Vocabulary needs a key too.
   v1::ListVocabularyRequest vocabulary;
   vocabulary.set_list(v1::VOCABULARY_LIST_STRATEGIES);
