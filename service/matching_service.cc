@@ -1,5 +1,7 @@
 #include "service/matching_service.h"
 
+#include <cmath>
+#include <deque>
 #include <chrono>
 #include <string>
 #include <utility>
@@ -199,6 +201,130 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::FindSimilarBuyers(grpc::CallbackS
                            request->has_buyer_profile() ? &request->buyer_profile() : nullptr, request->k(),
                            request->weights(), request->filter(), response);
   return FinishAudited(context, *audit_, "FindSimilarBuyers", *caller, *request, *response, status);
+}
+
+namespace {
+
+// One WatchMatches call: subscribed to the repository's write events, it explains each written profile of the
+// kind it watches against its query and streams those that pass, one write at a time.
+class WatchMatchesReactor final : public grpc::ServerWriteReactor<v1::WatchMatchesResponse> {
+ public:
+  WatchMatchesReactor(ProfileRepository* repository, std::string viewer, Profile query, MatchParams params,
+                      double min_score)
+      : repository_(repository),
+        viewer_(std::move(viewer)),
+        query_(std::move(query)),
+        params_(std::move(params)),
+        min_score_(min_score) {
+    subscription_ = repository_->write_events().Subscribe(
+        [this](const std::vector<ProfileKey>& written) { OnWritten(written); });
+    // Tells the client the watch is registered: whatever is written from now on is seen.
+    StartSendInitialMetadata();
+  }
+
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    if (!ok) {
+      Stop(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the stream broke"));
+      return;
+    }
+    WriteNext();
+  }
+
+  void OnCancel() override {
+    absl::MutexLock lock(&mu_);
+    Stop(grpc::Status::CANCELLED);
+  }
+
+  void OnDone() override {
+    repository_->write_events().Unsubscribe(subscription_);
+    delete this;
+  }
+
+ private:
+  void OnWritten(const std::vector<ProfileKey>& written) {
+    params_.now_unix_seconds = absl::ToUnixSeconds(absl::Now());
+    for (const ProfileKey& key : written) {
+      if (key == query_.key) continue;
+      absl::StatusOr<ExplainResult> explained = repository_->index().Explain(query_, key, params_);
+      // Another kind, or not visible to the watcher: not a match for this watch.
+      if (!explained.ok() || !explained->match.explanation.exclusions.empty()) continue;
+      if (explained->match.score < min_score_) continue;
+      absl::StatusOr<v1::Profile> profile = repository_->store().Get(key);
+      if (!profile.ok()) continue;
+      RedactFor(viewer_, &*profile);
+      v1::WatchMatchesResponse alert;
+      *alert.mutable_match()->mutable_profile() = *std::move(profile);
+      MatchToProto(explained->match, repository_->vocabulary(), alert.mutable_match());
+      alert.set_index_version(explained->index_version);
+      absl::MutexLock lock(&mu_);
+      if (stopped_) return;
+      pending_.push_back(std::move(alert));
+      WriteNext();
+    }
+  }
+
+  void WriteNext() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (writing_ || stopped_ || pending_.empty()) return;
+    current_ = std::move(pending_.front());
+    pending_.pop_front();
+    writing_ = true;
+    StartWrite(&current_);
+  }
+
+  void Stop(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (stopped_) return;
+    stopped_ = true;
+    Finish(status);
+  }
+
+  ProfileRepository* const repository_;
+  const std::string viewer_;
+  const Profile query_;
+  MatchParams params_;  // now_unix_seconds refreshed per event, on the writing thread only
+  const double min_score_;
+  int64_t subscription_ = 0;
+  absl::Mutex mu_;
+  std::deque<v1::WatchMatchesResponse> pending_ ABSL_GUARDED_BY(mu_);
+  v1::WatchMatchesResponse current_ ABSL_GUARDED_BY(mu_);
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+// A reactor that fails the stream at once.
+class FailedWatch final : public grpc::ServerWriteReactor<v1::WatchMatchesResponse> {
+ public:
+  explicit FailedWatch(const absl::Status& status) { Finish(ToGrpcStatus(status)); }
+  void OnDone() override { delete this; }
+};
+
+}  // namespace
+
+grpc::ServerWriteReactor<v1::WatchMatchesResponse>* MatchingServiceImpl::WatchMatches(
+    grpc::CallbackServerContext* context, const v1::WatchMatchesRequest* request) {
+  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
+  if (!caller.ok()) return new FailedWatch(caller.status());
+  const bool for_supplier = request->has_supplier_ref();
+  if (!for_supplier && !request->has_tender_ref()) {
+    return new FailedWatch(absl::InvalidArgumentError("watcher: set supplier_ref or tender_ref"));
+  }
+  const MatchType type = for_supplier ? MatchType::kTendersForSupplier : MatchType::kSuppliersForTender;
+  const QuerySpec spec = for_supplier ? kSupplierQuery : kTenderQuery;
+  const v1::ProfileRef& ref = for_supplier ? request->supplier_ref() : request->tender_ref();
+  absl::StatusOr<Profile> query = ResolveQuery(*repository_, *caller, &ref, nullptr, spec);
+  if (!query.ok()) return new FailedWatch(query.status());
+  if (!std::isfinite(request->min_score()) || request->min_score() < 0 || request->min_score() > 1) {
+    return new FailedWatch(absl::InvalidArgumentError(
+        absl::StrCat("min_score: must be a number in [0, 1], got ", request->min_score())));
+  }
+  v1::MatchFilter filter = request->filter();
+  filter.clear_min_score();
+  absl::StatusOr<MatchParams> params =
+      MatchParamsFromProto(type, /*k=*/1, request->weights(), filter, repository_->vocabulary());
+  if (!params.ok()) return new FailedWatch(params.status());
+  params->viewer = *caller;
+  return new WatchMatchesReactor(repository_, *caller, *std::move(query), *std::move(params), request->min_score());
 }
 
 grpc::ServerUnaryReactor* MatchingServiceImpl::ExplainMatch(grpc::CallbackServerContext* context,

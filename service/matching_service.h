@@ -37,6 +37,8 @@ class MatchingServiceImpl final : public v1::MatchingService::CallbackService {
   grpc::ServerUnaryReactor* FindSimilarBuyers(grpc::CallbackServerContext* context,
                                               const v1::FindSimilarBuyersRequest* request,
                                               v1::FindSimilarBuyersResponse* response) override;
+  grpc::ServerWriteReactor<v1::WatchMatchesResponse>* WatchMatches(grpc::CallbackServerContext* context,
+                                                                   const v1::WatchMatchesRequest* request) override;
   grpc::ServerUnaryReactor* ExplainMatch(grpc::CallbackServerContext* context,
                                          const v1::ExplainMatchRequest* request,
                                          v1::ExplainMatchResponse* response) override;

@@ -75,6 +75,10 @@ absl::StatusOr<uint64_t> ProfileRepository::Write(const PreparedBatch& batch) {
                           << " profiles (the store has them; a restart reindexes): " << status;
     return absl::InternalError(absl::StrCat("committed, but the index rejected the batch: ", status.message()));
   }
+  std::vector<ProfileKey> written;
+  written.reserve(batch.indexed.size());
+  for (const Profile& profile : batch.indexed) written.push_back(profile.key);
+  write_events_.Publish(written);
   return index_->version();
 }
 
@@ -124,6 +128,7 @@ absl::StatusOr<int64_t> ProfileRepository::RebuildIndex() {
 
 absl::StatusOr<uint64_t> ProfileRepository::ApplyStoreChanges(const std::vector<StoreChange>& changes) {
   absl::MutexLock lock(&write_mu_);
+  std::vector<ProfileKey> written;
   for (const StoreChange& change : changes) {
     if (!change.profile.has_value()) {
       if (absl::Status s = index_->Delete(change.key); !s.ok() && !absl::IsNotFound(s)) return s;
@@ -135,8 +140,11 @@ absl::StatusOr<uint64_t> ProfileRepository::ApplyStoreChanges(const std::vector<
                               << "\" does not validate, not indexed: " << profile.status().message();
       continue;
     }
+    const ProfileKey key = profile->key;
     if (absl::Status s = index_->Upsert({*std::move(profile)}); !s.ok()) return s;
+    written.push_back(key);
   }
+  if (!written.empty()) write_events_.Publish(written);
   return index_->version();
 }
 

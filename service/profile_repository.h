@@ -22,6 +22,7 @@
 #include "google/protobuf/repeated_ptr_field.h"
 #include "service/profile_conversion.h"
 #include "service/profile_store.h"
+#include "service/write_events.h"
 
 namespace circmatch::service {
 
@@ -67,12 +68,15 @@ class ProfileRepository {
   const Index& index() const { return *index_; }
   const ProfileStore& store() const { return *store_; }
   const ConversionContext& conversion_context() const { return context_; }
+  // The keys of the profiles each write put into the index, published after the write.
+  WriteEvents& write_events() { return write_events_; }
 
  private:
   const Vocabulary* const vocabulary_;
   Index* const index_;
   ProfileStore* const store_;
   const ConversionContext context_;
+  WriteEvents write_events_;
   // Serializes writes so the store's commit order is the index's.
   absl::Mutex write_mu_;
 };

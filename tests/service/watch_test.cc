@@ -1,0 +1,96 @@
+// Alerts on a real server: a supplier watching for tenders gets each matching tender as it is published (and
+// not the ones that do not match, are closed or are of another kind); a tender watching for suppliers gets new
+// suppliers; bad watches are refused naming the field.
+#include <string>
+#include <vector>
+
+#include "service_test_util.h"
+
+namespace circmatch {
+namespace testing {
+namespace {
+
+v1::Profile TenderFor(const std::string& id, const std::string& cpv, const std::string& closing = "2099-01-01T00:00:00Z") {
+  return ProfileJson(R"({"id": ")" + id + R"(", "kind": "PROFILE_KIND_TENDER", "visibility": "VISIBILITY_SHARED",
+      "location": {"municipality": "Zwolle"}, "needs": {"cpvCodes": [")" + cpv + R"("], "strategies": ["R3"]},
+      "closingTime": ")" + closing + R"("})");
+}
+
+v1::Profile SupplierFor(const std::string& id, const std::string& cpv) {
+  return ProfileJson(R"({"id": ")" + id + R"(", "kind": "PROFILE_KIND_SUPPLIER", "visibility": "VISIBILITY_SHARED",
+      "location": {"municipality": "Kampen"}, "capabilities": {"cpvCodes": [")" + cpv + R"("], "strategies": ["R3"]}})");
+}
+
+class WatchTest : public ServerTest {};
+
+TEST_F(WatchTest, ASupplierSeesEachMatchingTenderAsItIsPublished) {
+  MustUpsert({SupplierFor("watcher", "39130000")});
+  v1::WatchMatchesRequest request;
+  request.mutable_supplier_ref()->set_id("watcher");
+  request.set_min_score(0.6);
+  auto context = Context();
+  auto stream = matching_->WatchMatches(context.get(), request);
+  stream->WaitForInitialMetadata();  // the watch is registered
+
+  MustUpsert({TenderFor("other-division", "45000000")});
+  MustUpsert({TenderFor("furniture-1", "39130000")});
+  MustUpsert({TenderFor("closed", "39130000", "2020-01-01T00:00:00Z"), SupplierFor("another-supplier", "39130000")});
+  MustUpsert({TenderFor("furniture-2", "39131000")});
+
+  v1::WatchMatchesResponse alert;
+  ASSERT_TRUE(stream->Read(&alert));
+  EXPECT_EQ(alert.match().profile().id(), "furniture-1");
+  EXPECT_GE(alert.match().score(), 0.6);
+  EXPECT_FALSE(alert.match().explanation().cpv_matches().empty());
+  EXPECT_GT(alert.index_version(), 0u);
+  ASSERT_TRUE(stream->Read(&alert));
+  EXPECT_EQ(alert.match().profile().id(), "furniture-2") << "the non-matching, closed and supplier profiles were skipped";
+
+  context->TryCancel();
+  while (stream->Read(&alert)) {
+  }
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::CANCELLED);
+}
+
+TEST_F(WatchTest, ATenderSeesNewSuppliers) {
+  MustUpsert({TenderFor("t-watch", "39130000")});
+  v1::WatchMatchesRequest request;
+  request.mutable_tender_ref()->set_id("t-watch");
+  auto context = Context();
+  auto stream = matching_->WatchMatches(context.get(), request);
+  stream->WaitForInitialMetadata();
+  MustUpsert({SupplierFor("new-supplier", "39130000")});
+  v1::WatchMatchesResponse alert;
+  ASSERT_TRUE(stream->Read(&alert));
+  EXPECT_EQ(alert.match().profile().id(), "new-supplier");
+  context->TryCancel();
+  while (stream->Read(&alert)) {
+  }
+  stream->Finish();
+}
+
+TEST_F(WatchTest, BadWatchesAreRefusedNamingTheField) {
+  MustUpsert({SupplierFor("watcher", "39130000")});
+  const auto refused = [&](const v1::WatchMatchesRequest& request) {
+    auto context = Context();
+    auto stream = matching_->WatchMatches(context.get(), request);
+    v1::WatchMatchesResponse alert;
+    while (stream->Read(&alert)) {
+    }
+    return stream->Finish();
+  };
+  v1::WatchMatchesRequest request;
+  EXPECT_TRUE(HasError(refused(request), grpc::StatusCode::INVALID_ARGUMENT, "watcher"));
+  request.mutable_supplier_ref()->set_id("watcher");
+  request.set_min_score(2);
+  EXPECT_TRUE(HasError(refused(request), grpc::StatusCode::INVALID_ARGUMENT, "min_score"));
+  request.set_min_score(0.5);
+  request.mutable_supplier_ref()->set_id("nobody");
+  EXPECT_TRUE(HasError(refused(request), grpc::StatusCode::NOT_FOUND, "supplier_ref"));
+  request.mutable_tender_ref()->set_id("watcher");
+  EXPECT_TRUE(HasError(refused(request), grpc::StatusCode::INVALID_ARGUMENT, "tender_ref")) << "a supplier is no tender";
+}
+
+}  // namespace
+}  // namespace testing
+}  // namespace circmatch
