@@ -15,6 +15,8 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The browser test drives Debian's Chromium.
+if [ "${1:-}" = "--with-test-tools" ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
 # Node.js may come from another packaging that bundles npm; only install Debian's when there is none.
 command -v npm >/dev/null || missing+=(nodejs npm)
 if ((${#missing[@]})); then
@@ -31,4 +33,5 @@ if [ "${1:-}" = "--with-test-tools" ]; then
   [ -x tests/service/generic_client/node_modules/.bin/buf ] ||
     npm install --prefix tests/service/generic_client --no-audit --no-fund
   [ -d clients/node/node_modules/@grpc/grpc-js ] || npm install --prefix clients/node --no-audit --no-fund
+  [ -d tests/web/node_modules/playwright-core ] || npm install --prefix tests/web --no-audit --no-fund
 fi
