@@ -33,9 +33,11 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 #include "circmatch/v1/matching_service.grpc.pb.h"
+#include "circmatch/v1/pairing_service.grpc.pb.h"
 #include "circmatch/v1/profile.pb.h"
 #include "circmatch/v1/profile_service.grpc.pb.h"
 #include "circmatch/v1/vocabulary_service.grpc.pb.h"
@@ -55,13 +57,16 @@ Usage:
   circmatch [FLAGS] METHOD [REQUEST]     call one method, print the response as proto3 JSON
   circmatch [FLAGS] list                 list every service and method this client knows
   circmatch [FLAGS] import FILE.jsonl    bulk-load profiles (one proto3 JSON Profile per line) over ImportProfiles
+  circmatch [FLAGS] import FILE.csv      the same from CSV with a header: id, kind, display_name, organization,
+                                         municipality, cpv_codes, strategies, materials, certifications (lists
+                                         separated by ';'), text, visibility (shared/private), owner
   circmatch [FLAGS] export               write every profile as JSON lines to stdout, paging through ListProfiles
   circmatch --help                       this text
 
 METHOD is "package.Service/Method" (e.g. circmatch.v1.MatchingService/SuggestSuppliers), "Service/Method"
 (MatchingService/SuggestSuppliers), or just "Method" (SuggestSuppliers) when only one service has it; see
-`circmatch list`. Every method of circmatch.v1.ProfileService, MatchingService, VocabularyService and
-grpc.health.v1.Health works, unary and streaming.
+`circmatch list`. Every method of circmatch.v1.ProfileService, MatchingService, PairingService,
+VocabularyService and grpc.health.v1.Health works, unary and streaming.
 
 REQUEST is the request message in proto3 JSON (lowerCamelCase or original field names, enum names as strings):
   '{"k": 3}'        inline
@@ -84,6 +89,7 @@ Flags (before or after the command; --name=value or --name value):
   --kind=KIND          export: only this kind (tender, supplier, buyer, buddy, or PROFILE_KIND_TENDER, ...)
   --owner=OWNER        export: only this owner's profiles; default the caller's own
   --page_size=N        export: profiles per ListProfiles page, 1 to 1000; default 1000
+  --format=F           export: jsonl (default) or csv (the columns import reads)
   --help, -h           this text
 
 On a failed call it prints "ERROR <CODE>: <message>" to stderr (e.g. ERROR INVALID_ARGUMENT:
@@ -113,6 +119,7 @@ std::vector<const pb::FileDescriptor*> KnownFiles() {
   return {
       circmatch::v1::UpsertProfilesRequest::descriptor()->file(),
       circmatch::v1::SuggestSuppliersRequest::descriptor()->file(),
+      circmatch::v1::PairBuddiesRequest::descriptor()->file(),
       circmatch::v1::ListVocabularyRequest::descriptor()->file(),
       grpc::health::v1::HealthCheckRequest::descriptor()->file(),
   };
@@ -271,6 +278,7 @@ struct Flags {
   std::string kind;
   std::string owner;
   int page_size = 1000;
+  std::string format;  // export: jsonl (default) or csv
   bool help = false;
 };
 
@@ -462,6 +470,149 @@ int RunMethod(const Flags& flags, const std::string& method_name, const std::str
   return 0;
 }
 
+bool ParseKind(const std::string& text, circmatch::v1::ProfileKind* kind);
+
+// CSV of profiles: a header naming the columns, then one profile per row. Columns: id, kind (tender, supplier,
+// buyer, buddy), display_name, organization, municipality, cpv_codes, strategies, materials, certifications
+// (lists separated by ';'), text, visibility (shared or private), owner. Quoted fields may hold commas, quotes
+// ("") and line breaks.
+constexpr const char* kCsvColumns[] = {"id",        "kind",      "display_name", "organization",
+                                       "municipality", "cpv_codes", "strategies", "materials",
+                                       "certifications", "text",   "visibility", "owner"};
+
+bool IsCsvPath(const std::string& path) {
+  return path.size() > 4 && path.compare(path.size() - 4, 4, ".csv") == 0;
+}
+
+// Rows of CSV text, each with the line it starts on.
+std::vector<std::pair<size_t, std::vector<std::string>>> ParseCsv(const std::string& text) {
+  std::vector<std::pair<size_t, std::vector<std::string>>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false, any = false;
+  size_t line = 1, row_line = 1;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        if (c == '\n') ++line;
+        field += c;
+      }
+      continue;
+    }
+    if (c == '"') {
+      quoted = any = true;
+    } else if (c == ',') {
+      row.push_back(std::move(field));
+      field.clear();
+      any = true;
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      row.push_back(std::move(field));
+      field.clear();
+      if (any || !row[0].empty()) rows.emplace_back(row_line, std::move(row));
+      row.clear();
+      any = false;
+      row_line = ++line;
+    } else {
+      field += c;
+      any = true;
+    }
+  }
+  if (any || !field.empty()) {
+    row.push_back(std::move(field));
+    rows.emplace_back(row_line, std::move(row));
+  }
+  return rows;
+}
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> values;
+  std::stringstream in(text);
+  for (std::string value; std::getline(in, value, ';');) {
+    const size_t first = value.find_first_not_of(" \t"), last = value.find_last_not_of(" \t");
+    if (first != std::string::npos) values.push_back(value.substr(first, last - first + 1));
+  }
+  return values;
+}
+
+// One CSV row as a Profile; an error names the column.
+bool ProfileFromCsvRow(const std::vector<std::string>& header, const std::vector<std::string>& row,
+                       circmatch::v1::Profile* profile, std::string* error) {
+  std::map<std::string, std::string> value;
+  for (size_t i = 0; i < header.size() && i < row.size(); ++i) value[header[i]] = row[i];
+  circmatch::v1::ProfileKind kind;
+  if (!ParseKind(value["kind"], &kind) || kind == circmatch::v1::PROFILE_KIND_UNSPECIFIED) {
+    *error = "kind: must be tender, supplier, buyer or buddy, got \"" + value["kind"] + "\"";
+    return false;
+  }
+  profile->set_id(value["id"]);
+  profile->set_owner(value["owner"]);
+  profile->set_kind(kind);
+  profile->set_display_name(value["display_name"]);
+  profile->set_organization(value["organization"]);
+  if (!value["municipality"].empty()) profile->mutable_location()->set_municipality(value["municipality"]);
+  const std::string& visibility = value["visibility"];
+  if (visibility == "private" || visibility.empty()) {
+    profile->set_visibility(circmatch::v1::VISIBILITY_PRIVATE);
+  } else if (visibility == "shared") {
+    profile->set_visibility(circmatch::v1::VISIBILITY_SHARED);
+  } else {
+    *error = "visibility: must be shared or private, got \"" + visibility + "\"";
+    return false;
+  }
+  circmatch::v1::Facets* facets = kind == circmatch::v1::PROFILE_KIND_SUPPLIER ? profile->mutable_capabilities()
+                                  : kind == circmatch::v1::PROFILE_KIND_BUDDY  ? profile->mutable_offers()
+                                                                                : profile->mutable_needs();
+  for (const std::string& v : SplitList(value["cpv_codes"])) facets->add_cpv_codes(v);
+  for (const std::string& v : SplitList(value["strategies"])) facets->add_strategies(v);
+  for (const std::string& v : SplitList(value["materials"])) facets->add_materials(v);
+  for (const std::string& v : SplitList(value["certifications"])) facets->add_certifications(v);
+  facets->set_text(value["text"]);
+  return true;
+}
+
+std::string CsvField(const std::string& value) {
+  if (value.find_first_of(",\"\n\r") == std::string::npos) return value;
+  std::string quoted = "\"";
+  for (char c : value) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+std::string CsvRow(const circmatch::v1::Profile& p) {
+  const circmatch::v1::Facets& f = p.kind() == circmatch::v1::PROFILE_KIND_SUPPLIER ? p.capabilities()
+                                   : p.kind() == circmatch::v1::PROFILE_KIND_BUDDY  ? p.offers()
+                                                                                     : p.needs();
+  const auto list = [](const google::protobuf::RepeatedPtrField<std::string>& values) {
+    std::string joined;
+    for (const std::string& v : values) joined += (joined.empty() ? "" : ";") + v;
+    return joined;
+  };
+  std::string kind = circmatch::v1::ProfileKind_Name(p.kind()).substr(std::string("PROFILE_KIND_").size());
+  for (char& c : kind) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::vector<std::string> fields = {
+      p.id(), kind, p.display_name(), p.organization(), p.location().municipality(), list(f.cpv_codes()),
+      list(f.strategies()), list(f.materials()), list(f.certifications()), f.text(),
+      p.visibility() == circmatch::v1::VISIBILITY_SHARED ? "shared" : "private", p.owner()};
+  std::string row;
+  for (size_t i = 0; i < fields.size(); ++i) row += (i ? "," : "") + CsvField(fields[i]);
+  return row;
+}
+
+// "[########........] 300/1000" on stderr: redrawn in place on a terminal, one line per batch otherwise.
+void ShowProgress(size_t done, size_t total, int64_t batch) {
+  constexpr int kWidth = 30;
+  const int filled = total == 0 ? kWidth : static_cast<int>(kWidth * done / total);
+  std::cerr << (isatty(2) ? "\r" : "") << "circmatch import: [" << std::string(filled, '#')
+            << std::string(kWidth - filled, '.') << "] " << done << "/" << total << " profiles, batch " << batch
+            << (isatty(2) ? "" : "\n") << std::flush;
+}
+
 int RunImport(const Flags& flags, const std::string& path) {
   if (flags.batch < 1 || flags.batch > 10000) {
     std::cerr << "circmatch import: --batch must be between 1 and 10000, got " << flags.batch << std::endl;
@@ -478,7 +629,33 @@ int RunImport(const Flags& flags, const std::string& path) {
     std::string text;
   };
   std::vector<Line> lines;
-  {
+  if (IsCsvPath(path)) {
+    auto rows = ParseCsv(contents);
+    if (rows.empty()) {
+      std::cerr << "circmatch import: " << path << ": empty, expected a header" << std::endl;
+      return kExitDataError;
+    }
+    std::vector<std::string> header;
+    for (std::string column : rows[0].second) {
+      for (char& c : column) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      const size_t first = column.find_first_not_of(" \t"), last = column.find_last_not_of(" \t");
+      column = first == std::string::npos ? "" : column.substr(first, last - first + 1);
+      if (std::find(std::begin(kCsvColumns), std::end(kCsvColumns), column) == std::end(kCsvColumns)) {
+        std::cerr << "circmatch import: " << path << ":1: unknown column \"" << column << "\"" << std::endl;
+        return kExitDataError;
+      }
+      header.push_back(column);
+    }
+    for (size_t r = 1; r < rows.size(); ++r) {
+      circmatch::v1::Profile profile;
+      std::string error;
+      if (!ProfileFromCsvRow(header, rows[r].second, &profile, &error)) {
+        std::cerr << "circmatch import: " << path << ":" << rows[r].first << ": " << error << std::endl;
+        return kExitDataError;
+      }
+      lines.push_back({rows[r].first, ToJson(profile, /*pretty=*/false)});
+    }
+  } else {
     std::istringstream in(contents);
     std::string text;
     size_t number = 0;
@@ -515,8 +692,8 @@ int RunImport(const Flags& flags, const std::string& path) {
           std::string ignored;
           FromJson(lines[next].text, request.add_profiles(), &ignored);  // checked above
         }
-        std::cerr << "circmatch import: sending batch " << batches << " (lines " << lines[first].number << " to "
-                  << lines[end - 1].number << ", " << next << " of " << lines.size() << " profiles)" << std::endl;
+        (void)first;
+        ShowProgress(next, lines.size(), batches);
         ++batches;
         *buffer = ToByteBuffer(request);
         return true;
@@ -540,6 +717,7 @@ int RunImport(const Flags& flags, const std::string& path) {
     }
     return exit_code;
   }
+  if (isatty(2)) std::cerr << std::endl;
   if (!got_response) {
     return ReportStatus(grpc::Status(grpc::StatusCode::INTERNAL, "the server sent no ImportProfilesResponse"));
   }
@@ -584,6 +762,15 @@ int RunExport(const Flags& flags) {
   const pb::MethodDescriptor* method =
       pb::DescriptorPool::generated_pool()->FindMethodByName("circmatch.v1.ProfileService.ListProfiles");
   grpc::GenericStub stub(MakeChannel(flags));
+  const bool csv = flags.format == "csv";
+  if (!csv && !flags.format.empty() && flags.format != "jsonl") {
+    std::cerr << "circmatch export: --format must be jsonl or csv, got \"" << flags.format << "\"" << std::endl;
+    return kExitUsage;
+  }
+  if (csv) {
+    for (size_t i = 0; i < std::size(kCsvColumns); ++i) std::cout << (i ? "," : "") << kCsvColumns[i];
+    std::cout << "\n";
+  }
   int64_t count = 0;
   int pages = 0;
   do {
@@ -592,7 +779,7 @@ int RunExport(const Flags& flags) {
     if (!status.ok()) return ReportStatus(status);
     ++pages;
     for (const circmatch::v1::Profile& profile : response.profiles()) {
-      std::cout << ToJson(profile, /*pretty=*/false) << "\n";
+      std::cout << (csv ? CsvRow(profile) : ToJson(profile, /*pretty=*/false)) << "\n";
       ++count;
     }
     if (!response.next_page_token().empty() && response.next_page_token() == request.page_token()) {
@@ -620,7 +807,7 @@ bool ParseInt(const std::string& text, int64_t* value) {
 std::string ParseArgs(int argc, char** argv, Flags* flags, std::vector<std::string>* positional) {
   const std::vector<std::string> with_value = {"server", "deadline_ms", "max_messages", "batch",      "kind",
                                                "owner",  "page_size",   "api_key",      "tls_ca_file", "tls_cert_file",
-                                               "tls_key_file"};
+                                               "tls_key_file", "format"};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "-h" || arg == "--help" || arg == "-help") {
@@ -657,6 +844,8 @@ std::string ParseArgs(int argc, char** argv, Flags* flags, std::vector<std::stri
       flags->tls_cert_file = value;
     } else if (name == "tls_key_file") {
       flags->tls_key_file = value;
+    } else if (name == "format") {
+      flags->format = value;
     } else if (name == "kind") {
       flags->kind = value;
     } else if (name == "owner") {

@@ -141,6 +141,47 @@ TEST_F(CliTest, ImportOfJsonLinesThenExportGivesTheProfilesBack) {
   EXPECT_EQ(ProfileJson(Lines(tenders.out)[0]).id(), "imp-t");
 }
 
+TEST_F(CliTest, ImportOfCsvWithAProgressBarThenExportAsCsvGivesTheSameRows) {
+  const std::string csv =
+      "id,kind,display_name,organization,municipality,cpv_codes,strategies,materials,certifications,text,visibility\n"
+      "csv-1,supplier,\"Kringloop Zwolle, west\",Kringloop BV,Zwolle,39130000;39131000,R3;R5,furniture,iso-14001,"
+      "\"Hergebruik van \"\"kantoormeubilair\"\"\",shared\n"
+      "csv-2,tender,Meubilair stadhuis,Gemeente Zwolle,Zwolle,39130000,R3,,,,private\n"
+      "csv-3,buddy,Ans,Gemeente Kampen,Kampen,,,,,,shared\n";
+  const std::string path = WriteFile("profiles.csv", csv);
+  CommandResult imported = Cli({"import", path, "--batch=2"});
+  ASSERT_EQ(imported.exit_code, 0) << imported.Describe();
+  EXPECT_NE(imported.err.find("] 3/3 profiles"), std::string::npos) << imported.Describe();
+  v1::Profile stored;
+  ASSERT_TRUE(Get("csv-1", &stored).ok());
+  EXPECT_EQ(stored.display_name(), "Kringloop Zwolle, west");
+  EXPECT_EQ(stored.capabilities().cpv_codes_size(), 2);
+  EXPECT_EQ(stored.capabilities().text(), "Hergebruik van \"kantoormeubilair\"");
+  ASSERT_TRUE(Get("csv-2", &stored).ok());
+  EXPECT_EQ(stored.visibility(), v1::VISIBILITY_PRIVATE);
+  EXPECT_EQ(stored.needs().strategies(0), "R3");
+
+  CommandResult exported = Cli({"export", "--format=csv"});
+  ASSERT_EQ(exported.exit_code, 0) << exported.Describe();
+  std::vector<std::string> lines = Lines(exported.out);
+  ASSERT_EQ(lines.size(), 4u) << exported.Describe();
+  EXPECT_EQ(lines[0].rfind("id,kind,display_name,", 0), 0u);
+  EXPECT_EQ(lines[1].rfind("csv-1,supplier,\"Kringloop Zwolle, west\",Kringloop BV,Zwolle,39130000;39131000,R3;R5,", 0),
+            0u)
+      << lines[1];
+
+  // The exported file imports again, unchanged.
+  const std::string again = WriteFile("again.csv", exported.out);
+  ASSERT_EQ(Cli({"import", again}).exit_code, 0);
+  ASSERT_TRUE(Get("csv-1", &stored).ok());
+  EXPECT_EQ(stored.display_name(), "Kringloop Zwolle, west");
+
+  const std::string bad = WriteFile("bad.csv", "id,kind\nx,planet\n");
+  CommandResult rejected = Cli({"import", bad});
+  EXPECT_EQ(rejected.exit_code, 65) << rejected.Describe();
+  EXPECT_NE(rejected.err.find(bad + ":2: kind"), std::string::npos) << rejected.Describe();
+}
+
 TEST_F(CliTest, ImportNamesTheFileAndLineOfABadProfile) {
   std::string path = WriteFile("bad.jsonl", "{\"id\": \"a\", \"kind\": \"PROFILE_KIND_SUPPLIER\"}\n\n{\"id\": \"b\",\n");
   CommandResult syntax = Cli({"import", path});
