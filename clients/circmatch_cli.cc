@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "circmatch/v1/matching_service.grpc.pb.h"
+#include "circmatch/v1/market_day_service.grpc.pb.h"
 #include "circmatch/v1/pairing_service.grpc.pb.h"
 #include "circmatch/v1/profile.pb.h"
 #include "circmatch/v1/profile_service.grpc.pb.h"
@@ -66,7 +67,7 @@ Usage:
 METHOD is "package.Service/Method" (e.g. circmatch.v1.MatchingService/SuggestSuppliers), "Service/Method"
 (MatchingService/SuggestSuppliers), or just "Method" (SuggestSuppliers) when only one service has it; see
 `circmatch list`. Every method of circmatch.v1.ProfileService, MatchingService, PairingService,
-VocabularyService and grpc.health.v1.Health works, unary and streaming.
+MarketDayService, VocabularyService and grpc.health.v1.Health works, unary and streaming.
 
 REQUEST is the request message in proto3 JSON (lowerCamelCase or original field names, enum names as strings):
   '{"k": 3}'        inline
@@ -120,6 +121,7 @@ std::vector<const pb::FileDescriptor*> KnownFiles() {
       circmatch::v1::UpsertProfilesRequest::descriptor()->file(),
       circmatch::v1::SuggestSuppliersRequest::descriptor()->file(),
       circmatch::v1::PairBuddiesRequest::descriptor()->file(),
+      circmatch::v1::ScheduleMeetingsRequest::descriptor()->file(),
       circmatch::v1::ListVocabularyRequest::descriptor()->file(),
       grpc::health::v1::HealthCheckRequest::descriptor()->file(),
   };

@@ -16,6 +16,7 @@
 #include "service/sample_data.h"
 #include "service/postgres_profile_store.h"
 #include "service/sqlite_profile_store.h"
+#include "service/static_files.h"
 #include "service/status_mapping.h"
 
 namespace circmatch::service {
@@ -153,9 +154,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   server->profile_service_ = std::make_unique<ProfileServiceImpl>(server->repository_.get(), server->authenticator_.get());
   server->matching_service_ = std::make_unique<MatchingServiceImpl>(server->repository_.get(), server->authenticator_.get(),
                                                                   server->audit_log_.get());
+  server->pairing_service_ = std::make_unique<PairingServiceImpl>(server->repository_.get(), server->authenticator_.get(),
+                                                                server->audit_log_.get());
+  server->market_day_service_ = std::make_unique<MarketDayServiceImpl>(
+      server->repository_.get(), server->authenticator_.get(), server->audit_log_.get());
   server->vocabulary_service_ = std::make_unique<VocabularyServiceImpl>(server->vocabulary_.get(), server->authenticator_.get());
   server->health_service_ = std::make_unique<HealthServiceImpl>(std::vector<std::string>{
       v1::ProfileService::service_full_name(), v1::MatchingService::service_full_name(),
+      v1::PairingService::service_full_name(), v1::MarketDayService::service_full_name(),
       v1::VocabularyService::service_full_name(), grpc::health::v1::Health::service_full_name()});
 
   // Must run before the builder is created: it registers the reflection service as a builder plugin.
@@ -170,6 +176,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.RegisterService(server->profile_service_.get());
   builder.RegisterService(server->matching_service_.get());
+  builder.RegisterService(server->pairing_service_.get());
+  builder.RegisterService(server->market_day_service_.get());
   builder.RegisterService(server->vocabulary_service_.get());
   builder.RegisterService(server->health_service_.get());
   server->grpc_server_ = builder.BuildAndStart();
@@ -182,17 +190,32 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     absl::StatusOr<std::unique_ptr<HttpGateway>> gateway = HttpGateway::Create(
         server->grpc_server_->InProcessChannel(grpc::ChannelArguments()),
         {v1::ProfileService::service_full_name(), v1::MatchingService::service_full_name(),
+         v1::PairingService::service_full_name(), v1::MarketDayService::service_full_name(),
          v1::VocabularyService::service_full_name()});
     if (!gateway.ok()) return PrefixStatus("--http_listen: ", gateway.status());
     server->gateway_ = *std::move(gateway);
     HttpServerOptions http_options;
     http_options.max_body_bytes = static_cast<size_t>(options.max_message_bytes);
     const HttpGateway* api = server->gateway_.get();
+    std::string web_dir = options.web_dir;
+    if (web_dir.empty()) {
+      std::error_code ignored;
+      web_dir = std::filesystem::exists(std::string(CIRCMATCH_SOURCE_WEB_DIR) + "/index.html", ignored)
+                    ? CIRCMATCH_SOURCE_WEB_DIR
+                    : CIRCMATCH_INSTALL_WEB_DIR;
+    }
+    if (web_dir == "-") web_dir.clear();
     absl::StatusOr<std::unique_ptr<HttpServer>> http = HttpServer::Start(
-        options.http_listen, [api](const HttpRequest& request) { return api->Handle(request); }, http_options);
+        options.http_listen,
+        [api, web_dir](const HttpRequest& request) {
+          if (request.path.rfind("/v1/", 0) == 0 || web_dir.empty()) return api->Handle(request);
+          return ServeStaticFile(web_dir, request);
+        },
+        http_options);
     if (!http.ok()) return PrefixStatus("--http_listen: ", http.status());
     server->api_http_ = *std::move(http);
-    CIRCMATCH_LOG(kInfo) << "HTTP/JSON API on http://" << PrintableAddress(options.http_listen, server->api_http_->port());
+    CIRCMATCH_LOG(kInfo) << "HTTP/JSON API on http://" << PrintableAddress(options.http_listen, server->api_http_->port())
+                         << (web_dir.empty() ? "" : absl::StrCat(", web page from ", web_dir));
     for (const std::string& route : server->gateway_->RouteTable()) CIRCMATCH_LOG(kDebug) << "  " << route;
   }
   if (!options.metrics_listen.empty()) {

@@ -29,6 +29,8 @@
 #include "service/metrics.h"
 #include "service/health_service.h"
 #include "service/matching_service.h"
+#include "service/market_day_service.h"
+#include "service/pairing_service.h"
 #include "service/profile_repository.h"
 #include "service/profile_service.h"
 #include "service/profile_store.h"
@@ -76,6 +78,8 @@ class Server {
   std::unique_ptr<ChangeFeed> change_feed_;
   std::unique_ptr<ProfileServiceImpl> profile_service_;
   std::unique_ptr<MatchingServiceImpl> matching_service_;
+  std::unique_ptr<PairingServiceImpl> pairing_service_;
+  std::unique_ptr<MarketDayServiceImpl> market_day_service_;
   std::unique_ptr<VocabularyServiceImpl> vocabulary_service_;
   std::unique_ptr<HealthServiceImpl> health_service_;
   std::unique_ptr<grpc::Server> grpc_server_;

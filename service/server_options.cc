@@ -43,6 +43,9 @@ ABSL_FLAG(std::string, tls_cert_file, "", "PEM certificate chain; with --tls_key
 ABSL_FLAG(std::string, http_listen, "",
           "host:port of the HTTP/JSON API (the same calls as gRPC, proto3 JSON); empty = none "
           "(env CIRCMATCH_HTTP_LISTEN)");
+ABSL_FLAG(std::string, web_dir, "",
+          "folder of the coordinators' web page on the --http_listen port; empty = the shipped one, - = none "
+          "(env CIRCMATCH_WEB_DIR)");
 ABSL_FLAG(std::string, metrics_listen, "",
           "host:port of an HTTP endpoint serving Prometheus metrics at /metrics; empty = none "
           "(env CIRCMATCH_METRICS_LISTEN)");
@@ -92,6 +95,7 @@ absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv) {
                           ApplyEnvironment(FLAGS_tls_client_ca_file, "CIRCMATCH_TLS_CLIENT_CA_FILE"),
                           ApplyEnvironment(FLAGS_metrics_listen, "CIRCMATCH_METRICS_LISTEN"),
                           ApplyEnvironment(FLAGS_http_listen, "CIRCMATCH_HTTP_LISTEN"),
+                          ApplyEnvironment(FLAGS_web_dir, "CIRCMATCH_WEB_DIR"),
                           ApplyEnvironment(FLAGS_store, "CIRCMATCH_STORE"),
                           ApplyEnvironment(FLAGS_change_poll_ms, "CIRCMATCH_CHANGE_POLL_MS"),
                           ApplyEnvironment(FLAGS_audit_log, "CIRCMATCH_AUDIT_LOG")}) {
@@ -114,6 +118,7 @@ absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv) {
   options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   options.http_listen = absl::GetFlag(FLAGS_http_listen);
+  options.web_dir = absl::GetFlag(FLAGS_web_dir);
   options.store = absl::GetFlag(FLAGS_store);
   options.change_poll_ms = absl::GetFlag(FLAGS_change_poll_ms);
   options.audit_log = absl::GetFlag(FLAGS_audit_log);

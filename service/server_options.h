@@ -52,6 +52,9 @@ struct ServerOptions {
   std::string tls_client_ca_file;
   // --http_listen / CIRCMATCH_HTTP_LISTEN: host:port of the HTTP/JSON API (see http_gateway.h); empty = none.
   std::string http_listen;
+  // --web_dir / CIRCMATCH_WEB_DIR: folder of the coordinators' web page served on the HTTP port; empty = the
+  // source tree's clients/web, or the installed copy; "-" = none.
+  std::string web_dir;
   // --metrics_listen / CIRCMATCH_METRICS_LISTEN: host:port of the HTTP endpoint serving Prometheus metrics at
   // /metrics; empty = none.
   std::string metrics_listen;

@@ -57,6 +57,40 @@ TEST(MinCostFlowTest, MaximumGainAssignmentEqualsBruteForce) {
   }
 }
 
+TEST(MinCostFlowTest, SendFromEachSupplyNodeEqualsBruteForce) {
+  // The same assignments as flows with supplies: each worker supplies one unit that reaches the sink through a
+  // job (gain) or through its own zero-cost "idle" edge. Workers are served in a random order.
+  std::mt19937 rng(4);
+  for (int trial = 0; trial < 200; ++trial) {
+    const int k = 1 + static_cast<int>(rng() % 6);
+    std::vector<std::vector<int64_t>> gain(k, std::vector<int64_t>(k));
+    for (auto& row : gain) {
+      for (int64_t& g : row) g = static_cast<int64_t>(rng() % 3 == 0 ? 0 : rng() % 100);
+    }
+    const int sink = 0;
+    MinCostFlow flow(1 + 2 * k);
+    std::vector<std::vector<int>> ids(k, std::vector<int>(k, -1));
+    for (int i = 0; i < k; ++i) {
+      flow.AddEdge(1 + i, sink, 1, {0, 0});
+      flow.AddEdge(1 + k + i, sink, 1, {0, 0});
+      for (int j = 0; j < k; ++j) {
+        if (gain[i][j] > 0) ids[i][j] = flow.AddEdge(1 + i, 1 + k + j, 1, {-gain[i][j], 0});
+      }
+    }
+    std::vector<int> order(k);
+    std::iota(order.begin(), order.end(), 0);
+    std::shuffle(order.begin(), order.end(), rng);
+    for (int i : order) ASSERT_EQ(flow.Send(1 + i, sink, 1), 1);
+    int64_t total = 0;
+    for (int i = 0; i < k; ++i) {
+      for (int j = 0; j < k; ++j) {
+        if (ids[i][j] >= 0) total += flow.Flow(ids[i][j]) * gain[i][j];
+      }
+    }
+    ASSERT_EQ(total, BruteForceAssignment(gain)) << "trial " << trial;
+  }
+}
+
 TEST(MinCostFlowTest, StopsWhenTheNextPathDoesNotLowerTheCost) {
   // Source -> a -> sink costs -3, source -> b -> sink costs +2: only the first is worth sending.
   MinCostFlow flow(4);

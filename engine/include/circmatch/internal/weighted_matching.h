@@ -28,6 +28,8 @@ class WeightedMatching {
         pa_(static_cast<size_t>(size_), 0),
         s_(static_cast<size_t>(size_), -1),
         vis_(static_cast<size_t>(size_), 0),
+        slack_edge_(static_cast<size_t>(size_)),
+        original_(static_cast<size_t>(n) * static_cast<size_t>(n), 0),
         flo_(static_cast<size_t>(size_)),
         flo_from_(static_cast<size_t>(size_) * static_cast<size_t>(n + 1), 0) {
     for (int u = 1; u <= n_; ++u) {
@@ -36,11 +38,14 @@ class WeightedMatching {
   }
 
   // Adds an undirected edge of weight w > 0 between vertices a != b (0-based); the larger weight wins if set twice.
+  // Weights above 2^31 - 1 are not supported (they are clamped).
   void AddEdge(int a, int b, int64_t w) {
+    w = std::min<int64_t>(w, std::numeric_limits<int32_t>::max());
     Edge& e = At(a + 1, b + 1);
     if (w <= e.w) return;
     e.w = w;
     At(b + 1, a + 1).w = w;
+    original_[static_cast<size_t>(a) * n_ + b] = original_[static_cast<size_t>(b) * n_ + a] = static_cast<int32_t>(w);
   }
 
   // Solves; returns each vertex's partner (0-based) or -1.
@@ -75,11 +80,19 @@ class WeightedMatching {
 
   Edge& At(int u, int v) { return g_[static_cast<size_t>(u) * size_ + v]; }
   int& FloFrom(int b, int x) { return flo_from_[static_cast<size_t>(b) * (n_ + 1) + x]; }
-  // Twice the reduced cost of an edge: 0 on tight edges.
-  int64_t Delta(const Edge& e) { return lab_[e.u] + lab_[e.v] - At(e.u, e.v).w * 2; }
+  // Twice the reduced cost of an edge: 0 on tight edges. Every stored edge, blossom rows included, is a copy of an
+  // original edge (u, v, w), so its own weight is the original one (no second lookup in the hot loop).
+  int64_t Delta(const Edge& e) const { return lab_[e.u] + lab_[e.v] - e.w * 2; }
 
+  // slack_edge_[x] caches At(slack_[x], x): reading that row at random was most of the running time. The cache
+  // stays valid because column x of an original vertex's row changes only when blossom x is (re)built, and
+  // SetSlack(x) follows.
   void UpdateSlack(int u, int x) {
-    if (slack_[x] == 0 || Delta(At(u, x)) < Delta(At(slack_[x], x))) slack_[x] = u;
+    const Edge& e = At(u, x);
+    if (slack_[x] == 0 || Delta(e) < Delta(slack_edge_[x])) {
+      slack_[x] = u;
+      slack_edge_[x] = e;
+    }
   }
   void SetSlack(int x) {
     slack_[x] = 0;
@@ -236,13 +249,24 @@ class WeightedMatching {
         const int u = queue_.front();
         queue_.pop();
         if (s_[st_[u]] == 1) continue;
+        // The scan of a vertex's row dominates the running time: it reads the compact original weights, and
+        // the full edge table only for tight edges and blossoms.
+        const int32_t* row = &original_[static_cast<size_t>(u - 1) * n_] - 1;
+        const int64_t lab_u = lab_[u];
+        const int top_u = st_[u];
         for (int v = 1; v <= n_; ++v) {
-          if (At(u, v).w > 0 && st_[u] != st_[v]) {
-            if (Delta(At(u, v)) == 0) {
-              if (OnTightEdge(At(u, v))) return true;
-            } else {
-              UpdateSlack(u, st_[v]);
+          const int64_t w = row[v];
+          if (w <= 0 || top_u == st_[v]) continue;
+          const int64_t delta = lab_u + lab_[v] - 2 * w;
+          if (delta == 0) {
+            if (OnTightEdge(At(u, v))) return true;
+          } else if (st_[v] == v) {
+            if (slack_[v] == 0 || delta < Delta(slack_edge_[v])) {
+              slack_[v] = u;
+              slack_edge_[v] = Edge{u, v, w};
             }
+          } else {
+            UpdateSlack(u, st_[v]);
           }
         }
       }
@@ -295,6 +319,8 @@ class WeightedMatching {
   std::vector<Edge> g_;  // size_ x size_, 1-based; rows/columns above n_ are blossoms
   std::vector<int64_t> lab_;
   std::vector<int> match_, slack_, st_, pa_, s_, vis_;
+  std::vector<Edge> slack_edge_;
+  std::vector<int32_t> original_;  // n x n, 0-based: the weights of the original edges, compact for the scans
   std::vector<std::vector<int>> flo_;
   std::vector<int> flo_from_;
   std::queue<int> queue_;
