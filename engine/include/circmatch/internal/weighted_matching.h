@@ -252,11 +252,11 @@ class WeightedMatching {
         // The scan of a vertex's row dominates the running time: it reads the compact original weights, and
         // the full edge table only for tight edges and blossoms.
         const int32_t* row = &original_[static_cast<size_t>(u - 1) * n_] - 1;
+        // lab_[u] stays fixed during the scan; st_[u] does not (a tight edge can put u into a new blossom).
         const int64_t lab_u = lab_[u];
-        const int top_u = st_[u];
         for (int v = 1; v <= n_; ++v) {
           const int64_t w = row[v];
-          if (w <= 0 || top_u == st_[v]) continue;
+          if (w <= 0 || st_[u] == st_[v]) continue;
           const int64_t delta = lab_u + lab_[v] - 2 * w;
           if (delta == 0) {
             if (OnTightEdge(At(u, v))) return true;
