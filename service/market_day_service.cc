@@ -183,7 +183,7 @@ grpc::ServerUnaryReactor* MarketDayServiceImpl::ScheduleMeetings(grpc::CallbackS
     if (!(bonus >= 0 && bonus <= 1)) {
       return absl::InvalidArgumentError(absl::StrCat("would_like_bonus: must be in [0, 1], got ", bonus));
     }
-    Side buyers{"buyers"}, suppliers{"suppliers"};
+    Side buyers{"buyers", {}, {}, {}}, suppliers{"suppliers", {}, {}, {}};
     if (absl::Status s = ResolveSide(*repository_, *caller, request->buyers(), true, &buyers); !s.ok()) return s;
     if (absl::Status s = ResolveSide(*repository_, *caller, request->suppliers(), false, &suppliers); !s.ok()) return s;
 

@@ -12,6 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "circmatch/explainer.h"
+#include "circmatch/internal/query_scorer.h"
 #include "circmatch/internal/segment.h"
 #include "circmatch/scorer.h"
 #include "circmatch/top_k.h"
@@ -115,7 +116,8 @@ class Index::Impl {
     if (!resolved.ok()) return resolved.status();
     absl::ReaderMutexLock lock(&mu_);
     const internal::Segment& segment = *segments_[KindIndex(CandidateKind(params.type))];
-    const SegmentScores scores = ScoreSegment(segment, query, params, *resolved);
+    const internal::QueryScorer scorer(segment, vectorizer_, idf_, query, params, resolved->weights,
+                                       options_.location_decay_km);
     const RowFilter filter = MakeFilter(segment, query, params, *resolved);
 
     const auto better = [&segment](const Scored& a, const Scored& b) {
@@ -123,16 +125,22 @@ class Index::Impl {
       return segment.profiles[a.row].key < segment.profiles[b.row].key;
     };
     TopK<Scored, decltype(better)> top(params.k, better);
-    for (int r = 0; r < segment.rows(); ++r) {
-      if (!filter.Passes(segment, r, scores)) continue;
-      const float score = scores.Score(r);
-      if (score < params.filter.min_score) continue;
-      top.Push(Scored{score, r});
-    }
+    const auto passes = [&](int r) { return filter.Passes(segment, r); };
+    const auto consider = [&](int r, const internal::QueryScorer::RowScore& s) {
+      if (!filter.PassesDistance(s.distance_km) || s.score < params.filter.min_score) return;
+      top.Push(Scored{s.score, r});
+    };
+    // The score a row must beat to enter: the k-th kept score, or min_score while fewer are kept.
+    const auto threshold = [&] {
+      return top.full() ? std::max<double>(top.worst().score, params.filter.min_score) : params.filter.min_score;
+    };
+    const int64_t rows_scored = internal::VisitRowsThatCanEnter(segment, scorer, options_.out_of_order_fraction,
+                                                                passes, threshold, consider);
 
     MatchResult result;
     result.weights = resolved->weights;
     result.index_version = version_;
+    result.rows_scored = rows_scored;
     for (const Scored& s : std::move(top).Take()) {
       Match match;
       match.key = segment.profiles[s.row].key;
@@ -165,10 +173,11 @@ class Index::Impl {
     }
     result.scores.setZero(static_cast<Eigen::Index>(queries.size()), static_cast<Eigen::Index>(candidates.size()));
     for (size_t i = 0; i < queries.size(); ++i) {
-      const SegmentScores scores = ScoreSegment(segment, queries[i], params, resolved[i]);
+      const internal::QueryScorer scorer(segment, vectorizer_, idf_, queries[i], params, resolved[i].weights,
+                                         options_.location_decay_km);
       for (size_t j = 0; j < rows.size(); ++j) {
         if (segment.profiles[rows[j]].key == queries[i].key) continue;
-        result.scores(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = scores.Score(rows[j]);
+        result.scores(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = scorer.Score(rows[j]).score;
       }
     }
     result.index_version = version_;
@@ -203,13 +212,14 @@ class Index::Impl {
     const internal::Segment& segment = *segments_[KindIndex(CandidateKind(params.type))];
     const int candidate_row = *row;
     const Profile& profile = segment.profiles[candidate_row];
-    const SegmentScores scores = ScoreSegment(segment, query, params, *resolved);
+    const internal::QueryScorer scorer(segment, vectorizer_, idf_, query, params, resolved->weights,
+                                       options_.location_decay_km);
     const RowFilter filter = MakeFilter(segment, query, params, *resolved);
 
     ExplainResult result;
     result.index_version = version_;
     result.match.key = profile.key;
-    result.match.score = scores.Score(candidate_row);
+    result.match.score = scorer.Score(candidate_row).score;
     result.match.explanation = BuildExplanation(vectorizer_, idf_, query, profile, params, *resolved,
                                                 options_.location_decay_km);
     std::vector<Exclusion> exclusions =
@@ -220,11 +230,14 @@ class Index::Impl {
     }
     result.match.explanation.exclusions = std::move(exclusions);
 
-    const float own = scores.Score(candidate_row);
+    const float own = scorer.Score(candidate_row).score;
+    std::vector<float> scores;
+    std::vector<double> distances;
+    scorer.ScoreRows(&scores, &distances);
     int better = 0;
     for (int r = 0; r < segment.rows(); ++r) {
-      if (!filter.Passes(segment, r, scores)) continue;
-      const float score = scores.Score(r);
+      if (!filter.Passes(segment, r) || !filter.PassesDistance(distances[r])) continue;
+      const float score = scores[r];
       if (score < params.filter.min_score) continue;
       ++result.eligible_count;
       if (score > own || (score == own && segment.profiles[r].key < profile.key)) ++better;
@@ -254,15 +267,6 @@ class Index::Impl {
         absl::StrFormat("%s: profile \"%s\" of owner \"%s\" not found", field, key.id, key.owner));
   }
 
-  // The scores of every row of a segment for one query, and the distances when a filter or the location facet
-  // needs them (NaN for rows without a point).
-  struct SegmentScores {
-    Eigen::VectorXf score;
-    std::vector<double> distance_km;
-
-    float Score(int r) const { return std::clamp(score[r], 0.0f, 1.0f); }
-  };
-
   // The hard filters resolved against one segment, checked per row from the flat columns.
   struct RowFilter {
     bool check_visibility = false;
@@ -275,7 +279,8 @@ class Index::Impl {
     std::vector<uint64_t> required_bits;
     double max_distance_km = 0;
 
-    bool Passes(const internal::Segment& s, int r, const SegmentScores& scores) const {
+    // Every filter but the distance, which needs the scored distance (PassesDistance).
+    bool Passes(const internal::Segment& s, int r) const {
       if (!s.alive[r]) return false;
       if (check_visibility && !s.shared[r] && s.owner_id[r] != viewer_id) return false;
       if (check_open && (now < s.opens_at[r] || now >= s.closes_at[r])) return false;
@@ -286,12 +291,10 @@ class Index::Impl {
         return false;
       }
       if (check_certifications && !s.HoldsAll(r, required_bits)) return false;
-      if (max_distance_km > 0) {
-        const double d = scores.distance_km.empty() ? std::numeric_limits<double>::quiet_NaN()
-                                                    : scores.distance_km[r];
-        if (!(d <= max_distance_km)) return false;  // NaN (no point) fails
-      }
       return true;
+    }
+    bool PassesDistance(double distance_km) const {
+      return max_distance_km <= 0 || distance_km <= max_distance_km;  // NaN (no point) fails
     }
   };
 
@@ -350,56 +353,6 @@ class Index::Impl {
       for (auto& segment : segments_) segment->ReweightText(idf_);
     }
     ++version_;
-  }
-
-  SegmentScores ScoreSegment(const internal::Segment& segment, const Profile& query, const MatchParams& params,
-                             const ResolvedParams& resolved) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    const int n = segment.rows();
-    SegmentScores out;
-    out.score = Eigen::VectorXf::Zero(n);
-    const FacetValues& q = QueryFacets(params.type, query);
-    for (int f = 0; f < kFacetCount; ++f) {
-      const Facet facet = static_cast<Facet>(f);
-      const float weight = static_cast<float>(resolved.weights[f]);
-      if (weight <= 0 || !internal::IsSparseFacet(facet)) continue;
-      const SparseVector query_vector =
-          facet == Facet::kText ? vectorizer_.Text(q.text, idf_) : vectorizer_.Categorical(facet, q);
-      if (query_vector.empty()) continue;
-      Eigen::VectorXf dense = Eigen::VectorXf::Zero(segment.sparse[f].cols());
-      for (size_t i = 0; i < query_vector.indices.size(); ++i) dense[query_vector.indices[i]] = query_vector.values[i];
-      const Eigen::VectorXf cosine = segment.sparse[f].View() * dense;
-      out.score += weight * cosine;
-    }
-
-    const double location_weight = resolved.weights[static_cast<int>(Facet::kLocation)];
-    const std::optional<Eigen::Vector3d> query_point = Vectorizer::LocationVector(query.location);
-    if ((location_weight > 0 || params.filter.max_distance_km > 0) && query_point) {
-      const Eigen::VectorXd cosine = segment.LocationView() * *query_point;
-      out.distance_km.resize(static_cast<size_t>(n));
-      for (int r = 0; r < n; ++r) {
-        if (!segment.has_location[r]) {
-          out.distance_km[r] = std::numeric_limits<double>::quiet_NaN();
-          continue;
-        }
-        const double d = kEarthRadiusKm * std::acos(std::clamp(cosine[r], -1.0, 1.0));
-        out.distance_km[r] = d;
-        if (location_weight > 0) {
-          const double radius = params.type == MatchType::kSuppliersForTender   ? segment.radius_km[r]
-                                : params.type == MatchType::kTendersForSupplier ? query.service_radius_km
-                                                                                : 0.0;
-          out.score[r] += static_cast<float>(location_weight * LocationSimilarity(d, radius, options_.location_decay_km));
-        }
-      }
-    }
-
-    const float embedding_weight = static_cast<float>(resolved.weights[static_cast<int>(Facet::kEmbedding)]);
-    if (embedding_weight > 0 && segment.embedding_dimension > 0 &&
-        static_cast<int>(query.embedding.size()) == segment.embedding_dimension) {
-      const Eigen::VectorXf query_embedding = Vectorizer::EmbeddingVector(query.embedding);
-      const Eigen::VectorXf cosine = segment.EmbeddingView() * query_embedding;
-      out.score += embedding_weight * cosine.cwiseMax(0.0f).cwiseMin(1.0f);
-    }
-    return out;
   }
 
   RowFilter MakeFilter(const internal::Segment& segment, const Profile& query, const MatchParams& params,
@@ -462,6 +415,9 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Create(const IndexOptions& options
   }
   if (!std::isfinite(options.location_decay_km) || options.location_decay_km <= 0) {
     return absl::InvalidArgumentError("location_decay_km: must be a finite number > 0");
+  }
+  if (!(options.out_of_order_fraction >= 0 && options.out_of_order_fraction <= 1)) {
+    return absl::InvalidArgumentError("out_of_order_fraction: must be in [0, 1]");
   }
   return std::unique_ptr<Index>(new Index(std::make_unique<Impl>(options, vocabulary)));
 }

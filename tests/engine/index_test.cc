@@ -19,9 +19,10 @@ using testing_util::SharedVocabulary;
 using testing_util::Supplier;
 using testing_util::Tender;
 
-std::unique_ptr<Index> NewIndex(int embedding_dimension = 0) {
+std::unique_ptr<Index> NewIndex(int embedding_dimension = 0, double out_of_order_fraction = 1.0 / 16) {
   IndexOptions options;
   options.embedding_dimension = embedding_dimension;
+  options.out_of_order_fraction = out_of_order_fraction;
   auto index = Index::Create(options, &SharedVocabulary());
   EXPECT_TRUE(index.ok()) << index.status();
   return std::move(*index);
@@ -296,15 +297,19 @@ void ExpectSameAsReference(const std::vector<Match>& fast, const std::vector<Mat
   }
 }
 
-TEST(IndexTest, FastPathEqualsExactReferenceOnSeededData) {
+// Every way FindMatches can go (pruned by the bounds, swept in row order, or both) equals the exact reference.
+class FastPathTest : public testing::TestWithParam<double> {};
+
+TEST_P(FastPathTest, EqualsExactReferenceOnSeededData) {
   constexpr int kDimension = 8;
+  const double out_of_order_fraction = GetParam();
   std::vector<Profile> profiles = testing_util::RandomProfiles(20240611, 2000, 600, 400, kDimension);
   // Every third tender becomes a buyer, so similar buyers have candidates.
   int tenders = 0;
   for (Profile& p : profiles) {
     if (p.kind == ProfileKind::kTender && tenders++ % 3 == 0) p.kind = ProfileKind::kBuyer;
   }
-  auto index = NewIndex(kDimension);
+  auto index = NewIndex(kDimension, out_of_order_fraction);
   ASSERT_TRUE(index->Upsert(profiles).ok());
   VectorizerOptions vectorizer_options;
   vectorizer_options.embedding_dimension = kDimension;
@@ -313,7 +318,7 @@ TEST(IndexTest, FastPathEqualsExactReferenceOnSeededData) {
 
   std::mt19937 rng(7);
   const auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
-  int compared = 0, nonempty = 0;
+  int compared = 0, nonempty = 0, pruned = 0;
   for (int q = 0; q < 120; ++q) {
     MatchParams params;
     params.type = static_cast<MatchType>(q % 4);
@@ -345,10 +350,17 @@ TEST(IndexTest, FastPathEqualsExactReferenceOnSeededData) {
     ExpectSameAsReference(fast->matches, *reference, params.k, "query " + std::to_string(q));
     ++compared;
     if (!fast->matches.empty()) ++nonempty;
+    const int64_t candidates = index->Count(CandidateKind(params.type));  // no tombstones here
+    EXPECT_LE(fast->rows_scored, candidates);
+    if (fast->rows_scored < candidates) ++pruned;
   }
   EXPECT_GT(compared, 80);
   EXPECT_GT(nonempty, 70);
+  // The bounds must actually leave rows unscored when the search may prune at will.
+  if (out_of_order_fraction == 1.0) EXPECT_GT(pruned, 20);
 }
+
+INSTANTIATE_TEST_SUITE_P(OutOfOrderFractions, FastPathTest, testing::Values(0.0, 1.0 / 16, 1.0));
 
 TEST(IndexTest, SimilarBuyersRankOtherOrganizationsByNeedsAndLeaveOutTheirOwn) {
   auto index = NewIndex();

@@ -37,6 +37,10 @@ struct IndexOptions {
   int text_hash_buckets = 1 << 18;
   // Location similarity is exp(-distance / location_decay_km) outside a supplier's service radius, 1 inside.
   double location_decay_km = 50;
+  // FindMatches first visits the rows sharing the query's rarest terms, out of row order, and stops when no
+  // other row can enter the top k; past this fraction of the rows it sweeps the rest in row order instead,
+  // which costs less per row. In [0, 1]; 1 always prunes as far as the bounds allow, 0 always sweeps.
+  double out_of_order_fraction = 1.0 / 16;
 };
 
 // One ranked candidate.
@@ -50,6 +54,7 @@ struct MatchResult {
   std::vector<Match> matches;  // best first; ties by key
   FacetWeights weights;        // the normalized weights used
   uint64_t index_version = 0;
+  int64_t rows_scored = 0;     // candidates scored; the others were bounded out of the top k unscored
 };
 
 // Scores of many queries against chosen candidates, for pairing a group at once.

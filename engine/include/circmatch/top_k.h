@@ -37,6 +37,10 @@ class TopK {
   }
 
   int size() const { return static_cast<int>(heap_.size()); }
+  bool full() const { return static_cast<int>(heap_.size()) >= k_; }
+
+  // The worst kept item; only when size() > 0.
+  const T& worst() const { return heap_.front(); }
 
   // The kept items, best first (sorts only the k kept items).
   std::vector<T> Take() && {

@@ -11,6 +11,7 @@
 
 #include <Eigen/SparseCore>
 
+#include "absl/types/span.h"
 #include "circmatch/vectorizer.h"
 
 namespace circmatch {
@@ -43,6 +44,14 @@ class CsrMatrix {
     values_.insert(values_.end(), other.values_.begin() + other.row_start_[r],
                    other.values_.begin() + other.row_start_[r + 1]);
     row_start_.push_back(static_cast<int>(values_.size()));
+  }
+
+  // The column indices and values of row `r`, without copying; valid until the next append.
+  absl::Span<const int> RowIndices(int r) const {
+    return absl::Span<const int>(indices_.data() + row_start_[r], static_cast<size_t>(row_start_[r + 1] - row_start_[r]));
+  }
+  absl::Span<const float> RowValues(int r) const {
+    return absl::Span<const float>(values_.data() + row_start_[r], static_cast<size_t>(row_start_[r + 1] - row_start_[r]));
   }
 
   // Row `r` as a sparse vector (a copy).

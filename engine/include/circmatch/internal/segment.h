@@ -3,6 +3,7 @@
 // matrix-vector products and a filter pass without touching per-row heap objects.
 //
 //   sparse[f]      CSR matrix (cpv, strategies, materials, certifications, phases, topics, text)
+//   postings[f]    its transpose: per column the rows holding it and their largest value
 //   text_tf        the raw sublinear term frequencies of the text rows, to re-weight them when the IDF changes
 //   location_xyz   rows x 3 doubles, row-major (unit vectors; zeros when the profile has no point)
 //   embedding      rows x d floats, row-major (zeros when the profile has none)
@@ -25,6 +26,7 @@
 #include <Eigen/Core>
 
 #include "circmatch/internal/csr_matrix.h"
+#include "circmatch/internal/posting_lists.h"
 #include "circmatch/match_params.h"
 #include "circmatch/profile.h"
 #include "circmatch/vectorizer.h"
@@ -69,7 +71,10 @@ struct Segment {
   // Appends a row; returns its number.
   int Append(Profile profile, const RowData& row) {
     for (int f = 0; f < kFacetCount; ++f) {
-      if (IsSparseFacet(static_cast<Facet>(f))) sparse[f].AppendRow(row.sparse[f]);
+      if (IsSparseFacet(static_cast<Facet>(f))) {
+        sparse[f].AppendRow(row.sparse[f]);
+        postings[f].AppendRow(rows(), row.sparse[f].indices, row.sparse[f].values);
+      }
     }
     text_tf.AppendRow(row.text_tf);
     const Eigen::Vector3d xyz = row.location.value_or(Eigen::Vector3d::Zero());
@@ -111,7 +116,9 @@ struct Segment {
     for (int r = 0; r < rows(); ++r) {
       if (!alive[r]) continue;
       for (int f = 0; f < kFacetCount; ++f) {
-        if (IsSparseFacet(static_cast<Facet>(f))) out.sparse[f].AppendRowFrom(sparse[f], r);
+        if (!IsSparseFacet(static_cast<Facet>(f))) continue;
+        out.sparse[f].AppendRowFrom(sparse[f], r);
+        out.postings[f].AppendRow(out.rows(), sparse[f].RowIndices(r), sparse[f].RowValues(r));
       }
       out.text_tf.AppendRowFrom(text_tf, r);
       out.location_xyz.insert(out.location_xyz.end(), location_xyz.begin() + 3 * r, location_xyz.begin() + 3 * r + 3);
@@ -139,6 +146,7 @@ struct Segment {
     CsrMatrix weighted(text_tf.cols());
     for (int r = 0; r < rows(); ++r) weighted.AppendRow(Vectorizer::WeightText(text_tf.Row(r), idf));
     sparse[static_cast<int>(Facet::kText)] = std::move(weighted);
+    postings[static_cast<int>(Facet::kText)].RecomputeMaxValues(sparse[static_cast<int>(Facet::kText)]);
   }
 
   Eigen::Map<const LocationMatrix> LocationView() const {
@@ -159,6 +167,7 @@ struct Segment {
   int embedding_dimension;
   int certification_words;
   std::array<CsrMatrix, kFacetCount> sparse;
+  std::array<PostingLists, kFacetCount> postings;
   CsrMatrix text_tf;
   std::vector<double> location_xyz;
   std::vector<uint8_t> has_location;

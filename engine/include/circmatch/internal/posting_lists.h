@@ -1,0 +1,63 @@
+// The transpose of a CSR facet matrix, kept beside it: for every column the rows that hold it (increasing) and
+// the largest value any row holds there. A query then visits only rows that share one of its terms, rarest
+// term first, and bounds what a row it has not visited could still score (see query_scorer.h).
+//
+// Thread-safety: none; the Index guards it with its mutex.
+#ifndef CIRCMATCH_INTERNAL_POSTING_LISTS_H_
+#define CIRCMATCH_INTERNAL_POSTING_LISTS_H_
+
+#include <algorithm>
+#include <vector>
+
+#include "absl/types/span.h"
+#include "circmatch/internal/csr_matrix.h"
+
+namespace circmatch {
+namespace internal {
+
+class PostingLists {
+ public:
+  // Columns are allocated as rows first use them, so a wide hashed facet costs nothing until it has rows.
+  PostingLists() = default;
+
+  // Records row `row` (larger than every row recorded before) with its nonzeros.
+  void AppendRow(int row, absl::Span<const int> indices, absl::Span<const float> values) {
+    if (!indices.empty() && indices.back() >= static_cast<int>(rows_.size())) {
+      rows_.resize(static_cast<size_t>(indices.back()) + 1);
+      max_value_.resize(static_cast<size_t>(indices.back()) + 1, 0.0f);
+    }
+    for (size_t i = 0; i < indices.size(); ++i) {
+      rows_[indices[i]].push_back(row);
+      max_value_[indices[i]] = std::max(max_value_[indices[i]], values[i]);
+    }
+  }
+
+  // Recomputes the column maxima after the matrix's values changed (same pattern), e.g. a new text IDF.
+  void RecomputeMaxValues(const CsrMatrix& matrix) {
+    std::fill(max_value_.begin(), max_value_.end(), 0.0f);
+    for (int r = 0; r < matrix.rows(); ++r) {
+      const absl::Span<const int> indices = matrix.RowIndices(r);
+      const absl::Span<const float> values = matrix.RowValues(r);
+      for (size_t i = 0; i < indices.size(); ++i) {
+        max_value_[indices[i]] = std::max(max_value_[indices[i]], values[i]);
+      }
+    }
+  }
+
+  // The rows holding column `col`, tombstoned ones included (the caller checks liveness).
+  absl::Span<const int> Rows(int col) const {
+    return col < static_cast<int>(rows_.size()) ? absl::Span<const int>(rows_[col]) : absl::Span<const int>();
+  }
+
+  // An upper bound of the values in column `col` (values of tombstoned rows may keep it high until compaction).
+  float MaxValue(int col) const { return col < static_cast<int>(max_value_.size()) ? max_value_[col] : 0.0f; }
+
+ private:
+  std::vector<std::vector<int>> rows_;
+  std::vector<float> max_value_;
+};
+
+}  // namespace internal
+}  // namespace circmatch
+
+#endif  // CIRCMATCH_INTERNAL_POSTING_LISTS_H_

@@ -1,0 +1,122 @@
+#include "circmatch/internal/query_scorer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "circmatch/scorer.h"
+
+namespace circmatch {
+namespace internal {
+
+QueryScorer::QueryScorer(const Segment& segment, const Vectorizer& vectorizer, const TextIdf& idf,
+                         const Profile& query, const MatchParams& params, const FacetWeights& weights,
+                         double location_decay_km)
+    : segment_(segment), type_(params.type), decay_km_(location_decay_km) {
+  const FacetValues& q = QueryFacets(params.type, query);
+  for (int f = 0; f < kFacetCount; ++f) {
+    const Facet facet = static_cast<Facet>(f);
+    const float weight = static_cast<float>(weights[f]);
+    if (weight <= 0 || !IsSparseFacet(facet)) continue;
+    const SparseVector vector = facet == Facet::kText ? vectorizer.Text(q.text, idf) : vectorizer.Categorical(facet, q);
+    if (vector.empty()) continue;
+    SparseFacet sparse{f, weight, Eigen::VectorXf::Zero(segment.sparse[f].cols())};
+    for (size_t i = 0; i < vector.indices.size(); ++i) {
+      sparse.query[vector.indices[i]] = vector.values[i];
+      terms_.push_back(Term{f, vector.indices[i], vector.values[i]});
+    }
+    sparse_.push_back(std::move(sparse));
+  }
+
+  location_weight_ = static_cast<float>(weights[static_cast<int>(Facet::kLocation)]);
+  point_ = Vectorizer::LocationVector(query.location);
+  need_distance_ = point_.has_value() && (location_weight_ > 0 || params.filter.max_distance_km > 0);
+  if (!point_) location_weight_ = 0;
+  query_radius_km_ = query.service_radius_km;
+
+  embedding_weight_ = static_cast<float>(weights[static_cast<int>(Facet::kEmbedding)]);
+  if (embedding_weight_ > 0 && segment.embedding_dimension > 0 &&
+      static_cast<int>(query.embedding.size()) == segment.embedding_dimension) {
+    embedding_ = Vectorizer::EmbeddingVector(query.embedding);
+  } else {
+    embedding_weight_ = 0;
+  }
+}
+
+float QueryScorer::SparseCosine(const SparseFacet& f, int r) const {
+  const CsrMatrix& matrix = segment_.sparse[f.facet];
+  const absl::Span<const int> indices = matrix.RowIndices(r);
+  const absl::Span<const float> values = matrix.RowValues(r);
+  float cosine = 0;
+  for (size_t i = 0; i < indices.size(); ++i) cosine += values[i] * f.query[indices[i]];
+  return cosine;
+}
+
+float QueryScorer::LocationTerm(int r, double* distance_km) const {
+  if (!need_distance_ || !segment_.has_location[r]) return 0;
+  const double* xyz = segment_.location_xyz.data() + 3 * static_cast<size_t>(r);
+  const double cosine = xyz[0] * (*point_)[0] + xyz[1] * (*point_)[1] + xyz[2] * (*point_)[2];
+  *distance_km = kEarthRadiusKm * std::acos(std::clamp(cosine, -1.0, 1.0));
+  if (location_weight_ <= 0) return 0;
+  const double radius = type_ == MatchType::kSuppliersForTender   ? segment_.radius_km[r]
+                        : type_ == MatchType::kTendersForSupplier ? query_radius_km_
+                                                                  : 0.0;
+  return static_cast<float>(location_weight_ * LocationSimilarity(*distance_km, radius, decay_km_));
+}
+
+float QueryScorer::EmbeddingTerm(int r) const {
+  const Eigen::Map<const Eigen::VectorXf> row(
+      segment_.embedding.data() + static_cast<size_t>(r) * segment_.embedding_dimension,
+      segment_.embedding_dimension);
+  return embedding_weight_ * std::clamp(row.dot(embedding_), 0.0f, 1.0f);
+}
+
+// Score and ScoreRows add the same terms in the same order (facets, then location, then embedding), so their
+// floats agree exactly.
+QueryScorer::RowScore QueryScorer::Score(int r) const {
+  RowScore out;
+  out.distance_km = std::numeric_limits<double>::quiet_NaN();
+  float score = 0;
+  for (const SparseFacet& f : sparse_) score += f.weight * SparseCosine(f, r);
+  if (need_distance_) score += LocationTerm(r, &out.distance_km);
+  if (embedding_weight_ > 0) score += EmbeddingTerm(r);
+  out.score = std::clamp(score, 0.0f, 1.0f);
+  return out;
+}
+
+void QueryScorer::ScoreRows(std::vector<float>* score, std::vector<double>* distance_km) const {
+  const int n = segment_.rows();
+  score->assign(static_cast<size_t>(n), 0.0f);
+  distance_km->assign(static_cast<size_t>(n), std::numeric_limits<double>::quiet_NaN());
+  Eigen::Map<Eigen::VectorXf> scores(score->data(), n);
+  for (const SparseFacet& f : sparse_) {
+    // Eigen's row-major sparse product sums each row in stored order from 0, as SparseCosine does.
+    const Eigen::VectorXf cosine = segment_.sparse[f.facet].View() * f.query;
+    scores += f.weight * cosine;
+  }
+  if (need_distance_) {
+    for (int r = 0; r < n; ++r) (*score)[r] += LocationTerm(r, &(*distance_km)[r]);
+  }
+  if (embedding_weight_ > 0) {
+    for (int r = 0; r < n; ++r) (*score)[r] += EmbeddingTerm(r);
+  }
+  for (float& s : *score) s = std::clamp(s, 0.0f, 1.0f);
+}
+
+float QueryScorer::BoundOfRowsSharingOnly(const std::vector<bool>& unvisited) const {
+  double bound = location_weight_ + embedding_weight_;
+  size_t t = 0;
+  for (const SparseFacet& f : sparse_) {
+    double sum_of_maxima = 0, squares = 0;
+    for (; t < terms_.size() && terms_[t].facet == f.facet; ++t) {
+      if (!unvisited[t]) continue;
+      sum_of_maxima += static_cast<double>(terms_[t].value) * segment_.postings[f.facet].MaxValue(terms_[t].column);
+      squares += static_cast<double>(terms_[t].value) * terms_[t].value;
+    }
+    bound += f.weight * std::min(sum_of_maxima, std::sqrt(squares));
+  }
+  return static_cast<float>(std::min(bound, 1.0));
+}
+
+}  // namespace internal
+}  // namespace circmatch
