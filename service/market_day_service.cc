@@ -139,12 +139,8 @@ std::string DisplayName(const Profile& profile) {
 grpc::ServerUnaryReactor* MarketDayServiceImpl::ScheduleMeetings(grpc::CallbackServerContext* context,
                                                                  const v1::ScheduleMeetingsRequest* request,
                                                                  v1::ScheduleMeetingsResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
-  if (!caller.ok()) {
-    reactor->Finish(ToGrpcStatus(caller.status()));
-    return reactor;
-  }
+  if (!caller.ok()) return FinishUnary(context, caller.status());
   auto run = [&]() -> absl::Status {
     const v1::MarketEvent& event = request->event();
     const int slots = event.slots_size();
@@ -271,8 +267,7 @@ grpc::ServerUnaryReactor* MarketDayServiceImpl::ScheduleMeetings(grpc::CallbackS
   };
   const absl::Status status = run();
   audit_->Record(*caller, "ScheduleMeetings", *request, status.ok() ? response : nullptr, status);
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
+  return FinishUnary(context, status);
 }
 
 }  // namespace circmatch::service

@@ -21,13 +21,6 @@
 namespace circmatch::service {
 namespace {
 
-
-grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context, const absl::Status& status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
-}
-
 // Records the call in the audit log, then finishes it.
 grpc::ServerUnaryReactor* FinishAudited(grpc::CallbackServerContext* context, const AuditLog& audit,
                                         absl::string_view method, const std::string& partner,

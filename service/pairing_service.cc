@@ -22,12 +22,6 @@
 namespace circmatch::service {
 namespace {
 
-grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context, const absl::Status& status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
-}
-
 // Pairing is the expensive part of a call; skip it when nobody waits for the answer.
 absl::Status CheckCallAlive(grpc::CallbackServerContext* context) {
   if (context->IsCancelled()) return absl::CancelledError("the call was cancelled");

@@ -14,15 +14,6 @@
 #include "service/status_mapping.h"
 
 namespace circmatch::service {
-namespace {
-
-grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context, const absl::Status& status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
-}
-
-}  // namespace
 
 grpc::ServerUnaryReactor* ProfileServiceImpl::UpsertProfiles(grpc::CallbackServerContext* context,
                                                              const v1::UpsertProfilesRequest* request,

@@ -4,6 +4,7 @@
 #ifndef CIRCMATCH_SERVICE_STATUS_MAPPING_H_
 #define CIRCMATCH_SERVICE_STATUS_MAPPING_H_
 
+#include <grpcpp/server_context.h>
 #include <grpcpp/support/status.h>
 
 #include "absl/status/status.h"
@@ -13,6 +14,9 @@ namespace circmatch::service {
 
 // Same code (the canonical codes are numbered alike), same message.
 grpc::Status ToGrpcStatus(const absl::Status& status);
+
+// Finishes a callback unary call with `status` (mapped as above) and returns its reactor.
+grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context, const absl::Status& status);
 
 // `status` with `prefix` in front of its message (e.g. "profiles[3]." or "batch 2: "); OK stays OK.
 absl::Status PrefixStatus(absl::string_view prefix, const absl::Status& status);
