@@ -71,13 +71,29 @@ float QueryScorer::EmbeddingTerm(int r) const {
   return embedding_weight_ * std::clamp(row.dot(embedding_), 0.0f, 1.0f);
 }
 
-// Score and ScoreRows add the same terms in the same order (facets, then location, then embedding), so their
-// floats agree exactly.
+// Score, ScoreRows and SparseSums + Finish add the same terms in the same order (facets, then location, then
+// embedding), so their floats agree exactly.
 QueryScorer::RowScore QueryScorer::Score(int r) const {
+  float sum = 0;
+  for (const SparseFacet& f : sparse_) sum += f.weight * SparseCosine(f, r);
+  return Finish(r, sum);
+}
+
+void QueryScorer::SparseSums(std::vector<float>* sums) const {
+  const int n = segment_.rows();
+  sums->assign(static_cast<size_t>(n), 0.0f);
+  Eigen::Map<Eigen::VectorXf> out(sums->data(), n);
+  for (const SparseFacet& f : sparse_) {
+    // Eigen's row-major sparse product sums each row in stored order from 0, as SparseCosine does.
+    const Eigen::VectorXf cosine = segment_.sparse[f.facet].View() * f.query;
+    out += f.weight * cosine;
+  }
+}
+
+QueryScorer::RowScore QueryScorer::Finish(int r, float sparse_sum) const {
   RowScore out;
   out.distance_km = std::numeric_limits<double>::quiet_NaN();
-  float score = 0;
-  for (const SparseFacet& f : sparse_) score += f.weight * SparseCosine(f, r);
+  float score = sparse_sum;
   if (need_distance_) score += LocationTerm(r, &out.distance_km);
   if (embedding_weight_ > 0) score += EmbeddingTerm(r);
   out.score = std::clamp(score, 0.0f, 1.0f);
@@ -85,22 +101,13 @@ QueryScorer::RowScore QueryScorer::Score(int r) const {
 }
 
 void QueryScorer::ScoreRows(std::vector<float>* score, std::vector<double>* distance_km) const {
-  const int n = segment_.rows();
-  score->assign(static_cast<size_t>(n), 0.0f);
-  distance_km->assign(static_cast<size_t>(n), std::numeric_limits<double>::quiet_NaN());
-  Eigen::Map<Eigen::VectorXf> scores(score->data(), n);
-  for (const SparseFacet& f : sparse_) {
-    // Eigen's row-major sparse product sums each row in stored order from 0, as SparseCosine does.
-    const Eigen::VectorXf cosine = segment_.sparse[f.facet].View() * f.query;
-    scores += f.weight * cosine;
+  SparseSums(score);
+  distance_km->resize(score->size());
+  for (size_t r = 0; r < score->size(); ++r) {
+    const RowScore s = Finish(static_cast<int>(r), (*score)[r]);
+    (*score)[r] = s.score;
+    (*distance_km)[r] = s.distance_km;
   }
-  if (need_distance_) {
-    for (int r = 0; r < n; ++r) (*score)[r] += LocationTerm(r, &(*distance_km)[r]);
-  }
-  if (embedding_weight_ > 0) {
-    for (int r = 0; r < n; ++r) (*score)[r] += EmbeddingTerm(r);
-  }
-  for (float& s : *score) s = std::clamp(s, 0.0f, 1.0f);
 }
 
 float QueryScorer::BoundOfRowsSharingOnly(const std::vector<bool>& unvisited) const {

@@ -19,7 +19,7 @@ using testing_util::SharedVocabulary;
 using testing_util::Supplier;
 using testing_util::Tender;
 
-std::unique_ptr<Index> NewIndex(int embedding_dimension = 0, double out_of_order_fraction = 1.0 / 16) {
+std::unique_ptr<Index> NewIndex(int embedding_dimension = 0, double out_of_order_fraction = IndexOptions{}.out_of_order_fraction) {
   IndexOptions options;
   options.embedding_dimension = embedding_dimension;
   options.out_of_order_fraction = out_of_order_fraction;
@@ -357,7 +357,9 @@ TEST_P(FastPathTest, EqualsExactReferenceOnSeededData) {
   EXPECT_GT(compared, 80);
   EXPECT_GT(nonempty, 70);
   // The bounds must actually leave rows unscored when the search may prune at will.
-  if (out_of_order_fraction == 1.0) EXPECT_GT(pruned, 20);
+  if (out_of_order_fraction == 1.0) {
+    EXPECT_GT(pruned, 20);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(OutOfOrderFractions, FastPathTest, testing::Values(0.0, 1.0 / 16, 1.0));

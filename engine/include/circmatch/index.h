@@ -40,7 +40,7 @@ struct IndexOptions {
   // FindMatches first visits the rows sharing the query's rarest terms, out of row order, and stops when no
   // other row can enter the top k; past this fraction of the rows it sweeps the rest in row order instead,
   // which costs less per row. In [0, 1]; 1 always prunes as far as the bounds allow, 0 always sweeps.
-  double out_of_order_fraction = 1.0 / 16;
+  double out_of_order_fraction = 1.0 / 64;
 };
 
 // One ranked candidate.
