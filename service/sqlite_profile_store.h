@@ -1,5 +1,5 @@
 // The embedded profile store: one SQLite file, <data_dir>/circmatch.sqlite3, in WAL mode with synchronous=FULL,
-// so a write acknowledged after COMMIT survives a crash or power loss.
+// so a write acknowledged after COMMIT survives a crash or power loss. New files use 16 KB pages.
 //
 // Schema (version 1, kept in PRAGMA user_version):
 //   profiles(owner TEXT, id TEXT, kind INTEGER, body BLOB, updated_at INTEGER, PRIMARY KEY(owner, id))

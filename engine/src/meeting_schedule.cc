@@ -216,7 +216,8 @@ absl::StatusOr<MeetingSchedule> ScheduleMeetings(const MeetingProblem& p) {
       const double score = std::clamp(static_cast<double>(p.scores(b, s)), 0.0, 1.0);
       if (wish.wont) continue;
       if (score < p.min_score && !wish.must && !wish.like) continue;
-      Candidate c{b, s, score, wish.must ? MeetingWish::kMustMeet : wish.like ? MeetingWish::kWouldLike : MeetingWish::kNone};
+      Candidate c{b, s, score, wish.must ? MeetingWish::kMustMeet : wish.like ? MeetingWish::kWouldLike : MeetingWish::kNone,
+                  0, {}};
       c.value = std::llround(score * kScale) + (wish.like ? std::llround(p.would_like_bonus * kScale) : 0) +
                 (wish.must ? must_weight : 0);
       if (c.value <= 0) continue;

@@ -121,7 +121,9 @@ TEST_F(SampleDataTest, SuggestSuppliersForASampleTenderReturnsKExplainedSupplier
     const v1::Match& match = response.matches(i);
     EXPECT_EQ(match.rank(), i + 1);
     EXPECT_EQ(match.profile().kind(), v1::PROFILE_KIND_SUPPLIER);
-    if (i > 0) EXPECT_LE(match.score(), response.matches(i - 1).score());
+    if (i > 0) {
+      EXPECT_LE(match.score(), response.matches(i - 1).score());
+    }
     EXPECT_GT(match.score(), 0);
     ASSERT_GT(match.explanation().facets_size(), 0);
     double sum = 0;
