@@ -8,41 +8,17 @@
 #include <thread>
 #include <vector>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
 #include "circmatch/internal/gemm_kernel.h"
-#include "circmatch/top_k.h"
+#include "circmatch/internal/row_selection.h"
 
 namespace circmatch {
 namespace {
 
-struct Scored {
-  float score;
-  int32_t id;
-};
-
-// Score descending, then lower id; NaN (an overflowed product) after every number. A total order, so merging
-// per-thread results gives the same list whatever thread found which candidate.
-struct Better {
-  bool operator()(const Scored& a, const Scored& b) const {
-    const bool a_nan = std::isnan(a.score), b_nan = std::isnan(b.score);
-    if (a_nan != b_nan) return b_nan;
-    if (!a_nan && a.score != b.score) return a.score > b.score;
-    return a.id < b.id;
-  }
-};
-
-using QueryTopK = TopK<Scored, Better>;
-
 // One thread's running top k of every query, over the tiles it has scored.
 struct WorkerState {
-  std::vector<QueryTopK> top;
-  // Per query: a score below this cannot enter its top k (the worst kept score once k are kept).
-  std::vector<float> threshold;
+  std::vector<internal::RowSelection> queries;
   std::vector<float> tile;  // query_block x candidate_block scores, row-major
 };
 
@@ -85,39 +61,12 @@ absl::Status Validate(const Eigen::Ref<const RowMajorMatrixXf>& queries,
   return CheckFinite(candidates, "candidates");
 }
 
-// Offers scores[begin, end) of one query to its running top k; returns the new threshold. NaN passes the compare
-// and is ranked (last) by Better.
-float Offer(const float* scores, int64_t begin, int64_t end, int32_t first_candidate, float threshold,
-            QueryTopK* top) {
-  for (int64_t j = begin; j < end; ++j) {
-    if (scores[j] < threshold) continue;
-    top->Push(Scored{scores[j], first_candidate + static_cast<int32_t>(j)});
-    if (top->full()) threshold = top->worst().score;
-  }
-  return threshold;
-}
-
-// Offers every score of one tile to its query's running top k. Once a query holds k candidates nearly every
-// score falls below its threshold, so the scan mostly compares: 16 scores at a time with SSE (x86-64 always
-// has it), and only a group with a score at or above the threshold (or a NaN) is offered one by one.
+// Offers every score of one tile to its query's running top k.
 void SelectFromTile(const float* tile, int64_t tile_cols, int64_t rows, int64_t cols, int64_t first_query,
                     int32_t first_candidate, WorkerState* state) {
   for (int64_t r = 0; r < rows; ++r) {
-    const float* scores = tile + r * tile_cols;
-    QueryTopK& top = state->top[static_cast<size_t>(first_query + r)];
-    float threshold = state->threshold[static_cast<size_t>(first_query + r)];
-    int64_t j = 0;
-#if defined(__SSE2__)
-    for (; j + 16 <= cols; j += 16) {
-      const __m128 t = _mm_set1_ps(threshold);
-      const __m128 hits = _mm_or_ps(
-          _mm_or_ps(_mm_cmpnlt_ps(_mm_loadu_ps(scores + j), t), _mm_cmpnlt_ps(_mm_loadu_ps(scores + j + 4), t)),
-          _mm_or_ps(_mm_cmpnlt_ps(_mm_loadu_ps(scores + j + 8), t), _mm_cmpnlt_ps(_mm_loadu_ps(scores + j + 12), t)));
-      if (_mm_movemask_ps(hits) != 0) threshold = Offer(scores, j, j + 16, first_candidate, threshold, &top);
-    }
-#endif
-    threshold = Offer(scores, j, cols, first_candidate, threshold, &top);
-    state->threshold[static_cast<size_t>(first_query + r)] = threshold;
+    internal::OfferScores(tile + r * tile_cols, cols, first_candidate,
+                          &state->queries[static_cast<size_t>(first_query + r)]);
   }
 }
 
@@ -148,8 +97,7 @@ absl::StatusOr<BatchTopKResult> BatchTopK(const Eigen::Ref<const RowMajorMatrixX
   // Consecutive tiles share a candidate block, so threads working side by side read the same candidates
   // from the shared cache.
   const auto work = [&](WorkerState* state) {
-    state->top.assign(static_cast<size_t>(q), QueryTopK(static_cast<int>(kept), Better{}));
-    state->threshold.assign(static_cast<size_t>(q), -std::numeric_limits<float>::infinity());
+    state->queries.assign(static_cast<size_t>(q), internal::RowSelection(static_cast<int>(kept)));
     state->tile.resize(static_cast<size_t>(query_block * candidate_block));
     for (int64_t t = next_tile.fetch_add(1); t < tiles; t = next_tile.fetch_add(1)) {
       const int64_t first_query = (t % query_blocks) * query_block;
@@ -169,17 +117,14 @@ absl::StatusOr<BatchTopKResult> BatchTopK(const Eigen::Ref<const RowMajorMatrixX
   work(&states[0]);
   for (std::thread& helper : helpers) helper.join();
 
-  std::vector<Scored> merged;
+  std::vector<internal::RowTopK> parts;
   for (int64_t i = 0; i < q; ++i) {
-    merged.clear();
-    for (WorkerState& state : states) {
-      std::vector<Scored> part = std::move(state.top[static_cast<size_t>(i)]).Take();
-      merged.insert(merged.end(), part.begin(), part.end());
-    }
-    std::partial_sort(merged.begin(), merged.begin() + kept, merged.end(), Better{});
+    parts.clear();
+    for (WorkerState& state : states) parts.push_back(std::move(state.queries[static_cast<size_t>(i)].top));
+    const std::vector<internal::ScoredRow> best = internal::MergeRowTopK(std::move(parts), static_cast<int>(kept));
     for (int64_t j = 0; j < kept; ++j) {
-      result.ids(i, j) = merged[static_cast<size_t>(j)].id;
-      result.scores(i, j) = merged[static_cast<size_t>(j)].score;
+      result.ids(i, j) = best[static_cast<size_t>(j)].row;
+      result.scores(i, j) = best[static_cast<size_t>(j)].score;
     }
   }
   return result;

@@ -5,6 +5,8 @@
 
 #include <Eigen/Core>
 
+#include "circmatch/internal/cpu_features.h"
+
 namespace circmatch {
 namespace internal {
 namespace {
@@ -17,16 +19,6 @@ void MultiplyByTransposeBaseline(const float* a, int64_t lda, const float* b, in
   const ConstMap rhs(b, n, d, Eigen::OuterStride<>(ldb));
   Eigen::Map<Matrix, Eigen::Unaligned, Eigen::OuterStride<>> out(c, m, n, Eigen::OuterStride<>(ldc));
   out.noalias() = lhs * rhs.transpose();
-}
-
-bool CpuHasAvx2AndFma() {
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-  // libgcc's check includes the OS saving the AVX registers (XGETBV), not only the CPUID bits.
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#else
-  return false;
-#endif
 }
 
 }  // namespace

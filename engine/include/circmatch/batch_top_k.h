@@ -30,10 +30,9 @@
 #include <Eigen/Core>
 
 #include "absl/status/statusor.h"
+#include "circmatch/row_major_matrix.h"
 
 namespace circmatch {
-
-using RowMajorMatrixXf = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 struct BatchTopKOptions {
   // Candidates kept per query; at least 1. A query gets min(k, N) of them.
