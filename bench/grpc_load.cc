@@ -44,6 +44,7 @@
 #include "circmatch/v1/profile_service.grpc.pb.h"
 #include "circmatch/vocabulary.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "percentile.h"
 #include "profile_generator.h"
 #include "server_process.h"
 
@@ -155,13 +156,10 @@ PhaseResult RunPhase(const std::string& name, int clients, double warmup_s, doub
     result.errors += p.errors;
     if (result.first_error.empty()) result.first_error = p.first_error;
   }
-  std::sort(all.begin(), all.end());
   result.calls = static_cast<int64_t>(all.size());
   result.qps = static_cast<double>(result.calls) / result.seconds;
-  if (!all.empty()) {
-    result.p50_ms = all[std::min(all.size() - 1, all.size() / 2)];
-    result.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)];
-  }
+  result.p50_ms = Percentile(all, 0.50);
+  result.p99_ms = Percentile(all, 0.99);
   return result;
 }
 

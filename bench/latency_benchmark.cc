@@ -27,6 +27,7 @@
 #include "absl/strings/str_cat.h"
 #include "circmatch/index.h"
 #include "circmatch/vocabulary.h"
+#include "percentile.h"
 #include "profile_generator.h"
 
 ABSL_FLAG(std::vector<std::string>, sizes, std::vector<std::string>({"10000", "100000", "1000000"}),
@@ -57,13 +58,6 @@ int64_t ResidentBytes() {
     if (line.rfind("VmRSS:", 0) == 0) return std::atoll(line.c_str() + 6) * 1024;
   }
   return 0;
-}
-
-double Percentile(std::vector<double> sorted_ms, double q) {
-  if (sorted_ms.empty()) return 0;
-  std::sort(sorted_ms.begin(), sorted_ms.end());
-  const size_t at = std::min(sorted_ms.size() - 1, static_cast<size_t>(q * static_cast<double>(sorted_ms.size())));
-  return sorted_ms[at];
 }
 
 struct VariantResult {

@@ -65,7 +65,10 @@ std::vector<ScoredRow> ScanTopK(int64_t rows, int k, int threads, ScoreBlock sco
   const int64_t blocks_per_chunk = std::clamp<int64_t>((wanted + kScanBlockRows - 1) / kScanBlockRows, 1, 16);
   const int64_t chunk_rows = blocks_per_chunk * kScanBlockRows;
   const int64_t chunks = (rows + chunk_rows - 1) / chunk_rows;
-  const int64_t workers = std::max<int64_t>(1, std::min<int64_t>(threads, chunks));
+  // A thread starts only for at least 16 blocks of rows: fewer are scanned faster than a thread starts.
+  const int64_t enough_rows = 16 * kScanBlockRows;
+  const int64_t workers =
+      std::max<int64_t>(1, std::min<int64_t>({threads, chunks, (rows + enough_rows - 1) / enough_rows}));
 
   std::vector<RowSelection> selections(static_cast<size_t>(workers), RowSelection(k));
   std::atomic<int64_t> next_chunk{0};

@@ -57,8 +57,9 @@ inline constexpr int64_t kScanBlockRows = 1024;
 // several threads at once, each with its own `scores`.
 using ScoreBlock = absl::FunctionRef<void(int64_t begin, int64_t end, float* scores)>;
 
-// The best min(k, rows) of rows [0, rows), best first, scored block by block by `threads` threads (0: one per
-// hardware thread) that take chunks of consecutive rows in turn, so a slow thread does not hold the others up.
+// The best min(k, rows) of rows [0, rows), best first, scored block by block by up to `threads` threads (0: one
+// per hardware thread; one per 16 blocks at most) that take chunks of consecutive rows in turn, so a slow thread
+// does not hold the others up.
 // The result does not depend on the thread count when a row's score does not.
 std::vector<ScoredRow> ScanTopK(int64_t rows, int k, int threads, ScoreBlock score_block);
 
