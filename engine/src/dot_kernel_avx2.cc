@@ -13,6 +13,12 @@ namespace circmatch {
 namespace internal {
 namespace {
 
+// Rows ahead of the ones being scored whose lines are requested early, so that a single thread's loads overlap
+// more of the memory latency; the distance is a guess that was not worse than 8 in bench/dense_benchmark.cc.
+constexpr int64_t kPrefetchRows = 24;
+
+inline void Prefetch(const void* address) { _mm_prefetch(static_cast<const char*>(address), _MM_HINT_T0); }
+
 inline float HorizontalSum(__m256 v) {
   const __m128 halves = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   const __m128 pairs = _mm_add_ps(halves, _mm_movehl_ps(halves, halves));
@@ -25,25 +31,31 @@ inline int32_t HorizontalSum(__m256i v) {
   return _mm_cvtsi128_si32(_mm_add_epi32(pairs, _mm_shuffle_epi32(pairs, _MM_SHUFFLE(2, 3, 0, 1))));
 }
 
-// kRows rows at once share each load of the query. Every row keeps two accumulators (16 floats a step) and sums
+// kRows rows at once share each load of the query; the loops over them are unrolled so the accumulators stay in
+// registers (-O2 does not unroll them by itself and kept them on the stack). Every row keeps two accumulators (16 floats a step) and sums
 // them in one fixed order, the same for any kRows, so a row's score does not depend on its neighbours.
 template <int kRows>
 void FloatDotsOfRows(const float* query, const float* rows, int64_t stride, int64_t d, float* scores) {
   __m256 even[kRows], odd[kRows];
+  #pragma GCC unroll 4
   for (int r = 0; r < kRows; ++r) even[r] = odd[r] = _mm256_setzero_ps();
   int64_t j = 0;
   for (; j + 16 <= d; j += 16) {
     const __m256 q0 = _mm256_loadu_ps(query + j), q1 = _mm256_loadu_ps(query + j + 8);
+    #pragma GCC unroll 4
     for (int r = 0; r < kRows; ++r) {
+      Prefetch(rows + (r + kPrefetchRows) * stride + j);
       even[r] = _mm256_fmadd_ps(q0, _mm256_loadu_ps(rows + r * stride + j), even[r]);
       odd[r] = _mm256_fmadd_ps(q1, _mm256_loadu_ps(rows + r * stride + j + 8), odd[r]);
     }
   }
   if (j + 8 <= d) {
     const __m256 q0 = _mm256_loadu_ps(query + j);
+    #pragma GCC unroll 4
     for (int r = 0; r < kRows; ++r) even[r] = _mm256_fmadd_ps(q0, _mm256_loadu_ps(rows + r * stride + j), even[r]);
     j += 8;
   }
+  #pragma GCC unroll 4
   for (int r = 0; r < kRows; ++r) {
     float sum = HorizontalSum(_mm256_add_ps(even[r], odd[r]));
     for (int64_t t = j; t < d; ++t) sum += query[t] * rows[r * stride + t];
@@ -64,17 +76,21 @@ template <int kRows>
 void Int8DotsOfRows(const int8_t* query, const int8_t* rows, int64_t stride, int64_t d, int32_t* dots) {
   const __m256i ones = _mm256_set1_epi16(1);
   __m256i sums[kRows];
+  #pragma GCC unroll 4
   for (int r = 0; r < kRows; ++r) sums[r] = _mm256_setzero_si256();
   int64_t j = 0;
   for (; j + 32 <= d; j += 32) {
     const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(query + j));
     const __m256i q_abs = _mm256_abs_epi8(q);
+    #pragma GCC unroll 4
     for (int r = 0; r < kRows; ++r) {
+      Prefetch(rows + (r + kPrefetchRows) * stride + j);
       const __m256i row = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rows + r * stride + j));
       const __m256i pairs = _mm256_maddubs_epi16(q_abs, _mm256_sign_epi8(row, q));
       sums[r] = _mm256_add_epi32(sums[r], _mm256_madd_epi16(pairs, ones));
     }
   }
+  #pragma GCC unroll 4
   for (int r = 0; r < kRows; ++r) {
     int32_t sum = HorizontalSum(sums[r]);
     for (int64_t t = j; t < d; ++t) sum += static_cast<int32_t>(query[t]) * static_cast<int32_t>(rows[r * stride + t]);
