@@ -11,19 +11,12 @@
 #include "absl/status/status.h"
 #include "circmatch/internal/gemm_kernel.h"
 #include "gtest/gtest.h"
+#include "dense_test_data.h"
 
 namespace circmatch {
 namespace {
 
-RowMajorMatrixXf Gaussian(int64_t rows, int64_t cols, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> normal(0.0f, 1.0f);
-  RowMajorMatrixXf m(rows, cols);
-  for (int64_t i = 0; i < rows; ++i) {
-    for (int64_t j = 0; j < cols; ++j) m(i, j) = normal(rng);
-  }
-  return m;
-}
+using testing_util::Gaussian;
 
 // Rows drawn from a few distinct small-integer rows: many candidates score exactly alike, and every score is an
 // integer that float sums hold exactly in any order, so the tie order is all that decides the ranking.

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <numeric>
 #include <random>
 #include <vector>
 
@@ -12,25 +11,14 @@
 #include "circmatch/internal/dot_kernel.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "dense_test_data.h"
 
 namespace circmatch {
 namespace {
 
+using testing_util::Gaussian;
+using testing_util::Row;
 using ::testing::HasSubstr;
-
-RowMajorMatrixXf Gaussian(int64_t rows, int64_t cols, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> normal(0.0f, 1.0f);
-  RowMajorMatrixXf m(rows, cols);
-  for (int64_t i = 0; i < rows; ++i) {
-    for (int64_t j = 0; j < cols; ++j) m(i, j) = normal(rng);
-  }
-  return m;
-}
-
-std::vector<float> Row(const RowMajorMatrixXf& m, int64_t i) {
-  return std::vector<float>(m.row(i).data(), m.row(i).data() + m.cols());
-}
 
 double ExactDot(const std::vector<float>& query, const RowMajorMatrixXf& m, int64_t row) {
   double sum = 0;

@@ -11,10 +11,12 @@
 #include "circmatch/dense_top_k.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "dense_test_data.h"
 
 namespace circmatch {
 namespace {
 
+using testing_util::Row;
 using ::testing::HasSubstr;
 
 // Unit rows around `clusters` random centres, as embeddings of profiles group by topic: near neighbours have
@@ -35,10 +37,6 @@ RowMajorMatrixXf Clustered(int64_t rows, int64_t cols, int clusters, uint32_t se
     m.row(i).normalize();
   }
   return m;
-}
-
-std::vector<float> Row(const RowMajorMatrixXf& m, int64_t i) {
-  return std::vector<float>(m.row(i).data(), m.row(i).data() + m.cols());
 }
 
 std::vector<DenseMatch> Exact(const std::vector<float>& query, const Eigen::Ref<const RowMajorMatrixXf>& rows, int k) {
