@@ -4,12 +4,12 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
-#include <limits>
 #include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
+#include "circmatch/internal/dense_query.h"
 #include "circmatch/internal/gemm_kernel.h"
 #include "circmatch/internal/row_selection.h"
 
@@ -37,10 +37,8 @@ absl::Status CheckFinite(const Eigen::Ref<const RowMajorMatrixXf>& m, const char
 
 absl::Status Validate(const Eigen::Ref<const RowMajorMatrixXf>& queries,
                       const Eigen::Ref<const RowMajorMatrixXf>& candidates, const BatchTopKOptions& options) {
-  if (options.k < 1) return absl::InvalidArgumentError(absl::StrFormat("k: must be >= 1, got %d", options.k));
-  if (options.threads < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("threads: must be >= 0 (0: one per hardware thread), got %d", options.threads));
+  if (absl::Status s = internal::CheckScanOptions(options.k, options.threads, candidates.rows()); !s.ok()) {
+    return s;
   }
   if (options.candidate_block < 1) {
     return absl::InvalidArgumentError(
@@ -52,10 +50,6 @@ absl::Status Validate(const Eigen::Ref<const RowMajorMatrixXf>& queries,
   if (candidates.cols() != queries.cols()) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "candidates: rows of %d values, but the queries' have %d", candidates.cols(), queries.cols()));
-  }
-  if (candidates.rows() > std::numeric_limits<int32_t>::max()) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("candidates: %d rows, more than the 2^31 - 1 a result id can name", candidates.rows()));
   }
   if (absl::Status s = CheckFinite(queries, "queries"); !s.ok()) return s;
   return CheckFinite(candidates, "candidates");

@@ -14,7 +14,7 @@
 namespace circmatch {
 namespace internal {
 
-absl::Status CheckDenseQuery(absl::Span<const float> query, int64_t dimension, int64_t rows, int k, int threads) {
+absl::Status CheckScanOptions(int k, int threads, int64_t rows) {
   if (k < 1) return absl::InvalidArgumentError(absl::StrFormat("k: must be >= 1, got %d", k));
   if (threads < 0) {
     return absl::InvalidArgumentError(
@@ -24,6 +24,11 @@ absl::Status CheckDenseQuery(absl::Span<const float> query, int64_t dimension, i
     return absl::InvalidArgumentError(
         absl::StrFormat("candidates: %d rows, more than the 2^31 - 1 a result row can name", rows));
   }
+  return absl::OkStatus();
+}
+
+absl::Status CheckDenseQuery(absl::Span<const float> query, int64_t dimension, int64_t rows, int k, int threads) {
+  if (absl::Status s = CheckScanOptions(k, threads, rows); !s.ok()) return s;
   if (static_cast<int64_t>(query.size()) != dimension) {
     return absl::InvalidArgumentError(absl::StrFormat("query: has %d values, but the candidates' rows have %d",
                                                       query.size(), dimension));
