@@ -8,16 +8,12 @@
 //                      stored beforehand and named by reference)
 // Printed per phase: calls, QPS, p50/p99 latency, errors, and the CPU seconds the client and the server used
 // (they share the machine). Target: SuggestSuppliers QPS >= 50% of the empty call's QPS at 100k suppliers with
-// 0 errors. The server is stopped at the end, also on failure (and dies with this process: PR_SET_PDEATHSIG).
+// 0 errors. The server is stopped at the end, also on failure.
 //
 //   circmatch_bench_grpc_load [--suppliers=100000] [--tenders=500] [--clients=0 (2 x cores)] [--seconds=10]
 //                             [--warmup_seconds=1] [--tender_mode=inline|stored] [--embedding_dimension=0]
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -46,7 +42,8 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "percentile.h"
 #include "profile_generator.h"
-#include "server_process.h"
+#include "child_server.h"
+#include "load_channel.h"
 
 ABSL_FLAG(int64_t, suppliers, 100000, "generated suppliers loaded into the server");
 ABSL_FLAG(int, tenders, 500, "generated tenders the clients cycle through");
@@ -214,15 +211,10 @@ int Run() {
   if (tender_batch.profiles_size() > 0) batches.push_back(std::move(tender_batch));
   const double generate_s = SecondsSince(start);
 
-  TemporaryDir root;
-  if (root.path().empty()) {
-    std::fprintf(stderr, "mkdtemp failed: %s\n", std::strerror(errno));
-    return 1;
-  }
-  ServerChild server(root.path() + "/data",
-                     {"--log_level=warning", absl::StrCat("--embedding_dimension=", dimension)});
-  std::filesystem::create_directories(root.path() + "/data");
-  if (absl::Status s = server.Start(std::chrono::seconds(120)); !s.ok()) {
+  testing::ServerOptions server_options;
+  server_options.extra_args = {"--log_level=warning", absl::StrCat("--embedding_dimension=", dimension)};
+  testing::ChildServer server(std::move(server_options));
+  if (absl::Status s = server.Start(); !s.ok()) {
     std::fprintf(stderr, "starting circmatch-server: %s\n", s.ToString().c_str());
     return 1;
   }

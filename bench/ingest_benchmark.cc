@@ -13,11 +13,7 @@
 // Targets: ingest 1M profiles durably in <= 60 s; memory <= 1.5 x the bytes of the vectors held.
 //
 //   circmatch_bench_ingest [--profiles=1000000] [--batch=1000] [--streams=1] [--embedding_dimension=256]
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -44,7 +40,8 @@
 #include "circmatch/v1/profile_service.grpc.pb.h"
 #include "circmatch/vocabulary.h"
 #include "profile_generator.h"
-#include "server_process.h"
+#include "child_server.h"
+#include "load_channel.h"
 #include "service/sqlite_profile_store.h"
 
 ABSL_FLAG(int64_t, profiles, 1000000, "generated suppliers to ingest");
@@ -129,18 +126,15 @@ int Run() {
   int64_t wire_bytes = 0;
   for (const v1::ImportProfilesRequest& m : messages) wire_bytes += static_cast<int64_t>(m.ByteSizeLong());
 
-  TemporaryDir root;
-  if (root.path().empty()) {
-    std::fprintf(stderr, "mkdtemp failed: %s\n", std::strerror(errno));
-    return 1;
-  }
-  const std::string data_dir = root.path() + "/data";
-  std::filesystem::create_directories(data_dir);
-  ServerChild server(data_dir, {"--log_level=info", absl::StrCat("--embedding_dimension=", dimension)});
-  if (absl::Status s = server.Start(std::chrono::seconds(120)); !s.ok()) {
+  testing::ServerOptions server_options;
+  server_options.extra_args = {"--log_level=info", absl::StrCat("--embedding_dimension=", dimension)};
+  server_options.startup_timeout = std::chrono::seconds(600);  // the restart rebuilds the index of 1M profiles
+  testing::ChildServer server(std::move(server_options));
+  if (absl::Status s = server.Start(); !s.ok()) {
     std::fprintf(stderr, "starting circmatch-server: %s\n", s.ToString().c_str());
     return 1;
   }
+  const std::string data_dir = server.data_dir();
   const int64_t empty_rss = StatusBytes(server.pid(), "VmRSS");
 
   // S streams; stream s sends messages s, s + S, ...; each ends when the server has committed all of its own.
@@ -202,7 +196,7 @@ int Run() {
     return 1;
   }
   start = Clock::now();
-  if (absl::Status s = server.Start(std::chrono::seconds(600)); !s.ok()) {
+  if (absl::Status s = server.Start(); !s.ok()) {
     std::fprintf(stderr, "restarting circmatch-server: %s\n", s.ToString().c_str());
     return 1;
   }
