@@ -65,7 +65,9 @@ TEST_F(MarketDayServiceTest, AScheduleOfSampleParticipantsKeepsEveryConstraint) 
     EXPECT_TRUE(busy.insert({m.supplier().id(), m.slot()}).second) << "a supplier in two places";
     EXPECT_LE(++count[m.buyer().id()], 2);
     EXPECT_LE(++count[m.supplier().id()], 2);
-    if (m.buyer().id() == "buyer-0001") EXPECT_EQ(m.slot(), 0) << "only there in the first slot";
+    if (m.buyer().id() == "buyer-0001") {
+      EXPECT_EQ(m.slot(), 0) << "only there in the first slot";
+    }
     EXPECT_FALSE(m.buyer().id() == "buyer-0003" && m.supplier().id() == "supplier-0001") << "WONT_MEET";
     if (m.buyer().id() == "buyer-0002" && m.supplier().id() == "supplier-0006") {
       must_held = true;
