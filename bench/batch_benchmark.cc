@@ -33,6 +33,7 @@
 #include "absl/status/statusor.h"
 #include "circmatch/batch_top_k.h"
 #include "circmatch/internal/gemm_kernel.h"
+#include "elapsed.h"
 #include "synthetic_embeddings.h"
 
 ABSL_FLAG(int64_t, tenders, 10000, "query rows (tenders)");
@@ -48,12 +49,6 @@ ABSL_FLAG(int, candidate_block, circmatch::BatchTopKOptions{}.candidate_block, "
 
 namespace circmatch::bench {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double SecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 // GFLOP/s of `threads` simultaneous n^3 products (each thread its own operands), summed; the best of `repeats`.
 double GemmPeak(const internal::GemmKernel& kernel, int n, int threads, int repeats) {

@@ -44,6 +44,7 @@
 #include "circmatch/int8_embeddings.h"
 #include "circmatch/internal/dot_kernel.h"
 #include "circmatch/top_k.h"
+#include "elapsed.h"
 #include "hnsw_index.h"
 #include "percentile.h"
 #include "synthetic_embeddings.h"
@@ -62,12 +63,6 @@ ABSL_FLAG(int, bandwidth_repeats, 5, "read-bandwidth runs; the best is kept");
 
 namespace circmatch::bench {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double MillisecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
 
 // Runs body(t) for t in [0, threads) on that many threads, the calling thread being one.
 void OnThreads(int threads, const std::function<void(int)>& body) {

@@ -40,10 +40,11 @@
 #include "circmatch/v1/profile_service.grpc.pb.h"
 #include "circmatch/vocabulary.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "child_server.h"
+#include "elapsed.h"
+#include "load_channel.h"
 #include "percentile.h"
 #include "profile_generator.h"
-#include "child_server.h"
-#include "load_channel.h"
 
 ABSL_FLAG(int64_t, suppliers, 100000, "generated suppliers loaded into the server");
 ABSL_FLAG(int, tenders, 500, "generated tenders the clients cycle through");
@@ -58,14 +59,8 @@ ABSL_FLAG(uint64_t, seed, 20260101, "generator seed");
 namespace circmatch::bench {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 constexpr int64_t kTargetSuppliers = 100000;
 constexpr double kTargetRatio = 0.5;
-
-double SecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 // CPU seconds (user + system) a process used so far: /proc/<pid>/stat fields 14 and 15.
 double ProcessCpuSeconds(pid_t pid) {

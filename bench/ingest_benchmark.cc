@@ -39,9 +39,10 @@
 #include "absl/strings/str_cat.h"
 #include "circmatch/v1/profile_service.grpc.pb.h"
 #include "circmatch/vocabulary.h"
-#include "profile_generator.h"
 #include "child_server.h"
+#include "elapsed.h"
 #include "load_channel.h"
+#include "profile_generator.h"
 #include "service/sqlite_profile_store.h"
 
 ABSL_FLAG(int64_t, profiles, 1000000, "generated suppliers to ingest");
@@ -53,15 +54,9 @@ ABSL_FLAG(uint64_t, seed, 20260101, "generator seed");
 namespace circmatch::bench {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 constexpr int64_t kTargetProfiles = 1000000;
 constexpr double kTargetSeconds = 60;
 constexpr double kTargetMemoryRatio = 1.5;
-
-double SecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 constexpr double kMiB = 1 << 20;
 

@@ -27,6 +27,7 @@
 #include "absl/strings/str_cat.h"
 #include "circmatch/index.h"
 #include "circmatch/vocabulary.h"
+#include "elapsed.h"
 #include "percentile.h"
 #include "profile_generator.h"
 
@@ -39,16 +40,10 @@ ABSL_FLAG(int, embedding_dimension, 0, "embedding length of every profile (0 = n
 namespace circmatch::bench {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 constexpr double kTargetP50Ms = 2.0;
 constexpr int64_t kTargetSize = 1000000;
 constexpr int kWarmupQueries = 20;
 constexpr int kUpsertBatch = 5000;
-
-double MsSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
 
 // This process's resident set in bytes (VmRSS).
 int64_t ResidentBytes() {
@@ -84,7 +79,7 @@ VariantResult TimeVariant(const std::string& name, const Index& index, const std
     const size_t q = i % tenders.size();
     const Clock::time_point start = Clock::now();
     absl::StatusOr<MatchResult> matches = index.FindMatches(tenders[q], params[q]);
-    const double elapsed = MsSince(start);
+    const double elapsed = MillisecondsSince(start);
     if (!matches.ok()) {
       if (result.errors++ == 0) std::fprintf(stderr, "%s: %s\n", name.c_str(), matches.status().ToString().c_str());
       continue;
@@ -111,7 +106,7 @@ SizeResult RunSize(const Vocabulary& vocabulary, int64_t n, int queries, uint64_
   Clock::time_point start = Clock::now();
   std::vector<Profile> suppliers = generator.Suppliers(0, n);
   std::vector<Profile> tenders = generator.Tenders(0, queries);
-  result.generate_s = MsSince(start) / 1000;
+  result.generate_s = MillisecondsSince(start) / 1000;
 
   IndexOptions index_options;
   index_options.embedding_dimension = dimension;
@@ -126,7 +121,7 @@ SizeResult RunSize(const Vocabulary& vocabulary, int64_t n, int queries, uint64_
       std::exit(1);
     }
   }
-  result.build_s = MsSince(start) / 1000;
+  result.build_s = MillisecondsSince(start) / 1000;
   result.index_bytes = ResidentBytes() - rss_before;
   suppliers.clear();
   suppliers.shrink_to_fit();

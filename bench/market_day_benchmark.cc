@@ -21,15 +21,13 @@
 #include "circmatch/index.h"
 #include "circmatch/meeting_schedule.h"
 #include "circmatch/vocabulary.h"
+#include "elapsed.h"
 
 namespace circmatch {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double MillisecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
+using bench::Clock;
+using bench::MillisecondsSince;
 
 struct EventSize {
   int buyers = 200;

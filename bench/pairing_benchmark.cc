@@ -27,15 +27,13 @@
 #include "circmatch/pairing.h"
 #include "circmatch/scorer.h"
 #include "circmatch/vocabulary.h"
+#include "elapsed.h"
 
 namespace circmatch {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double MillisecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
+using bench::Clock;
+using bench::MillisecondsSince;
 
 const Vocabulary& SharedVocabulary() {
   static const Vocabulary* const vocabulary = [] {
