@@ -20,10 +20,14 @@ QueryScorer::QueryScorer(const Segment& segment, const Vectorizer& vectorizer, c
     if (weight <= 0 || !IsSparseFacet(facet)) continue;
     const SparseVector vector = facet == Facet::kText ? vectorizer.Text(q.text, idf) : vectorizer.Categorical(facet, q);
     if (vector.empty()) continue;
-    SparseFacet sparse{f, weight, Eigen::VectorXf::Zero(segment.sparse[f].cols())};
+    const int columns = segment.sparse[f].cols();
+    SparseFacet sparse{f, weight, Eigen::VectorXf::Zero(columns), std::vector<uint64_t>((columns + 63) / 64, 0),
+                       terms_.size(), terms_.size() + vector.indices.size()};
     for (size_t i = 0; i < vector.indices.size(); ++i) {
-      sparse.query[vector.indices[i]] = vector.values[i];
-      terms_.push_back(Term{f, vector.indices[i], vector.values[i]});
+      const int column = vector.indices[i];
+      sparse.query[column] = vector.values[i];
+      sparse.held[column / 64] |= uint64_t{1} << (column % 64);
+      terms_.push_back(Term{f, column, vector.values[i]});
     }
     sparse_.push_back(std::move(sparse));
   }
@@ -41,6 +45,21 @@ QueryScorer::QueryScorer(const Segment& segment, const Vectorizer& vectorizer, c
   } else {
     embedding_weight_ = 0;
   }
+
+  // MayReach's order: most bound given up per nonzero read first (the text facet's long rows last).
+  std::vector<double> bounds, bound_per_nonzero;
+  for (const SparseFacet& f : sparse_) {
+    bounds.push_back(FacetBound(f, nullptr));
+    const CsrMatrix& matrix = segment.sparse[f.facet];
+    const double nonzeros_per_row = static_cast<double>(matrix.nonzeros()) / std::max(1, matrix.rows());
+    bound_per_nonzero.push_back(bounds.back() / (1 + nonzeros_per_row));
+  }
+  facet_order_.resize(sparse_.size());
+  for (size_t i = 0; i < sparse_.size(); ++i) facet_order_[i] = static_cast<int>(i);
+  std::stable_sort(facet_order_.begin(), facet_order_.end(),
+                   [&](int a, int b) { return bound_per_nonzero[a] > bound_per_nonzero[b]; });
+  bound_from_.assign(sparse_.size() + 1, static_cast<double>(location_weight_) + embedding_weight_);
+  for (size_t i = sparse_.size(); i-- > 0;) bound_from_[i] = bound_from_[i + 1] + bounds[facet_order_[i]];
 }
 
 float QueryScorer::SparseCosine(const SparseFacet& f, int r) const {
@@ -48,8 +67,32 @@ float QueryScorer::SparseCosine(const SparseFacet& f, int r) const {
   const absl::Span<const int> indices = matrix.RowIndices(r);
   const absl::Span<const float> values = matrix.RowValues(r);
   float cosine = 0;
-  for (size_t i = 0; i < indices.size(); ++i) cosine += values[i] * f.query[indices[i]];
+  // Skipping the columns the query does not hold only skips adding +0, so the sum is the same float.
+  for (size_t i = 0; i < indices.size(); ++i) {
+    const int column = indices[i];
+    if ((f.held[static_cast<size_t>(column) / 64] >> (column % 64)) & 1) cosine += values[i] * f.query[column];
+  }
   return cosine;
+}
+
+double QueryScorer::FacetBound(const SparseFacet& f, const std::vector<bool>* counted) const {
+  double sum_of_maxima = 0, squares = 0;
+  for (size_t t = f.first_term; t < f.end_term; ++t) {
+    if (counted != nullptr && !(*counted)[t]) continue;
+    sum_of_maxima += static_cast<double>(terms_[t].value) * segment_.postings[f.facet].MaxValue(terms_[t].column);
+    squares += static_cast<double>(terms_[t].value) * terms_[t].value;
+  }
+  return f.weight * std::min(sum_of_maxima, std::sqrt(squares));
+}
+
+bool QueryScorer::MayReach(int r, double threshold) const {
+  double sum = 0;
+  for (size_t i = 0; i < facet_order_.size(); ++i) {
+    if (sum + bound_from_[i] + kBoundMargin < threshold) return false;
+    const SparseFacet& f = sparse_[facet_order_[i]];
+    sum += static_cast<double>(f.weight) * SparseCosine(f, r);
+  }
+  return sum + bound_from_.back() + kBoundMargin >= threshold;
 }
 
 float QueryScorer::LocationTerm(int r, double* distance_km) const {
@@ -111,17 +154,8 @@ void QueryScorer::ScoreRows(std::vector<float>* score, std::vector<double>* dist
 }
 
 float QueryScorer::BoundOfRowsSharingOnly(const std::vector<bool>& unvisited) const {
-  double bound = location_weight_ + embedding_weight_;
-  size_t t = 0;
-  for (const SparseFacet& f : sparse_) {
-    double sum_of_maxima = 0, squares = 0;
-    for (; t < terms_.size() && terms_[t].facet == f.facet; ++t) {
-      if (!unvisited[t]) continue;
-      sum_of_maxima += static_cast<double>(terms_[t].value) * segment_.postings[f.facet].MaxValue(terms_[t].column);
-      squares += static_cast<double>(terms_[t].value) * terms_[t].value;
-    }
-    bound += f.weight * std::min(sum_of_maxima, std::sqrt(squares));
-  }
+  double bound = static_cast<double>(location_weight_) + embedding_weight_;
+  for (const SparseFacet& f : sparse_) bound += FacetBound(f, &unvisited);
   return static_cast<float>(std::min(bound, 1.0));
 }
 

@@ -3,7 +3,7 @@
 // soon as no row it has not visited could still reach the k-th score (MaxScore-style pruning, exact).
 //
 // Every path that scores rows (FindMatches, Explain's rank, ScoreAll) goes through Score, so they agree to the
-// last bit.
+// last bit. Bounds (MayReach, BoundOfRowsSharingOnly) only decide which rows are scored.
 //
 // Thread-safety: immutable after construction; borrows the segment, which must not change while it is used.
 #ifndef CIRCMATCH_INTERNAL_QUERY_SCORER_H_
@@ -41,13 +41,15 @@ class QueryScorer {
   // random rows); bit-identical to Score.
   void ScoreRows(std::vector<float>* score, std::vector<double>* distance_km) const;
 
-  // Score is computed in two steps, exposed so a sweep can skip the second (a distance costs an acos and an
-  // exp) for rows whose first step already rules them out: the sparse facets' sum of every row, then a row's
-  // score from its sum. Finish(r, sum of row r) == Score(r), bit for bit.
-  void SparseSums(std::vector<float>* sums) const;
-  RowScore Finish(int r, float sparse_sum) const;
-  // What location and embedding can add to any row's sparse sum.
-  double DenseBound() const { return static_cast<double>(location_weight_) + embedding_weight_; }
+  // Scores and bounds that differ by less than this are treated as equal: a bound adds in another order than
+  // Score, and this is far above the rounding error of either.
+  static constexpr double kBoundMargin = 1e-4;
+
+  // False when row r cannot score `threshold` or more: its sparse facets are added one by one, those giving up
+  // the most bound per nonzero read first (so the text facet's long rows last), and it is given up as soon as
+  // what it has plus the bound of the facets left (and location and embedding) falls below. Most rows of a
+  // large segment are given up after one or two facets, so this costs a fraction of Score.
+  bool MayReach(int r, double threshold) const;
 
   // One nonzero of the query on a sparse facet that weighs.
   struct Term {
@@ -67,9 +69,18 @@ class QueryScorer {
     int facet = 0;
     float weight = 0;
     Eigen::VectorXf query;  // dense over the facet's columns, for lookups by a row's indices
+    // A bit per column the query holds: small enough to stay in the L1 cache when `query` is not (the text
+    // facet's is a megabyte), so a row's other terms cost a bit test, not a cache miss.
+    std::vector<uint64_t> held;
+    size_t first_term = 0, end_term = 0;  // its terms in terms_
   };
 
   float SparseCosine(const SparseFacet& f, int r) const;
+  // What sparse facet f can add at most, counting only the terms flagged in `counted` (all when null).
+  double FacetBound(const SparseFacet& f, const std::vector<bool>* counted) const;
+  RowScore Finish(int r, float sparse_sum) const;
+  // The sparse facets' sum of every row, for ScoreRows.
+  void SparseSums(std::vector<float>* sums) const;
   // What location adds to row r's score; sets its distance when one is needed.
   float LocationTerm(int r, double* distance_km) const;
   float EmbeddingTerm(int r) const;
@@ -85,28 +96,39 @@ class QueryScorer {
   double query_radius_km_ = 0;
   float embedding_weight_ = 0;
   Eigen::VectorXf embedding_;
+  // For MayReach: the order of the sparse facets, and for each position the bound of the facets from there on
+  // plus location and embedding.
+  std::vector<int> facet_order_;
+  std::vector<double> bound_from_;
 };
 
 // Calls `consider(r, score)` for every row of `segment` that passes `passes(r)` (the filters that need no
-// score) and could score at least `threshold()` (re-read as `consider` raises it), each at most once: first the
-// rows sharing the query's rarest terms, term by term, until the bound of the rows not yet visited falls below
-// the threshold. Rows below it may be considered too (none above is missed). Once the lists would take more
-// than `out_of_order_fraction` of the rows, the rest is swept in row order instead: a visit out of order misses
-// the cache on every row, a sweep does not. Returns the number of rows scored.
+// score) and could score at least `threshold()` (re-read as `consider` raises it), each at most once. Rows below
+// it may be considered too (none above is missed). Returns the number of rows scored.
+//
+// First the rows sharing the query's rarest terms, term by term, until the bound of the rows not yet visited
+// falls below the threshold, or until the lists would take more than `out_of_order_fraction` of the rows (a
+// visit out of order misses the cache on every row). Then the rest in row order: only the rows of a cover (the
+// shortest lists such that a row sharing none of them cannot reach the threshold) when those lists hold fewer
+// entries than the segment has rows, else every row; either way a row is scored only when MayReach says it can still enter.
 template <typename Passes, typename Threshold, typename Consider>
 int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer, double out_of_order_fraction,
                               const Passes& passes, const Threshold& threshold, const Consider& consider) {
-  // Scores are float sums in another order than the bound: a margin far above their rounding error.
-  constexpr double kMargin = 1e-4;
+  constexpr double kMargin = QueryScorer::kBoundMargin;
   const std::vector<QueryScorer::Term>& terms = scorer.terms();
   std::vector<int> order(terms.size());
   for (size_t t = 0; t < terms.size(); ++t) order[t] = static_cast<int>(t);
   const auto length = [&](int t) { return segment.postings[terms[t].facet].Rows(terms[t].column).size(); };
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return length(a) < length(b); });
 
+  int64_t scored = 0;
+  const auto visit = [&](int r) {
+    if (!passes(r) || !scorer.MayReach(r, threshold())) return;
+    consider(r, scorer.Score(r));
+    ++scored;
+  };
   const double out_of_order_budget = out_of_order_fraction * segment.rows();
   double listed = 0;
-  int64_t scored = 0;
   std::vector<bool> unvisited(terms.size(), true);
   std::vector<uint64_t> seen((static_cast<size_t>(segment.rows()) + 63) / 64, 0);
   for (int t : order) {
@@ -118,22 +140,45 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
       const uint64_t bit = uint64_t{1} << (r % 64);
       if (word & bit) continue;
       word |= bit;
-      if (!passes(r)) continue;
-      consider(r, scorer.Score(r));
-      ++scored;
+      visit(r);
     }
     unvisited[t] = false;
   }
-  // The rows of the terms left, and those sharing no term (only location and embedding can lift those).
   if (scorer.BoundOfRowsSharingOnly(unvisited) + kMargin < threshold()) return scored;
-  std::vector<float> sums;
-  scorer.SparseSums(&sums);
-  const double dense_bound = scorer.DenseBound();
+
+  // The cover: the unvisited terms, less the longest lists whose rows, sharing only dropped terms, stay below
+  // the threshold. Rows sharing no term at all are bounded by location and embedding alone.
+  const std::vector<bool> none(terms.size(), false);
+  bool use_cover = scorer.BoundOfRowsSharingOnly(none) + kMargin < threshold();
+  std::vector<bool> dropped(terms.size(), false);
+  double cover_length = 0;
+  for (auto it = order.rbegin(); use_cover && it != order.rend(); ++it) {
+    if (!unvisited[*it]) continue;
+    dropped[*it] = true;
+    if (scorer.BoundOfRowsSharingOnly(dropped) + kMargin >= threshold()) {
+      dropped[*it] = false;
+      cover_length += static_cast<double>(length(*it));
+    }
+  }
+  // Marking a list entry costs less than testing a row, so only a cover longer than the segment is swept.
+  use_cover = use_cover && cover_length < segment.rows();
+  if (use_cover) {
+    std::vector<uint64_t> in_cover(seen.size(), 0);
+    for (size_t t = 0; t < terms.size(); ++t) {
+      if (!unvisited[t] || dropped[t]) continue;
+      for (int r : segment.postings[terms[t].facet].Rows(terms[t].column)) {
+        in_cover[static_cast<size_t>(r) / 64] |= uint64_t{1} << (r % 64);
+      }
+    }
+    for (size_t w = 0; w < in_cover.size(); ++w) {
+      for (uint64_t bits = in_cover[w] & ~seen[w]; bits != 0; bits &= bits - 1) {
+        visit(static_cast<int>(w * 64 + static_cast<size_t>(__builtin_ctzll(bits))));
+      }
+    }
+    return scored;
+  }
   for (int r = 0; r < segment.rows(); ++r) {
-    if (((seen[static_cast<size_t>(r) / 64] >> (r % 64)) & 1) || !passes(r)) continue;
-    if (sums[r] + dense_bound + kMargin < threshold()) continue;
-    consider(r, scorer.Finish(r, sums[r]));
-    ++scored;
+    if (!((seen[static_cast<size_t>(r) / 64] >> (r % 64)) & 1)) visit(r);
   }
   return scored;
 }
