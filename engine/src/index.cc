@@ -97,7 +97,7 @@ class Index::Impl {
     absl::ReaderMutexLock lock(&mu_);
     auto it = rows_by_key_.find(key);
     if (it == rows_by_key_.end()) return std::nullopt;
-    return segments_[KindIndex(it->second.kind)]->profiles[it->second.row];
+    return segments_[KindIndex(it->second.kind)]->StoredProfile(it->second.row);
   }
 
   int64_t Count(ProfileKind kind) const {
@@ -145,7 +145,7 @@ class Index::Impl {
       Match match;
       match.key = segment.profiles[s.row].key;
       match.score = s.score;
-      match.explanation = BuildExplanation(vectorizer_, idf_, query, segment.profiles[s.row], params, *resolved,
+      match.explanation = BuildExplanation(vectorizer_, idf_, query, segment.StoredProfile(s.row), params, *resolved,
                                            options_.location_decay_km);
       result.matches.push_back(std::move(match));
     }
@@ -192,7 +192,7 @@ class Index::Impl {
     absl::ReaderMutexLock lock(&mu_);
     absl::StatusOr<int> row = VisibleCandidateRow(candidate, params, "candidate");
     if (!row.ok()) return row.status();
-    const Profile& profile = segments_[KindIndex(CandidateKind(params.type))]->profiles[*row];
+    const Profile profile = segments_[KindIndex(CandidateKind(params.type))]->StoredProfile(*row);
     Match match;
     match.key = profile.key;
     match.explanation = BuildExplanation(vectorizer_, idf_, query, profile, params, *resolved,
@@ -211,7 +211,7 @@ class Index::Impl {
     if (!row.ok()) return row.status();
     const internal::Segment& segment = *segments_[KindIndex(CandidateKind(params.type))];
     const int candidate_row = *row;
-    const Profile& profile = segment.profiles[candidate_row];
+    const Profile profile = segment.StoredProfile(candidate_row);
     const internal::QueryScorer scorer(segment, vectorizer_, idf_, query, params, resolved->weights,
                                        options_.location_decay_km);
     const RowFilter filter = MakeFilter(segment, query, params, *resolved);

@@ -439,6 +439,41 @@ TEST(IndexTest, ScoreAllAndExplainPairGiveTheScoresOfFindMatches) {
   EXPECT_EQ(index->ScoreAll(buddies, with_supplier, params).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+// The index keeps each embedding once, in its matrix: Get and the explanations read it from there.
+TEST(IndexTest, GetAndExplanationsGiveTheIndexedEmbedding) {
+  constexpr int kDimension = 4;
+  auto index = NewIndex(kDimension);
+  Profile with = Supplier("with", {"39130000"});
+  with.embedding = {3, 0, 4, 0};
+  Profile without = Supplier("without", {"39130000"});
+  ASSERT_TRUE(index->Upsert({with, without}).ok());
+
+  const std::optional<Profile> stored = index->Get(with.key);
+  ASSERT_TRUE(stored.has_value());
+  ASSERT_EQ(stored->embedding.size(), 4u);
+  EXPECT_FLOAT_EQ(stored->embedding[0], 0.6f);
+  EXPECT_FLOAT_EQ(stored->embedding[2], 0.8f);
+  EXPECT_EQ(stored->capabilities.cpv_codes, with.capabilities.cpv_codes);
+  EXPECT_TRUE(index->Get(without.key)->embedding.empty());
+
+  Profile tender = Tender("t", {"39130000"});
+  tender.embedding = {1, 0, 0, 0};
+  MatchParams params;
+  const MatchResult result = MustFind(*index, tender, params);
+  ASSERT_EQ(Ids(result), (std::vector<std::string>{"with", "without"}));
+  const auto embedding_part = [](const Match& m) {
+    for (const FacetContribution& f : m.explanation.facets) {
+      if (f.facet == Facet::kEmbedding) return f.similarity;
+    }
+    return -1.0;
+  };
+  EXPECT_NEAR(embedding_part(result.matches[0]), 0.6, 1e-6);
+  EXPECT_NEAR(embedding_part(result.matches[1]), 0.0, 1e-6);
+  auto pair = index->ExplainPair(tender, with.key, params);
+  ASSERT_TRUE(pair.ok()) << pair.status();
+  EXPECT_NEAR(pair->score, result.matches[0].score, 1e-5);
+}
+
 TEST(IndexTest, CompactionKeepsResultsRight) {
   // No text, so the IDF does not move while rows come and go.
   std::vector<Profile> profiles = testing_util::RandomProfiles(99, 400, 50, 0, 0);

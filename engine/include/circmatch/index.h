@@ -86,7 +86,8 @@ class Index {
   // Removes a profile; NOT_FOUND when it is not there.
   absl::Status Delete(const ProfileKey& key);
 
-  // A copy of a stored profile, or nullopt.
+  // A copy of a stored profile, or nullopt. Its embedding is the indexed one, scaled to unit length (the index
+  // keeps no other copy).
   std::optional<Profile> Get(const ProfileKey& key) const;
 
   // Number of stored profiles of a kind.

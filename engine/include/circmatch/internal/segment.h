@@ -8,7 +8,8 @@
 //   location_xyz   rows x 3 doubles, row-major (unit vectors; zeros when the profile has no point)
 //   embedding      rows x d floats, row-major (zeros when the profile has none)
 //   per-row filter columns: alive, owner id, shared, organization id, open window, certification bits, radius
-//   profiles       the normalized Profile of each row, for explanations and Get (emptied when tombstoned)
+//   profiles       the normalized Profile of each row, for explanations and Get (emptied when tombstoned),
+//                  without its embedding: that is held once, in `embedding` (see StoredProfile)
 //
 // Rows are append-only: an update appends a row and tombstones the old one; Compact() drops tombstoned rows.
 // Doubles for the location because the angle between two nearby points is recovered from their dot product
@@ -18,6 +19,7 @@
 #ifndef CIRCMATCH_INTERNAL_SEGMENT_H_
 #define CIRCMATCH_INTERNAL_SEGMENT_H_
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <limits>
@@ -95,8 +97,19 @@ struct Segment {
     certification_bits.insert(certification_bits.end(), static_cast<size_t>(certification_words), 0);
     for (int c : row.certifications) certification_bits[first_word + c / 64] |= uint64_t{1} << (c % 64);
     radius_km.push_back(row.radius_km);
+    std::vector<float>().swap(profile.embedding);  // a second copy would double the largest part of the memory
     profiles.push_back(std::move(profile));
     return rows() - 1;
+  }
+
+  // The profile of row r with its embedding as indexed (unit length), or none when that row is all zeros.
+  Profile StoredProfile(int r) const {
+    Profile profile = profiles[r];
+    const float* row = embedding.data() + static_cast<size_t>(r) * static_cast<size_t>(embedding_dimension);
+    if (std::any_of(row, row + embedding_dimension, [](float v) { return v != 0.0f; })) {
+      profile.embedding.assign(row, row + embedding_dimension);
+    }
+    return profile;
   }
 
   // Marks a row deleted and releases its profile.
