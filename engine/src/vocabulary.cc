@@ -236,6 +236,10 @@ const CpvCode* Vocabulary::FindCpv(absl::string_view code) const {
 }
 
 const Term* Vocabulary::FindTerm(const std::vector<Term>& list, absl::string_view word) {
+  // Normalized profiles carry the ids themselves: found without folding every id of the list.
+  for (const Term& term : list) {
+    if (term.id == word) return &term;
+  }
   const std::string folded = FoldAndLower(absl::StripAsciiWhitespace(word));
   if (folded.empty()) return nullptr;
   for (const Term& term : list) {
