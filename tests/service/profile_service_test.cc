@@ -1,6 +1,8 @@
 // End-to-end tests of circmatch.v1.ProfileService on a real circmatch-server: upsert, import (client stream),
 // get, list with paging, delete.
+#include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "service_test_util.h"
@@ -186,6 +188,48 @@ TEST_F(ProfileServiceTest, DeleteProfileMakesItNotFoundAndRemovesItFromMatching)
   v1::DeleteProfileResponse again;
   EXPECT_TRUE(HasError(profiles_->DeleteProfile(Context().get(), request, &again), grpc::StatusCode::NOT_FOUND,
                        "s-gone"));
+}
+
+// Writers racing on the same keys: whatever order their commits took, the index ends as the store does, key for
+// key and version for version (the explanation's CPV code is the index's, the returned profile the store's).
+TEST_F(ProfileServiceTest, ConcurrentWritesLeaveTheIndexAsTheStore) {
+  MustUpsert({Tender("t-1")});
+  const std::vector<std::string> codes = {"39130000", "39131000", "39132000", "39100000"};
+  constexpr int kWriters = 4, kWritesEach = 60, kKeys = 6;
+  std::vector<std::thread> writers;
+  std::vector<int> failures(kWriters, 0);
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      std::mt19937 rng(w);
+      for (int i = 0; i < kWritesEach; ++i) {
+        const std::string id = "race-" + std::to_string(rng() % kKeys);
+        if (rng() % 4 == 0) {
+          v1::DeleteProfileRequest request;
+          request.mutable_ref()->set_id(id);
+          v1::DeleteProfileResponse response;
+          const grpc::Status status = profiles_->DeleteProfile(Context().get(), request, &response);
+          if (!status.ok() && status.error_code() != grpc::StatusCode::NOT_FOUND) ++failures[w];
+        } else if (!Upsert({Supplier(id, id, codes[rng() % codes.size()])}).ok()) {
+          ++failures[w];
+        }
+      }
+    });
+  }
+  for (std::thread& t : writers) t.join();
+  EXPECT_EQ(failures, std::vector<int>(kWriters, 0));
+
+  const std::vector<std::string> stored = ListIds(v1::PROFILE_KIND_SUPPLIER);
+  v1::SuggestSuppliersResponse response;
+  ASSERT_TRUE(SuggestSuppliers("t-1", 100, &response).ok());
+  std::vector<std::string> matched = IdsOf(response.matches());
+  std::sort(matched.begin(), matched.end());
+  EXPECT_EQ(matched, stored);
+  for (const v1::Match& match : response.matches()) {
+    ASSERT_EQ(match.explanation().cpv_matches_size(), 1) << match.profile().id();
+    EXPECT_EQ(match.explanation().cpv_matches(0).candidate_code().substr(0, 8),
+              match.profile().capabilities().cpv_codes(0).substr(0, 8))
+        << match.profile().id();
+  }
 }
 
 }  // namespace
