@@ -1,12 +1,15 @@
 #include "service/profile_service.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "service/access.h"
 #include "service/logging.h"
 #include "service/page_token.h"
@@ -30,9 +33,12 @@ grpc::ServerUnaryReactor* ProfileServiceImpl::UpsertProfiles(grpc::CallbackServe
   return FinishUnary(context, absl::OkStatus());
 }
 
-// Reads one batch at a time and commits it before reading the next, so a slow store slows the client down
-// (flow control) instead of buffering the stream in memory. Runs on gRPC's callback threads; its state is
-// touched only by the one reaction running at a time (gRPC serializes OnReadDone with the StartRead it follows).
+// Receives and prepares (validates, converts) each batch on gRPC's callback thread, and commits the batches in
+// order on a writer thread of its own, so the next batch is received and prepared while the last one is
+// committed. At most one prepared batch waits beside the one being committed: the next read starts only when the
+// writer takes the waiting one, so a slow store still slows the client down (flow control) instead of buffering
+// the stream in memory. The first batch that fails, to prepare or to commit, ends the stream once every batch
+// before it is committed.
 class ProfileServiceImpl::ImportReactor final : public grpc::ServerReadReactor<v1::ImportProfilesRequest> {
  public:
   ImportReactor(ProfileRepository* repository, absl::StatusOr<std::string> caller,
@@ -43,50 +49,94 @@ class ProfileServiceImpl::ImportReactor final : public grpc::ServerReadReactor<v
       return;
     }
     caller_ = *std::move(caller);
+    writer_running_ = true;
+    std::thread([this] { WriteBatches(); }).detach();
     StartRead(&request_);
   }
 
   void OnReadDone(bool ok) override {
-    if (!ok) {
-      // The client closed its side (or the call ended): report what was committed.
-      response_->set_upserted_count(upserted_);
-      response_->set_batch_count(batches_);
-      response_->set_index_version(repository_->index().version());
-      Finish(grpc::Status::OK);
-      return;
-    }
-    absl::Status status = WriteBatch();
-    if (!status.ok()) {
-      CIRCMATCH_LOG(kDebug) << "ImportProfiles failed after " << batches_ << " batches: " << status;
-      // Batches count from 0, so N is also how many were committed before this one.
-      Finish(ToGrpcStatus(absl::Status(
-          status.code(), absl::StrCat("batch ", batches_, ": ", status.message(), " (", batches_,
-                                      " earlier batches with ", upserted_, " profiles were committed)"))));
-      return;
-    }
+    std::optional<absl::StatusOr<PreparedBatch>> batch;
+    if (ok) batch = repository_->Prepare(request_.profiles(), caller_);
     request_.Clear();
-    StartRead(&request_);
+    absl::MutexLock lock(&mu_);
+    if (!ok) {
+      // The client closed its side, the call ended, or the stream was finished with this read outstanding.
+      input_ended_ = true;
+      return;
+    }
+    waiting_ = std::move(batch);
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override { Release(/*writer=*/false); }
 
  private:
-  absl::Status WriteBatch() {
-    absl::StatusOr<PreparedBatch> batch = repository_->Prepare(request_.profiles(), caller_);
-    if (!batch.ok()) return batch.status();
-    absl::StatusOr<uint64_t> version = repository_->Write(*batch);
+  void WriteBatches() {
+    while (true) {
+      absl::StatusOr<PreparedBatch> batch;
+      {
+        absl::MutexLock lock(&mu_);
+        mu_.Await(absl::Condition(
+            +[](ImportReactor* r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(r->mu_) {
+              return r->waiting_.has_value() || r->input_ended_;
+            },
+            this));
+        if (!waiting_.has_value()) break;
+        batch = *std::move(waiting_);
+        waiting_.reset();
+      }
+      // Outside the lock: a reaction may run on this thread.
+      if (batch.ok()) StartRead(&request_);
+      absl::Status status = batch.ok() ? Commit(*batch) : batch.status();
+      if (!status.ok()) {
+        CIRCMATCH_LOG(kDebug) << "ImportProfiles failed after " << batches_ << " batches: " << status;
+        // Batches count from 0, so N is also how many were committed before this one.
+        Finish(ToGrpcStatus(absl::Status(
+            status.code(), absl::StrCat("batch ", batches_, ": ", status.message(), " (", batches_,
+                                        " earlier batches with ", upserted_, " profiles were committed)"))));
+        Release(/*writer=*/true);
+        return;
+      }
+    }
+    // Every batch the client sent is committed: report them.
+    response_->set_upserted_count(upserted_);
+    response_->set_batch_count(batches_);
+    response_->set_index_version(repository_->index().version());
+    Finish(grpc::Status::OK);
+    Release(/*writer=*/true);
+  }
+
+  absl::Status Commit(const PreparedBatch& batch) {
+    absl::StatusOr<uint64_t> version = repository_->Write(batch);
     if (!version.ok()) return version.status();
     ++batches_;
-    upserted_ += static_cast<int64_t>(batch->stored.size());
+    upserted_ += static_cast<int64_t>(batch.stored.size());
     return absl::OkStatus();
+  }
+
+  // The reactor is deleted by the last of gRPC's OnDone and the writer thread's end.
+  void Release(bool writer) {
+    bool last;
+    {
+      absl::MutexLock lock(&mu_);
+      (writer ? writer_running_ : done_pending_) = false;
+      last = !writer_running_ && !done_pending_;
+    }
+    if (last) delete this;
   }
 
   ProfileRepository* const repository_;
   v1::ImportProfilesResponse* const response_;
-  v1::ImportProfilesRequest request_;
+  v1::ImportProfilesRequest request_;  // the read in flight; only its reaction and the writer touch it, in turn
   std::string caller_;
+  // The writer's alone.
   int64_t batches_ = 0;
   int64_t upserted_ = 0;
+
+  absl::Mutex mu_;
+  std::optional<absl::StatusOr<PreparedBatch>> waiting_ ABSL_GUARDED_BY(mu_);  // prepared, not yet taken
+  bool input_ended_ ABSL_GUARDED_BY(mu_) = false;
+  bool writer_running_ ABSL_GUARDED_BY(mu_) = false;
+  bool done_pending_ ABSL_GUARDED_BY(mu_) = true;  // until gRPC's OnDone
 };
 
 grpc::ServerReadReactor<v1::ImportProfilesRequest>* ProfileServiceImpl::ImportProfiles(
