@@ -66,8 +66,10 @@ absl::StatusOr<PreparedBatch> ProfileRepository::Prepare(
 }
 
 absl::StatusOr<uint64_t> ProfileRepository::Write(const PreparedBatch& batch) {
-  absl::MutexLock lock(&write_mu_);
+  absl::ReleasableMutexLock store_lock(&store_mu_);
   if (absl::Status status = store_->Upsert(batch.stored); !status.ok()) return status;
+  absl::MutexLock index_lock(&index_mu_);
+  store_lock.Release();
   // The batch is durable now. The index takes what NormalizeProfile produced, so a failure here is a bug; the
   // next start rebuilds the index from the store.
   if (absl::Status status = index_->Upsert(batch.indexed); !status.ok()) {
@@ -83,8 +85,10 @@ absl::StatusOr<uint64_t> ProfileRepository::Write(const PreparedBatch& batch) {
 }
 
 absl::StatusOr<uint64_t> ProfileRepository::Delete(const ProfileKey& key) {
-  absl::MutexLock lock(&write_mu_);
+  absl::ReleasableMutexLock store_lock(&store_mu_);
   if (absl::Status status = store_->Delete(key); !status.ok()) return status;
+  absl::MutexLock index_lock(&index_mu_);
+  store_lock.Release();
   if (absl::Status status = index_->Delete(key); !status.ok() && !absl::IsNotFound(status)) {
     CIRCMATCH_LOG(kError) << "deleted profile \"" << key.id << "\" of owner \"" << key.owner
                           << "\" from the store but not from the index: " << status;
@@ -94,7 +98,8 @@ absl::StatusOr<uint64_t> ProfileRepository::Delete(const ProfileKey& key) {
 }
 
 absl::StatusOr<int64_t> ProfileRepository::RebuildIndex() {
-  absl::MutexLock lock(&write_mu_);
+  absl::MutexLock store_lock(&store_mu_);
+  absl::MutexLock index_lock(&index_mu_);
   const absl::Time start = absl::Now();
   int64_t loaded = 0;
   int64_t skipped = 0;
@@ -127,7 +132,8 @@ absl::StatusOr<int64_t> ProfileRepository::RebuildIndex() {
 }
 
 absl::StatusOr<uint64_t> ProfileRepository::ApplyStoreChanges(const std::vector<StoreChange>& changes) {
-  absl::MutexLock lock(&write_mu_);
+  absl::MutexLock store_lock(&store_mu_);
+  absl::MutexLock index_lock(&index_mu_);
   std::vector<ProfileKey> written;
   for (const StoreChange& change : changes) {
     if (!change.profile.has_value()) {

@@ -1,9 +1,10 @@
 // The profiles as the service sees them: the durable store and the in-memory index, kept in agreement.
 // Every write validates and normalizes the whole batch first, commits it to the store, then applies it to the
-// index, under one write mutex, so store and index see writes in the same order and a batch is all or nothing.
+// index, so a batch is all or nothing, and store and index see writes in the same order: a write takes the
+// index's mutex before it lets go of the store's, so the next write can commit while this one is indexed.
 //
-// Thread-safety: every method is safe to call concurrently. Writes run one at a time; reads (through index()
-// and store()) never wait for the write mutex.
+// Thread-safety: every method is safe to call concurrently. Commits run one at a time, and so do index
+// updates; reads (through index() and store()) never wait for either mutex.
 #ifndef CIRCMATCH_SERVICE_PROFILE_REPOSITORY_H_
 #define CIRCMATCH_SERVICE_PROFILE_REPOSITORY_H_
 
@@ -51,18 +52,19 @@ class ProfileRepository {
                                         const ItemPrefix& item_prefix = ItemPrefix()) const;
 
   // Commits the batch to the store, then to the index. Returns the index version after the write.
-  absl::StatusOr<uint64_t> Write(const PreparedBatch& batch) ABSL_LOCKS_EXCLUDED(write_mu_);
+  absl::StatusOr<uint64_t> Write(const PreparedBatch& batch) ABSL_LOCKS_EXCLUDED(store_mu_, index_mu_);
 
   // Deletes a profile from the store, then the index. NOT_FOUND when it is not stored.
-  absl::StatusOr<uint64_t> Delete(const ProfileKey& key) ABSL_LOCKS_EXCLUDED(write_mu_);
+  absl::StatusOr<uint64_t> Delete(const ProfileKey& key) ABSL_LOCKS_EXCLUDED(store_mu_, index_mu_);
 
   // Applies changes other servers committed to a shared store to the index only (the store has them).
   // Profiles that no longer validate are skipped with a warning. Returns the index version after.
-  absl::StatusOr<uint64_t> ApplyStoreChanges(const std::vector<StoreChange>& changes) ABSL_LOCKS_EXCLUDED(write_mu_);
+  absl::StatusOr<uint64_t> ApplyStoreChanges(const std::vector<StoreChange>& changes)
+      ABSL_LOCKS_EXCLUDED(store_mu_, index_mu_);
 
   // Loads every stored profile into the (empty) index, in batches. Profiles that no longer validate (e.g. the
   // vocabulary changed) are skipped with a warning. Returns how many were loaded.
-  absl::StatusOr<int64_t> RebuildIndex() ABSL_LOCKS_EXCLUDED(write_mu_);
+  absl::StatusOr<int64_t> RebuildIndex() ABSL_LOCKS_EXCLUDED(store_mu_, index_mu_);
 
   const Vocabulary& vocabulary() const { return *vocabulary_; }
   const Index& index() const { return *index_; }
@@ -77,8 +79,9 @@ class ProfileRepository {
   ProfileStore* const store_;
   const ConversionContext context_;
   WriteEvents write_events_;
-  // Serializes writes so the store's commit order is the index's.
-  absl::Mutex write_mu_;
+  // Held while committing to the store, and while updating the index; always taken in this order.
+  absl::Mutex store_mu_ ABSL_ACQUIRED_BEFORE(index_mu_);
+  absl::Mutex index_mu_;
 };
 
 }  // namespace circmatch::service

@@ -195,7 +195,7 @@ TEST_F(ProfileServiceTest, DeleteProfileMakesItNotFoundAndRemovesItFromMatching)
 TEST_F(ProfileServiceTest, ConcurrentWritesLeaveTheIndexAsTheStore) {
   MustUpsert({Tender("t-1")});
   const std::vector<std::string> codes = {"39130000", "39131000", "39132000", "39100000"};
-  constexpr int kWriters = 4, kWritesEach = 60, kKeys = 6;
+  constexpr int kWriters = 8, kWritesEach = 40, kKeys = 2;
   std::vector<std::thread> writers;
   std::vector<int> failures(kWriters, 0);
   for (int w = 0; w < kWriters; ++w) {
