@@ -1,6 +1,7 @@
 #include "circmatch/internal/query_scorer.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -46,7 +47,7 @@ QueryScorer::QueryScorer(const Segment& segment, const Vectorizer& vectorizer, c
     embedding_weight_ = 0;
   }
 
-  // MayReach's order: most bound given up per nonzero read first (the text facet's long rows last).
+  // ScoreIfItMayReach's order: most bound given up per nonzero read first (the text facet's long rows last).
   std::vector<double> bounds, bound_per_nonzero;
   for (const SparseFacet& f : sparse_) {
     bounds.push_back(FacetBound(f, nullptr));
@@ -85,14 +86,20 @@ double QueryScorer::FacetBound(const SparseFacet& f, const std::vector<bool>* co
   return f.weight * std::min(sum_of_maxima, std::sqrt(squares));
 }
 
-bool QueryScorer::MayReach(int r, double threshold) const {
+std::optional<QueryScorer::RowScore> QueryScorer::ScoreIfItMayReach(int r, double threshold) const {
+  std::array<float, kFacetCount> cosines;
   double sum = 0;
   for (size_t i = 0; i < facet_order_.size(); ++i) {
-    if (sum + bound_from_[i] + kBoundMargin < threshold) return false;
+    if (sum + bound_from_[i] + kBoundMargin < threshold) return std::nullopt;
     const SparseFacet& f = sparse_[facet_order_[i]];
-    sum += static_cast<double>(f.weight) * SparseCosine(f, r);
+    cosines[facet_order_[i]] = SparseCosine(f, r);
+    sum += static_cast<double>(f.weight) * cosines[facet_order_[i]];
   }
-  return sum + bound_from_.back() + kBoundMargin >= threshold;
+  if (sum + bound_from_.back() + kBoundMargin < threshold) return std::nullopt;
+  // The sum of Score: same terms, same order.
+  float sparse_sum = 0;
+  for (size_t i = 0; i < sparse_.size(); ++i) sparse_sum += sparse_[i].weight * cosines[i];
+  return Finish(r, sparse_sum);
 }
 
 float QueryScorer::LocationTerm(int r, double* distance_km) const {

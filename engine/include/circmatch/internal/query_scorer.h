@@ -3,7 +3,7 @@
 // soon as no row it has not visited could still reach the k-th score (MaxScore-style pruning, exact).
 //
 // Every path that scores rows (FindMatches, Explain's rank, ScoreAll) goes through Score, so they agree to the
-// last bit. Bounds (MayReach, BoundOfRowsSharingOnly) only decide which rows are scored.
+// last bit (ScoreIfItMayReach adds the same terms in the same order). Bounds only decide which rows are scored.
 //
 // Thread-safety: immutable after construction; borrows the segment, which must not change while it is used.
 #ifndef CIRCMATCH_INTERNAL_QUERY_SCORER_H_
@@ -45,11 +45,11 @@ class QueryScorer {
   // Score, and this is far above the rounding error of either.
   static constexpr double kBoundMargin = 1e-4;
 
-  // False when row r cannot score `threshold` or more: its sparse facets are added one by one, those giving up
-  // the most bound per nonzero read first (so the text facet's long rows last), and it is given up as soon as
-  // what it has plus the bound of the facets left (and location and embedding) falls below. Most rows of a
-  // large segment are given up after one or two facets, so this costs a fraction of Score.
-  bool MayReach(int r, double threshold) const;
+  // Score(r), or nullopt when row r cannot score `threshold` or more. Its sparse facets are computed one by
+  // one, those giving up the most bound per nonzero read first (so the text facet's long rows last), and it is
+  // given up as soon as what it has plus the bound of the facets left (and location and embedding) falls below.
+  // Most rows of a large segment are given up after one or two facets, a fraction of the cost of Score.
+  std::optional<RowScore> ScoreIfItMayReach(int r, double threshold) const;
 
   // One nonzero of the query on a sparse facet that weighs.
   struct Term {
@@ -96,7 +96,7 @@ class QueryScorer {
   double query_radius_km_ = 0;
   float embedding_weight_ = 0;
   Eigen::VectorXf embedding_;
-  // For MayReach: the order of the sparse facets, and for each position the bound of the facets from there on
+  // For ScoreIfItMayReach: the order of the sparse facets, and for each position the bound of the facets from there on
   // plus location and embedding.
   std::vector<int> facet_order_;
   std::vector<double> bound_from_;
@@ -110,7 +110,8 @@ class QueryScorer {
 // falls below the threshold, or until the lists would take more than `out_of_order_fraction` of the rows (a
 // visit out of order misses the cache on every row). Then the rest in row order: only the rows of a cover (the
 // shortest lists such that a row sharing none of them cannot reach the threshold) when those lists hold fewer
-// entries than the segment has rows, else every row; either way a row is scored only when MayReach says it can still enter.
+// entries than the segment has rows, else every row. Every row is scored through ScoreIfItMayReach, so most
+// are given up after a facet or two.
 template <typename Passes, typename Threshold, typename Consider>
 int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer, double out_of_order_fraction,
                               const Passes& passes, const Threshold& threshold, const Consider& consider) {
@@ -123,9 +124,11 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
 
   int64_t scored = 0;
   const auto visit = [&](int r) {
-    if (!passes(r) || !scorer.MayReach(r, threshold())) return;
-    consider(r, scorer.Score(r));
-    ++scored;
+    if (!passes(r)) return;
+    if (const std::optional<QueryScorer::RowScore> score = scorer.ScoreIfItMayReach(r, threshold())) {
+      consider(r, *score);
+      ++scored;
+    }
   };
   const double out_of_order_budget = out_of_order_fraction * segment.rows();
   double listed = 0;
