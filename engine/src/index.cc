@@ -219,7 +219,8 @@ class Index::Impl {
     ExplainResult result;
     result.index_version = version_;
     result.match.key = profile.key;
-    result.match.score = scorer.Score(candidate_row).score;
+    const float own = scorer.Score(candidate_row).score;
+    result.match.score = own;
     result.match.explanation = BuildExplanation(vectorizer_, idf_, query, profile, params, *resolved,
                                                 options_.location_decay_km);
     std::vector<Exclusion> exclusions =
@@ -230,7 +231,6 @@ class Index::Impl {
     }
     result.match.explanation.exclusions = std::move(exclusions);
 
-    const float own = scorer.Score(candidate_row).score;
     std::vector<float> scores;
     std::vector<double> distances;
     scorer.ScoreRows(&scores, &distances);
