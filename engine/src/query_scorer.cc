@@ -28,7 +28,7 @@ QueryScorer::QueryScorer(const Segment& segment, const Vectorizer& vectorizer, c
       const int column = vector.indices[i];
       sparse.query[column] = vector.values[i];
       sparse.held[column / 64] |= uint64_t{1} << (column % 64);
-      terms_.push_back(Term{f, column, vector.values[i]});
+      terms_.push_back(Term{f, column, vector.values[i], weight});
     }
     sparse_.push_back(std::move(sparse));
   }

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <random>
 #include <thread>
+#include <tuple>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
@@ -297,12 +298,14 @@ void ExpectSameAsReference(const std::vector<Match>& fast, const std::vector<Mat
   }
 }
 
-// Every way FindMatches can go (pruned by the bounds, swept in row order, or both) equals the exact reference.
-class FastPathTest : public testing::TestWithParam<double> {};
+// Every way FindMatches can go (pruned by the bounds, swept in row order, added up list by list, or a mix)
+// equals the exact reference. The second parameter weighs text, location and embedding down and asks for few
+// matches, so that the facets with listed values decide which rows can enter.
+class FastPathTest : public testing::TestWithParam<std::tuple<double, bool>> {};
 
 TEST_P(FastPathTest, EqualsExactReferenceOnSeededData) {
   constexpr int kDimension = 8;
-  const double out_of_order_fraction = GetParam();
+  const auto [out_of_order_fraction, listed_facets_decide] = GetParam();
   std::vector<Profile> profiles = testing_util::RandomProfiles(20240611, 2000, 600, 400, kDimension);
   // Every third tender becomes a buyer, so similar buyers have candidates.
   int tenders = 0;
@@ -340,6 +343,12 @@ TEST_P(FastPathTest, EqualsExactReferenceOnSeededData) {
     if (pick(4) == 0) params.filter.min_score = 0.05 * pick(8);
     if (pick(3) == 0) params.weights[static_cast<int>(Facet::kText)] = 0.5;
     if (pick(3) == 0) params.weights[static_cast<int>(Facet::kEmbedding)] = 0.3;
+    if (listed_facets_decide) {
+      params.k = 1 + pick(5);
+      for (Facet facet : {Facet::kLocation, Facet::kText, Facet::kEmbedding}) {
+        params.weights[static_cast<int>(facet)] = 0.01 * pick(3);
+      }
+    }
     auto fast = index->FindMatches(*query, params);
     auto reference = internal::ReferenceRankAll(vectorizer, idf, profiles, *query, params, IndexOptions{}.location_decay_km);
     if (!reference.ok()) {
@@ -362,7 +371,8 @@ TEST_P(FastPathTest, EqualsExactReferenceOnSeededData) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(OutOfOrderFractions, FastPathTest, testing::Values(0.0, 1.0 / 16, 1.0));
+INSTANTIATE_TEST_SUITE_P(OutOfOrderFractions, FastPathTest,
+                         testing::Combine(testing::Values(0.0, 1.0 / 16, 1.0), testing::Bool()));
 
 TEST(IndexTest, SimilarBuyersRankOtherOrganizationsByNeedsAndLeaveOutTheirOwn) {
   auto index = NewIndex();

@@ -16,6 +16,7 @@
 
 #include <Eigen/Core>
 
+#include "absl/types/span.h"
 #include "circmatch/internal/segment.h"
 #include "circmatch/match_params.h"
 #include "circmatch/profile.h"
@@ -55,7 +56,8 @@ class QueryScorer {
   struct Term {
     int facet = 0;
     int column = 0;
-    float value = 0;  // the query's (normalized) value
+    float value = 0;   // the query's (normalized) value
+    float weight = 0;  // its facet's weight
   };
   const std::vector<Term>& terms() const { return terms_; }
 
@@ -108,10 +110,11 @@ class QueryScorer {
 //
 // First the rows sharing the query's rarest terms, term by term, until the bound of the rows not yet visited
 // falls below the threshold, or until the lists would take more than `out_of_order_fraction` of the rows (a
-// visit out of order misses the cache on every row). Then the rest in row order: only the rows of a cover (the
-// shortest lists such that a row sharing none of them cannot reach the threshold) when those lists hold fewer
-// entries than the segment has rows, else every row. Every row is scored through ScoreIfItMayReach, so most
-// are given up after a facet or two.
+// visit out of order misses the cache on every row). Then the rest in row order: when the facets whose lists keep
+// values decide, only the rows whose partial score, added up list by list, may reach the threshold; else only the
+// rows of a cover (the shortest lists such that a row sharing none of them cannot reach the threshold) when those
+// lists hold fewer entries than the segment has rows, else every row. Every row is scored through
+// ScoreIfItMayReach, so most are given up after a facet or two.
 template <typename Passes, typename Threshold, typename Consider>
 int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer, double out_of_order_fraction,
                               const Passes& passes, const Threshold& threshold, const Consider& consider) {
@@ -149,7 +152,31 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
   }
   if (scorer.BoundOfRowsSharingOnly(unvisited) + kMargin < threshold()) return scored;
 
-  // The cover: the unvisited terms, less the longest lists whose rows, sharing only dropped terms, stay below
+  // When the facets whose lists keep values (all but the text) decide who can still enter, they are added up list
+  // by list into a partial score per row, read in order, and only the rows whose partial score plus what the
+  // other facets, location and embedding can add reaches the threshold are scored.
+  std::vector<bool> not_added(terms.size());
+  for (size_t t = 0; t < terms.size(); ++t) not_added[t] = !segment.postings[terms[t].facet].keeps_values();
+  const double rest = scorer.BoundOfRowsSharingOnly(not_added) + kMargin;
+  if (rest < threshold()) {
+    std::vector<float> partial(static_cast<size_t>(segment.rows()), 0.0f);
+    for (const QueryScorer::Term& term : terms) {
+      if (!segment.postings[term.facet].keeps_values()) continue;
+      const float scale = term.weight * term.value;
+      const absl::Span<const int> rows = segment.postings[term.facet].Rows(term.column);
+      const absl::Span<const float> values = segment.postings[term.facet].Values(term.column);
+      for (size_t i = 0; i < rows.size(); ++i) partial[static_cast<size_t>(rows[i])] += scale * values[i];
+    }
+    double cut = threshold() - rest;
+    for (int r = 0; r < segment.rows(); ++r) {
+      if (partial[static_cast<size_t>(r)] < cut || ((seen[static_cast<size_t>(r) / 64] >> (r % 64)) & 1)) continue;
+      visit(r);
+      cut = threshold() - rest;
+    }
+    return scored;
+  }
+
+  // Else the cover: the unvisited terms, less the longest lists whose rows, sharing only dropped terms, stay below
   // the threshold. Rows sharing no term at all are bounded by location and embedding alone.
   const std::vector<bool> none(terms.size(), false);
   bool use_cover = scorer.BoundOfRowsSharingOnly(none) + kMargin < threshold();
