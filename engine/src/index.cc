@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -134,8 +135,8 @@ class Index::Impl {
     const auto threshold = [&] {
       return top.full() ? std::max<double>(top.worst().score, params.filter.min_score) : params.filter.min_score;
     };
-    const int64_t rows_scored = internal::VisitRowsThatCanEnter(segment, scorer, options_.out_of_order_fraction,
-                                                                passes, threshold, consider);
+    const int64_t rows_scored = internal::VisitRowsThatCanEnter(
+        segment, scorer, params.k, options_.out_of_order_fraction, passes, threshold, consider);
 
     MatchResult result;
     result.weights = resolved->weights;
@@ -278,8 +279,13 @@ class Index::Impl {
     bool check_certifications = false;
     std::vector<uint64_t> required_bits;
     double max_distance_km = 0;
+    // With a distance limit: the query's point (none: no row passes) and the smallest cosine between it and a
+    // row's point that may still be within the limit, so rows surely too far are left out before scoring.
+    bool check_near = false;
+    std::optional<Eigen::Vector3d> point;
+    double min_cosine = -1;
 
-    // Every filter but the distance, which needs the scored distance (PassesDistance).
+    // Every filter but the exact distance, which is the scored one's (PassesDistance).
     bool Passes(const internal::Segment& s, int r) const {
       if (!s.alive[r]) return false;
       if (check_visibility && !s.shared[r] && s.owner_id[r] != viewer_id) return false;
@@ -291,6 +297,11 @@ class Index::Impl {
         return false;
       }
       if (check_certifications && !s.HoldsAll(r, required_bits)) return false;
+      if (check_near) {
+        if (!point || !s.has_location[r]) return false;
+        const double* xyz = s.location_xyz.data() + 3 * static_cast<size_t>(r);
+        if (xyz[0] * (*point)[0] + xyz[1] * (*point)[1] + xyz[2] * (*point)[2] < min_cosine) return false;
+      }
       return true;
     }
     bool PassesDistance(double distance_km) const {
@@ -382,6 +393,12 @@ class Index::Impl {
       for (int c : resolved.required_certifications) filter.required_bits[c / 64] |= uint64_t{1} << (c % 64);
     }
     filter.max_distance_km = params.filter.max_distance_km;
+    const double max_angle = filter.max_distance_km / kEarthRadiusKm;
+    if (filter.max_distance_km > 0 && max_angle < std::acos(-1.0)) {
+      filter.check_near = true;
+      filter.point = Vectorizer::LocationVector(query.location);
+      filter.min_cosine = std::cos(max_angle) - 1e-9;  // below any rounding of the scored distance
+    }
     return filter;
   }
 

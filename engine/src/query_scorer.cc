@@ -54,6 +54,7 @@ QueryScorer::QueryScorer(const Segment& segment, const Vectorizer& vectorizer, c
     const CsrMatrix& matrix = segment.sparse[f.facet];
     const double nonzeros_per_row = static_cast<double>(matrix.nonzeros()) / std::max(1, matrix.rows());
     bound_per_nonzero.push_back(bounds.back() / (1 + nonzeros_per_row));
+    if (!segment.postings[f.facet].keeps_values()) unlisted_bound_ += bounds.back();
   }
   facet_order_.resize(sparse_.size());
   for (size_t i = 0; i < sparse_.size(); ++i) facet_order_[i] = static_cast<int>(i);
@@ -100,6 +101,21 @@ std::optional<QueryScorer::RowScore> QueryScorer::ScoreIfItMayReach(int r, doubl
   float sparse_sum = 0;
   for (size_t i = 0; i < sparse_.size(); ++i) sparse_sum += sparse_[i].weight * cosines[i];
   return Finish(r, sparse_sum);
+}
+
+std::optional<QueryScorer::RowScore> QueryScorer::ScoreIfItMayReachFromListed(int r, double threshold,
+                                                                              float listed) const {
+  double distance_km = 0;
+  double sum = listed;
+  if (need_distance_) sum += LocationTerm(r, &distance_km);
+  if (sum + unlisted_bound_ + embedding_weight_ + kBoundMargin < threshold) return std::nullopt;
+  for (const SparseFacet& f : sparse_) {
+    if (!segment_.postings[f.facet].keeps_values()) sum += static_cast<double>(f.weight) * SparseCosine(f, r);
+  }
+  if (sum + embedding_weight_ + kBoundMargin < threshold) return std::nullopt;
+  if (embedding_weight_ > 0) sum += EmbeddingTerm(r);
+  if (sum + kBoundMargin < threshold) return std::nullopt;
+  return Score(r);
 }
 
 float QueryScorer::LocationTerm(int r, double* distance_km) const {

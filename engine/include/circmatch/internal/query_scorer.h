@@ -11,12 +11,15 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Core>
 
 #include "absl/types/span.h"
+#include "circmatch/internal/float_scan.h"
 #include "circmatch/internal/segment.h"
 #include "circmatch/match_params.h"
 #include "circmatch/profile.h"
@@ -51,6 +54,11 @@ class QueryScorer {
   // given up as soon as what it has plus the bound of the facets left (and location and embedding) falls below.
   // Most rows of a large segment are given up after one or two facets, a fraction of the cost of Score.
   std::optional<RowScore> ScoreIfItMayReach(int r, double threshold) const;
+
+  // The same, for a row whose facets with listed values (KeepsPostingValues) add `listed` (up to rounding):
+  // location is computed first, then the other sparse facets, and the listed ones are read again only for the
+  // exact score of a row that may still reach `threshold`.
+  std::optional<RowScore> ScoreIfItMayReachFromListed(int r, double threshold, float listed) const;
 
   // One nonzero of the query on a sparse facet that weighs.
   struct Term {
@@ -102,28 +110,71 @@ class QueryScorer {
   // plus location and embedding.
   std::vector<int> facet_order_;
   std::vector<double> bound_from_;
+  // What the sparse facets without listed values can add at most.
+  double unlisted_bound_ = 0;
 };
 
+// The query's terms of the facets whose lists keep values, added up list by list: per row, the sum of weight *
+// query value * row value over those terms (zero for a row sharing none). One sequential pass per list.
+inline void AddUpListByList(const Segment& segment, const std::vector<QueryScorer::Term>& terms,
+                            std::vector<float>* partial) {
+  partial->assign(static_cast<size_t>(segment.rows()), 0.0f);
+  float* out = partial->data();
+  for (const QueryScorer::Term& term : terms) {
+    const PostingLists& lists = segment.postings[term.facet];
+    if (!lists.keeps_values()) continue;
+    const float scale = term.weight * term.value;
+    const absl::Span<const int> rows = lists.Rows(term.column);
+    const absl::Span<const float> values = lists.Values(term.column);
+    for (size_t i = 0; i < rows.size(); ++i) out[rows[i]] += scale * values[i];
+  }
+}
+
+// Up to `count` rows passing `passes(r)` with the highest positive partial scores, highest first.
+template <typename Passes>
+std::vector<int> RowsWithHighestPartial(const std::vector<float>& partial, int count, const Passes& passes) {
+  std::vector<std::pair<float, int>> heap;  // a min-heap on the partial score
+  heap.reserve(static_cast<size_t>(count) + 1);
+  float floor = 0.0f;
+  ForEachAbove(partial.data(), partial.size(), [&] { return floor; }, [&](size_t i) {
+    const int r = static_cast<int>(i);
+    if (!passes(r)) return;
+    heap.emplace_back(partial[i], r);
+    std::push_heap(heap.begin(), heap.end(), std::greater<>());
+    if (static_cast<int>(heap.size()) > count) {
+      std::pop_heap(heap.begin(), heap.end(), std::greater<>());
+      heap.pop_back();
+    }
+    if (static_cast<int>(heap.size()) == count) floor = heap.front().first;
+  });
+  std::sort(heap.begin(), heap.end(), std::greater<>());
+  std::vector<int> rows;
+  for (const auto& [score, r] : heap) rows.push_back(r);
+  return rows;
+}
+
 // Calls `consider(r, score)` for every row of `segment` that passes `passes(r)` (the filters that need no
-// score) and could score at least `threshold()` (re-read as `consider` raises it), each at most once. Rows below
-// it may be considered too (none above is missed). Returns the number of rows scored.
+// score) and could score at least `threshold()` (re-read as `consider` raises it), each at most once; `k` is
+// how many rows `consider` keeps. Rows below it may be considered too (none above is missed). Returns the
+// number of rows scored. Every row is scored through ScoreIfItMayReach, so most are given up after a facet or
+// two.
 //
-// First the rows sharing the query's rarest terms, term by term, until the bound of the rows not yet visited
-// falls below the threshold, or until the lists would take more than `out_of_order_fraction` of the rows (a
-// visit out of order misses the cache on every row). Then the rest in row order: when the facets whose lists keep
-// values decide, only the rows whose partial score, added up list by list, may reach the threshold; else only the
-// rows of a cover (the shortest lists such that a row sharing none of them cannot reach the threshold) when those
-// lists hold fewer entries than the segment has rows, else every row. Every row is scored through
-// ScoreIfItMayReach, so most are given up after a facet or two.
+// When the facets whose lists keep values (all but the text) may decide who can enter, they are first added up
+// list by list into a partial score per row, and the 2k passing rows with the highest are scored, which sets the
+// threshold. If text, location and embedding together can then no longer lift a row to the threshold, only the
+// rows whose partial score plus what those can add reaches it are scored, read in row order.
+//
+// Otherwise, first the rows sharing the query's rarest terms, term by term, until the bound of the rows not yet
+// visited falls below the threshold, or until the lists would take more than `out_of_order_fraction` of the rows
+// (a visit out of order misses the cache on every row). Then the rest in row order: only the rows of a cover
+// (the shortest lists such that a row sharing none of them cannot reach the threshold) when those lists hold
+// fewer entries than the segment has rows, else every row.
 template <typename Passes, typename Threshold, typename Consider>
-int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer, double out_of_order_fraction,
+int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer, int k, double out_of_order_fraction,
                               const Passes& passes, const Threshold& threshold, const Consider& consider) {
   constexpr double kMargin = QueryScorer::kBoundMargin;
   const std::vector<QueryScorer::Term>& terms = scorer.terms();
-  std::vector<int> order(terms.size());
-  for (size_t t = 0; t < terms.size(); ++t) order[t] = static_cast<int>(t);
   const auto length = [&](int t) { return segment.postings[terms[t].facet].Rows(terms[t].column).size(); };
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return length(a) < length(b); });
 
   int64_t scored = 0;
   const auto visit = [&](int r) {
@@ -133,50 +184,62 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
       ++scored;
     }
   };
+  std::vector<uint64_t> seen((static_cast<size_t>(segment.rows()) + 63) / 64, 0);
+  const auto is_seen = [&](int r) { return (seen[static_cast<size_t>(r) / 64] >> (r % 64)) & 1; };
+  const auto mark_seen = [&](int r) { seen[static_cast<size_t>(r) / 64] |= uint64_t{1} << (r % 64); };
+
+  std::vector<bool> not_added(terms.size());
+  bool any_added = false;
+  for (size_t t = 0; t < terms.size(); ++t) {
+    not_added[t] = !segment.postings[terms[t].facet].keeps_values();
+    any_added = any_added || !not_added[t];
+  }
+  const double rest = scorer.BoundOfRowsSharingOnly(not_added) + kMargin;
+  if (any_added && rest < 1.0) {
+    thread_local std::vector<float> partial;  // kept between queries: a fresh one costs page faults
+    AddUpListByList(segment, terms, &partial);
+    const auto visit_listed = [&](int r) {
+      if (!passes(r)) return;
+      const float listed = partial[static_cast<size_t>(r)];
+      if (const auto score = scorer.ScoreIfItMayReachFromListed(r, threshold(), listed)) {
+        consider(r, *score);
+        ++scored;
+      }
+    };
+    for (int r : RowsWithHighestPartial(partial, 2 * k, passes)) {
+      mark_seen(r);
+      visit_listed(r);
+    }
+    if (rest < threshold()) {
+      // The cut as a float may round up a little; the margin in `rest` is far larger.
+      const auto cut = [&] { return static_cast<float>(threshold() - rest); };
+      ForEachAbove(partial.data(), partial.size(), cut, [&](size_t r) {
+        if (!is_seen(static_cast<int>(r))) visit_listed(static_cast<int>(r));
+      });
+      return scored;
+    }
+  }
+
+  std::vector<int> order(terms.size());
+  for (size_t t = 0; t < terms.size(); ++t) order[t] = static_cast<int>(t);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return length(a) < length(b); });
   const double out_of_order_budget = out_of_order_fraction * segment.rows();
   double listed = 0;
   std::vector<bool> unvisited(terms.size(), true);
-  std::vector<uint64_t> seen((static_cast<size_t>(segment.rows()) + 63) / 64, 0);
   for (int t : order) {
     if (scorer.BoundOfRowsSharingOnly(unvisited) + kMargin < threshold()) return scored;
     listed += static_cast<double>(length(t));
     if (listed > out_of_order_budget) break;
     for (int r : segment.postings[terms[t].facet].Rows(terms[t].column)) {
-      uint64_t& word = seen[static_cast<size_t>(r) / 64];
-      const uint64_t bit = uint64_t{1} << (r % 64);
-      if (word & bit) continue;
-      word |= bit;
+      if (is_seen(r)) continue;
+      mark_seen(r);
       visit(r);
     }
     unvisited[t] = false;
   }
   if (scorer.BoundOfRowsSharingOnly(unvisited) + kMargin < threshold()) return scored;
 
-  // When the facets whose lists keep values (all but the text) decide who can still enter, they are added up list
-  // by list into a partial score per row, read in order, and only the rows whose partial score plus what the
-  // other facets, location and embedding can add reaches the threshold are scored.
-  std::vector<bool> not_added(terms.size());
-  for (size_t t = 0; t < terms.size(); ++t) not_added[t] = !segment.postings[terms[t].facet].keeps_values();
-  const double rest = scorer.BoundOfRowsSharingOnly(not_added) + kMargin;
-  if (rest < threshold()) {
-    std::vector<float> partial(static_cast<size_t>(segment.rows()), 0.0f);
-    for (const QueryScorer::Term& term : terms) {
-      if (!segment.postings[term.facet].keeps_values()) continue;
-      const float scale = term.weight * term.value;
-      const absl::Span<const int> rows = segment.postings[term.facet].Rows(term.column);
-      const absl::Span<const float> values = segment.postings[term.facet].Values(term.column);
-      for (size_t i = 0; i < rows.size(); ++i) partial[static_cast<size_t>(rows[i])] += scale * values[i];
-    }
-    double cut = threshold() - rest;
-    for (int r = 0; r < segment.rows(); ++r) {
-      if (partial[static_cast<size_t>(r)] < cut || ((seen[static_cast<size_t>(r) / 64] >> (r % 64)) & 1)) continue;
-      visit(r);
-      cut = threshold() - rest;
-    }
-    return scored;
-  }
-
-  // Else the cover: the unvisited terms, less the longest lists whose rows, sharing only dropped terms, stay below
+  // The cover: the unvisited terms, less the longest lists whose rows, sharing only dropped terms, stay below
   // the threshold. Rows sharing no term at all are bounded by location and embedding alone.
   const std::vector<bool> none(terms.size(), false);
   bool use_cover = scorer.BoundOfRowsSharingOnly(none) + kMargin < threshold();
@@ -208,7 +271,7 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
     return scored;
   }
   for (int r = 0; r < segment.rows(); ++r) {
-    if (!((seen[static_cast<size_t>(r) / 64] >> (r % 64)) & 1)) visit(r);
+    if (!is_seen(r)) visit(r);
   }
   return scored;
 }
