@@ -20,6 +20,7 @@
 
 #include "absl/types/span.h"
 #include "circmatch/internal/float_scan.h"
+#include "circmatch/internal/partial_scores.h"
 #include "circmatch/internal/segment.h"
 #include "circmatch/match_params.h"
 #include "circmatch/profile.h"
@@ -56,8 +57,8 @@ class QueryScorer {
   std::optional<RowScore> ScoreIfItMayReach(int r, double threshold) const;
 
   // The same, for a row whose facets with listed values (KeepsPostingValues) add `listed` (up to rounding):
-  // location is computed first, then the other sparse facets, and the listed ones are read again only for the
-  // exact score of a row that may still reach `threshold`.
+  // location is computed first, then the other sparse facets, and the listed ones are read only for the exact
+  // score of a row that may still reach `threshold`.
   std::optional<RowScore> ScoreIfItMayReachFromListed(int r, double threshold, float listed) const;
 
   // One nonzero of the query on a sparse facet that weighs.
@@ -114,55 +115,15 @@ class QueryScorer {
   double unlisted_bound_ = 0;
 };
 
-// The query's terms of the facets whose lists keep values, added up list by list: per row, the sum of weight *
-// query value * row value over those terms (zero for a row sharing none). One sequential pass per list.
-inline void AddUpListByList(const Segment& segment, const std::vector<QueryScorer::Term>& terms,
-                            std::vector<float>* partial) {
-  partial->assign(static_cast<size_t>(segment.rows()), 0.0f);
-  float* out = partial->data();
-  for (const QueryScorer::Term& term : terms) {
-    const PostingLists& lists = segment.postings[term.facet];
-    if (!lists.keeps_values()) continue;
-    const float scale = term.weight * term.value;
-    const absl::Span<const int> rows = lists.Rows(term.column);
-    const absl::Span<const float> values = lists.Values(term.column);
-    for (size_t i = 0; i < rows.size(); ++i) out[rows[i]] += scale * values[i];
-  }
-}
-
-// Up to `count` rows passing `passes(r)` with the highest positive partial scores, highest first.
-template <typename Passes>
-std::vector<int> RowsWithHighestPartial(const std::vector<float>& partial, int count, const Passes& passes) {
-  std::vector<std::pair<float, int>> heap;  // a min-heap on the partial score
-  heap.reserve(static_cast<size_t>(count) + 1);
-  float floor = 0.0f;
-  ForEachAbove(partial.data(), partial.size(), [&] { return floor; }, [&](size_t i) {
-    const int r = static_cast<int>(i);
-    if (!passes(r)) return;
-    heap.emplace_back(partial[i], r);
-    std::push_heap(heap.begin(), heap.end(), std::greater<>());
-    if (static_cast<int>(heap.size()) > count) {
-      std::pop_heap(heap.begin(), heap.end(), std::greater<>());
-      heap.pop_back();
-    }
-    if (static_cast<int>(heap.size()) == count) floor = heap.front().first;
-  });
-  std::sort(heap.begin(), heap.end(), std::greater<>());
-  std::vector<int> rows;
-  for (const auto& [score, r] : heap) rows.push_back(r);
-  return rows;
-}
-
 // Calls `consider(r, score)` for every row of `segment` that passes `passes(r)` (the filters that need no
 // score) and could score at least `threshold()` (re-read as `consider` raises it), each at most once; `k` is
 // how many rows `consider` keeps. Rows below it may be considered too (none above is missed). Returns the
-// number of rows scored. Every row is scored through ScoreIfItMayReach, so most are given up after a facet or
-// two.
+// number of rows scored. Every row is scored through ScoreIfItMayReach(FromListed), so most are given up early.
 //
 // When the facets whose lists keep values (all but the text) may decide who can enter, they are first added up
-// list by list into a partial score per row, and the 2k passing rows with the highest are scored, which sets the
-// threshold. If text, location and embedding together can then no longer lift a row to the threshold, only the
-// rows whose partial score plus what those can add reaches it are scored, read in row order.
+// list by list into a partial score per row, and the 2k passing rows with the highest are scored, which sets
+// the threshold. If text, location and embedding together can then no longer lift a row to the threshold, only
+// the rows whose partial score plus what those can add reaches it are scored, read in row order.
 //
 // Otherwise, first the rows sharing the query's rarest terms, term by term, until the bound of the rows not yet
 // visited falls below the threshold, or until the lists would take more than `out_of_order_fraction` of the rows
@@ -188,16 +149,20 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
   const auto is_seen = [&](int r) { return (seen[static_cast<size_t>(r) / 64] >> (r % 64)) & 1; };
   const auto mark_seen = [&](int r) { seen[static_cast<size_t>(r) / 64] |= uint64_t{1} << (r % 64); };
 
-  std::vector<bool> not_added(terms.size());
-  bool any_added = false;
+  std::vector<bool> not_listed(terms.size());
+  std::vector<ScaledList> valued_lists;
   for (size_t t = 0; t < terms.size(); ++t) {
-    not_added[t] = !segment.postings[terms[t].facet].keeps_values();
-    any_added = any_added || !not_added[t];
+    const PostingLists& lists = segment.postings[terms[t].facet];
+    not_listed[t] = !lists.keeps_values();
+    if (lists.keeps_values()) {
+      const float scale = terms[t].weight * terms[t].value;
+      valued_lists.push_back({lists.Rows(terms[t].column), lists.Values(terms[t].column), scale});
+    }
   }
-  const double rest = scorer.BoundOfRowsSharingOnly(not_added) + kMargin;
-  if (any_added && rest < 1.0) {
+  const double rest = scorer.BoundOfRowsSharingOnly(not_listed) + kMargin;
+  if (!valued_lists.empty() && rest < 1.0) {
     thread_local std::vector<float> partial;  // kept between queries: a fresh one costs page faults
-    AddUpListByList(segment, terms, &partial);
+    AddUpListByList(segment.rows(), valued_lists, &partial);
     const auto visit_listed = [&](int r) {
       if (!passes(r)) return;
       const float listed = partial[static_cast<size_t>(r)];

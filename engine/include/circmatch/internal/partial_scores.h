@@ -1,0 +1,63 @@
+// Partial scores added up list by list: the query's posting lists with their values, each scaled by what the
+// query gives it, summed into one float per row, and the rows with the highest sums.
+//
+// Thread-safety: none; each query has its own.
+#ifndef CIRCMATCH_INTERNAL_PARTIAL_SCORES_H_
+#define CIRCMATCH_INTERNAL_PARTIAL_SCORES_H_
+
+#include <algorithm>
+#include <functional>
+#include <utility>
+#include <vector>
+
+#include "absl/types/span.h"
+#include "circmatch/internal/float_scan.h"
+
+namespace circmatch {
+namespace internal {
+
+// One posting list (rows increasing, a value per row) and what each of its values is multiplied by.
+struct ScaledList {
+  absl::Span<const int> rows;
+  absl::Span<const float> values;
+  float scale = 0;
+};
+
+// Sets (*partial)[r] to the sum of scale * value over the lists holding row r (zero for the others), for r in
+// [0, rows). One sequential pass over each list.
+inline void AddUpListByList(int rows, absl::Span<const ScaledList> lists, std::vector<float>* partial) {
+  partial->assign(static_cast<size_t>(rows), 0.0f);
+  float* out = partial->data();
+  for (const ScaledList& list : lists) {
+    for (size_t i = 0; i < list.rows.size(); ++i) out[list.rows[i]] += list.scale * list.values[i];
+  }
+}
+
+// Up to `count` rows passing `passes(r)` with the highest positive partial scores, highest first.
+template <typename Passes>
+std::vector<int> RowsWithHighestPartial(const std::vector<float>& partial, int count, const Passes& passes) {
+  std::vector<std::pair<float, int>> heap;  // a min-heap on the partial score
+  heap.reserve(static_cast<size_t>(count) + 1);
+  float floor = 0.0f;  // what a row must exceed to be kept
+  ForEachAbove(partial.data(), partial.size(), [&] { return floor; }, [&](size_t i) {
+    const int r = static_cast<int>(i);
+    if (!passes(r)) return;
+    heap.emplace_back(partial[i], r);
+    std::push_heap(heap.begin(), heap.end(), std::greater<>());
+    if (static_cast<int>(heap.size()) > count) {
+      std::pop_heap(heap.begin(), heap.end(), std::greater<>());
+      heap.pop_back();
+    }
+    if (static_cast<int>(heap.size()) == count) floor = heap.front().first;
+  });
+  std::sort(heap.begin(), heap.end(), std::greater<>());
+  std::vector<int> rows;
+  rows.reserve(heap.size());
+  for (const auto& [score, r] : heap) rows.push_back(r);
+  return rows;
+}
+
+}  // namespace internal
+}  // namespace circmatch
+
+#endif  // CIRCMATCH_INTERNAL_PARTIAL_SCORES_H_
