@@ -1,7 +1,7 @@
 // Partial scores added up list by list: the query's posting lists with their values, each scaled by what the
 // query gives it, summed into one float per row, and the rows with the highest sums.
 //
-// Thread-safety: none; each query has its own.
+// Thread-safety: stateless functions.
 #ifndef CIRCMATCH_INTERNAL_PARTIAL_SCORES_H_
 #define CIRCMATCH_INTERNAL_PARTIAL_SCORES_H_
 

@@ -11,14 +11,11 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <functional>
 #include <optional>
-#include <utility>
 #include <vector>
 
 #include <Eigen/Core>
 
-#include "absl/types/span.h"
 #include "circmatch/internal/float_scan.h"
 #include "circmatch/internal/partial_scores.h"
 #include "circmatch/internal/segment.h"

@@ -210,6 +210,7 @@ struct Segment {
     out.InitPostings();
     return out;
   }
+  // Empty posting lists, keeping values for the facets KeepsPostingValues names.
   void InitPostings() {
     for (int f = 0; f < kFacetCount; ++f) postings[f] = PostingLists(KeepsPostingValues(static_cast<Facet>(f)));
   }
