@@ -54,7 +54,6 @@ QueryScorer::QueryScorer(const Segment& segment, const Vectorizer& vectorizer, c
     const CsrMatrix& matrix = segment.sparse[f.facet];
     const double nonzeros_per_row = static_cast<double>(matrix.nonzeros()) / std::max(1, matrix.rows());
     bound_per_nonzero.push_back(bounds.back() / (1 + nonzeros_per_row));
-    if (!segment.postings[f.facet].keeps_values()) unlisted_bound_ += bounds.back();
   }
   facet_order_.resize(sparse_.size());
   for (size_t i = 0; i < sparse_.size(); ++i) facet_order_[i] = static_cast<int>(i);
@@ -103,19 +102,13 @@ std::optional<QueryScorer::RowScore> QueryScorer::ScoreIfItMayReach(int r, doubl
   return Finish(r, sparse_sum);
 }
 
-std::optional<QueryScorer::RowScore> QueryScorer::ScoreIfItMayReachFromListed(int r, double threshold,
-                                                                              float listed) const {
+std::optional<QueryScorer::RowScore> QueryScorer::ScoreIfItMayReachFromListed(int r, double threshold, float listed,
+                                                                              double unlisted_bound) const {
   double distance_km = 0;
   double sum = listed;
   if (need_distance_) sum += LocationTerm(r, &distance_km);
-  if (sum + unlisted_bound_ + embedding_weight_ + kBoundMargin < threshold) return std::nullopt;
-  for (const SparseFacet& f : sparse_) {
-    if (!segment_.postings[f.facet].keeps_values()) sum += static_cast<double>(f.weight) * SparseCosine(f, r);
-  }
-  if (sum + embedding_weight_ + kBoundMargin < threshold) return std::nullopt;
-  if (embedding_weight_ > 0) sum += EmbeddingTerm(r);
-  if (sum + kBoundMargin < threshold) return std::nullopt;
-  return Score(r);
+  if (sum + unlisted_bound + embedding_weight_ + kBoundMargin < threshold) return std::nullopt;
+  return ScoreIfItMayReach(r, threshold);
 }
 
 float QueryScorer::LocationTerm(int r, double* distance_km) const {
@@ -177,9 +170,14 @@ void QueryScorer::ScoreRows(std::vector<float>* score, std::vector<double>* dist
 }
 
 float QueryScorer::BoundOfRowsSharingOnly(const std::vector<bool>& unvisited) const {
-  double bound = static_cast<double>(location_weight_) + embedding_weight_;
-  for (const SparseFacet& f : sparse_) bound += FacetBound(f, &unvisited);
+  const double bound = static_cast<double>(location_weight_) + embedding_weight_ + BoundOfTerms(unvisited);
   return static_cast<float>(std::min(bound, 1.0));
+}
+
+double QueryScorer::BoundOfTerms(const std::vector<bool>& counted) const {
+  double bound = 0;
+  for (const SparseFacet& f : sparse_) bound += FacetBound(f, &counted);
+  return bound;
 }
 
 }  // namespace internal

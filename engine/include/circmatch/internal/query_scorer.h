@@ -53,10 +53,11 @@ class QueryScorer {
   // Most rows of a large segment are given up after one or two facets, a fraction of the cost of Score.
   std::optional<RowScore> ScoreIfItMayReach(int r, double threshold) const;
 
-  // The same, for a row whose facets with listed values (KeepsPostingValues) add `listed` (up to rounding):
-  // location is computed first, then the other sparse facets, and the listed ones are read only for the exact
-  // score of a row that may still reach `threshold`.
-  std::optional<RowScore> ScoreIfItMayReachFromListed(int r, double threshold, float listed) const;
+  // The same, for a row to which the terms a query added up list by list give `listed` (up to rounding) and
+  // the other terms at most `unlisted_bound`: its location is computed first, and its facets are read only if
+  // it may still reach `threshold`.
+  std::optional<RowScore> ScoreIfItMayReachFromListed(int r, double threshold, float listed,
+                                                      double unlisted_bound) const;
 
   // One nonzero of the query on a sparse facet that weighs.
   struct Term {
@@ -71,6 +72,9 @@ class QueryScorer {
   // terms, plus what location and embedding can add to any row. Per facet the smaller of the sum of
   // weight * value * column maximum and weight * |query on those terms| (rows are unit vectors).
   float BoundOfRowsSharingOnly(const std::vector<bool>& unvisited) const;
+
+  // What the terms flagged in `counted` can add to any row, without location and embedding.
+  double BoundOfTerms(const std::vector<bool>& counted) const;
 
  private:
   struct SparseFacet {
@@ -108,8 +112,6 @@ class QueryScorer {
   // plus location and embedding.
   std::vector<int> facet_order_;
   std::vector<double> bound_from_;
-  // What the sparse facets without listed values can add at most.
-  double unlisted_bound_ = 0;
 };
 
 // Calls `consider(r, score)` for every row of `segment` that passes `passes(r)` (the filters that need no
@@ -117,10 +119,10 @@ class QueryScorer {
 // how many rows `consider` keeps. Rows below it may be considered too (none above is missed). Returns the
 // number of rows scored. Every row is scored through ScoreIfItMayReach(FromListed), so most are given up early.
 //
-// When the facets whose lists keep values (all but the text) may decide who can enter, they are first added up
-// list by list into a partial score per row, and the 2k passing rows with the highest are scored, which sets
-// the threshold. If text, location and embedding together can then no longer lift a row to the threshold, only
-// the rows whose partial score plus what those can add reaches it are scored, read in row order.
+// First the query's lists (all but those of the text's common words) are added up list by list into a partial
+// score per row, and the 2k passing rows with the highest are scored, which sets the threshold. If the common
+// words, location and embedding together can then no longer lift a row to the threshold, only the rows whose
+// partial score plus what those can add reaches it are scored, read in row order.
 //
 // Otherwise, first the rows sharing the query's rarest terms, term by term, until the bound of the rows not yet
 // visited falls below the threshold, or until the lists would take more than `out_of_order_fraction` of the rows
@@ -146,16 +148,22 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
   const auto is_seen = [&](int r) { return (seen[static_cast<size_t>(r) / 64] >> (r % 64)) & 1; };
   const auto mark_seen = [&](int r) { seen[static_cast<size_t>(r) / 64] |= uint64_t{1} << (r % 64); };
 
-  std::vector<bool> not_listed(terms.size());
+  // The lists added up: every facet's but the text's, and the text's for words in at most a quarter of the rows
+  // (a common word's list is long and its values small, so its bound costs less than reading it).
+  const double longest_text_list = 0.25 * segment.rows();
+  std::vector<bool> not_listed(terms.size(), false);
   std::vector<ScaledList> valued_lists;
   for (size_t t = 0; t < terms.size(); ++t) {
-    const PostingLists& lists = segment.postings[terms[t].facet];
-    not_listed[t] = !lists.keeps_values();
-    if (lists.keeps_values()) {
-      const float scale = terms[t].weight * terms[t].value;
-      valued_lists.push_back({lists.Rows(terms[t].column), lists.Values(terms[t].column), scale});
+    const QueryScorer::Term& term = terms[t];
+    const PostingLists& lists = segment.postings[term.facet];
+    const double list_length = static_cast<double>(lists.Rows(term.column).size());
+    if (term.facet == static_cast<int>(Facet::kText) && list_length > longest_text_list) {
+      not_listed[t] = true;
+      continue;
     }
+    valued_lists.push_back({lists.Rows(term.column), lists.Values(term.column), term.weight * term.value});
   }
+  const double unlisted_bound = scorer.BoundOfTerms(not_listed);
   const double rest = scorer.BoundOfRowsSharingOnly(not_listed) + kMargin;
   if (!valued_lists.empty() && rest < 1.0) {
     thread_local std::vector<float> partial;  // kept between queries: a fresh one costs page faults
@@ -163,7 +171,7 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
     const auto visit_listed = [&](int r) {
       if (!passes(r)) return;
       const float listed = partial[static_cast<size_t>(r)];
-      if (const auto score = scorer.ScoreIfItMayReachFromListed(r, threshold(), listed)) {
+      if (const auto score = scorer.ScoreIfItMayReachFromListed(r, threshold(), listed, unlisted_bound)) {
         consider(r, *score);
         ++scored;
       }

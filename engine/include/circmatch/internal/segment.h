@@ -3,8 +3,7 @@
 // matrix-vector products and a filter pass without touching per-row heap objects.
 //
 //   sparse[f]      CSR matrix (cpv, strategies, materials, certifications, phases, topics, text)
-//   postings[f]    its transpose: per column the rows holding it and their largest value, and their values for
-//                  the facets a query adds up list by list (KeepsPostingValues)
+//   postings[f]    its transpose: per column the rows holding it, their values and the largest of these
 //   text_tf        the raw sublinear term frequencies of the text rows, to re-weight them when the IDF changes
 //   location_xyz   rows x 3 doubles, row-major (unit vectors; zeros when the profile has no point)
 //   embedding      rows x d floats, row-major (zeros when the profile has none)
@@ -40,10 +39,6 @@ namespace internal {
 // True for the facets kept in CSR matrices.
 inline bool IsSparseFacet(Facet facet) { return facet != Facet::kLocation && facet != Facet::kEmbedding; }
 
-// True for the sparse facets whose posting lists keep each row's value, so a query can add them up list by
-// list: all but the text, whose lists are the longest and whose values change with every new IDF.
-inline bool KeepsPostingValues(Facet facet) { return IsSparseFacet(facet) && facet != Facet::kText; }
-
 // Everything about one row except the profile itself, computed before it is appended.
 struct RowData {
   std::array<SparseVector, kFacetCount> sparse;  // text: IDF-weighted and normalized
@@ -70,7 +65,6 @@ struct Segment {
     for (int f = 0; f < kFacetCount; ++f) {
       sparse[f] = CsrMatrix(IsSparseFacet(static_cast<Facet>(f)) ? vectorizer.Dimension(static_cast<Facet>(f)) : 0);
     }
-    InitPostings();
   }
 
   int rows() const { return static_cast<int>(profiles.size()); }
@@ -165,7 +159,7 @@ struct Segment {
     CsrMatrix weighted(text_tf.cols());
     for (int r = 0; r < rows(); ++r) weighted.AppendRow(Vectorizer::WeightText(text_tf.Row(r), idf));
     sparse[static_cast<int>(Facet::kText)] = std::move(weighted);
-    postings[static_cast<int>(Facet::kText)].RecomputeMaxValues(sparse[static_cast<int>(Facet::kText)]);
+    postings[static_cast<int>(Facet::kText)].RefreshValues(sparse[static_cast<int>(Facet::kText)]);
   }
 
   Eigen::Map<const LocationMatrix> LocationView() const {
@@ -207,12 +201,7 @@ struct Segment {
   Segment EmptyLike() const {
     Segment out(embedding_dimension, certification_words, text_tf.cols());
     for (int f = 0; f < kFacetCount; ++f) out.sparse[f] = CsrMatrix(sparse[f].cols());
-    out.InitPostings();
     return out;
-  }
-  // Empty posting lists, keeping values for the facets KeepsPostingValues names.
-  void InitPostings() {
-    for (int f = 0; f < kFacetCount; ++f) postings[f] = PostingLists(KeepsPostingValues(static_cast<Facet>(f)));
   }
   Segment(int embedding_dim, int cert_words, int text_cols)
       : embedding_dimension(embedding_dim), certification_words(cert_words), text_tf(text_cols) {}
