@@ -37,10 +37,11 @@ struct IndexOptions {
   int text_hash_buckets = 1 << 18;
   // Location similarity is exp(-distance / location_decay_km) outside a supplier's service radius, 1 inside.
   double location_decay_km = 50;
-  // FindMatches first visits the rows sharing the query's rarest terms, out of row order, and stops when no
-  // other row can enter the top k; past this fraction of the rows it goes on in row order instead (the rows of
-  // the lists that may still hold an entrant, or all), which costs less per row. In [0, 1]; 1 always visits
-  // out of order as far as the bounds allow, 0 always goes in row order.
+  // When the partial scores of its lists cannot decide (location and embedding weigh too much; see
+  // docs/MATCHING.md), FindMatches visits the rows sharing the query's rarest terms, out of row order, and stops
+  // when no other row can enter the top k; past this fraction of the rows it goes on in row order instead (the
+  // rows of the lists that may still hold an entrant, or all), which costs less per row. In [0, 1]; 1 always
+  // visits out of order as far as the bounds allow, 0 always goes in row order.
   double out_of_order_fraction = 1.0 / 16;
 };
 

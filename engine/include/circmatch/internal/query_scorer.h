@@ -1,6 +1,7 @@
 // One query prepared against one segment: scores a row at a time, and lists the query's sparse terms with an
-// upper bound of what each can add, so a search can visit the rows sharing the rarest terms first and stop as
-// soon as no row it has not visited could still reach the k-th score (MaxScore-style pruning, exact).
+// upper bound of what each can add, so a search (VisitRowsThatCanEnter, below) can add up the partial scores
+// of most terms list by list, or visit the rows sharing the rarest terms first, and score only the rows that
+// could still reach the k-th score (MaxScore-style pruning, exact).
 //
 // Every path that scores rows (FindMatches, Explain's rank, ScoreAll) goes through Score, so they agree to the
 // last bit (ScoreIfItMayReach adds the same terms in the same order). Bounds only decide which rows are scored.
