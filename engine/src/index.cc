@@ -298,9 +298,7 @@ class Index::Impl {
       }
       if (check_certifications && !s.HoldsAll(r, required_bits)) return false;
       if (check_near) {
-        if (!point || !s.has_location[r]) return false;
-        const double* xyz = s.location_xyz.data() + 3 * static_cast<size_t>(r);
-        if (xyz[0] * (*point)[0] + xyz[1] * (*point)[1] + xyz[2] * (*point)[2] < min_cosine) return false;
+        if (!point || !s.has_location[r] || s.LocationCosine(r, *point) < min_cosine) return false;
       }
       return true;
     }

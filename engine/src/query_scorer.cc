@@ -113,8 +113,7 @@ std::optional<QueryScorer::RowScore> QueryScorer::ScoreIfItMayReachFromListed(in
 
 float QueryScorer::LocationTerm(int r, double* distance_km) const {
   if (!need_distance_ || !segment_.has_location[r]) return 0;
-  const double* xyz = segment_.location_xyz.data() + 3 * static_cast<size_t>(r);
-  const double cosine = xyz[0] * (*point_)[0] + xyz[1] * (*point_)[1] + xyz[2] * (*point_)[2];
+  const double cosine = segment_.LocationCosine(r, *point_);
   *distance_km = kEarthRadiusKm * std::acos(std::clamp(cosine, -1.0, 1.0));
   if (location_weight_ <= 0) return 0;
   const double radius = type_ == MatchType::kSuppliersForTender   ? segment_.radius_km[r]

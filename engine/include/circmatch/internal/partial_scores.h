@@ -5,13 +5,13 @@
 #ifndef CIRCMATCH_INTERNAL_PARTIAL_SCORES_H_
 #define CIRCMATCH_INTERNAL_PARTIAL_SCORES_H_
 
-#include <algorithm>
 #include <functional>
 #include <utility>
 #include <vector>
 
 #include "absl/types/span.h"
 #include "circmatch/internal/float_scan.h"
+#include "circmatch/top_k.h"
 
 namespace circmatch {
 namespace internal {
@@ -36,24 +36,15 @@ inline void AddUpListByList(int rows, absl::Span<const ScaledList> lists, std::v
 // Up to `count` rows passing `passes(r)` with the highest positive partial scores, highest first.
 template <typename Passes>
 std::vector<int> RowsWithHighestPartial(const std::vector<float>& partial, int count, const Passes& passes) {
-  std::vector<std::pair<float, int>> heap;  // a min-heap on the partial score
-  heap.reserve(static_cast<size_t>(count) + 1);
-  float floor = 0.0f;  // what a row must exceed to be kept
-  ForEachAbove(partial.data(), partial.size(), [&] { return floor; }, [&](size_t i) {
-    const int r = static_cast<int>(i);
-    if (!passes(r)) return;
-    heap.emplace_back(partial[i], r);
-    std::push_heap(heap.begin(), heap.end(), std::greater<>());
-    if (static_cast<int>(heap.size()) > count) {
-      std::pop_heap(heap.begin(), heap.end(), std::greater<>());
-      heap.pop_back();
-    }
-    if (static_cast<int>(heap.size()) == count) floor = heap.front().first;
+  if (count <= 0) return {};
+  TopK<std::pair<float, int>, std::greater<>> top(count, std::greater<>());
+  // What a row must exceed to be kept.
+  const auto floor = [&] { return top.full() ? top.worst().first : 0.0f; };
+  ForEachAbove(partial.data(), partial.size(), floor, [&](size_t i) {
+    if (passes(static_cast<int>(i))) top.Push({partial[i], static_cast<int>(i)});
   });
-  std::sort(heap.begin(), heap.end(), std::greater<>());
   std::vector<int> rows;
-  rows.reserve(heap.size());
-  for (const auto& [score, r] : heap) rows.push_back(r);
+  for (const auto& [score, r] : std::move(top).Take()) rows.push_back(r);
   return rows;
 }
 

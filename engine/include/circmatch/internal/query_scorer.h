@@ -138,12 +138,13 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
   const auto length = [&](int t) { return segment.postings[terms[t].facet].Rows(terms[t].column).size(); };
 
   int64_t scored = 0;
+  const auto keep = [&](int r, const std::optional<QueryScorer::RowScore>& score) {
+    if (!score) return;
+    consider(r, *score);
+    ++scored;
+  };
   const auto visit = [&](int r) {
-    if (!passes(r)) return;
-    if (const std::optional<QueryScorer::RowScore> score = scorer.ScoreIfItMayReach(r, threshold())) {
-      consider(r, *score);
-      ++scored;
-    }
+    if (passes(r)) keep(r, scorer.ScoreIfItMayReach(r, threshold()));
   };
   std::vector<uint64_t> seen((static_cast<size_t>(segment.rows()) + 63) / 64, 0);
   const auto is_seen = [&](int r) { return (seen[static_cast<size_t>(r) / 64] >> (r % 64)) & 1; };
@@ -171,11 +172,7 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
     AddUpListByList(segment.rows(), valued_lists, &partial);
     const auto visit_listed = [&](int r) {
       if (!passes(r)) return;
-      const float listed = partial[static_cast<size_t>(r)];
-      if (const auto score = scorer.ScoreIfItMayReachFromListed(r, threshold(), listed, unlisted_bound)) {
-        consider(r, *score);
-        ++scored;
-      }
+      keep(r, scorer.ScoreIfItMayReachFromListed(r, threshold(), partial[static_cast<size_t>(r)], unlisted_bound));
     };
     for (int r : RowsWithHighestPartial(partial, 2 * k, passes)) {
       mark_seen(r);

@@ -168,6 +168,12 @@ struct Segment {
   Eigen::Map<const EmbeddingMatrix> EmbeddingView() const {
     return Eigen::Map<const EmbeddingMatrix>(embedding.data(), rows(), embedding_dimension);
   }
+  // The cosine of the angle between row `r`'s point (zeros without one) and the unit vector `point`; every
+  // distance to a row is computed from it, so a filter and a score agree to the last bit.
+  double LocationCosine(int r, const Eigen::Vector3d& point) const {
+    const double* xyz = location_xyz.data() + 3 * static_cast<size_t>(r);
+    return xyz[0] * point[0] + xyz[1] * point[1] + xyz[2] * point[2];
+  }
   // True when row `r` holds every certification set in `required` (certification_words words).
   bool HoldsAll(int r, const std::vector<uint64_t>& required) const {
     const uint64_t* bits = certification_bits.data() + static_cast<size_t>(certification_words) * r;
