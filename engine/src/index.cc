@@ -70,13 +70,11 @@ class Index::Impl {
     for (Profile& profile : normalized) {
       auto it = rows_by_key_.find(profile.key);
       if (it != rows_by_key_.end()) Remove(it->second);
-      const ProfileKind kind = profile.kind;
-      const ProfileKey key = profile.key;
       internal::RowData row = MakeRow(profile);
       for (int bucket : row.text_tf.indices) ++document_frequency_[bucket];
       ++documents_;
-      const int r = segments_[KindIndex(kind)]->Append(std::move(profile), row);
-      rows_by_key_[key] = RowRef{kind, r};
+      const int r = segments_[KindIndex(profile.kind)]->Append(profile, row);
+      rows_by_key_[profile.key] = RowRef{profile.kind, r};
     }
     AfterWrite();
     return absl::OkStatus();
@@ -123,7 +121,7 @@ class Index::Impl {
 
     const auto better = [&segment](const Scored& a, const Scored& b) {
       if (a.score != b.score) return a.score > b.score;
-      return segment.profiles[a.row].key < segment.profiles[b.row].key;
+      return segment.keys[a.row] < segment.keys[b.row];
     };
     TopK<Scored, decltype(better)> top(params.k, better);
     const auto passes = [&](int r) { return filter.Passes(segment, r); };
@@ -144,7 +142,7 @@ class Index::Impl {
     result.rows_scored = rows_scored;
     for (const Scored& s : std::move(top).Take()) {
       Match match;
-      match.key = segment.profiles[s.row].key;
+      match.key = segment.keys[s.row];
       match.score = s.score;
       match.explanation = BuildExplanation(vectorizer_, idf_, query, segment.StoredProfile(s.row), params, *resolved,
                                            options_.location_decay_km);
@@ -177,7 +175,7 @@ class Index::Impl {
       const internal::QueryScorer scorer(segment, vectorizer_, idf_, queries[i], params, resolved[i].weights,
                                          options_.location_decay_km);
       for (size_t j = 0; j < rows.size(); ++j) {
-        if (segment.profiles[rows[j]].key == queries[i].key) continue;
+        if (segment.keys[rows[j]] == queries[i].key) continue;
         result.scores(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = scorer.Score(rows[j]).score;
       }
     }
@@ -241,7 +239,7 @@ class Index::Impl {
       const float score = scores[r];
       if (score < params.filter.min_score) continue;
       ++result.eligible_count;
-      if (score > own || (score == own && segment.profiles[r].key < profile.key)) ++better;
+      if (score > own || (score == own && segment.keys[r] < profile.key)) ++better;
     }
     result.rank = result.match.explanation.exclusions.empty() ? better + 1 : 0;
     return result;
@@ -254,11 +252,12 @@ class Index::Impl {
                                           const std::string& field) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     auto it = rows_by_key_.find(key);
     if (it != rows_by_key_.end()) {
-      const Profile& profile = segments_[KindIndex(it->second.kind)]->profiles[it->second.row];
-      if (params.viewer.empty() || profile.key.owner == params.viewer || profile.visibility == Visibility::kShared) {
+      const ProfileKind kind = it->second.kind;
+      const bool shared = segments_[KindIndex(kind)]->shared[it->second.row];
+      if (params.viewer.empty() || key.owner == params.viewer || shared) {
         const ProfileKind wanted = CandidateKind(params.type);
-        if (profile.kind != wanted) {
-          return absl::InvalidArgumentError(absl::StrCat(field, ": is a ", ProfileKindName(profile.kind),
+        if (kind != wanted) {
+          return absl::InvalidArgumentError(absl::StrCat(field, ": is a ", ProfileKindName(kind),
                                                          ", but this match type ranks ", ProfileKindName(wanted)));
         }
         return it->second.row;

@@ -123,9 +123,7 @@ float QueryScorer::LocationTerm(int r, double* distance_km) const {
 }
 
 float QueryScorer::EmbeddingTerm(int r) const {
-  const Eigen::Map<const Eigen::VectorXf> row(
-      segment_.embedding.data() + static_cast<size_t>(r) * segment_.embedding_dimension,
-      segment_.embedding_dimension);
+  const Eigen::Map<const Eigen::VectorXf> row(segment_.embedding.Row(r), segment_.embedding_dimension);
   return embedding_weight_ * std::clamp(row.dot(embedding_), 0.0f, 1.0f);
 }
 

@@ -177,10 +177,24 @@ SparseVector Vectorizer::TextTermFrequencies(absl::string_view text) const {
 }
 
 SparseVector Vectorizer::WeightText(const SparseVector& term_frequencies, const TextIdf& idf) {
-  SparseVector v = term_frequencies;
-  for (size_t i = 0; i < v.indices.size(); ++i) v.values[i] *= idf.idf(v.indices[i]);
-  NormalizeL2(&v);
+  SparseVector v;
+  v.indices = term_frequencies.indices;
+  v.values.resize(term_frequencies.values.size());
+  WeightTextInto(v.indices, term_frequencies.values, idf, absl::MakeSpan(v.values));
   return v;
+}
+
+void Vectorizer::WeightTextInto(absl::Span<const int> indices, absl::Span<const float> term_frequencies,
+                                const TextIdf& idf, absl::Span<float> weighted) {
+  double squares = 0;
+  for (size_t i = 0; i < indices.size(); ++i) {
+    weighted[i] = term_frequencies[i] * idf.idf(indices[i]);
+    squares += static_cast<double>(weighted[i]) * weighted[i];
+  }
+  if (squares <= 0) return;
+  // As NormalizeL2.
+  const double inverse = 1.0 / std::sqrt(squares);
+  for (float& x : weighted) x = static_cast<float>(x * inverse);
 }
 
 SparseVector Vectorizer::Text(absl::string_view text, const TextIdf& idf) const {

@@ -102,6 +102,10 @@ class Vectorizer {
   SparseVector TextTermFrequencies(absl::string_view text) const;
   // tf * idf, normalized.
   static SparseVector WeightText(const SparseVector& term_frequencies, const TextIdf& idf);
+  // The same into `weighted` (as long as `indices`), for re-weighting stored rows in place; equal to the values
+  // WeightText gives to the last bit.
+  static void WeightTextInto(absl::Span<const int> indices, absl::Span<const float> term_frequencies,
+                             const TextIdf& idf, absl::Span<float> weighted);
   // TextTermFrequencies then WeightText.
   SparseVector Text(absl::string_view text, const TextIdf& idf) const;
   // The distinct text buckets of a text (a document's contribution to document frequencies).

@@ -6,10 +6,11 @@
 //   postings[f]    its transpose: per column the rows holding it, their values and the largest of these
 //   text_tf        the raw sublinear term frequencies of the text rows, to re-weight them when the IDF changes
 //   location_xyz   rows x 3 doubles, row-major (unit vectors; zeros when the profile has no point)
-//   embedding      rows x d floats, row-major (zeros when the profile has none)
+//   embedding      rows of d floats, in blocks (zeros when the profile has none)
 //   per-row filter columns: alive, owner id, shared, organization id, open window, certification bits, radius
-//   profiles       the normalized Profile of each row, for explanations and Get (emptied when tombstoned),
-//                  without its embedding: that is held once, in `embedding` (see StoredProfile)
+//   keys           the key of each row, to break ties
+//   packed         the rest of each row's normalized Profile but its embedding (packed_profile.h), for
+//                  explanations and Get (see StoredProfile); key and packed profile are emptied when tombstoned
 //
 // Rows are append-only: an update appends a row and tombstones the old one; Compact() drops tombstoned rows.
 // Doubles for the location because the angle between two nearby points is recovered from their dot product
@@ -23,12 +24,15 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include <Eigen/Core>
 
 #include "circmatch/internal/csr_matrix.h"
+#include "circmatch/internal/packed_profile.h"
 #include "circmatch/internal/posting_lists.h"
+#include "circmatch/internal/row_blocks.h"
 #include "circmatch/match_params.h"
 #include "circmatch/profile.h"
 #include "circmatch/vectorizer.h"
@@ -56,22 +60,22 @@ struct RowData {
 
 struct Segment {
   using LocationMatrix = Eigen::Matrix<double, Eigen::Dynamic, 3, Eigen::RowMajor>;
-  using EmbeddingMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
   Segment(const Vectorizer& vectorizer, int certification_count)
       : embedding_dimension(vectorizer.Dimension(Facet::kEmbedding)),
         certification_words((certification_count + 63) / 64),
-        text_tf(vectorizer.Dimension(Facet::kText)) {
+        text_tf(vectorizer.Dimension(Facet::kText)),
+        embedding(embedding_dimension) {
     for (int f = 0; f < kFacetCount; ++f) {
       sparse[f] = CsrMatrix(IsSparseFacet(static_cast<Facet>(f)) ? vectorizer.Dimension(static_cast<Facet>(f)) : 0);
     }
   }
 
-  int rows() const { return static_cast<int>(profiles.size()); }
+  int rows() const { return static_cast<int>(keys.size()); }
   int live_rows() const { return rows() - dead_rows; }
 
   // Appends a row; returns its number.
-  int Append(Profile profile, const RowData& row) {
+  int Append(const Profile& profile, const RowData& row) {
     for (int f = 0; f < kFacetCount; ++f) {
       if (IsSparseFacet(static_cast<Facet>(f))) {
         sparse[f].AppendRow(row.sparse[f]);
@@ -83,9 +87,9 @@ struct Segment {
     location_xyz.insert(location_xyz.end(), xyz.data(), xyz.data() + 3);
     has_location.push_back(row.location.has_value());
     if (row.embedding.size() == embedding_dimension) {
-      embedding.insert(embedding.end(), row.embedding.data(), row.embedding.data() + embedding_dimension);
+      embedding.Append(row.embedding.data());
     } else {
-      embedding.insert(embedding.end(), static_cast<size_t>(embedding_dimension), 0.0f);
+      embedding.AppendZeros();
     }
     alive.push_back(1);
     owner_id.push_back(row.owner_id);
@@ -97,15 +101,15 @@ struct Segment {
     certification_bits.insert(certification_bits.end(), static_cast<size_t>(certification_words), 0);
     for (int c : row.certifications) certification_bits[first_word + c / 64] |= uint64_t{1} << (c % 64);
     radius_km.push_back(row.radius_km);
-    std::vector<float>().swap(profile.embedding);  // a second copy would double the largest part of the memory
-    profiles.push_back(std::move(profile));
+    packed.push_back(PackProfile(profile));
+    keys.push_back(profile.key);
     return rows() - 1;
   }
 
   // The profile of row r with its embedding as indexed (unit length), or none when that row is all zeros.
   Profile StoredProfile(int r) const {
-    Profile profile = profiles[r];
-    const float* row = embedding.data() + static_cast<size_t>(r) * static_cast<size_t>(embedding_dimension);
+    Profile profile = UnpackProfile(keys[r], packed[r]);
+    const float* row = embedding.Row(r);
     if (std::any_of(row, row + embedding_dimension, [](float v) { return v != 0.0f; })) {
       profile.embedding.assign(row, row + embedding_dimension);
     }
@@ -115,7 +119,8 @@ struct Segment {
   // Marks a row deleted and releases its profile.
   void Tombstone(int row) {
     alive[row] = 0;
-    profiles[row] = Profile();
+    keys[row] = ProfileKey();
+    std::string().swap(packed[row]);
     ++dead_rows;
   }
 
@@ -136,8 +141,7 @@ struct Segment {
       out.text_tf.AppendRowFrom(text_tf, r);
       out.location_xyz.insert(out.location_xyz.end(), location_xyz.begin() + 3 * r, location_xyz.begin() + 3 * r + 3);
       out.has_location.push_back(has_location[r]);
-      const size_t d = static_cast<size_t>(embedding_dimension);
-      out.embedding.insert(out.embedding.end(), embedding.begin() + d * r, embedding.begin() + d * (r + 1));
+      out.embedding.Append(embedding.Row(r));
       out.alive.push_back(1);
       out.owner_id.push_back(owner_id[r]);
       out.shared.push_back(shared[r]);
@@ -148,25 +152,27 @@ struct Segment {
       out.certification_bits.insert(out.certification_bits.end(), certification_bits.begin() + w * r,
                                     certification_bits.begin() + w * (r + 1));
       out.radius_km.push_back(radius_km[r]);
-      out.profiles.push_back(profiles[r]);
+      out.packed.push_back(packed[r]);
+      out.keys.push_back(keys[r]);
       (*new_row_of)[r] = out.rows() - 1;
     }
     return out;
   }
 
-  // Rebuilds the text matrix from the raw term frequencies with a new IDF.
+  // Weights the text rows again from their raw term frequencies with a new IDF, in place (same pattern).
   void ReweightText(const TextIdf& idf) {
-    CsrMatrix weighted(text_tf.cols());
-    for (int r = 0; r < rows(); ++r) weighted.AppendRow(Vectorizer::WeightText(text_tf.Row(r), idf));
-    sparse[static_cast<int>(Facet::kText)] = std::move(weighted);
-    postings[static_cast<int>(Facet::kText)].RefreshValues(sparse[static_cast<int>(Facet::kText)]);
+    CsrMatrix& text = sparse[static_cast<int>(Facet::kText)];
+    for (int r = 0; r < rows(); ++r) {
+      text.TransformRow(r, [&](const int* indices, float* values, int count) {
+        Vectorizer::WeightTextInto(absl::MakeConstSpan(indices, count), text_tf.RowValues(r), idf,
+                                   absl::MakeSpan(values, count));
+      });
+    }
+    postings[static_cast<int>(Facet::kText)].RefreshValues(text);
   }
 
   Eigen::Map<const LocationMatrix> LocationView() const {
     return Eigen::Map<const LocationMatrix>(location_xyz.data(), rows(), 3);
-  }
-  Eigen::Map<const EmbeddingMatrix> EmbeddingView() const {
-    return Eigen::Map<const EmbeddingMatrix>(embedding.data(), rows(), embedding_dimension);
   }
   // The cosine of the angle between row `r`'s point (zeros without one) and the unit vector `point`; every
   // distance to a row is computed from it, so a filter and a score agree to the last bit.
@@ -190,7 +196,7 @@ struct Segment {
   CsrMatrix text_tf;
   std::vector<double> location_xyz;
   std::vector<uint8_t> has_location;
-  std::vector<float> embedding;
+  RowBlocks<float> embedding;
   std::vector<uint8_t> alive;
   std::vector<int32_t> owner_id;
   std::vector<uint8_t> shared;
@@ -199,7 +205,8 @@ struct Segment {
   std::vector<int64_t> closes_at;
   std::vector<uint64_t> certification_bits;
   std::vector<double> radius_km;
-  std::vector<Profile> profiles;
+  std::vector<ProfileKey> keys;
+  std::vector<std::string> packed;
   int dead_rows = 0;
 
  private:
@@ -210,7 +217,8 @@ struct Segment {
     return out;
   }
   Segment(int embedding_dim, int cert_words, int text_cols)
-      : embedding_dimension(embedding_dim), certification_words(cert_words), text_tf(text_cols) {}
+      : embedding_dimension(embedding_dim), certification_words(cert_words), text_tf(text_cols),
+        embedding(embedding_dim) {}
 };
 
 }  // namespace internal
