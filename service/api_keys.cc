@@ -164,10 +164,11 @@ absl::StatusOr<std::string> ApiKeyFile::PartnerOf(absl::string_view key) const {
   const size_t separator = key.find('_');
   if (separator != 2 * kKeyIdBytes) return invalid;
   const absl::string_view key_id = key.substr(0, separator);
+  const absl::string_view encoded = key.substr(separator + 1);
   std::string secret;
-  if (!absl::WebSafeBase64Unescape(key.substr(separator + 1), &secret) || secret.size() != kSecretBytes) {
-    return invalid;
-  }
+  if (!absl::WebSafeBase64Unescape(encoded, &secret) || secret.size() != kSecretBytes) return invalid;
+  // Only the form issued: the last of 43 characters carries 2 unused bits, so 4 spellings decode alike.
+  if (absl::WebSafeBase64Escape(secret) != encoded) return invalid;
   for (const ApiKeyEntry& e : entries_) {
     if (e.key_id != key_id) continue;
     const std::string digest = Digest(e.salt, secret);

@@ -132,6 +132,12 @@ TEST_F(AccessTest, MissingWrongAndRevokedKeysAreUnauthenticated) {
   std::string forged = key_a_;
   forged.back() = forged.back() == 'A' ? 'B' : 'A';
   EXPECT_TRUE(HasError(GetAs(forged, "", "x"), grpc::StatusCode::UNAUTHENTICATED, "API key"));
+  // The last character's lowest bit is not part of the 32-byte secret: flipping it spells the same secret
+  // differently, which only the issued spelling may do.
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string respelled = key_a_;
+  respelled.back() = alphabet[alphabet.find(key_a_.back()) ^ 1];
+  EXPECT_TRUE(HasError(GetAs(respelled, "", "x"), grpc::StatusCode::UNAUTHENTICATED, "API key"));
   EXPECT_TRUE(HasError(UpsertAs("", {SupplierOf("s", "VISIBILITY_SHARED", false)}),
                        grpc::StatusCode::UNAUTHENTICATED, "API key"));
   EXPECT_EQ(GetAs(key_a_, "", "x").error_code(), grpc::StatusCode::NOT_FOUND) << "a valid key gets through";
