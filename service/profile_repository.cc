@@ -41,7 +41,8 @@ absl::StatusOr<PreparedBatch> ProfileRepository::Prepare(
   const int64_t now = absl::ToUnixSeconds(absl::Now());
   PreparedBatch batch;
   batch.stored.reserve(profiles.size());
-  batch.indexed.reserve(profiles.size());
+  std::vector<Profile> indexed;
+  indexed.reserve(profiles.size());
   absl::flat_hash_map<ProfileKey, int> seen;
   for (int i = 0; i < profiles.size(); ++i) {
     absl::StatusOr<Profile> profile = ProfileFromProto(profiles[i], context_);
@@ -60,26 +61,25 @@ absl::StatusOr<PreparedBatch> ProfileRepository::Prepare(
                                                      first_name, ")"));
     }
     batch.stored.push_back(ProfileToProto(*profile, profiles[i].contact(), now));
-    batch.indexed.push_back(*std::move(profile));
+    indexed.push_back(*std::move(profile));
   }
+  // ProfileFromProto normalized them, so the index finds nothing more to refuse.
+  absl::StatusOr<PreparedProfiles> vectorized = index_->Prepare(indexed);
+  if (!vectorized.ok()) return vectorized.status();
+  batch.indexed = *std::move(vectorized);
   return batch;
 }
 
-absl::StatusOr<uint64_t> ProfileRepository::Write(const PreparedBatch& batch) {
+absl::StatusOr<uint64_t> ProfileRepository::Write(PreparedBatch batch) {
+  std::vector<ProfileKey> written;
+  written.reserve(batch.indexed.profiles().size());
+  for (const Profile& profile : batch.indexed.profiles()) written.push_back(profile.key);
   absl::ReleasableMutexLock store_lock(&store_mu_);
   if (absl::Status status = store_->Upsert(batch.stored); !status.ok()) return status;
   absl::MutexLock index_lock(&index_mu_);
   store_lock.Release();
-  // The batch is durable now. The index takes what NormalizeProfile produced, so a failure here is a bug; the
-  // next start rebuilds the index from the store.
-  if (absl::Status status = index_->Upsert(batch.indexed); !status.ok()) {
-    CIRCMATCH_LOG(kError) << "index rejected a committed batch of " << batch.indexed.size()
-                          << " profiles (the store has them; a restart reindexes): " << status;
-    return absl::InternalError(absl::StrCat("committed, but the index rejected the batch: ", status.message()));
-  }
-  std::vector<ProfileKey> written;
-  written.reserve(batch.indexed.size());
-  for (const Profile& profile : batch.indexed) written.push_back(profile.key);
+  // The batch is durable now; the index checked it when it was prepared and only appends it here.
+  index_->Upsert(std::move(batch.indexed));
   write_events_.Publish(written);
   return index_->version();
 }

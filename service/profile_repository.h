@@ -33,7 +33,7 @@ inline constexpr int kMaxBatchSize = 10000;
 // A validated, normalized batch, ready to commit.
 struct PreparedBatch {
   std::vector<v1::Profile> stored;  // the normalized protos, with owner and update_time set
-  std::vector<Profile> indexed;     // the same profiles for the index
+  PreparedProfiles indexed;         // the same profiles, vectorized for the index
 };
 
 class ProfileRepository {
@@ -46,13 +46,13 @@ class ProfileRepository {
 
   // Validates and normalizes `profiles` (1..kMaxBatchSize, distinct (owner, id)) written by partner `caller`:
   // an empty owner becomes `caller`, another owner is PERMISSION_DENIED. INVALID_ARGUMENT naming the item and
-  // field for the first bad one. Writes nothing.
+  // field for the first bad one. Writes nothing, takes no lock: concurrent writers prepare in parallel.
   absl::StatusOr<PreparedBatch> Prepare(const google::protobuf::RepeatedPtrField<v1::Profile>& profiles,
                                         const std::string& caller,
                                         const ItemPrefix& item_prefix = ItemPrefix()) const;
 
   // Commits the batch to the store, then to the index. Returns the index version after the write.
-  absl::StatusOr<uint64_t> Write(const PreparedBatch& batch) ABSL_LOCKS_EXCLUDED(store_mu_, index_mu_);
+  absl::StatusOr<uint64_t> Write(PreparedBatch batch) ABSL_LOCKS_EXCLUDED(store_mu_, index_mu_);
 
   // Deletes a profile from the store, then the index. NOT_FOUND when it is not stored.
   absl::StatusOr<uint64_t> Delete(const ProfileKey& key) ABSL_LOCKS_EXCLUDED(store_mu_, index_mu_);

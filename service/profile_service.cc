@@ -25,19 +25,20 @@ grpc::ServerUnaryReactor* ProfileServiceImpl::UpsertProfiles(grpc::CallbackServe
   if (!caller.ok()) return FinishUnary(context, caller.status());
   absl::StatusOr<PreparedBatch> batch = repository_->Prepare(request->profiles(), *caller);
   if (!batch.ok()) return FinishUnary(context, batch.status());
-  absl::StatusOr<uint64_t> version = repository_->Write(*batch);
+  const int32_t count = static_cast<int32_t>(batch->stored.size());
+  absl::StatusOr<uint64_t> version = repository_->Write(*std::move(batch));
   if (!version.ok()) return FinishUnary(context, version.status());
-  response->set_upserted_count(static_cast<int32_t>(batch->stored.size()));
+  response->set_upserted_count(count);
   response->set_index_version(*version);
-  CIRCMATCH_LOG(kDebug) << "UpsertProfiles: " << batch->stored.size() << " profiles, index version " << *version;
+  CIRCMATCH_LOG(kDebug) << "UpsertProfiles: " << count << " profiles, index version " << *version;
   return FinishUnary(context, absl::OkStatus());
 }
 
-// Receives and prepares (validates, converts) each batch on gRPC's callback thread, and commits the batches in
-// order on a writer thread of its own, so the next batch is received and prepared while the last one is
-// committed. At most one prepared batch waits beside the one being committed: the next read starts only when the
-// writer takes the waiting one, so a slow store still slows the client down (flow control) instead of buffering
-// the stream in memory. The first batch that fails, to prepare or to commit, ends the stream once every batch
+// Receives and prepares (validates, converts, vectorizes) each batch on gRPC's callback thread, and commits the
+// batches in order on a writer thread of its own, so the next batch is received and prepared while the last one
+// is committed. At most one prepared batch waits beside the one being committed: the next read starts only when
+// the writer takes the waiting one, so a slow store still slows the client down (flow control) instead of
+// buffering the stream in memory. The first batch that fails, to prepare or to commit, ends the stream once every batch
 // before it is committed.
 class ProfileServiceImpl::ImportReactor final : public grpc::ServerReadReactor<v1::ImportProfilesRequest> {
  public:
@@ -86,7 +87,7 @@ class ProfileServiceImpl::ImportReactor final : public grpc::ServerReadReactor<v
       }
       // Outside the lock: a reaction may run on this thread.
       if (batch.ok()) StartRead(&request_);
-      absl::Status status = batch.ok() ? Commit(*batch) : batch.status();
+      absl::Status status = batch.ok() ? Commit(*std::move(batch)) : batch.status();
       if (!status.ok()) {
         CIRCMATCH_LOG(kDebug) << "ImportProfiles failed after " << batches_ << " batches: " << status;
         // Batches count from 0, so N is also how many were committed before this one.
@@ -105,11 +106,12 @@ class ProfileServiceImpl::ImportReactor final : public grpc::ServerReadReactor<v
     Release(/*writer=*/true);
   }
 
-  absl::Status Commit(const PreparedBatch& batch) {
-    absl::StatusOr<uint64_t> version = repository_->Write(batch);
+  absl::Status Commit(PreparedBatch batch) {
+    const int64_t count = static_cast<int64_t>(batch.stored.size());
+    absl::StatusOr<uint64_t> version = repository_->Write(std::move(batch));
     if (!version.ok()) return version.status();
     ++batches_;
-    upserted_ += static_cast<int64_t>(batch.stored.size());
+    upserted_ += count;
     return absl::OkStatus();
   }
 

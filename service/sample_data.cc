@@ -29,7 +29,7 @@ absl::StatusOr<int64_t> ImportJsonLines(const std::string& path, ProfileReposito
     absl::StatusOr<PreparedBatch> prepared =
         repository->Prepare(batch, std::string(kLocalOwner), [&](int i) { return absl::StrCat(path, ":", lines[i], ": "); });
     if (!prepared.ok()) return prepared.status();
-    absl::StatusOr<uint64_t> version = repository->Write(*prepared);
+    absl::StatusOr<uint64_t> version = repository->Write(*std::move(prepared));
     if (!version.ok()) return version.status();
     written += batch.size();
     batch.Clear();

@@ -43,6 +43,15 @@ struct Scored {
 
 }  // namespace
 
+struct PreparedProfiles::Rows {
+  std::vector<internal::RowData> rows;  // rows[i] of profiles_[i], but what needs the lock (see Impl::Upsert)
+};
+
+PreparedProfiles::PreparedProfiles() : rows_(std::make_unique<Rows>()) {}
+PreparedProfiles::PreparedProfiles(PreparedProfiles&&) noexcept = default;
+PreparedProfiles& PreparedProfiles::operator=(PreparedProfiles&&) noexcept = default;
+PreparedProfiles::~PreparedProfiles() = default;
+
 class Index::Impl {
  public:
   Impl(const IndexOptions& options, const Vocabulary* vocabulary)
@@ -56,28 +65,42 @@ class Index::Impl {
     }
   }
 
-  absl::Status Upsert(absl::Span<const Profile> profiles) {
-    // Validate and normalize everything before touching the index: all or none.
-    std::vector<Profile> normalized(profiles.begin(), profiles.end());
-    for (size_t i = 0; i < normalized.size(); ++i) {
-      absl::Status status = NormalizeProfile(*vocabulary_, options_.embedding_dimension, &normalized[i]);
+  // Validates, normalizes and vectorizes everything before touching the index: all or none.
+  absl::StatusOr<PreparedProfiles> Prepare(absl::Span<const Profile> profiles) const {
+    PreparedProfiles prepared;
+    prepared.profiles_.assign(profiles.begin(), profiles.end());
+    prepared.rows_->rows.reserve(profiles.size());
+    for (size_t i = 0; i < profiles.size(); ++i) {
+      Profile& profile = prepared.profiles_[i];
+      absl::Status status = NormalizeProfile(*vocabulary_, options_.embedding_dimension, &profile);
       if (!status.ok()) {
         return absl::InvalidArgumentError(absl::StrFormat("profiles[%d].%s", i, status.message()));
       }
+      prepared.rows_->rows.push_back(Vectorize(profile));
     }
-    if (normalized.empty()) return absl::OkStatus();
+    return prepared;
+  }
+
+  // What Prepare left for the lock: the text weighted with the IDF of the moment, and the owner and
+  // organization numbered.
+  void Upsert(PreparedProfiles prepared) {
+    if (prepared.profiles_.empty()) return;
     absl::WriterMutexLock lock(&mu_);
-    for (Profile& profile : normalized) {
+    for (size_t i = 0; i < prepared.profiles_.size(); ++i) {
+      const Profile& profile = prepared.profiles_[i];
+      internal::RowData& row = prepared.rows_->rows[i];
       auto it = rows_by_key_.find(profile.key);
       if (it != rows_by_key_.end()) Remove(it->second);
-      internal::RowData row = MakeRow(profile);
+      row.sparse[static_cast<int>(Facet::kText)] = Vectorizer::WeightText(row.text_tf, idf_);
+      row.owner_id = Intern(&owner_ids_, profile.key.owner);
+      const std::string organization = OrganizationKey(profile.organization);
+      row.organization_id = organization.empty() ? -1 : Intern(&organization_ids_, organization);
       for (int bucket : row.text_tf.indices) ++document_frequency_[bucket];
       ++documents_;
       const int r = segments_[KindIndex(profile.kind)]->Append(profile, row);
       rows_by_key_[profile.key] = RowRef{profile.kind, r};
     }
     AfterWrite();
-    return absl::OkStatus();
   }
 
   absl::Status Delete(const ProfileKey& key) {
@@ -306,7 +329,8 @@ class Index::Impl {
     }
   };
 
-  internal::RowData MakeRow(const Profile& profile) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  // A row's data but its text weights, owner and organization (Upsert's, under the lock).
+  internal::RowData Vectorize(const Profile& profile) const {
     internal::RowData row;
     const FacetValues& facets = CandidateFacets(profile);
     for (int f = 0; f < kFacetCount; ++f) {
@@ -316,13 +340,9 @@ class Index::Impl {
       }
     }
     row.text_tf = vectorizer_.TextTermFrequencies(facets.text);
-    row.sparse[static_cast<int>(Facet::kText)] = Vectorizer::WeightText(row.text_tf, idf_);
     row.location = Vectorizer::LocationVector(profile.location);
     if (!profile.embedding.empty()) row.embedding = Vectorizer::EmbeddingVector(profile.embedding);
-    row.owner_id = Intern(&owner_ids_, profile.key.owner);
     row.shared = profile.visibility == Visibility::kShared;
-    const std::string organization = OrganizationKey(profile.organization);
-    row.organization_id = organization.empty() ? -1 : Intern(&organization_ids_, organization);
     if (profile.publication_time) row.opens_at = *profile.publication_time;
     if (profile.closing_time) row.closes_at = *profile.closing_time;
     row.certifications = HeldCertifications(*vocabulary_, facets.certifications);
@@ -439,7 +459,16 @@ absl::StatusOr<std::unique_ptr<Index>> Index::Create(const IndexOptions& options
 Index::Index(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Index::~Index() = default;
 
-absl::Status Index::Upsert(absl::Span<const Profile> profiles) { return impl_->Upsert(profiles); }
+absl::Status Index::Upsert(absl::Span<const Profile> profiles) {
+  absl::StatusOr<PreparedProfiles> prepared = impl_->Prepare(profiles);
+  if (!prepared.ok()) return prepared.status();
+  impl_->Upsert(*std::move(prepared));
+  return absl::OkStatus();
+}
+absl::StatusOr<PreparedProfiles> Index::Prepare(absl::Span<const Profile> profiles) const {
+  return impl_->Prepare(profiles);
+}
+void Index::Upsert(PreparedProfiles prepared) { impl_->Upsert(std::move(prepared)); }
 absl::Status Index::Delete(const ProfileKey& key) { return impl_->Delete(key); }
 std::optional<Profile> Index::Get(const ProfileKey& key) const { return impl_->Get(key); }
 int64_t Index::Count(ProfileKind kind) const { return impl_->Count(kind); }

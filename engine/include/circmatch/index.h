@@ -75,6 +75,25 @@ struct ExplainResult {
   uint64_t index_version = 0;
 };
 
+// Profiles checked, normalized and vectorized for Index::Upsert by Index::Prepare, which takes no lock: a writer
+// does that work before its turn and holds the index's lock only to append. Valid for the index that made it.
+class PreparedProfiles {
+ public:
+  PreparedProfiles();
+  PreparedProfiles(PreparedProfiles&&) noexcept;
+  PreparedProfiles& operator=(PreparedProfiles&&) noexcept;
+  ~PreparedProfiles();
+
+  // The normalized profiles, in the order given.
+  const std::vector<Profile>& profiles() const { return profiles_; }
+
+ private:
+  friend class Index;
+  struct Rows;  // their vectors, one per profile
+  std::vector<Profile> profiles_;
+  std::unique_ptr<Rows> rows_;
+};
+
 class Index {
  public:
   // `vocabulary` is borrowed and must outlive the index. INVALID_ARGUMENT for bad options.
@@ -83,6 +102,12 @@ class Index {
   // Inserts or replaces profiles by key, all or none. Each profile must already be normalized
   // (NormalizeProfile); INVALID_ARGUMENT (naming `profiles[i]` and the field) otherwise.
   absl::Status Upsert(absl::Span<const Profile> profiles);
+
+  // The checks and vectors of Upsert(profiles), without the lock, so concurrent writers prepare in parallel.
+  // Errors as Upsert.
+  absl::StatusOr<PreparedProfiles> Prepare(absl::Span<const Profile> profiles) const;
+  // Upsert of prepared profiles: only the appends, under the lock.
+  void Upsert(PreparedProfiles prepared);
 
   // Removes a profile; NOT_FOUND when it is not there.
   absl::Status Delete(const ProfileKey& key);
