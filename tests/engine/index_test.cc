@@ -185,6 +185,46 @@ TEST(IndexTest, UpsertIsAllOrNoneAndNamesTheProfile) {
   EXPECT_EQ(index->version(), 0u);
 }
 
+// Prepare takes no lock and writes nothing; the text of a prepared profile is weighted with the IDF of its
+// Upsert, so preparing early (as a writer does before its turn) gives the scores of an Upsert at that moment.
+TEST(IndexTest, PreparedProfilesScoreAsIfUpsertedWhenApplied) {
+  Profile early = Supplier("early", {"39130000"});
+  early.capabilities.text = "hergebruikte bureaus en stoelen";
+  std::vector<Profile> later;
+  for (int i = 0; i < 20; ++i) {
+    Profile s = Supplier("s" + std::to_string(i), {"39130000"});
+    s.capabilities.text = i % 2 == 0 ? "stoelen uit gerecycled staal" : "bureaus van hout";
+    later.push_back(s);
+  }
+  auto prepared_first = NewIndex();
+  absl::StatusOr<PreparedProfiles> prepared = prepared_first->Prepare({early});
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  EXPECT_EQ(prepared_first->version(), 0u);
+  ASSERT_TRUE(prepared_first->Upsert(later).ok());  // the IDF changes after `early` was prepared
+  prepared_first->Upsert(*std::move(prepared));
+
+  auto upserted_last = NewIndex();
+  ASSERT_TRUE(upserted_last->Upsert(later).ok());
+  ASSERT_TRUE(upserted_last->Upsert({early}).ok());
+
+  Profile tender = Tender("t", {"39130000"});
+  tender.needs.text = "bureaus en stoelen";
+  MatchParams params;
+  params.k = 21;
+  const MatchResult a = MustFind(*prepared_first, tender, params), b = MustFind(*upserted_last, tender, params);
+  ASSERT_EQ(a.matches.size(), 21u);
+  ASSERT_EQ(Ids(a), Ids(b));
+  for (size_t i = 0; i < a.matches.size(); ++i) EXPECT_EQ(a.matches[i].score, b.matches[i].score) << i;
+}
+
+TEST(IndexTest, PrepareNamesTheBadProfile) {
+  auto index = NewIndex();
+  const absl::StatusOr<PreparedProfiles> prepared =
+      index->Prepare({Supplier("good", {"39130000"}), Supplier("bad", {"39139999"})});
+  EXPECT_EQ(prepared.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(prepared.status().message(), "profiles[1].capabilities.cpv_codes[0]: unknown CPV code \"39139999\"");
+}
+
 TEST(IndexTest, ClosedAndUnpublishedTendersDropOut) {
   auto index = NewIndex();
   Profile open = Tender("open", {"39130000"});
