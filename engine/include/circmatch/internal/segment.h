@@ -9,8 +9,9 @@
 //   embedding      rows of d floats, in blocks (zeros when the profile has none)
 //   per-row filter columns: alive, owner id, shared, organization id, open window, certification bits, radius
 //   keys           the key of each row, to break ties
-//   packed         the rest of each row's normalized Profile but its embedding (packed_profile.h), for
-//                  explanations and Get (see StoredProfile); key and packed profile are emptied when tombstoned
+//   packed         the rest of each row's normalized Profile but its embedding (packed_profile.h), its bytes
+//                  in `packed_bytes`, for explanations and Get (see StoredProfile); key and packed profile are
+//                  emptied when tombstoned (the bytes stay until Compacted)
 //
 // Rows are append-only: an update appends a row and tombstones the old one; Compact() drops tombstoned rows.
 // Doubles for the location because the angle between two nearby points is recovered from their dot product
@@ -29,6 +30,8 @@
 
 #include <Eigen/Core>
 
+#include "absl/strings/string_view.h"
+#include "circmatch/internal/byte_arena.h"
 #include "circmatch/internal/csr_matrix.h"
 #include "circmatch/internal/packed_profile.h"
 #include "circmatch/internal/posting_lists.h"
@@ -101,7 +104,7 @@ struct Segment {
     certification_bits.insert(certification_bits.end(), static_cast<size_t>(certification_words), 0);
     for (int c : row.certifications) certification_bits[first_word + c / 64] |= uint64_t{1} << (c % 64);
     radius_km.push_back(row.radius_km);
-    packed.push_back(PackProfile(profile));
+    packed.push_back(packed_bytes.Append(PackProfile(profile)));
     keys.push_back(profile.key);
     return rows() - 1;
   }
@@ -120,7 +123,7 @@ struct Segment {
   void Tombstone(int row) {
     alive[row] = 0;
     keys[row] = ProfileKey();
-    std::string().swap(packed[row]);
+    packed[row] = {};
     ++dead_rows;
   }
 
@@ -152,7 +155,7 @@ struct Segment {
       out.certification_bits.insert(out.certification_bits.end(), certification_bits.begin() + w * r,
                                     certification_bits.begin() + w * (r + 1));
       out.radius_km.push_back(radius_km[r]);
-      out.packed.push_back(packed[r]);
+      out.packed.push_back(out.packed_bytes.Append(packed[r]));
       out.keys.push_back(keys[r]);
       (*new_row_of)[r] = out.rows() - 1;
     }
@@ -206,7 +209,8 @@ struct Segment {
   std::vector<uint64_t> certification_bits;
   std::vector<double> radius_km;
   std::vector<ProfileKey> keys;
-  std::vector<std::string> packed;
+  ByteArena packed_bytes;
+  std::vector<absl::string_view> packed;
   int dead_rows = 0;
 
  private:
