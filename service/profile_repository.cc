@@ -1,6 +1,8 @@
 #include "service/access.h"
 #include "service/profile_repository.h"
 
+#include <optional>
+#include <thread>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -8,6 +10,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "service/logging.h"
@@ -17,7 +20,41 @@ namespace circmatch::service {
 namespace {
 
 // Index writes during the rebuild go in batches of this many profiles.
-constexpr size_t kRebuildBatchSize = 5000;
+constexpr size_t kRebuildBatchSize = 1000;
+
+// Prepared batches handed from the thread that reads and prepares them to the one that appends them. At most
+// one waits, so the two overlap without the store being buffered in memory.
+class PreparedHandoff {
+ public:
+  // Waits while a batch is waiting.
+  void Put(PreparedProfiles batch) {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](PreparedHandoff* h) ABSL_EXCLUSIVE_LOCKS_REQUIRED(h->mu_) { return !h->waiting_.has_value(); }, this));
+    waiting_ = std::move(batch);
+  }
+  // No more batches: Take returns nullopt once the last is taken.
+  void Close() {
+    absl::MutexLock lock(&mu_);
+    closed_ = true;
+  }
+  std::optional<PreparedProfiles> Take() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](PreparedHandoff* h) ABSL_EXCLUSIVE_LOCKS_REQUIRED(h->mu_) {
+          return h->waiting_.has_value() || h->closed_;
+        },
+        this));
+    std::optional<PreparedProfiles> batch = std::move(waiting_);
+    waiting_.reset();
+    return batch;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::optional<PreparedProfiles> waiting_ ABSL_GUARDED_BY(mu_);
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+};
 
 std::string DefaultItemPrefix(int i) { return absl::StrCat("profiles[", i, "]."); }
 
@@ -103,11 +140,18 @@ absl::StatusOr<int64_t> ProfileRepository::RebuildIndex() {
   const absl::Time start = absl::Now();
   int64_t loaded = 0;
   int64_t skipped = 0;
+  // Read and prepared on this thread, appended on another: both cores work.
+  PreparedHandoff handoff;
+  std::thread appender([&] {
+    while (std::optional<PreparedProfiles> prepared = handoff.Take()) index_->Upsert(*std::move(prepared));
+  });
   std::vector<Profile> batch;
   batch.reserve(kRebuildBatchSize);
   auto flush = [&]() -> absl::Status {
     if (batch.empty()) return absl::OkStatus();
-    if (absl::Status status = index_->Upsert(batch); !status.ok()) return status;
+    absl::StatusOr<PreparedProfiles> prepared = index_->Prepare(batch);
+    if (!prepared.ok()) return prepared.status();
+    handoff.Put(*std::move(prepared));
     loaded += static_cast<int64_t>(batch.size());
     batch.clear();
     return absl::OkStatus();
@@ -125,6 +169,8 @@ absl::StatusOr<int64_t> ProfileRepository::RebuildIndex() {
     return absl::OkStatus();
   });
   if (status.ok()) status = flush();
+  handoff.Close();
+  appender.join();
   if (!status.ok()) return PrefixStatus("rebuilding the index from the store: ", status);
   CIRCMATCH_LOG(kInfo) << "indexed " << loaded << " stored profiles in " << absl::Now() - start
                        << (skipped > 0 ? absl::StrCat(" (", skipped, " skipped)") : std::string());
