@@ -22,11 +22,10 @@ QueryScorer::QueryScorer(const Segment& segment, const Vectorizer& vectorizer, c
     const SparseVector vector = facet == Facet::kText ? vectorizer.Text(q.text, idf) : vectorizer.Categorical(facet, q);
     if (vector.empty()) continue;
     const int columns = segment.sparse[f].cols();
-    SparseFacet sparse{f, weight, Eigen::VectorXf::Zero(columns), std::vector<uint64_t>((columns + 63) / 64, 0),
-                       terms_.size(), terms_.size() + vector.indices.size()};
+    SparseFacet sparse{f, weight, std::vector<uint64_t>((columns + 63) / 64, 0), terms_.size(),
+                       terms_.size() + vector.indices.size()};
     for (size_t i = 0; i < vector.indices.size(); ++i) {
       const int column = vector.indices[i];
-      sparse.query[column] = vector.values[i];
       sparse.held[column / 64] |= uint64_t{1} << (column % 64);
       terms_.push_back(Term{f, column, vector.values[i], weight});
     }
@@ -71,9 +70,16 @@ float QueryScorer::SparseCosine(const SparseFacet& f, int r) const {
   // Skipping the columns the query does not hold only skips adding +0, so the sum is the same float.
   for (size_t i = 0; i < indices.size(); ++i) {
     const int column = indices[i];
-    if ((f.held[static_cast<size_t>(column) / 64] >> (column % 64)) & 1) cosine += values[i] * f.query[column];
+    if ((f.held[static_cast<size_t>(column) / 64] >> (column % 64)) & 1) cosine += values[i] * QueryValue(f, column);
   }
   return cosine;
+}
+
+float QueryScorer::QueryValue(const SparseFacet& f, int column) const {
+  const auto term = std::lower_bound(terms_.begin() + static_cast<std::ptrdiff_t>(f.first_term),
+                                     terms_.begin() + static_cast<std::ptrdiff_t>(f.end_term), column,
+                                     [](const Term& t, int c) { return t.column < c; });
+  return term->value;
 }
 
 double QueryScorer::FacetBound(const SparseFacet& f, const std::vector<bool>* counted) const {
@@ -140,8 +146,11 @@ void QueryScorer::SparseSums(std::vector<float>* sums) const {
   sums->assign(static_cast<size_t>(n), 0.0f);
   Eigen::Map<Eigen::VectorXf> out(sums->data(), n);
   for (const SparseFacet& f : sparse_) {
+    const CsrMatrix& matrix = segment_.sparse[f.facet];
+    Eigen::VectorXf query = Eigen::VectorXf::Zero(matrix.cols());
+    for (size_t t = f.first_term; t < f.end_term; ++t) query[terms_[t].column] = terms_[t].value;
     // Eigen's row-major sparse product sums each row in stored order from 0, as SparseCosine does.
-    const Eigen::VectorXf cosine = segment_.sparse[f.facet].View() * f.query;
+    const Eigen::VectorXf cosine = matrix.View() * query;
     out += f.weight * cosine;
   }
 }

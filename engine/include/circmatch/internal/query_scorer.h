@@ -81,14 +81,16 @@ class QueryScorer {
   struct SparseFacet {
     int facet = 0;
     float weight = 0;
-    Eigen::VectorXf query;  // dense over the facet's columns, for lookups by a row's indices
-    // A bit per column the query holds: small enough to stay in the L1 cache when `query` is not (the text
-    // facet's is a megabyte), so a row's other terms cost a bit test, not a cache miss.
+    // A bit per column the query holds, so a row's other columns cost a bit test; the values of those it holds
+    // are looked up among its terms. (A dense vector of the query's values would cost zeroing a megabyte, the
+    // text facet's width, for every query.)
     std::vector<uint64_t> held;
-    size_t first_term = 0, end_term = 0;  // its terms in terms_
+    size_t first_term = 0, end_term = 0;  // its terms in terms_, by increasing column
   };
 
   float SparseCosine(const SparseFacet& f, int r) const;
+  // The query's value at `column`, one of f's terms.
+  float QueryValue(const SparseFacet& f, int column) const;
   // What sparse facet f can add at most, counting only the terms flagged in `counted` (all when null).
   double FacetBound(const SparseFacet& f, const std::vector<bool>* counted) const;
   RowScore Finish(int r, float sparse_sum) const;
