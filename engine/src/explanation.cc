@@ -69,12 +69,14 @@ std::vector<CpvMatch> MatchCpv(const Vocabulary& vocabulary, const FacetValues& 
   return out;
 }
 
-std::vector<std::string> SharedTerms(const Vectorizer& vectorizer, const TextIdf& idf, absl::string_view query_text,
-                                     absl::string_view candidate_text) {
-  if (query_text.empty() || candidate_text.empty()) return {};
-  const std::vector<std::string> q = AnalyzeText(query_text), c = AnalyzeText(candidate_text);
+// The stems of the query's analyzed text `q` found in the candidate's text, by their weight in both text
+// vectors, at most 10.
+std::vector<std::string> SharedTerms(const Vectorizer& vectorizer, const std::vector<std::string>& q,
+                                     const SparseVector& qv, absl::string_view candidate_text,
+                                     const SparseVector& cv) {
+  if (q.empty() || candidate_text.empty()) return {};
+  const std::vector<std::string> c = AnalyzeText(candidate_text);
   const absl::flat_hash_set<std::string> in_candidate(c.begin(), c.end());
-  const SparseVector qv = vectorizer.Text(query_text, idf), cv = vectorizer.Text(candidate_text, idf);
   const auto value = [](const SparseVector& v, int bucket) {
     auto it = std::lower_bound(v.indices.begin(), v.indices.end(), bucket);
     return it != v.indices.end() && *it == bucket ? static_cast<double>(v.values[it - v.indices.begin()]) : 0.0;
@@ -98,22 +100,35 @@ std::vector<std::string> SharedTerms(const Vectorizer& vectorizer, const TextIdf
 Explanation BuildExplanation(const Vectorizer& vectorizer, const TextIdf& idf, const Profile& query,
                              const Profile& candidate, const MatchParams& params, const ResolvedParams& resolved,
                              double location_decay_km, double* score) {
-  const Vocabulary& vocabulary = vectorizer.vocabulary();
-  const PairSimilarity pair =
-      ScorePair(vectorizer, idf, query, candidate, params.type, resolved.weights, location_decay_km);
+  return QueryExplainer(vectorizer, idf, query, params, resolved, location_decay_km).Explain(candidate, score);
+}
+
+QueryExplainer::QueryExplainer(const Vectorizer& vectorizer, const TextIdf& idf, const Profile& query,
+                               const MatchParams& params, const ResolvedParams& resolved, double location_decay_km)
+    : vectorizer_(vectorizer),
+      query_(query),
+      params_(params),
+      resolved_(resolved),
+      pair_scorer_(vectorizer, idf, query, params.type, resolved.weights, location_decay_km),
+      query_terms_(AnalyzeText(QueryFacets(params.type, query).text)) {}
+
+Explanation QueryExplainer::Explain(const Profile& candidate, double* score) const {
+  const Vocabulary& vocabulary = vectorizer_.vocabulary();
+  SparseVector candidate_text;
+  const PairSimilarity pair = pair_scorer_.Score(candidate, &candidate_text);
   Explanation e;
   for (int f = 0; f < kFacetCount; ++f) {
-    if (resolved.weights[f] <= 0) continue;
+    if (resolved_.weights[f] <= 0) continue;
     FacetContribution contribution;
     contribution.facet = static_cast<Facet>(f);
-    contribution.weight = resolved.weights[f];
+    contribution.weight = resolved_.weights[f];
     contribution.similarity = pair.similarity[f];
-    contribution.contribution = resolved.weights[f] * pair.similarity[f];
+    contribution.contribution = resolved_.weights[f] * pair.similarity[f];
     e.facets.push_back(contribution);
   }
   if (score != nullptr) *score = pair.score;
 
-  const FacetValues& q = QueryFacets(params.type, query);
+  const FacetValues& q = QueryFacets(params_.type, query_);
   const FacetValues& c = CandidateFacets(candidate);
   e.cpv_matches = MatchCpv(vocabulary, q, c);
   for (int r : q.strategies) {
@@ -128,14 +143,14 @@ Explanation BuildExplanation(const Vectorizer& vectorizer, const TextIdf& idf, c
       e.shared_certifications.push_back(vocabulary.certifications()[i].id);
     }
   }
-  for (int required : resolved.required_certifications) {
+  for (int required : resolved_.required_certifications) {
     if (!std::binary_search(held.begin(), held.end(), required)) {
       e.missing_certifications.push_back(vocabulary.certifications()[required].id);
     }
   }
   e.shared_phases = Intersect(q.phases, c.phases);
   e.shared_topics = Intersect(q.topics, c.topics);
-  e.shared_terms = SharedTerms(vectorizer, idf, q.text, c.text);
+  e.shared_terms = SharedTerms(vectorizer_, query_terms_, pair_scorer_.query_text(), c.text, candidate_text);
   e.distance_km = pair.distance_km;
   e.within_service_radius = pair.within_service_radius;
   return e;

@@ -163,12 +163,12 @@ class Index::Impl {
     result.weights = resolved->weights;
     result.index_version = version_;
     result.rows_scored = rows_scored;
+    const QueryExplainer explainer(vectorizer_, idf_, query, params, *resolved, options_.location_decay_km);
     for (const Scored& s : std::move(top).Take()) {
       Match match;
       match.key = segment.keys[s.row];
       match.score = s.score;
-      match.explanation = BuildExplanation(vectorizer_, idf_, query, segment.StoredProfile(s.row), params, *resolved,
-                                           options_.location_decay_km);
+      match.explanation = explainer.Explain(segment.StoredProfile(s.row));
       result.matches.push_back(std::move(match));
     }
     return result;

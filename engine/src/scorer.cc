@@ -310,39 +310,59 @@ std::vector<Exclusion> FindExclusions(const Vocabulary& vocabulary, const Profil
 
 PairSimilarity ScorePair(const Vectorizer& vectorizer, const TextIdf& idf, const Profile& query,
                          const Profile& candidate, MatchType type, const FacetWeights& weights, double decay_km) {
-  PairSimilarity out;
+  return PairScorer(vectorizer, idf, query, type, weights, decay_km).Score(candidate);
+}
+
+PairScorer::PairScorer(const Vectorizer& vectorizer, const TextIdf& idf, const Profile& query, MatchType type,
+                       const FacetWeights& weights, double decay_km)
+    : vectorizer_(vectorizer), idf_(idf), query_(query), type_(type), weights_(weights), decay_km_(decay_km) {
   const FacetValues& q = QueryFacets(type, query);
-  const FacetValues& c = CandidateFacets(candidate);
-  if (query.location.point && candidate.location.point) {
-    out.distance_km = HaversineKm(*query.location.point, *candidate.location.point);
-    out.within_service_radius = *out.distance_km <= ServiceRadiusKm(type, query, candidate);
-  }
   for (int f = 0; f < kFacetCount; ++f) {
-    if (weights[f] <= 0) continue;
+    const Facet facet = static_cast<Facet>(f);
+    if (facet == Facet::kText) {
+      query_vectors_[f] = vectorizer.Text(q.text, idf);
+    } else if (weights[f] > 0 && facet != Facet::kLocation && facet != Facet::kEmbedding) {
+      query_vectors_[f] = vectorizer.Categorical(facet, q);
+    }
+  }
+  if (!query.embedding.empty()) query_embedding_ = Vectorizer::EmbeddingVector(query.embedding);
+}
+
+PairSimilarity PairScorer::Score(const Profile& candidate, SparseVector* candidate_text) const {
+  PairSimilarity out;
+  const FacetValues& c = CandidateFacets(candidate);
+  if (query_.location.point && candidate.location.point) {
+    out.distance_km = HaversineKm(*query_.location.point, *candidate.location.point);
+    out.within_service_radius = *out.distance_km <= ServiceRadiusKm(type_, query_, candidate);
+  }
+  const bool text_needed = weights_[static_cast<int>(Facet::kText)] > 0 || candidate_text != nullptr;
+  SparseVector text = text_needed ? vectorizer_.Text(c.text, idf_) : SparseVector();
+  for (int f = 0; f < kFacetCount; ++f) {
+    if (weights_[f] <= 0) continue;
     const Facet facet = static_cast<Facet>(f);
     double similarity = 0;
     switch (facet) {
       case Facet::kLocation:
         if (out.distance_km) {
-          similarity = LocationSimilarity(*out.distance_km, ServiceRadiusKm(type, query, candidate), decay_km);
+          similarity = LocationSimilarity(*out.distance_km, ServiceRadiusKm(type_, query_, candidate), decay_km_);
         }
         break;
       case Facet::kText:
-        similarity = Dot(vectorizer.Text(q.text, idf), vectorizer.Text(c.text, idf));
+        similarity = Dot(query_vectors_[f], text);
         break;
       case Facet::kEmbedding:
-        if (!query.embedding.empty() && candidate.embedding.size() == query.embedding.size()) {
-          similarity = static_cast<double>(
-              Vectorizer::EmbeddingVector(query.embedding).dot(Vectorizer::EmbeddingVector(candidate.embedding)));
+        if (query_embedding_.size() > 0 && candidate.embedding.size() == query_.embedding.size()) {
+          similarity = static_cast<double>(query_embedding_.dot(Vectorizer::EmbeddingVector(candidate.embedding)));
         }
         break;
       default:
-        similarity = Dot(vectorizer.Categorical(facet, q), vectorizer.Categorical(facet, c));
+        similarity = Dot(query_vectors_[f], vectorizer_.Categorical(facet, c));
     }
     similarity = std::clamp(similarity, 0.0, 1.0);
     out.similarity[f] = similarity;
-    out.score += weights[f] * similarity;
+    out.score += weights_[f] * similarity;
   }
+  if (candidate_text != nullptr) *candidate_text = std::move(text);
   return out;
 }
 

@@ -32,6 +32,25 @@ Explanation BuildExplanation(const Vectorizer& vectorizer, const TextIdf& idf, c
                              const Profile& candidate, const MatchParams& params, const ResolvedParams& resolved,
                              double location_decay_km, double* score = nullptr);
 
+// BuildExplanation for one query and many candidates (a ranked list): the query's vectors and text terms are
+// computed once. Borrows everything it is given, which must outlive it.
+class QueryExplainer {
+ public:
+  QueryExplainer(const Vectorizer& vectorizer, const TextIdf& idf, const Profile& query, const MatchParams& params,
+                 const ResolvedParams& resolved, double location_decay_km);
+
+  // BuildExplanation(..., candidate, ..., score).
+  Explanation Explain(const Profile& candidate, double* score = nullptr) const;
+
+ private:
+  const Vectorizer& vectorizer_;
+  const Profile& query_;
+  const MatchParams& params_;
+  const ResolvedParams& resolved_;
+  PairScorer pair_scorer_;
+  std::vector<std::string> query_terms_;  // the analyzed text of the query
+};
+
 }  // namespace circmatch
 
 #endif  // CIRCMATCH_EXPLAINER_H_

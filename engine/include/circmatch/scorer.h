@@ -100,6 +100,30 @@ struct PairSimilarity {
 PairSimilarity ScorePair(const Vectorizer& vectorizer, const TextIdf& idf, const Profile& query,
                          const Profile& candidate, MatchType type, const FacetWeights& weights, double decay_km);
 
+// ScorePair with the query's side vectorized once, for one query against many candidates (the explanations of
+// a ranked list). Borrows everything it is given, which must outlive it.
+class PairScorer {
+ public:
+  PairScorer(const Vectorizer& vectorizer, const TextIdf& idf, const Profile& query, MatchType type,
+             const FacetWeights& weights, double decay_km);
+
+  // ScorePair(query, candidate); `candidate_text`, when not null, receives the candidate's text vector.
+  PairSimilarity Score(const Profile& candidate, SparseVector* candidate_text = nullptr) const;
+
+  // The query's text vector.
+  const SparseVector& query_text() const { return query_vectors_[static_cast<int>(Facet::kText)]; }
+
+ private:
+  const Vectorizer& vectorizer_;
+  const TextIdf& idf_;
+  const Profile& query_;
+  const MatchType type_;
+  const FacetWeights& weights_;
+  const double decay_km_;
+  std::array<SparseVector, kFacetCount> query_vectors_;  // of the sparse facets that weigh, and the text
+  Eigen::VectorXf query_embedding_;                      // normalized; empty without one
+};
+
 }  // namespace circmatch
 
 #endif  // CIRCMATCH_SCORER_H_
