@@ -1,6 +1,6 @@
 // An append-only sparse matrix in CSR form (row pointers, column indices, values in three flat vectors), viewed
-// by Eigen as a row-major sparse matrix without copying. One row per stored profile; rows are never edited in
-// place (an update appends a new row, the segment tombstones the old one).
+// by Eigen as a row-major sparse matrix without copying. One row per stored profile; an update appends a new row
+// (the segment tombstones the old one), and only values are ever changed in place (the text's, on a new IDF).
 //
 // Thread-safety: none; the Index guards it with its mutex.
 #ifndef CIRCMATCH_INTERNAL_CSR_MATRIX_H_
