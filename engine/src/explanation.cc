@@ -114,8 +114,9 @@ QueryExplainer::QueryExplainer(const Vectorizer& vectorizer, const TextIdf& idf,
 
 Explanation QueryExplainer::Explain(const Profile& candidate, double* score) const {
   const Vocabulary& vocabulary = vectorizer_.vocabulary();
+  // The candidate's text vector only when shared terms are looked for (the query has text).
   SparseVector candidate_text;
-  const PairSimilarity pair = pair_scorer_.Score(candidate, &candidate_text);
+  const PairSimilarity pair = pair_scorer_.Score(candidate, query_terms_.empty() ? nullptr : &candidate_text);
   Explanation e;
   for (int f = 0; f < kFacetCount; ++f) {
     if (resolved_.weights[f] <= 0) continue;
