@@ -22,10 +22,12 @@ QueryScorer::QueryScorer(const Segment& segment, const Vectorizer& vectorizer, c
     const SparseVector vector = facet == Facet::kText ? vectorizer.Text(q.text, idf) : vectorizer.Categorical(facet, q);
     if (vector.empty()) continue;
     const int columns = segment.sparse[f].cols();
-    SparseFacet sparse{f, weight, std::vector<uint64_t>((columns + 63) / 64, 0), terms_.size(),
-                       terms_.size() + vector.indices.size()};
+    SparseFacet sparse{f, weight, std::vector<uint64_t>((columns + 63) / 64, 0),
+                       columns <= kDenseQueryColumns ? Eigen::VectorXf::Zero(columns) : Eigen::VectorXf(),
+                       terms_.size(), terms_.size() + vector.indices.size()};
     for (size_t i = 0; i < vector.indices.size(); ++i) {
       const int column = vector.indices[i];
+      if (sparse.dense.size() > 0) sparse.dense[column] = vector.values[i];
       sparse.held[column / 64] |= uint64_t{1} << (column % 64);
       terms_.push_back(Term{f, column, vector.values[i], weight});
     }
@@ -76,6 +78,7 @@ float QueryScorer::SparseCosine(const SparseFacet& f, int r) const {
 }
 
 float QueryScorer::QueryValue(const SparseFacet& f, int column) const {
+  if (f.dense.size() > 0) return f.dense[column];
   const auto term = std::lower_bound(terms_.begin() + static_cast<std::ptrdiff_t>(f.first_term),
                                      terms_.begin() + static_cast<std::ptrdiff_t>(f.end_term), column,
                                      [](const Term& t, int c) { return t.column < c; });

@@ -81,12 +81,14 @@ class QueryScorer {
   struct SparseFacet {
     int facet = 0;
     float weight = 0;
-    // A bit per column the query holds, so a row's other columns cost a bit test; the values of those it holds
-    // are looked up among its terms. (A dense vector of the query's values would cost zeroing a megabyte, the
-    // text facet's width, for every query.)
+    // A bit per column the query holds, so a row's other columns cost a bit test.
     std::vector<uint64_t> held;
+    // The query's values by column, for facets of at most kDenseQueryColumns columns; a wider facet's (the
+    // text's: zeroing a megabyte for every query) are looked up among its terms.
+    Eigen::VectorXf dense;
     size_t first_term = 0, end_term = 0;  // its terms in terms_, by increasing column
   };
+  static constexpr int kDenseQueryColumns = 1 << 16;
 
   float SparseCosine(const SparseFacet& f, int r) const;
   // The query's value at `column`, one of f's terms.
