@@ -101,7 +101,7 @@ absl::StatusOr<PreparedBatch> ProfileRepository::Prepare(
     indexed.push_back(*std::move(profile));
   }
   // ProfileFromProto normalized them, so the index finds nothing more to refuse.
-  absl::StatusOr<PreparedProfiles> vectorized = index_->Prepare(indexed);
+  absl::StatusOr<PreparedProfiles> vectorized = index_->Prepare(std::move(indexed));
   if (!vectorized.ok()) return vectorized.status();
   batch.indexed = *std::move(vectorized);
   return batch;
@@ -149,11 +149,12 @@ absl::StatusOr<int64_t> ProfileRepository::RebuildIndex() {
   batch.reserve(kRebuildBatchSize);
   auto flush = [&]() -> absl::Status {
     if (batch.empty()) return absl::OkStatus();
-    absl::StatusOr<PreparedProfiles> prepared = index_->Prepare(batch);
+    const size_t size = batch.size();
+    absl::StatusOr<PreparedProfiles> prepared = index_->Prepare(std::exchange(batch, {}));
     if (!prepared.ok()) return prepared.status();
     handoff.Put(*std::move(prepared));
-    loaded += static_cast<int64_t>(batch.size());
-    batch.clear();
+    loaded += static_cast<int64_t>(size);
+    batch.reserve(kRebuildBatchSize);
     return absl::OkStatus();
   };
   absl::Status status = store_->ForEach([&](const v1::Profile& stored) -> absl::Status {

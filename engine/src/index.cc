@@ -66,11 +66,11 @@ class Index::Impl {
   }
 
   // Validates, normalizes and vectorizes everything before touching the index: all or none.
-  absl::StatusOr<PreparedProfiles> Prepare(absl::Span<const Profile> profiles) const {
+  absl::StatusOr<PreparedProfiles> Prepare(std::vector<Profile> profiles) const {
     PreparedProfiles prepared;
-    prepared.profiles_.assign(profiles.begin(), profiles.end());
-    prepared.rows_->rows.reserve(profiles.size());
-    for (size_t i = 0; i < profiles.size(); ++i) {
+    prepared.profiles_ = std::move(profiles);
+    prepared.rows_->rows.reserve(prepared.profiles_.size());
+    for (size_t i = 0; i < prepared.profiles_.size(); ++i) {
       Profile& profile = prepared.profiles_[i];
       absl::Status status = NormalizeProfile(*vocabulary_, options_.embedding_dimension, &profile);
       if (!status.ok()) {
@@ -460,13 +460,13 @@ Index::Index(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Index::~Index() = default;
 
 absl::Status Index::Upsert(absl::Span<const Profile> profiles) {
-  absl::StatusOr<PreparedProfiles> prepared = impl_->Prepare(profiles);
+  absl::StatusOr<PreparedProfiles> prepared = impl_->Prepare({profiles.begin(), profiles.end()});
   if (!prepared.ok()) return prepared.status();
   impl_->Upsert(*std::move(prepared));
   return absl::OkStatus();
 }
-absl::StatusOr<PreparedProfiles> Index::Prepare(absl::Span<const Profile> profiles) const {
-  return impl_->Prepare(profiles);
+absl::StatusOr<PreparedProfiles> Index::Prepare(std::vector<Profile> profiles) const {
+  return impl_->Prepare(std::move(profiles));
 }
 void Index::Upsert(PreparedProfiles prepared) { impl_->Upsert(std::move(prepared)); }
 absl::Status Index::Delete(const ProfileKey& key) { return impl_->Delete(key); }

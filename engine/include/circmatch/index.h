@@ -104,8 +104,8 @@ class Index {
   absl::Status Upsert(absl::Span<const Profile> profiles);
 
   // The checks and vectors of Upsert(profiles), without the lock, so concurrent writers prepare in parallel.
-  // Errors as Upsert.
-  absl::StatusOr<PreparedProfiles> Prepare(absl::Span<const Profile> profiles) const;
+  // Errors as Upsert. Taken by value: a caller done with its batch moves it in rather than have it copied.
+  absl::StatusOr<PreparedProfiles> Prepare(std::vector<Profile> profiles) const;
   // Upsert of prepared profiles: only the appends, under the lock.
   void Upsert(PreparedProfiles prepared);
 

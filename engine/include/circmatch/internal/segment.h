@@ -62,8 +62,6 @@ struct RowData {
 };
 
 struct Segment {
-  using LocationMatrix = Eigen::Matrix<double, Eigen::Dynamic, 3, Eigen::RowMajor>;
-
   Segment(const Vectorizer& vectorizer, int certification_count)
       : embedding_dimension(vectorizer.Dimension(Facet::kEmbedding)),
         certification_words((certification_count + 63) / 64),
@@ -174,9 +172,6 @@ struct Segment {
     postings[static_cast<int>(Facet::kText)].RefreshValues(text);
   }
 
-  Eigen::Map<const LocationMatrix> LocationView() const {
-    return Eigen::Map<const LocationMatrix>(location_xyz.data(), rows(), 3);
-  }
   // The cosine of the angle between row `r`'s point (zeros without one) and the unit vector `point`; every
   // distance to a row is computed from it, so a filter and a score agree to the last bit.
   double LocationCosine(int r, const Eigen::Vector3d& point) const {
