@@ -14,6 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "circmatch/explainer.h"
 #include "circmatch/internal/query_scorer.h"
+#include "circmatch/internal/rows_by_key.h"
 #include "circmatch/internal/segment.h"
 #include "circmatch/scorer.h"
 #include "circmatch/top_k.h"
@@ -29,11 +30,6 @@ constexpr int kKindCount = 4;
 constexpr double kIdfDriftFactor = 1.25;
 
 int KindIndex(ProfileKind kind) { return static_cast<int>(kind); }
-
-struct RowRef {
-  ProfileKind kind;
-  int row;
-};
 
 // One scored row on its way through top-k.
 struct Scored {
@@ -58,6 +54,9 @@ class Index::Impl {
       : options_(options),
         vocabulary_(vocabulary),
         vectorizer_(vocabulary, VectorizerOptions{options.text_hash_buckets, 1 << 10, options.embedding_dimension}),
+        rows_by_key_([this](const internal::RowRef& ref) -> const ProfileKey& {
+          return segments_[KindIndex(ref.kind)]->keys[ref.row];
+        }),
         document_frequency_(static_cast<size_t>(options.text_hash_buckets), 0),
         idf_(options.text_hash_buckets) {
     for (auto& segment : segments_) {
@@ -89,8 +88,7 @@ class Index::Impl {
     for (size_t i = 0; i < prepared.profiles_.size(); ++i) {
       const Profile& profile = prepared.profiles_[i];
       internal::RowData& row = prepared.rows_->rows[i];
-      auto it = rows_by_key_.find(profile.key);
-      if (it != rows_by_key_.end()) Remove(it->second);
+      if (const std::optional<internal::RowRef> old = rows_by_key_.Find(profile.key)) Remove(*old);
       row.sparse[static_cast<int>(Facet::kText)] = Vectorizer::WeightText(row.text_tf, idf_);
       row.owner_id = Intern(&owner_ids_, profile.key.owner);
       const std::string organization = OrganizationKey(profile.organization);
@@ -98,28 +96,27 @@ class Index::Impl {
       for (int bucket : row.text_tf.indices) ++document_frequency_[bucket];
       ++documents_;
       const int r = segments_[KindIndex(profile.kind)]->Append(profile, row);
-      rows_by_key_[profile.key] = RowRef{profile.kind, r};
+      rows_by_key_.Insert(internal::RowRef{profile.kind, r});
     }
     AfterWrite();
   }
 
   absl::Status Delete(const ProfileKey& key) {
     absl::WriterMutexLock lock(&mu_);
-    auto it = rows_by_key_.find(key);
-    if (it == rows_by_key_.end()) {
+    const std::optional<internal::RowRef> ref = rows_by_key_.Find(key);
+    if (!ref) {
       return absl::NotFoundError(absl::StrFormat("profile \"%s\" of owner \"%s\" not found", key.id, key.owner));
     }
-    Remove(it->second);
-    rows_by_key_.erase(it);
+    Remove(*ref);
     AfterWrite();
     return absl::OkStatus();
   }
 
   std::optional<Profile> Get(const ProfileKey& key) const {
     absl::ReaderMutexLock lock(&mu_);
-    auto it = rows_by_key_.find(key);
-    if (it == rows_by_key_.end()) return std::nullopt;
-    return segments_[KindIndex(it->second.kind)]->StoredProfile(it->second.row);
+    const std::optional<internal::RowRef> ref = rows_by_key_.Find(key);
+    if (!ref) return std::nullopt;
+    return segments_[KindIndex(ref->kind)]->StoredProfile(ref->row);
   }
 
   int64_t Count(ProfileKind kind) const {
@@ -273,17 +270,16 @@ class Index::Impl {
   // in errors.
   absl::StatusOr<int> VisibleCandidateRow(const ProfileKey& key, const MatchParams& params,
                                           const std::string& field) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    auto it = rows_by_key_.find(key);
-    if (it != rows_by_key_.end()) {
-      const ProfileKind kind = it->second.kind;
-      const bool shared = segments_[KindIndex(kind)]->shared[it->second.row];
+    if (const std::optional<internal::RowRef> ref = rows_by_key_.Find(key)) {
+      const ProfileKind kind = ref->kind;
+      const bool shared = segments_[KindIndex(kind)]->shared[ref->row];
       if (params.viewer.empty() || key.owner == params.viewer || shared) {
         const ProfileKind wanted = CandidateKind(params.type);
         if (kind != wanted) {
           return absl::InvalidArgumentError(absl::StrCat(field, ": is a ", ProfileKindName(kind),
                                                          ", but this match type ranks ", ProfileKindName(wanted)));
         }
-        return it->second.row;
+        return ref->row;
       }
     }
     return absl::NotFoundError(
@@ -355,9 +351,10 @@ class Index::Impl {
     return it->second;
   }
 
-  // Tombstones a stored row and takes its text out of the document frequencies.
-  void Remove(const RowRef& ref) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  // Tombstones a stored row, drops its key and takes its text out of the document frequencies.
+  void Remove(const internal::RowRef& ref) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     internal::Segment& segment = *segments_[KindIndex(ref.kind)];
+    rows_by_key_.Erase(segment.keys[ref.row]);  // before the tombstone clears the key
     for (int bucket : segment.text_tf.Row(ref.row).indices) --document_frequency_[bucket];
     --documents_;
     segment.Tombstone(ref.row);
@@ -365,14 +362,20 @@ class Index::Impl {
 
   // Compacts segments with many tombstones, refreshes the IDF when the corpus drifted, bumps the version.
   void AfterWrite() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    bool compacted = false;
     for (int k = 0; k < kKindCount; ++k) {
       if (!segments_[k]->NeedsCompaction()) continue;
-      std::vector<int> new_row_of;
-      auto compacted = std::make_unique<internal::Segment>(segments_[k]->Compacted(&new_row_of));
-      for (auto& [key, ref] : rows_by_key_) {
-        if (KindIndex(ref.kind) == k) ref.row = new_row_of[ref.row];
+      segments_[k] = std::make_unique<internal::Segment>(segments_[k]->Compacted());
+      compacted = true;
+    }
+    if (compacted) {
+      // Rows were renumbered: every entry is made again from the live rows.
+      rows_by_key_.Clear();
+      for (int k = 0; k < kKindCount; ++k) {
+        for (int r = 0; r < segments_[k]->rows(); ++r) {
+          if (segments_[k]->alive[r]) rows_by_key_.Insert(internal::RowRef{static_cast<ProfileKind>(k), r});
+        }
       }
-      segments_[k] = std::move(compacted);
     }
     const double n = static_cast<double>(documents_), at = static_cast<double>(idf_documents_);
     if (n > at * kIdfDriftFactor || n * kIdfDriftFactor < at || (idf_documents_ == 0 && documents_ > 0)) {
@@ -395,8 +398,8 @@ class Index::Impl {
     filter.check_open = params.type == MatchType::kTendersForSupplier;
     filter.now = params.now_unix_seconds;
     const auto exclude_key = [&](const ProfileKey& key) {
-      auto it = rows_by_key_.find(key);
-      if (it != rows_by_key_.end() && it->second.kind == kind) filter.excluded_rows.insert(it->second.row);
+      const std::optional<internal::RowRef> ref = rows_by_key_.Find(key);
+      if (ref && ref->kind == kind) filter.excluded_rows.insert(ref->row);
     };
     exclude_key(query.key);
     for (const ProfileKey& key : params.filter.exclude) exclude_key(key);
@@ -425,7 +428,7 @@ class Index::Impl {
 
   mutable absl::Mutex mu_;
   std::array<std::unique_ptr<internal::Segment>, kKindCount> segments_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<ProfileKey, RowRef> rows_by_key_ ABSL_GUARDED_BY(mu_);
+  internal::RowsByKey rows_by_key_ ABSL_GUARDED_BY(mu_);
   // Interned owners and organization keys, so the per-row filter columns are integers. Never shrink.
   absl::flat_hash_map<std::string, int32_t> owner_ids_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, int32_t> organization_ids_ ABSL_GUARDED_BY(mu_);

@@ -530,10 +530,11 @@ TEST(IndexTest, CompactionKeepsResultsRight) {
   for (Profile& p : profiles) p.capabilities.text.clear(), p.needs.text.clear();
   auto index = NewIndex();
   ASSERT_TRUE(index->Upsert(profiles).ok());
-  std::vector<Profile> kept;
+  std::vector<Profile> kept, deleted;
   for (size_t i = 0; i < profiles.size(); ++i) {
     if (profiles[i].kind == ProfileKind::kSupplier && i % 3 != 0) {
       ASSERT_TRUE(index->Delete(profiles[i].key).ok());  // two thirds: several compactions
+      deleted.push_back(profiles[i]);
     } else {
       kept.push_back(profiles[i]);
     }
@@ -550,7 +551,25 @@ TEST(IndexTest, CompactionKeepsResultsRight) {
     ASSERT_TRUE(fast.ok());
     ExpectSameAsReference(fast->matches, *reference, params.k, "query " + std::to_string(q));
   }
-  for (const Profile& p : kept) EXPECT_TRUE(index->Get(p.key).has_value());
+  // Keys still lead to their own rows after the rows were renumbered.
+  for (const Profile& p : kept) {
+    const std::optional<Profile> stored = index->Get(p.key);
+    ASSERT_TRUE(stored.has_value()) << p.key.id;
+    EXPECT_EQ(stored->key, p.key);
+    EXPECT_EQ(stored->display_name, p.display_name);
+  }
+  for (const Profile& p : deleted) EXPECT_FALSE(index->Get(p.key).has_value()) << p.key.id;
+  // Replacing a kept supplier replaces its row (no second copy), and deleting it finds it.
+  const int64_t suppliers = index->Count(ProfileKind::kSupplier);
+  for (const Profile& p : kept) {
+    if (p.kind != ProfileKind::kSupplier) continue;
+    ASSERT_TRUE(index->Upsert({p}).ok());
+    EXPECT_EQ(index->Count(ProfileKind::kSupplier), suppliers) << p.key.id;
+  }
+  for (const Profile& p : kept) {
+    if (p.kind == ProfileKind::kSupplier) EXPECT_TRUE(index->Delete(p.key).ok()) << p.key.id;
+  }
+  EXPECT_EQ(index->Count(ProfileKind::kSupplier), 0);
 }
 
 // Readers run while a writer replaces two suppliers together, many times. Version v writes both with CPV code

@@ -128,10 +128,9 @@ struct Segment {
   // True when tombstones make up more than a quarter of the rows.
   bool NeedsCompaction() const { return dead_rows > 0 && dead_rows * 4 > rows(); }
 
-  // A copy without the tombstoned rows; `new_row_of[r]` receives each old row's new number (-1 if dropped).
-  Segment Compacted(std::vector<int>* new_row_of) const {
+  // A copy without the tombstoned rows, in the same order.
+  Segment Compacted() const {
     Segment out = EmptyLike();
-    new_row_of->assign(static_cast<size_t>(rows()), -1);
     for (int r = 0; r < rows(); ++r) {
       if (!alive[r]) continue;
       for (int f = 0; f < kFacetCount; ++f) {
@@ -155,7 +154,6 @@ struct Segment {
       out.radius_km.push_back(radius_km[r]);
       out.packed.push_back(out.packed_bytes.Append(packed[r]));
       out.keys.push_back(keys[r]);
-      (*new_row_of)[r] = out.rows() - 1;
     }
     return out;
   }

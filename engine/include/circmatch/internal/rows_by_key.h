@@ -1,0 +1,81 @@
+// The row of every live profile by its key, without a second copy of the keys: an entry holds only the kind and
+// row number (8 bytes), and is hashed and compared through the key its segment holds for that row. A map from
+// key to row took 72 bytes per entry before the strings' own heap, more than a tenth of the index at 1M rows.
+//
+// Because the keys live in the segments, an entry must be erased before its row is tombstoned (that clears the
+// key), and the map rebuilt after rows are renumbered (compaction).
+//
+// Thread-safety: none; the Index guards it with its mutex.
+#ifndef CIRCMATCH_INTERNAL_ROWS_BY_KEY_H_
+#define CIRCMATCH_INTERNAL_ROWS_BY_KEY_H_
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
+#include "circmatch/profile.h"
+
+namespace circmatch {
+namespace internal {
+
+// A stored row: which segment (by the kind of profile it holds) and where in it.
+struct RowRef {
+  ProfileKind kind;
+  int row;
+};
+
+class RowsByKey {
+ public:
+  // `key_of(ref)` is the key held for the live row `ref`; it must stay valid while the map is used.
+  using KeyOf = std::function<const ProfileKey&(const RowRef&)>;
+  explicit RowsByKey(KeyOf key_of)
+      : key_of_(std::make_unique<KeyOf>(std::move(key_of))),
+        refs_(0, Hash{key_of_.get()}, Equal{key_of_.get()}) {}
+
+  std::optional<RowRef> Find(const ProfileKey& key) const {
+    auto it = refs_.find(key);
+    if (it == refs_.end()) return std::nullopt;
+    return *it;
+  }
+
+  // Adds `ref`, whose key must not be in the map.
+  void Insert(const RowRef& ref) { refs_.insert(ref); }
+
+  // Removes `key`'s entry, if any; its row must still hold the key.
+  void Erase(const ProfileKey& key) {
+    auto it = refs_.find(key);
+    if (it != refs_.end()) refs_.erase(it);
+  }
+
+  void Clear() { refs_.clear(); }
+
+ private:
+  // Both take a key or an entry, so a lookup by key needs no entry.
+  struct Hash {
+    using is_transparent = void;
+    const KeyOf* key_of;
+    size_t operator()(const ProfileKey& key) const { return absl::Hash<ProfileKey>{}(key); }
+    size_t operator()(const RowRef& ref) const { return (*this)((*key_of)(ref)); }
+  };
+  struct Equal {
+    using is_transparent = void;
+    const KeyOf* key_of;
+    const ProfileKey& Key(const ProfileKey& key) const { return key; }
+    const ProfileKey& Key(const RowRef& ref) const { return (*key_of)(ref); }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return Key(a) == Key(b);
+    }
+  };
+
+  std::unique_ptr<KeyOf> key_of_;  // on the heap, so the functors' pointer survives a move of the map
+  absl::flat_hash_set<RowRef, Hash, Equal> refs_;
+};
+
+}  // namespace internal
+}  // namespace circmatch
+
+#endif  // CIRCMATCH_INTERNAL_ROWS_BY_KEY_H_
