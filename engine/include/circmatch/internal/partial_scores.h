@@ -11,15 +11,15 @@
 
 #include "absl/types/span.h"
 #include "circmatch/internal/float_scan.h"
+#include "circmatch/internal/posting_lists.h"
 #include "circmatch/top_k.h"
 
 namespace circmatch {
 namespace internal {
 
-// One posting list (rows increasing, a value per row) and what each of its values is multiplied by.
+// One posting list and what each of its values is multiplied by.
 struct ScaledList {
-  absl::Span<const int> rows;
-  absl::Span<const float> values;
+  PostingList list;
   float scale = 0;
 };
 
@@ -27,9 +27,12 @@ struct ScaledList {
 // [0, rows). One sequential pass over each list.
 inline void AddUpListByList(int rows, absl::Span<const ScaledList> lists, std::vector<float>* partial) {
   partial->assign(static_cast<size_t>(rows), 0.0f);
-  float* out = partial->data();
-  for (const ScaledList& list : lists) {
-    for (size_t i = 0; i < list.rows.size(); ++i) out[list.rows[i]] += list.scale * list.values[i];
+  for (const ScaledList& scaled : lists) {
+    const float step = scaled.scale * PostingList::kValueStep;
+    scaled.list.ForEachBlock([&](int first_row, absl::Span<const PostingList::Entry> entries) {
+      float* out = partial->data() + first_row;
+      for (const PostingList::Entry& e : entries) out[e.row_low] += step * static_cast<float>(e.value);
+    });
   }
 }
 

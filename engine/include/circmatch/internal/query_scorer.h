@@ -139,7 +139,8 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
                               const Passes& passes, const Threshold& threshold, const Consider& consider) {
   constexpr double kMargin = QueryScorer::kBoundMargin;
   const std::vector<QueryScorer::Term>& terms = scorer.terms();
-  const auto length = [&](int t) { return segment.postings[terms[t].facet].Rows(terms[t].column).size(); };
+  const auto list = [&](int t) { return segment.postings[terms[t].facet].List(terms[t].column); };
+  const auto length = [&](int t) { return list(t).size(); };
 
   int64_t scored = 0;
   const auto keep = [&](int r, const std::optional<QueryScorer::RowScore>& score) {
@@ -161,13 +162,11 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
   std::vector<ScaledList> valued_lists;
   for (size_t t = 0; t < terms.size(); ++t) {
     const QueryScorer::Term& term = terms[t];
-    const PostingLists& lists = segment.postings[term.facet];
-    const double list_length = static_cast<double>(lists.Rows(term.column).size());
-    if (term.facet == static_cast<int>(Facet::kText) && list_length > longest_text_list) {
+    if (term.facet == static_cast<int>(Facet::kText) && static_cast<double>(length(t)) > longest_text_list) {
       not_listed[t] = true;
       continue;
     }
-    valued_lists.push_back({lists.Rows(term.column), lists.Values(term.column), term.weight * term.value});
+    valued_lists.push_back({list(t), term.weight * term.value});
   }
   const double unlisted_bound = scorer.BoundOfTerms(not_listed);
   const double rest = scorer.BoundOfRowsSharingOnly(not_listed) + kMargin;
@@ -202,11 +201,11 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
     if (scorer.BoundOfRowsSharingOnly(unvisited) + kMargin < threshold()) return scored;
     listed += static_cast<double>(length(t));
     if (listed > out_of_order_budget) break;
-    for (int r : segment.postings[terms[t].facet].Rows(terms[t].column)) {
-      if (is_seen(r)) continue;
+    list(t).ForEachRow([&](int r) {
+      if (is_seen(r)) return;
       mark_seen(r);
       visit(r);
-    }
+    });
     unvisited[t] = false;
   }
   if (scorer.BoundOfRowsSharingOnly(unvisited) + kMargin < threshold()) return scored;
@@ -231,9 +230,7 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
     std::vector<uint64_t> in_cover(seen.size(), 0);
     for (size_t t = 0; t < terms.size(); ++t) {
       if (!unvisited[t] || dropped[t]) continue;
-      for (int r : segment.postings[terms[t].facet].Rows(terms[t].column)) {
-        in_cover[static_cast<size_t>(r) / 64] |= uint64_t{1} << (r % 64);
-      }
+      list(t).ForEachRow([&](int r) { in_cover[static_cast<size_t>(r) / 64] |= uint64_t{1} << (r % 64); });
     }
     for (size_t w = 0; w < in_cover.size(); ++w) {
       for (uint64_t bits = in_cover[w] & ~seen[w]; bits != 0; bits &= bits - 1) {
