@@ -46,6 +46,36 @@ TEST(ForEachAboveTest, VisitsExactlyTheEntriesAboveTheCutAsItRises) {
 
 // Rows over three blocks of 65,536, values rounded up to 1/65535: each sum lies above the exact one by at most
 // the rounding of its entries.
+// The maxima noted by the first scan, then a second scan from a higher cut that rises as it visits: the same
+// entries as a full scan, for lengths around the blocks.
+TEST(ForEachAboveInBlocksTest, VisitsWhatAFullScanVisits) {
+  for (int n : {0, 1, 15, 63, 64, 65, 127, 128, 129, 1000, 4099}) {
+    const std::vector<float> values = RandomValues(n, 21 + static_cast<uint32_t>(n));
+    std::vector<float> maxima;
+    ForEachAboveNotingMaxima(values.data(), values.size(), [] { return 0.5f; }, [](size_t) {}, &maxima);
+    ASSERT_EQ(maxima.size(), (values.size() + kMaximaBlock - 1) / kMaximaBlock);
+    for (size_t b = 0; b < maxima.size(); ++b) {
+      const auto first = values.begin() + static_cast<std::ptrdiff_t>(b * kMaximaBlock);
+      const auto last = values.begin() + static_cast<std::ptrdiff_t>(std::min(values.size(), (b + 1) * kMaximaBlock));
+      EXPECT_EQ(maxima[b], *std::max_element(first, last)) << "n = " << n << ", block " << b;
+    }
+    float cut = 0.8f, full_cut = 0.8f;
+    std::vector<size_t> in_blocks, full;
+    ForEachAboveInBlocks(values.data(), values.size(), maxima, [&] { return cut; }, [&](size_t i) {
+      in_blocks.push_back(i);
+      cut += 0.001f;
+    });
+    ForEachAbove(values.data(), values.size(), [&] { return full_cut; }, [&](size_t i) {
+      full.push_back(i);
+      full_cut += 0.001f;
+    });
+    EXPECT_EQ(in_blocks, full) << "n = " << n;
+    if (n >= 1000) {
+      EXPECT_GT(full.size(), 10u);
+    }
+  }
+}
+
 TEST(AddUpListByListTest, BoundsTheSumOverEachRowsListsTightlyFromAbove) {
   constexpr int kRows = 150000;
   constexpr int kColumns = 6;
@@ -93,13 +123,15 @@ TEST(RowsWithHighestPartialTest, TakesTheHighestPassingRowsHighestFirst) {
   }
   std::stable_sort(expected.begin(), expected.end(), [&](int a, int b) { return partial[a] > partial[b]; });
   expected.resize(25);
-  const std::vector<int> got = RowsWithHighestPartial(partial, 25, passes);
+  std::vector<float> block_maxima;
+  const std::vector<int> got = RowsWithHighestPartial(partial, 25, passes, &block_maxima);
   ASSERT_EQ(got.size(), expected.size());
   for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(partial[got[i]], partial[expected[i]]) << i;
   for (int r : got) EXPECT_TRUE(passes(r));
   // Fewer rows with a positive partial score than asked for: all of them.
   const std::vector<float> sparse = {0, 0.5f, 0, 0.25f};
-  EXPECT_EQ(RowsWithHighestPartial(sparse, 3, [](int) { return true; }), (std::vector<int>{1, 3}));
+  EXPECT_EQ(RowsWithHighestPartial(sparse, 3, [](int) { return true; }, &block_maxima), (std::vector<int>{1, 3}));
+  EXPECT_EQ(block_maxima, std::vector<float>{0.5f});
 }
 
 }  // namespace

@@ -1,12 +1,15 @@
 // Finding the few entries of a long float array above a cut that rises as they are found (the rows of a partial
 // score that may still enter a top k): sixteen entries are compared at once, so the many below cost a fraction
-// of a branch each.
+// of a branch each; and a second scan with a higher cut reads only the blocks noted above it in the first.
 //
 // Thread-safety: stateless.
 #ifndef CIRCMATCH_INTERNAL_FLOAT_SCAN_H_
 #define CIRCMATCH_INTERNAL_FLOAT_SCAN_H_
 
+#include <algorithm>
 #include <cstddef>
+#include <limits>
+#include <vector>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -37,6 +40,55 @@ void ForEachAbove(const float* values, size_t n, const Cut& cut, const Visit& vi
   for (; i < n; ++i) {
     if (values[i] > cut()) visit(i);
   }
+}
+
+// ForEachAbove that also records the largest value of each block of kMaximaBlock consecutive values (the last
+// block may be shorter) in `maxima`, so a later scan with a higher cut can skip the blocks below it
+// (ForEachAboveInBlocks). Both cost one read of `values`; the second scan then reads only the few blocks above.
+constexpr size_t kMaximaBlock = 64;
+
+template <typename Cut, typename Visit>
+void ForEachAboveNotingMaxima(const float* values, size_t n, const Cut& cut, const Visit& visit,
+                              std::vector<float>* maxima) {
+  maxima->assign((n + kMaximaBlock - 1) / kMaximaBlock, -std::numeric_limits<float>::infinity());
+  size_t i = 0;
+#if defined(__SSE2__)
+  for (; i + kMaximaBlock <= n; i += kMaximaBlock) {
+    __m128 block_max = _mm_set1_ps(-std::numeric_limits<float>::infinity());
+    for (size_t at = i; at < i + kMaximaBlock; at += 16) {
+      const __m128 c = _mm_set1_ps(cut());
+      unsigned mask = 0;
+      for (size_t j = 0; j < 4; ++j) {
+        const __m128 v = _mm_loadu_ps(values + at + 4 * j);
+        block_max = _mm_max_ps(block_max, v);
+        mask |= static_cast<unsigned>(_mm_movemask_ps(_mm_cmpgt_ps(v, c))) << (4 * j);
+      }
+      for (; mask != 0; mask &= mask - 1) {
+        const size_t k = at + static_cast<size_t>(__builtin_ctz(mask));
+        if (values[k] > cut()) visit(k);
+      }
+    }
+    alignas(16) float lanes[4];
+    _mm_store_ps(lanes, block_max);
+    (*maxima)[i / kMaximaBlock] = std::max(std::max(lanes[0], lanes[1]), std::max(lanes[2], lanes[3]));
+  }
+#endif
+  for (; i < n; ++i) {
+    float& block_max = (*maxima)[i / kMaximaBlock];
+    block_max = std::max(block_max, values[i]);
+    if (values[i] > cut()) visit(i);
+  }
+}
+
+// ForEachAbove over `values`, skipping the blocks whose maximum (from ForEachAboveNotingMaxima) is not above
+// the cut.
+template <typename Cut, typename Visit>
+void ForEachAboveInBlocks(const float* values, size_t n, const std::vector<float>& maxima, const Cut& cut,
+                          const Visit& visit) {
+  ForEachAbove(maxima.data(), maxima.size(), cut, [&](size_t b) {
+    const size_t first = b * kMaximaBlock;
+    ForEachAbove(values + first, std::min(kMaximaBlock, n - first), cut, [&](size_t i) { visit(first + i); });
+  });
 }
 
 }  // namespace internal

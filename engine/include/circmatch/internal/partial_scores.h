@@ -5,7 +5,9 @@
 #ifndef CIRCMATCH_INTERNAL_PARTIAL_SCORES_H_
 #define CIRCMATCH_INTERNAL_PARTIAL_SCORES_H_
 
+#include <algorithm>
 #include <functional>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -37,15 +39,18 @@ inline void AddUpListByList(int rows, absl::Span<const ScaledList> lists, std::v
 }
 
 // Up to `count` rows passing `passes(r)` with the highest positive partial scores, highest first.
+// The largest partial score of each block of kMaximaBlock rows goes to `block_maxima`, for ForEachAboveInBlocks.
 template <typename Passes>
-std::vector<int> RowsWithHighestPartial(const std::vector<float>& partial, int count, const Passes& passes) {
-  if (count <= 0) return {};
-  TopK<std::pair<float, int>, std::greater<>> top(count, std::greater<>());
+std::vector<int> RowsWithHighestPartial(const std::vector<float>& partial, int count, const Passes& passes,
+                                        std::vector<float>* block_maxima) {
+  TopK<std::pair<float, int>, std::greater<>> top(std::max(count, 0), std::greater<>());
   // What a row must exceed to be kept.
-  const auto floor = [&] { return top.full() ? top.worst().first : 0.0f; };
-  ForEachAbove(partial.data(), partial.size(), floor, [&](size_t i) {
+  const auto floor = [&] {
+    return count <= 0 ? std::numeric_limits<float>::infinity() : top.full() ? top.worst().first : 0.0f;
+  };
+  ForEachAboveNotingMaxima(partial.data(), partial.size(), floor, [&](size_t i) {
     if (passes(static_cast<int>(i))) top.Push({partial[i], static_cast<int>(i)});
-  });
+  }, block_maxima);
   std::vector<int> rows;
   for (const auto& [score, r] : std::move(top).Take()) rows.push_back(r);
   return rows;

@@ -177,14 +177,15 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
       if (!passes(r)) return;
       keep(r, scorer.ScoreIfItMayReachFromListed(r, threshold(), partial[static_cast<size_t>(r)], unlisted_bound));
     };
-    for (int r : RowsWithHighestPartial(partial, 2 * k, passes)) {
+    thread_local std::vector<float> block_maxima;
+    for (int r : RowsWithHighestPartial(partial, 2 * k, passes, &block_maxima)) {
       mark_seen(r);
       visit_listed(r);
     }
     if (rest < threshold()) {
       // The cut as a float may round up a little; the margin in `rest` is far larger.
       const auto cut = [&] { return static_cast<float>(threshold() - rest); };
-      ForEachAbove(partial.data(), partial.size(), cut, [&](size_t r) {
+      ForEachAboveInBlocks(partial.data(), partial.size(), block_maxima, cut, [&](size_t r) {
         if (!is_seen(static_cast<int>(r))) visit_listed(static_cast<int>(r));
       });
       return scored;
