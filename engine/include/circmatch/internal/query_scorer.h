@@ -11,6 +11,7 @@
 #define CIRCMATCH_INTERNAL_QUERY_SCORER_H_
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -59,6 +60,16 @@ class QueryScorer {
   // it may still reach `threshold`.
   std::optional<RowScore> ScoreIfItMayReachFromListed(int r, double threshold, float listed,
                                                       double unlisted_bound) const;
+
+  // Starts loading what a visit of row r reads first (its liveness and location), for a batch of rows.
+  void Prefetch(int r) const {
+    __builtin_prefetch(&segment_.alive[r]);
+    if (need_distance_) {
+      __builtin_prefetch(&segment_.has_location[r]);
+      __builtin_prefetch(segment_.location_xyz.data() + 3 * static_cast<size_t>(r));
+      __builtin_prefetch(&segment_.radius_km[r]);
+    }
+  }
 
   // One nonzero of the query on a sparse facet that weighs.
   struct Term {
@@ -185,9 +196,22 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
     if (rest < threshold()) {
       // The cut as a float may round up a little; the margin in `rest` is far larger.
       const auto cut = [&] { return static_cast<float>(threshold() - rest); };
+      // Rows are visited a batch at a time, each batch's first reads started together: a row's first reads
+      // are cache misses, and one at a time they would wait for memory one after the other.
+      constexpr int kBatch = 8;
+      std::array<int, kBatch> batch;
+      int batched = 0;
+      const auto visit_batch = [&] {
+        for (int i = 0; i < batched; ++i) scorer.Prefetch(batch[i]);
+        for (int i = 0; i < batched; ++i) visit_listed(batch[i]);
+        batched = 0;
+      };
       ForEachAboveInBlocks(partial.data(), partial.size(), block_maxima, cut, [&](size_t r) {
-        if (!is_seen(static_cast<int>(r))) visit_listed(static_cast<int>(r));
+        if (is_seen(static_cast<int>(r))) return;
+        batch[batched++] = static_cast<int>(r);
+        if (batched == kBatch) visit_batch();
       });
+      visit_batch();
       return scored;
     }
   }
