@@ -44,22 +44,6 @@ TEST(ForEachAboveTest, VisitsExactlyTheEntriesAboveTheCutAsItRises) {
   }
 }
 
-// The eight-at-a-time path and the tail give the floats of step * value added one entry at a time.
-TEST(AddScaledEntriesTest, AddsEachEntrysProductToItsRow) {
-  std::mt19937 rng(9);
-  for (size_t n : {0, 1, 7, 8, 9, 16, 23, 1000}) {
-    std::vector<PostingList::Entry> entries;
-    for (size_t i = 0; i < n; ++i) {
-      entries.push_back({static_cast<uint16_t>(rng() % 300), static_cast<uint16_t>(rng() % 65536)});
-    }
-    std::vector<float> out(300, 0.25f), expected(300, 0.25f);
-    const float step = 0.37f * PostingList::kValueStep;
-    AddScaledEntries(out.data(), entries, step);
-    for (const PostingList::Entry& e : entries) expected[e.row_low] += step * static_cast<float>(e.value);
-    EXPECT_EQ(out, expected) << "n = " << n;
-  }
-}
-
 // Rows over three blocks of 65,536, values rounded up to 1/65535: each sum lies above the exact one by at most
 // the rounding of its entries.
 // The maxima noted by the first scan, then a second scan from a higher cut that rises as it visits: the same
