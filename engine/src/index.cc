@@ -355,7 +355,7 @@ class Index::Impl {
   void Remove(const internal::RowRef& ref) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     internal::Segment& segment = *segments_[KindIndex(ref.kind)];
     rows_by_key_.Erase(segment.keys[ref.row]);  // before the tombstone clears the key
-    for (int bucket : segment.text_tf.Row(ref.row).indices) --document_frequency_[bucket];
+    for (int bucket : segment.sparse[static_cast<int>(Facet::kText)].RowIndices(ref.row)) --document_frequency_[bucket];
     --documents_;
     segment.Tombstone(ref.row);
   }

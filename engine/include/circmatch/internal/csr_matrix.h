@@ -54,6 +54,9 @@ class CsrMatrix {
     return absl::Span<const float>(values_.data() + row_start_[r], static_cast<size_t>(row_start_[r + 1] - row_start_[r]));
   }
 
+  // Where row `r`'s nonzeros begin among all of them, for arrays kept beside the matrix's values.
+  int64_t RowOffset(int r) const { return row_start_[r]; }
+
   // Row `r` as a sparse vector (a copy).
   SparseVector Row(int r) const {
     SparseVector v;

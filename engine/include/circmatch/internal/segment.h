@@ -4,7 +4,8 @@
 //
 //   sparse[f]      CSR matrix (cpv, strategies, materials, certifications, phases, topics, text)
 //   postings[f]    its transpose: per column the rows holding it, their values and the largest of these
-//   text_tf        the raw sublinear term frequencies of the text rows, to re-weight them when the IDF changes
+//   text_tf        the raw sublinear term frequency of every text nonzero, beside sparse[text]'s values (same
+//                  order, so no second copy of its column indices), to re-weight them when the IDF changes
 //   location_xyz   rows x 3 doubles, row-major (unit vectors; zeros when the profile has no point)
 //   embedding      rows of d floats, in blocks (zeros when the profile has none)
 //   per-row filter columns: alive, owner id, shared, organization id, open window, certification bits, radius
@@ -65,7 +66,6 @@ struct Segment {
   Segment(const Vectorizer& vectorizer, int certification_count)
       : embedding_dimension(vectorizer.Dimension(Facet::kEmbedding)),
         certification_words((certification_count + 63) / 64),
-        text_tf(vectorizer.Dimension(Facet::kText)),
         embedding(embedding_dimension) {
     for (int f = 0; f < kFacetCount; ++f) {
       sparse[f] = CsrMatrix(IsSparseFacet(static_cast<Facet>(f)) ? vectorizer.Dimension(static_cast<Facet>(f)) : 0);
@@ -83,7 +83,7 @@ struct Segment {
         postings[f].AppendRow(rows(), row.sparse[f].indices, row.sparse[f].values);
       }
     }
-    text_tf.AppendRow(row.text_tf);
+    text_tf.insert(text_tf.end(), row.text_tf.values.begin(), row.text_tf.values.end());
     const Eigen::Vector3d xyz = row.location.value_or(Eigen::Vector3d::Zero());
     location_xyz.insert(location_xyz.end(), xyz.data(), xyz.data() + 3);
     has_location.push_back(row.location.has_value());
@@ -138,7 +138,8 @@ struct Segment {
         out.sparse[f].AppendRowFrom(sparse[f], r);
         out.postings[f].AppendRow(out.rows(), sparse[f].RowIndices(r), sparse[f].RowValues(r));
       }
-      out.text_tf.AppendRowFrom(text_tf, r);
+      const absl::Span<const float> tf = TermFrequencies(r);
+      out.text_tf.insert(out.text_tf.end(), tf.begin(), tf.end());
       out.location_xyz.insert(out.location_xyz.end(), location_xyz.begin() + 3 * r, location_xyz.begin() + 3 * r + 3);
       out.has_location.push_back(has_location[r]);
       out.embedding.Append(embedding.Row(r));
@@ -158,12 +159,18 @@ struct Segment {
     return out;
   }
 
+  // The raw term frequencies of row r's text, in the order of sparse[text].RowIndices(r).
+  absl::Span<const float> TermFrequencies(int r) const {
+    const CsrMatrix& text = sparse[static_cast<int>(Facet::kText)];
+    return absl::MakeConstSpan(text_tf.data() + text.RowOffset(r), text.RowIndices(r).size());
+  }
+
   // Weights the text rows again from their raw term frequencies with a new IDF, in place (same pattern).
   void ReweightText(const TextIdf& idf) {
     CsrMatrix& text = sparse[static_cast<int>(Facet::kText)];
     for (int r = 0; r < rows(); ++r) {
       text.TransformRow(r, [&](const int* indices, float* values, int count) {
-        Vectorizer::WeightTextInto(absl::MakeConstSpan(indices, count), text_tf.RowValues(r), idf,
+        Vectorizer::WeightTextInto(absl::MakeConstSpan(indices, count), TermFrequencies(r), idf,
                                    absl::MakeSpan(values, count));
       });
     }
@@ -189,7 +196,7 @@ struct Segment {
   int certification_words;
   std::array<CsrMatrix, kFacetCount> sparse;
   std::array<PostingLists, kFacetCount> postings;
-  CsrMatrix text_tf;
+  std::vector<float> text_tf;
   std::vector<double> location_xyz;
   std::vector<uint8_t> has_location;
   RowBlocks<float> embedding;
@@ -209,12 +216,12 @@ struct Segment {
  private:
   // A segment with the same column counts and no rows.
   Segment EmptyLike() const {
-    Segment out(embedding_dimension, certification_words, text_tf.cols());
+    Segment out(embedding_dimension, certification_words);
     for (int f = 0; f < kFacetCount; ++f) out.sparse[f] = CsrMatrix(sparse[f].cols());
     return out;
   }
-  Segment(int embedding_dim, int cert_words, int text_cols)
-      : embedding_dimension(embedding_dim), certification_words(cert_words), text_tf(text_cols),
+  Segment(int embedding_dim, int cert_words)
+      : embedding_dimension(embedding_dim), certification_words(cert_words),
         embedding(embedding_dim) {}
 };
 
