@@ -19,15 +19,24 @@ std::vector<float> RandomValues(int n, uint32_t seed) {
   return values;
 }
 
-// Lengths around the sixteen-wide blocks, and a cut that rises with every visit, as a top k's does.
+// The entries `scan(cut, visit)` visits when its cut starts at `cut` and rises by `rise` with every visit, as
+// a top k's does.
+template <typename Scan>
+std::vector<size_t> VisitedAsTheCutRises(float cut, float rise, const Scan& scan) {
+  std::vector<size_t> visited;
+  scan([&] { return cut; }, [&](size_t i) {
+    visited.push_back(i);
+    cut += rise;
+  });
+  return visited;
+}
+
+// Lengths around the sixteen-wide blocks, and a cut that rises with every visit.
 TEST(ForEachAboveTest, VisitsExactlyTheEntriesAboveTheCutAsItRises) {
   for (int n : {0, 1, 15, 16, 17, 31, 32, 33, 1000, 4099}) {
     const std::vector<float> values = RandomValues(n, 11 + static_cast<uint32_t>(n));
-    float cut = 0.05f;
-    std::vector<size_t> visited;
-    ForEachAbove(values.data(), values.size(), [&] { return cut; }, [&](size_t i) {
-      visited.push_back(i);
-      cut += 0.01f;
+    const std::vector<size_t> visited = VisitedAsTheCutRises(0.05f, 0.01f, [&](const auto& cut, const auto& visit) {
+      ForEachAbove(values.data(), values.size(), cut, visit);
     });
     std::vector<size_t> expected;
     float expected_cut = 0.05f;
@@ -44,8 +53,6 @@ TEST(ForEachAboveTest, VisitsExactlyTheEntriesAboveTheCutAsItRises) {
   }
 }
 
-// Rows over three blocks of 65,536, values rounded up to 1/65535: each sum lies above the exact one by at most
-// the rounding of its entries.
 // The maxima noted by the first scan, then a second scan from a higher cut that rises as it visits: the same
 // entries as a full scan, for lengths around the blocks.
 TEST(ForEachAboveInBlocksTest, VisitsWhatAFullScanVisits) {
@@ -59,15 +66,12 @@ TEST(ForEachAboveInBlocksTest, VisitsWhatAFullScanVisits) {
       const auto last = values.begin() + static_cast<std::ptrdiff_t>(std::min(values.size(), (b + 1) * kMaximaBlock));
       EXPECT_EQ(maxima[b], *std::max_element(first, last)) << "n = " << n << ", block " << b;
     }
-    float cut = 0.8f, full_cut = 0.8f;
-    std::vector<size_t> in_blocks, full;
-    ForEachAboveInBlocks(values.data(), values.size(), maxima, [&] { return cut; }, [&](size_t i) {
-      in_blocks.push_back(i);
-      cut += 0.001f;
-    });
-    ForEachAbove(values.data(), values.size(), [&] { return full_cut; }, [&](size_t i) {
-      full.push_back(i);
-      full_cut += 0.001f;
+    const std::vector<size_t> in_blocks =
+        VisitedAsTheCutRises(0.8f, 0.001f, [&](const auto& cut, const auto& visit) {
+          ForEachAboveInBlocks(values.data(), values.size(), maxima, cut, visit);
+        });
+    const std::vector<size_t> full = VisitedAsTheCutRises(0.8f, 0.001f, [&](const auto& cut, const auto& visit) {
+      ForEachAbove(values.data(), values.size(), cut, visit);
     });
     EXPECT_EQ(in_blocks, full) << "n = " << n;
     if (n >= 1000) {
@@ -76,6 +80,8 @@ TEST(ForEachAboveInBlocksTest, VisitsWhatAFullScanVisits) {
   }
 }
 
+// Rows over three blocks of 65,536, values rounded up to 1/65535: each sum lies above the exact one by at most
+// the rounding of its entries.
 TEST(AddUpListByListTest, BoundsTheSumOverEachRowsListsTightlyFromAbove) {
   constexpr int kRows = 150000;
   constexpr int kColumns = 6;
