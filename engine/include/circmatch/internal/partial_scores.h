@@ -6,6 +6,7 @@
 #define CIRCMATCH_INTERNAL_PARTIAL_SCORES_H_
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <utility>
@@ -28,7 +29,9 @@ struct ScaledList {
 // Sets (*partial)[r] to the sum of scale * value over the lists holding row r (zero for the others), for r in
 // [0, rows). One sequential pass over each list.
 inline void AddUpListByList(int rows, absl::Span<const ScaledList> lists, std::vector<float>* partial) {
-  partial->assign(static_cast<size_t>(rows), 0.0f);
+  // memset, not assign(rows, 0.0f): GCC at -O2 fills a float vector one float at a time, several times slower.
+  partial->resize(static_cast<size_t>(rows));
+  std::memset(partial->data(), 0, partial->size() * sizeof(float));
   for (const ScaledList& scaled : lists) {
     const float step = scaled.scale * PostingList::kValueStep;
     scaled.list.ForEachBlock([&](int first_row, absl::Span<const PostingList::Entry> entries) {
