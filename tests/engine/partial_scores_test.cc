@@ -81,24 +81,30 @@ TEST(ForEachAboveInBlocksTest, VisitsWhatAFullScanVisits) {
 }
 
 // Rows over three blocks of 65,536, values rounded up to 1/65535: each sum lies above the exact one by at most
-// the rounding of its entries.
+// the rounding of its entries (to 1/255 for the lists added from their dense values, those held by an eighth of
+// the rows or more; to 1/65535 for the others, added entry by entry).
 TEST(AddUpListByListTest, BoundsTheSumOverEachRowsListsTightlyFromAbove) {
   constexpr int kRows = 150000;
-  constexpr int kColumns = 6;
+  const std::vector<double> shares = {0.5, 0.1, 0.67, 0.02, 0.75, 0.9};
+  const int kColumns = static_cast<int>(shares.size());
   std::mt19937 rng(5);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
   PostingLists postings;
   std::vector<std::vector<float>> values(kColumns, std::vector<float>(kRows, 0.0f));
   for (int r = 0; r < kRows; ++r) {
     std::vector<int> indices;
     std::vector<float> row_values;
     for (int c = 0; c < kColumns; ++c) {
-      if (rng() % static_cast<uint32_t>(c + 2) != 0) continue;
+      if (unit(rng) >= shares[c]) continue;
       indices.push_back(c);
       row_values.push_back(static_cast<float>(rng() % 1000) / 1000.0f);
       values[c][r] = row_values.back();
     }
     postings.AppendRow(r, indices, row_values);
   }
+  EXPECT_FALSE(postings.List(0).dense_values().empty());
+  EXPECT_TRUE(postings.List(1).dense_values().empty());  // a tenth
+  EXPECT_TRUE(postings.List(3).dense_values().empty());
   std::vector<ScaledList> lists;
   std::vector<double> expected(kRows, 0.0);
   double most_rounding = 0;
@@ -106,7 +112,7 @@ TEST(AddUpListByListTest, BoundsTheSumOverEachRowsListsTightlyFromAbove) {
     const float scale = 0.1f * static_cast<float>(c + 1);
     lists.push_back({postings.List(c), scale});
     for (int r = 0; r < kRows; ++r) expected[r] += static_cast<double>(scale) * values[c][r];
-    most_rounding += scale / 65535.0;
+    most_rounding += scale / (postings.List(c).dense_values().empty() ? 65535.0 : 255.0);
   }
   std::vector<float> partial(3, 9.0f);  // stale contents of a reused buffer are overwritten
   AddUpListByList(kRows, lists, &partial);

@@ -31,6 +31,53 @@ TEST(PostingListsTest, ListsEveryRowInOrderAcrossBlocks) {
   EXPECT_TRUE(RowsOf(postings.List(99)).empty());  // never used
 }
 
+// Past min_rows_for_dense, a column held by an eighth of the rows keeps a byte per row: its value rounded up to
+// a multiple of 1/255 for exactly the rows of its list (those before it started included), 0 for the others; a
+// rarer column keeps none. A refresh updates them with the entries.
+TEST(PostingListsTest, ColumnsHeldByAnEighthOfTheRowsKeepDenseValues) {
+  constexpr int kRows = 5000;
+  CsrMatrix matrix(2);
+  PostingLists postings(/*min_rows_for_dense=*/1000);
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+  std::vector<float> values0(kRows, 0.0f);
+  for (int r = 0; r < kRows; ++r) {
+    SparseVector row;
+    if (unit(rng) < 0.3f) row.indices.push_back(0), row.values.push_back(values0[r] = unit(rng));
+    if (unit(rng) < 0.01f) row.indices.push_back(1), row.values.push_back(0.5f);
+    matrix.AppendRow(row);
+    postings.AppendRow(r, row.indices, row.values);
+  }
+  const auto expect_dense_values = [&](const PostingList& list) {
+    ASSERT_FALSE(list.dense_values().empty());
+    ASSERT_LE(list.dense_values().size(), static_cast<size_t>(kRows));
+    for (int r = 0; r < kRows; ++r) {
+      const double stored = r < static_cast<int>(list.dense_values().size()) ? list.dense_values()[r] / 255.0 : 0;
+      ASSERT_GE(stored, values0[r]) << "row " << r;
+      ASSERT_LT(stored, values0[r] + 1.0 / 255 + 1.0 / 65535) << "row " << r;
+      ASSERT_EQ(stored == 0, values0[r] == 0) << "row " << r;
+    }
+  };
+  expect_dense_values(postings.List(0));
+  EXPECT_TRUE(postings.List(1).dense_values().empty());
+
+  for (int r = 0; r < kRows; ++r) {
+    matrix.TransformRow(r, [&](const int* indices, float* values, int n) {
+      for (int i = 0; i < n; ++i) {
+        if (indices[i] == 0) values[i] = values0[r] = values0[r] / 2;
+      }
+    });
+  }
+  postings.RefreshValues(matrix);
+  expect_dense_values(postings.List(0));
+}
+
+TEST(PostingListsTest, NoDenseValuesBeforeMinRows) {
+  PostingLists postings(/*min_rows_for_dense=*/1000);
+  for (int r = 0; r < 999; ++r) postings.AppendRow(r, std::vector<int>{0}, std::vector<float>{0.5f});
+  EXPECT_TRUE(postings.List(0).dense_values().empty());
+}
+
 TEST(PostingListsTest, ValuesRoundUpByLessThanAStep) {
   std::mt19937 rng(3);
   std::uniform_real_distribution<float> value(0.0f, 1.0f);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/types/span.h"
+#include "circmatch/internal/dense_list_kernel.h"
 #include "circmatch/internal/float_scan.h"
 #include "circmatch/internal/posting_lists.h"
 #include "circmatch/top_k.h"
@@ -27,14 +28,30 @@ struct ScaledList {
 };
 
 // Sets (*partial)[r] to the sum of scale * value over the lists holding row r (zero for the others), for r in
-// [0, rows). One sequential pass over each list.
+// [0, rows). The lists keeping dense values (those held by an eighth of the rows or more) are added from them
+// first, many rows at a time (dense_list_kernel.h); the others after, one sequential pass over each.
 inline void AddUpListByList(int rows, absl::Span<const ScaledList> lists, std::vector<float>* partial) {
-  // memset, not assign(rows, 0.0f): GCC at -O2 fills a float vector one float at a time, several times slower.
   partial->resize(static_cast<size_t>(rows));
-  std::memset(partial->data(), 0, partial->size() * sizeof(float));
+  std::vector<DenseList> dense_lists;
+  std::vector<const ScaledList*> entry_lists;
   for (const ScaledList& scaled : lists) {
-    const float step = scaled.scale * PostingList::kValueStep;
-    scaled.list.ForEachBlock([&](int first_row, absl::Span<const PostingList::Entry> entries) {
+    const absl::Span<const uint8_t> values = scaled.list.dense_values();
+    if (values.empty()) {
+      entry_lists.push_back(&scaled);
+    } else {
+      dense_lists.push_back(
+          {values.data(), static_cast<int64_t>(values.size()), scaled.scale * PostingList::kDenseValueStep});
+    }
+  }
+  if (dense_lists.empty()) {
+    // memset, not assign(rows, 0.0f): GCC at -O2 fills a float vector one float at a time, several times slower.
+    std::memset(partial->data(), 0, partial->size() * sizeof(float));
+  } else {
+    BestDenseListKernel().add_up(dense_lists.data(), static_cast<int>(dense_lists.size()), rows, partial->data());
+  }
+  for (const ScaledList* scaled : entry_lists) {
+    const float step = scaled->scale * PostingList::kValueStep;
+    scaled->list.ForEachBlock([&](int first_row, absl::Span<const PostingList::Entry> entries) {
       float* out = partial->data() + first_row;
       for (const PostingList::Entry& e : entries) out[e.row_low] += step * static_cast<float>(e.value);
     });

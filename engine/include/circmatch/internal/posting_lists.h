@@ -9,6 +9,10 @@
 // above (up to float rounding, far inside QueryScorer::kBoundMargin), which is all the search uses them for; the
 // score itself is computed from the matrix. Half the 8 bytes of a row number and a float.
 //
+// A column held by an eighth or more of the rows (once there are kMinRowsForDense) also keeps its values densely,
+// a byte per row rounded up to a multiple of 1/255 (0 where it is absent), at most twice the bytes of its
+// entries: the search adds such lists from those bytes, many rows at a time (dense_list_kernel.h).
+//
 // Thread-safety: none; the Index guards it with its mutex.
 #ifndef CIRCMATCH_INTERNAL_POSTING_LISTS_H_
 #define CIRCMATCH_INTERNAL_POSTING_LISTS_H_
@@ -37,11 +41,18 @@ class PostingList {
     uint32_t begin;
   };
   static constexpr float kValueStep = 1.0f / 65535;
+  static constexpr float kDenseValueStep = 1.0f / 255;
 
   PostingList() = default;
-  PostingList(absl::Span<const Entry> entries, absl::Span<const Block> blocks) : entries_(entries), blocks_(blocks) {}
+  PostingList(absl::Span<const Entry> entries, absl::Span<const Block> blocks,
+              absl::Span<const uint8_t> dense_values)
+      : entries_(entries), blocks_(blocks), dense_values_(dense_values) {}
 
   size_t size() const { return entries_.size(); }
+
+  // Its values by row in steps of kDenseValueStep, rounded up (0 where the list does not hold the row; no row
+  // past them is held). Empty when the column keeps none.
+  absl::Span<const uint8_t> dense_values() const { return dense_values_; }
 
   // Calls `visit(block_first_row, entries)` for each block in row order; an entry's row is block_first_row +
   // row_low.
@@ -64,12 +75,17 @@ class PostingList {
  private:
   absl::Span<const Entry> entries_;
   absl::Span<const Block> blocks_;
+  absl::Span<const uint8_t> dense_values_;
 };
 
 class PostingLists {
  public:
+  // Rows before which no column keeps dense values: on few rows, reading the entries costs little anyway.
+  static constexpr int kMinRowsForDense = 1 << 16;
+
   // Columns are allocated as rows first use them, so a wide hashed facet costs nothing until it has rows.
-  PostingLists() = default;
+  // `min_rows_for_dense` is kMinRowsForDense but in tests.
+  explicit PostingLists(int min_rows_for_dense = kMinRowsForDense) : min_rows_for_dense_(min_rows_for_dense) {}
 
   // Records row `row` (larger than every row recorded before) with its nonzeros.
   void AppendRow(int row, absl::Span<const int> indices, absl::Span<const float> values) {
@@ -84,6 +100,9 @@ class PostingLists {
       }
       column.entries.push_back({static_cast<uint16_t>(row & 0xFFFF), Step(values[i])});
       column.max_value = std::max(column.max_value, values[i]);
+      if (!column.dense_values.empty() || (row >= min_rows_for_dense_ && 8 * column.entries.size() >= row + 1u)) {
+        ExtendDenseValues(column, row);
+      }
     }
   }
 
@@ -97,8 +116,10 @@ class PostingLists {
       const absl::Span<const float> values = matrix.RowValues(r);
       for (size_t i = 0; i < indices.size(); ++i) {
         Column& column = columns_[indices[i]];
-        column.entries[next[indices[i]]++].value = Step(values[i]);
+        PostingList::Entry& entry = column.entries[next[indices[i]]++];
+        entry.value = Step(values[i]);
         column.max_value = std::max(column.max_value, values[i]);
+        if (!column.dense_values.empty()) column.dense_values[r] = DenseStep(entry.value);
       }
     }
   }
@@ -106,7 +127,7 @@ class PostingLists {
   // The rows holding column `col`, tombstoned ones included (the caller checks liveness), with their values.
   PostingList List(int col) const {
     if (col >= static_cast<int>(columns_.size())) return PostingList();
-    return PostingList(columns_[col].entries, columns_[col].blocks);
+    return PostingList(columns_[col].entries, columns_[col].blocks, columns_[col].dense_values);
   }
 
   // The largest value in column `col`, exact (values of tombstoned rows may keep it high until compaction).
@@ -122,7 +143,27 @@ class PostingLists {
     std::vector<PostingList::Entry> entries;
     std::vector<PostingList::Block> blocks;
     float max_value = 0;
+    std::vector<uint8_t> dense_values;  // empty until the column is held by an eighth of the rows
   };
+
+  // A value in steps of PostingList::kValueStep as one in steps of kDenseValueStep, rounded up.
+  static uint8_t DenseStep(uint16_t value) { return static_cast<uint8_t>((value * 255u + 65534u) / 65535u); }
+
+  // Extends the column's dense values to its last entry, row `row`; the first time, fills them from all its
+  // entries.
+  static void ExtendDenseValues(Column& column, int row) {
+    const auto set = [&column](int r, uint16_t value) {
+      column.dense_values.resize(static_cast<size_t>(r) + 1, 0);
+      column.dense_values[r] = DenseStep(value);
+    };
+    if (!column.dense_values.empty()) return set(row, column.entries.back().value);
+    const PostingList list(column.entries, column.blocks, {});
+    list.ForEachBlock([&](int first_row, absl::Span<const PostingList::Entry> entries) {
+      for (const PostingList::Entry& e : entries) set(first_row + e.row_low, e.value);
+    });
+  }
+
+  int min_rows_for_dense_;
   std::vector<Column> columns_;
 };
 
