@@ -53,13 +53,13 @@ TEST(ForEachAboveTest, VisitsExactlyTheEntriesAboveTheCutAsItRises) {
   }
 }
 
-// The maxima noted by the first scan, then a second scan from a higher cut that rises as it visits: the same
+// The block maxima, then a scan from a cut that rises as it visits: the same
 // entries as a full scan, for lengths around the blocks.
 TEST(ForEachAboveInBlocksTest, VisitsWhatAFullScanVisits) {
   for (int n : {0, 1, 15, 63, 64, 65, 127, 128, 129, 1000, 4099}) {
     const std::vector<float> values = RandomValues(n, 21 + static_cast<uint32_t>(n));
     std::vector<float> maxima;
-    ForEachAboveNotingMaxima(values.data(), values.size(), [] { return 0.5f; }, [](size_t) {}, &maxima);
+    BlockMaxima(values.data(), values.size(), &maxima);
     ASSERT_EQ(maxima.size(), (values.size() + kMaximaBlock - 1) / kMaximaBlock);
     for (size_t b = 0; b < maxima.size(); ++b) {
       const auto first = values.begin() + static_cast<std::ptrdiff_t>(b * kMaximaBlock);

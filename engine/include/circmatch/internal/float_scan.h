@@ -1,6 +1,7 @@
 // Finding the few entries of a long float array above a cut that rises as they are found (the rows of a partial
 // score that may still enter a top k): sixteen entries are compared at once, so the many below cost a fraction
-// of a branch each; and a second scan with a higher cut reads only the blocks noted above it in the first.
+// of a branch each; and with the maximum of every block of 64 taken first, a scan reads only the blocks above
+// its cut.
 //
 // Thread-safety: stateless.
 #ifndef CIRCMATCH_INTERNAL_FLOAT_SCAN_H_
@@ -8,7 +9,6 @@
 
 #include <algorithm>
 #include <cstddef>
-#include <limits>
 #include <vector>
 
 #if defined(__SSE2__)
@@ -19,16 +19,13 @@ namespace circmatch {
 namespace internal {
 
 #if defined(__SSE2__)
-// The sixteen entries from `at` of ForEachAbove's scan; their maximum goes into `*sixteen_max` when one is given.
+// The sixteen entries from `at` of ForEachAbove's scan.
 template <typename Cut, typename Visit>
-inline void VisitSixteenAbove(const float* values, size_t at, const Cut& cut, const Visit& visit,
-                              __m128* sixteen_max) {
+inline void VisitSixteenAbove(const float* values, size_t at, const Cut& cut, const Visit& visit) {
   const __m128 c = _mm_set1_ps(cut());
   unsigned mask = 0;
   for (size_t j = 0; j < 4; ++j) {
-    const __m128 v = _mm_loadu_ps(values + at + 4 * j);
-    if (sixteen_max != nullptr) *sixteen_max = _mm_max_ps(*sixteen_max, v);
-    mask |= static_cast<unsigned>(_mm_movemask_ps(_mm_cmpgt_ps(v, c))) << (4 * j);
+    mask |= static_cast<unsigned>(_mm_movemask_ps(_mm_cmpgt_ps(_mm_loadu_ps(values + at + 4 * j), c))) << (4 * j);
   }
   for (; mask != 0; mask &= mask - 1) {
     const size_t k = at + static_cast<size_t>(__builtin_ctz(mask));
@@ -43,41 +40,39 @@ template <typename Cut, typename Visit>
 void ForEachAbove(const float* values, size_t n, const Cut& cut, const Visit& visit) {
   size_t i = 0;
 #if defined(__SSE2__)
-  for (; i + 16 <= n; i += 16) VisitSixteenAbove(values, i, cut, visit, nullptr);
+  for (; i + 16 <= n; i += 16) VisitSixteenAbove(values, i, cut, visit);
 #endif
   for (; i < n; ++i) {
     if (values[i] > cut()) visit(i);
   }
 }
 
-// ForEachAbove that also records the largest value of each block of kMaximaBlock consecutive values (the last
-// block may be shorter) in `maxima`, so a later scan with a higher cut can skip the blocks below it
-// (ForEachAboveInBlocks). Both cost one read of `values`; the second scan then reads only the few blocks above.
+// The largest value of each block of kMaximaBlock consecutive values (the last block may be shorter), so a scan
+// can skip the blocks whose maximum is not above its cut (ForEachAboveInBlocks). One read of `values` with
+// nothing but maxima in it: a full scan that also compared and visited cost several times more per value.
 constexpr size_t kMaximaBlock = 64;
 
-template <typename Cut, typename Visit>
-void ForEachAboveNotingMaxima(const float* values, size_t n, const Cut& cut, const Visit& visit,
-                              std::vector<float>* maxima) {
-  maxima->assign((n + kMaximaBlock - 1) / kMaximaBlock, -std::numeric_limits<float>::infinity());
+inline void BlockMaxima(const float* values, size_t n, std::vector<float>* maxima) {
+  maxima->resize((n + kMaximaBlock - 1) / kMaximaBlock);
   size_t i = 0;
 #if defined(__SSE2__)
   for (; i + kMaximaBlock <= n; i += kMaximaBlock) {
-    __m128 block_max = _mm_set1_ps(-std::numeric_limits<float>::infinity());
-    for (size_t at = i; at < i + kMaximaBlock; at += 16) VisitSixteenAbove(values, at, cut, visit, &block_max);
+    __m128 m[4];
+    for (size_t j = 0; j < 4; ++j) m[j] = _mm_loadu_ps(values + i + 4 * j);
+    for (size_t at = i + 16; at < i + kMaximaBlock; at += 16) {
+      for (size_t j = 0; j < 4; ++j) m[j] = _mm_max_ps(m[j], _mm_loadu_ps(values + at + 4 * j));
+    }
     alignas(16) float lanes[4];
-    _mm_store_ps(lanes, block_max);
+    _mm_store_ps(lanes, _mm_max_ps(_mm_max_ps(m[0], m[1]), _mm_max_ps(m[2], m[3])));
     (*maxima)[i / kMaximaBlock] = std::max(std::max(lanes[0], lanes[1]), std::max(lanes[2], lanes[3]));
   }
 #endif
-  for (; i < n; ++i) {
-    float& block_max = (*maxima)[i / kMaximaBlock];
-    block_max = std::max(block_max, values[i]);
-    if (values[i] > cut()) visit(i);
+  for (; i < n; i += kMaximaBlock) {
+    (*maxima)[i / kMaximaBlock] = *std::max_element(values + i, values + std::min(n, i + kMaximaBlock));
   }
 }
 
-// ForEachAbove over `values`, skipping the blocks whose maximum (from ForEachAboveNotingMaxima) is not above
-// the cut.
+// ForEachAbove over `values`, skipping the blocks whose maximum (from BlockMaxima) is not above the cut.
 template <typename Cut, typename Visit>
 void ForEachAboveInBlocks(const float* values, size_t n, const std::vector<float>& maxima, const Cut& cut,
                           const Visit& visit) {

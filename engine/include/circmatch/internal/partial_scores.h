@@ -68,9 +68,10 @@ std::vector<int> RowsWithHighestPartial(const std::vector<float>& partial, int c
   const auto floor = [&] {
     return count <= 0 ? std::numeric_limits<float>::infinity() : top.full() ? top.worst().first : 0.0f;
   };
-  ForEachAboveNotingMaxima(partial.data(), partial.size(), floor, [&](size_t i) {
+  BlockMaxima(partial.data(), partial.size(), block_maxima);
+  ForEachAboveInBlocks(partial.data(), partial.size(), *block_maxima, floor, [&](size_t i) {
     if (passes(static_cast<int>(i))) top.Push({partial[i], static_cast<int>(i)});
-  }, block_maxima);
+  });
   std::vector<int> rows;
   for (const auto& [score, r] : std::move(top).Take()) rows.push_back(r);
   return rows;
