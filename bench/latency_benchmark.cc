@@ -2,7 +2,9 @@
 // k = 10, default weights, one thread, over N generated suppliers (profile_generator.h; default N = 10k, 100k,
 // 1M). For each N: the index build (Upsert in batches of 5,000, as the server's start-up rebuild does) with its
 // time and memory (growth of this process's RSS while building), then p50/p90/p99 over Q generated tenders
-// (default 500, after a warm-up of 20) in three variants:
+// (default 500, after a warm-up of 20) in three variants, timed in turn query by query (each on another tender
+// at the time, so none finds the one before's lists in cache), so a burst of load on a shared machine falls on
+// all three alike:
 //   categorical   the tender's categorical facets and location only (its text removed)
 //   text          categorical + text (the full tender)
 //   filtered      the full tender with a viewer (one partner: its own and shared suppliers), a required
@@ -72,30 +74,45 @@ struct SizeResult {
   std::vector<VariantResult> variants;
 };
 
-VariantResult TimeVariant(const std::string& name, const Index& index, const std::vector<Profile>& tenders,
-                          const std::vector<MatchParams>& params) {
-  VariantResult result;
-  result.name = name;
-  std::vector<double> ms;
-  ms.reserve(tenders.size());
-  for (size_t i = 0; i < tenders.size() + kWarmupQueries; ++i) {
-    const size_t q = i % tenders.size();
-    const Clock::time_point start = Clock::now();
-    absl::StatusOr<MatchResult> matches = index.FindMatches(tenders[q], params[q]);
-    const double elapsed = MillisecondsSince(start);
-    if (!matches.ok()) {
-      if (result.errors++ == 0) std::fprintf(stderr, "%s: %s\n", name.c_str(), matches.status().ToString().c_str());
-      continue;
+// One variant: its tenders and their parameters.
+struct Variant {
+  std::string name;
+  const std::vector<Profile>* tenders;
+  const std::vector<MatchParams>* params;
+};
+
+// Times the variants in turn, one query each per round; variant v queries tender (i + v * n / variants) % n in
+// round i, so consecutive queries are of different tenders.
+std::vector<VariantResult> TimeVariants(const Index& index, const std::vector<Variant>& variants) {
+  const size_t n = variants.front().tenders->size();
+  std::vector<VariantResult> results(variants.size());
+  std::vector<std::vector<double>> ms(variants.size());
+  for (size_t i = 0; i < n + kWarmupQueries; ++i) {
+    for (size_t v = 0; v < variants.size(); ++v) {
+      const size_t q = (i + v * n / variants.size()) % n;
+      const Clock::time_point start = Clock::now();
+      absl::StatusOr<MatchResult> matches = index.FindMatches((*variants[v].tenders)[q], (*variants[v].params)[q]);
+      const double elapsed = MillisecondsSince(start);
+      if (!matches.ok()) {
+        if (results[v].errors++ == 0) {
+          std::fprintf(stderr, "%s: %s\n", variants[v].name.c_str(), matches.status().ToString().c_str());
+        }
+        continue;
+      }
+      if (i >= kWarmupQueries) ms[v].push_back(elapsed);
     }
-    if (i >= kWarmupQueries) ms.push_back(elapsed);
   }
-  double total = 0;
-  for (double m : ms) total += m;
-  result.mean = ms.empty() ? 0 : total / static_cast<double>(ms.size());
-  result.p50 = Percentile(ms, 0.50);
-  result.p90 = Percentile(ms, 0.90);
-  result.p99 = Percentile(ms, 0.99);
-  return result;
+  for (size_t v = 0; v < variants.size(); ++v) {
+    VariantResult& result = results[v];
+    result.name = variants[v].name;
+    double total = 0;
+    for (double m : ms[v]) total += m;
+    result.mean = ms[v].empty() ? 0 : total / static_cast<double>(ms[v].size());
+    result.p50 = Percentile(ms[v], 0.50);
+    result.p90 = Percentile(ms[v], 0.90);
+    result.p99 = Percentile(ms[v], 0.99);
+  }
+  return results;
 }
 
 SizeResult RunSize(const Vocabulary& vocabulary, int64_t n, int queries, uint64_t seed, int dimension) {
@@ -142,9 +159,9 @@ SizeResult RunSize(const Vocabulary& vocabulary, int64_t n, int queries, uint64_
     filtered[i].filter.required_certifications = {"iso-14001"};
     filtered[i].filter.max_distance_km = 100;
   }
-  result.variants.push_back(TimeVariant("categorical", *index, categorical, plain));
-  result.variants.push_back(TimeVariant("text", *index, tenders, plain));
-  result.variants.push_back(TimeVariant("filtered", *index, tenders, filtered));
+  result.variants = TimeVariants(*index, {{"categorical", &categorical, &plain},
+                                          {"text", &tenders, &plain},
+                                          {"filtered", &tenders, &filtered}});
   index.reset();
   malloc_trim(0);  // so the next size's RSS growth is its own
   return result;
