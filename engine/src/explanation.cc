@@ -44,6 +44,8 @@ std::vector<std::string> Intersect(std::vector<std::string> a, std::vector<std::
 }
 
 std::vector<CpvMatch> MatchCpv(const Vocabulary& vocabulary, const FacetValues& q, const FacetValues& c) {
+  std::vector<int> candidate_indices;
+  for (const std::string& code : c.cpv_codes) candidate_indices.push_back(vocabulary.FindCpvIndex(code));
   std::vector<CpvMatch> out;
   for (const std::string& query_code : q.cpv_codes) {
     const int qi = vocabulary.FindCpvIndex(query_code);
@@ -51,8 +53,7 @@ std::vector<CpvMatch> MatchCpv(const Vocabulary& vocabulary, const FacetValues& 
     CpvMatch best;
     best.query_code = vocabulary.cpv_codes()[qi].code8;
     int best_depth = 0;
-    for (const std::string& candidate_code : c.cpv_codes) {
-      const int ci = vocabulary.FindCpvIndex(candidate_code);
+    for (const int ci : candidate_indices) {
       const CpvMeeting meeting = MeetCpv(vocabulary, qi, ci);
       if (meeting.common < 0) continue;
       // Deeper common ancestor first; then an exact relation; then the lower code (inputs are sorted).
@@ -69,13 +70,12 @@ std::vector<CpvMatch> MatchCpv(const Vocabulary& vocabulary, const FacetValues& 
   return out;
 }
 
-// The stems of the query's analyzed text `q` found in the candidate's text, by their weight in both text
+// The stems of the query's analyzed text `q` found among the candidate's `c`, by their weight in both text
 // vectors, at most 10.
 std::vector<std::string> SharedTerms(const Vectorizer& vectorizer, const std::vector<std::string>& q,
-                                     const SparseVector& qv, absl::string_view candidate_text,
+                                     const SparseVector& qv, const std::vector<std::string>& c,
                                      const SparseVector& cv) {
-  if (q.empty() || candidate_text.empty()) return {};
-  const std::vector<std::string> c = AnalyzeText(candidate_text);
+  if (q.empty() || c.empty()) return {};
   const absl::flat_hash_set<std::string> in_candidate(c.begin(), c.end());
   const auto value = [](const SparseVector& v, int bucket) {
     auto it = std::lower_bound(v.indices.begin(), v.indices.end(), bucket);
@@ -106,6 +106,7 @@ Explanation BuildExplanation(const Vectorizer& vectorizer, const TextIdf& idf, c
 QueryExplainer::QueryExplainer(const Vectorizer& vectorizer, const TextIdf& idf, const Profile& query,
                                const MatchParams& params, const ResolvedParams& resolved, double location_decay_km)
     : vectorizer_(vectorizer),
+      idf_(idf),
       query_(query),
       params_(params),
       resolved_(resolved),
@@ -114,8 +115,14 @@ QueryExplainer::QueryExplainer(const Vectorizer& vectorizer, const TextIdf& idf,
 
 Explanation QueryExplainer::Explain(const Profile& candidate, double* score) const {
   const Vocabulary& vocabulary = vectorizer_.vocabulary();
-  // The candidate's text vector only when shared terms are looked for (the query has text).
+  const FacetValues& c = CandidateFacets(candidate);
+  // When the query has text, the candidate's is analyzed once, for its vector and for the shared terms.
+  std::vector<std::string> candidate_terms;
   SparseVector candidate_text;
+  if (!query_terms_.empty()) {
+    candidate_terms = AnalyzeText(c.text);
+    candidate_text = Vectorizer::WeightText(vectorizer_.TextTermFrequencies(candidate_terms), idf_);
+  }
   const PairSimilarity pair = pair_scorer_.Score(candidate, query_terms_.empty() ? nullptr : &candidate_text);
   Explanation e;
   for (int f = 0; f < kFacetCount; ++f) {
@@ -130,7 +137,6 @@ Explanation QueryExplainer::Explain(const Profile& candidate, double* score) con
   if (score != nullptr) *score = pair.score;
 
   const FacetValues& q = QueryFacets(params_.type, query_);
-  const FacetValues& c = CandidateFacets(candidate);
   e.cpv_matches = MatchCpv(vocabulary, q, c);
   for (int r : q.strategies) {
     if (std::find(c.strategies.begin(), c.strategies.end(), r) != c.strategies.end()) {
@@ -151,7 +157,7 @@ Explanation QueryExplainer::Explain(const Profile& candidate, double* score) con
   }
   e.shared_phases = Intersect(q.phases, c.phases);
   e.shared_topics = Intersect(q.topics, c.topics);
-  e.shared_terms = SharedTerms(vectorizer_, query_terms_, pair_scorer_.query_text(), c.text, candidate_text);
+  e.shared_terms = SharedTerms(vectorizer_, query_terms_, pair_scorer_.query_text(), candidate_terms, candidate_text);
   e.distance_km = pair.distance_km;
   e.within_service_radius = pair.within_service_radius;
   return e;

@@ -328,15 +328,18 @@ PairScorer::PairScorer(const Vectorizer& vectorizer, const TextIdf& idf, const P
   if (!query.embedding.empty()) query_embedding_ = Vectorizer::EmbeddingVector(query.embedding);
 }
 
-PairSimilarity PairScorer::Score(const Profile& candidate, SparseVector* candidate_text) const {
+PairSimilarity PairScorer::Score(const Profile& candidate, const SparseVector* candidate_text) const {
   PairSimilarity out;
   const FacetValues& c = CandidateFacets(candidate);
   if (query_.location.point && candidate.location.point) {
     out.distance_km = HaversineKm(*query_.location.point, *candidate.location.point);
     out.within_service_radius = *out.distance_km <= ServiceRadiusKm(type_, query_, candidate);
   }
-  const bool text_needed = weights_[static_cast<int>(Facet::kText)] > 0 || candidate_text != nullptr;
-  SparseVector text = text_needed ? vectorizer_.Text(c.text, idf_) : SparseVector();
+  SparseVector own_text;
+  if (candidate_text == nullptr && weights_[static_cast<int>(Facet::kText)] > 0) {
+    own_text = vectorizer_.Text(c.text, idf_);
+  }
+  const SparseVector& text = candidate_text != nullptr ? *candidate_text : own_text;
   for (int f = 0; f < kFacetCount; ++f) {
     if (weights_[f] <= 0) continue;
     const Facet facet = static_cast<Facet>(f);
@@ -362,7 +365,6 @@ PairSimilarity PairScorer::Score(const Profile& candidate, SparseVector* candida
     out.similarity[f] = similarity;
     out.score += weights_[f] * similarity;
   }
-  if (candidate_text != nullptr) *candidate_text = std::move(text);
   return out;
 }
 

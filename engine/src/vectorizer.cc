@@ -166,8 +166,12 @@ SparseVector Vectorizer::Categorical(Facet facet, const FacetValues& values) con
 }
 
 SparseVector Vectorizer::TextTermFrequencies(absl::string_view text) const {
+  return TextTermFrequencies(AnalyzeText(text));
+}
+
+SparseVector Vectorizer::TextTermFrequencies(absl::Span<const std::string> stems) const {
   absl::flat_hash_map<int, int> counts;
-  for (const std::string& stem : AnalyzeText(text)) ++counts[HashToBucket(stem, options_.text_hash_buckets)];
+  for (const std::string& stem : stems) ++counts[HashToBucket(stem, options_.text_hash_buckets)];
   std::vector<std::pair<int, float>> pairs;
   pairs.reserve(counts.size());
   for (const auto& [bucket, count] : counts) {

@@ -567,7 +567,9 @@ TEST(IndexTest, CompactionKeepsResultsRight) {
     EXPECT_EQ(index->Count(ProfileKind::kSupplier), suppliers) << p.key.id;
   }
   for (const Profile& p : kept) {
-    if (p.kind == ProfileKind::kSupplier) EXPECT_TRUE(index->Delete(p.key).ok()) << p.key.id;
+    if (p.kind == ProfileKind::kSupplier) {
+      EXPECT_TRUE(index->Delete(p.key).ok()) << p.key.id;
+    }
   }
   EXPECT_EQ(index->Count(ProfileKind::kSupplier), 0);
 }

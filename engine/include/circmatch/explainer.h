@@ -44,6 +44,7 @@ class QueryExplainer {
 
  private:
   const Vectorizer& vectorizer_;
+  const TextIdf& idf_;
   const Profile& query_;
   const MatchParams& params_;
   const ResolvedParams& resolved_;

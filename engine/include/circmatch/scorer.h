@@ -107,8 +107,9 @@ class PairScorer {
   PairScorer(const Vectorizer& vectorizer, const TextIdf& idf, const Profile& query, MatchType type,
              const FacetWeights& weights, double decay_km);
 
-  // ScorePair(query, candidate); `candidate_text`, when not null, receives the candidate's text vector.
-  PairSimilarity Score(const Profile& candidate, SparseVector* candidate_text = nullptr) const;
+  // ScorePair(query, candidate). `candidate_text`, when not null, is the candidate's text vector
+  // (Vectorizer::Text of its text), for a caller that has it already; otherwise it is computed when it weighs.
+  PairSimilarity Score(const Profile& candidate, const SparseVector* candidate_text = nullptr) const;
 
   // The query's text vector.
   const SparseVector& query_text() const { return query_vectors_[static_cast<int>(Facet::kText)]; }

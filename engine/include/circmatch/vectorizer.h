@@ -100,6 +100,8 @@ class Vectorizer {
 
   // Sublinear term frequencies 1 + ln(tf) per text bucket, not IDF-weighted, not normalized.
   SparseVector TextTermFrequencies(absl::string_view text) const;
+  // The same of a text already analyzed (AnalyzeText in text_analysis.h), given its stems.
+  SparseVector TextTermFrequencies(absl::Span<const std::string> stems) const;
   // tf * idf, normalized.
   static SparseVector WeightText(const SparseVector& term_frequencies, const TextIdf& idf);
   // The same into `weighted` (as long as `indices`), for re-weighting stored rows in place; equal to the values
