@@ -5,18 +5,22 @@
 //                               the baseline the fast path is checked against; only up to 10k (it is slow)
 //   BM_Upsert/N                 upserting one supplier into an index of N (append + tombstone, amortized
 //                               compaction and IDF refresh)
-//   BM_AddUpListByList/N        the search's adding up of 20 posting lists (1-20% of N rows each) into a partial
+//   BM_AddUpListByList/N        the search's adding up of 20 posting lists (1-40% of N rows each) into a partial
 //                               score per row, over N = 1k and 1M rows, entries/s as items_per_second; it
-//                               rotates over 16 sets of lists (about 130 MB at 1M), so they come from memory
-//                               as in a search
+//                               rotates over 16 sets of lists (about 250 MB of entries at 1M and as much of
+//                               dense values), so they come from memory as in a search. The lists of an eighth
+//                               of the rows or more keep dense values (from 65,536 rows on), as in the index
+//   BM_AddUpListByListEntriesOnly/N  the same lists without dense values: every list entry by entry
 // Synthetic suppliers: 1-3 CPV codes from a few related divisions, strategies, materials, certifications, a point
 // in the Netherlands, a 10-word text. Seeded, so runs are comparable.
 //
 // Smoke run: circmatch_bench_index --benchmark_filter=.*/1000 --benchmark_min_time=0.01
+#include <limits>
 #include <map>
 #include <memory>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "benchmark/benchmark.h"
@@ -159,25 +163,27 @@ void BM_Upsert(benchmark::State& state) {
 }
 BENCHMARK(BM_Upsert)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMicrosecond);
 
-// 16 sets of 20 lists over `rows` rows, each list holding a random 1-20% of them.
+// 16 sets of 20 lists over `rows` rows, each list holding a random 1-40% of them; with dense values as the index
+// keeps them, or none.
 struct ListSets {
   std::vector<internal::PostingLists> postings;
   std::vector<std::vector<internal::ScaledList>> sets;
   int64_t entries_per_set = 0;
 };
 
-const ListSets& ListSetsOf(int rows) {
-  static auto* const by_rows = new std::map<int, ListSets>();
-  auto it = by_rows->find(rows);
+const ListSets& ListSetsOf(int rows, bool dense) {
+  static auto* const by_rows = new std::map<std::pair<int, bool>, ListSets>();
+  auto it = by_rows->find({rows, dense});
   if (it != by_rows->end()) return it->second;
   constexpr int kSets = 16, kLists = 20;
   ListSets out;
-  out.postings.resize(kSets);
+  out.postings.assign(kSets, internal::PostingLists(dense ? internal::PostingLists::kMinRowsForDense
+                                                          : std::numeric_limits<int>::max()));
   std::mt19937 rng(31);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   std::vector<double> density(kLists);
   for (int s = 0; s < kSets; ++s) {
-    for (double& d : density) d = 0.01 + 0.19 * unit(rng);
+    for (double& d : density) d = 0.01 + 0.39 * unit(rng);
     std::vector<int> indices;
     std::vector<float> values;
     for (int r = 0; r < rows; ++r) {
@@ -197,12 +203,12 @@ const ListSets& ListSetsOf(int rows) {
     }
     out.sets.push_back(std::move(set));
   }
-  return by_rows->emplace(rows, std::move(out)).first->second;
+  return by_rows->emplace(std::make_pair(rows, dense), std::move(out)).first->second;
 }
 
-void BM_AddUpListByList(benchmark::State& state) {
+void AddUp(benchmark::State& state, bool dense) {
   const int rows = static_cast<int>(state.range(0));
-  const ListSets& lists = ListSetsOf(rows);
+  const ListSets& lists = ListSetsOf(rows, dense);
   std::vector<float> partial;
   size_t i = 0;
   for (auto _ : state) {
@@ -211,7 +217,11 @@ void BM_AddUpListByList(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * lists.entries_per_set);
 }
+
+void BM_AddUpListByList(benchmark::State& state) { AddUp(state, /*dense=*/true); }
+void BM_AddUpListByListEntriesOnly(benchmark::State& state) { AddUp(state, /*dense=*/false); }
 BENCHMARK(BM_AddUpListByList)->Arg(1000)->Arg(1000000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AddUpListByListEntriesOnly)->Arg(1000)->Arg(1000000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace circmatch
