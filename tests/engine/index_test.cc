@@ -8,6 +8,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
+#include "circmatch/internal/posting_lists.h"
 #include "circmatch/internal/reference.h"
 #include "gtest/gtest.h"
 #include "test_util.h"
@@ -522,6 +523,50 @@ TEST(IndexTest, GetAndExplanationsGiveTheIndexedEmbedding) {
   auto pair = index->ExplainPair(tender, with.key, params);
   ASSERT_TRUE(pair.ok()) << pair.status();
   EXPECT_NEAR(pair->score, result.matches[0].score, 1e-5);
+}
+
+// Past PostingLists::kMinRowsForDense suppliers, the lists of the terms held by an eighth of them or more are
+// added up from their dense values: the top 10 is still the best 10 of ScoreAll, which scores every supplier
+// exactly, with no bounds; ties by key.
+TEST(IndexTest, DenseListsKeepTheTopKExactAtScale) {
+  std::vector<Profile> profiles = testing_util::RandomProfiles(31, 70000, 12, 0, 0);
+  std::vector<Profile> tenders;
+  std::vector<ProfileKey> suppliers;
+  for (Profile& p : profiles) {
+    if (p.kind == ProfileKind::kSupplier) {
+      p.visibility = Visibility::kShared;  // ScoreAll takes only candidates the (absent) viewer may see
+      suppliers.push_back(p.key);
+    } else if (p.kind == ProfileKind::kTender) {
+      tenders.push_back(p);
+    }
+  }
+  ASSERT_GT(suppliers.size(), static_cast<size_t>(internal::PostingLists::kMinRowsForDense));
+  auto index = NewIndex();
+  ASSERT_TRUE(index->Upsert(profiles).ok());
+  MatchParams params;
+  params.k = 10;
+  auto all = index->ScoreAll(tenders, suppliers, params);
+  ASSERT_TRUE(all.ok()) << all.status();
+  int pruned = 0;
+  for (size_t q = 0; q < tenders.size(); ++q) {
+    std::vector<size_t> order(suppliers.size());
+    for (size_t j = 0; j < order.size(); ++j) order[j] = j;
+    const auto score = [&](size_t j) {
+      return all->scores(static_cast<Eigen::Index>(q), static_cast<Eigen::Index>(j));
+    };
+    std::partial_sort(order.begin(), order.begin() + params.k, order.end(), [&](size_t a, size_t b) {
+      return score(a) != score(b) ? score(a) > score(b) : suppliers[a] < suppliers[b];
+    });
+    auto fast = index->FindMatches(tenders[q], params);
+    ASSERT_TRUE(fast.ok()) << fast.status();
+    ASSERT_EQ(fast->matches.size(), static_cast<size_t>(params.k));
+    for (int i = 0; i < params.k; ++i) {
+      EXPECT_EQ(fast->matches[i].key, suppliers[order[i]]) << "tender " << q << " position " << i;
+      EXPECT_EQ(static_cast<float>(fast->matches[i].score), score(order[i])) << "tender " << q << " position " << i;
+    }
+    pruned += fast->rows_scored < static_cast<int64_t>(suppliers.size());
+  }
+  EXPECT_EQ(pruned, static_cast<int>(tenders.size()));  // the bounds did leave suppliers unscored
 }
 
 TEST(IndexTest, CompactionKeepsResultsRight) {

@@ -48,8 +48,8 @@ void ForEachAbove(const float* values, size_t n, const Cut& cut, const Visit& vi
 }
 
 // The largest value of each block of kMaximaBlock consecutive values (the last block may be shorter), so a scan
-// can skip the blocks whose maximum is not above its cut (ForEachAboveInBlocks). One read of `values` with
-// nothing but maxima in it: a full scan that also compared and visited cost several times more per value.
+// can skip the blocks whose maximum is not above its cut (ForEachAboveInBlocks). A pass of its own, a short loop
+// of loads and maxima: taking them during a scan that also compares and visits made that scan slower.
 constexpr size_t kMaximaBlock = 64;
 
 inline void BlockMaxima(const float* values, size_t n, std::vector<float>* maxima) {
