@@ -18,29 +18,24 @@
 namespace circmatch {
 namespace internal {
 
-#if defined(__SSE2__)
-// The sixteen entries from `at` of ForEachAbove's scan.
-template <typename Cut, typename Visit>
-inline void VisitSixteenAbove(const float* values, size_t at, const Cut& cut, const Visit& visit) {
-  const __m128 c = _mm_set1_ps(cut());
-  unsigned mask = 0;
-  for (size_t j = 0; j < 4; ++j) {
-    mask |= static_cast<unsigned>(_mm_movemask_ps(_mm_cmpgt_ps(_mm_loadu_ps(values + at + 4 * j), c))) << (4 * j);
-  }
-  for (; mask != 0; mask &= mask - 1) {
-    const size_t k = at + static_cast<size_t>(__builtin_ctz(mask));
-    if (values[k] > cut()) visit(k);
-  }
-}
-#endif
-
 // Calls `visit(i)` for every i in [0, n), in increasing order, with values[i] > cut(); cut() is re-read after
 // each visit.
 template <typename Cut, typename Visit>
 void ForEachAbove(const float* values, size_t n, const Cut& cut, const Visit& visit) {
   size_t i = 0;
 #if defined(__SSE2__)
-  for (; i + 16 <= n; i += 16) VisitSixteenAbove(values, i, cut, visit);
+  for (; i + 16 <= n; i += 16) {
+    const __m128 c = _mm_set1_ps(cut());
+    unsigned mask = 0;
+    for (size_t j = 0; j < 4; ++j) {
+      const __m128 above = _mm_cmpgt_ps(_mm_loadu_ps(values + i + 4 * j), c);
+      mask |= static_cast<unsigned>(_mm_movemask_ps(above)) << (4 * j);
+    }
+    for (; mask != 0; mask &= mask - 1) {
+      const size_t k = i + static_cast<size_t>(__builtin_ctz(mask));
+      if (values[k] > cut()) visit(k);
+    }
+  }
 #endif
   for (; i < n; ++i) {
     if (values[i] > cut()) visit(i);
