@@ -71,6 +71,7 @@ struct SizeResult {
   double generate_s = 0;
   double build_s = 0;
   int64_t index_bytes = 0;
+  IndexMemory memory;  // what the index counts it holds, by part
   std::vector<VariantResult> variants;
 };
 
@@ -144,6 +145,7 @@ SizeResult RunSize(const Vocabulary& vocabulary, int64_t n, int queries, uint64_
   }
   result.build_s = MillisecondsSince(start) / 1000;
   result.index_bytes = ResidentBytes() - rss_before;
+  result.memory = index->Memory();
   suppliers.clear();
   suppliers.shrink_to_fit();
 
@@ -222,6 +224,20 @@ int main(int argc, char** argv) {
   }
   std::printf("\nindex memory: growth of this process's RSS during the build (the generated profiles were "
               "allocated before).\n\n");
+
+  std::printf("## Index memory by part (bytes per supplier, as the index counts what it allocated)\n\n");
+  std::printf("| suppliers | matrices | text frequencies | posting lists | of them dense | embeddings | filter columns "
+              "| keys | profiles | other | total |\n");
+  std::printf("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+  for (const SizeResult& r : results) {
+    const IndexMemory& m = r.memory;
+    const auto per = [&r](int64_t bytes) { return static_cast<double>(bytes) / static_cast<double>(r.suppliers); };
+    std::printf("| %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f |\n",
+                Count(r.suppliers).c_str(), per(m.matrices), per(m.text_frequencies), per(m.posting_lists),
+                per(m.dense_values), per(m.embeddings), per(m.filter_columns), per(m.keys), per(m.profiles),
+                per(m.other), per(m.total()));
+  }
+  std::printf("\n");
 
   std::printf("## Latency (ms)\n\n");
   std::printf("| suppliers | variant | p50 | p90 | p99 | mean | errors |\n");

@@ -41,9 +41,11 @@ class AuditLog {
   const int fd_;  // -1: disabled
 };
 
-// Drops personal data from a message: every circmatch.v1.Profile keeps only owner, id and kind, every
-// Explanation and Contact is cleared.
-void StripPersonalData(google::protobuf::Message* message);
+// The proto3 JSON of `message`, as protobuf's MessageToJsonString prints it, with personal data left out: of
+// every circmatch.v1.Profile only owner, id and kind, and no Explanation or Contact at all. Written straight from
+// the message: copying a response of full profiles to strip it, then converting it with protobuf's JSON library,
+// cost the server a sixth of its time per SuggestSuppliers call.
+std::string AuditJson(const google::protobuf::Message& message);
 
 }  // namespace circmatch::service
 

@@ -129,6 +129,17 @@ class Index::Impl {
     return version_;
   }
 
+  IndexMemory Memory() const {
+    absl::ReaderMutexLock lock(&mu_);
+    IndexMemory memory;
+    for (const auto& segment : segments_) segment->AddMemory(&memory);
+    memory.keys += rows_by_key_.bytes();
+    memory.other = internal::VectorBytes(document_frequency_) +
+                   static_cast<int64_t>(idf_.bucket_count()) * static_cast<int64_t>(sizeof(float)) +
+                   InternedBytes(owner_ids_) + InternedBytes(organization_ids_);
+    return memory;
+  }
+
   absl::StatusOr<MatchResult> FindMatches(const Profile& query, const MatchParams& params) const {
     absl::StatusOr<ResolvedParams> resolved =
         ResolveParams(*vocabulary_, query, params, options_.embedding_dimension);
@@ -351,6 +362,13 @@ class Index::Impl {
     return it->second;
   }
 
+  // Bytes of an interning map: its slots and control bytes, and the strings too long to be kept in them.
+  static int64_t InternedBytes(const absl::flat_hash_map<std::string, int32_t>& ids) {
+    int64_t bytes = static_cast<int64_t>(ids.capacity() * (sizeof(std::pair<std::string, int32_t>) + 1));
+    for (const auto& [value, id] : ids) bytes += internal::StringHeapBytes(value);
+    return bytes;
+  }
+
   // Tombstones a stored row, drops its key and takes its text out of the document frequencies.
   void Remove(const internal::RowRef& ref) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     internal::Segment& segment = *segments_[KindIndex(ref.kind)];
@@ -476,6 +494,7 @@ absl::Status Index::Delete(const ProfileKey& key) { return impl_->Delete(key); }
 std::optional<Profile> Index::Get(const ProfileKey& key) const { return impl_->Get(key); }
 int64_t Index::Count(ProfileKind kind) const { return impl_->Count(kind); }
 uint64_t Index::version() const { return impl_->version(); }
+IndexMemory Index::Memory() const { return impl_->Memory(); }
 
 absl::StatusOr<MatchResult> Index::FindMatches(const Profile& query, const MatchParams& params) const {
   return impl_->FindMatches(query, params);

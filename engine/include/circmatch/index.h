@@ -59,6 +59,24 @@ struct MatchResult {
   int64_t rows_scored = 0;     // candidates scored; the others were bounded out of the top k unscored
 };
 
+// The bytes an Index has allocated, by part, for the server's metrics and the benchmarks' accounts.
+struct IndexMemory {
+  int64_t matrices = 0;          // the sparse facets' rows: a column index and a value per nonzero
+  int64_t text_frequencies = 0;  // the raw term frequency of each text nonzero, to weight it again on a new IDF
+  int64_t posting_lists = 0;     // the matrices' transposes, dense values included
+  int64_t dense_values = 0;      // of posting_lists, the byte per row of the common terms
+  int64_t embeddings = 0;
+  int64_t filter_columns = 0;    // points, liveness, owners, organizations, windows, certifications, radii
+  int64_t keys = 0;              // each row's key, and the map from keys to rows
+  int64_t profiles = 0;          // the packed profiles, for explanations and Get
+  int64_t other = 0;             // document frequencies, the IDF, interned owners and organizations
+
+  // Every part but dense_values, which posting_lists includes.
+  int64_t total() const {
+    return matrices + text_frequencies + posting_lists + embeddings + filter_columns + keys + profiles + other;
+  }
+};
+
 // Scores of many queries against chosen candidates, for pairing a group at once.
 struct ScoreMatrix {
   // scores(i, j): queries[i] against candidates[j], the score FindMatches gives that pair.
@@ -121,6 +139,9 @@ class Index {
 
   // Incremented by every successful write.
   uint64_t version() const;
+
+  // The bytes held, by part.
+  IndexMemory Memory() const;
 
   // The top `params.k` candidates for `query` (a normalized profile, stored or not; a stored query is never
   // its own candidate). INVALID_ARGUMENT for k out of 1..kMaxK, bad weights or a query of the wrong kind for

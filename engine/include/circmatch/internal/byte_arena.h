@@ -7,6 +7,7 @@
 #define CIRCMATCH_INTERNAL_BYTE_ARENA_H_
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -27,6 +28,7 @@ class ByteArena {
       // A string longer than a block gets a block of its own.
       const size_t size = std::max(kBlockBytes, bytes.size());
       blocks_.emplace_back(new char[size]);
+      bytes_ += size;
       next_ = blocks_.back().get();
       free_ = size;
     }
@@ -37,10 +39,14 @@ class ByteArena {
     return absl::string_view(out, bytes.size());
   }
 
+  // Bytes allocated for the blocks.
+  int64_t bytes() const { return bytes_; }
+
  private:
   std::vector<std::unique_ptr<char[]>> blocks_;
   char* next_ = nullptr;
   size_t free_ = 0;
+  int64_t bytes_ = 0;
 };
 
 }  // namespace internal

@@ -71,6 +71,12 @@ class CsrMatrix {
     transform(indices_.data() + row_start_[r], values_.data() + row_start_[r], row_start_[r + 1] - row_start_[r]);
   }
 
+  // Bytes allocated for the matrix.
+  int64_t bytes() const {
+    return static_cast<int64_t>(row_start_.capacity() * sizeof(int) + indices_.capacity() * sizeof(int) +
+                                values_.capacity() * sizeof(float));
+  }
+
   // A zero-copy Eigen view; valid until the next append.
   EigenView View() const {
     return EigenView(rows(), cols_, static_cast<Eigen::Index>(values_.size()), row_start_.data(), indices_.data(),

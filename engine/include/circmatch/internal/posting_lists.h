@@ -133,6 +133,21 @@ class PostingLists {
   // The largest value in column `col`, exact (values of tombstoned rows may keep it high until compaction).
   float MaxValue(int col) const { return col < static_cast<int>(columns_.size()) ? columns_[col].max_value : 0.0f; }
 
+  // Bytes allocated for the lists, and of them for dense values.
+  int64_t bytes() const {
+    int64_t total = static_cast<int64_t>(columns_.capacity() * sizeof(Column));
+    for (const Column& c : columns_) {
+      total += static_cast<int64_t>(c.entries.capacity() * sizeof(PostingList::Entry) +
+                                    c.blocks.capacity() * sizeof(PostingList::Block));
+    }
+    return total + dense_bytes();
+  }
+  int64_t dense_bytes() const {
+    int64_t total = 0;
+    for (const Column& c : columns_) total += static_cast<int64_t>(c.dense_values.capacity());
+    return total;
+  }
+
   // `value` in steps of PostingList::kValueStep, rounded up (clamped to [0, 1]).
   static uint16_t Step(float value) {
     return static_cast<uint16_t>(std::clamp(std::ceil(static_cast<double>(value) * 65535.0), 0.0, 65535.0));

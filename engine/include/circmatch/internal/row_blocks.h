@@ -30,6 +30,9 @@ class RowBlocks {
   // Appends a row of zeros.
   void AppendZeros() { std::fill_n(NextRow(), width_, T{}); }
 
+  // Bytes allocated for the blocks.
+  int64_t bytes() const { return static_cast<int64_t>(blocks_.size()) * kRowsPerBlock * width_ * sizeof(T); }
+
   // Row `r` (width() values).
   const T* Row(int64_t r) const {
     return blocks_[static_cast<size_t>(r / kRowsPerBlock)].get() + (r % kRowsPerBlock) * width_;

@@ -9,6 +9,7 @@
 #ifndef CIRCMATCH_INTERNAL_ROWS_BY_KEY_H_
 #define CIRCMATCH_INTERNAL_ROWS_BY_KEY_H_
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -51,6 +52,9 @@ class RowsByKey {
   }
 
   void Clear() { refs_.clear(); }
+
+  // Bytes allocated for the map's slots and their control bytes.
+  int64_t bytes() const { return static_cast<int64_t>(refs_.capacity() * (sizeof(RowRef) + 1)); }
 
  private:
   // Both take a key or an entry, so a lookup by key needs no entry.

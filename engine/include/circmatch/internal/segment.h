@@ -32,6 +32,7 @@
 #include <Eigen/Core>
 
 #include "absl/strings/string_view.h"
+#include "circmatch/index.h"
 #include "circmatch/internal/byte_arena.h"
 #include "circmatch/internal/csr_matrix.h"
 #include "circmatch/internal/packed_profile.h"
@@ -43,6 +44,16 @@
 
 namespace circmatch {
 namespace internal {
+
+// Bytes allocated for a vector's elements.
+template <typename T>
+int64_t VectorBytes(const std::vector<T>& v) {
+  return static_cast<int64_t>(v.capacity() * sizeof(T));
+}
+// Bytes a string holds outside its object (none when short enough to be kept inside).
+inline int64_t StringHeapBytes(const std::string& s) {
+  return s.capacity() > std::string().capacity() ? static_cast<int64_t>(s.capacity() + 1) : 0;
+}
 
 // True for the facets kept in CSR matrices.
 inline bool IsSparseFacet(Facet facet) { return facet != Facet::kLocation && facet != Facet::kEmbedding; }
@@ -123,6 +134,24 @@ struct Segment {
     keys[row] = ProfileKey();
     packed[row] = {};
     ++dead_rows;
+  }
+
+  // Adds the bytes allocated for the segment to `memory`.
+  void AddMemory(IndexMemory* memory) const {
+    for (int f = 0; f < kFacetCount; ++f) {
+      memory->matrices += sparse[f].bytes();
+      memory->posting_lists += postings[f].bytes();
+      memory->dense_values += postings[f].dense_bytes();
+    }
+    memory->text_frequencies += VectorBytes(text_tf);
+    memory->embeddings += embedding.bytes();
+    memory->filter_columns += VectorBytes(location_xyz) + VectorBytes(has_location) + VectorBytes(alive) +
+                              VectorBytes(owner_id) + VectorBytes(shared) + VectorBytes(organization_id) +
+                              VectorBytes(opens_at) + VectorBytes(closes_at) + VectorBytes(certification_bits) +
+                              VectorBytes(radius_km);
+    memory->keys += VectorBytes(keys);
+    for (const ProfileKey& key : keys) memory->keys += StringHeapBytes(key.owner) + StringHeapBytes(key.id);
+    memory->profiles += packed_bytes.bytes() + VectorBytes(packed);
   }
 
   // True when tombstones make up more than a quarter of the rows.
