@@ -54,9 +54,7 @@ class Index::Impl {
       : options_(options),
         vocabulary_(vocabulary),
         vectorizer_(vocabulary, VectorizerOptions{options.text_hash_buckets, 1 << 10, options.embedding_dimension}),
-        rows_by_key_([this](const internal::RowRef& ref) -> const ProfileKey& {
-          return segments_[KindIndex(ref.kind)]->keys[ref.row];
-        }),
+        rows_by_key_([this](const internal::RowRef& ref) { return KeyOf(*segments_[KindIndex(ref.kind)], ref.row); }),
         document_frequency_(static_cast<size_t>(options.text_hash_buckets), 0),
         idf_(options.text_hash_buckets) {
     for (auto& segment : segments_) {
@@ -91,6 +89,7 @@ class Index::Impl {
       if (const std::optional<internal::RowRef> old = rows_by_key_.Find(profile.key)) Remove(*old);
       row.sparse[static_cast<int>(Facet::kText)] = Vectorizer::WeightText(row.text_tf, idf_);
       row.owner_id = Intern(&owner_ids_, profile.key.owner);
+      if (row.owner_id == static_cast<int32_t>(owner_names_.size())) owner_names_.push_back(profile.key.owner);
       const std::string organization = OrganizationKey(profile.organization);
       row.organization_id = organization.empty() ? -1 : Intern(&organization_ids_, organization);
       for (int bucket : row.text_tf.indices) ++document_frequency_[bucket];
@@ -116,7 +115,7 @@ class Index::Impl {
     absl::ReaderMutexLock lock(&mu_);
     const std::optional<internal::RowRef> ref = rows_by_key_.Find(key);
     if (!ref) return std::nullopt;
-    return segments_[KindIndex(ref->kind)]->StoredProfile(ref->row);
+    return StoredProfile(*segments_[KindIndex(ref->kind)], ref->row);
   }
 
   int64_t Count(ProfileKind kind) const {
@@ -136,7 +135,9 @@ class Index::Impl {
     memory.keys += rows_by_key_.bytes();
     memory.other = internal::VectorBytes(document_frequency_) +
                    static_cast<int64_t>(idf_.bucket_count()) * static_cast<int64_t>(sizeof(float)) +
-                   InternedBytes(owner_ids_) + InternedBytes(organization_ids_);
+                   InternedBytes(owner_ids_) + InternedBytes(organization_ids_) +
+                   internal::VectorBytes(owner_names_);
+    for (const std::string& name : owner_names_) memory.other += internal::StringHeapBytes(name);
     return memory;
   }
 
@@ -150,9 +151,9 @@ class Index::Impl {
                                        options_.location_decay_km);
     const RowFilter filter = MakeFilter(segment, query, params, *resolved);
 
-    const auto better = [&segment](const Scored& a, const Scored& b) {
+    const auto better = [this, &segment](const Scored& a, const Scored& b) {
       if (a.score != b.score) return a.score > b.score;
-      return segment.keys[a.row] < segment.keys[b.row];
+      return KeyOf(segment, a.row) < KeyOf(segment, b.row);
     };
     TopK<Scored, decltype(better)> top(params.k, better);
     const auto passes = [&](int r) { return filter.Passes(segment, r); };
@@ -174,9 +175,9 @@ class Index::Impl {
     const QueryExplainer explainer(vectorizer_, idf_, query, params, *resolved, options_.location_decay_km);
     for (const Scored& s : std::move(top).Take()) {
       Match match;
-      match.key = segment.keys[s.row];
+      match.key = KeyOf(segment, s.row).ToKey();
       match.score = s.score;
-      match.explanation = explainer.Explain(segment.StoredProfile(s.row));
+      match.explanation = explainer.Explain(StoredProfile(segment, s.row));
       result.matches.push_back(std::move(match));
     }
     return result;
@@ -206,7 +207,7 @@ class Index::Impl {
       const internal::QueryScorer scorer(segment, vectorizer_, idf_, queries[i], params, resolved[i].weights,
                                          options_.location_decay_km);
       for (size_t j = 0; j < rows.size(); ++j) {
-        if (segment.keys[rows[j]] == queries[i].key) continue;
+        if (KeyOf(segment, rows[j]) == internal::KeyView(queries[i].key)) continue;
         result.scores(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = scorer.Score(rows[j]).score;
       }
     }
@@ -222,7 +223,7 @@ class Index::Impl {
     absl::ReaderMutexLock lock(&mu_);
     absl::StatusOr<int> row = VisibleCandidateRow(candidate, params, "candidate");
     if (!row.ok()) return row.status();
-    const Profile profile = segments_[KindIndex(CandidateKind(params.type))]->StoredProfile(*row);
+    const Profile profile = StoredProfile(*segments_[KindIndex(CandidateKind(params.type))], *row);
     Match match;
     match.key = profile.key;
     match.explanation = BuildExplanation(vectorizer_, idf_, query, profile, params, *resolved,
@@ -241,7 +242,7 @@ class Index::Impl {
     if (!row.ok()) return row.status();
     const internal::Segment& segment = *segments_[KindIndex(CandidateKind(params.type))];
     const int candidate_row = *row;
-    const Profile profile = segment.StoredProfile(candidate_row);
+    const Profile profile = StoredProfile(segment, candidate_row);
     const internal::QueryScorer scorer(segment, vectorizer_, idf_, query, params, resolved->weights,
                                        options_.location_decay_km);
     const RowFilter filter = MakeFilter(segment, query, params, *resolved);
@@ -270,7 +271,7 @@ class Index::Impl {
       const float score = scores[r];
       if (score < params.filter.min_score) continue;
       ++result.eligible_count;
-      if (score > own || (score == own && segment.keys[r] < profile.key)) ++better;
+      if (score > own || (score == own && KeyOf(segment, r) < internal::KeyView(profile.key))) ++better;
     }
     result.rank = result.match.explanation.exclusions.empty() ? better + 1 : 0;
     return result;
@@ -362,6 +363,14 @@ class Index::Impl {
     return it->second;
   }
 
+  // The key of row `r` of `segment`: its owner by number, its id from its packed profile.
+  internal::KeyView KeyOf(const internal::Segment& segment, int r) const ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    return internal::KeyView(owner_names_[segment.owner_id[r]], segment.Id(r));
+  }
+  Profile StoredProfile(const internal::Segment& segment, int r) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return segment.StoredProfile(r, owner_names_[segment.owner_id[r]]);
+  }
+
   // Bytes of an interning map: its slots and control bytes, and the strings too long to be kept in them.
   static int64_t InternedBytes(const absl::flat_hash_map<std::string, int32_t>& ids) {
     int64_t bytes = static_cast<int64_t>(ids.capacity() * (sizeof(std::pair<std::string, int32_t>) + 1));
@@ -372,7 +381,7 @@ class Index::Impl {
   // Tombstones a stored row, drops its key and takes its text out of the document frequencies.
   void Remove(const internal::RowRef& ref) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     internal::Segment& segment = *segments_[KindIndex(ref.kind)];
-    rows_by_key_.Erase(segment.keys[ref.row]);  // before the tombstone clears the key
+    rows_by_key_.Erase(KeyOf(segment, ref.row));  // before the tombstone clears the key
     for (int bucket : segment.sparse[static_cast<int>(Facet::kText)].RowIndices(ref.row)) --document_frequency_[bucket];
     --documents_;
     segment.Tombstone(ref.row);
@@ -449,6 +458,7 @@ class Index::Impl {
   internal::RowsByKey rows_by_key_ ABSL_GUARDED_BY(mu_);
   // Interned owners and organization keys, so the per-row filter columns are integers. Never shrink.
   absl::flat_hash_map<std::string, int32_t> owner_ids_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> owner_names_ ABSL_GUARDED_BY(mu_);  // by owner id
   absl::flat_hash_map<std::string, int32_t> organization_ids_ ABSL_GUARDED_BY(mu_);
   // Text document frequencies over the stored profiles (one document per profile), live.
   std::vector<int32_t> document_frequency_ ABSL_GUARDED_BY(mu_);

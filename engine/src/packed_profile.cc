@@ -77,12 +77,13 @@ class Reader {
     pos_ += sizeof(v);
     return v;
   }
-  std::string String() {
+  absl::string_view View() {
     const size_t size = Varint();
-    std::string s(in_.substr(pos_, size));
+    const absl::string_view s = in_.substr(pos_, size);
     pos_ += size;
     return s;
   }
+  std::string String() { return std::string(View()); }
   std::vector<std::string> Strings() {
     std::vector<std::string> list(Varint());
     for (std::string& s : list) s = String();
@@ -116,6 +117,7 @@ class Reader {
 
 std::string PackProfile(const Profile& profile) {
   Writer w;
+  w.String(profile.key.id);
   w.Varint(static_cast<uint64_t>(profile.kind));
   w.String(profile.display_name);
   w.String(profile.organization);
@@ -136,10 +138,17 @@ std::string PackProfile(const Profile& profile) {
   return std::move(w).Take();
 }
 
-Profile UnpackProfile(const ProfileKey& key, absl::string_view packed) {
+absl::string_view PackedProfileId(absl::string_view packed) {
+  if (packed.empty()) return {};
+  Reader r(packed);
+  return r.View();
+}
+
+Profile UnpackProfile(absl::string_view owner, absl::string_view packed) {
   Reader r(packed);
   Profile profile;
-  profile.key = key;
+  profile.key.owner = std::string(owner);
+  profile.key.id = r.String();
   profile.kind = static_cast<ProfileKind>(r.Varint());
   profile.display_name = r.String();
   profile.organization = r.String();

@@ -43,7 +43,11 @@ void ExpectSameProfile(const Profile& a, const Profile& b) {
   EXPECT_EQ(a.tags, b.tags);
 }
 
-Profile RoundTrip(const Profile& profile) { return UnpackProfile(profile.key, PackProfile(profile)); }
+Profile RoundTrip(const Profile& profile) {
+  const std::string packed = PackProfile(profile);
+  EXPECT_EQ(PackedProfileId(packed), profile.key.id);
+  return UnpackProfile(profile.key.owner, packed);
+}
 
 TEST(PackedProfileTest, ATenderWithEveryFieldComesBackAsItWas) {
   Profile tender;
@@ -82,13 +86,14 @@ TEST(PackedProfileTest, ABuddyAndAnEmptyProfileComeBackAsTheyWere) {
   EXPECT_FALSE(RoundTrip(empty).closing_time.has_value());
 }
 
-TEST(PackedProfileTest, TheKeyAndTheEmbeddingAreNotPacked) {
+TEST(PackedProfileTest, TheOwnerAndTheEmbeddingAreNotPacked) {
   Profile supplier;
   supplier.key = {"owner", "s-1"};
   supplier.embedding = {0.6f, 0.8f};
-  const Profile back = UnpackProfile({"other", "s-2"}, PackProfile(supplier));
-  EXPECT_EQ(back.key, (ProfileKey{"other", "s-2"}));
+  const Profile back = UnpackProfile("other", PackProfile(supplier));
+  EXPECT_EQ(back.key, (ProfileKey{"other", "s-1"}));
   EXPECT_TRUE(back.embedding.empty());
+  EXPECT_EQ(PackedProfileId(""), "");
 }
 
 // What the Index saves by packing: a typical supplier takes less than the bare struct (its text included).

@@ -9,10 +9,10 @@
 //   location_xyz   rows x 3 doubles, row-major (unit vectors; zeros when the profile has no point)
 //   embedding      rows of d floats, in blocks (zeros when the profile has none)
 //   per-row filter columns: alive, owner id, shared, organization id, open window, certification bits, radius
-//   keys           the key of each row, to break ties
-//   packed         the rest of each row's normalized Profile but its embedding (packed_profile.h), its bytes
-//                  in `packed_bytes`, for explanations and Get (see StoredProfile); key and packed profile are
-//                  emptied when tombstoned (the bytes stay until Compacted)
+//   packed         the rest of each row's normalized Profile but its embedding and owner (packed_profile.h),
+//                  its bytes in `packed_bytes`, for explanations and Get (see StoredProfile), and its id first, so
+//                  that with owner_id it is the row's key (to find rows and break ties); emptied when tombstoned
+//                  (the bytes stay until Compacted)
 //
 // Rows are append-only: an update appends a row and tombstones the old one; Compact() drops tombstoned rows.
 // Doubles for the location because the angle between two nearby points is recovered from their dot product
@@ -83,7 +83,7 @@ struct Segment {
     }
   }
 
-  int rows() const { return static_cast<int>(keys.size()); }
+  int rows() const { return static_cast<int>(alive.size()); }
   int live_rows() const { return rows() - dead_rows; }
 
   // Appends a row; returns its number.
@@ -114,13 +114,16 @@ struct Segment {
     for (int c : row.certifications) certification_bits[first_word + c / 64] |= uint64_t{1} << (c % 64);
     radius_km.push_back(row.radius_km);
     packed.push_back(packed_bytes.Append(PackProfile(profile)));
-    keys.push_back(profile.key);
     return rows() - 1;
   }
 
-  // The profile of row r with its embedding as indexed (unit length), or none when that row is all zeros.
-  Profile StoredProfile(int r) const {
-    Profile profile = UnpackProfile(keys[r], packed[r]);
+  // The id of row r's profile; empty once tombstoned.
+  absl::string_view Id(int r) const { return PackedProfileId(packed[r]); }
+
+  // The profile of row r, whose owner is `owner`, with its embedding as indexed (unit length), or none when that
+  // row is all zeros.
+  Profile StoredProfile(int r, absl::string_view owner) const {
+    Profile profile = UnpackProfile(owner, packed[r]);
     const float* row = embedding.Row(r);
     if (std::any_of(row, row + embedding_dimension, [](float v) { return v != 0.0f; })) {
       profile.embedding.assign(row, row + embedding_dimension);
@@ -131,7 +134,6 @@ struct Segment {
   // Marks a row deleted and releases its profile.
   void Tombstone(int row) {
     alive[row] = 0;
-    keys[row] = ProfileKey();
     packed[row] = {};
     ++dead_rows;
   }
@@ -149,8 +151,6 @@ struct Segment {
                               VectorBytes(owner_id) + VectorBytes(shared) + VectorBytes(organization_id) +
                               VectorBytes(opens_at) + VectorBytes(closes_at) + VectorBytes(certification_bits) +
                               VectorBytes(radius_km);
-    memory->keys += VectorBytes(keys);
-    for (const ProfileKey& key : keys) memory->keys += StringHeapBytes(key.owner) + StringHeapBytes(key.id);
     memory->profiles += packed_bytes.bytes() + VectorBytes(packed);
   }
 
@@ -183,7 +183,6 @@ struct Segment {
                                     certification_bits.begin() + w * (r + 1));
       out.radius_km.push_back(radius_km[r]);
       out.packed.push_back(out.packed_bytes.Append(packed[r]));
-      out.keys.push_back(keys[r]);
     }
     return out;
   }
@@ -237,7 +236,6 @@ struct Segment {
   std::vector<int64_t> closes_at;
   std::vector<uint64_t> certification_bits;
   std::vector<double> radius_km;
-  std::vector<ProfileKey> keys;
   ByteArena packed_bytes;
   std::vector<absl::string_view> packed;
   int dead_rows = 0;
