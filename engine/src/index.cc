@@ -87,12 +87,13 @@ class Index::Impl {
       const Profile& profile = prepared.profiles_[i];
       internal::RowData& row = prepared.rows_->rows[i];
       if (const std::optional<internal::RowRef> old = rows_by_key_.Find(profile.key)) Remove(*old);
-      row.sparse[static_cast<int>(Facet::kText)] = Vectorizer::WeightText(row.text_tf, idf_);
+      row.sparse[static_cast<int>(Facet::kText)] =
+          Vectorizer::WeightText(Vectorizer::TermFrequencies(row.text_counts), idf_);
       row.owner_id = Intern(&owner_ids_, profile.key.owner);
       if (row.owner_id == static_cast<int32_t>(owner_names_.size())) owner_names_.push_back(profile.key.owner);
       const std::string organization = OrganizationKey(profile.organization);
       row.organization_id = organization.empty() ? -1 : Intern(&organization_ids_, organization);
-      for (int bucket : row.text_tf.indices) ++document_frequency_[bucket];
+      for (int bucket : row.text_counts.indices) ++document_frequency_[bucket];
       ++documents_;
       const int r = segments_[KindIndex(profile.kind)]->Append(profile, row);
       rows_by_key_.Insert(internal::RowRef{profile.kind, r});
@@ -347,7 +348,7 @@ class Index::Impl {
         row.sparse[f] = vectorizer_.Categorical(facet, facets);
       }
     }
-    row.text_tf = vectorizer_.TextTermFrequencies(facets.text);
+    row.text_counts = vectorizer_.TextTermCounts(facets.text);
     row.location = Vectorizer::LocationVector(profile.location);
     if (!profile.embedding.empty()) row.embedding = Vectorizer::EmbeddingVector(profile.embedding);
     row.shared = profile.visibility == Visibility::kShared;

@@ -33,6 +33,21 @@ int TermIndex(const std::vector<Term>& list, const std::string& id) {
   return term == nullptr ? -1 : static_cast<int>(term - list.data());
 }
 
+TermCounts TermCountsOf(absl::Span<const std::string> stems, int buckets) {
+  absl::flat_hash_map<int, int32_t> by_bucket;
+  for (const std::string& stem : stems) ++by_bucket[HashToBucket(stem, buckets)];
+  std::vector<std::pair<int, int32_t>> pairs(by_bucket.begin(), by_bucket.end());
+  std::sort(pairs.begin(), pairs.end());
+  TermCounts counts;
+  counts.indices.reserve(pairs.size());
+  counts.counts.reserve(pairs.size());
+  for (const auto& [bucket, count] : pairs) {
+    counts.indices.push_back(bucket);
+    counts.counts.push_back(count);
+  }
+  return counts;
+}
+
 }  // namespace
 
 double Dot(const SparseVector& a, const SparseVector& b) {
@@ -170,14 +185,19 @@ SparseVector Vectorizer::TextTermFrequencies(absl::string_view text) const {
 }
 
 SparseVector Vectorizer::TextTermFrequencies(absl::Span<const std::string> stems) const {
-  absl::flat_hash_map<int, int> counts;
-  for (const std::string& stem : stems) ++counts[HashToBucket(stem, options_.text_hash_buckets)];
-  std::vector<std::pair<int, float>> pairs;
-  pairs.reserve(counts.size());
-  for (const auto& [bucket, count] : counts) {
-    pairs.emplace_back(bucket, static_cast<float>(1.0 + std::log(static_cast<double>(count))));
-  }
-  return FromPairs(std::move(pairs));
+  return TermFrequencies(TermCountsOf(stems, options_.text_hash_buckets));
+}
+
+TermCounts Vectorizer::TextTermCounts(absl::string_view text) const {
+  return TermCountsOf(AnalyzeText(text), options_.text_hash_buckets);
+}
+
+SparseVector Vectorizer::TermFrequencies(const TermCounts& counts) {
+  SparseVector v;
+  v.indices = counts.indices;
+  v.values.reserve(counts.counts.size());
+  for (int32_t count : counts.counts) v.values.push_back(SublinearTf(count));
+  return v;
 }
 
 SparseVector Vectorizer::WeightText(const SparseVector& term_frequencies, const TextIdf& idf) {

@@ -23,6 +23,7 @@
 #ifndef CIRCMATCH_VECTORIZER_H_
 #define CIRCMATCH_VECTORIZER_H_
 
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -44,6 +45,12 @@ struct SparseVector {
   std::vector<float> values;
 
   bool empty() const { return indices.empty(); }
+};
+
+// How often each text bucket occurs in a text.
+struct TermCounts {
+  std::vector<int> indices;  // increasing
+  std::vector<int32_t> counts;
 };
 
 // Dot product of two sparse vectors (merge of the sorted indices), in double.
@@ -102,6 +109,11 @@ class Vectorizer {
   SparseVector TextTermFrequencies(absl::string_view text) const;
   // The same of a text already analyzed (AnalyzeText in text_analysis.h), given its stems.
   SparseVector TextTermFrequencies(absl::Span<const std::string> stems) const;
+  // The occurrences per text bucket of a text, whose TermFrequencies are TextTermFrequencies(text).
+  TermCounts TextTermCounts(absl::string_view text) const;
+  static SparseVector TermFrequencies(const TermCounts& counts);
+  // The sublinear term frequency of a term occurring `count` times.
+  static float SublinearTf(int32_t count) { return static_cast<float>(1.0 + std::log(static_cast<double>(count))); }
   // tf * idf, normalized.
   static SparseVector WeightText(const SparseVector& term_frequencies, const TextIdf& idf);
   // The same into `weighted` (as long as `indices`), for re-weighting stored rows in place; equal to the values

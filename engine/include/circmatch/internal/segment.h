@@ -4,8 +4,9 @@
 //
 //   sparse[f]      CSR matrix (cpv, strategies, materials, certifications, phases, topics, text)
 //   postings[f]    its transpose: per column the rows holding it, their values and the largest of these
-//   text_tf        the raw sublinear term frequency of every text nonzero, beside sparse[text]'s values (same
-//                  order, so no second copy of its column indices), to re-weight them when the IDF changes
+//   text_counts    how often the terms of each text nonzero occur, a byte each beside sparse[text]'s values (same
+//                  order, so no second copy of its column indices; a count over 254 is kept exactly in
+//                  large_text_counts), to weight them again, from 1 + ln(count), when the IDF changes
 //   location_xyz   rows x 3 doubles, row-major (unit vectors; zeros when the profile has no point)
 //   embedding      rows of d floats, in blocks (zeros when the profile has none)
 //   per-row filter columns: alive, owner id, shared, organization id, open window, certification bits, radius
@@ -31,7 +32,9 @@
 
 #include <Eigen/Core>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "circmatch/index.h"
 #include "circmatch/internal/byte_arena.h"
 #include "circmatch/internal/csr_matrix.h"
@@ -61,7 +64,7 @@ inline bool IsSparseFacet(Facet facet) { return facet != Facet::kLocation && fac
 // Everything about one row except the profile itself, computed before it is appended.
 struct RowData {
   std::array<SparseVector, kFacetCount> sparse;  // text: IDF-weighted and normalized
-  SparseVector text_tf;
+  TermCounts text_counts;
   std::optional<Eigen::Vector3d> location;
   Eigen::VectorXf embedding;  // normalized; empty when none
   int32_t owner_id = -1;
@@ -94,7 +97,7 @@ struct Segment {
         postings[f].AppendRow(rows(), row.sparse[f].indices, row.sparse[f].values);
       }
     }
-    text_tf.insert(text_tf.end(), row.text_tf.values.begin(), row.text_tf.values.end());
+    AppendTextCounts(row.text_counts.counts);
     const Eigen::Vector3d xyz = row.location.value_or(Eigen::Vector3d::Zero());
     location_xyz.insert(location_xyz.end(), xyz.data(), xyz.data() + 3);
     has_location.push_back(row.location.has_value());
@@ -145,7 +148,9 @@ struct Segment {
       memory->posting_lists += postings[f].bytes();
       memory->dense_values += postings[f].dense_bytes();
     }
-    memory->text_frequencies += VectorBytes(text_tf);
+    memory->text_frequencies += VectorBytes(text_counts) +
+                                static_cast<int64_t>(large_text_counts.capacity() *
+                                                     (sizeof(std::pair<int64_t, int32_t>) + 1));
     memory->embeddings += embedding.bytes();
     memory->filter_columns += VectorBytes(location_xyz) + VectorBytes(has_location) + VectorBytes(alive) +
                               VectorBytes(owner_id) + VectorBytes(shared) + VectorBytes(organization_id) +
@@ -160,6 +165,7 @@ struct Segment {
   // A copy without the tombstoned rows, in the same order.
   Segment Compacted() const {
     Segment out = EmptyLike();
+    std::vector<int32_t> counts;
     for (int r = 0; r < rows(); ++r) {
       if (!alive[r]) continue;
       for (int f = 0; f < kFacetCount; ++f) {
@@ -167,8 +173,8 @@ struct Segment {
         out.sparse[f].AppendRowFrom(sparse[f], r);
         out.postings[f].AppendRow(out.rows(), sparse[f].RowIndices(r), sparse[f].RowValues(r));
       }
-      const absl::Span<const float> tf = TermFrequencies(r);
-      out.text_tf.insert(out.text_tf.end(), tf.begin(), tf.end());
+      TextCounts(r, &counts);
+      out.AppendTextCounts(counts);
       out.location_xyz.insert(out.location_xyz.end(), location_xyz.begin() + 3 * r, location_xyz.begin() + 3 * r + 3);
       out.has_location.push_back(has_location[r]);
       out.embedding.Append(embedding.Row(r));
@@ -187,19 +193,28 @@ struct Segment {
     return out;
   }
 
-  // The raw term frequencies of row r's text, in the order of sparse[text].RowIndices(r).
-  absl::Span<const float> TermFrequencies(int r) const {
+  // How often the terms of row r's text occur, in the order of sparse[text].RowIndices(r), into `counts`.
+  void TextCounts(int r, std::vector<int32_t>* counts) const {
     const CsrMatrix& text = sparse[static_cast<int>(Facet::kText)];
-    return absl::MakeConstSpan(text_tf.data() + text.RowOffset(r), text.RowIndices(r).size());
+    const int64_t begin = text.RowOffset(r);
+    counts->resize(text.RowIndices(r).size());
+    for (size_t i = 0; i < counts->size(); ++i) {
+      const int64_t at = begin + static_cast<int64_t>(i);
+      (*counts)[i] = text_counts[at] < kLargeTextCount ? text_counts[at] : large_text_counts.at(at);
+    }
   }
 
-  // Weights the text rows again from their raw term frequencies with a new IDF, in place (same pattern).
+  // Weights the text rows again from their term counts with a new IDF, in place (same pattern).
   void ReweightText(const TextIdf& idf) {
     CsrMatrix& text = sparse[static_cast<int>(Facet::kText)];
+    std::vector<int32_t> counts;
+    std::vector<float> tf;
     for (int r = 0; r < rows(); ++r) {
+      TextCounts(r, &counts);
+      tf.resize(counts.size());
+      for (size_t i = 0; i < counts.size(); ++i) tf[i] = Vectorizer::SublinearTf(counts[i]);
       text.TransformRow(r, [&](const int* indices, float* values, int count) {
-        Vectorizer::WeightTextInto(absl::MakeConstSpan(indices, count), TermFrequencies(r), idf,
-                                   absl::MakeSpan(values, count));
+        Vectorizer::WeightTextInto(absl::MakeConstSpan(indices, count), tf, idf, absl::MakeSpan(values, count));
       });
     }
     postings[static_cast<int>(Facet::kText)].RefreshValues(text);
@@ -224,7 +239,8 @@ struct Segment {
   int certification_words;
   std::array<CsrMatrix, kFacetCount> sparse;
   std::array<PostingLists, kFacetCount> postings;
-  std::vector<float> text_tf;
+  std::vector<uint8_t> text_counts;
+  absl::flat_hash_map<int64_t, int32_t> large_text_counts;  // by nonzero, where text_counts holds kLargeTextCount
   std::vector<double> location_xyz;
   std::vector<uint8_t> has_location;
   RowBlocks<float> embedding;
@@ -241,6 +257,15 @@ struct Segment {
   int dead_rows = 0;
 
  private:
+  static constexpr int32_t kLargeTextCount = 255;
+
+  void AppendTextCounts(absl::Span<const int32_t> counts) {
+    for (const int32_t count : counts) {
+      if (count >= kLargeTextCount) large_text_counts[static_cast<int64_t>(text_counts.size())] = count;
+      text_counts.push_back(static_cast<uint8_t>(std::min(count, kLargeTextCount)));
+    }
+  }
+
   // A segment with the same column counts and no rows.
   Segment EmptyLike() const {
     Segment out(embedding_dimension, certification_words);
