@@ -320,7 +320,7 @@ class Index::Impl {
     bool Passes(const internal::Segment& s, int r) const {
       if (!s.alive[r]) return false;
       if (check_visibility && !s.shared[r] && s.owner_id[r] != viewer_id) return false;
-      if (check_open && (now < s.opens_at[r] || now >= s.closes_at[r])) return false;
+      if (check_open && (now < s.OpensAt(r) || now >= s.ClosesAt(r))) return false;
       if (!excluded_rows.empty() && excluded_rows.contains(r)) return false;
       if (!excluded_organizations.empty() &&
           std::find(excluded_organizations.begin(), excluded_organizations.end(), s.organization_id[r]) !=

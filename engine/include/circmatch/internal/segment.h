@@ -110,8 +110,7 @@ struct Segment {
     owner_id.push_back(row.owner_id);
     shared.push_back(row.shared);
     organization_id.push_back(row.organization_id);
-    opens_at.push_back(row.opens_at);
-    closes_at.push_back(row.closes_at);
+    AppendWindow(row.opens_at, row.closes_at);
     const size_t first_word = certification_bits.size();
     certification_bits.insert(certification_bits.end(), static_cast<size_t>(certification_words), 0);
     for (int c : row.certifications) certification_bits[first_word + c / 64] |= uint64_t{1} << (c % 64);
@@ -154,7 +153,7 @@ struct Segment {
     memory->embeddings += embedding.bytes();
     memory->filter_columns += VectorBytes(location_xyz) + VectorBytes(has_location) + VectorBytes(alive) +
                               VectorBytes(owner_id) + VectorBytes(shared) + VectorBytes(organization_id) +
-                              VectorBytes(opens_at) + VectorBytes(closes_at) + VectorBytes(certification_bits) +
+                              VectorBytes(windows) + VectorBytes(certification_bits) +
                               VectorBytes(radius_km);
     memory->profiles += packed_bytes.bytes() + VectorBytes(packed);
   }
@@ -182,8 +181,7 @@ struct Segment {
       out.owner_id.push_back(owner_id[r]);
       out.shared.push_back(shared[r]);
       out.organization_id.push_back(organization_id[r]);
-      out.opens_at.push_back(opens_at[r]);
-      out.closes_at.push_back(closes_at[r]);
+      out.AppendWindow(OpensAt(r), ClosesAt(r));
       const size_t w = static_cast<size_t>(certification_words);
       out.certification_bits.insert(out.certification_bits.end(), certification_bits.begin() + w * r,
                                     certification_bits.begin() + w * (r + 1));
@@ -226,6 +224,10 @@ struct Segment {
     const double* xyz = location_xyz.data() + 3 * static_cast<size_t>(r);
     return xyz[0] * point[0] + xyz[1] * point[1] + xyz[2] * point[2];
   }
+  // When row r opens and closes (tenders; other rows are open always).
+  int64_t OpensAt(int r) const { return windows.empty() ? kAlways.first : windows[r].first; }
+  int64_t ClosesAt(int r) const { return windows.empty() ? kAlways.second : windows[r].second; }
+
   // True when row `r` holds every certification set in `required` (certification_words words).
   bool HoldsAll(int r, const std::vector<uint64_t>& required) const {
     const uint64_t* bits = certification_bits.data() + static_cast<size_t>(certification_words) * r;
@@ -248,8 +250,7 @@ struct Segment {
   std::vector<int32_t> owner_id;
   std::vector<uint8_t> shared;
   std::vector<int32_t> organization_id;
-  std::vector<int64_t> opens_at;
-  std::vector<int64_t> closes_at;
+  std::vector<std::pair<int64_t, int64_t>> windows;  // [opens, closes); empty while no row has a bound
   std::vector<uint64_t> certification_bits;
   std::vector<double> radius_km;
   ByteArena packed_bytes;
@@ -258,6 +259,17 @@ struct Segment {
 
  private:
   static constexpr int32_t kLargeTextCount = 255;
+  static constexpr std::pair<int64_t, int64_t> kAlways{std::numeric_limits<int64_t>::min(),
+                                                       std::numeric_limits<int64_t>::max()};
+
+  // Appends the window of the row being appended; the rows before the first bounded one are open always.
+  void AppendWindow(int64_t opens, int64_t closes) {
+    if (windows.empty()) {
+      if (std::make_pair(opens, closes) == kAlways) return;
+      windows.assign(static_cast<size_t>(rows()) - 1, kAlways);  // alive already holds the new row
+    }
+    windows.emplace_back(opens, closes);
+  }
 
   void AppendTextCounts(absl::Span<const int32_t> counts) {
     for (const int32_t count : counts) {
