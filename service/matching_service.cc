@@ -122,16 +122,21 @@ absl::Status RankedMatch(const ProfileRepository& repository, const std::string&
   absl::StatusOr<MatchResult> result = repository.index().FindMatches(*query, *params);
   if (!result.ok()) return result.status();
 
+  std::vector<ProfileKey> keys;
+  keys.reserve(result->matches.size());
+  for (const Match& match : result->matches) keys.push_back(match.key);
+  absl::StatusOr<std::vector<std::optional<v1::Profile>>> profiles = repository.store().GetMany(keys);
+  if (!profiles.ok()) return profiles.status();
   int rank = 0;
-  for (const Match& match : result->matches) {
-    absl::StatusOr<v1::Profile> profile = CandidateProfile(repository, viewer, match.key);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    std::optional<v1::Profile>& profile = (*profiles)[i];
     // Deleted between ranking and reading: leave it out rather than return a profile that no longer exists.
-    if (absl::IsNotFound(profile.status())) continue;
-    if (!profile.ok()) return profile.status();
+    if (!profile.has_value()) continue;
+    RedactFor(viewer, &*profile);
     v1::Match* out = response->add_matches();
     *out->mutable_profile() = *std::move(profile);
     out->set_rank(++rank);
-    MatchToProto(match, repository.vocabulary(), out);
+    MatchToProto(result->matches[i], repository.vocabulary(), out);
   }
   response->set_index_version(result->index_version);
   *response->mutable_weights() = WeightsToProto(result->weights);

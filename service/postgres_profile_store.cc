@@ -7,6 +7,7 @@
 #include <cstring>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "service/logging.h"
@@ -273,6 +274,38 @@ absl::StatusOr<v1::Profile> PostgresProfileStore::Get(const ProfileKey& key) con
   if (!result.ok()) return result.status();
   if (PQntuples((*result)->get()) == 0) return absl::NotFoundError(ProfileNotFoundMessage(key));
   return Body((*result)->get(), 0, 0);
+}
+
+absl::StatusOr<std::vector<std::optional<v1::Profile>>> PostgresProfileStore::GetMany(
+    absl::Span<const ProfileKey> keys) const {
+  std::vector<std::optional<v1::Profile>> profiles(keys.size());
+  if (keys.empty()) return profiles;
+  // One statement for all keys: WHERE (owner, id) IN (VALUES ($1, $2), ($3, $4), ...).
+  std::string sql = "SELECT owner, id, body FROM circmatch_profiles WHERE (owner, id) IN (VALUES ";
+  std::vector<const std::string*> params;
+  params.reserve(2 * keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    absl::StrAppend(&sql, i > 0 ? ", " : "", "($", 2 * i + 1, "::text, $", 2 * i + 2, "::text)");
+    params.push_back(&keys[i].owner);
+    params.push_back(&keys[i].id);
+  }
+  sql += ")";
+  absl::StatusOr<Lease> lease = Take();
+  if (!lease.ok()) return lease.status();
+  absl::StatusOr<std::unique_ptr<Result>> result = Run(lease->get(), sql.c_str(), params, PGRES_TUPLES_OK);
+  if (!result.ok()) return result.status();
+  absl::flat_hash_map<ProfileKey, int> row_of;
+  for (int r = 0; r < PQntuples((*result)->get()); ++r) {
+    row_of.emplace(ProfileKey{Text((*result)->get(), r, 0), Text((*result)->get(), r, 1)}, r);
+  }
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto it = row_of.find(keys[i]);
+    if (it == row_of.end()) continue;
+    absl::StatusOr<v1::Profile> profile = Body((*result)->get(), it->second, 2);
+    if (!profile.ok()) return profile.status();
+    profiles[i] = *std::move(profile);
+  }
+  return profiles;
 }
 
 absl::StatusOr<ListPage> PostgresProfileStore::List(const ListQuery& query) const {

@@ -62,6 +62,11 @@ class ProfileStore {
   // One stored profile. NOT_FOUND as Delete.
   virtual absl::StatusOr<v1::Profile> Get(const ProfileKey& key) const = 0;
 
+  // The stored profiles of `keys`, in their order, nullopt for a key not stored: a match call reads those of all
+  // its matches at once (one statement on PostgreSQL, not a round trip each).
+  virtual absl::StatusOr<std::vector<std::optional<v1::Profile>>> GetMany(
+      absl::Span<const ProfileKey> keys) const = 0;
+
   // A page of stored profiles in (owner, id) order.
   virtual absl::StatusOr<ListPage> List(const ListQuery& query) const = 0;
 

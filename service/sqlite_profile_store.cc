@@ -239,6 +239,26 @@ absl::Status SqliteProfileStore::Delete(const ProfileKey& key) {
 
 absl::StatusOr<v1::Profile> SqliteProfileStore::Get(const ProfileKey& key) const {
   absl::MutexLock lock(&mu_);
+  absl::StatusOr<std::optional<v1::Profile>> profile = Read(key);
+  if (!profile.ok()) return profile.status();
+  if (!profile->has_value()) return absl::NotFoundError(ProfileNotFoundMessage(key));
+  return **std::move(profile);
+}
+
+absl::StatusOr<std::vector<std::optional<v1::Profile>>> SqliteProfileStore::GetMany(
+    absl::Span<const ProfileKey> keys) const {
+  std::vector<std::optional<v1::Profile>> profiles;
+  profiles.reserve(keys.size());
+  absl::MutexLock lock(&mu_);
+  for (const ProfileKey& key : keys) {
+    absl::StatusOr<std::optional<v1::Profile>> profile = Read(key);
+    if (!profile.ok()) return profile.status();
+    profiles.push_back(*std::move(profile));
+  }
+  return profiles;
+}
+
+absl::StatusOr<std::optional<v1::Profile>> SqliteProfileStore::Read(const ProfileKey& key) const {
   absl::Status status;
   sqlite3_stmt* statement = Prepare("SELECT body FROM profiles WHERE owner = ?1 AND id = ?2", &status);
   if (statement == nullptr) return status;
@@ -246,14 +266,14 @@ absl::StatusOr<v1::Profile> SqliteProfileStore::Get(const ProfileKey& key) const
   BindText(statement, 1, key.owner);
   BindText(statement, 2, key.id);
   const int code = sqlite3_step(statement);
-  if (code == SQLITE_DONE) return absl::NotFoundError(ProfileNotFoundMessage(key));
+  if (code == SQLITE_DONE) return std::nullopt;
   if (code != SQLITE_ROW) return Error(code, "get");
   absl::StatusOr<v1::Profile> profile = ParseBody(statement, 0);
   if (!profile.ok()) {
     return absl::DataLossError(absl::StrCat("profile \"", key.id, "\" of owner \"", key.owner, "\": ",
                                             profile.status().message()));
   }
-  return profile;
+  return *std::move(profile);
 }
 
 absl::StatusOr<ListPage> SqliteProfileStore::List(const ListQuery& query) const {

@@ -42,6 +42,8 @@ class SqliteProfileStore final : public ProfileStore {
   absl::Status Upsert(absl::Span<const v1::Profile> profiles) override;
   absl::Status Delete(const ProfileKey& key) override;
   absl::StatusOr<v1::Profile> Get(const ProfileKey& key) const override;
+  absl::StatusOr<std::vector<std::optional<v1::Profile>>> GetMany(
+      absl::Span<const ProfileKey> keys) const override;
   absl::StatusOr<ListPage> List(const ListQuery& query) const override;
   absl::Status ForEach(const std::function<absl::Status(const v1::Profile&)>& visit) const override;
   absl::StatusOr<int64_t> Count() const override;
@@ -61,6 +63,8 @@ class SqliteProfileStore final : public ProfileStore {
   // A status of `code` (an SQLite result code) with the connection's message, prefixed by `what`.
   absl::Status Error(int code, const char* what) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Execute(const char* sql) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // One stored profile, nullopt when `key` is not stored.
+  absl::StatusOr<std::optional<v1::Profile>> Read(const ProfileKey& key) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CreateSchema() ABSL_LOCKS_EXCLUDED(mu_);
 
   const std::string path_;

@@ -77,6 +77,31 @@ TEST_P(ProfileStoreTest, UpsertGetReplaceDelete) {
   EXPECT_EQ(*store_->Count(), 0);
 }
 
+TEST_P(ProfileStoreTest, GetManyReadsKeysInTheirOrderWithTheAbsentLeftEmpty) {
+  ASSERT_TRUE(store_->Upsert({Make("a", "1", v1::PROFILE_KIND_SUPPLIER, "one"), Make("a", "2"),
+                              Make("b", "1", v1::PROFILE_KIND_TENDER, "b's one"), Make("it's", "o\"dd\\")})
+                  .ok());
+  const std::vector<ProfileKey> keys = {{"b", "1"}, {"a", "9"}, {"a", "1"}, {"it's", "o\"dd\\"}, {"a", "1"}, {"", ""}};
+  auto got = store_->GetMany(keys);
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_EQ(got->size(), keys.size());
+  ASSERT_TRUE((*got)[0].has_value());
+  EXPECT_EQ((*got)[0]->display_name(), "b's one");
+  EXPECT_EQ((*got)[0]->kind(), v1::PROFILE_KIND_TENDER);
+  EXPECT_FALSE((*got)[1].has_value()) << "not stored";
+  ASSERT_TRUE((*got)[2].has_value());
+  EXPECT_EQ((*got)[2]->display_name(), "one");
+  ASSERT_TRUE((*got)[3].has_value()) << "quotes and backslashes in keys";
+  EXPECT_EQ((*got)[3]->owner(), "it's");
+  ASSERT_TRUE((*got)[4].has_value()) << "a key asked twice";
+  EXPECT_EQ((*got)[4]->id(), "1");
+  EXPECT_FALSE((*got)[5].has_value());
+
+  auto none = store_->GetMany({});
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_TRUE(none->empty());
+}
+
 TEST_P(ProfileStoreTest, ListPagesInOwnerIdOrderWithKindAndOwnerFilters) {
   ASSERT_TRUE(store_->Upsert({Make("b", "2"), Make("a", "10"), Make("a", "9", v1::PROFILE_KIND_TENDER), Make("a", "1"),
                               Make("B", "1"), Make("a", "Z")})
