@@ -1,5 +1,6 @@
 // gRPC load on a real circmatch-server: starts the server binary as a child process on loopback with a fresh
-// temporary SQLite store (development mode, --allow_unauthenticated), loads N generated suppliers (default 100k,
+// temporary SQLite store, or the PostgreSQL database named by --store (development mode,
+// --allow_unauthenticated), loads N generated suppliers (default 100k,
 // profile_generator.h) through the client-streaming ImportProfiles, waits until grpc.health.v1 Health/Check says
 // SERVING, then runs two closed-loop phases of T seconds (after a warm-up) with C client threads, each on its own
 // channel and connection, each issuing one synchronous call at a time:
@@ -12,6 +13,7 @@
 //
 //   circmatch_bench_grpc_load [--suppliers=100000] [--tenders=500] [--clients=0 (2 x cores)] [--seconds=10]
 //                             [--warmup_seconds=1] [--tender_mode=inline|stored] [--embedding_dimension=0]
+//                             [--store=sqlite|postgresql://...]
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -55,6 +57,8 @@ ABSL_FLAG(std::string, tender_mode, "inline", "inline: tenders sent in each requ
 ABSL_FLAG(int, embedding_dimension, 0, "embedding length of every profile and of the server (0 = none)");
 ABSL_FLAG(int, batch, 1000, "profiles per ImportProfiles message");
 ABSL_FLAG(uint64_t, seed, 20260101, "generator seed");
+ABSL_FLAG(std::string, store, "sqlite",
+          "the server's store: sqlite (a fresh file) or the URL of an empty PostgreSQL database");
 
 namespace circmatch::bench {
 namespace {
@@ -207,7 +211,8 @@ int Run() {
   const double generate_s = SecondsSince(start);
 
   testing::ServerOptions server_options;
-  server_options.extra_args = {"--log_level=warning", absl::StrCat("--embedding_dimension=", dimension)};
+  server_options.extra_args = {"--log_level=warning", absl::StrCat("--embedding_dimension=", dimension),
+                                absl::StrCat("--store=", absl::GetFlag(FLAGS_store))};
   testing::ChildServer server(std::move(server_options));
   if (absl::Status s = server.Start(); !s.ok()) {
     std::fprintf(stderr, "starting circmatch-server: %s\n", s.ToString().c_str());
@@ -286,8 +291,8 @@ int Run() {
   channels.clear();
   const absl::Status stopped = server.Stop(SIGTERM);
 
-  std::printf("# gRPC load: circmatch-server on loopback, SQLite store, %lld suppliers\n\n",
-              static_cast<long long>(n));
+  std::printf("# gRPC load: circmatch-server on loopback, %s store, %lld suppliers\n\n",
+              absl::GetFlag(FLAGS_store) == "sqlite" ? "SQLite" : "PostgreSQL", static_cast<long long>(n));
   std::printf("%d client threads (one channel and connection each, synchronous calls), %.0f s per phase after "
               "%.0f s warm-up; %d cores shared by clients and server; tenders %s (%d distinct); embedding "
               "dimension %d\n\n",

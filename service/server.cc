@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
 #include <utility>
 #include <vector>
@@ -230,6 +231,16 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
       }
       absl::StrAppend(out, "# HELP circmatch_index_version Writes applied to the index since start.\n",
                       "# TYPE circmatch_index_version counter\n", "circmatch_index_version ", index->version(), "\n");
+      const IndexMemory memory = index->Memory();
+      absl::StrAppend(out, "# HELP circmatch_index_memory_bytes Bytes the index holds, by part (dense_values are "
+                      "part of posting_lists).\n", "# TYPE circmatch_index_memory_bytes gauge\n");
+      for (const auto& [part, bytes] : std::initializer_list<std::pair<const char*, int64_t>>{
+               {"matrices", memory.matrices}, {"text_counts", memory.text_frequencies},
+               {"posting_lists", memory.posting_lists}, {"dense_values", memory.dense_values},
+               {"embeddings", memory.embeddings}, {"filter_columns", memory.filter_columns}, {"keys", memory.keys},
+               {"profiles", memory.profiles}, {"other", memory.other}}) {
+        absl::StrAppend(out, "circmatch_index_memory_bytes{part=\"", part, "\"} ", bytes, "\n");
+      }
     });
     absl::StatusOr<std::unique_ptr<HttpServer>> http = HttpServer::Start(
         options.metrics_listen, [metrics](const HttpRequest& request) {

@@ -68,6 +68,9 @@ TEST_F(AccountabilityTest, MetricsCountCallsByMethodAndCodeAndShowTheIndexSize) 
   EXPECT_EQ(Sample(text, "circmatch_grpc_request_duration_seconds_bucket{" + method + ",le=\"+Inf\"}"), 3);
   EXPECT_EQ(Sample(text, "circmatch_index_profiles{kind=\"SUPPLIER\"}"), 2);
   EXPECT_EQ(Sample(text, "circmatch_index_profiles{kind=\"TENDER\"}"), 1);
+  // Three profiles' packed bytes and text, at least.
+  EXPECT_GT(Sample(text, "circmatch_index_memory_bytes{part=\"profiles\"}"), 0) << text;
+  EXPECT_GT(Sample(text, "circmatch_index_memory_bytes{part=\"matrices\"}"), 0) << text;
   EXPECT_NE(text.find("# TYPE circmatch_grpc_request_duration_seconds histogram"), std::string::npos);
 
   EXPECT_EQ(HttpCall(port, "GET", "/other").status, 404);
