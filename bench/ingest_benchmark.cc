@@ -6,8 +6,8 @@
 // the stream only after its last commit, so the measured time ends when every profile is durable. The messages
 // are generated before the clock starts.
 // Printed: total time and profiles/s; the server's peak RSS (VmHWM of /proc/<pid>/status) and RSS per profile;
-// the bytes of the vectors the server holds, N x D x 4 (the embeddings: the index has no API reporting its own
-// size, and its sparse facet vectors are small next to them), and peak RSS over those bytes. Then the server is
+// the bytes of the vectors the server holds, N x D x 4 (the embeddings), and peak RSS over those bytes; the bytes
+// the server's index holds by part after the ingest (its circmatch_index_memory_bytes metric). Then the server is
 // killed (SIGKILL, as a crash) and restarted on the same store: the time until it listens again (its index rebuilt
 // from the store), the profiles it indexed (its log) and the rows in the store.
 // Targets: ingest 1M profiles durably in <= 60 s; memory <= 1.5 x the bytes of the vectors held.
@@ -29,6 +29,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
@@ -40,6 +41,7 @@
 #include "circmatch/v1/profile_service.grpc.pb.h"
 #include "circmatch/vocabulary.h"
 #include "child_server.h"
+#include "http_client.h"
 #include "elapsed.h"
 #include "load_channel.h"
 #include "profile_generator.h"
@@ -74,6 +76,21 @@ int64_t FileBytes(const std::string& path) {
   std::error_code error;
   const auto size = std::filesystem::file_size(path, error);
   return error ? 0 : static_cast<int64_t>(size);
+}
+
+// The index's bytes by part from the server's metrics (circmatch_index_memory_bytes{part=...}), in their order;
+// empty when they cannot be read.
+std::vector<std::pair<std::string, int64_t>> IndexMemoryParts(const testing::ChildServer& server) {
+  const int port = testing::PortFromLog(server.Stderr(), "metrics on ");
+  if (port <= 0) return {};
+  const testing::HttpResult metrics = testing::HttpCall(port, "GET", "/metrics");
+  std::vector<std::pair<std::string, int64_t>> parts;
+  const std::regex sample("circmatch_index_memory_bytes\\{part=\"([a-z_]+)\"\\} ([0-9]+)");
+  for (auto it = std::sregex_iterator(metrics.body.begin(), metrics.body.end(), sample);
+       it != std::sregex_iterator(); ++it) {
+    parts.emplace_back((*it)[1].str(), std::stoll((*it)[2].str()));
+  }
+  return parts;
 }
 
 int Run() {
@@ -122,7 +139,8 @@ int Run() {
   for (const v1::ImportProfilesRequest& m : messages) wire_bytes += static_cast<int64_t>(m.ByteSizeLong());
 
   testing::ServerOptions server_options;
-  server_options.extra_args = {"--log_level=info", absl::StrCat("--embedding_dimension=", dimension)};
+  server_options.extra_args = {"--log_level=info", absl::StrCat("--embedding_dimension=", dimension),
+                                "--metrics_listen=127.0.0.1:0"};
   server_options.startup_timeout = std::chrono::seconds(600);  // the restart rebuilds the index of 1M profiles
   testing::ChildServer server(std::move(server_options));
   if (absl::Status s = server.Start(); !s.ok()) {
@@ -175,6 +193,7 @@ int Run() {
   const double ingest_s = SecondsSince(start);
   const int64_t peak_rss = StatusBytes(server.pid(), "VmHWM");
   const int64_t rss_after = StatusBytes(server.pid(), "VmRSS");
+  const std::vector<std::pair<std::string, int64_t>> index_parts = IndexMemoryParts(server);
   const int64_t store_bytes = FileBytes(data_dir + "/" + service::SqliteProfileStore::kFileName) +
                               FileBytes(data_dir + "/" + service::SqliteProfileStore::kFileName + "-wal");
   for (const std::string& f : failures) {
@@ -241,14 +260,26 @@ int Run() {
                 rss_after / kMiB, static_cast<double>(peak_rss) / static_cast<double>(n), vector_bytes / kMiB,
                 static_cast<double>(peak_rss) / vector_bytes,
                 static_cast<double>(peak_rss - empty_rss) / vector_bytes);
-    std::printf("vectors held: %lld profiles x %d floats x 4 bytes (the embeddings; the index reports no size of "
-                "its own, and its sparse facet vectors are not counted)\n\n",
+    std::printf("vectors held: %lld profiles x %d floats x 4 bytes (the embeddings; the index's sparse facet "
+                "vectors, its matrices below, are not counted)\n\n",
                 static_cast<long long>(n), dimension);
   } else {
     std::printf("| %.0f | %.0f | %.0f | %.0f | n/a | n/a | n/a |\n\n", empty_rss / kMiB, peak_rss / kMiB,
                 rss_after / kMiB, static_cast<double>(peak_rss) / static_cast<double>(n));
-    std::printf("vectors held: not known without embeddings (the index has no API reporting its size); run with "
-                "--embedding_dimension=256 for the memory target\n\n");
+    std::printf("vectors held: none without embeddings; run with --embedding_dimension=256 for the memory "
+                "target\n\n");
+  }
+  if (!index_parts.empty()) {
+    // What the server's index counts it holds after the ingest (circmatch_index_memory_bytes), by part.
+    std::printf("| index part (after ingest) | MiB | bytes per profile |\n| --- | ---: | ---: |\n");
+    int64_t total = 0;
+    for (const auto& [part, bytes] : index_parts) {
+      std::printf("| %s | %.0f | %.0f |\n", part.c_str(), static_cast<double>(bytes) / kMiB,
+                  static_cast<double>(bytes) / static_cast<double>(n));
+      if (part != "dense_values") total += bytes;  // part of posting_lists
+    }
+    std::printf("| total (dense_values are in posting_lists) | %.0f | %.0f |\n\n", static_cast<double>(total) / kMiB,
+                static_cast<double>(total) / static_cast<double>(n));
   }
   std::printf("| after SIGKILL: restart until listening (s) | index rebuild (server log) | profiles indexed | rows "
               "in store | RSS after restart (MiB) |\n");

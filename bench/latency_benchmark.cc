@@ -226,14 +226,14 @@ int main(int argc, char** argv) {
               "allocated before).\n\n");
 
   std::printf("## Index memory by part (bytes per supplier, as the index counts what it allocated)\n\n");
-  std::printf("| suppliers | matrices | text frequencies | posting lists | of them dense | embeddings | filter columns "
+  std::printf("| suppliers | matrices | text counts | posting lists | of them dense | embeddings | filter columns "
               "| keys | profiles | other | total |\n");
   std::printf("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
   for (const SizeResult& r : results) {
     const IndexMemory& m = r.memory;
     const auto per = [&r](int64_t bytes) { return static_cast<double>(bytes) / static_cast<double>(r.suppliers); };
     std::printf("| %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f |\n",
-                Count(r.suppliers).c_str(), per(m.matrices), per(m.text_frequencies), per(m.posting_lists),
+                Count(r.suppliers).c_str(), per(m.matrices), per(m.text_counts), per(m.posting_lists),
                 per(m.dense_values), per(m.embeddings), per(m.filter_columns), per(m.keys), per(m.profiles),
                 per(m.other), per(m.total()));
   }

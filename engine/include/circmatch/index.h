@@ -62,18 +62,18 @@ struct MatchResult {
 // The bytes an Index has allocated, by part, for the server's metrics and the benchmarks' accounts.
 struct IndexMemory {
   int64_t matrices = 0;          // the sparse facets' rows: a column index and a value per nonzero
-  int64_t text_frequencies = 0;  // the raw term frequency of each text nonzero, to weight it again on a new IDF
+  int64_t text_counts = 0;       // how often each text nonzero's term occurs, to weight it again on a new IDF
   int64_t posting_lists = 0;     // the matrices' transposes, dense values included
   int64_t dense_values = 0;      // of posting_lists, the byte per row of the common terms
   int64_t embeddings = 0;
   int64_t filter_columns = 0;    // points, liveness, owners, organizations, windows, certifications, radii
-  int64_t keys = 0;              // each row's key, and the map from keys to rows
+  int64_t keys = 0;              // the map from keys to rows (a key is its owner's number and its packed id)
   int64_t profiles = 0;          // the packed profiles, for explanations and Get
   int64_t other = 0;             // document frequencies, the IDF, interned owners and organizations
 
   // Every part but dense_values, which posting_lists includes.
   int64_t total() const {
-    return matrices + text_frequencies + posting_lists + embeddings + filter_columns + keys + profiles + other;
+    return matrices + text_counts + posting_lists + embeddings + filter_columns + keys + profiles + other;
   }
 };
 

@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Core>
@@ -147,7 +148,7 @@ struct Segment {
       memory->posting_lists += postings[f].bytes();
       memory->dense_values += postings[f].dense_bytes();
     }
-    memory->text_frequencies += VectorBytes(text_counts) +
+    memory->text_counts += VectorBytes(text_counts) +
                                 static_cast<int64_t>(large_text_counts.capacity() *
                                                      (sizeof(std::pair<int64_t, int32_t>) + 1));
     memory->embeddings += embedding.bytes();
