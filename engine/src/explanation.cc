@@ -1,9 +1,11 @@
 #include <algorithm>
-#include <map>
+#include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "circmatch/explainer.h"
 #include "circmatch/text_analysis.h"
 
@@ -76,22 +78,25 @@ std::vector<std::string> SharedTerms(const Vectorizer& vectorizer, const std::ve
                                      const SparseVector& qv, const std::vector<std::string>& c,
                                      const SparseVector& cv) {
   if (q.empty() || c.empty()) return {};
-  const absl::flat_hash_set<std::string> in_candidate(c.begin(), c.end());
+  const absl::flat_hash_set<absl::string_view> in_candidate(c.begin(), c.end());
   const auto value = [](const SparseVector& v, int bucket) {
     auto it = std::lower_bound(v.indices.begin(), v.indices.end(), bucket);
     return it != v.indices.end() && *it == bucket ? static_cast<double>(v.values[it - v.indices.begin()]) : 0.0;
   };
-  std::map<std::string, double> shared;
+  absl::flat_hash_set<absl::string_view> seen;
+  std::vector<std::pair<absl::string_view, double>> shared;
   const int buckets = vectorizer.options().text_hash_buckets;
   for (const std::string& stem : q) {
-    if (!in_candidate.contains(stem)) continue;
+    if (!in_candidate.contains(stem) || !seen.insert(stem).second) continue;
     const int bucket = HashToBucket(stem, buckets);
-    shared[stem] = value(qv, bucket) * value(cv, bucket);
+    shared.emplace_back(stem, value(qv, bucket) * value(cv, bucket));
   }
-  std::vector<std::pair<std::string, double>> ranked(shared.begin(), shared.end());
-  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  // By weight, ties in stem order.
+  std::sort(shared.begin(), shared.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
   std::vector<std::string> out;
-  for (size_t i = 0; i < ranked.size() && i < 10; ++i) out.push_back(ranked[i].first);
+  for (size_t i = 0; i < shared.size() && i < 10; ++i) out.emplace_back(shared[i].first);
   return out;
 }
 

@@ -114,32 +114,35 @@ std::string AlnumKey(absl::string_view text) {
 std::vector<std::string> Tokenize(absl::string_view text) {
   const std::string folded = FoldAndLower(text);
   std::vector<std::string> tokens;
-  std::string current;
-  const auto flush = [&] {
-    if (current.size() >= 2) tokens.push_back(current);
-    current.clear();
+  // A token is a run of letters of `folded`, so it is copied out whole when the run ends.
+  size_t run_start = 0;
+  const auto end_run = [&](size_t end) {
+    if (end - run_start >= 2) tokens.emplace_back(folded, run_start, end - run_start);
   };
   size_t pos = 0;
   while (pos < folded.size()) {
     const size_t start = pos;
-    uint32_t cp = 0;
-    const bool ok = DecodeUtf8(folded, &pos, &cp);
     bool letter;
-    if (!ok) {
-      letter = false;
-    } else if (cp < 0x80) {
-      letter = IsAsciiAlnum(static_cast<char>(cp));
+    if (static_cast<unsigned char>(folded[pos]) < 0x80) {
+      letter = IsAsciiAlnum(folded[pos]);
+      ++pos;
     } else {
-      // Latin-1 symbols (U+0080..U+00FF that folding kept) and general punctuation separate words.
-      letter = cp >= 0x100 && !(cp >= 0x2000 && cp <= 0x206F) && cp != 0x3000;
+      uint32_t cp = 0;
+      if (!DecodeUtf8(folded, &pos, &cp)) {
+        letter = false;
+      } else if (cp < 0x80) {  // an overlong encoding
+        letter = IsAsciiAlnum(static_cast<char>(cp));
+      } else {
+        // Latin-1 symbols (U+0080..U+00FF that folding kept) and general punctuation separate words.
+        letter = cp >= 0x100 && !(cp >= 0x2000 && cp <= 0x206F) && cp != 0x3000;
+      }
     }
-    if (letter) {
-      current.append(folded, start, pos - start);
-    } else {
-      flush();
+    if (!letter) {
+      end_run(start);
+      run_start = pos;
     }
   }
-  flush();
+  end_run(folded.size());
   return tokens;
 }
 

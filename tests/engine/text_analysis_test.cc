@@ -31,6 +31,14 @@ TEST(TokenizeTest, SplitsOnNonAlphanumerics) {
   EXPECT_TRUE(Tokenize("").empty());
 }
 
+TEST(TokenizeTest, LettersBeyondLatinJoinWordsSymbolsAndBadBytesSeparate) {
+  EXPECT_EQ(Tokenize("Straße×hout"), (std::vector<std::string>{"strasse", "hout"}));  // × is a symbol
+  EXPECT_EQ(Tokenize("μέταλλο ξύλο"), (std::vector<std::string>{"μέταλλο", "ξύλο"}));
+  EXPECT_EQ(Tokenize("ab\xFF" "cd"), (std::vector<std::string>{"ab", "cd"}));  // a malformed byte
+  EXPECT_EQ(Tokenize("zon\xE3\x80\x80" "licht"), (std::vector<std::string>{"zon", "licht"}));  // U+3000
+  EXPECT_EQ(Tokenize("x y hout"), (std::vector<std::string>{"hout"}));
+}
+
 TEST(StopWordTest, DutchAndEnglish) {
   EXPECT_TRUE(IsStopWord("de"));
   EXPECT_TRUE(IsStopWord("het"));
