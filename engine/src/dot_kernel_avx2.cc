@@ -31,43 +31,28 @@ inline int32_t HorizontalSum(__m256i v) {
   return _mm_cvtsi128_si32(_mm_add_epi32(pairs, _mm_shuffle_epi32(pairs, _MM_SHUFFLE(2, 3, 0, 1))));
 }
 
-// kRows rows at once share each load of the query; the loops over them are unrolled so the accumulators stay in
-// registers (-O2 does not unroll them by itself and kept them on the stack). Every row keeps two accumulators (16 floats a step) and sums
-// them in one fixed order, the same for any kRows, so a row's score does not depend on its neighbours.
-template <int kRows>
-void FloatDotsOfRows(const float* query, const float* rows, int64_t stride, int64_t d, float* scores) {
-  __m256 even[kRows], odd[kRows];
-  #pragma GCC unroll 4
-  for (int r = 0; r < kRows; ++r) even[r] = odd[r] = _mm256_setzero_ps();
+// One row, two accumulators (16 floats a step) summed in one fixed order. Rows are read one after the other, a
+// single stream: four rows at once, sharing each load of the query, read four streams a row apart (4 KiB at
+// d = 256), and ran at less than half the speed of one (bench/README.md, "Dense embeddings").
+float FloatDot(const float* query, const float* row, int64_t d) {
+  __m256 even = _mm256_setzero_ps(), odd = _mm256_setzero_ps();
   int64_t j = 0;
   for (; j + 16 <= d; j += 16) {
-    const __m256 q0 = _mm256_loadu_ps(query + j), q1 = _mm256_loadu_ps(query + j + 8);
-    #pragma GCC unroll 4
-    for (int r = 0; r < kRows; ++r) {
-      Prefetch(rows + (r + kPrefetchRows) * stride + j);
-      even[r] = _mm256_fmadd_ps(q0, _mm256_loadu_ps(rows + r * stride + j), even[r]);
-      odd[r] = _mm256_fmadd_ps(q1, _mm256_loadu_ps(rows + r * stride + j + 8), odd[r]);
-    }
+    even = _mm256_fmadd_ps(_mm256_loadu_ps(query + j), _mm256_loadu_ps(row + j), even);
+    odd = _mm256_fmadd_ps(_mm256_loadu_ps(query + j + 8), _mm256_loadu_ps(row + j + 8), odd);
   }
   if (j + 8 <= d) {
-    const __m256 q0 = _mm256_loadu_ps(query + j);
-    #pragma GCC unroll 4
-    for (int r = 0; r < kRows; ++r) even[r] = _mm256_fmadd_ps(q0, _mm256_loadu_ps(rows + r * stride + j), even[r]);
+    even = _mm256_fmadd_ps(_mm256_loadu_ps(query + j), _mm256_loadu_ps(row + j), even);
     j += 8;
   }
-  #pragma GCC unroll 4
-  for (int r = 0; r < kRows; ++r) {
-    float sum = HorizontalSum(_mm256_add_ps(even[r], odd[r]));
-    for (int64_t t = j; t < d; ++t) sum += query[t] * rows[r * stride + t];
-    scores[r] = sum;
-  }
+  float sum = HorizontalSum(_mm256_add_ps(even, odd));
+  for (; j < d; ++j) sum += query[j] * row[j];
+  return sum;
 }
 
 void FloatDotsAvx2(const float* query, const float* rows, int64_t stride, int64_t count, int64_t d,
                    float* scores) {
-  int64_t i = 0;
-  for (; i + 4 <= count; i += 4) FloatDotsOfRows<4>(query, rows + i * stride, stride, d, scores + i);
-  for (; i < count; ++i) FloatDotsOfRows<1>(query, rows + i * stride, stride, d, scores + i);
+  for (int64_t i = 0; i < count; ++i) scores[i] = FloatDot(query, rows + i * stride, d);
 }
 
 // 32 int8 products a step: maddubs multiplies unsigned by signed bytes, so the query's absolute value meets the
