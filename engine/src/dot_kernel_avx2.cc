@@ -13,12 +13,6 @@ namespace circmatch {
 namespace internal {
 namespace {
 
-// Rows ahead of the ones being scored whose lines are requested early, so that a single thread's loads overlap
-// more of the memory latency; the distance is a guess that was not worse than 8 in bench/dense_benchmark.cc.
-constexpr int64_t kPrefetchRows = 24;
-
-inline void Prefetch(const void* address) { _mm_prefetch(static_cast<const char*>(address), _MM_HINT_T0); }
-
 inline float HorizontalSum(__m256 v) {
   const __m128 halves = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   const __m128 pairs = _mm_add_ps(halves, _mm_movehl_ps(halves, halves));
@@ -55,39 +49,27 @@ void FloatDotsAvx2(const float* query, const float* rows, int64_t stride, int64_
   for (int64_t i = 0; i < count; ++i) scores[i] = FloatDot(query, rows + i * stride, d);
 }
 
-// 32 int8 products a step: maddubs multiplies unsigned by signed bytes, so the query's absolute value meets the
-// row with the query's sign moved onto it; |q| and |r| <= 127 keep each pair sum within int16.
-template <int kRows>
-void Int8DotsOfRows(const int8_t* query, const int8_t* rows, int64_t stride, int64_t d, int32_t* dots) {
+// 32 int8 products a step, one row at a time (as FloatDot): maddubs multiplies unsigned by signed bytes, so the
+// query's absolute value meets the row with the query's sign moved onto it; |q| and |r| <= 127 keep each pair
+// sum within int16.
+int32_t Int8Dot(const int8_t* query, const int8_t* row, int64_t d) {
   const __m256i ones = _mm256_set1_epi16(1);
-  __m256i sums[kRows];
-  #pragma GCC unroll 4
-  for (int r = 0; r < kRows; ++r) sums[r] = _mm256_setzero_si256();
+  __m256i sums = _mm256_setzero_si256();
   int64_t j = 0;
   for (; j + 32 <= d; j += 32) {
     const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(query + j));
-    const __m256i q_abs = _mm256_abs_epi8(q);
-    #pragma GCC unroll 4
-    for (int r = 0; r < kRows; ++r) {
-      Prefetch(rows + (r + kPrefetchRows) * stride + j);
-      const __m256i row = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rows + r * stride + j));
-      const __m256i pairs = _mm256_maddubs_epi16(q_abs, _mm256_sign_epi8(row, q));
-      sums[r] = _mm256_add_epi32(sums[r], _mm256_madd_epi16(pairs, ones));
-    }
+    const __m256i r = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + j));
+    const __m256i pairs = _mm256_maddubs_epi16(_mm256_abs_epi8(q), _mm256_sign_epi8(r, q));
+    sums = _mm256_add_epi32(sums, _mm256_madd_epi16(pairs, ones));
   }
-  #pragma GCC unroll 4
-  for (int r = 0; r < kRows; ++r) {
-    int32_t sum = HorizontalSum(sums[r]);
-    for (int64_t t = j; t < d; ++t) sum += static_cast<int32_t>(query[t]) * static_cast<int32_t>(rows[r * stride + t]);
-    dots[r] = sum;
-  }
+  int32_t sum = HorizontalSum(sums);
+  for (; j < d; ++j) sum += static_cast<int32_t>(query[j]) * static_cast<int32_t>(row[j]);
+  return sum;
 }
 
 void Int8DotsAvx2(const int8_t* query, const int8_t* rows, int64_t stride, int64_t count, int64_t d,
                   int32_t* dots) {
-  int64_t i = 0;
-  for (; i + 4 <= count; i += 4) Int8DotsOfRows<4>(query, rows + i * stride, stride, d, dots + i);
-  for (; i < count; ++i) Int8DotsOfRows<1>(query, rows + i * stride, stride, d, dots + i);
+  for (int64_t i = 0; i < count; ++i) dots[i] = Int8Dot(query, rows + i * stride, d);
 }
 
 }  // namespace
