@@ -26,7 +26,7 @@ inline int32_t HorizontalSum(__m256i v) {
 }
 
 // One row, two accumulators (16 floats a step) summed in one fixed order. Rows are read one after the other, a
-// single stream: four rows at once, sharing each load of the query, read four streams a row apart (4 KiB at
+// single stream: four rows at once, sharing each load of the query, read four streams a row apart (a kilobyte at
 // d = 256), and ran at less than half the speed of one (bench/README.md, "Dense embeddings").
 float FloatDot(const float* query, const float* row, int64_t d) {
   __m256 even = _mm256_setzero_ps(), odd = _mm256_setzero_ps();
