@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Core>
@@ -74,6 +75,13 @@ struct IndexMemory {
   // Every part but dense_values, which posting_lists includes.
   int64_t total() const {
     return matrices + text_counts + posting_lists + embeddings + filter_columns + keys + profiles + other;
+  }
+
+  // Every part by name, in the order above, as the server's metric labels them and the benchmarks print them.
+  std::vector<std::pair<const char*, int64_t>> Parts() const {
+    return {{"matrices", matrices},         {"text_counts", text_counts},       {"posting_lists", posting_lists},
+            {"dense_values", dense_values}, {"embeddings", embeddings},         {"filter_columns", filter_columns},
+            {"keys", keys},                 {"profiles", profiles},             {"other", other}};
   }
 };
 
