@@ -58,7 +58,8 @@ class Index::Impl {
         document_frequency_(static_cast<size_t>(options.text_hash_buckets), 0),
         idf_(options.text_hash_buckets) {
     for (auto& segment : segments_) {
-      segment = std::make_unique<internal::Segment>(vectorizer_, static_cast<int>(vocabulary->certifications().size()));
+      segment = std::make_unique<internal::Segment>(vectorizer_, static_cast<int>(vocabulary->certifications().size()),
+                                                    options.keep_profiles);
     }
   }
 
@@ -113,6 +114,7 @@ class Index::Impl {
   }
 
   std::optional<Profile> Get(const ProfileKey& key) const {
+    if (!options_.keep_profiles) return std::nullopt;
     absl::ReaderMutexLock lock(&mu_);
     const std::optional<internal::RowRef> ref = rows_by_key_.Find(key);
     if (!ref) return std::nullopt;
@@ -146,42 +148,52 @@ class Index::Impl {
     absl::StatusOr<ResolvedParams> resolved =
         ResolveParams(*vocabulary_, query, params, options_.embedding_dimension);
     if (!resolved.ok()) return resolved.status();
-    absl::ReaderMutexLock lock(&mu_);
-    const internal::Segment& segment = *segments_[KindIndex(CandidateKind(params.type))];
-    const internal::QueryScorer scorer(segment, vectorizer_, idf_, query, params, resolved->weights,
-                                       options_.location_decay_km);
-    const RowFilter filter = MakeFilter(segment, query, params, *resolved);
-
-    const auto better = [this, &segment](const Scored& a, const Scored& b) {
-      if (a.score != b.score) return a.score > b.score;
-      return KeyOf(segment, a.row) < KeyOf(segment, b.row);
-    };
-    TopK<Scored, decltype(better)> top(params.k, better);
-    const auto passes = [&](int r) { return filter.Passes(segment, r); };
-    const auto consider = [&](int r, const internal::QueryScorer::RowScore& s) {
-      if (!filter.PassesDistance(s.distance_km) || s.score < params.filter.min_score) return;
-      top.Push(Scored{s.score, r});
-    };
-    // The score a row must beat to enter: the k-th kept score, or min_score while fewer are kept.
-    const auto threshold = [&] {
-      return top.full() ? std::max<double>(top.worst().score, params.filter.min_score) : params.filter.min_score;
-    };
-    const int64_t rows_scored = internal::VisitRowsThatCanEnter(
-        segment, scorer, params.k, options_.out_of_order_fraction, passes, threshold, consider);
-
+    if (!options_.keep_profiles && params.profiles == nullptr) return NoProfileSource();
     MatchResult result;
-    result.weights = resolved->weights;
-    result.index_version = version_;
-    result.rows_scored = rows_scored;
-    const QueryExplainer explainer(vectorizer_, idf_, query, params, *resolved, options_.location_decay_km);
-    for (const Scored& s : std::move(top).Take()) {
-      Match match;
-      match.key = KeyOf(segment, s.row).ToKey();
-      match.score = s.score;
-      match.explanation = explainer.Explain(StoredProfile(segment, s.row));
-      result.matches.push_back(std::move(match));
+    {
+      absl::ReaderMutexLock lock(&mu_);
+      const internal::Segment& segment = *segments_[KindIndex(CandidateKind(params.type))];
+      const internal::QueryScorer scorer(segment, vectorizer_, idf_, query, params, resolved->weights,
+                                         options_.location_decay_km);
+      const RowFilter filter = MakeFilter(segment, query, params, *resolved);
+
+      const auto better = [this, &segment](const Scored& a, const Scored& b) {
+        if (a.score != b.score) return a.score > b.score;
+        return KeyOf(segment, a.row) < KeyOf(segment, b.row);
+      };
+      TopK<Scored, decltype(better)> top(params.k, better);
+      const auto passes = [&](int r) { return filter.Passes(segment, r); };
+      const auto consider = [&](int r, const internal::QueryScorer::RowScore& s) {
+        if (!filter.PassesDistance(s.distance_km) || s.score < params.filter.min_score) return;
+        top.Push(Scored{s.score, r});
+      };
+      // The score a row must beat to enter: the k-th kept score, or min_score while fewer are kept.
+      const auto threshold = [&] {
+        return top.full() ? std::max<double>(top.worst().score, params.filter.min_score) : params.filter.min_score;
+      };
+      const int64_t rows_scored = internal::VisitRowsThatCanEnter(
+          segment, scorer, params.k, options_.out_of_order_fraction, passes, threshold, consider);
+
+      result.weights = resolved->weights;
+      result.index_version = version_;
+      result.rows_scored = rows_scored;
+      std::vector<std::optional<Profile>> kept;  // the profiles of the matches, when the index keeps them
+      for (const Scored& s : std::move(top).Take()) {
+        Match match;
+        match.key = KeyOf(segment, s.row).ToKey();
+        match.score = s.score;
+        if (options_.keep_profiles) kept.push_back(StoredProfile(segment, s.row));
+        result.matches.push_back(std::move(match));
+      }
+      if (options_.keep_profiles) return Explained(std::move(result), kept, query, params, *resolved);
     }
-    return result;
+    // Read without the lock, so that writers do not wait for the source's I/O.
+    std::vector<ProfileKey> keys;
+    for (const Match& match : result.matches) keys.push_back(match.key);
+    absl::StatusOr<std::vector<std::optional<Profile>>> profiles = ReadProfiles(keys, params);
+    if (!profiles.ok()) return profiles.status();
+    absl::ReaderMutexLock lock(&mu_);  // explanations weight text with the IDF of the moment
+    return Explained(std::move(result), *profiles, query, params, *resolved);
   }
 
   absl::StatusOr<ScoreMatrix> ScoreAll(absl::Span<const Profile> queries, absl::Span<const ProfileKey> candidates,
@@ -221,13 +233,12 @@ class Index::Impl {
     absl::StatusOr<ResolvedParams> resolved =
         ResolveParams(*vocabulary_, query, params, options_.embedding_dimension);
     if (!resolved.ok()) return resolved.status();
+    absl::StatusOr<Profile> profile = CandidateProfile(candidate, params);
+    if (!profile.ok()) return profile.status();
     absl::ReaderMutexLock lock(&mu_);
-    absl::StatusOr<int> row = VisibleCandidateRow(candidate, params, "candidate");
-    if (!row.ok()) return row.status();
-    const Profile profile = StoredProfile(*segments_[KindIndex(CandidateKind(params.type))], *row);
     Match match;
-    match.key = profile.key;
-    match.explanation = BuildExplanation(vectorizer_, idf_, query, profile, params, *resolved,
+    match.key = profile->key;
+    match.explanation = BuildExplanation(vectorizer_, idf_, query, *profile, params, *resolved,
                                          options_.location_decay_km);
     for (const FacetContribution& f : match.explanation.facets) match.score += f.contribution;
     return match;
@@ -238,12 +249,15 @@ class Index::Impl {
     absl::StatusOr<ResolvedParams> resolved =
         ResolveParams(*vocabulary_, query, params, options_.embedding_dimension);
     if (!resolved.ok()) return resolved.status();
+    absl::StatusOr<Profile> stored = CandidateProfile(candidate, params);
+    if (!stored.ok()) return stored.status();
+    const Profile& profile = *stored;
     absl::ReaderMutexLock lock(&mu_);
+    // Found again: a write may have moved it since CandidateProfile let go of the lock.
     absl::StatusOr<int> row = VisibleCandidateRow(candidate, params, "candidate");
     if (!row.ok()) return row.status();
     const internal::Segment& segment = *segments_[KindIndex(CandidateKind(params.type))];
     const int candidate_row = *row;
-    const Profile profile = StoredProfile(segment, candidate_row);
     const internal::QueryScorer scorer(segment, vectorizer_, idf_, query, params, resolved->weights,
                                        options_.location_decay_km);
     const RowFilter filter = MakeFilter(segment, query, params, *resolved);
@@ -279,6 +293,59 @@ class Index::Impl {
   }
 
  private:
+  static absl::Status NoProfileSource() {
+    return absl::FailedPreconditionError(
+        "params.profiles: not set, and this index keeps no profiles to explain its matches from");
+  }
+
+  // The profiles under `keys`, from params.profiles (an index that keeps none).
+  static absl::StatusOr<std::vector<std::optional<Profile>>> ReadProfiles(absl::Span<const ProfileKey> keys,
+                                                                         const MatchParams& params) {
+    if (params.profiles == nullptr) return NoProfileSource();
+    absl::StatusOr<std::vector<std::optional<Profile>>> profiles = params.profiles->GetMany(keys);
+    if (profiles.ok() && profiles->size() != keys.size()) {
+      return absl::InternalError(absl::StrFormat("params.profiles: gave %d profiles for %d keys", profiles->size(),
+                                                 keys.size()));
+    }
+    return profiles;
+  }
+
+  // The stored profile of a candidate of the kind `params.type` ranks that `params.viewer` may see: the
+  // index's copy, or params.profiles' (read without the lock). Errors as VisibleCandidateRow; NOT_FOUND too
+  // when the source no longer has it.
+  absl::StatusOr<Profile> CandidateProfile(const ProfileKey& key, const MatchParams& params) const
+      ABSL_LOCKS_EXCLUDED(mu_) {
+    {
+      absl::ReaderMutexLock lock(&mu_);
+      absl::StatusOr<int> row = VisibleCandidateRow(key, params, "candidate");
+      if (!row.ok()) return row.status();
+      if (options_.keep_profiles) return StoredProfile(*segments_[KindIndex(CandidateKind(params.type))], *row);
+    }
+    absl::StatusOr<std::vector<std::optional<Profile>>> profiles = ReadProfiles({key}, params);
+    if (!profiles.ok()) return profiles.status();
+    if (!(*profiles)[0].has_value()) {
+      return absl::NotFoundError(
+          absl::StrFormat("candidate: profile \"%s\" of owner \"%s\" not found", key.id, key.owner));
+    }
+    return *std::move((*profiles)[0]);
+  }
+
+  // `ranked` with the explanation of each match from its profile, profiles[i] of matches[i]; a match without
+  // one (deleted since it was ranked) is left out.
+  MatchResult Explained(MatchResult ranked, absl::Span<const std::optional<Profile>> profiles, const Profile& query,
+                        const MatchParams& params, const ResolvedParams& resolved) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    const QueryExplainer explainer(vectorizer_, idf_, query, params, resolved, options_.location_decay_km);
+    std::vector<Match> explained;
+    for (size_t i = 0; i < ranked.matches.size(); ++i) {
+      if (!profiles[i].has_value()) continue;
+      ranked.matches[i].explanation = explainer.Explain(*profiles[i]);
+      explained.push_back(std::move(ranked.matches[i]));
+    }
+    ranked.matches = std::move(explained);
+    return ranked;
+  }
+
   // The row of a stored candidate of the kind `params.type` ranks that `params.viewer` may see; `field` names it
   // in errors.
   absl::StatusOr<int> VisibleCandidateRow(const ProfileKey& key, const MatchParams& params,

@@ -24,9 +24,9 @@ class Writer {
   void Fixed(T v) {
     out_.append(reinterpret_cast<const char*>(&v), sizeof(v));
   }
-  void String(const std::string& s) {
+  void String(absl::string_view s) {
     Varint(s.size());
-    out_.append(s);
+    out_.append(s.data(), s.size());
   }
   void Strings(const std::vector<std::string>& list) {
     Varint(list.size());
@@ -135,6 +135,12 @@ std::string PackProfile(const Profile& profile) {
   w.Optional(profile.publication_time);
   w.Optional(profile.closing_time);
   w.Strings(profile.tags);
+  return std::move(w).Take();
+}
+
+std::string PackId(absl::string_view id) {
+  Writer w;
+  w.String(id);
   return std::move(w).Take();
 }
 

@@ -726,5 +726,142 @@ TEST(IndexTest, ConcurrentReadersNeverSeeAPartialWrite) {
   EXPECT_EQ(index->version(), static_cast<uint64_t>(kWrites + 2));
 }
 
+// A ProfileSource over profiles held in a map, standing in for a server's store (service tests cover the real
+// one), counting its reads.
+class MapProfileSource : public ProfileSource {
+ public:
+  explicit MapProfileSource(const std::vector<Profile>& profiles) {
+    for (const Profile& p : profiles) profiles_[p.key] = p;
+  }
+  absl::StatusOr<std::vector<std::optional<Profile>>> GetMany(absl::Span<const ProfileKey> keys) const override {
+    if (!error.ok()) return error;
+    ++reads;
+    std::vector<std::optional<Profile>> out;
+    for (const ProfileKey& key : keys) {
+      auto it = profiles_.find(key);
+      out.push_back(it == profiles_.end() ? std::nullopt : std::optional<Profile>(it->second));
+    }
+    return out;
+  }
+  void Erase(const ProfileKey& key) { profiles_.erase(key); }
+
+  absl::Status error;
+  mutable int reads = 0;
+
+ private:
+  absl::flat_hash_map<ProfileKey, Profile> profiles_;
+};
+
+std::unique_ptr<Index> NewIndexWithoutProfiles(int embedding_dimension) {
+  IndexOptions options;
+  options.embedding_dimension = embedding_dimension;
+  options.keep_profiles = false;
+  auto index = Index::Create(options, &SharedVocabulary());
+  EXPECT_TRUE(index.ok()) << index.status();
+  return std::move(*index);
+}
+
+void ExpectSameExplanation(const Explanation& a, const Explanation& b, const std::string& what) {
+  ASSERT_EQ(a.facets.size(), b.facets.size()) << what;
+  for (size_t f = 0; f < a.facets.size(); ++f) {
+    EXPECT_EQ(a.facets[f].facet, b.facets[f].facet) << what;
+    EXPECT_NEAR(a.facets[f].contribution, b.facets[f].contribution, 1e-6) << what;
+  }
+  ASSERT_EQ(a.cpv_matches.size(), b.cpv_matches.size()) << what;
+  for (size_t i = 0; i < a.cpv_matches.size(); ++i) {
+    EXPECT_EQ(a.cpv_matches[i].candidate_code, b.cpv_matches[i].candidate_code) << what;
+  }
+  EXPECT_EQ(a.shared_strategies, b.shared_strategies) << what;
+  EXPECT_EQ(a.shared_materials, b.shared_materials) << what;
+  EXPECT_EQ(a.shared_certifications, b.shared_certifications) << what;
+  EXPECT_EQ(a.shared_terms, b.shared_terms) << what;
+  EXPECT_EQ(a.distance_km, b.distance_km) << what;
+  EXPECT_EQ(a.exclusions.size(), b.exclusions.size()) << what;
+}
+
+// An index that keeps no profiles ranks as one that does and explains its matches from the source's profiles
+// (with their embeddings as given, not scaled) the same; it reads the source once per call.
+TEST(IndexWithoutProfilesTest, RanksAndExplainsAsAnIndexThatKeepsThem) {
+  constexpr int kDimension = 8;
+  const std::vector<Profile> profiles = testing_util::RandomProfiles(7, 300, 40, 20, kDimension);
+  auto keeping = NewIndex(kDimension);
+  auto lean = NewIndexWithoutProfiles(kDimension);
+  ASSERT_TRUE(keeping->Upsert(profiles).ok());
+  ASSERT_TRUE(lean->Upsert(profiles).ok());
+  EXPECT_FALSE(lean->Get(profiles[0].key).has_value());
+  ASSERT_TRUE(keeping->Get(profiles[0].key).has_value());
+
+  const MapProfileSource source(profiles);
+  MatchParams params;
+  params.k = 10;
+  params.profiles = &source;
+  int compared = 0;
+  for (const Profile& tender : profiles) {
+    if (tender.kind != ProfileKind::kTender) continue;
+    const int reads = source.reads;
+    const MatchResult a = MustFind(*keeping, tender, params);
+    const MatchResult b = MustFind(*lean, tender, params);
+    EXPECT_EQ(source.reads, reads + 1);
+    ASSERT_EQ(Ids(a), Ids(b)) << tender.key.id;
+    for (size_t i = 0; i < a.matches.size(); ++i) {
+      EXPECT_EQ(a.matches[i].score, b.matches[i].score);
+      ExpectSameExplanation(a.matches[i].explanation, b.matches[i].explanation, tender.key.id);
+      auto explained_a = keeping->Explain(tender, a.matches[i].key, params);
+      auto explained_b = lean->Explain(tender, a.matches[i].key, params);
+      ASSERT_TRUE(explained_a.ok() && explained_b.ok()) << explained_b.status();
+      EXPECT_EQ(explained_a->rank, explained_b->rank);
+      EXPECT_EQ(explained_a->match.score, explained_b->match.score);
+      ExpectSameExplanation(explained_a->match.explanation, explained_b->match.explanation, tender.key.id);
+      auto pair_b = lean->ExplainPair(tender, a.matches[i].key, params);
+      ASSERT_TRUE(pair_b.ok()) << pair_b.status();
+      EXPECT_NEAR(pair_b->score, a.matches[i].score, 1e-5);
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 200);
+}
+
+TEST(IndexWithoutProfilesTest, KeepsOnlyTheKeys) {
+  const std::vector<Profile> profiles = testing_util::RandomProfiles(8, 20000, 0, 0, 0);
+  auto keeping = NewIndex();
+  auto lean = NewIndexWithoutProfiles(0);
+  ASSERT_TRUE(keeping->Upsert(profiles).ok());
+  ASSERT_TRUE(lean->Upsert(profiles).ok());
+  // Its ids fit in one block of the arena (a megabyte), the packed profiles take several.
+  EXPECT_LE(lean->Memory().profiles, keeping->Memory().profiles / 2);
+  EXPECT_EQ(lean->Memory().matrices, keeping->Memory().matrices);
+}
+
+TEST(IndexWithoutProfilesTest, NeedsASourceAndLeavesOutWhatItNoLongerHas) {
+  auto index = NewIndexWithoutProfiles(0);
+  const Profile kept = Supplier("kept", {"39130000"});
+  const Profile gone = Supplier("gone", {"39130000"});
+  ASSERT_TRUE(index->Upsert({kept, gone}).ok());
+  const Profile tender = Tender("t", {"39130000"});
+
+  MatchParams params;
+  auto without = index->FindMatches(tender, params);
+  EXPECT_EQ(without.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(without.status().message(), "params.profiles")) << without.status();
+  EXPECT_EQ(index->Explain(tender, kept.key, params).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(index->ExplainPair(tender, kept.key, params).status().code(), absl::StatusCode::kFailedPrecondition);
+
+  MapProfileSource source({kept, gone});
+  params.profiles = &source;
+  EXPECT_EQ(Ids(MustFind(*index, tender, params)), (std::vector<std::string>{"gone", "kept"}));
+
+  // Deleted from the source (the store) but not yet from the index: not a match any more.
+  source.Erase(gone.key);
+  const MatchResult result = MustFind(*index, tender, params);
+  EXPECT_EQ(Ids(result), std::vector<std::string>{"kept"});
+  EXPECT_FALSE(result.matches[0].explanation.facets.empty());
+  EXPECT_EQ(index->Explain(tender, gone.key, params).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(index->ExplainPair(tender, gone.key, params).status().code(), absl::StatusCode::kNotFound);
+
+  source.error = absl::UnavailableError("store down");
+  EXPECT_EQ(index->FindMatches(tender, params).status(), source.error);
+  EXPECT_EQ(index->Explain(tender, kept.key, params).status(), source.error);
+}
+
 }  // namespace
 }  // namespace circmatch

@@ -44,6 +44,10 @@ struct IndexOptions {
   // rows of the lists that may still hold an entrant, or all), which costs less per row. In [0, 1]; 1 always
   // visits out of order as far as the bounds allow, 0 always goes in row order.
   double out_of_order_fraction = 1.0 / 16;
+  // False: the index keeps of each profile only its key and what it scores with, not the profile itself (350
+  // bytes of a generated supplier's 2 KiB), for a caller that stores the profiles anyway: the calls that explain
+  // read their candidates from MatchParams::profiles, and Get finds nothing.
+  bool keep_profiles = true;
 };
 
 // One ranked candidate.
@@ -138,8 +142,8 @@ class Index {
   // Removes a profile; NOT_FOUND when it is not there.
   absl::Status Delete(const ProfileKey& key);
 
-  // A copy of a stored profile, or nullopt. Its embedding is the indexed one, scaled to unit length (the index
-  // keeps no other copy).
+  // A copy of a stored profile, or nullopt (always, when the index keeps no profiles). Its embedding is the
+  // indexed one, scaled to unit length (the index keeps no other copy).
   std::optional<Profile> Get(const ProfileKey& key) const;
 
   // Number of stored profiles of a kind.
@@ -153,7 +157,9 @@ class Index {
 
   // The top `params.k` candidates for `query` (a normalized profile, stored or not; a stored query is never
   // its own candidate). INVALID_ARGUMENT for k out of 1..kMaxK, bad weights or a query of the wrong kind for
-  // the match type.
+  // the match type. An index that keeps no profiles explains each match from the profile `params.profiles`
+  // gives (FAILED_PRECONDITION without one), as it is there now, and leaves out one it no longer has; so do
+  // Explain and ExplainPair, which answer NOT_FOUND for it.
   absl::StatusOr<MatchResult> FindMatches(const Profile& query, const MatchParams& params) const;
 
   // The explanation of one candidate for `query`, with the filters that exclude it and its rank among the

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "circmatch/profile.h"
+#include "circmatch/profile_source.h"
 
 namespace circmatch {
 
@@ -76,6 +77,9 @@ struct MatchParams {
   std::string viewer;
   // "Now" in Unix seconds, for open tenders: a tender is open when publication_time <= now < closing_time.
   int64_t now_unix_seconds = 0;
+  // Where an index that keeps no profiles (IndexOptions::keep_profiles = false) reads its candidates' profiles
+  // for their explanations; borrowed for the call. Unused by an index that keeps them.
+  const ProfileSource* profiles = nullptr;
 };
 
 inline constexpr int kMaxK = 1000;

@@ -22,6 +22,10 @@ namespace internal {
 // Every field of `profile` but its owner and embedding.
 std::string PackProfile(const Profile& profile);
 
+// Only the id, as PackProfile begins, for an index that keeps no profiles: PackedProfileId reads it back;
+// UnpackProfile must not be given it.
+std::string PackId(absl::string_view id);
+
 // The id of the profile PackProfile made `packed` from, a view into `packed`; empty for an empty `packed`.
 absl::string_view PackedProfileId(absl::string_view packed);
 

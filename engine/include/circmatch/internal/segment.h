@@ -12,8 +12,8 @@
 //   per-row filter columns: alive, owner id, shared, organization id, open window, certification bits, radius
 //   packed         the rest of each row's normalized Profile but its embedding and owner (packed_profile.h),
 //                  its bytes in `packed_bytes`, for explanations and Get (see StoredProfile), and its id first, so
-//                  that with owner_id it is the row's key (to find rows and break ties); emptied when tombstoned
-//                  (the bytes stay until Compacted)
+//                  that with owner_id it is the row's key (to find rows and break ties); only the id when the
+//                  segment keeps no profiles; emptied when tombstoned (the bytes stay until Compacted)
 //
 // Rows are append-only: an update appends a row and tombstones the old one; Compact() drops tombstoned rows.
 // Doubles for the location because the angle between two nearby points is recovered from their dot product
@@ -78,9 +78,10 @@ struct RowData {
 };
 
 struct Segment {
-  Segment(const Vectorizer& vectorizer, int certification_count)
+  Segment(const Vectorizer& vectorizer, int certification_count, bool keep_profiles)
       : embedding_dimension(vectorizer.Dimension(Facet::kEmbedding)),
         certification_words((certification_count + 63) / 64),
+        keep_profiles(keep_profiles),
         embedding(embedding_dimension) {
     for (int f = 0; f < kFacetCount; ++f) {
       sparse[f] = CsrMatrix(IsSparseFacet(static_cast<Facet>(f)) ? vectorizer.Dimension(static_cast<Facet>(f)) : 0);
@@ -116,7 +117,7 @@ struct Segment {
     certification_bits.insert(certification_bits.end(), static_cast<size_t>(certification_words), 0);
     for (int c : row.certifications) certification_bits[first_word + c / 64] |= uint64_t{1} << (c % 64);
     radius_km.push_back(row.radius_km);
-    packed.push_back(packed_bytes.Append(PackProfile(profile)));
+    packed.push_back(packed_bytes.Append(keep_profiles ? PackProfile(profile) : PackId(profile.key.id)));
     return rows() - 1;
   }
 
@@ -124,7 +125,7 @@ struct Segment {
   absl::string_view Id(int r) const { return PackedProfileId(packed[r]); }
 
   // The profile of row r, whose owner is `owner`, with its embedding as indexed (unit length), or none when that
-  // row is all zeros.
+  // row is all zeros. Only when the segment keeps profiles.
   Profile StoredProfile(int r, absl::string_view owner) const {
     Profile profile = UnpackProfile(owner, packed[r]);
     const float* row = embedding.Row(r);
@@ -240,6 +241,7 @@ struct Segment {
 
   int embedding_dimension;
   int certification_words;
+  bool keep_profiles;
   std::array<CsrMatrix, kFacetCount> sparse;
   std::array<PostingLists, kFacetCount> postings;
   std::vector<uint8_t> text_counts;
@@ -281,12 +283,12 @@ struct Segment {
 
   // A segment with the same column counts and no rows.
   Segment EmptyLike() const {
-    Segment out(embedding_dimension, certification_words);
+    Segment out(embedding_dimension, certification_words, keep_profiles);
     for (int f = 0; f < kFacetCount; ++f) out.sparse[f] = CsrMatrix(sparse[f].cols());
     return out;
   }
-  Segment(int embedding_dim, int cert_words)
-      : embedding_dimension(embedding_dim), certification_words(cert_words),
+  Segment(int embedding_dim, int cert_words, bool keep)
+      : embedding_dimension(embedding_dim), certification_words(cert_words), keep_profiles(keep),
         embedding(embedding_dim) {}
 };
 
