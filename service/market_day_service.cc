@@ -16,6 +16,7 @@
 #include "service/access.h"
 #include "service/profile_conversion.h"
 #include "service/status_mapping.h"
+#include "service/store_profile_source.h"
 
 namespace circmatch::service {
 namespace {
@@ -43,7 +44,9 @@ absl::Status ResolveSide(const ProfileRepository& repository, const std::string&
     const std::string field = absl::StrCat(side->field, "[", i, "].ref");
     absl::StatusOr<ProfileKey> key = CallerKeyFromRef(participants[i].ref(), field, caller);
     if (!key.ok()) return key.status();
-    std::optional<Profile> profile = repository.index().Get(*key);
+    absl::StatusOr<std::optional<Profile>> stored = repository.ReadStored(*key);
+    if (!stored.ok()) return stored.status();
+    std::optional<Profile>& profile = *stored;
     if (!profile || (profile->key.owner != caller && profile->visibility != Visibility::kShared)) {
       return absl::NotFoundError(absl::StrCat(field, ": ", ProfileNotFoundMessage(*key)));
     }
@@ -203,6 +206,10 @@ grpc::ServerUnaryReactor* MarketDayServiceImpl::ScheduleMeetings(grpc::CallbackS
                                                               repository_->vocabulary());
     if (!params.ok()) return params.status();
     params->viewer = *caller;
+    // The explanations read the suppliers from here, not from the store again.
+    StoreProfileSource participants(*repository_);
+    for (const Profile& supplier : suppliers.profiles) participants.Add(supplier);
+    params->profiles = &participants;
     absl::StatusOr<ScoreMatrix> scores = repository_->index().ScoreAll(buyers.profiles, suppliers.keys, *params);
     if (!scores.ok()) return scores.status();
     problem.scores = scores->scores;

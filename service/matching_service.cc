@@ -17,6 +17,7 @@
 #include "service/logging.h"
 #include "service/profile_conversion.h"
 #include "service/status_mapping.h"
+#include "service/store_profile_source.h"
 
 namespace circmatch::service {
 namespace {
@@ -63,21 +64,23 @@ absl::Status WrongKind(absl::string_view field, const Profile& profile, const Qu
                                                  absl::StrJoin(names, " or ")));
 }
 
-// The query profile of a call: a stored one by ref (from the index, so it is normalized already), or an
-// inline one converted and normalized now. Exactly one of `ref` and `inline_profile` is non-null, or neither.
+// The query profile of a call: a stored one by ref (read from the store, as the index holds it), or an inline
+// one converted and normalized now. Exactly one of `ref` and `inline_profile` is non-null, or neither.
 absl::StatusOr<Profile> ResolveQuery(const ProfileRepository& repository, const std::string& viewer,
                                      const v1::ProfileRef* ref, const v1::Profile* inline_profile,
                                      const QuerySpec& spec) {
   if (ref != nullptr) {
     absl::StatusOr<ProfileKey> key = CallerKeyFromRef(*ref, spec.ref_field, viewer);
     if (!key.ok()) return key.status();
-    std::optional<Profile> profile = repository.index().Get(*key);
+    absl::StatusOr<std::optional<Profile>> profile = repository.ReadStored(*key);
+    if (!profile.ok()) return profile.status();
     // Another owner's private profile is as good as absent to this caller.
-    if (!profile.has_value() || (profile->key.owner != viewer && profile->visibility == Visibility::kPrivate)) {
+    if (!profile->has_value() ||
+        ((*profile)->key.owner != viewer && (*profile)->visibility == Visibility::kPrivate)) {
       return absl::NotFoundError(absl::StrCat(spec.ref_field, ": ", ProfileNotFoundMessage(*key)));
     }
-    if (!KindAllowed(profile->kind, spec)) return WrongKind(spec.ref_field, *profile, spec);
-    return *std::move(profile);
+    if (!KindAllowed((*profile)->kind, spec)) return WrongKind(spec.ref_field, **profile, spec);
+    return **std::move(profile);
   }
   if (inline_profile != nullptr) {
     v1::Profile proto = *inline_profile;
@@ -95,15 +98,6 @@ absl::StatusOr<Profile> ResolveQuery(const ProfileRepository& repository, const 
       absl::StrCat(spec.oneof, ": set ", spec.ref_field, " or ", spec.profile_field));
 }
 
-// The stored profile of a candidate as the viewer may see it. NOT_FOUND when it was deleted since ranking.
-absl::StatusOr<v1::Profile> CandidateProfile(const ProfileRepository& repository, const std::string& viewer,
-                                             const ProfileKey& key) {
-  absl::StatusOr<v1::Profile> profile = repository.store().Get(key);
-  if (!profile.ok()) return profile.status();
-  RedactFor(viewer, &*profile);
-  return profile;
-}
-
 // Resolves, ranks and fills one of the three ranked responses (they share their fields).
 template <typename Response>
 absl::Status RankedMatch(const ProfileRepository& repository, const std::string& viewer,
@@ -118,25 +112,23 @@ absl::Status RankedMatch(const ProfileRepository& repository, const std::string&
   params->viewer = viewer;
   params->now_unix_seconds = absl::ToUnixSeconds(absl::Now());
 
+  // The index explains its matches from the store's profiles, and leaves out one deleted since it ranked it;
+  // the response is made of the protos it read.
+  StoreProfileSource profiles(repository);
+  params->profiles = &profiles;
   if (absl::Status status = CheckCallAlive(context); !status.ok()) return status;
   absl::StatusOr<MatchResult> result = repository.index().FindMatches(*query, *params);
   if (!result.ok()) return result.status();
 
-  std::vector<ProfileKey> keys;
-  keys.reserve(result->matches.size());
-  for (const Match& match : result->matches) keys.push_back(match.key);
-  absl::StatusOr<std::vector<std::optional<v1::Profile>>> profiles = repository.store().GetMany(keys);
-  if (!profiles.ok()) return profiles.status();
   int rank = 0;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    std::optional<v1::Profile>& profile = (*profiles)[i];
-    // Deleted between ranking and reading: leave it out rather than return a profile that no longer exists.
-    if (!profile.has_value()) continue;
+  for (const Match& match : result->matches) {
+    std::optional<v1::Profile> profile = profiles.TakeStored(match.key);
+    if (!profile.has_value()) return absl::InternalError("a match without its stored profile");
     RedactFor(viewer, &*profile);
     v1::Match* out = response->add_matches();
     *out->mutable_profile() = *std::move(profile);
     out->set_rank(++rank);
-    MatchToProto(result->matches[i], repository.vocabulary(), out);
+    MatchToProto(match, repository.vocabulary(), out);
   }
   response->set_index_version(result->index_version);
   *response->mutable_weights() = WeightsToProto(result->weights);
@@ -245,12 +237,15 @@ class WatchMatchesReactor final : public grpc::ServerWriteReactor<v1::WatchMatch
     params_.now_unix_seconds = absl::ToUnixSeconds(absl::Now());
     for (const ProfileKey& key : written) {
       if (key == query_.key) continue;
-      absl::StatusOr<ExplainResult> explained = repository_->index().Explain(query_, key, params_);
-      // Another kind, or not visible to the watcher: not a match for this watch.
+      StoreProfileSource profiles(*repository_);
+      MatchParams params = params_;
+      params.profiles = &profiles;
+      absl::StatusOr<ExplainResult> explained = repository_->index().Explain(query_, key, params);
+      // Another kind, not visible to the watcher, or deleted since: not a match for this watch.
       if (!explained.ok() || !explained->match.explanation.exclusions.empty()) continue;
       if (explained->match.score < min_score_) continue;
-      absl::StatusOr<v1::Profile> profile = repository_->store().Get(key);
-      if (!profile.ok()) continue;
+      std::optional<v1::Profile> profile = profiles.TakeStored(key);
+      if (!profile.has_value()) continue;
       RedactFor(viewer_, &*profile);
       v1::WatchMatchesResponse alert;
       *alert.mutable_match()->mutable_profile() = *std::move(profile);
@@ -360,6 +355,8 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::ExplainMatch(grpc::CallbackServer
     if (!params.ok()) return params.status();
     params->viewer = viewer;
     params->now_unix_seconds = absl::ToUnixSeconds(absl::Now());
+    StoreProfileSource profiles(*repository_);
+    params->profiles = &profiles;
 
     if (absl::Status status = CheckCallAlive(context); !status.ok()) return status;
     absl::StatusOr<ExplainResult> result = repository_->index().Explain(*query, *candidate, *params);
@@ -367,11 +364,9 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::ExplainMatch(grpc::CallbackServer
       return absl::NotFoundError(absl::StrCat("candidate: ", ProfileNotFoundMessage(*candidate)));
     }
     if (!result.ok()) return PrefixStatus("candidate: ", result.status());
-    absl::StatusOr<v1::Profile> profile = CandidateProfile(*repository_, viewer, *candidate);
-    if (absl::IsNotFound(profile.status())) {
-      return absl::NotFoundError(absl::StrCat("candidate: ", ProfileNotFoundMessage(*candidate)));
-    }
-    if (!profile.ok()) return profile.status();
+    std::optional<v1::Profile> profile = profiles.TakeStored(*candidate);
+    if (!profile.has_value()) return absl::InternalError("candidate: explained without its stored profile");
+    RedactFor(viewer, &*profile);
     v1::Match* match = response->mutable_match();
     *match->mutable_profile() = *std::move(profile);
     match->set_rank(result->rank);

@@ -18,6 +18,7 @@
 #include "service/access.h"
 #include "service/profile_conversion.h"
 #include "service/status_mapping.h"
+#include "service/store_profile_source.h"
 
 namespace circmatch::service {
 namespace {
@@ -87,16 +88,17 @@ absl::StatusOr<std::vector<Profile>> ExplicitCohort(const ProfileRepository& rep
           absl::StrCat(field, ": profile \"", key->id, "\" of owner \"", key->owner, "\" is listed twice (also at members.refs[",
                        it->second, "])"));
     }
-    std::optional<Profile> profile = repository.index().Get(*key);
+    absl::StatusOr<std::optional<Profile>> profile = repository.ReadStored(*key);
+    if (!profile.ok()) return profile.status();
     // Another owner's private profile is as good as absent to this caller.
-    if (!profile.has_value() || !VisibleTo(*profile, viewer)) {
+    if (!profile->has_value() || !VisibleTo(**profile, viewer)) {
       return absl::NotFoundError(absl::StrCat(field, ": ", ProfileNotFoundMessage(*key)));
     }
-    if (profile->kind != ProfileKind::kBuddy) {
+    if ((*profile)->kind != ProfileKind::kBuddy) {
       return absl::InvalidArgumentError(absl::StrCat(field, ": profile \"", key->id, "\" is a ",
-                                                     ProfileKindName(profile->kind), ", expected a BUDDY"));
+                                                     ProfileKindName((*profile)->kind), ", expected a BUDDY"));
     }
-    cohort.push_back(*std::move(profile));
+    cohort.push_back(**std::move(profile));
   }
   return cohort;
 }
@@ -126,8 +128,8 @@ absl::StatusOr<std::vector<Profile>> FilteredCohort(const ProfileRepository& rep
     absl::StatusOr<ListPage> page = repository.store().List(query);
     if (!page.ok()) return page.status();
     for (const v1::Profile& stored : page->profiles) {
-      // The index holds the normalized profile the scores use; one deleted since listing is skipped.
-      std::optional<Profile> profile = repository.index().Get(ProfileKey{stored.owner(), stored.id()});
+      // As the index holds it; one that no longer converts is not indexed either.
+      std::optional<Profile> profile = repository.FromStored(stored);
       if (!profile.has_value() || profile->kind != ProfileKind::kBuddy || !VisibleTo(*profile, viewer)) continue;
       if (!MatchesAny(tags, profile->tags)) continue;
       if (!MatchesAny(provinces, {profile->location.province})) continue;
@@ -198,7 +200,7 @@ v1::UnpairedReason ReasonToProto(UnpairedReason reason) {
   return v1::UNPAIRED_REASON_UNSPECIFIED;
 }
 
-// The explanation of `query`'s asks against `candidate`'s offers.
+// The explanation of `query`'s asks against `candidate`'s offers (params.profiles holds the cohort).
 absl::Status Explain(const ProfileRepository& repository, const Profile& query, const ProfileKey& candidate,
                      const MatchParams& params, v1::Explanation* out) {
   absl::StatusOr<Match> match = repository.index().ExplainPair(query, candidate, params);
@@ -232,6 +234,10 @@ absl::Status Pair(const ProfileRepository& repository, const std::string& viewer
     return absl::ResourceExhaustedError(absl::StrFormat(
         "members.refs: %d members, more than the %d this server pairs at once", cohort->size(), kMaxPairedCohort));
   }
+  // The explanations read the members from here, not from the store again.
+  StoreProfileSource members(repository);
+  for (const Profile& member : *cohort) members.Add(member);
+  match_params->profiles = &members;
   std::sort(cohort->begin(), cohort->end(), [](const Profile& a, const Profile& b) { return a.key < b.key; });
   absl::flat_hash_map<ProfileKey, int> member_index;
   for (size_t i = 0; i < cohort->size(); ++i) member_index.emplace((*cohort)[i].key, static_cast<int>(i));

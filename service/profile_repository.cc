@@ -107,6 +107,19 @@ absl::StatusOr<PreparedBatch> ProfileRepository::Prepare(
   return batch;
 }
 
+std::optional<Profile> ProfileRepository::FromStored(const v1::Profile& stored) const {
+  absl::StatusOr<Profile> profile = ProfileFromProto(stored, context_);
+  if (!profile.ok()) return std::nullopt;
+  return *std::move(profile);
+}
+
+absl::StatusOr<std::optional<Profile>> ProfileRepository::ReadStored(const ProfileKey& key) const {
+  absl::StatusOr<std::vector<std::optional<v1::Profile>>> stored = store_->GetMany({key});
+  if (!stored.ok()) return stored.status();
+  if (!stored->at(0).has_value()) return std::nullopt;
+  return FromStored(*stored->at(0));
+}
+
 absl::StatusOr<uint64_t> ProfileRepository::Write(PreparedBatch batch) {
   std::vector<ProfileKey> written;
   written.reserve(batch.indexed.profiles().size());

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,13 @@ class ProfileRepository {
   // Loads every stored profile into the (empty) index, in batches. Profiles that no longer validate (e.g. the
   // vocabulary changed) are skipped with a warning. Returns how many were loaded.
   absl::StatusOr<int64_t> RebuildIndex() ABSL_LOCKS_EXCLUDED(store_mu_, index_mu_);
+
+  // A stored proto as the normalized profile the index holds; nullopt when it no longer converts (the
+  // vocabulary changed since it was written), as the index skipped it.
+  std::optional<Profile> FromStored(const v1::Profile& stored) const;
+  // The stored profile under `key` as FromStored gives it; nullopt when it is not stored. The server's index
+  // keeps no profiles: queries by ref read theirs here.
+  absl::StatusOr<std::optional<Profile>> ReadStored(const ProfileKey& key) const;
 
   const Vocabulary& vocabulary() const { return *vocabulary_; }
   const Index& index() const { return *index_; }

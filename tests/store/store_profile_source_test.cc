@@ -1,0 +1,147 @@
+// StoreProfileSource over a real SQLite store, with the server's index (keep_profiles = false) behind a
+// ProfileRepository: the matches are explained from the stored profiles, and the call answers with the protos
+// the source read.
+#include "service/store_profile_source.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "circmatch/index.h"
+#include "circmatch/vocabulary.h"
+#include "gtest/gtest.h"
+#include "service/profile_repository.h"
+#include "service/sqlite_profile_store.h"
+
+namespace circmatch::service {
+namespace {
+
+v1::Profile Supplier(const std::string& id, const std::string& cpv, const std::string& text) {
+  v1::Profile p;
+  p.set_id(id);
+  p.set_kind(v1::PROFILE_KIND_SUPPLIER);
+  p.set_display_name("Supplier " + id);
+  p.set_visibility(v1::VISIBILITY_SHARED);
+  p.mutable_location()->set_municipality("Zwolle");
+  p.mutable_capabilities()->add_cpv_codes(cpv);
+  p.mutable_capabilities()->add_strategies("R3");
+  p.mutable_capabilities()->set_text(text);
+  return p;
+}
+
+class StoreProfileSourceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("circmatch-source-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    auto vocabulary = Vocabulary::Load(CIRCMATCH_TEST_DATA_DIR);
+    ASSERT_TRUE(vocabulary.ok()) << vocabulary.status();
+    vocabulary_ = *std::move(vocabulary);
+    auto store = SqliteProfileStore::Open(dir_.string());
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    IndexOptions options;
+    options.keep_profiles = false;
+    auto index = Index::Create(options, vocabulary_.get());
+    ASSERT_TRUE(index.ok()) << index.status();
+    index_ = *std::move(index);
+    repository_ = std::make_unique<ProfileRepository>(vocabulary_.get(), index_.get(), store_.get(), 0);
+
+    google::protobuf::RepeatedPtrField<v1::Profile> profiles;
+    *profiles.Add() = Supplier("chairs", "39112000", "tweedehands bureaustoelen gereviseerd");
+    *profiles.Add() = Supplier("desks", "39121100", "hergebruikte bureaus");
+    *profiles.Add() = Supplier("roads", "45233120", "asfalt recycling");
+    auto batch = repository_->Prepare(profiles, "partner");
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    ASSERT_TRUE(repository_->Write(*std::move(batch)).ok());
+
+    tender_.key = {"partner", "t"};
+    tender_.kind = ProfileKind::kTender;
+    tender_.needs.cpv_codes = {"39112000"};
+    tender_.needs.text = "gereviseerde stoelen";
+    ASSERT_TRUE(NormalizeProfile(*vocabulary_, 0, &tender_).ok());
+    params_.k = 2;
+  }
+  void TearDown() override {
+    repository_.reset();
+    index_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<Vocabulary> vocabulary_;
+  std::unique_ptr<SqliteProfileStore> store_;
+  std::unique_ptr<Index> index_;
+  std::unique_ptr<ProfileRepository> repository_;
+  Profile tender_;
+  MatchParams params_;
+};
+
+TEST_F(StoreProfileSourceTest, ExplainsFromTheStoreAndGivesBackTheProtosItRead) {
+  StoreProfileSource profiles(*repository_);
+  params_.profiles = &profiles;
+  auto result = index_->FindMatches(tender_, params_);
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->matches.size(), 2u);
+  const Match& best = result->matches[0];
+  EXPECT_EQ(best.key.id, "chairs");
+  ASSERT_EQ(best.explanation.cpv_matches.size(), 1u);
+  EXPECT_EQ(best.explanation.cpv_matches[0].candidate_code, "39112000");
+  EXPECT_TRUE(best.explanation.shared_strategies.empty());  // the tender asks for none
+  EXPECT_FALSE(best.explanation.shared_terms.empty());
+
+  std::optional<v1::Profile> stored = profiles.TakeStored(best.key);
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->display_name(), "Supplier chairs");
+  EXPECT_TRUE(stored->has_update_time()) << "the stored proto, not one made from the engine's profile";
+  EXPECT_FALSE(profiles.TakeStored(best.key).has_value()) << "moved out";
+  EXPECT_TRUE(profiles.TakeStored(result->matches[1].key).has_value());
+  EXPECT_FALSE(profiles.TakeStored({"partner", "roads"}).has_value()) << "not a match, not read";
+
+  auto read = repository_->ReadStored({"partner", "desks"});
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_TRUE(read->has_value());
+  EXPECT_EQ((*read)->capabilities.cpv_codes, std::vector<std::string>{"39121100"});
+  read = repository_->ReadStored({"partner", "nobody"});
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_FALSE(read->has_value());
+}
+
+TEST_F(StoreProfileSourceTest, LeavesOutWhatTheStoreNoLongerHasOrNoLongerConverts) {
+  ASSERT_TRUE(store_->Delete({"partner", "chairs"}).ok());  // the store only: the index still ranks it
+  v1::Profile stale = *store_->Get({"partner", "desks"});
+  stale.mutable_capabilities()->set_cpv_codes(0, "99999999");  // a code the vocabulary does not have
+  ASSERT_TRUE(store_->Upsert({stale}).ok());
+
+  StoreProfileSource profiles(*repository_);
+  params_.profiles = &profiles;
+  params_.k = 3;
+  auto result = index_->FindMatches(tender_, params_);
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->matches.size(), 1u) << "the two best are left out, the third stays";
+  EXPECT_EQ(result->matches[0].key.id, "roads");
+  EXPECT_FALSE(profiles.TakeStored({"partner", "desks"}).has_value());
+}
+
+TEST_F(StoreProfileSourceTest, AddedProfilesAreNotReadFromTheStore) {
+  StoreProfileSource profiles(*repository_);
+  Profile held = *repository_->ReadStored({"partner", "chairs"}).value();
+  held.display_name = "as the call holds it";
+  profiles.Add(held);
+  ASSERT_TRUE(store_->Delete({"partner", "chairs"}).ok());
+  auto read = profiles.GetMany({{"partner", "chairs"}, {"partner", "desks"}});
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_TRUE((*read)[0].has_value());
+  EXPECT_EQ((*read)[0]->display_name, "as the call holds it");
+  ASSERT_TRUE((*read)[1].has_value());
+  EXPECT_EQ((*read)[1]->display_name, "Supplier desks");
+  EXPECT_FALSE(profiles.TakeStored({"partner", "chairs"}).has_value()) << "held, not read";
+}
+
+}  // namespace
+}  // namespace circmatch::service
