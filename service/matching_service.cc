@@ -72,7 +72,7 @@ absl::StatusOr<Profile> ResolveQuery(const ProfileRepository& repository, const 
   if (ref != nullptr) {
     absl::StatusOr<ProfileKey> key = CallerKeyFromRef(*ref, spec.ref_field, viewer);
     if (!key.ok()) return key.status();
-    absl::StatusOr<std::optional<Profile>> profile = repository.ReadStored(*key);
+    absl::StatusOr<std::optional<Profile>> profile = repository.ReadIndexed(*key);
     if (!profile.ok()) return profile.status();
     // Another owner's private profile is as good as absent to this caller.
     if (!profile->has_value() ||

@@ -88,7 +88,7 @@ absl::StatusOr<std::vector<Profile>> ExplicitCohort(const ProfileRepository& rep
           absl::StrCat(field, ": profile \"", key->id, "\" of owner \"", key->owner, "\" is listed twice (also at members.refs[",
                        it->second, "])"));
     }
-    absl::StatusOr<std::optional<Profile>> profile = repository.ReadStored(*key);
+    absl::StatusOr<std::optional<Profile>> profile = repository.ReadIndexed(*key);
     if (!profile.ok()) return profile.status();
     // Another owner's private profile is as good as absent to this caller.
     if (!profile->has_value() || !VisibleTo(**profile, viewer)) {
@@ -128,8 +128,9 @@ absl::StatusOr<std::vector<Profile>> FilteredCohort(const ProfileRepository& rep
     absl::StatusOr<ListPage> page = repository.store().List(query);
     if (!page.ok()) return page.status();
     for (const v1::Profile& stored : page->profiles) {
-      // As the index holds it; one that no longer converts is not indexed either.
+      // As the index holds it; one deleted since listing, or not indexed (yet), is skipped.
       std::optional<Profile> profile = repository.FromStored(stored);
+      if (profile.has_value() && !repository.index().Contains(profile->key)) continue;
       if (!profile.has_value() || profile->kind != ProfileKind::kBuddy || !VisibleTo(*profile, viewer)) continue;
       if (!MatchesAny(tags, profile->tags)) continue;
       if (!MatchesAny(provinces, {profile->location.province})) continue;

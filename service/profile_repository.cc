@@ -113,7 +113,8 @@ std::optional<Profile> ProfileRepository::FromStored(const v1::Profile& stored) 
   return *std::move(profile);
 }
 
-absl::StatusOr<std::optional<Profile>> ProfileRepository::ReadStored(const ProfileKey& key) const {
+absl::StatusOr<std::optional<Profile>> ProfileRepository::ReadIndexed(const ProfileKey& key) const {
+  if (!index_->Contains(key)) return std::nullopt;
   absl::StatusOr<std::vector<std::optional<v1::Profile>>> stored = store_->GetMany({key});
   if (!stored.ok()) return stored.status();
   if (!stored->at(0).has_value()) return std::nullopt;

@@ -70,9 +70,10 @@ class ProfileRepository {
   // A stored proto as the normalized profile the index holds; nullopt when it no longer converts (the
   // vocabulary changed since it was written), as the index skipped it.
   std::optional<Profile> FromStored(const v1::Profile& stored) const;
-  // The stored profile under `key` as FromStored gives it; nullopt when it is not stored. The server's index
-  // keeps no profiles: queries by ref read theirs here.
-  absl::StatusOr<std::optional<Profile>> ReadStored(const ProfileKey& key) const;
+  // The profile under `key` as FromStored gives it; nullopt when it is not in the index (deleted, not
+  // indexed yet, or no longer converting) or not in the store. The server's index keeps no profiles: queries
+  // and participants by ref read theirs here.
+  absl::StatusOr<std::optional<Profile>> ReadIndexed(const ProfileKey& key) const;
 
   const Vocabulary& vocabulary() const { return *vocabulary_; }
   const Index& index() const { return *index_; }

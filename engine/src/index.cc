@@ -121,6 +121,11 @@ class Index::Impl {
     return StoredProfile(*segments_[KindIndex(ref->kind)], ref->row);
   }
 
+  bool Contains(const ProfileKey& key) const {
+    absl::ReaderMutexLock lock(&mu_);
+    return rows_by_key_.Find(key).has_value();
+  }
+
   int64_t Count(ProfileKind kind) const {
     absl::ReaderMutexLock lock(&mu_);
     return segments_[KindIndex(kind)]->live_rows();
@@ -570,6 +575,7 @@ absl::StatusOr<PreparedProfiles> Index::Prepare(std::vector<Profile> profiles) c
 void Index::Upsert(PreparedProfiles prepared) { impl_->Upsert(std::move(prepared)); }
 absl::Status Index::Delete(const ProfileKey& key) { return impl_->Delete(key); }
 std::optional<Profile> Index::Get(const ProfileKey& key) const { return impl_->Get(key); }
+bool Index::Contains(const ProfileKey& key) const { return impl_->Contains(key); }
 int64_t Index::Count(ProfileKind kind) const { return impl_->Count(kind); }
 uint64_t Index::version() const { return impl_->version(); }
 IndexMemory Index::Memory() const { return impl_->Memory(); }

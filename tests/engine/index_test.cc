@@ -838,6 +838,9 @@ TEST(IndexWithoutProfilesTest, NeedsASourceAndLeavesOutWhatItNoLongerHas) {
   const Profile gone = Supplier("gone", {"39130000"});
   ASSERT_TRUE(index->Upsert({kept, gone}).ok());
   const Profile tender = Tender("t", {"39130000"});
+  EXPECT_TRUE(index->Contains(kept.key));
+  EXPECT_FALSE(index->Contains(tender.key));
+  EXPECT_FALSE(index->Get(kept.key).has_value());
 
   MatchParams params;
   auto without = index->FindMatches(tender, params);

@@ -103,11 +103,17 @@ TEST_F(StoreProfileSourceTest, ExplainsFromTheStoreAndGivesBackTheProtosItRead) 
   EXPECT_TRUE(profiles.TakeStored(result->matches[1].key).has_value());
   EXPECT_FALSE(profiles.TakeStored({"partner", "roads"}).has_value()) << "not a match, not read";
 
-  auto read = repository_->ReadStored({"partner", "desks"});
+  auto read = repository_->ReadIndexed({"partner", "desks"});
   ASSERT_TRUE(read.ok()) << read.status();
   ASSERT_TRUE(read->has_value());
   EXPECT_EQ((*read)->capabilities.cpv_codes, std::vector<std::string>{"39121100"});
-  read = repository_->ReadStored({"partner", "nobody"});
+  read = repository_->ReadIndexed({"partner", "nobody"});
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_FALSE(read->has_value());
+  // In the store but not in the index (another server's write not applied here yet): not found either.
+  ASSERT_TRUE(store_->Upsert({*store_->Get({"partner", "desks"})}).ok());
+  ASSERT_TRUE(index_->Delete({"partner", "desks"}).ok());
+  read = repository_->ReadIndexed({"partner", "desks"});
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_FALSE(read->has_value());
 }
@@ -130,7 +136,7 @@ TEST_F(StoreProfileSourceTest, LeavesOutWhatTheStoreNoLongerHasOrNoLongerConvert
 
 TEST_F(StoreProfileSourceTest, AddedProfilesAreNotReadFromTheStore) {
   StoreProfileSource profiles(*repository_);
-  Profile held = *repository_->ReadStored({"partner", "chairs"}).value();
+  Profile held = *repository_->ReadIndexed({"partner", "chairs"}).value();
   held.display_name = "as the call holds it";
   profiles.Add(held);
   ASSERT_TRUE(store_->Delete({"partner", "chairs"}).ok());

@@ -146,6 +146,9 @@ class Index {
   // indexed one, scaled to unit length (the index keeps no other copy).
   std::optional<Profile> Get(const ProfileKey& key) const;
 
+  // True when a profile is stored under `key` (whether or not the index keeps the profile itself).
+  bool Contains(const ProfileKey& key) const;
+
   // Number of stored profiles of a kind.
   int64_t Count(ProfileKind kind) const;
 
