@@ -8,6 +8,7 @@
 #ifndef CIRCMATCH_SERVICE_PROFILE_REPOSITORY_H_
 #define CIRCMATCH_SERVICE_PROFILE_REPOSITORY_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -91,6 +92,11 @@ class ProfileRepository {
   // Held while committing to the store, and while updating the index; always taken in this order.
   absl::Mutex store_mu_ ABSL_ACQUIRED_BEFORE(index_mu_);
   absl::Mutex index_mu_;
+  // Profiles written since the heap's free pages last went back to the system (NoteWritten).
+  std::atomic<int64_t> written_since_release_{0};
+
+  // Counts profiles written, and every kProfilesPerHeapRelease gives the heap's free pages back to the system.
+  void NoteWritten(int64_t profiles);
 };
 
 }  // namespace circmatch::service
