@@ -24,7 +24,7 @@ namespace {
 // The heap's free pages go back to the system after this many profiles written. A write frees about as much as
 // it keeps (its protos, profiles and vectors, and the index's arrays as they grow), glibc's malloc gives back
 // only the top of each heap on its own, and the rest stays resident until reused: 100 MiB after an import of
-// 1M profiles. A release takes about 2 ms at 1M profiles (bench/README.md "Ingest").
+// 1M profiles (bench/README.md "Ingest", with what the releases cost).
 constexpr int64_t kProfilesPerHeapRelease = 5000;
 
 void ReleaseFreeHeapPages() {
