@@ -21,10 +21,13 @@ using testing_util::SharedVocabulary;
 using testing_util::Supplier;
 using testing_util::Tender;
 
-std::unique_ptr<Index> NewIndex(int embedding_dimension = 0, double out_of_order_fraction = IndexOptions{}.out_of_order_fraction) {
+std::unique_ptr<Index> NewIndex(int embedding_dimension = 0,
+                                double out_of_order_fraction = IndexOptions{}.out_of_order_fraction,
+                                bool keep_profiles = true) {
   IndexOptions options;
   options.embedding_dimension = embedding_dimension;
   options.out_of_order_fraction = out_of_order_fraction;
+  options.keep_profiles = keep_profiles;
   auto index = Index::Create(options, &SharedVocabulary());
   EXPECT_TRUE(index.ok()) << index.status();
   return std::move(*index);
@@ -753,12 +756,7 @@ class MapProfileSource : public ProfileSource {
 };
 
 std::unique_ptr<Index> NewIndexWithoutProfiles(int embedding_dimension) {
-  IndexOptions options;
-  options.embedding_dimension = embedding_dimension;
-  options.keep_profiles = false;
-  auto index = Index::Create(options, &SharedVocabulary());
-  EXPECT_TRUE(index.ok()) << index.status();
-  return std::move(*index);
+  return NewIndex(embedding_dimension, IndexOptions{}.out_of_order_fraction, /*keep_profiles=*/false);
 }
 
 void ExpectSameExplanation(const Explanation& a, const Explanation& b, const std::string& what) {
