@@ -106,7 +106,7 @@ class Index::Impl {
     absl::WriterMutexLock lock(&mu_);
     const std::optional<internal::RowRef> ref = rows_by_key_.Find(key);
     if (!ref) {
-      return absl::NotFoundError(absl::StrFormat("profile \"%s\" of owner \"%s\" not found", key.id, key.owner));
+      return absl::NotFoundError(NotFoundMessage(key));
     }
     Remove(*ref);
     AfterWrite();
@@ -298,6 +298,10 @@ class Index::Impl {
   }
 
  private:
+  static std::string NotFoundMessage(const ProfileKey& key) {
+    return absl::StrFormat("profile \"%s\" of owner \"%s\" not found", key.id, key.owner);
+  }
+
   static absl::Status NoProfileSource() {
     return absl::FailedPreconditionError(
         "params.profiles: not set, and this index keeps no profiles to explain its matches from");
@@ -329,8 +333,7 @@ class Index::Impl {
     absl::StatusOr<std::vector<std::optional<Profile>>> profiles = ReadProfiles({key}, params);
     if (!profiles.ok()) return profiles.status();
     if (!(*profiles)[0].has_value()) {
-      return absl::NotFoundError(
-          absl::StrFormat("candidate: profile \"%s\" of owner \"%s\" not found", key.id, key.owner));
+      return absl::NotFoundError(absl::StrCat("candidate: ", NotFoundMessage(key)));
     }
     return *std::move((*profiles)[0]);
   }
@@ -367,8 +370,7 @@ class Index::Impl {
         return ref->row;
       }
     }
-    return absl::NotFoundError(
-        absl::StrFormat("%s: profile \"%s\" of owner \"%s\" not found", field, key.id, key.owner));
+    return absl::NotFoundError(absl::StrCat(field, ": ", NotFoundMessage(key)));
   }
 
   // The hard filters resolved against one segment, checked per row from the flat columns.
