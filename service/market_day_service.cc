@@ -202,8 +202,7 @@ grpc::ServerUnaryReactor* MarketDayServiceImpl::ScheduleMeetings(grpc::CallbackS
     }
 
     absl::StatusOr<MatchParams> params = MatchParamsFromProto(MatchType::kSuppliersForTender, /*k=*/1,
-                                                              request->weights(), v1::MatchFilter(),
-                                                              repository_->vocabulary());
+                                                              request->weights(), v1::MatchFilter());
     if (!params.ok()) return params.status();
     params->viewer = *caller;
     // The explanations read the suppliers from here, not from the store again.

@@ -107,7 +107,7 @@ absl::Status RankedMatch(const ProfileRepository& repository, const std::string&
                          const v1::MatchFilter& filter, Response* response) {
   absl::StatusOr<Profile> query = ResolveQuery(repository, viewer, ref, inline_profile, spec);
   if (!query.ok()) return query.status();
-  absl::StatusOr<MatchParams> params = MatchParamsFromProto(type, k, weights, filter, repository.vocabulary());
+  absl::StatusOr<MatchParams> params = MatchParamsFromProto(type, k, weights, filter);
   if (!params.ok()) return params.status();
   params->viewer = viewer;
   params->now_unix_seconds = absl::ToUnixSeconds(absl::Now());
@@ -314,7 +314,7 @@ grpc::ServerWriteReactor<v1::WatchMatchesResponse>* MatchingServiceImpl::WatchMa
   v1::MatchFilter filter = request->filter();
   filter.clear_min_score();
   absl::StatusOr<MatchParams> params =
-      MatchParamsFromProto(type, /*k=*/1, request->weights(), filter, repository_->vocabulary());
+      MatchParamsFromProto(type, /*k=*/1, request->weights(), filter);
   if (!params.ok()) return new FailedWatch(params.status());
   params->viewer = *caller;
   return new WatchMatchesReactor(repository_, *caller, *std::move(query), *std::move(params), request->min_score());
@@ -350,8 +350,7 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::ExplainMatch(grpc::CallbackServer
     absl::StatusOr<ProfileKey> candidate = CallerKeyFromRef(request->candidate(), "candidate", viewer);
     if (!candidate.ok()) return candidate.status();
     // k does not limit an explanation; the engine still wants a valid one.
-    absl::StatusOr<MatchParams> params = MatchParamsFromProto(type, /*k=*/1, request->weights(), request->filter(),
-                                                              repository_->vocabulary());
+    absl::StatusOr<MatchParams> params = MatchParamsFromProto(type, /*k=*/1, request->weights(), request->filter());
     if (!params.ok()) return params.status();
     params->viewer = viewer;
     params->now_unix_seconds = absl::ToUnixSeconds(absl::Now());

@@ -218,7 +218,7 @@ absl::Status Pair(const ProfileRepository& repository, const std::string& viewer
   absl::StatusOr<PairingParams> params = ParamsFromProto(request);
   if (!params.ok()) return params.status();
   absl::StatusOr<MatchParams> match_params = MatchParamsFromProto(
-      MatchType::kBuddiesForBuddy, /*k=*/1, request.weights(), v1::MatchFilter(), repository.vocabulary());
+      MatchType::kBuddiesForBuddy, /*k=*/1, request.weights(), v1::MatchFilter());
   if (!match_params.ok()) return match_params.status();
   match_params->viewer = viewer;
 

@@ -213,7 +213,7 @@ absl::StatusOr<ProfileKey> KeyFromRef(const v1::ProfileRef& ref, absl::string_vi
 }
 
 absl::StatusOr<MatchParams> MatchParamsFromProto(MatchType type, int k, const v1::FacetWeights& weights,
-                                                 const v1::MatchFilter& filter, const Vocabulary& vocabulary) {
+                                                 const v1::MatchFilter& filter) {
   MatchParams params;
   params.type = type;
   if (k < 1 || k > kMaxK) {
@@ -244,20 +244,14 @@ absl::StatusOr<MatchParams> MatchParamsFromProto(MatchType type, int k, const v1
   }
 
   MatchFilter& out = params.filter;
-  for (int i = 0; i < filter.required_certifications_size(); ++i) {
-    const Term* term = Vocabulary::FindTerm(vocabulary.certifications(), filter.required_certifications(i));
-    if (term == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat("filter.required_certifications[", i,
-                                                     "]: unknown certification \"",
-                                                     filter.required_certifications(i), "\""));
-    }
-    out.required_certifications.push_back(term->id);
-  }
+  // Checked by the engine (ResolveParams), which accepts free labels.
+  out.required_certifications = ToVector(filter.required_certifications());
   if (!std::isfinite(filter.max_distance_km()) || filter.max_distance_km() < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("filter.max_distance_km: must be finite and >= 0, got ", filter.max_distance_km()));
   }
   out.max_distance_km = filter.max_distance_km();
+  out.include_out_of_reach = filter.include_out_of_reach();
   for (int i = 0; i < filter.exclude_size(); ++i) {
     absl::StatusOr<ProfileKey> key = KeyFromRef(filter.exclude(i), absl::StrCat("filter.exclude[", i, "]"));
     if (!key.ok()) return key.status();
@@ -319,6 +313,7 @@ void MatchToProto(const Match& match, const Vocabulary& vocabulary, v1::Match* o
   for (const std::string& v : explanation.shared_terms) proto->add_shared_terms(v);
   if (explanation.distance_km.has_value()) proto->set_distance_km(*explanation.distance_km);
   proto->set_within_service_radius(explanation.within_service_radius);
+  proto->set_out_of_reach(explanation.out_of_reach);
   for (const Exclusion& exclusion : explanation.exclusions) {
     v1::Exclusion* e = proto->add_exclusions();
     e->set_field(exclusion.field);

@@ -51,10 +51,10 @@ absl::StatusOr<ProfileKind> KindFromProto(int kind, absl::string_view field);
 v1::ProfileKind KindToProto(ProfileKind kind);
 
 // k, weight overrides and filter as engine MatchParams of `type`. Validates what the API promises at its edge:
-// k in 1..kMaxK, weights finite and >= 0, filter values in range, known certifications; `viewer` and
+// k in 1..kMaxK, weights finite and >= 0, filter values in range, certifications checked by the engine; `viewer` and
 // `now_unix_seconds` are set by the caller.
 absl::StatusOr<MatchParams> MatchParamsFromProto(MatchType type, int k, const v1::FacetWeights& weights,
-                                                 const v1::MatchFilter& filter, const Vocabulary& vocabulary);
+                                                 const v1::MatchFilter& filter);
 
 // Normalized weights as the proto with every field set.
 v1::FacetWeights WeightsToProto(const FacetWeights& weights);

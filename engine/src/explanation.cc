@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <iterator>
 #include <utility>
 #include <vector>
 
@@ -149,22 +150,18 @@ Explanation QueryExplainer::Explain(const Profile& candidate, double* score) con
     }
   }
   e.shared_materials = Intersect(q.materials, c.materials);
-  const std::vector<int> held = HeldCertifications(vocabulary, c.certifications);
-  for (int i : HeldCertifications(vocabulary, q.certifications)) {
-    if (std::binary_search(held.begin(), held.end(), i)) {
-      e.shared_certifications.push_back(vocabulary.certifications()[i].id);
-    }
-  }
-  for (int required : resolved_.required_certifications) {
-    if (!std::binary_search(held.begin(), held.end(), required)) {
-      e.missing_certifications.push_back(vocabulary.certifications()[required].id);
-    }
-  }
+  const std::vector<std::string> held = vocabulary.HeldCertifications(c.certifications);
+  const std::vector<std::string> wanted = vocabulary.HeldCertifications(q.certifications);
+  std::set_intersection(wanted.begin(), wanted.end(), held.begin(), held.end(),
+                        std::back_inserter(e.shared_certifications));
+  std::set_difference(resolved_.required_certifications.begin(), resolved_.required_certifications.end(),
+                      held.begin(), held.end(), std::back_inserter(e.missing_certifications));
   e.shared_phases = Intersect(q.phases, c.phases);
   e.shared_topics = Intersect(q.topics, c.topics);
   e.shared_terms = SharedTerms(vectorizer_, query_terms_, pair_scorer_.query_text(), candidate_terms, candidate_text);
   e.distance_km = pair.distance_km;
   e.within_service_radius = pair.within_service_radius;
+  e.out_of_reach = pair.out_of_reach;
   return e;
 }
 

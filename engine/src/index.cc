@@ -58,8 +58,7 @@ class Index::Impl {
         document_frequency_(static_cast<size_t>(options.text_hash_buckets), 0),
         idf_(options.text_hash_buckets) {
     for (auto& segment : segments_) {
-      segment = std::make_unique<internal::Segment>(vectorizer_, static_cast<int>(vocabulary->certifications().size()),
-                                                    options.keep_profiles);
+      segment = std::make_unique<internal::Segment>(vectorizer_, options.keep_profiles);
     }
   }
 
@@ -94,6 +93,11 @@ class Index::Impl {
       if (row.owner_id == static_cast<int32_t>(owner_names_.size())) owner_names_.push_back(profile.key.owner);
       const std::string organization = OrganizationKey(profile.organization);
       row.organization_id = organization.empty() ? -1 : Intern(&organization_ids_, organization);
+      row.certification_ids.clear();
+      for (const std::string& certification : row.certifications) {
+        row.certification_ids.push_back(Intern(&certification_ids_, certification));
+      }
+      std::sort(row.certification_ids.begin(), row.certification_ids.end());
       for (int bucket : row.text_counts.indices) ++document_frequency_[bucket];
       ++documents_;
       const int r = segments_[KindIndex(profile.kind)]->Append(profile, row);
@@ -143,7 +147,7 @@ class Index::Impl {
     memory.keys += rows_by_key_.bytes();
     memory.other = internal::VectorBytes(document_frequency_) +
                    static_cast<int64_t>(idf_.bucket_count()) * static_cast<int64_t>(sizeof(float)) +
-                   InternedBytes(owner_ids_) + InternedBytes(organization_ids_) +
+                   InternedBytes(owner_ids_) + InternedBytes(organization_ids_) + InternedBytes(certification_ids_) +
                    internal::VectorBytes(owner_names_);
     for (const std::string& name : owner_names_) memory.other += internal::StringHeapBytes(name);
     return memory;
@@ -160,7 +164,7 @@ class Index::Impl {
       const internal::Segment& segment = *segments_[KindIndex(CandidateKind(params.type))];
       const internal::QueryScorer scorer(segment, vectorizer_, idf_, query, params, resolved->weights,
                                          options_.location_decay_km);
-      const RowFilter filter = MakeFilter(segment, query, params, *resolved);
+      const RowFilter filter = MakeFilter(query, params, *resolved);
 
       const auto better = [this, &segment](const Scored& a, const Scored& b) {
         if (a.score != b.score) return a.score > b.score;
@@ -169,7 +173,7 @@ class Index::Impl {
       TopK<Scored, decltype(better)> top(params.k, better);
       const auto passes = [&](int r) { return filter.Passes(segment, r); };
       const auto consider = [&](int r, const internal::QueryScorer::RowScore& s) {
-        if (!filter.PassesDistance(s.distance_km) || s.score < params.filter.min_score) return;
+        if (!filter.PassesDistance(segment, r, s.distance_km) || s.score < params.filter.min_score) return;
         top.Push(Scored{s.score, r});
       };
       // The score a row must beat to enter: the k-th kept score, or min_score while fewer are kept.
@@ -265,7 +269,7 @@ class Index::Impl {
     const int candidate_row = *row;
     const internal::QueryScorer scorer(segment, vectorizer_, idf_, query, params, resolved->weights,
                                        options_.location_decay_km);
-    const RowFilter filter = MakeFilter(segment, query, params, *resolved);
+    const RowFilter filter = MakeFilter(query, params, *resolved);
 
     ExplainResult result;
     result.index_version = version_;
@@ -287,7 +291,7 @@ class Index::Impl {
     scorer.ScoreRows(&scores, &distances);
     int better = 0;
     for (int r = 0; r < segment.rows(); ++r) {
-      if (!filter.Passes(segment, r) || !filter.PassesDistance(distances[r])) continue;
+      if (!filter.Passes(segment, r) || !filter.PassesDistance(segment, r, distances[r])) continue;
       const float score = scores[r];
       if (score < params.filter.min_score) continue;
       ++result.eligible_count;
@@ -382,17 +386,24 @@ class Index::Impl {
     absl::flat_hash_set<int> excluded_rows;  // filter.exclude and the query itself
     std::vector<int32_t> excluded_organizations;
     bool check_certifications = false;
-    std::vector<uint64_t> required_bits;
+    std::vector<int32_t> required_certifications;  // interned ids, sorted
+    bool nothing_passes = false;                   // a required certificate no row holds
     double max_distance_km = 0;
-    // With a distance limit: the query's point (none: no row passes) and the smallest cosine between it and a
-    // row's point that may still be within the limit, so rows surely too far are left out before scoring.
-    bool check_near = false;
+    // The query's point, if it has one.
     std::optional<Eigen::Vector3d> point;
+    // With a distance limit: the smallest cosine between the point and a row's that may still be within the
+    // limit (no point: no row passes), so rows surely too far are left out before scoring.
+    bool check_near = false;
     double min_cosine = -1;
+    // Reach (MatchFilter::include_out_of_reach): each row's own radius (suppliers for a tender), or the query's
+    // (tenders for a supplier), with its ReachCosine for the same early cut. Rows without a point pass.
+    bool check_row_reach = false;
+    double query_reach_km = 0;
+    double query_reach_cosine = -2;
 
     // Every filter but the exact distance, which is the scored one's (PassesDistance).
     bool Passes(const internal::Segment& s, int r) const {
-      if (!s.alive[r]) return false;
+      if (nothing_passes || !s.alive[r]) return false;
       if (check_visibility && !s.shared[r] && s.owner_id[r] != viewer_id) return false;
       if (check_open && (now < s.OpensAt(r) || now >= s.ClosesAt(r))) return false;
       if (!excluded_rows.empty() && excluded_rows.contains(r)) return false;
@@ -401,14 +412,22 @@ class Index::Impl {
               excluded_organizations.end()) {
         return false;
       }
-      if (check_certifications && !s.HoldsAll(r, required_bits)) return false;
+      if (check_certifications && !s.HoldsAll(r, required_certifications)) return false;
       if (check_near) {
         if (!point || !s.has_location[r] || s.LocationCosine(r, *point) < min_cosine) return false;
       }
+      if ((check_row_reach || query_reach_km > 0) && point && s.has_location[r]) {
+        const double cosine = s.LocationCosine(r, *point);
+        if (check_row_reach && cosine < s.reach_cosine[r]) return false;
+        if (cosine < query_reach_cosine) return false;
+      }
       return true;
     }
-    bool PassesDistance(double distance_km) const {
-      return max_distance_km <= 0 || distance_km <= max_distance_km;  // NaN (no point) fails
+    // The filters on the scored distance (NaN: no point on either side) of row r.
+    bool PassesDistance(const internal::Segment& s, int r, double distance_km) const {
+      if (max_distance_km > 0 && !(distance_km <= max_distance_km)) return false;
+      if (check_row_reach && s.radius_km[r] > 0 && distance_km > s.radius_km[r]) return false;
+      return !(query_reach_km > 0 && distance_km > query_reach_km);
     }
   };
 
@@ -428,7 +447,7 @@ class Index::Impl {
     row.shared = profile.visibility == Visibility::kShared;
     if (profile.publication_time) row.opens_at = *profile.publication_time;
     if (profile.closing_time) row.closes_at = *profile.closing_time;
-    row.certifications = HeldCertifications(*vocabulary_, facets.certifications);
+    row.certifications = vocabulary_->HeldCertifications(facets.certifications);
     row.radius_km = profile.service_radius_km;
     return row;
   }
@@ -488,7 +507,7 @@ class Index::Impl {
     ++version_;
   }
 
-  RowFilter MakeFilter(const internal::Segment& segment, const Profile& query, const MatchParams& params,
+  RowFilter MakeFilter(const Profile& query, const MatchParams& params,
                        const ResolvedParams& resolved) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     RowFilter filter;
     const ProfileKind kind = CandidateKind(params.type);
@@ -511,15 +530,28 @@ class Index::Impl {
     }
     if (!resolved.required_certifications.empty()) {
       filter.check_certifications = true;
-      filter.required_bits.assign(static_cast<size_t>(segment.certification_words), 0);
-      for (int c : resolved.required_certifications) filter.required_bits[c / 64] |= uint64_t{1} << (c % 64);
+      for (const std::string& certification : resolved.required_certifications) {
+        auto it = certification_ids_.find(certification);
+        if (it == certification_ids_.end()) {
+          filter.nothing_passes = true;
+        } else {
+          filter.required_certifications.push_back(it->second);
+        }
+      }
+      std::sort(filter.required_certifications.begin(), filter.required_certifications.end());
     }
     filter.max_distance_km = params.filter.max_distance_km;
-    const double max_angle = filter.max_distance_km / kEarthRadiusKm;
-    if (filter.max_distance_km > 0 && max_angle < std::acos(-1.0)) {
+    filter.point = Vectorizer::LocationVector(query.location);
+    if (filter.max_distance_km > 0 && filter.max_distance_km / kEarthRadiusKm < std::acos(-1.0)) {
       filter.check_near = true;
-      filter.point = Vectorizer::LocationVector(query.location);
-      filter.min_cosine = std::cos(max_angle) - 1e-9;  // below any rounding of the scored distance
+      filter.min_cosine = internal::ReachCosine(filter.max_distance_km);
+    }
+    if (!params.filter.include_out_of_reach) {
+      filter.check_row_reach = params.type == MatchType::kSuppliersForTender;
+      if (params.type == MatchType::kTendersForSupplier) {
+        filter.query_reach_km = query.service_radius_km;
+        filter.query_reach_cosine = internal::ReachCosine(query.service_radius_km);
+      }
     }
     return filter;
   }
@@ -531,10 +563,12 @@ class Index::Impl {
   mutable absl::Mutex mu_;
   std::array<std::unique_ptr<internal::Segment>, kKindCount> segments_ ABSL_GUARDED_BY(mu_);
   internal::RowsByKey rows_by_key_ ABSL_GUARDED_BY(mu_);
-  // Interned owners and organization keys, so the per-row filter columns are integers. Never shrink.
+  // Interned owners, organization keys and certificates, so the per-row filter columns are integers. Never
+  // shrink.
   absl::flat_hash_map<std::string, int32_t> owner_ids_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> owner_names_ ABSL_GUARDED_BY(mu_);  // by owner id
   absl::flat_hash_map<std::string, int32_t> organization_ids_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, int32_t> certification_ids_ ABSL_GUARDED_BY(mu_);  // canonical certificates
   // Text document frequencies over the stored profiles (one document per profile), live.
   std::vector<int32_t> document_frequency_ ABSL_GUARDED_BY(mu_);
   int64_t documents_ ABSL_GUARDED_BY(mu_) = 0;

@@ -36,7 +36,10 @@ QueryScorer::QueryScorer(const Segment& segment, const Vectorizer& vectorizer, c
 
   location_weight_ = static_cast<float>(weights[static_cast<int>(Facet::kLocation)]);
   point_ = Vectorizer::LocationVector(query.location);
-  need_distance_ = point_.has_value() && (location_weight_ > 0 || params.filter.max_distance_km > 0);
+  const bool reach_applies = !params.filter.include_out_of_reach &&
+                             (params.type == MatchType::kSuppliersForTender ||
+                              (params.type == MatchType::kTendersForSupplier && query.service_radius_km > 0));
+  need_distance_ = point_.has_value() && (location_weight_ > 0 || params.filter.max_distance_km > 0 || reach_applies);
   if (!point_) location_weight_ = 0;
   query_radius_km_ = query.service_radius_km;
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -202,13 +203,17 @@ absl::StatusOr<ResolvedParams> ResolveParams(const Vocabulary& vocabulary, const
   resolved.weights = weights;
 
   const MatchFilter& filter = params.filter;
+  // A certificate outside the list is a free label like any other: no one holding it gives an empty list.
   for (size_t i = 0; i < filter.required_certifications.size(); ++i) {
-    const Term* term = Vocabulary::FindTerm(vocabulary.certifications(), filter.required_certifications[i]);
-    if (term == nullptr) {
-      return absl::InvalidArgumentError(absl::StrFormat("filter.required_certifications[%d]: unknown certification \"%s\"",
-                                                        i, filter.required_certifications[i]));
+    std::string canonical = vocabulary.CanonicalCertification(filter.required_certifications[i]);
+    const std::string field = absl::StrFormat("filter.required_certifications[%d]", i);
+    if (canonical.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": must contain a letter or digit"));
+    if (canonical.size() > kMaxCertificationLength) {
+      return absl::InvalidArgumentError(
+          absl::StrFormat("%s: must be at most %d characters, got %d", field, kMaxCertificationLength,
+                          canonical.size()));
     }
-    resolved.required_certifications.push_back(static_cast<int>(term - vocabulary.certifications().data()));
+    resolved.required_certifications.push_back(std::move(canonical));
   }
   std::sort(resolved.required_certifications.begin(), resolved.required_certifications.end());
   resolved.required_certifications.erase(
@@ -232,21 +237,9 @@ absl::StatusOr<ResolvedParams> ResolveParams(const Vocabulary& vocabulary, const
   return resolved;
 }
 
-std::vector<int> HeldCertifications(const Vocabulary& vocabulary, const std::vector<std::string>& ids) {
-  const std::vector<Term>& list = vocabulary.certifications();
-  std::vector<int> held;
-  for (const std::string& id : ids) {
-    const Term* term = Vocabulary::FindTerm(list, id);
-    if (term == nullptr) continue;
-    held.push_back(static_cast<int>(term - list.data()));
-    if (term->family.empty()) continue;
-    for (size_t j = 0; j < list.size(); ++j) {
-      if (list[j].family == term->family && list[j].level < term->level) held.push_back(static_cast<int>(j));
-    }
-  }
-  std::sort(held.begin(), held.end());
-  held.erase(std::unique(held.begin(), held.end()), held.end());
-  return held;
+bool OutOfReach(MatchType type, const Profile& query, const Profile& candidate, std::optional<double> distance_km) {
+  const double radius = ServiceRadiusKm(type, query, candidate);
+  return radius > 0 && distance_km.has_value() && *distance_km > radius;
 }
 
 std::vector<Exclusion> FindExclusions(const Vocabulary& vocabulary, const Profile& query, const Profile& candidate,
@@ -286,13 +279,10 @@ std::vector<Exclusion> FindExclusions(const Vocabulary& vocabulary, const Profil
     }
   }
   if (!resolved.required_certifications.empty()) {
-    const std::vector<int> held = HeldCertifications(vocabulary, CandidateFacets(candidate).certifications);
+    const std::vector<std::string> held = vocabulary.HeldCertifications(CandidateFacets(candidate).certifications);
     std::vector<std::string> missing;
-    for (int required : resolved.required_certifications) {
-      if (!std::binary_search(held.begin(), held.end(), required)) {
-        missing.push_back(vocabulary.certifications()[required].id);
-      }
-    }
+    std::set_difference(resolved.required_certifications.begin(), resolved.required_certifications.end(),
+                        held.begin(), held.end(), std::back_inserter(missing));
     if (!missing.empty()) {
       out.push_back({"filter.required_certifications", absl::StrCat("missing ", absl::StrJoin(missing, ", "))});
     }
@@ -304,6 +294,10 @@ std::vector<Exclusion> FindExclusions(const Vocabulary& vocabulary, const Profil
       out.push_back({"filter.max_distance_km", absl::StrFormat("%.1f km away, more than %.1f km", *distance_km,
                                                                params.filter.max_distance_km)});
     }
+  }
+  if (!params.filter.include_out_of_reach && OutOfReach(params.type, query, candidate, distance_km)) {
+    out.push_back({"service_radius_km", absl::StrFormat("outside the supplier's service radius: %.0f km > %.0f km",
+                                                        *distance_km, ServiceRadiusKm(params.type, query, candidate))});
   }
   return out;
 }
@@ -334,6 +328,7 @@ PairSimilarity PairScorer::Score(const Profile& candidate, const SparseVector* c
   if (query_.location.point && candidate.location.point) {
     out.distance_km = HaversineKm(*query_.location.point, *candidate.location.point);
     out.within_service_radius = *out.distance_km <= ServiceRadiusKm(type_, query_, candidate);
+    out.out_of_reach = OutOfReach(type_, query_, candidate, out.distance_km);
   }
   SparseVector own_text;
   if (candidate_text == nullptr && weights_[static_cast<int>(Facet::kText)] > 0) {

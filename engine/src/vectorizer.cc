@@ -97,7 +97,7 @@ int Vectorizer::Dimension(Facet facet) const {
     case Facet::kMaterials:
       return static_cast<int>(vocabulary_->materials().size()) + options_.material_hash_buckets;
     case Facet::kCertifications:
-      return static_cast<int>(vocabulary_->certifications().size());
+      return static_cast<int>(vocabulary_->certifications().size()) + options_.certification_hash_buckets;
     case Facet::kLocation:
       return 3;
     case Facet::kPhases:
@@ -144,16 +144,10 @@ SparseVector Vectorizer::Categorical(Facet facet, const FacetValues& values) con
     }
     case Facet::kCertifications: {
       const std::vector<Term>& list = vocabulary_->certifications();
-      for (const std::string& id : values.certifications) {
+      const int listed = static_cast<int>(list.size());
+      for (const std::string& id : vocabulary_->HeldCertifications(values.certifications)) {
         const int index = TermIndex(list, id);
-        if (index < 0) continue;
-        pairs.emplace_back(index, 1.0f);
-        if (list[index].family.empty()) continue;
-        for (size_t j = 0; j < list.size(); ++j) {
-          if (list[j].family == list[index].family && list[j].level < list[index].level) {
-            pairs.emplace_back(static_cast<int>(j), 1.0f);
-          }
-        }
+        pairs.emplace_back(index >= 0 ? index : listed + HashToBucket(id, options_.certification_hash_buckets), 1.0f);
       }
       break;
     }

@@ -267,6 +267,39 @@ const Municipality* Vocabulary::FindMunicipality(absl::string_view name_or_code)
   return it == municipality_by_key_.end() ? nullptr : &municipalities_[it->second];
 }
 
+std::string Vocabulary::CanonicalCertification(absl::string_view value) const {
+  if (const Term* term = FindTerm(certifications_, value)) return term->id;
+  const std::string folded = FoldAndLower(value);
+  std::string key;
+  bool separated = false;
+  for (char c : folded) {
+    // Bytes of code points beyond Latin that folding kept count as letters.
+    if (absl::ascii_isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80) {
+      if (separated && !key.empty()) key.push_back('-');
+      key.push_back(c);
+      separated = false;
+    } else {
+      separated = true;
+    }
+  }
+  return key;
+}
+
+std::vector<std::string> Vocabulary::HeldCertifications(const std::vector<std::string>& canonical) const {
+  std::vector<std::string> held;
+  for (const std::string& id : canonical) {
+    held.push_back(id);
+    const Term* term = FindTerm(certifications_, id);
+    if (term == nullptr || term->family.empty()) continue;
+    for (const Term& other : certifications_) {
+      if (other.family == term->family && other.level < term->level) held.push_back(other.id);
+    }
+  }
+  std::sort(held.begin(), held.end());
+  held.erase(std::unique(held.begin(), held.end()), held.end());
+  return held;
+}
+
 namespace {
 
 template <typename T>
@@ -320,11 +353,17 @@ absl::Status NormalizeFacet(const Vocabulary& vocabulary, absl::string_view face
     if (material.empty()) return FieldError(absl::StrFormat("%s.materials[%d]", facet, i), "must not be empty");
   }
   SortUnique(&values->materials);
-  if (absl::Status s = NormalizeTerms(vocabulary.certifications(), facet, "certifications", "certification",
-                                      &values->certifications);
-      !s.ok()) {
-    return s;
+  for (size_t i = 0; i < values->certifications.size(); ++i) {
+    std::string canonical = vocabulary.CanonicalCertification(values->certifications[i]);
+    const std::string field = absl::StrFormat("%s.certifications[%d]", facet, i);
+    if (canonical.empty()) return FieldError(field, "must contain a letter or digit");
+    if (canonical.size() > kMaxCertificationLength) {
+      return FieldError(field, absl::StrFormat("must be at most %d characters, got %d", kMaxCertificationLength,
+                                               canonical.size()));
+    }
+    values->certifications[i] = std::move(canonical);
   }
+  SortUnique(&values->certifications);
   if (absl::Status s = NormalizeTerms(vocabulary.phases(), facet, "phases", "phase", &values->phases); !s.ok()) {
     return s;
   }

@@ -78,9 +78,94 @@ TEST(IndexTest, RequiredCertificationFiltersAndHigherLadderLevelSatisfiesLower) 
   MatchParams params;
   params.filter.required_certifications = {"CO2 Prestatieladder 3"};
   EXPECT_EQ(Ids(MustFind(*index, Tender("t", {"39130000"}), params)), (std::vector<std::string>{"level5"}));
-  params.filter.required_certifications = {"x"};
+  params.filter.required_certifications = {"--"};
   auto bad = index->FindMatches(Tender("t", {"39130000"}), params);
-  EXPECT_EQ(bad.status().message(), "filter.required_certifications[0]: unknown certification \"x\"");
+  EXPECT_EQ(bad.status().message(), "filter.required_certifications[0]: must contain a letter or digit");
+}
+
+TEST(IndexTest, FreeCertificationsAreKeptMatchedExactlyAndRequirable) {
+  auto index = NewIndex();
+  Profile skal = Supplier("skal", {"15000000"});
+  skal.capabilities.certifications = {"Skal Biocontrole"};  // listed, by alias
+  Profile groenkeur = Supplier("groenkeur", {"15000000"});
+  groenkeur.capabilities.certifications = {"Groenkeur"};  // not listed: a free label
+  Profile gold = Supplier("gold", {"15000000"});
+  gold.capabilities.certifications = {"cradle to cradle goud"};
+  Profile none = Supplier("none", {"15000000"});
+  ASSERT_TRUE(index->Upsert({skal, groenkeur, gold, none}).ok());
+  const Profile tender = Tender("t", {"15000000"});
+  MatchParams params;
+  params.filter.required_certifications = {"GROENKEUR"};
+  EXPECT_EQ(Ids(MustFind(*index, tender, params)), (std::vector<std::string>{"groenkeur"}));
+  params.filter.required_certifications = {"skal"};
+  EXPECT_EQ(Ids(MustFind(*index, tender, params)), (std::vector<std::string>{"skal"}));
+  // Gold holds the lower levels of its ladder and plain cradle-to-cradle.
+  for (const char* lower : {"cradle-to-cradle-silver", "cradle-to-cradle-bronze", "Cradle to Cradle"}) {
+    params.filter.required_certifications = {lower};
+    EXPECT_EQ(Ids(MustFind(*index, tender, params)), (std::vector<std::string>{"gold"})) << lower;
+  }
+  params.filter.required_certifications = {"cradle-to-cradle-platinum"};
+  EXPECT_TRUE(MustFind(*index, tender, params).matches.empty());
+  // A certificate no one holds is an empty list, not an error.
+  params.filter.required_certifications = {"Keurmerk Nergens"};
+  EXPECT_TRUE(MustFind(*index, tender, params).matches.empty());
+  const absl::StatusOr<ExplainResult> why =
+      index->Explain(tender, ProfileKey{"partner", "groenkeur"}, params);
+  ASSERT_TRUE(why.ok()) << why.status();
+  EXPECT_EQ(why->match.explanation.missing_certifications, (std::vector<std::string>{"keurmerk-nergens"}));
+  EXPECT_EQ(why->rank, 0);
+}
+
+// Reach is a hard filter: a supplier who says it delivers within 40 km is not suggested 150 km away, and a
+// supplier's own radius keeps far tenders out of its SuggestTenders. Asked for, they come back marked.
+TEST(IndexTest, ServiceRadiusIsAHardFilterBothWays) {
+  auto index = NewIndex();
+  Profile local = Supplier("local-40km", {"39130000"});
+  local.location.municipality = "Kampen";
+  local.service_radius_km = 40;
+  Profile far_small = Supplier("far-40km", {"39130000"});
+  far_small.location.municipality = "Maastricht";
+  far_small.service_radius_km = 40;
+  Profile far_wide = Supplier("far-300km", {"39130000"});
+  far_wide.location.municipality = "Maastricht";
+  far_wide.service_radius_km = 300;
+  Profile far_unstated = Supplier("far-unstated", {"39130000"});
+  far_unstated.location.municipality = "Maastricht";
+  Profile nowhere = Supplier("nowhere-40km", {"39130000"});
+  nowhere.service_radius_km = 40;  // no point: the distance cannot be measured, so reach cannot exclude it
+  Profile near_tender = Tender("t-zwolle", {"39130000"});
+  near_tender.location.municipality = "Zwolle";
+  Profile far_tender = Tender("t-maastricht", {"39130000"});
+  far_tender.location.municipality = "Maastricht";
+  ASSERT_TRUE(index->Upsert({local, far_small, far_wide, far_unstated, nowhere, near_tender, far_tender}).ok());
+  ASSERT_TRUE(NormalizeProfile(SharedVocabulary(), 0, &near_tender).ok());
+
+  MatchParams params;
+  EXPECT_EQ(Ids(MustFind(*index, near_tender, params)),
+            (std::vector<std::string>{"far-300km", "local-40km", "far-unstated", "nowhere-40km"}));
+  const absl::StatusOr<ExplainResult> why = index->Explain(near_tender, ProfileKey{"partner", "far-40km"}, params);
+  ASSERT_TRUE(why.ok()) << why.status();
+  EXPECT_EQ(why->rank, 0);
+  ASSERT_EQ(why->match.explanation.exclusions.size(), 1u);
+  EXPECT_EQ(why->match.explanation.exclusions[0].field, "service_radius_km");
+  EXPECT_TRUE(absl::StrContains(why->match.explanation.exclusions[0].reason,
+                                "outside the supplier's service radius: 1"))
+      << why->match.explanation.exclusions[0].reason;
+  EXPECT_TRUE(absl::EndsWith(why->match.explanation.exclusions[0].reason, " km > 40 km"));
+
+  params.filter.include_out_of_reach = true;
+  const MatchResult all = MustFind(*index, near_tender, params);
+  ASSERT_EQ(all.matches.size(), 5u);
+  for (const Match& m : all.matches) EXPECT_EQ(m.explanation.out_of_reach, m.key.id == "far-40km") << m.key.id;
+
+  // The mirror: the supplier's own 40 km keep the Maastricht tender out of its list.
+  Profile kampen = local;
+  ASSERT_TRUE(NormalizeProfile(SharedVocabulary(), 0, &kampen).ok());
+  MatchParams tenders;
+  tenders.type = MatchType::kTendersForSupplier;
+  EXPECT_EQ(Ids(MustFind(*index, kampen, tenders)), (std::vector<std::string>{"t-zwolle"}));
+  tenders.filter.include_out_of_reach = true;
+  EXPECT_EQ(Ids(MustFind(*index, kampen, tenders)), (std::vector<std::string>{"t-zwolle", "t-maastricht"}));
 }
 
 TEST(IndexTest, DistanceLimitFilters) {
@@ -584,6 +669,7 @@ TEST(IndexTest, DenseListsKeepTheTopKExactAtScale) {
   ASSERT_TRUE(index->Upsert(profiles).ok());
   MatchParams params;
   params.k = 10;
+  params.filter.include_out_of_reach = true;  // ScoreAll scores every pair; no hard filter here
   auto all = index->ScoreAll(tenders, suppliers, params);
   ASSERT_TRUE(all.ok()) << all.status();
   int pruned = 0;

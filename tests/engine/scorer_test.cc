@@ -70,8 +70,11 @@ TEST(ResolveParamsTest, ValidationMessagesNameTheField) {
        "weights: all facet weights are 0 for this query"},
       {"wrong kind", [](MatchParams* p, Profile*) { p->type = MatchType::kTendersForSupplier; }, "query: "},
       {"buddy kind", [](MatchParams* p, Profile*) { p->type = MatchType::kBuddiesForBuddy; }, "query: "},
-      {"unknown certification", [](MatchParams* p, Profile*) { p->filter.required_certifications = {"x"}; },
-       "filter.required_certifications[0]: unknown certification \"x\""},
+      {"empty certification", [](MatchParams* p, Profile*) { p->filter.required_certifications = {"ok", " "}; },
+       "filter.required_certifications[1]: must contain a letter or digit"},
+      {"long certification",
+       [](MatchParams* p, Profile*) { p->filter.required_certifications = {std::string(101, 'x')}; },
+       "filter.required_certifications[0]: must be at most 100 characters, got 101"},
       {"negative distance", [](MatchParams* p, Profile*) { p->filter.max_distance_km = -1; },
        "filter.max_distance_km: "},
       {"infinite distance",
@@ -125,13 +128,25 @@ TEST(ScorerRulesTest, OpenWindowAndRadiusOwner) {
 
 TEST(ScorerRulesTest, HeldCertificationsIncludeLowerLadderLevels) {
   const Vocabulary& v = SharedVocabulary();
-  const std::vector<int> held = HeldCertifications(v, {"co2-prestatieladder-5"});
-  const int level3 = static_cast<int>(Vocabulary::FindTerm(v.certifications(), "co2-prestatieladder-3") -
-                                      v.certifications().data());
-  EXPECT_TRUE(std::binary_search(held.begin(), held.end(), level3));
+  const std::vector<std::string> held = v.HeldCertifications({"co2-prestatieladder-5"});
+  EXPECT_TRUE(std::binary_search(held.begin(), held.end(), "co2-prestatieladder-3"));
   EXPECT_EQ(held.size(), 5u);
-  const std::vector<int> low = HeldCertifications(v, {"co2-prestatieladder-2"});
-  EXPECT_FALSE(std::binary_search(low.begin(), low.end(), level3));
+  const std::vector<std::string> low = v.HeldCertifications({"co2-prestatieladder-2"});
+  EXPECT_FALSE(std::binary_search(low.begin(), low.end(), "co2-prestatieladder-3"));
+  EXPECT_EQ(v.HeldCertifications({"cradle-to-cradle-silver"}),
+            (std::vector<std::string>{"cradle-to-cradle", "cradle-to-cradle-bronze", "cradle-to-cradle-silver"}));
+  EXPECT_EQ(v.HeldCertifications({"groenkeur"}), (std::vector<std::string>{"groenkeur"}));
+}
+
+TEST(ScorerRulesTest, CanonicalCertificationsFoldCaseAccentsSpacingAndHyphens) {
+  const Vocabulary& v = SharedVocabulary();
+  EXPECT_EQ(v.CanonicalCertification("Keurmerk  Duurzaam_Ondernemen "), "keurmerk-duurzaam-ondernemen");
+  EXPECT_EQ(v.CanonicalCertification("keurmerk-duurzaam-ondernemen"), "keurmerk-duurzaam-ondernemen");
+  EXPECT_EQ(v.CanonicalCertification("Écolabel Scandinavië"), "ecolabel-scandinavie");
+  EXPECT_EQ(v.CanonicalCertification("BREEAM-NL Excellent"), "breeam-nl-excellent");
+  EXPECT_EQ(v.CanonicalCertification("Keurmerk Milieuzorg"), "keurmerk-milieuzorg");
+  EXPECT_EQ(v.CanonicalCertification("Noorse Zwaan"), "nordic-swan");
+  EXPECT_EQ(v.CanonicalCertification(" -- "), "");
 }
 
 TEST(ScorePairTest, ScoreIsWeightedSumInUnitInterval) {

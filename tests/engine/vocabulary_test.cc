@@ -130,7 +130,7 @@ TEST(NormalizeProfileTest, CanonicalizesEverything) {
   p.capabilities.cpv_codes = {"39130000-2", "39130000", "45000000"};
   p.capabilities.strategies = {5, 3, 3};
   p.capabilities.materials = {"Hout", "  Bamboe ", "wood"};
-  p.capabilities.certifications = {"ISO 14001", "co2pl-3"};
+  p.capabilities.certifications = {"ISO 14001", "co2pl-3", "Keurmerk  Groenkeur", "keurmerk-groenkeur"};
   p.capabilities.phases = {"bestek"};
   p.capabilities.topics = {"TCO"};
   p.location.municipality = "zwolle";
@@ -138,7 +138,8 @@ TEST(NormalizeProfileTest, CanonicalizesEverything) {
   EXPECT_EQ(p.capabilities.cpv_codes, (std::vector<std::string>{"39130000", "45000000"}));
   EXPECT_EQ(p.capabilities.strategies, (std::vector<int>{3, 5}));
   EXPECT_EQ(p.capabilities.materials, (std::vector<std::string>{"bamboe", "wood"}));
-  EXPECT_EQ(p.capabilities.certifications, (std::vector<std::string>{"co2-prestatieladder-3", "iso-14001"}));
+  EXPECT_EQ(p.capabilities.certifications,
+            (std::vector<std::string>{"co2-prestatieladder-3", "iso-14001", "keurmerk-groenkeur"}));
   EXPECT_EQ(p.capabilities.phases, (std::vector<std::string>{"specification"}));
   EXPECT_EQ(p.capabilities.topics, (std::vector<std::string>{"tco"}));
   EXPECT_EQ(p.location.municipality, "Zwolle");
@@ -175,8 +176,10 @@ TEST(NormalizeProfileTest, ValidationMessagesNameTheField) {
       {"long id", [](Profile* p) { p->key.id = std::string(129, 'x'); }, "id: must be at most 128 bytes"},
       {"control char", [](Profile* p) { p->key.id = "a\nb"; }, "id: must not contain control characters"},
       {"strategy", [](Profile* p) { p->offers.strategies = {10}; }, "offers.strategies[0]:"},
-      {"certification", [](Profile* p) { p->capabilities.certifications = {"nope"}; },
-       "capabilities.certifications[0]: unknown certification \"nope\""},
+      {"certification", [](Profile* p) { p->capabilities.certifications = {"ok", "-"}; },
+       "capabilities.certifications[1]: must contain a letter or digit"},
+      {"long certification", [](Profile* p) { p->capabilities.certifications = {std::string(101, 'x')}; },
+       "capabilities.certifications[0]: must be at most 100 characters, got 101"},
       {"phase", [](Profile* p) { p->asks.phases = {"x"}; }, "asks.phases[0]: unknown phase"},
       {"topic", [](Profile* p) { p->asks.topics = {"tco", "y"}; }, "asks.topics[1]: unknown topic"},
       {"empty material", [](Profile* p) { p->needs.materials = {" "}; }, "needs.materials[0]: must not be empty"},

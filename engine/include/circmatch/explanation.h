@@ -49,6 +49,9 @@ struct Explanation {
   std::vector<std::string> shared_terms;  // text stems that contributed most, best first, at most 10
   std::optional<double> distance_km;
   bool within_service_radius = false;
+  // True when the supplier states a service radius and the pair is farther apart than it (returned only with
+  // filter.include_out_of_reach).
+  bool out_of_reach = false;
   std::vector<Exclusion> exclusions;  // empty for a returned match
 };
 

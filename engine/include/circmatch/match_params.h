@@ -63,6 +63,10 @@ struct MatchFilter {
   std::vector<std::string> exclude_organizations;
   // Only candidates scoring at least this.
   double min_score = 0;
+  // Reach is a hard filter: a supplier is not suggested for a tender beyond its own stated service radius, and
+  // a supplier is not shown tenders beyond it (a radius of 0 states none; a side without a point cannot be
+  // measured and passes). True keeps such candidates, marked `out_of_reach` in their explanation.
+  bool include_out_of_reach = false;
 };
 
 // Everything about one match request except the query itself.

@@ -58,7 +58,7 @@ std::array<bool, kFacetCount> QueryFacetPresence(MatchType type, const Profile& 
 // A request after validation.
 struct ResolvedParams {
   FacetWeights weights;                     // normalized, 0 for facets the query lacks
-  std::vector<int> required_certifications;  // indices into Vocabulary::certifications()
+  std::vector<std::string> required_certifications;  // canonical (Vocabulary::CanonicalCertification), sorted
   std::vector<std::string> excluded_organizations;  // as OrganizationKey, empty ones dropped; for
                                                     // kSimilarBuyers also the query's own organization
 };
@@ -69,18 +69,19 @@ std::string OrganizationKey(absl::string_view organization);
 // Validates `params` for `query` and resolves weights and filters. INVALID_ARGUMENT with the field name:
 // "k: must be between 1 and 1000, got 0", "weights.cpv: must be a finite number >= 0",
 // "weights: all facet weights are 0 for this query", "query: ..." (wrong kind for the match type),
-// "filter.required_certifications[0]: unknown certification \"x\"", "filter.max_distance_km: ...",
+// "filter.required_certifications[0]: must contain a letter or digit", "filter.max_distance_km: ...",
 // "filter.min_score: ...".
 absl::StatusOr<ResolvedParams> ResolveParams(const Vocabulary& vocabulary, const Profile& query,
                                              const MatchParams& params, int embedding_dimension);
 
-// Certification indices a profile holds, including the lower levels implied by a held ladder level (holding
-// co2-prestatieladder-5 implies levels 1..4 of the same family). Unknown ids are ignored. Sorted.
-std::vector<int> HeldCertifications(const Vocabulary& vocabulary, const std::vector<std::string>& ids);
+// True when a supplier's stated service radius does not reach the other side of the pair: `distance_km` is known
+// and larger than ServiceRadiusKm, which is stated (> 0).
+bool OutOfReach(MatchType type, const Profile& query, const Profile& candidate, std::optional<double> distance_km);
 
 // The hard filters that exclude `candidate` for `query`, in the order kind, visibility, publication_time /
 // closing_time, filter.exclude (and the query itself, field "candidate"), filter.exclude_organizations,
-// filter.required_certifications, filter.max_distance_km. `filter.min_score` needs the score and is left to
+// filter.required_certifications, filter.max_distance_km, service_radius_km (reach, unless
+// filter.include_out_of_reach). `filter.min_score` needs the score and is left to
 // the caller. `distance_km` is the pair's distance (nullopt when either lacks a point).
 std::vector<Exclusion> FindExclusions(const Vocabulary& vocabulary, const Profile& query, const Profile& candidate,
                                       const MatchParams& params, const ResolvedParams& resolved,
@@ -91,6 +92,7 @@ struct PairSimilarity {
   FacetWeights similarity{};  // indexed by Facet
   std::optional<double> distance_km;
   bool within_service_radius = false;
+  bool out_of_reach = false;  // OutOfReach
   // sum of weight * similarity
   double score = 0;
 };

@@ -14,7 +14,8 @@
 //                  rethink, reduce, reuse: more circular) count more in a partial overlap.
 //   materials      one-hot over the controlled list, then `material_hash_buckets` buckets for free words
 //                  (FNV-1a of the word).
-//   certifications one-hot; a held ladder level also sets the lower levels of its family.
+//   certifications one-hot over the listed ones, then `certification_hash_buckets` buckets for free labels
+//                  (FNV-1a of the canonical label); a held ladder level also sets the lower levels of its family.
 //   phases, topics one-hot over their lists.
 //   text           stems hashed into `text_hash_buckets` buckets; value (1 + ln tf) * idf, with
 //                  idf = ln((N + 1) / (df + 1)) + 1 over the indexed corpus (see TextIdf and index.h).
@@ -83,6 +84,8 @@ struct VectorizerOptions {
   int material_hash_buckets = 1 << 10;
   // Length of embeddings; 0 = none.
   int embedding_dimension = 0;
+  // Buckets for free certification labels, after the listed certifications; a power of two.
+  int certification_hash_buckets = 1 << 10;
 };
 
 class Vectorizer {

@@ -49,6 +49,9 @@ struct Municipality {
   GeoPoint centre;
 };
 
+// The longest canonical free certification label accepted.
+inline constexpr size_t kMaxCertificationLength = 100;
+
 class Vocabulary {
  public:
   // Loads every list from `data_dir` (the folder holding cpv_2008.csv, nl_municipalities.csv and the small
@@ -74,6 +77,16 @@ class Vocabulary {
   // A municipality by official name (case-insensitive, accents folded) or CBS code; nullptr when unknown.
   const Municipality* FindMunicipality(absl::string_view name_or_code) const;
 
+  // The canonical form of a certification, open to labels outside the list: the id of a listed one (by id or
+  // alias, as FindTerm: "CO2 Prestatieladder 5" -> "co2-prestatieladder-5"), else the free label's key: accents
+  // folded, lower case, each run of characters other than letters and digits one hyphen, none at the ends
+  // ("Keurmerk  Duurzaam_Ondernemen" -> "keurmerk-duurzaam-ondernemen"). Empty when there is no letter or digit.
+  std::string CanonicalCertification(absl::string_view value) const;
+  // Canonical certifications held by a holder of `canonical` ones: those, and the lower levels of the same
+  // family for each listed ladder level (cradle-to-cradle-gold implies -silver, -bronze and plain
+  // cradle-to-cradle). Free labels imply nothing. Sorted, without repeats.
+  std::vector<std::string> HeldCertifications(const std::vector<std::string>& canonical) const;
+
  private:
   Vocabulary() = default;
   std::vector<CpvCode> cpv_codes_;
@@ -84,7 +97,9 @@ class Vocabulary {
 };
 
 // Checks a profile against the vocabulary and brings every value into canonical form (CPV codes to 8 digits,
-// strategies to R numbers, terms to their ids, the municipality looked up to its centre, duplicates removed).
+// strategies to R numbers, terms to their ids, certifications by CanonicalCertification, the municipality
+// looked up to its centre, duplicates removed). Certifications outside the list are kept as free labels (at most
+// kMaxCertificationLength bytes); CPV codes, strategies, phases, topics and municipalities must be listed.
 // `embedding_dimension` is the deployment's dense dimension (0 = embeddings not accepted).
 // INVALID_ARGUMENT naming the field, e.g. `needs.cpv_codes[1]: unknown CPV code "39139999"`. Nothing is
 // changed when it fails.

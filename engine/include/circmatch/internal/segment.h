@@ -9,7 +9,8 @@
 //                  large_text_counts), to weight them again, from 1 + ln(count), when the IDF changes
 //   location_xyz   rows x 3 doubles, row-major (unit vectors; zeros when the profile has no point)
 //   embedding      rows of d floats, in blocks (zeros when the profile has none)
-//   per-row filter columns: alive, owner id, shared, organization id, open window, certification bits, radius
+//   per-row filter columns: alive, owner id, shared, organization id, open window, held certificates (sorted
+//                  ids the Index interns, listed and free alike, ladder levels implied), reach, radius
 //   packed         the rest of each row's normalized Profile but its embedding and owner (packed_profile.h),
 //                  its bytes in `packed_bytes`, for explanations and Get (see StoredProfile), and its id first, so
 //                  that with owner_id it is the row's key (to find rows and break ties); only the id when the
@@ -25,6 +26,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -44,6 +46,7 @@
 #include "circmatch/internal/row_blocks.h"
 #include "circmatch/match_params.h"
 #include "circmatch/profile.h"
+#include "circmatch/scorer.h"
 #include "circmatch/vectorizer.h"
 
 namespace circmatch {
@@ -73,14 +76,21 @@ struct RowData {
   int32_t organization_id = -1;  // -1: no organization
   int64_t opens_at = std::numeric_limits<int64_t>::min();
   int64_t closes_at = std::numeric_limits<int64_t>::max();
-  std::vector<int> certifications;  // held incl. implied levels, indices into the vocabulary list
+  std::vector<std::string> certifications;  // held incl. implied levels, canonical (Vocabulary::HeldCertifications)
+  std::vector<int32_t> certification_ids;   // the same interned by the Index, sorted (set under its lock)
   double radius_km = 0;
 };
 
+// The smallest cosine between a row's point and another that is still within `radius_km` of it, a hair lower
+// than any rounding of the distance computed from it; -2 (every point) without a stated radius.
+inline double ReachCosine(double radius_km) {
+  const double angle = radius_km / kEarthRadiusKm;
+  return radius_km > 0 && angle < 3.14159265358979323846 ? std::cos(angle) - 1e-9 : -2.0;
+}
+
 struct Segment {
-  Segment(const Vectorizer& vectorizer, int certification_count, bool keep_profiles)
+  Segment(const Vectorizer& vectorizer, bool keep_profiles)
       : embedding_dimension(vectorizer.Dimension(Facet::kEmbedding)),
-        certification_words((certification_count + 63) / 64),
         keep_profiles(keep_profiles),
         embedding(embedding_dimension) {
     for (int f = 0; f < kFacetCount; ++f) {
@@ -113,10 +123,9 @@ struct Segment {
     shared.push_back(row.shared);
     organization_id.push_back(row.organization_id);
     AppendWindow(row.opens_at, row.closes_at);
-    const size_t first_word = certification_bits.size();
-    certification_bits.insert(certification_bits.end(), static_cast<size_t>(certification_words), 0);
-    for (int c : row.certifications) certification_bits[first_word + c / 64] |= uint64_t{1} << (c % 64);
+    AppendCertifications(row.certification_ids);
     radius_km.push_back(row.radius_km);
+    reach_cosine.push_back(ReachCosine(row.radius_km));
     packed.push_back(packed_bytes.Append(keep_profiles ? PackProfile(profile) : PackId(profile.key.id)));
     return rows() - 1;
   }
@@ -155,8 +164,9 @@ struct Segment {
     memory->embeddings += embedding.bytes();
     memory->filter_columns += VectorBytes(location_xyz) + VectorBytes(has_location) + VectorBytes(alive) +
                               VectorBytes(owner_id) + VectorBytes(shared) + VectorBytes(organization_id) +
-                              VectorBytes(windows) + VectorBytes(certification_bits) +
-                              VectorBytes(radius_km);
+                              VectorBytes(windows) + VectorBytes(certification_ends) +
+                              VectorBytes(certification_ids) + VectorBytes(radius_km) +
+                              VectorBytes(reach_cosine);
     memory->profiles += packed_bytes.bytes() + VectorBytes(packed);
   }
 
@@ -184,10 +194,9 @@ struct Segment {
       out.shared.push_back(shared[r]);
       out.organization_id.push_back(organization_id[r]);
       out.AppendWindow(OpensAt(r), ClosesAt(r));
-      const size_t w = static_cast<size_t>(certification_words);
-      out.certification_bits.insert(out.certification_bits.end(), certification_bits.begin() + w * r,
-                                    certification_bits.begin() + w * (r + 1));
+      out.AppendCertifications(Certifications(r));
       out.radius_km.push_back(radius_km[r]);
+      out.reach_cosine.push_back(reach_cosine[r]);
       out.packed.push_back(out.packed_bytes.Append(packed[r]));
     }
     return out;
@@ -230,17 +239,18 @@ struct Segment {
   int64_t OpensAt(int r) const { return windows.empty() ? kAlways.first : windows[r].first; }
   int64_t ClosesAt(int r) const { return windows.empty() ? kAlways.second : windows[r].second; }
 
-  // True when row `r` holds every certification set in `required` (certification_words words).
-  bool HoldsAll(int r, const std::vector<uint64_t>& required) const {
-    const uint64_t* bits = certification_bits.data() + static_cast<size_t>(certification_words) * r;
-    for (int w = 0; w < certification_words; ++w) {
-      if ((bits[w] & required[w]) != required[w]) return false;
-    }
-    return true;
+  // The interned ids of the certificates row r holds, sorted.
+  absl::Span<const int32_t> Certifications(int r) const {
+    const uint32_t begin = r == 0 ? 0 : certification_ends[r - 1];
+    return absl::MakeConstSpan(certification_ids.data() + begin, certification_ends[r] - begin);
+  }
+  // True when row `r` holds every certificate of `required` (sorted interned ids).
+  bool HoldsAll(int r, absl::Span<const int32_t> required) const {
+    const absl::Span<const int32_t> held = Certifications(r);
+    return std::includes(held.begin(), held.end(), required.begin(), required.end());
   }
 
   int embedding_dimension;
-  int certification_words;
   bool keep_profiles;
   std::array<CsrMatrix, kFacetCount> sparse;
   std::array<PostingLists, kFacetCount> postings;
@@ -254,8 +264,10 @@ struct Segment {
   std::vector<uint8_t> shared;
   std::vector<int32_t> organization_id;
   std::vector<std::pair<int64_t, int64_t>> windows;  // [opens, closes); empty while no row has a bound
-  std::vector<uint64_t> certification_bits;
+  std::vector<uint32_t> certification_ends;  // per row, where its ids in certification_ids end
+  std::vector<int32_t> certification_ids;
   std::vector<double> radius_km;
+  std::vector<double> reach_cosine;  // ReachCosine of radius_km, so a reach filter needs no cosine per row
   ByteArena packed_bytes;
   std::vector<absl::string_view> packed;
   int dead_rows = 0;
@@ -274,6 +286,11 @@ struct Segment {
     windows.emplace_back(opens, closes);
   }
 
+  void AppendCertifications(absl::Span<const int32_t> ids) {
+    certification_ids.insert(certification_ids.end(), ids.begin(), ids.end());
+    certification_ends.push_back(static_cast<uint32_t>(certification_ids.size()));
+  }
+
   void AppendTextCounts(absl::Span<const int32_t> counts) {
     for (const int32_t count : counts) {
       if (count >= kLargeTextCount) large_text_counts[static_cast<int64_t>(text_counts.size())] = count;
@@ -283,13 +300,12 @@ struct Segment {
 
   // A segment with the same column counts and no rows.
   Segment EmptyLike() const {
-    Segment out(embedding_dimension, certification_words, keep_profiles);
+    Segment out(embedding_dimension, keep_profiles);
     for (int f = 0; f < kFacetCount; ++f) out.sparse[f] = CsrMatrix(sparse[f].cols());
     return out;
   }
-  Segment(int embedding_dim, int cert_words, bool keep)
-      : embedding_dimension(embedding_dim), certification_words(cert_words), keep_profiles(keep),
-        embedding(embedding_dim) {}
+  Segment(int embedding_dim, bool keep)
+      : embedding_dimension(embedding_dim), keep_profiles(keep), embedding(embedding_dim) {}
 };
 
 }  // namespace internal
