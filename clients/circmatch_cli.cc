@@ -42,6 +42,8 @@
 #include "circmatch/v1/profile.pb.h"
 #include "circmatch/v1/profile_service.grpc.pb.h"
 #include "circmatch/v1/vocabulary_service.grpc.pb.h"
+#include "absl/strings/str_split.h"
+#include "eval/rank_eval.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
 namespace {
@@ -58,6 +60,11 @@ Usage:
   circmatch [FLAGS] METHOD [REQUEST]     call one method, print the response as proto3 JSON
   circmatch [FLAGS] list                 list every service and method this client knows
   circmatch [FLAGS] import FILE.jsonl    bulk-load profiles (one proto3 JSON Profile per line) over ImportProfiles
+  circmatch [FLAGS] eval JUDGMENTS.jsonl rank evaluation: runs each judged query (circmatch.v1.JudgedQuery, one
+                                         per line) through the API and prints nDCG@k, MRR@k and precision@k per
+                                         query and overall, and the top-k results judged 0 with their reasons
+  circmatch [FLAGS] fit JUDGMENTS.jsonl  fits facet weights to the judgments (coordinate ascent on nDCG@k,
+                                         cross-validated) and prints them, to send as `weights`
   circmatch [FLAGS] import FILE.csv      the same from CSV with a header: id, kind, display_name, organization,
                                          municipality, cpv_codes, strategies, materials, certifications (lists
                                          separated by ';'), text, visibility (shared/private), owner
@@ -90,7 +97,14 @@ Flags (before or after the command; --name=value or --name value):
   --kind=KIND          export: only this kind (tender, supplier, buyer, buddy, or PROFILE_KIND_TENDER, ...)
   --owner=OWNER        export: only this owner's profiles; default the caller's own
   --page_size=N        export: profiles per ListProfiles page, 1 to 1000; default 1000
-  --format=F           export: jsonl (default) or csv (the columns import reads)
+  --format=F           export: jsonl (default) or csv (the columns import reads); eval: table (default) or json
+  --split=S            eval, fit: only the judged queries whose "split" is S (e.g. tuning, test)
+  --k=N                eval, fit: depth of the metrics and results asked per query; default 10
+  --relevant_grade=G   eval: lowest grade counted relevant by MRR and precision; default 2
+  --weights=JSON       eval: FacetWeights sent with every query (e.g. '{"cpv": 0.4, "text": 0.6}'); fit: start
+  --folds=N            fit: folds of the cross-validation; default 5
+  --facets=LIST        fit: facets to tune, comma-separated; default cpv,strategies,materials,certifications,
+                       location,text
   --help, -h           this text
 
 On a failed call it prints "ERROR <CODE>: <message>" to stderr (e.g. ERROR INVALID_ARGUMENT:
@@ -111,6 +125,8 @@ Examples:
   circmatch --max_messages=1 Watch
   circmatch --server=127.0.0.1:50051 import profiles.jsonl --batch=1000
   circmatch export --kind=supplier > suppliers.jsonl
+  circmatch eval eval/relevance/judgments.jsonl --split=test
+  circmatch fit eval/relevance/judgments.jsonl --split=tuning
 )";
 
 // One file of each proto this binary is linked with. Naming a message of each file forces the generated code of
@@ -280,7 +296,13 @@ struct Flags {
   std::string kind;
   std::string owner;
   int page_size = 1000;
-  std::string format;  // export: jsonl (default) or csv
+  std::string format;  // export: jsonl (default) or csv; eval: table (default) or json
+  std::string split;   // eval, fit: only the judged queries of this part
+  int k = 10;          // eval, fit: the depth of the metrics
+  int relevant_grade = 2;
+  std::string weights;  // eval: FacetWeights in proto3 JSON, sent with every query; fit: where to start
+  int folds = 5;
+  std::string facets;  // fit: comma-separated facets to tune
   bool help = false;
 };
 
@@ -730,6 +752,165 @@ int RunImport(const Flags& flags, const std::string& path) {
 }
 
 // Accepts "tender", "TENDER", "PROFILE_KIND_TENDER" or the number.
+// ---- rank evaluation ------------------------------------------------------------------------------------------
+
+// Runs judged queries through the public API, as a portal's calls would run, with `k` and optional weights.
+class JudgedRanker {
+ public:
+  JudgedRanker(const Flags& flags, std::vector<circmatch::v1::JudgedQuery> queries)
+      : flags_(flags), queries_(std::move(queries)), stub_(MakeChannel(flags)) {}
+
+  const std::vector<circmatch::v1::JudgedQuery>& queries() const { return queries_; }
+
+  // The metrics of query i ranked with `weights` (nullptr: the server's own).
+  absl::StatusOr<circmatch::eval::QueryMetrics> Evaluate(int i, const circmatch::v1::FacetWeights* weights) {
+    const circmatch::v1::JudgedQuery& query = queries_[i];
+    const std::string where = "query \"" + query.query() + "\": ";
+    const pb::MethodDescriptor* method =
+        pb::DescriptorPool::generated_pool()->FindMethodByName("circmatch.v1.MatchingService." + query.method());
+    pb::MessageFactory* factory = pb::MessageFactory::generated_factory();
+    std::unique_ptr<pb::Message> request(factory->GetPrototype(method->input_type())->New());
+    std::string json, error;
+    if (!pb::util::MessageToJsonString(query.request(), &json).ok() || !FromJson(json, request.get(), &error)) {
+      return absl::InvalidArgumentError(where + "request: not a valid " + method->input_type()->full_name() +
+                                        ": " + error);
+    }
+    const pb::Reflection* reflection = request->GetReflection();
+    reflection->SetInt32(request.get(), method->input_type()->FindFieldByName("k"), flags_.k);
+    if (weights != nullptr) {
+      reflection->MutableMessage(request.get(), method->input_type()->FindFieldByName("weights"))->CopyFrom(*weights);
+    }
+    circmatch::v1::SuggestSuppliersResponse response;  // every match call answers with `matches` as field 1
+    std::unique_ptr<pb::Message> reply(factory->GetPrototype(method->output_type())->New());
+    grpc::Status status = CallUnary(&stub_, MethodPath(method), *request, reply.get(), flags_);
+    if (!status.ok()) {
+      return absl::Status(static_cast<absl::StatusCode>(status.error_code()), where + status.error_message());
+    }
+    if (!response.ParseFromString(reply->SerializeAsString())) return absl::InternalError(where + "bad response");
+    const circmatch::v1::MatchFilter filter = FilterOf(*request);
+    std::vector<circmatch::eval::Ranked> ranked;
+    for (const circmatch::v1::Match& match : response.matches()) {
+      ranked.push_back({match.profile().owner(), match.profile().id(), BrokenRequirement(query, filter, match)});
+    }
+    return circmatch::eval::ScoreRanking(query, ranked, Options());
+  }
+
+  circmatch::eval::MetricOptions Options() const { return {flags_.k, flags_.relevant_grade}; }
+
+ private:
+  static circmatch::v1::MatchFilter FilterOf(const pb::Message& request) {
+    circmatch::v1::MatchFilter filter;
+    const pb::FieldDescriptor* field = request.GetDescriptor()->FindFieldByName("filter");
+    if (field != nullptr) filter.CopyFrom(request.GetReflection()->GetMessage(request, field));
+    return filter;
+  }
+
+  // A hard requirement of the request that `match` breaks, read from what the response itself says (its
+  // profile's radius, the distance and the missing certificates of its explanation); empty when none.
+  static std::string BrokenRequirement(const circmatch::v1::JudgedQuery& query,
+                                       const circmatch::v1::MatchFilter& filter, const circmatch::v1::Match& match) {
+    const circmatch::v1::Explanation& e = match.explanation();
+    if (e.missing_certifications_size() > 0) return "missing certificate " + e.missing_certifications(0);
+    if (filter.max_distance_km() > 0 && (!e.has_distance_km() || e.distance_km() > filter.max_distance_km())) {
+      return "beyond filter.max_distance_km";
+    }
+    const double radius = match.profile().service_radius_km();
+    if (query.method() == "SuggestSuppliers" && !filter.include_out_of_reach() && radius > 0 &&
+        e.has_distance_km() && e.distance_km() > radius) {
+      return "outside the supplier's service radius (" + std::to_string(static_cast<int>(e.distance_km())) +
+             " km > " + std::to_string(static_cast<int>(radius)) + " km)";
+    }
+    return "";
+  }
+
+  const Flags& flags_;
+  std::vector<circmatch::v1::JudgedQuery> queries_;
+  grpc::GenericStub stub_;
+};
+
+// Reads the judgments of --split, or reports why not (returns the exit code to give, or 0).
+int ReadJudgedQueries(const std::string& path, const Flags& flags, std::vector<circmatch::v1::JudgedQuery>* out) {
+  if (flags.k < 1) {
+    std::cerr << "circmatch: --k must be at least 1" << std::endl;
+    return kExitUsage;
+  }
+  absl::StatusOr<std::vector<circmatch::v1::JudgedQuery>> queries = circmatch::eval::ReadJudgments(path, flags.split);
+  if (!queries.ok()) {
+    std::cerr << "circmatch: " << queries.status().message() << std::endl;
+    return queries.status().code() == absl::StatusCode::kNotFound ? kExitNoInput : kExitDataError;
+  }
+  if (queries->empty()) {
+    std::cerr << "circmatch: " << path << " has no judged queries" << (flags.split.empty() ? "" : " of --split=")
+              << flags.split << std::endl;
+    return kExitDataError;
+  }
+  *out = *std::move(queries);
+  return 0;
+}
+
+// Parses --weights; returns false (with the message printed) when it is not FacetWeights JSON.
+bool ParseWeights(const Flags& flags, circmatch::v1::FacetWeights* weights) {
+  std::string error;
+  if (flags.weights.empty() || FromJson(flags.weights, weights, &error)) return true;
+  std::cerr << "circmatch: --weights is not FacetWeights in proto3 JSON: " << error << std::endl;
+  return false;
+}
+
+int ReportEvalError(const absl::Status& status) {
+  std::cerr << "ERROR " << absl::StatusCodeToString(status.code()) << ": " << status.message() << std::endl;
+  return 1 + static_cast<int>(status.code());
+}
+
+int RunEval(const Flags& flags, const std::string& path) {
+  std::vector<circmatch::v1::JudgedQuery> queries;
+  if (int exit = ReadJudgedQueries(path, flags, &queries); exit != 0) return exit;
+  circmatch::v1::FacetWeights weights;
+  if (!ParseWeights(flags, &weights)) return kExitUsage;
+  JudgedRanker ranker(flags, std::move(queries));
+  std::vector<circmatch::eval::QueryMetrics> metrics;
+  for (int i = 0; i < static_cast<int>(ranker.queries().size()); ++i) {
+    absl::StatusOr<circmatch::eval::QueryMetrics> m = ranker.Evaluate(i, flags.weights.empty() ? nullptr : &weights);
+    if (!m.ok()) return ReportEvalError(m.status());
+    metrics.push_back(*std::move(m));
+  }
+  if (flags.format == "json") {
+    circmatch::eval::PrintJsonReport(metrics, ranker.Options(), std::cout);
+  } else {
+    circmatch::eval::PrintReport(metrics, ranker.Options(), std::cout);
+  }
+  return 0;
+}
+
+int RunFit(const Flags& flags, const std::string& path) {
+  std::vector<circmatch::v1::JudgedQuery> queries;
+  if (int exit = ReadJudgedQueries(path, flags, &queries); exit != 0) return exit;
+  circmatch::v1::FacetWeights start;
+  if (!ParseWeights(flags, &start)) return kExitUsage;
+  circmatch::eval::FitOptions options;
+  options.folds = flags.folds;
+  if (!flags.facets.empty()) options.facets = absl::StrSplit(flags.facets, ',');
+  JudgedRanker ranker(flags, std::move(queries));
+  const circmatch::eval::EvaluateFn evaluate = [&](const circmatch::v1::FacetWeights* weights,
+                                                   absl::Span<const int> which) -> absl::StatusOr<std::vector<double>> {
+    std::vector<double> ndcg;
+    for (int i : which) {
+      absl::StatusOr<circmatch::eval::QueryMetrics> m = ranker.Evaluate(i, weights);
+      if (!m.ok()) return m.status();
+      ndcg.push_back(m->ndcg);
+    }
+    return ndcg;
+  };
+  absl::StatusOr<circmatch::eval::FitResult> fit = circmatch::eval::FitWeights(
+      static_cast<int>(ranker.queries().size()), start, evaluate, options);
+  if (!fit.ok()) return ReportEvalError(fit.status());
+  std::cout << "fitted weights: " << ToJson(fit->weights, /*pretty=*/false) << "\n";
+  std::printf("nDCG@%d over %zu queries: server's weights %.4f, fitted %.4f; %d-fold cross-validated %.4f "
+              "(%d weight settings tried)\n",
+              flags.k, ranker.queries().size(), fit->defaults_ndcg, fit->ndcg, options.folds,
+              fit->cross_validated_ndcg, fit->evaluations);
+  return 0;
+}
+
 bool ParseKind(const std::string& text, circmatch::v1::ProfileKind* kind) {
   std::string upper;
   for (char c : text) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -807,9 +988,10 @@ bool ParseInt(const std::string& text, int64_t* value) {
 
 // Splits argv into flags and positional arguments. Returns an error message, or empty.
 std::string ParseArgs(int argc, char** argv, Flags* flags, std::vector<std::string>* positional) {
-  const std::vector<std::string> with_value = {"server", "deadline_ms", "max_messages", "batch",      "kind",
-                                               "owner",  "page_size",   "api_key",      "tls_ca_file", "tls_cert_file",
-                                               "tls_key_file", "format"};
+  const std::vector<std::string> with_value = {
+      "server",      "deadline_ms",   "max_messages", "batch",  "kind",  "owner",          "page_size",
+      "api_key",     "tls_ca_file",   "tls_cert_file", "tls_key_file", "format", "split", "k", "relevant_grade",
+      "weights",     "folds",         "facets"};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "-h" || arg == "--help" || arg == "-help") {
@@ -852,6 +1034,19 @@ std::string ParseArgs(int argc, char** argv, Flags* flags, std::vector<std::stri
       flags->kind = value;
     } else if (name == "owner") {
       flags->owner = value;
+    } else if (name == "split") {
+      flags->split = value;
+    } else if (name == "weights") {
+      flags->weights = value;
+    } else if (name == "facets") {
+      flags->facets = value;
+    } else if (name == "k" || name == "relevant_grade" || name == "folds") {
+      if (!ParseInt(value, &number) || number < 0 || number > 1000) {
+        return "flag --" + name + " needs an integer from 0 to 1000, got \"" + value + "\"";
+      }
+      if (name == "k") flags->k = static_cast<int>(number);
+      if (name == "relevant_grade") flags->relevant_grade = static_cast<int>(number);
+      if (name == "folds") flags->folds = static_cast<int>(number);
     } else if (name == "deadline_ms" || name == "max_messages" || name == "batch" || name == "page_size") {
       if (!ParseInt(value, &number) || number < 0 || number > 1000000000) {
         return "flag --" + name + " needs a non-negative integer, got \"" + value + "\"";
@@ -917,6 +1112,14 @@ int main(int argc, char** argv) {
       return kExitUsage;
     }
     return RunExport(flags);
+  }
+  if (command == "eval" || command == "fit") {
+    if (args.size() != 2) {
+      std::cerr << "circmatch " << command << ": usage: circmatch " << command
+                << " JUDGMENTS.jsonl [--split=S] [--k=N] (see circmatch --help)" << std::endl;
+      return kExitUsage;
+    }
+    return command == "eval" ? RunEval(flags, args[1]) : RunFit(flags, args[1]);
   }
   if (args.size() > 2) {
     std::cerr << "circmatch: too many arguments; quote the JSON request (see circmatch --help)" << std::endl;

@@ -202,6 +202,56 @@ TEST_F(CliTest, ImportNamesTheFileAndLineOfABadProfile) {
   EXPECT_TRUE(Get("ok-2").ok()) << "the batch before the bad one is committed";
 }
 
+// `circmatch eval` runs each judged query through the API and prints the metrics of what the API returned, per
+// query and overall, with the results judged 0 and their reasons; --format=json gives the same as one object.
+TEST_F(CliTest, EvalPrintsRankMetricsAndTheResultsJudgedZero) {
+  AddTenderAndSuppliers();
+  // s-1 (the right CPV code, nearby) ranks first, s-2 second: judged 0 and 3, so DCG = 0 + 7 / log2(3) and the
+  // ideal 7, nDCG = 1 / log2(3).
+  const std::string judgments = WriteFile(
+      "judgments.jsonl",
+      R"({"query": "q1", "split": "test", "request": {"tenderRef": {"id": "t-1"}}, )"
+      R"("ratings": [{"id": "s-1", "grade": 0, "reason": "sells new chairs only"}, {"id": "s-2", "grade": 3}]})"
+      "\n"
+      R"({"query": "q2", "split": "tuning", "request": {"tenderRef": {"id": "t-1"}}, )"
+      R"("ratings": [{"id": "s-1", "grade": 3}]})"
+      "\n");
+  CommandResult table = Cli({"eval", judgments, "--split=test"});
+  ASSERT_EQ(table.exit_code, 0) << table.Describe();
+  EXPECT_NE(table.out.find("q1 "), std::string::npos) << table.out;
+  EXPECT_EQ(table.out.find("q2 "), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("0.631"), std::string::npos) << table.out;  // 1 / log2(3) = 0.6309
+  EXPECT_NE(table.out.find("s-1"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("sells new chairs only"), std::string::npos) << table.out;
+
+  CommandResult json = Cli({"eval", judgments, "--format=json"});
+  ASSERT_EQ(json.exit_code, 0) << json.Describe();
+  EXPECT_NE(json.out.find(R"("overall": {"queries": 2, "ndcg": 0.815465)"), std::string::npos) << json.out;
+
+  const std::string bad = WriteFile("bad.jsonl", R"({"query": "q", "ratings": [{"id": "s-1", "grade": 7}]})");
+  CommandResult invalid = Cli({"eval", bad});
+  EXPECT_EQ(invalid.exit_code, 65) << invalid.Describe();
+  EXPECT_NE(invalid.err.find("bad.jsonl:1: ratings[0].grade: must be 0 to 3, got 7"), std::string::npos)
+      << invalid.Describe();
+}
+
+// `circmatch fit` finds weights under which the judged-3 supplier, which only the text shows, ranks first.
+TEST_F(CliTest, FitFindsWeightsThatRankTheJudgedSupplierFirst) {
+  MustUpsert({ProfileJson(R"({"id": "t-1", "kind": "PROFILE_KIND_TENDER", "visibility": "VISIBILITY_SHARED",
+                  "needs": {"cpvCodes": ["39130000"], "text": "gereviseerde bureaustoelen"}})"),
+              ProfileJson(R"({"id": "tagged", "kind": "PROFILE_KIND_SUPPLIER", "visibility": "VISIBILITY_SHARED",
+                  "capabilities": {"cpvCodes": ["39130000"], "text": "nieuwe kasten"}})"),
+              ProfileJson(R"({"id": "reviser", "kind": "PROFILE_KIND_SUPPLIER", "visibility": "VISIBILITY_SHARED",
+                  "capabilities": {"cpvCodes": ["39000000"], "text": "gereviseerde bureaustoelen"}})")});
+  const std::string judgments = WriteFile("fit.jsonl", R"({"query": "q", "request": {"tenderRef": {"id": "t-1"}}, )"
+                                                       R"("ratings": [{"id": "reviser", "grade": 3}, )"
+                                                       R"({"id": "tagged", "grade": 0}]})");
+  CommandResult fit = Cli({"fit", judgments, "--facets=cpv,text", "--folds=1", "--k=1"});
+  ASSERT_EQ(fit.exit_code, 0) << fit.Describe();
+  EXPECT_NE(fit.out.find("fitted 1.0000"), std::string::npos) << fit.out;
+  EXPECT_NE(fit.out.find("fitted weights: {"), std::string::npos) << fit.out;
+}
+
 TEST(CliWithoutServerTest, ListNamesEveryMethodOfEveryService) {
   CommandResult result = RunCommand({CIRCMATCH_CLI_PATH, "list"});
   ASSERT_EQ(result.exit_code, 0) << result.Describe();
@@ -220,7 +270,7 @@ TEST(CliWithoutServerTest, HelpExplainsUsageAndAnUnreachableServerIsUnavailable)
   CommandResult help = RunCommand({CIRCMATCH_CLI_PATH, "--help"});
   ASSERT_EQ(help.exit_code, 0) << help.Describe();
   for (const std::string topic : {"--server", "CIRCMATCH_SERVER", "--deadline_ms", "import", "export", "list",
-                                  "@", "Examples"}) {
+                                  "eval", "fit", "--split", "@", "Examples"}) {
     EXPECT_NE(help.out.find(topic), std::string::npos) << topic;
   }
   CommandResult down = RunCommand({CIRCMATCH_CLI_PATH, "Check", "--deadline_ms=3000"}, "",
