@@ -42,6 +42,7 @@
 #include "circmatch/v1/profile.pb.h"
 #include "circmatch/v1/profile_service.grpc.pb.h"
 #include "circmatch/v1/vocabulary_service.grpc.pb.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "eval/rank_eval.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -868,17 +869,28 @@ int RunEval(const Flags& flags, const std::string& path) {
   if (!ParseWeights(flags, &weights)) return kExitUsage;
   JudgedRanker ranker(flags, std::move(queries));
   std::vector<circmatch::eval::QueryMetrics> metrics;
+  absl::Status first_error;
   for (int i = 0; i < static_cast<int>(ranker.queries().size()); ++i) {
     absl::StatusOr<circmatch::eval::QueryMetrics> m = ranker.Evaluate(i, flags.weights.empty() ? nullptr : &weights);
-    if (!m.ok()) return ReportEvalError(m.status());
-    metrics.push_back(*std::move(m));
+    if (m.ok()) {
+      metrics.push_back(*std::move(m));
+      continue;
+    }
+    // One query the server refuses (or a server that is down) does not hide the others; it counts as 0.
+    if (first_error.ok()) first_error = m.status();
+    circmatch::eval::QueryMetrics failed;
+    failed.query = ranker.queries()[i].query();
+    failed.split = ranker.queries()[i].split();
+    failed.rated = ranker.queries()[i].ratings_size();
+    failed.error = absl::StrCat(absl::StatusCodeToString(m.status().code()), ": ", m.status().message());
+    metrics.push_back(std::move(failed));
   }
   if (flags.format == "json") {
     circmatch::eval::PrintJsonReport(metrics, ranker.Options(), std::cout);
   } else {
     circmatch::eval::PrintReport(metrics, ranker.Options(), std::cout);
   }
-  return 0;
+  return first_error.ok() ? 0 : ReportEvalError(first_error);
 }
 
 int RunFit(const Flags& flags, const std::string& path) {

@@ -215,6 +215,7 @@ Summary Summarize(absl::Span<const QueryMetrics> metrics) {
     s.judged_zero += static_cast<int>(m.judged_zero.size());
     s.unjudged += m.unjudged;
     s.broken += static_cast<int>(m.broken.size());
+    s.failed += m.error.empty() ? 0 : 1;
   }
   if (s.queries > 0) {
     s.ndcg /= s.queries;
@@ -236,8 +237,11 @@ void PrintReport(absl::Span<const QueryMetrics> metrics, const MetricOptions& op
   out << absl::StrFormat("%-24s %-8s %6s %8.3f %8.3f %8.3f %8d\n", absl::StrCat("overall (", s.queries, ")"), "",
                          "", s.ndcg, s.mrr, s.precision, s.judged_zero);
   out << absl::StrFormat("relevant: grade >= %d; unjudged in the top %d (counted as 0): %d; breaking a hard "
-                         "requirement: %d\n",
-                         options.relevant_grade, k, s.unjudged, s.broken);
+                         "requirement: %d; failed (counted as 0): %d\n",
+                         options.relevant_grade, k, s.unjudged, s.broken, s.failed);
+  for (const QueryMetrics& m : metrics) {
+    if (!m.error.empty()) out << absl::StrFormat("  %-24s failed: %s\n", m.query, m.error);
+  }
   if (s.judged_zero > 0) {
     out << absl::StrFormat("\nIn the top %d but judged 0:\n", k);
     for (const QueryMetrics& m : metrics) {
@@ -258,9 +262,10 @@ void PrintJsonReport(absl::Span<const QueryMetrics> metrics, const MetricOptions
   const Summary s = Summarize(metrics);
   out << absl::StrFormat(
       "{\"k\": %d, \"relevantGrade\": %d, \"overall\": {\"queries\": %d, \"ndcg\": %.6f, \"mrr\": %.6f, "
-      "\"precision\": %.6f, \"judgedZero\": %d, \"unjudged\": %d, \"broken\": %d}, \"queries\": [",
+      "\"precision\": %.6f, \"judgedZero\": %d, \"unjudged\": %d, \"broken\": %d, \"failed\": %d}, "
+      "\"queries\": [",
       options.k, options.relevant_grade, s.queries, s.ndcg, s.mrr, s.precision, s.judged_zero, s.unjudged,
-      s.broken);
+      s.broken, s.failed);
   for (size_t i = 0; i < metrics.size(); ++i) {
     const QueryMetrics& m = metrics[i];
     out << absl::StrFormat("%s{\"query\": %s, \"split\": %s, \"rated\": %d, \"ndcg\": %.6f, \"mrr\": %.6f, "
@@ -272,7 +277,8 @@ void PrintJsonReport(absl::Span<const QueryMetrics> metrics, const MetricOptions
       out << absl::StrFormat("%s{\"rank\": %d, \"owner\": %s, \"id\": %s, \"reason\": %s}", j == 0 ? "" : ", ",
                              miss.rank, Quoted(miss.owner), Quoted(miss.id), Quoted(miss.reason));
     }
-    out << absl::StrFormat("], \"unjudged\": %d, \"broken\": %d}", m.unjudged, m.broken.size());
+    out << absl::StrFormat("], \"unjudged\": %d, \"broken\": %d, \"error\": %s}", m.unjudged, m.broken.size(),
+                           Quoted(m.error));
   }
   out << "]}\n";
 }

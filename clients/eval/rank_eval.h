@@ -60,12 +60,14 @@ struct QueryMetrics {
   std::vector<Miss> judged_zero;  // returned in the top k, rated 0
   int unjudged = 0;               // returned in the top k without a rating (counted as 0)
   std::vector<Ranked> broken;     // returned in the top k, breaking a hard requirement
+  std::string error;              // why the query could not be ranked (its metrics are then 0); empty when it was
 };
 
 struct Summary {
   int queries = 0;
   double ndcg = 0, mrr = 0, precision = 0;  // means over the queries
   int judged_zero = 0, unjudged = 0, broken = 0;
+  int failed = 0;  // queries with an error, counted with metrics 0
 };
 
 // Reads judged queries from a JSON-lines file ("-": standard input), keeping those of `split` (empty: all).
