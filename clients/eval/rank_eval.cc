@@ -107,6 +107,7 @@ absl::StatusOr<std::pair<v1::FacetWeights, double>> Ascend(const std::vector<int
       for (double value : candidates) {
         v1::FacetWeights trial = best;
         r->SetDouble(&trial, field, value);
+        if (Total(trial) <= 0) continue;  // every facet at 0 ranks nothing
         trial = Normalize(trial);
         absl::StatusOr<double> mean = mean_of(trial);
         if (!mean.ok()) return mean.status();

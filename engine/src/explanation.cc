@@ -117,7 +117,7 @@ QueryExplainer::QueryExplainer(const Vectorizer& vectorizer, const TextIdf& idf,
       params_(params),
       resolved_(resolved),
       pair_scorer_(vectorizer, idf, query, params.type, resolved.weights, location_decay_km),
-      query_terms_(AnalyzeText(QueryFacets(params.type, query).text)) {}
+      query_terms_(vectorizer.TextTerms(QueryFacets(params.type, query))) {}
 
 Explanation QueryExplainer::Explain(const Profile& candidate, double* score) const {
   const Vocabulary& vocabulary = vectorizer_.vocabulary();
@@ -126,7 +126,7 @@ Explanation QueryExplainer::Explain(const Profile& candidate, double* score) con
   std::vector<std::string> candidate_terms;
   SparseVector candidate_text;
   if (!query_terms_.empty()) {
-    candidate_terms = AnalyzeText(c.text);
+    candidate_terms = vectorizer_.TextTerms(c);
     candidate_text = Vectorizer::WeightText(vectorizer_.TextTermFrequencies(candidate_terms), idf_);
   }
   const PairSimilarity pair = pair_scorer_.Score(candidate, query_terms_.empty() ? nullptr : &candidate_text);

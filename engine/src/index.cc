@@ -98,8 +98,10 @@ class Index::Impl {
         row.certification_ids.push_back(Intern(&certification_ids_, certification));
       }
       std::sort(row.certification_ids.begin(), row.certification_ids.end());
-      for (int bucket : row.text_counts.indices) ++document_frequency_[bucket];
-      ++documents_;
+      if (row.shared) {
+        for (int bucket : row.text_counts.indices) ++document_frequency_[bucket];
+        ++documents_;
+      }
       const int r = segments_[KindIndex(profile.kind)]->Append(profile, row);
       rows_by_key_.Insert(internal::RowRef{profile.kind, r});
     }
@@ -441,7 +443,7 @@ class Index::Impl {
         row.sparse[f] = vectorizer_.Categorical(facet, facets);
       }
     }
-    row.text_counts = vectorizer_.TextTermCounts(facets.text);
+    row.text_counts = vectorizer_.TextTermCounts(facets);
     row.location = Vectorizer::LocationVector(profile.location);
     if (!profile.embedding.empty()) row.embedding = Vectorizer::EmbeddingVector(profile.embedding);
     row.shared = profile.visibility == Visibility::kShared;
@@ -472,12 +474,16 @@ class Index::Impl {
     return bytes;
   }
 
-  // Tombstones a stored row, drops its key and takes its text out of the document frequencies.
+  // Tombstones a stored row, drops its key and takes its text (if shared) out of the document frequencies.
   void Remove(const internal::RowRef& ref) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     internal::Segment& segment = *segments_[KindIndex(ref.kind)];
     rows_by_key_.Erase(KeyOf(segment, ref.row));  // before the tombstone clears the key
-    for (int bucket : segment.sparse[static_cast<int>(Facet::kText)].RowIndices(ref.row)) --document_frequency_[bucket];
-    --documents_;
+    if (segment.shared[ref.row]) {
+      for (int bucket : segment.sparse[static_cast<int>(Facet::kText)].RowIndices(ref.row)) {
+        --document_frequency_[bucket];
+      }
+      --documents_;
+    }
     segment.Tombstone(ref.row);
   }
 
@@ -569,7 +575,8 @@ class Index::Impl {
   std::vector<std::string> owner_names_ ABSL_GUARDED_BY(mu_);  // by owner id
   absl::flat_hash_map<std::string, int32_t> organization_ids_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, int32_t> certification_ids_ ABSL_GUARDED_BY(mu_);  // canonical certificates
-  // Text document frequencies over the stored profiles (one document per profile), live.
+  // Text document frequencies over the shared profiles (one document per profile), live. Never over private
+  // ones: a partner's scores must not move when another partner writes private text.
   std::vector<int32_t> document_frequency_ ABSL_GUARDED_BY(mu_);
   int64_t documents_ ABSL_GUARDED_BY(mu_) = 0;
   // The IDF every text row and query is weighted with, as of `idf_documents_` documents.

@@ -19,7 +19,7 @@ QueryScorer::QueryScorer(const Segment& segment, const Vectorizer& vectorizer, c
     const Facet facet = static_cast<Facet>(f);
     const float weight = static_cast<float>(weights[f]);
     if (weight <= 0 || !IsSparseFacet(facet)) continue;
-    const SparseVector vector = facet == Facet::kText ? vectorizer.Text(q.text, idf) : vectorizer.Categorical(facet, q);
+    const SparseVector vector = facet == Facet::kText ? vectorizer.Text(q, idf) : vectorizer.Categorical(facet, q);
     if (vector.empty()) continue;
     const int columns = segment.sparse[f].cols();
     SparseFacet sparse{f, weight, std::vector<uint64_t>((columns + 63) / 64, 0),

@@ -7,10 +7,13 @@ namespace internal {
 
 TextIdf CorpusIdf(const Vectorizer& vectorizer, absl::Span<const Profile> stored) {
   std::vector<int32_t> document_frequency(static_cast<size_t>(vectorizer.options().text_hash_buckets), 0);
+  int64_t documents = 0;
   for (const Profile& profile : stored) {
-    for (int bucket : vectorizer.DocumentBuckets(CandidateFacets(profile).text)) ++document_frequency[bucket];
+    if (profile.visibility != Visibility::kShared) continue;
+    for (int bucket : vectorizer.DocumentBuckets(CandidateFacets(profile))) ++document_frequency[bucket];
+    ++documents;
   }
-  return TextIdf::FromDocumentFrequencies(document_frequency, static_cast<int64_t>(stored.size()));
+  return TextIdf::FromDocumentFrequencies(document_frequency, documents);
 }
 
 absl::StatusOr<std::vector<Match>> ReferenceRankAll(const Vectorizer& vectorizer, const TextIdf& idf,

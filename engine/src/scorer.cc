@@ -124,7 +124,7 @@ bool IsOpenAt(const Profile& profile, int64_t now) {
   return true;
 }
 
-std::array<bool, kFacetCount> QueryFacetPresence(MatchType type, const Profile& query) {
+std::array<bool, kFacetCount> QueryFacetPresence(const Vocabulary& vocabulary, MatchType type, const Profile& query) {
   const FacetValues& v = QueryFacets(type, query);
   std::array<bool, kFacetCount> present{};
   present[static_cast<int>(Facet::kCpv)] = !v.cpv_codes.empty();
@@ -134,7 +134,8 @@ std::array<bool, kFacetCount> QueryFacetPresence(MatchType type, const Profile& 
   present[static_cast<int>(Facet::kLocation)] = query.location.point.has_value();
   present[static_cast<int>(Facet::kPhases)] = !v.phases.empty();
   present[static_cast<int>(Facet::kTopics)] = !v.topics.empty();
-  present[static_cast<int>(Facet::kText)] = !AnalyzeText(v.text).empty();
+  present[static_cast<int>(Facet::kText)] =
+      !vocabulary.text_analyzer().Analyze(TextWithLabels(vocabulary, v)).empty();
   present[static_cast<int>(Facet::kEmbedding)] =
       !query.embedding.empty() && std::any_of(query.embedding.begin(), query.embedding.end(),
                                               [](float x) { return x != 0; });
@@ -192,7 +193,7 @@ absl::StatusOr<ResolvedParams> ResolveParams(const Vocabulary& vocabulary, const
     }
     weights[f] = w;
   }
-  const std::array<bool, kFacetCount> present = QueryFacetPresence(params.type, query);
+  const std::array<bool, kFacetCount> present = QueryFacetPresence(vocabulary, params.type, query);
   double total = 0;
   for (int f = 0; f < kFacetCount; ++f) {
     if (!present[f]) weights[f] = 0;
@@ -314,7 +315,7 @@ PairScorer::PairScorer(const Vectorizer& vectorizer, const TextIdf& idf, const P
   for (int f = 0; f < kFacetCount; ++f) {
     const Facet facet = static_cast<Facet>(f);
     if (facet == Facet::kText) {
-      query_vectors_[f] = vectorizer.Text(q.text, idf);
+      query_vectors_[f] = vectorizer.Text(q, idf);
     } else if (weights[f] > 0 && facet != Facet::kLocation && facet != Facet::kEmbedding) {
       query_vectors_[f] = vectorizer.Categorical(facet, q);
     }
@@ -332,7 +333,7 @@ PairSimilarity PairScorer::Score(const Profile& candidate, const SparseVector* c
   }
   SparseVector own_text;
   if (candidate_text == nullptr && weights_[static_cast<int>(Facet::kText)] > 0) {
-    own_text = vectorizer_.Text(c.text, idf_);
+    own_text = vectorizer_.Text(c, idf_);
   }
   const SparseVector& text = candidate_text != nullptr ? *candidate_text : own_text;
   for (int f = 0; f < kFacetCount; ++f) {

@@ -3,9 +3,13 @@
 #include <algorithm>
 #include <array>
 
+#include <xapian.h>
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 
 namespace circmatch {
 namespace {
@@ -78,7 +82,9 @@ bool DecodeUtf8(absl::string_view text, size_t* pos, uint32_t* cp) {
 
 bool IsAsciiAlnum(char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)); }
 
-bool IsVowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y'; }
+// Every part of a split compound has at least this many letters, so short words ("ver", "best") split nothing.
+constexpr size_t kMinPartLength = 4;
+constexpr int kMaxCompoundParts = 4;
 
 }  // namespace
 
@@ -163,36 +169,123 @@ bool IsStopWord(absl::string_view token) {
 }
 
 std::string Stem(absl::string_view token) {
-  std::string word(token);
-  if (std::all_of(word.begin(), word.end(), [](char c) { return absl::ascii_isdigit(c); })) return word;
-  const auto strip = [&](absl::string_view suffix, absl::string_view replacement) {
-    if (!absl::EndsWith(word, suffix)) return false;
-    if (word.size() - suffix.size() + replacement.size() < 3) return false;
-    word.resize(word.size() - suffix.size());
-    word.append(replacement.data(), replacement.size());
-    return true;
-  };
-  bool removed = strip("heden", "") || strip("heid", "") || strip("ingen", "") || strip("ing", "") ||
-                 strip("ies", "y") || strip("en", "");
-  if (!removed && word.size() >= 4 && word.back() == 's') {
-    const char before = word[word.size() - 2];
-    if (before == 'e' || (!IsVowel(before) && before != 's')) removed = strip("s", "");
+  if (std::all_of(token.begin(), token.end(), [](char c) { return absl::ascii_isdigit(c); })) {
+    return std::string(token);
   }
-  if (removed && word.size() >= 4) {
-    const char last = word.back();
-    if (last == word[word.size() - 2] && !IsVowel(last) && absl::ascii_isalpha(last)) word.pop_back();
-  }
-  if (word.size() > 4 && word.back() == 'e') word.pop_back();
-  return word;
+  // A Xapian::Stem keeps state while it stems, so each thread has its own.
+  thread_local Xapian::Stem stemmer("kraaij_pohlmann");
+  return stemmer(std::string(token));
 }
 
-std::vector<std::string> AnalyzeText(absl::string_view text) {
-  std::vector<std::string> stems;
-  for (const std::string& token : Tokenize(text)) {
-    if (IsStopWord(token)) continue;
-    stems.push_back(Stem(token));
+TextAnalyzer::TextAnalyzer(const std::vector<std::string>& words, std::vector<TextConcept> concepts)
+    : words_(words.begin(), words.end()), concepts_(std::move(concepts)) {
+  for (int c = 0; c < static_cast<int>(concepts_.size()); ++c) {
+    for (int p = 0; p < static_cast<int>(concepts_[c].phrases.size()); ++p) {
+      const std::vector<std::string>& phrase = concepts_[c].phrases[p];
+      if (!phrase.empty()) phrases_by_first_stem_[phrase[0]].emplace_back(c, p);
+    }
   }
-  return stems;
+}
+
+bool TextAnalyzer::IsWord(absl::string_view word) const { return words_.contains(word); }
+
+std::string TextAnalyzer::KnownForm(absl::string_view word, bool as_head) const {
+  if (word.size() >= kMinPartLength && IsWord(word)) return std::string(word);
+  // A head may end in a linking -s- or -e(n)- ("bedrijfs", "boeken"); a tail in an inflection ("stoelen").
+  static constexpr absl::string_view kHeadEndings[] = {"s", "en", "e"};
+  static constexpr absl::string_view kTailEndings[] = {"en", "s", "e", "n"};
+  for (absl::string_view ending : as_head ? absl::MakeConstSpan(kHeadEndings) : absl::MakeConstSpan(kTailEndings)) {
+    if (word.size() >= kMinPartLength + ending.size() && absl::EndsWith(word, ending)) {
+      const absl::string_view base = word.substr(0, word.size() - ending.size());
+      if (IsWord(base)) return std::string(base);
+    }
+  }
+  return "";
+}
+
+std::vector<std::string> TextAnalyzer::CompoundParts(absl::string_view word) const {
+  return SplitCompound(word, kMaxCompoundParts);
+}
+
+std::vector<std::string> TextAnalyzer::SplitCompound(absl::string_view word, int max_parts) const {
+  // The longest known tail first: Dutch compounds end in their head ("kantoor|meubilair").
+  for (size_t at = kMinPartLength; at + kMinPartLength <= word.size(); ++at) {
+    std::string tail = KnownForm(word.substr(at), /*as_head=*/false);
+    if (tail.empty()) continue;
+    const absl::string_view rest = word.substr(0, at);
+    if (std::string head = KnownForm(rest, /*as_head=*/true); !head.empty()) return {std::move(head), std::move(tail)};
+    if (max_parts > 2) {
+      std::vector<std::string> parts = SplitCompound(rest, max_parts - 1);
+      if (!parts.empty()) {
+        parts.push_back(std::move(tail));
+        return parts;
+      }
+    }
+  }
+  return {};
+}
+
+TextAnalyzer::Words TextAnalyzer::Split(absl::string_view text) const {
+  Words w;
+  for (std::string& token : Tokenize(text)) {
+    if (IsStopWord(token)) continue;
+    w.stems.push_back(Stem(token));
+    std::vector<std::string> parts;
+    if (token.size() >= 2 * kMinPartLength) {
+      for (const std::string& part : CompoundParts(token)) parts.push_back(Stem(part));
+    }
+    w.part_stems.push_back(std::move(parts));
+    w.words.push_back(std::move(token));
+  }
+  return w;
+}
+
+template <typename Visit>
+void TextAnalyzer::ForEachPhrase(const Words& w, Visit visit) const {
+  for (size_t start = 0; start < w.stems.size(); ++start) {
+    std::vector<int> seen;  // one occurrence per concept and starting word
+    // A single word may also meet a part of a compound ("terugnamegarantie" shows take-back); a phrase of
+    // several words meets whole words in a row.
+    const auto try_stem = [&](const std::string& stem, bool whole_word) {
+      auto it = phrases_by_first_stem_.find(stem);
+      if (it == phrases_by_first_stem_.end()) return;
+      for (const auto& [c, p] : it->second) {
+        const std::vector<std::string>& phrase = concepts_[c].phrases[p];
+        if (start + phrase.size() > w.stems.size() || std::find(seen.begin(), seen.end(), c) != seen.end()) continue;
+        if (phrase.size() > 1 && !whole_word) continue;
+        bool all = true;
+        for (size_t j = 1; j < phrase.size() && all; ++j) all = w.stems[start + j] == phrase[j];
+        if (!all) continue;
+        seen.push_back(c);
+        visit(c, start, start + phrase.size() - 1);
+      }
+    };
+    try_stem(w.stems[start], true);
+    for (const std::string& part : w.part_stems[start]) try_stem(part, false);
+  }
+}
+
+std::vector<std::string> TextAnalyzer::Analyze(absl::string_view text) const {
+  const Words w = Split(text);
+  std::vector<std::string> terms = w.stems;
+  for (const std::vector<std::string>& parts : w.part_stems) terms.insert(terms.end(), parts.begin(), parts.end());
+  ForEachPhrase(w, [&](int c, size_t, size_t) { terms.push_back("~" + concepts_[c].id); });
+  return terms;
+}
+
+std::vector<ConceptHit> TextAnalyzer::FindConcepts(absl::string_view text) const {
+  const Words w = Split(text);
+  std::vector<ConceptHit> hits;
+  ForEachPhrase(w, [&](int c, size_t first, size_t last) {
+    for (const ConceptHit& hit : hits) {
+      if (hit.concept == c) return;
+    }
+    ConceptHit hit{c, w.words[first]};
+    for (size_t i = first + 1; i <= last; ++i) absl::StrAppend(&hit.words, " ", w.words[i]);
+    hits.push_back(std::move(hit));
+  });
+  std::sort(hits.begin(), hits.end(), [](const ConceptHit& a, const ConceptHit& b) { return a.concept < b.concept; });
+  return hits;
 }
 
 uint32_t Fnv1a32(absl::string_view bytes) {

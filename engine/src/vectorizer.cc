@@ -5,6 +5,7 @@
 #include <map>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
 #include "circmatch/text_analysis.h"
 
 namespace circmatch {
@@ -49,6 +50,21 @@ TermCounts TermCountsOf(absl::Span<const std::string> stems, int buckets) {
 }
 
 }  // namespace
+
+std::string TextWithLabels(const Vocabulary& vocabulary, const FacetValues& values) {
+  std::string text = values.text;
+  for (const std::string& code : values.cpv_codes) {
+    if (const CpvCode* cpv = vocabulary.FindCpv(code)) absl::StrAppend(&text, "\n", cpv->label_nl, "\n", cpv->label_en);
+  }
+  for (const std::string& material : values.materials) {
+    if (const Term* term = Vocabulary::FindTerm(vocabulary.materials(), material)) {
+      absl::StrAppend(&text, "\n", term->label_nl, "\n", term->label_en);
+    } else {
+      absl::StrAppend(&text, "\n", material);
+    }
+  }
+  return text;
+}
 
 double Dot(const SparseVector& a, const SparseVector& b) {
   double sum = 0;
@@ -174,16 +190,20 @@ SparseVector Vectorizer::Categorical(Facet facet, const FacetValues& values) con
   return v;
 }
 
-SparseVector Vectorizer::TextTermFrequencies(absl::string_view text) const {
-  return TextTermFrequencies(AnalyzeText(text));
+std::vector<std::string> Vectorizer::TextTerms(const FacetValues& values) const {
+  return vocabulary_->text_analyzer().Analyze(TextWithLabels(*vocabulary_, values));
+}
+
+SparseVector Vectorizer::TextTermFrequencies(const FacetValues& values) const {
+  return TextTermFrequencies(TextTerms(values));
 }
 
 SparseVector Vectorizer::TextTermFrequencies(absl::Span<const std::string> stems) const {
   return TermFrequencies(TermCountsOf(stems, options_.text_hash_buckets));
 }
 
-TermCounts Vectorizer::TextTermCounts(absl::string_view text) const {
-  return TermCountsOf(AnalyzeText(text), options_.text_hash_buckets);
+TermCounts Vectorizer::TextTermCounts(const FacetValues& values) const {
+  return TermCountsOf(TextTerms(values), options_.text_hash_buckets);
 }
 
 SparseVector Vectorizer::TermFrequencies(const TermCounts& counts) {
@@ -215,12 +235,12 @@ void Vectorizer::WeightTextInto(absl::Span<const int> indices, absl::Span<const 
   for (float& x : weighted) x = static_cast<float>(x * inverse);
 }
 
-SparseVector Vectorizer::Text(absl::string_view text, const TextIdf& idf) const {
-  return WeightText(TextTermFrequencies(text), idf);
+SparseVector Vectorizer::Text(const FacetValues& values, const TextIdf& idf) const {
+  return WeightText(TextTermFrequencies(values), idf);
 }
 
-std::vector<int> Vectorizer::DocumentBuckets(absl::string_view text) const {
-  return TextTermFrequencies(text).indices;
+std::vector<int> Vectorizer::DocumentBuckets(const FacetValues& values) const {
+  return TextTermFrequencies(values).indices;
 }
 
 std::optional<Eigen::Vector3d> Vectorizer::LocationVector(const Location& location) {

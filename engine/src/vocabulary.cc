@@ -108,6 +108,45 @@ absl::StatusOr<std::vector<Term>> LoadTerms(const std::string& data_dir, const s
   return terms;
 }
 
+// The word list (one folded word a line) and the concepts (id, strategy "R0".."R9" or empty, role, phrases
+// separated by ';', each stemmed word by word).
+absl::StatusOr<std::unique_ptr<TextAnalyzer>> LoadTextAnalyzer(const std::string& data_dir) {
+  const std::string words_path = data_dir + "/nl_words.txt";
+  std::ifstream words_file(words_path);
+  if (!words_file) return absl::NotFoundError(absl::StrCat(words_path, ": cannot be read"));
+  std::vector<std::string> words;
+  for (std::string line; std::getline(words_file, line);) {
+    std::string word = FoldAndLower(absl::StripAsciiWhitespace(line));
+    if (!word.empty()) words.push_back(std::move(word));
+  }
+  absl::StatusOr<Table> table = ReadTable(data_dir, "text_concepts.csv", {"id", "strategy", "role", "phrases"});
+  if (!table.ok()) return table.status();
+  std::vector<TextConcept> concepts;
+  const int id = table->Column("id"), strategy = table->Column("strategy"), role = table->Column("role"),
+            phrases = table->Column("phrases");
+  for (const internal::CsvRow& row : table->rows) {
+    TextConcept concept;
+    concept.id = row.fields[id];
+    concept.role = row.fields[role];
+    if (!row.fields[strategy].empty()) {
+      const std::string& r = row.fields[strategy];
+      if (r.size() != 2 || r[0] != 'R' || r[1] < '0' || r[1] > '9') {
+        return RowError(*table, row, absl::StrCat("bad strategy \"", r, "\""));
+      }
+      concept.strategy = r[1] - '0';
+    }
+    for (absl::string_view phrase : absl::StrSplit(row.fields[phrases], ';', absl::SkipWhitespace())) {
+      std::vector<std::string> stems;
+      for (const std::string& token : Tokenize(phrase)) {
+        if (!IsStopWord(token)) stems.push_back(Stem(token));  // as the text's words are read
+      }
+      if (!stems.empty()) concept.phrases.push_back(std::move(stems));
+    }
+    concepts.push_back(std::move(concept));
+  }
+  return std::make_unique<TextAnalyzer>(words, std::move(concepts));
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Vocabulary>> Vocabulary::Load(const std::string& data_dir) {
@@ -209,6 +248,9 @@ absl::StatusOr<std::unique_ptr<Vocabulary>> Vocabulary::Load(const std::string& 
     if (!terms.ok()) return terms.status();
     *list = std::move(*terms);
   }
+  absl::StatusOr<std::unique_ptr<TextAnalyzer>> analyzer = LoadTextAnalyzer(data_dir);
+  if (!analyzer.ok()) return analyzer.status();
+  vocabulary->text_analyzer_ = *std::move(analyzer);
   if (vocabulary->strategies_.size() != 10) {
     return absl::InvalidArgumentError("strategies.csv: expected R0..R9 (10 rows)");
   }

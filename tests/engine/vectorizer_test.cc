@@ -94,9 +94,15 @@ TEST(VectorizerTest, FreeMaterialsHashAfterControlledOnes) {
   EXPECT_NEAR(v.values[0], v.values[1], 1e-7);
 }
 
+FacetValues WithText(const std::string& text) {
+  FacetValues values;
+  values.text = text;
+  return values;
+}
+
 TEST(VectorizerTest, TextSublinearTfTimesIdf) {
   const Vectorizer vz = MakeVectorizer();
-  const SparseVector tf = vz.TextTermFrequencies("stoel stoel stoel tafel");
+  const SparseVector tf = vz.TextTermFrequencies(WithText("stoel stoel stoel tafel"));
   ASSERT_EQ(tf.indices.size(), 2u);
   float stoel = 0, tafel = 0;
   for (size_t i = 0; i < tf.indices.size(); ++i) {
@@ -107,15 +113,31 @@ TEST(VectorizerTest, TextSublinearTfTimesIdf) {
 
   // IDF: a bucket in every document weighs less than one in none.
   std::vector<int32_t> df(static_cast<size_t>(vz.options().text_hash_buckets), 0);
-  const std::vector<int> common = vz.DocumentBuckets("gemeente");
+  const std::vector<int> common = vz.DocumentBuckets(WithText("gemeente"));
   df[common[0]] = 10;
   const TextIdf idf = TextIdf::FromDocumentFrequencies(df, 10);
   EXPECT_NEAR(idf.idf(common[0]), 1.0, 1e-6);
-  EXPECT_NEAR(idf.idf(vz.DocumentBuckets("zeldzaam")[0]), std::log(11.0) + 1.0, 1e-5);
-  const SparseVector weighted = vz.Text("gemeente zeldzaam", idf);
+  EXPECT_NEAR(idf.idf(vz.DocumentBuckets(WithText("zeldzaam"))[0]), std::log(11.0) + 1.0, 1e-5);
+  const SparseVector weighted = vz.Text(WithText("gemeente zeldzaam"), idf);
   EXPECT_NEAR(Norm(weighted), 1.0, 1e-6);
-  EXPECT_TRUE(vz.Text("", idf).empty());
-  EXPECT_TRUE(vz.Text("de het en", idf).empty());  // only stop words
+  EXPECT_TRUE(vz.Text(WithText(""), idf).empty());
+  EXPECT_TRUE(vz.Text(WithText("de het en"), idf).empty());  // only stop words
+}
+
+// The labels of a facet's CPV codes and materials are part of its text: a supplier that only writes "meubilair"
+// meets a tender that only names the CPV code of office furniture ("Kantoormeubilair", split into its parts).
+TEST(VectorizerTest, CodeLabelsArePartOfTheText) {
+  const Vectorizer vz = MakeVectorizer();
+  FacetValues tender;
+  tender.cpv_codes = {"39130000"};  // Kantoormeubilair / Office furniture
+  FacetValues supplier = WithText("Wij leveren gebruikt meubilair");
+  const TextIdf idf(vz.options().text_hash_buckets);
+  EXPECT_GT(Dot(vz.Text(tender, idf), vz.Text(supplier, idf)), 0.0);
+  EXPECT_EQ(Dot(vz.Text(tender, idf), vz.Text(WithText("Wij leveren gebruikte laptops"), idf)), 0.0);
+  FacetValues materials;
+  materials.materials = {"wood", "bamboe"};
+  const std::string text = TextWithLabels(SharedVocabulary(), materials);
+  EXPECT_EQ(text, "\nHout\nWood\nbamboe");
 }
 
 TEST(VectorizerTest, LocationUnitVectorAndEmbedding) {

@@ -238,11 +238,11 @@ TEST_F(CliTest, EvalPrintsRankMetricsAndTheResultsJudgedZero) {
 // `circmatch fit` finds weights under which the judged-3 supplier, which only the text shows, ranks first.
 TEST_F(CliTest, FitFindsWeightsThatRankTheJudgedSupplierFirst) {
   MustUpsert({ProfileJson(R"({"id": "t-1", "kind": "PROFILE_KIND_TENDER", "visibility": "VISIBILITY_SHARED",
-                  "needs": {"cpvCodes": ["39130000"], "text": "gereviseerde bureaustoelen"}})"),
+                  "needs": {"cpvCodes": ["39130000"], "text": "gereviseerde bureaustoelen met terugname"}})"),
               ProfileJson(R"({"id": "tagged", "kind": "PROFILE_KIND_SUPPLIER", "visibility": "VISIBILITY_SHARED",
                   "capabilities": {"cpvCodes": ["39130000"], "text": "nieuwe kasten"}})"),
               ProfileJson(R"({"id": "reviser", "kind": "PROFILE_KIND_SUPPLIER", "visibility": "VISIBILITY_SHARED",
-                  "capabilities": {"cpvCodes": ["39000000"], "text": "gereviseerde bureaustoelen"}})")});
+                  "capabilities": {"text": "Wij reviseren bureaustoelen, met terugnamegarantie"}})")});
   const std::string judgments = WriteFile("fit.jsonl", R"({"query": "q", "request": {"tenderRef": {"id": "t-1"}}, )"
                                                        R"("ratings": [{"id": "reviser", "grade": 3}, )"
                                                        R"({"id": "tagged", "grade": 0}]})");

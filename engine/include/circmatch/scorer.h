@@ -52,8 +52,8 @@ ProfileKind CandidateKind(MatchType type);
 bool IsOpenAt(const Profile& profile, int64_t now_unix_seconds);
 
 // Which facets of the query side have something to compare (values, a located point, an embedding, text with
-// at least one stem).
-std::array<bool, kFacetCount> QueryFacetPresence(MatchType type, const Profile& query);
+// at least one term, counting the labels of its codes: TextWithLabels).
+std::array<bool, kFacetCount> QueryFacetPresence(const Vocabulary& vocabulary, MatchType type, const Profile& query);
 
 // A request after validation.
 struct ResolvedParams {

@@ -1,12 +1,14 @@
 // Text analysis for the `text` facet and for accent-insensitive lookups: UTF-8 accent folding, lower-casing,
-// tokenizing, a small Dutch + English stop-word list, simple suffix stemming and a stable hash of stems into
-// buckets.
+// tokenizing, a small Dutch + English stop-word list, the Kraaij-Pohlmann Dutch stemmer, compound splitting
+// against a Dutch word list, domain concepts (synonyms and the evidence of circular work), and a stable hash of
+// terms into buckets.
 //
-// Thread-safety: pure functions over immutable tables; call from any thread.
+// Thread-safety: pure functions and immutable tables; call from any thread.
 //
-//   std::vector<std::string> stems = AnalyzeText("Hergebruiken van kantoormeubilair");
-//   // {"hergebruik", "kantoormeubilair"}
-//   int bucket = HashToBucket(stems[0], 1 << 18);
+//   const TextAnalyzer& analyzer = vocabulary.text_analyzer();
+//   std::vector<std::string> terms = analyzer.Analyze("Hergebruik van kantoormeubilair");
+//   // {"herbruik", "kantoormeubilair", "kantoor", "meubilair", "~reuse"}
+//   int bucket = HashToBucket(terms[0], 1 << 18);
 #ifndef CIRCMATCH_TEXT_ANALYSIS_H_
 #define CIRCMATCH_TEXT_ANALYSIS_H_
 
@@ -14,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
 
 namespace circmatch {
@@ -36,20 +40,78 @@ std::vector<std::string> Tokenize(absl::string_view text);
 // must be folded (lower case).
 bool IsStopWord(absl::string_view token);
 
-// Simple Dutch/English suffix stemming of a folded token. Rules, first match only, applied when at least 3
-// characters remain:
-//   -heden, -heid            removed            duurzaamheid -> duurzaam
-//   -ingen, -ing             removed            verwerkingen, verwerking -> verwerk; recycling -> recycl
-//   -ies                     -> y               companies -> company
-//   -en                      removed            hergebruiken -> hergebruik; meubelen -> meubel
-//   -s after a consonant or e  removed          meubels -> meubel; suppliers -> supplier (not "glas", "bus")
-// then, if a suffix was removed, a doubled final consonant is undoubled (bakken -> bak), and finally a
-// trailing -e is removed from words longer than 4 (recycle -> recycl, circulaire -> circulair). Words made of
-// digits are left alone. Not a linguistic stemmer: it only has to map common inflections to one key.
+// The Kraaij-Pohlmann stemmer for Dutch (Xapian's, generated from its Snowball source) of a folded token:
+// "hergebruiken" and "hergebruikte" -> "herbruik", "gereviseerd" -> "reviseer", "meubelen" -> "meubel". Tokens
+// of digits are kept as they are. Thread-safe (a stemmer per thread).
 std::string Stem(absl::string_view token);
 
-// Tokenize, drop stop words, Stem. Order and repetitions are kept (term frequencies need them).
-std::vector<std::string> AnalyzeText(absl::string_view text);
+// A term of the domain concept list (engine/data/text_concepts.csv): words and phrases, Dutch and English, that
+// say one thing a circular procurement advisor looks for, such as a rung of the R-ladder ("wij reviseren",
+// "refurbished", "opgeknapt": R5) or a role ("marktplaats", "groothandel": an intermediary).
+struct TextConcept {
+  std::string id;                                // "refurbish"
+  int strategy = -1;                             // the R-ladder rung the concept evidences, -1 for none
+  std::string role;                              // "intermediary", "deliverer" or empty
+  std::vector<std::vector<std::string>> phrases;  // each a sequence of stems (Stem of each folded word)
+};
+
+// Where a text shows a concept: its index in TextAnalyzer::concepts() and the words that showed it, as written.
+struct ConceptHit {
+  int concept = -1;
+  std::string words;
+};
+
+// Turns free text into the terms of the text facet, with a Dutch word list to split compounds and the domain
+// concepts to meet synonyms.
+//
+// Thread-safety: immutable after construction; share one across threads.
+//
+//   TextAnalyzer analyzer(words, concepts);
+//   analyzer.Analyze("Wij reviseren bureaustoelen");
+//   // {"wij"...} -> {"reviser", "bureaustoel", "bureau", "stoel", "~refurbish"}
+class TextAnalyzer {
+ public:
+  // `words`: folded lower-case words of the word list (compound parts); `concepts` with their phrases stemmed.
+  TextAnalyzer(const std::vector<std::string>& words, std::vector<TextConcept> concepts);
+
+  // The terms of a text, in order with repetitions (term frequencies need them): each word's Stem (stop words
+  // dropped), then the stems of the parts of each compound word (CompoundParts), then "~" and the id of each
+  // concept the text shows, once per phrase occurrence.
+  std::vector<std::string> Analyze(absl::string_view text) const;
+
+  // The concepts a text shows, each once, in the order of concepts(), with the words of its first occurrence.
+  std::vector<ConceptHit> FindConcepts(absl::string_view text) const;
+
+  // The parts of a folded word that is a compound of known words, head parts first: "kantoormeubilair" ->
+  // {"kantoor", "meubilair"}, "bedrijfskleding" -> {"bedrijf", "kleding"} (a linking -s- or -e(n)- dropped),
+  // "afvalinzamelingsdienst" -> {"afval", "inzameling", "dienst"}. The last part is the longest known word (or
+  // known word with an -en, -s, -e or -n ending) that ends the word; the rest is a known word (with a linking
+  // -s-, -en- or -e- allowed) or is split again, up to 4 parts, each of at least 4 letters. Empty when the word
+  // is not such a compound.
+  std::vector<std::string> CompoundParts(absl::string_view word) const;
+
+  const std::vector<TextConcept>& concepts() const { return concepts_; }
+
+ private:
+  bool IsWord(absl::string_view word) const;
+  // `word` or `word` without a linking or inflection ending, when one is a known word; empty otherwise.
+  std::string KnownForm(absl::string_view word, bool as_head) const;
+  std::vector<std::string> SplitCompound(absl::string_view word, int max_parts) const;
+  // The words of a text (stop words dropped), their stems, and the stems of their compound parts.
+  struct Words {
+    std::vector<std::string> words, stems;
+    std::vector<std::vector<std::string>> part_stems;
+  };
+  Words Split(absl::string_view text) const;
+  // For each occurrence of a concept phrase in `w`: the concept and the index of its first and last word.
+  template <typename Visit>
+  void ForEachPhrase(const Words& w, Visit visit) const;
+
+  absl::flat_hash_set<std::string> words_;
+  std::vector<TextConcept> concepts_;
+  // (concept, phrase) by the phrase's first stem.
+  absl::flat_hash_map<std::string, std::vector<std::pair<int, int>>> phrases_by_first_stem_;
+};
 
 // 32-bit FNV-1a: stable across platforms and runs (unlike std::hash).
 uint32_t Fnv1a32(absl::string_view bytes);

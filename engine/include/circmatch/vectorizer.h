@@ -17,8 +17,10 @@
 //   certifications one-hot over the listed ones, then `certification_hash_buckets` buckets for free labels
 //                  (FNV-1a of the canonical label); a held ladder level also sets the lower levels of its family.
 //   phases, topics one-hot over their lists.
-//   text           stems hashed into `text_hash_buckets` buckets; value (1 + ln tf) * idf, with
-//                  idf = ln((N + 1) / (df + 1)) + 1 over the indexed corpus (see TextIdf and index.h).
+//   text           the terms of the facet's text and of the Dutch and English labels of its CPV codes and
+//                  materials (TextWithLabels; TextAnalyzer: stems, compound parts, concepts) hashed into
+//                  `text_hash_buckets` buckets; value (1 + ln tf) * idf, with idf = ln((N + 1) / (df + 1)) + 1
+//                  over the corpus the index counts (see TextIdf and index.h).
 //   location       unit 3-vector (x, y, z) on the sphere: the dot product of two is the cosine of the angle.
 //   embedding      the partner's dense vector, normalized.
 #ifndef CIRCMATCH_VECTORIZER_H_
@@ -53,6 +55,11 @@ struct TermCounts {
   std::vector<int> indices;  // increasing
   std::vector<int32_t> counts;
 };
+
+// The text a facet's text vector is made of: its free text, then the Dutch and English labels of its CPV codes
+// and of its listed materials, and its free material words, so a supplier whose text says "bureaustoelen" meets
+// a tender that only names the CPV code of office chairs.
+std::string TextWithLabels(const Vocabulary& vocabulary, const FacetValues& values);
 
 // Dot product of two sparse vectors (merge of the sorted indices), in double.
 double Dot(const SparseVector& a, const SparseVector& b);
@@ -108,12 +115,14 @@ class Vectorizer {
   // kTopics) of `values`. Unknown codes and ids are skipped (inputs are normally normalized already).
   SparseVector Categorical(Facet facet, const FacetValues& values) const;
 
+  // The terms of a facet's text: TextAnalyzer::Analyze of TextWithLabels.
+  std::vector<std::string> TextTerms(const FacetValues& values) const;
   // Sublinear term frequencies 1 + ln(tf) per text bucket, not IDF-weighted, not normalized.
-  SparseVector TextTermFrequencies(absl::string_view text) const;
-  // The same of a text already analyzed (AnalyzeText in text_analysis.h), given its stems.
-  SparseVector TextTermFrequencies(absl::Span<const std::string> stems) const;
-  // The occurrences per text bucket of a text, whose TermFrequencies are TextTermFrequencies(text).
-  TermCounts TextTermCounts(absl::string_view text) const;
+  SparseVector TextTermFrequencies(const FacetValues& values) const;
+  // The same of a text already analyzed, given its terms (TextTerms).
+  SparseVector TextTermFrequencies(absl::Span<const std::string> terms) const;
+  // The occurrences per text bucket of a facet's text, whose TermFrequencies are TextTermFrequencies(values).
+  TermCounts TextTermCounts(const FacetValues& values) const;
   static SparseVector TermFrequencies(const TermCounts& counts);
   // The sublinear term frequency of a term occurring `count` times.
   static float SublinearTf(int32_t count) { return static_cast<float>(1.0 + std::log(static_cast<double>(count))); }
@@ -124,9 +133,9 @@ class Vectorizer {
   static void WeightTextInto(absl::Span<const int> indices, absl::Span<const float> term_frequencies,
                              const TextIdf& idf, absl::Span<float> weighted);
   // TextTermFrequencies then WeightText.
-  SparseVector Text(absl::string_view text, const TextIdf& idf) const;
-  // The distinct text buckets of a text (a document's contribution to document frequencies).
-  std::vector<int> DocumentBuckets(absl::string_view text) const;
+  SparseVector Text(const FacetValues& values, const TextIdf& idf) const;
+  // The distinct text buckets of a facet's text (a document's contribution to document frequencies).
+  std::vector<int> DocumentBuckets(const FacetValues& values) const;
 
   // Unit vector of a point; nullopt when the location has no point.
   static std::optional<Eigen::Vector3d> LocationVector(const Location& location);

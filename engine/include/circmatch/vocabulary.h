@@ -1,6 +1,6 @@
 // The controlled vocabularies, loaded once from the shipped reference data (engine/data/): the CPV 2008 main
-// vocabulary with its hierarchy, the R-ladder, materials, certifications, procurement phases, buddy topics, and
-// the Dutch municipalities with the coordinates of their centres.
+// vocabulary with its hierarchy, the R-ladder, materials, certifications, procurement phases, buddy topics, the
+// Dutch municipalities with the coordinates of their centres, and the text analysis's word list and concepts.
 //
 // Thread-safety: immutable after Load; share one instance across threads.
 //
@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "circmatch/profile.h"
+#include "circmatch/text_analysis.h"
 
 namespace circmatch {
 
@@ -71,6 +72,9 @@ class Vocabulary {
   const std::vector<Term>& phases() const { return phases_; }
   const std::vector<Term>& topics() const { return topics_; }
   const std::vector<Municipality>& municipalities() const { return municipalities_; }
+  // The text analysis of the reference data: the Dutch word list (nl_words.txt) and the domain concepts
+  // (text_concepts.csv).
+  const TextAnalyzer& text_analyzer() const { return *text_analyzer_; }
 
   // Looks a term up by id or alias, case- and accent-insensitively; nullptr when unknown.
   static const Term* FindTerm(const std::vector<Term>& list, absl::string_view word);
@@ -94,6 +98,7 @@ class Vocabulary {
   std::vector<Term> strategies_, materials_, certifications_, phases_, topics_;
   std::vector<Municipality> municipalities_;
   absl::flat_hash_map<std::string, int> municipality_by_key_;
+  std::unique_ptr<TextAnalyzer> text_analyzer_;
 };
 
 // Checks a profile against the vocabulary and brings every value into canonical form (CPV codes to 8 digits,

@@ -17,8 +17,8 @@
 namespace circmatch {
 namespace internal {
 
-// The IDF the index uses right after it has indexed exactly `stored` (one document per profile: the text of
-// its CandidateFacets side).
+// The IDF the index uses right after it has indexed exactly `stored` (one document per shared profile: the
+// text of its CandidateFacets side; private profiles are not counted).
 TextIdf CorpusIdf(const Vectorizer& vectorizer, absl::Span<const Profile> stored);
 
 // Every eligible candidate among `stored` for `query`, best first (score descending, then key ascending);
