@@ -49,6 +49,15 @@ std::string Quoted(const std::string& text) {
   return out + "\"";
 }
 
+// Misses as JSON objects, comma-separated.
+void PrintMisses(const std::vector<Miss>& misses, std::ostream& out) {
+  for (size_t j = 0; j < misses.size(); ++j) {
+    const Miss& miss = misses[j];
+    out << absl::StrFormat("%s{\"rank\": %d, \"owner\": %s, \"id\": %s, \"reason\": %s}", j == 0 ? "" : ", ",
+                           miss.rank, Quoted(miss.owner), Quoted(miss.id), Quoted(miss.reason));
+  }
+}
+
 double Total(const v1::FacetWeights& weights) {
   const google::protobuf::Descriptor* d = weights.GetDescriptor();
   double total = 0;
@@ -190,7 +199,7 @@ QueryMetrics ScoreRanking(const v1::JudgedQuery& query, absl::Span<const Ranked>
       if (m.mrr == 0) m.mrr = 1.0 / (i + 1);
     }
     if (rating == nullptr) {
-      ++m.unjudged;
+      m.unjudged.push_back(Miss{i + 1, ranked[i].owner, ranked[i].id, ""});
     } else if (grade == 0) {
       m.judged_zero.push_back(Miss{i + 1, ranked[i].owner, ranked[i].id, rating->reason()});
     }
@@ -214,7 +223,7 @@ Summary Summarize(absl::Span<const QueryMetrics> metrics) {
     s.mrr += m.mrr;
     s.precision += m.precision;
     s.judged_zero += static_cast<int>(m.judged_zero.size());
-    s.unjudged += m.unjudged;
+    s.unjudged += static_cast<int>(m.unjudged.size());
     s.broken += static_cast<int>(m.broken.size());
     s.failed += m.error.empty() ? 0 : 1;
   }
@@ -273,13 +282,10 @@ void PrintJsonReport(absl::Span<const QueryMetrics> metrics, const MetricOptions
                            "\"precision\": %.6f, \"judgedZero\": [",
                            i == 0 ? "" : ", ", Quoted(m.query), Quoted(m.split), m.rated, m.ndcg, m.mrr,
                            m.precision);
-    for (size_t j = 0; j < m.judged_zero.size(); ++j) {
-      const Miss& miss = m.judged_zero[j];
-      out << absl::StrFormat("%s{\"rank\": %d, \"owner\": %s, \"id\": %s, \"reason\": %s}", j == 0 ? "" : ", ",
-                             miss.rank, Quoted(miss.owner), Quoted(miss.id), Quoted(miss.reason));
-    }
-    out << absl::StrFormat("], \"unjudged\": %d, \"broken\": %d, \"error\": %s}", m.unjudged, m.broken.size(),
-                           Quoted(m.error));
+    PrintMisses(m.judged_zero, out);
+    out << "], \"unjudged\": [";
+    PrintMisses(m.unjudged, out);
+    out << absl::StrFormat("], \"broken\": %d, \"error\": %s}", m.broken.size(), Quoted(m.error));
   }
   out << "]}\n";
 }

@@ -58,7 +58,7 @@ struct QueryMetrics {
   double mrr = 0;    // 1 / rank of the first relevant candidate in the top k; 0 when none
   double precision = 0;  // relevant candidates in the top k / k
   std::vector<Miss> judged_zero;  // returned in the top k, rated 0
-  int unjudged = 0;               // returned in the top k without a rating (counted as 0)
+  std::vector<Miss> unjudged;     // returned in the top k without a rating (counted as 0): what to judge next
   std::vector<Ranked> broken;     // returned in the top k, breaking a hard requirement
   std::string error;              // why the query could not be ranked (its metrics are then 0); empty when it was
 };
