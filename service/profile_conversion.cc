@@ -314,6 +314,15 @@ void MatchToProto(const Match& match, const Vocabulary& vocabulary, v1::Match* o
   if (explanation.distance_km.has_value()) proto->set_distance_km(*explanation.distance_km);
   proto->set_within_service_radius(explanation.within_service_radius);
   proto->set_out_of_reach(explanation.out_of_reach);
+  for (const StrategyEvidence& evidence : explanation.evidence) {
+    v1::StrategyEvidence* out = proto->add_evidence();
+    out->set_strategy(evidence.strategy);
+    out->set_words(evidence.words);
+  }
+  for (const std::string& v : explanation.unevidenced_strategies) proto->add_unevidenced_strategies(v);
+  proto->set_intermediary_words(explanation.intermediary_words);
+  for (const std::string& v : explanation.unmet_text_requirements) proto->add_unmet_text_requirements(v);
+  proto->set_score_factor(explanation.factor);
   for (const Exclusion& exclusion : explanation.exclusions) {
     v1::Exclusion* e = proto->add_exclusions();
     e->set_field(exclusion.field);

@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
 #include "circmatch/explainer.h"
 #include "circmatch/text_analysis.h"
@@ -137,21 +138,58 @@ Explanation QueryExplainer::Explain(const Profile& candidate, double* score) con
     contribution.facet = static_cast<Facet>(f);
     contribution.weight = resolved_.weights[f];
     contribution.similarity = pair.similarity[f];
-    contribution.contribution = resolved_.weights[f] * pair.similarity[f];
+    contribution.contribution = resolved_.weights[f] * pair.similarity[f] * pair.factor;
     e.facets.push_back(contribution);
   }
   if (score != nullptr) *score = pair.score;
 
   const FacetValues& q = QueryFacets(params_.type, query_);
   e.cpv_matches = MatchCpv(vocabulary, q, c);
-  for (int r : q.strategies) {
-    if (std::find(c.strategies.begin(), c.strategies.end(), r) != c.strategies.end()) {
-      e.shared_strategies.push_back(absl::StrCat("R", r));
+  std::vector<int> wanted_strategies = q.strategies, shown = c.strategies;
+  wanted_strategies.insert(wanted_strategies.end(), q.evidenced_strategies.begin(), q.evidenced_strategies.end());
+  shown.insert(shown.end(), c.evidenced_strategies.begin(), c.evidenced_strategies.end());
+  for (std::vector<int>* list : {&wanted_strategies, &shown}) {
+    std::sort(list->begin(), list->end());
+    list->erase(std::unique(list->begin(), list->end()), list->end());
+  }
+  for (int r : wanted_strategies) {
+    if (std::binary_search(shown.begin(), shown.end(), r)) e.shared_strategies.push_back(absl::StrCat("R", r));
+  }
+  const TextAnalyzer& analyzer = vocabulary.text_analyzer();
+  const std::vector<ConceptHit> hits = c.text.empty() ? std::vector<ConceptHit>() : analyzer.FindConcepts(c.text);
+  for (const ConceptHit& hit : hits) {
+    const TextConcept& concept = analyzer.concepts()[hit.concept];
+    if (concept.strategy >= 0 &&
+        std::binary_search(wanted_strategies.begin(), wanted_strategies.end(), concept.strategy)) {
+      e.evidence.push_back({absl::StrCat("R", concept.strategy), hit.words});
+    }
+    if (c.intermediary && concept.role == "intermediary" && e.intermediary_words.empty()) {
+      e.intermediary_words = hit.words;
+    }
+  }
+  for (int r : c.strategies) {
+    if (!std::binary_search(c.evidenced_strategies.begin(), c.evidenced_strategies.end(), r)) {
+      e.unevidenced_strategies.push_back(absl::StrCat("R", r));
+    }
+  }
+  e.factor = pair.factor;
+  if (params_.type == MatchType::kSuppliersForTender) {
+    const std::vector<std::string> held = vocabulary.HeldCertifications(c.certifications);
+    for (const std::string& named : q.named_certifications) {
+      if (!std::binary_search(held.begin(), held.end(), named)) {
+        e.unmet_text_requirements.push_back(absl::StrCat("certification ", named, " named in the text"));
+      }
+    }
+    if (q.named_max_distance_km > 0 && pair.distance_km && *pair.distance_km > q.named_max_distance_km) {
+      e.unmet_text_requirements.push_back(absl::StrFormat("farther than the %.0f km named in the text (%.0f km)",
+                                                          q.named_max_distance_km, *pair.distance_km));
     }
   }
   e.shared_materials = Intersect(q.materials, c.materials);
   const std::vector<std::string> held = vocabulary.HeldCertifications(c.certifications);
-  const std::vector<std::string> wanted = vocabulary.HeldCertifications(q.certifications);
+  std::vector<std::string> named = q.certifications;
+  named.insert(named.end(), q.named_certifications.begin(), q.named_certifications.end());
+  const std::vector<std::string> wanted = vocabulary.HeldCertifications(named);
   std::set_intersection(wanted.begin(), wanted.end(), held.begin(), held.end(),
                         std::back_inserter(e.shared_certifications));
   std::set_difference(resolved_.required_certifications.begin(), resolved_.required_certifications.end(),

@@ -165,7 +165,7 @@ class Index::Impl {
       absl::ReaderMutexLock lock(&mu_);
       const internal::Segment& segment = *segments_[KindIndex(CandidateKind(params.type))];
       const internal::QueryScorer scorer(segment, vectorizer_, idf_, query, params, resolved->weights,
-                                         options_.location_decay_km);
+                                         options_.location_decay_km, NamedCertificationIds(query, params.type));
       const RowFilter filter = MakeFilter(query, params, *resolved);
 
       const auto better = [this, &segment](const Scored& a, const Scored& b) {
@@ -229,7 +229,7 @@ class Index::Impl {
     result.scores.setZero(static_cast<Eigen::Index>(queries.size()), static_cast<Eigen::Index>(candidates.size()));
     for (size_t i = 0; i < queries.size(); ++i) {
       const internal::QueryScorer scorer(segment, vectorizer_, idf_, queries[i], params, resolved[i].weights,
-                                         options_.location_decay_km);
+                                         options_.location_decay_km, NamedCertificationIds(queries[i], params.type));
       for (size_t j = 0; j < rows.size(); ++j) {
         if (KeyOf(segment, rows[j]) == internal::KeyView(queries[i].key)) continue;
         result.scores(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = scorer.Score(rows[j]).score;
@@ -270,7 +270,7 @@ class Index::Impl {
     const internal::Segment& segment = *segments_[KindIndex(CandidateKind(params.type))];
     const int candidate_row = *row;
     const internal::QueryScorer scorer(segment, vectorizer_, idf_, query, params, resolved->weights,
-                                       options_.location_decay_km);
+                                       options_.location_decay_km, NamedCertificationIds(query, params.type));
     const RowFilter filter = MakeFilter(query, params, *resolved);
 
     ExplainResult result;
@@ -451,6 +451,7 @@ class Index::Impl {
     if (profile.closing_time) row.closes_at = *profile.closing_time;
     row.certifications = vocabulary_->HeldCertifications(facets.certifications);
     row.radius_km = profile.service_radius_km;
+    row.intermediary = facets.intermediary;
     return row;
   }
 
@@ -511,6 +512,19 @@ class Index::Impl {
       for (auto& segment : segments_) segment->ReweightText(idf_);
     }
     ++version_;
+  }
+
+  // The certifications the query's text names (FacetValues::named_certifications) as interned ids, sorted; -1
+  // for one that no row holds.
+  std::vector<int32_t> NamedCertificationIds(const Profile& query, MatchType type) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    std::vector<int32_t> ids;
+    for (const std::string& certification : QueryFacets(type, query).named_certifications) {
+      auto it = certification_ids_.find(certification);
+      ids.push_back(it == certification_ids_.end() ? -1 : it->second);
+    }
+    std::sort(ids.begin(), ids.end());
+    return ids;
   }
 
   RowFilter MakeFilter(const Profile& query, const MatchParams& params,

@@ -48,6 +48,11 @@ class Writer {
     Strings(f.phases);
     Strings(f.topics);
     String(f.text);
+    Varint(f.evidenced_strategies.size());
+    for (int s : f.evidenced_strategies) Signed(s);
+    Varint(f.intermediary);
+    Strings(f.named_certifications);
+    Fixed(f.named_max_distance_km);
   }
   std::string Take() && { return std::move(out_); }
 
@@ -105,6 +110,11 @@ class Reader {
     f.phases = Strings();
     f.topics = Strings();
     f.text = String();
+    f.evidenced_strategies.resize(Varint());
+    for (int& s : f.evidenced_strategies) s = static_cast<int>(Signed());
+    f.intermediary = Varint() != 0;
+    f.named_certifications = Strings();
+    f.named_max_distance_km = Fixed<double>();
     return f;
   }
 

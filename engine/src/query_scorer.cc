@@ -12,14 +12,17 @@ namespace internal {
 
 QueryScorer::QueryScorer(const Segment& segment, const Vectorizer& vectorizer, const TextIdf& idf,
                          const Profile& query, const MatchParams& params, const FacetWeights& weights,
-                         double location_decay_km)
-    : segment_(segment), type_(params.type), decay_km_(location_decay_km) {
+                         double location_decay_km, std::vector<int32_t> named_certification_ids)
+    : segment_(segment),
+      type_(params.type),
+      decay_km_(location_decay_km),
+      named_certification_ids_(std::move(named_certification_ids)) {
   const FacetValues& q = QueryFacets(params.type, query);
   for (int f = 0; f < kFacetCount; ++f) {
     const Facet facet = static_cast<Facet>(f);
     const float weight = static_cast<float>(weights[f]);
     if (weight <= 0 || !IsSparseFacet(facet)) continue;
-    const SparseVector vector = facet == Facet::kText ? vectorizer.Text(q, idf) : vectorizer.Categorical(facet, q);
+    const SparseVector vector = facet == Facet::kText ? vectorizer.Text(q, idf) : vectorizer.Categorical(facet, q, Vectorizer::Side::kQuery);
     if (vector.empty()) continue;
     const int columns = segment.sparse[f].cols();
     SparseFacet sparse{f, weight, std::vector<uint64_t>((columns + 63) / 64, 0),
@@ -39,9 +42,15 @@ QueryScorer::QueryScorer(const Segment& segment, const Vectorizer& vectorizer, c
   const bool reach_applies = !params.filter.include_out_of_reach &&
                              (params.type == MatchType::kSuppliersForTender ||
                               (params.type == MatchType::kTendersForSupplier && query.service_radius_km > 0));
-  need_distance_ = point_.has_value() && (location_weight_ > 0 || params.filter.max_distance_km > 0 || reach_applies);
+  need_distance_ = point_.has_value() && (location_weight_ > 0 || params.filter.max_distance_km > 0 ||
+                                          reach_applies || q.named_max_distance_km > 0);
   if (!point_) location_weight_ = 0;
   query_radius_km_ = query.service_radius_km;
+  query_facets_ = &q;
+  options_ = &vectorizer.options();
+  // Any factor that may fall below 1 for some row.
+  factors_apply_ = ScoreFactor(*options_, type_, q, /*intermediary=*/true, named_certification_ids_.empty(),
+                               q.named_max_distance_km > 0 ? q.named_max_distance_km + 1 : 0.0) < 1.0f;
 
   embedding_weight_ = static_cast<float>(weights[static_cast<int>(Facet::kEmbedding)]);
   if (embedding_weight_ > 0 && segment.embedding_dimension > 0 &&
@@ -167,6 +176,11 @@ QueryScorer::RowScore QueryScorer::Finish(int r, float sparse_sum) const {
   float score = sparse_sum;
   if (need_distance_) score += LocationTerm(r, &out.distance_km);
   if (embedding_weight_ > 0) score += EmbeddingTerm(r);
+  // A factor <= 1, so every bound on the sum above still bounds the score.
+  if (factors_apply_) {
+    score *= ScoreFactor(*options_, type_, *query_facets_, segment_.intermediary[r] != 0,
+                         segment_.HoldsAll(r, named_certification_ids_), out.distance_km);
+  }
   out.score = std::clamp(score, 0.0f, 1.0f);
   return out;
 }

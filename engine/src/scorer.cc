@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iterator>
+#include <limits>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -128,9 +129,9 @@ std::array<bool, kFacetCount> QueryFacetPresence(const Vocabulary& vocabulary, M
   const FacetValues& v = QueryFacets(type, query);
   std::array<bool, kFacetCount> present{};
   present[static_cast<int>(Facet::kCpv)] = !v.cpv_codes.empty();
-  present[static_cast<int>(Facet::kStrategies)] = !v.strategies.empty();
+  present[static_cast<int>(Facet::kStrategies)] = !v.strategies.empty() || !v.evidenced_strategies.empty();
   present[static_cast<int>(Facet::kMaterials)] = !v.materials.empty();
-  present[static_cast<int>(Facet::kCertifications)] = !v.certifications.empty();
+  present[static_cast<int>(Facet::kCertifications)] = !v.certifications.empty() || !v.named_certifications.empty();
   present[static_cast<int>(Facet::kLocation)] = query.location.point.has_value();
   present[static_cast<int>(Facet::kPhases)] = !v.phases.empty();
   present[static_cast<int>(Facet::kTopics)] = !v.topics.empty();
@@ -317,7 +318,7 @@ PairScorer::PairScorer(const Vectorizer& vectorizer, const TextIdf& idf, const P
     if (facet == Facet::kText) {
       query_vectors_[f] = vectorizer.Text(q, idf);
     } else if (weights[f] > 0 && facet != Facet::kLocation && facet != Facet::kEmbedding) {
-      query_vectors_[f] = vectorizer.Categorical(facet, q);
+      query_vectors_[f] = vectorizer.Categorical(facet, q, Vectorizer::Side::kQuery);
     }
   }
   if (!query.embedding.empty()) query_embedding_ = Vectorizer::EmbeddingVector(query.embedding);
@@ -361,6 +362,15 @@ PairSimilarity PairScorer::Score(const Profile& candidate, const SparseVector* c
     out.similarity[f] = similarity;
     out.score += weights_[f] * similarity;
   }
+  const FacetValues& q = QueryFacets(type_, query_);
+  if (!q.named_certifications.empty()) {
+    const std::vector<std::string> held = vectorizer_.vocabulary().HeldCertifications(c.certifications);
+    out.holds_named_certifications = std::includes(held.begin(), held.end(), q.named_certifications.begin(),
+                                                   q.named_certifications.end());
+  }
+  out.factor = ScoreFactor(vectorizer_.options(), type_, q, c.intermediary, out.holds_named_certifications,
+                           out.distance_km.value_or(std::numeric_limits<double>::quiet_NaN()));
+  out.score *= out.factor;
   return out;
 }
 

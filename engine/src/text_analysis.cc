@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 
@@ -286,6 +287,23 @@ std::vector<ConceptHit> TextAnalyzer::FindConcepts(absl::string_view text) const
   });
   std::sort(hits.begin(), hits.end(), [](const ConceptHit& a, const ConceptHit& b) { return a.concept < b.concept; });
   return hits;
+}
+
+double DistanceLimitNamedIn(absl::string_view text) {
+  const std::vector<std::string> tokens = Tokenize(text);
+  double limit = 0;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (tokens[i] != "binnen" && tokens[i] != "maximaal" && tokens[i] != "within") continue;
+    for (size_t j = i + 1; j + 1 < tokens.size() && j <= i + 4; ++j) {
+      double km = 0;
+      if (!absl::SimpleAtod(tokens[j], &km)) continue;
+      if ((tokens[j + 1] == "km" || tokens[j + 1] == "kilometer") && km > 0 && (limit == 0 || km < limit)) {
+        limit = km;
+      }
+      break;
+    }
+  }
+  return limit;
 }
 
 uint32_t Fnv1a32(absl::string_view bytes) {

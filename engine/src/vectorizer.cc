@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <map>
 
 #include "absl/container/flat_hash_map.h"
@@ -66,6 +67,16 @@ std::string TextWithLabels(const Vocabulary& vocabulary, const FacetValues& valu
   return text;
 }
 
+float ScoreFactor(const VectorizerOptions& options, MatchType type, const FacetValues& query, bool intermediary,
+                  bool holds_named_certifications, double distance_km) {
+  if (type != MatchType::kSuppliersForTender) return 1.0f;
+  float factor = 1.0f;
+  if (intermediary && !query.intermediary) factor *= options.intermediary_factor;
+  const bool too_far = query.named_max_distance_km > 0 && distance_km > query.named_max_distance_km;
+  if (!holds_named_certifications || too_far) factor *= options.unmet_text_requirement_factor;
+  return factor;
+}
+
 double Dot(const SparseVector& a, const SparseVector& b) {
   double sum = 0;
   size_t i = 0, j = 0;
@@ -109,7 +120,7 @@ int Vectorizer::Dimension(Facet facet) const {
     case Facet::kCpv:
       return static_cast<int>(vocabulary_->cpv_codes().size());
     case Facet::kStrategies:
-      return 10;
+      return 20;
     case Facet::kMaterials:
       return static_cast<int>(vocabulary_->materials().size()) + options_.material_hash_buckets;
     case Facet::kCertifications:
@@ -128,7 +139,7 @@ int Vectorizer::Dimension(Facet facet) const {
   return 0;
 }
 
-SparseVector Vectorizer::Categorical(Facet facet, const FacetValues& values) const {
+SparseVector Vectorizer::Categorical(Facet facet, const FacetValues& values, Side side) const {
   std::vector<std::pair<int, float>> pairs;
   switch (facet) {
     case Facet::kCpv: {
@@ -141,12 +152,23 @@ SparseVector Vectorizer::Categorical(Facet facet, const FacetValues& values) con
       break;
     }
     case Facet::kStrategies: {
-      std::vector<int> seen;
-      for (int r : values.strategies) {
-        if (r < 0 || r > 9 || std::find(seen.begin(), seen.end(), r) != seen.end()) continue;
-        seen.push_back(r);
-        pairs.emplace_back(r, StrategyWeight(r));
+      // Slots 0..9: the rungs the text evidences; 10..19: the tagged ones, at strategy_tag_weight. A query wants
+      // each of its rungs (tagged or evidenced) in both slots, so evidence counts above a bare tag.
+      const auto valid = [](int r) { return r >= 0 && r <= 9; };
+      std::vector<int> evidenced, tagged;
+      std::copy_if(values.evidenced_strategies.begin(), values.evidenced_strategies.end(),
+                   std::back_inserter(evidenced), valid);
+      std::copy_if(values.strategies.begin(), values.strategies.end(), std::back_inserter(tagged), valid);
+      if (side == Side::kQuery) {
+        evidenced.insert(evidenced.end(), tagged.begin(), tagged.end());
+        tagged = evidenced;
       }
+      for (std::vector<int>* list : {&evidenced, &tagged}) {
+        std::sort(list->begin(), list->end());
+        list->erase(std::unique(list->begin(), list->end()), list->end());
+      }
+      for (int r : evidenced) pairs.emplace_back(r, StrategyWeight(r));
+      for (int r : tagged) pairs.emplace_back(10 + r, StrategyWeight(r) * options_.strategy_tag_weight);
       break;
     }
     case Facet::kMaterials: {
@@ -161,7 +183,9 @@ SparseVector Vectorizer::Categorical(Facet facet, const FacetValues& values) con
     case Facet::kCertifications: {
       const std::vector<Term>& list = vocabulary_->certifications();
       const int listed = static_cast<int>(list.size());
-      for (const std::string& id : vocabulary_->HeldCertifications(values.certifications)) {
+      std::vector<std::string> wanted = values.certifications;
+      wanted.insert(wanted.end(), values.named_certifications.begin(), values.named_certifications.end());
+      for (const std::string& id : vocabulary_->HeldCertifications(wanted)) {
         const int index = TermIndex(list, id);
         pairs.emplace_back(index >= 0 ? index : listed + HashToBucket(id, options_.certification_hash_buckets), 1.0f);
       }

@@ -108,6 +108,23 @@ absl::StatusOr<std::vector<Term>> LoadTerms(const std::string& data_dir, const s
   return terms;
 }
 
+// Lower case, accents folded, every run of characters other than letters, digits and '*' one space, with a space
+// at each end, so a name is found as " name " (whole words; "vca*" is not found in "vca**").
+std::string CertificationMatchKey(absl::string_view text) {
+  std::string key = " ";
+  for (char c : FoldAndLower(text)) {
+    const bool keep = absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '*' ||
+                      static_cast<unsigned char>(c) >= 0x80;
+    if (keep) {
+      key.push_back(c);
+    } else if (key.back() != ' ') {
+      key.push_back(' ');
+    }
+  }
+  if (key.back() != ' ') key.push_back(' ');
+  return key;
+}
+
 // The word list (one folded word a line) and the concepts (id, strategy "R0".."R9" or empty, role, phrases
 // separated by ';', each stemmed word by word).
 absl::StatusOr<std::unique_ptr<TextAnalyzer>> LoadTextAnalyzer(const std::string& data_dir) {
@@ -248,6 +265,14 @@ absl::StatusOr<std::unique_ptr<Vocabulary>> Vocabulary::Load(const std::string& 
     if (!terms.ok()) return terms.status();
     *list = std::move(*terms);
   }
+  for (const Term& term : vocabulary->certifications_) {
+    for (const std::string* name : {&term.id, &term.label_en, &term.label_nl}) {
+      vocabulary->certification_names_.emplace_back(CertificationMatchKey(*name), term.id);
+    }
+    for (const std::string& alias : term.aliases) {
+      vocabulary->certification_names_.emplace_back(CertificationMatchKey(alias), term.id);
+    }
+  }
   absl::StatusOr<std::unique_ptr<TextAnalyzer>> analyzer = LoadTextAnalyzer(data_dir);
   if (!analyzer.ok()) return analyzer.status();
   vocabulary->text_analyzer_ = *std::move(analyzer);
@@ -325,6 +350,17 @@ std::string Vocabulary::CanonicalCertification(absl::string_view value) const {
     }
   }
   return key;
+}
+
+std::vector<std::string> Vocabulary::CertificationsNamedIn(absl::string_view text) const {
+  const std::string key = CertificationMatchKey(text);
+  std::vector<std::string> named;
+  for (const auto& [name, id] : certification_names_) {
+    if (key.find(name) != std::string::npos) named.push_back(id);
+  }
+  std::sort(named.begin(), named.end());
+  named.erase(std::unique(named.begin(), named.end()), named.end());
+  return named;
 }
 
 std::vector<std::string> Vocabulary::HeldCertifications(const std::vector<std::string>& canonical) const {
@@ -412,6 +448,33 @@ absl::Status NormalizeFacet(const Vocabulary& vocabulary, absl::string_view face
   return NormalizeTerms(vocabulary.topics(), facet, "topics", "topic", &values->topics);
 }
 
+// FacetValues' derived fields, from its text.
+void DeriveFromText(const Vocabulary& vocabulary, bool needs, FacetValues* values) {
+  values->evidenced_strategies.clear();
+  values->intermediary = false;
+  values->named_certifications.clear();
+  values->named_max_distance_km = 0;
+  if (values->text.empty()) return;
+  const TextAnalyzer& analyzer = vocabulary.text_analyzer();
+  bool intermediary = false, deliverer = false;
+  for (const ConceptHit& hit : analyzer.FindConcepts(values->text)) {
+    const TextConcept& concept = analyzer.concepts()[hit.concept];
+    if (concept.strategy >= 0) values->evidenced_strategies.push_back(concept.strategy);
+    intermediary |= concept.role == "intermediary";
+    deliverer |= concept.role == "deliverer";
+  }
+  SortUnique(&values->evidenced_strategies);
+  values->intermediary = intermediary && !deliverer;
+  if (needs) {
+    values->named_max_distance_km = DistanceLimitNamedIn(values->text);
+    for (std::string& id : vocabulary.CertificationsNamedIn(values->text)) {
+      if (!std::binary_search(values->certifications.begin(), values->certifications.end(), id)) {
+        values->named_certifications.push_back(std::move(id));
+      }
+    }
+  }
+}
+
 absl::Status CheckName(absl::string_view field, absl::string_view value) {
   if (value.empty()) return FieldError(field, "must not be empty");
   if (value.size() > 128) return FieldError(field, absl::StrFormat("must be at most 128 bytes, got %d", value.size()));
@@ -440,6 +503,7 @@ absl::Status NormalizeProfile(const Vocabulary& vocabulary, int embedding_dimens
                                     {"offers", &copy.offers},
                                     {"asks", &copy.asks}}) {
     if (absl::Status s = NormalizeFacet(vocabulary, name, facet); !s.ok()) return s;
+    DeriveFromText(vocabulary, /*needs=*/facet == &copy.needs, facet);
   }
 
   Location& location = copy.location;

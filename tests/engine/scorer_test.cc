@@ -157,6 +157,9 @@ TEST(ScorePairTest, ScoreIsWeightedSumInUnitInterval) {
   Profile supplier = testing_util::Supplier("s", {"39130000"});
   supplier.capabilities.strategies = {3};
   supplier.capabilities.text = "Hergebruiken van kantoormeubilair";
+  // Normalized, so both texts evidence R3 (hergebruik) as both tag it.
+  ASSERT_TRUE(NormalizeProfile(SharedVocabulary(), 0, &tender).ok());
+  ASSERT_TRUE(NormalizeProfile(SharedVocabulary(), 0, &supplier).ok());
   auto resolved = ResolveParams(SharedVocabulary(), tender, MatchParams{}, 0);
   ASSERT_TRUE(resolved.ok());
   const PairSimilarity pair =

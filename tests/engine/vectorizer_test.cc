@@ -61,10 +61,29 @@ TEST(VectorizerTest, StrategiesWeighHigherRungsMore) {
   FacetValues f;
   f.strategies = {0, 9};
   const SparseVector v = vz.Categorical(Facet::kStrategies, f);
-  ASSERT_EQ(v.indices, (std::vector<int>{0, 9}));
+  ASSERT_EQ(v.indices, (std::vector<int>{10, 19}));  // tagged, not evidenced
   EXPECT_GT(v.values[0], v.values[1]);
   EXPECT_NEAR(v.values[1] / v.values[0], 0.55, 1e-5);
   EXPECT_NEAR(Norm(v), 1.0, 1e-6);
+}
+
+// A strategy the text evidences counts above one that is only tagged: a tender wanting R5 meets a refurbisher
+// whose text shows the work (but tags nothing) far above a seller that tags R5 and shows nothing.
+TEST(VectorizerTest, EvidencedStrategiesCountAboveBareTags) {
+  const Vectorizer vz = MakeVectorizer();
+  FacetValues tender;
+  tender.strategies = {5};
+  FacetValues refurbisher, tagger, both;
+  refurbisher.evidenced_strategies = {5};
+  tagger.strategies = {5};
+  both.strategies = {5};
+  both.evidenced_strategies = {5};
+  const SparseVector q = vz.Categorical(Facet::kStrategies, tender, Vectorizer::Side::kQuery);
+  const double evidenced = Dot(q, vz.Categorical(Facet::kStrategies, refurbisher));
+  const double tagged = Dot(q, vz.Categorical(Facet::kStrategies, tagger));
+  EXPECT_NEAR(Dot(q, vz.Categorical(Facet::kStrategies, both)), 1.0, 1e-6);
+  EXPECT_GT(evidenced, 2 * tagged);
+  EXPECT_GT(tagged, 0.0);
 }
 
 TEST(VectorizerTest, LadderCertificationImpliesLowerLevels) {

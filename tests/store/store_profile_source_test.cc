@@ -62,7 +62,7 @@ class StoreProfileSourceTest : public ::testing::Test {
     tender_.key = {"partner", "t"};
     tender_.kind = ProfileKind::kTender;
     tender_.needs.cpv_codes = {"39112000"};
-    tender_.needs.text = "gereviseerde stoelen";
+    tender_.needs.text = "stoelen voor de raadszaal";
     ASSERT_TRUE(NormalizeProfile(*vocabulary_, 0, &tender_).ok());
     params_.k = 2;
   }

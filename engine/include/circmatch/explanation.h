@@ -18,7 +18,13 @@ struct FacetContribution {
   Facet facet = Facet::kCpv;
   double weight = 0;        // normalized
   double similarity = 0;    // in [0, 1]
-  double contribution = 0;  // weight * similarity
+  double contribution = 0;  // weight * similarity * Explanation::factor
+};
+
+// A strategy the candidate's text shows, with the words that show it: "R5", "wij reviseren".
+struct StrategyEvidence {
+  std::string strategy;
+  std::string words;
 };
 
 // Level of the CPV hierarchy at which two codes meet (API enum `CpvMatchLevel`).
@@ -40,7 +46,18 @@ struct Exclusion {
 struct Explanation {
   std::vector<FacetContribution> facets;  // facets with a non-zero weight, in `Facet` order
   std::vector<CpvMatch> cpv_matches;      // one per query code, its best candidate code
-  std::vector<std::string> shared_strategies;  // "R3", ...
+  std::vector<std::string> shared_strategies;  // "R3", ...: wanted by the query, tagged or evidenced by both
+  // Strategies the query wants (tagged or evidenced) that the candidate's text evidences, with its words.
+  std::vector<StrategyEvidence> evidence;
+  // The candidate's tagged strategies its text shows nothing of ("R8").
+  std::vector<std::string> unevidenced_strategies;
+  // The candidate's text shows an intermediary role: the words that show it.
+  std::string intermediary_words;
+  // Requirements the query's text names that the candidate does not meet: "certification vca-2 named in the
+  // text", "farther than the 50 km named in the text (63 km)".
+  std::vector<std::string> unmet_text_requirements;
+  // What the score was multiplied by for the role and the unmet text requirements (ScoreFactor), else 1.
+  double factor = 1;
   std::vector<std::string> shared_materials;
   std::vector<std::string> shared_certifications;
   std::vector<std::string> missing_certifications;  // required by the filter, not held

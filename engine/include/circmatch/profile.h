@@ -56,6 +56,20 @@ struct FacetValues {
   std::vector<std::string> topics;
   std::string text;
 
+  // Derived from the text by NormalizeProfile (never written by callers, never returned by the API): what an
+  // advisor reads in it beside the tags.
+  // R-ladder rungs the text evidences (domain concepts: "wij reviseren" is R5), sorted.
+  std::vector<int> evidenced_strategies;
+  // The text speaks of an intermediary role (a platform, marketplace, wholesaler, broker, consultancy) and of no
+  // delivering one (a workshop, a factory, its own crews).
+  bool intermediary = false;
+  // Needs only: listed certifications the text names ("FSC-gecertificeerd", "VCA** verplicht") beyond
+  // `certifications`: wanted like them in the score, but not a hard filter (filter.required_certifications is).
+  std::vector<std::string> named_certifications;
+  // Needs only: the distance limit the text names ("binnen 50 km", "binnen een straal van 30 kilometer"), 0
+  // when none: a supplier farther away is ranked lower, not excluded (filter.max_distance_km excludes).
+  double named_max_distance_km = 0;
+
   bool empty() const {
     return cpv_codes.empty() && strategies.empty() && materials.empty() && certifications.empty() &&
            phases.empty() && topics.empty() && text.empty();

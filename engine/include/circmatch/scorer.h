@@ -93,7 +93,10 @@ struct PairSimilarity {
   std::optional<double> distance_km;
   bool within_service_radius = false;
   bool out_of_reach = false;  // OutOfReach
-  // sum of weight * similarity
+  // ScoreFactor of the pair: the score is multiplied by it
+  double factor = 1;
+  bool holds_named_certifications = true;  // of the query's FacetValues::named_certifications
+  // sum of weight * similarity, times factor
   double score = 0;
 };
 

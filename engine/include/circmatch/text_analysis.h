@@ -113,6 +113,10 @@ class TextAnalyzer {
   absl::flat_hash_map<std::string, std::vector<std::pair<int, int>>> phrases_by_first_stem_;
 };
 
+// The distance limit a text names, in km: the smallest N of "binnen N km", "binnen een straal van N kilometer",
+// "maximaal N km" (up to three words between); 0 when it names none.
+double DistanceLimitNamedIn(absl::string_view text);
+
 // 32-bit FNV-1a: stable across platforms and runs (unlike std::hash).
 uint32_t Fnv1a32(absl::string_view bytes);
 

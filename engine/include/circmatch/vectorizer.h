@@ -10,12 +10,16 @@
 //                  the level of that node: division 1, group 2, class 3, category 4, deeper 5. Two codes that
 //                  share a class therefore overlap more than two that share only a division, and codes in
 //                  different divisions never overlap. Several codes are summed, then normalized.
-//   strategies     dimension 10 (R0..R9); R_i weighs 1 - 0.05 i, so the higher rungs of the ladder (refuse,
-//                  rethink, reduce, reuse: more circular) count more in a partial overlap.
+//   strategies     dimension 20: R0..R9 as the text evidences them (FacetValues::evidenced_strategies), then
+//                  R0..R9 as tagged, each tag at `strategy_tag_weight`; R_i weighs 1 - 0.05 i, so the higher
+//                  rungs of the ladder (refuse, rethink, reduce, reuse: more circular) count more in a partial
+//                  overlap. A query vector (Side::kQuery) wants each of its rungs, tagged or evidenced, in both
+//                  halves, so a candidate whose text shows the work meets it above one that only tags it.
 //   materials      one-hot over the controlled list, then `material_hash_buckets` buckets for free words
 //                  (FNV-1a of the word).
 //   certifications one-hot over the listed ones, then `certification_hash_buckets` buckets for free labels
-//                  (FNV-1a of the canonical label); a held ladder level also sets the lower levels of its family.
+//                  (FNV-1a of the canonical label); a held ladder level also sets the lower levels of its family;
+//                  with the certifications the needs' text names (FacetValues::named_certifications).
 //   phases, topics one-hot over their lists.
 //   text           the terms of the facet's text and of the Dutch and English labels of its CPV codes and
 //                  materials (TextWithLabels; TextAnalyzer: stems, compound parts, concepts) hashed into
@@ -93,7 +97,24 @@ struct VectorizerOptions {
   int embedding_dimension = 0;
   // Buckets for free certification labels, after the listed certifications; a power of two.
   int certification_hash_buckets = 1 << 10;
+  // The weight of a tagged strategy beside an evidenced one (1): how much a bare tag is believed.
+  float strategy_tag_weight = 0.4f;
+  // Suppliers for a tender: the score of a supplier whose text shows an intermediary role
+  // (FacetValues::intermediary) is multiplied by this, unless the tender's own text asks for one, so a tender for
+  // delivery ranks makers and service providers above platforms, wholesalers and consultancies.
+  float intermediary_factor = 0.7f;
+  // Suppliers for a tender: the score of a supplier that does not meet a requirement the tender's text names
+  // (a listed certification it does not hold, or a distance limit it lies beyond: FacetValues'
+  // named_certifications and named_max_distance_km) is multiplied by this.
+  float unmet_text_requirement_factor = 0.5f;
 };
+
+// What a candidate's score is multiplied by: intermediary_factor for its role and unmet_text_requirement_factor
+// for a requirement the query's text names, each when it applies (suppliers for a tender only), else 1.
+// `holds_named_certifications`: the candidate holds every one of the query's named_certifications;
+// `distance_km`: the pair's distance (NaN when unknown: a limit cannot be unmet).
+float ScoreFactor(const VectorizerOptions& options, MatchType type, const FacetValues& query, bool intermediary,
+                  bool holds_named_certifications, double distance_km);
 
 class Vectorizer {
  public:
@@ -111,9 +132,13 @@ class Vectorizer {
   // The weight of strategy R_i.
   static float StrategyWeight(int r) { return 1.0f - 0.05f * static_cast<float>(r); }
 
+  // Which end of a match a vector is for: a stored candidate's row, or the query it is compared with.
+  enum class Side { kCandidate, kQuery };
+
   // The normalized vector of a categorical facet (kCpv, kStrategies, kMaterials, kCertifications, kPhases,
-  // kTopics) of `values`. Unknown codes and ids are skipped (inputs are normally normalized already).
-  SparseVector Categorical(Facet facet, const FacetValues& values) const;
+  // kTopics) of `values`. Unknown codes and ids are skipped (inputs are normally normalized already). Only the
+  // strategies differ by side (see above).
+  SparseVector Categorical(Facet facet, const FacetValues& values, Side side = Side::kCandidate) const;
 
   // The terms of a facet's text: TextAnalyzer::Analyze of TextWithLabels.
   std::vector<std::string> TextTerms(const FacetValues& values) const;

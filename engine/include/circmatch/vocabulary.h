@@ -90,6 +90,9 @@ class Vocabulary {
   // family for each listed ladder level (cradle-to-cradle-gold implies -silver, -bronze and plain
   // cradle-to-cradle). Free labels imply nothing. Sorted, without repeats.
   std::vector<std::string> HeldCertifications(const std::vector<std::string>& canonical) const;
+  // Listed certifications a text names by id, alias or label (case, accents and punctuation ignored, "VCA**" not
+  // read as "VCA*"), sorted: "Drukwerk moet FSC-gecertificeerd zijn" -> {"fsc"}.
+  std::vector<std::string> CertificationsNamedIn(absl::string_view text) const;
 
  private:
   Vocabulary() = default;
@@ -99,11 +102,14 @@ class Vocabulary {
   std::vector<Municipality> municipalities_;
   absl::flat_hash_map<std::string, int> municipality_by_key_;
   std::unique_ptr<TextAnalyzer> text_analyzer_;
+  // Every id, alias and label of a listed certification as CertificationsNamedIn compares them, with its id.
+  std::vector<std::pair<std::string, std::string>> certification_names_;
 };
 
 // Checks a profile against the vocabulary and brings every value into canonical form (CPV codes to 8 digits,
 // strategies to R numbers, terms to their ids, certifications by CanonicalCertification, the municipality
-// looked up to its centre, duplicates removed). Certifications outside the list are kept as free labels (at most
+// looked up to its centre, duplicates removed), and derives what the texts show (FacetValues' evidenced
+// strategies, intermediary role, and for needs the certifications the text names). Certifications outside the list are kept as free labels (at most
 // kMaxCertificationLength bytes); CPV codes, strategies, phases, topics and municipalities must be listed.
 // `embedding_dimension` is the deployment's dense dimension (0 = embeddings not accepted).
 // INVALID_ARGUMENT naming the field, e.g. `needs.cpv_codes[1]: unknown CPV code "39139999"`. Nothing is

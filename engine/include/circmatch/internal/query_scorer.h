@@ -31,9 +31,11 @@ namespace internal {
 class QueryScorer {
  public:
   // `weights` are the resolved (normalized) facet weights. Distances are computed when the location facet
-  // weighs or `params.filter.max_distance_km` is set.
+  // weighs, a distance limit or reach applies, or the query's text names a distance. `named_certification_ids`:
+  // the query's FacetValues::named_certifications as the Index interns them, sorted (-1 for one no row holds).
   QueryScorer(const Segment& segment, const Vectorizer& vectorizer, const TextIdf& idf, const Profile& query,
-              const MatchParams& params, const FacetWeights& weights, double location_decay_km);
+              const MatchParams& params, const FacetWeights& weights, double location_decay_km,
+              std::vector<int32_t> named_certification_ids = {});
 
   struct RowScore {
     float score = 0;           // in [0, 1]
@@ -120,6 +122,11 @@ class QueryScorer {
   std::vector<Term> terms_;
   float location_weight_ = 0;
   bool need_distance_ = false;
+  // For ScoreFactor: the query's side, the options, the match type and the named certifications' ids.
+  const FacetValues* query_facets_ = nullptr;
+  const VectorizerOptions* options_ = nullptr;
+  std::vector<int32_t> named_certification_ids_;
+  bool factors_apply_ = false;
   std::optional<Eigen::Vector3d> point_;
   double query_radius_km_ = 0;
   float embedding_weight_ = 0;

@@ -79,6 +79,7 @@ struct RowData {
   std::vector<std::string> certifications;  // held incl. implied levels, canonical (Vocabulary::HeldCertifications)
   std::vector<int32_t> certification_ids;   // the same interned by the Index, sorted (set under its lock)
   double radius_km = 0;
+  bool intermediary = false;  // FacetValues::intermediary of the ranked side
 };
 
 // The smallest cosine between a row's point and another that is still within `radius_km` of it, a hair lower
@@ -126,6 +127,7 @@ struct Segment {
     AppendCertifications(row.certification_ids);
     radius_km.push_back(row.radius_km);
     reach_cosine.push_back(ReachCosine(row.radius_km));
+    intermediary.push_back(row.intermediary);
     packed.push_back(packed_bytes.Append(keep_profiles ? PackProfile(profile) : PackId(profile.key.id)));
     return rows() - 1;
   }
@@ -166,7 +168,7 @@ struct Segment {
                               VectorBytes(owner_id) + VectorBytes(shared) + VectorBytes(organization_id) +
                               VectorBytes(windows) + VectorBytes(certification_ends) +
                               VectorBytes(certification_ids) + VectorBytes(radius_km) +
-                              VectorBytes(reach_cosine);
+                              VectorBytes(reach_cosine) + VectorBytes(intermediary);
     memory->profiles += packed_bytes.bytes() + VectorBytes(packed);
   }
 
@@ -197,6 +199,7 @@ struct Segment {
       out.AppendCertifications(Certifications(r));
       out.radius_km.push_back(radius_km[r]);
       out.reach_cosine.push_back(reach_cosine[r]);
+      out.intermediary.push_back(intermediary[r]);
       out.packed.push_back(out.packed_bytes.Append(packed[r]));
     }
     return out;
@@ -268,6 +271,7 @@ struct Segment {
   std::vector<int32_t> certification_ids;
   std::vector<double> radius_km;
   std::vector<double> reach_cosine;  // ReachCosine of radius_km, so a reach filter needs no cosine per row
+  std::vector<uint8_t> intermediary;  // FacetValues::intermediary of the ranked side, for RoleFactor
   ByteArena packed_bytes;
   std::vector<absl::string_view> packed;
   int dead_rows = 0;
