@@ -9,6 +9,8 @@
 //   text          categorical + text (the full tender)
 //   filtered      the full tender with a viewer (one partner: its own and shared suppliers), a required
 //                 certification (iso-14001) and a 100 km distance limit
+//   text only     the full tender with every weight but the text's at 0: the workload of a text search engine,
+//                 timed beside the Xapian peer on the same corpus (bench/relevance/xapian_peer.cc --speed_suppliers)
 // Target printed next to the table: categorical + text facet scoring at 1M suppliers: p50 <= 2 ms on one core.
 //
 //   circmatch_bench_latency [--sizes=10000,100000,1000000] [--queries=500] [--seed=N] [--embedding_dimension=0]
@@ -152,7 +154,7 @@ SizeResult RunSize(const Vocabulary& vocabulary, int64_t n, int queries, uint64_
   // Variant queries: the text removed; the full tender; the full tender with filters and a viewer.
   std::vector<Profile> categorical = tenders;
   for (Profile& t : categorical) t.needs.text.clear();
-  std::vector<MatchParams> plain(tenders.size()), filtered(tenders.size());
+  std::vector<MatchParams> plain(tenders.size()), filtered(tenders.size()), text_only(tenders.size());
   for (size_t i = 0; i < tenders.size(); ++i) {
     plain[i].type = MatchType::kSuppliersForTender;
     plain[i].k = 10;
@@ -160,10 +162,13 @@ SizeResult RunSize(const Vocabulary& vocabulary, int64_t n, int queries, uint64_
     filtered[i].viewer = generator.OwnerOf(static_cast<int64_t>(i));
     filtered[i].filter.required_certifications = {"iso-14001"};
     filtered[i].filter.max_distance_km = 100;
+    text_only[i] = plain[i];
+    for (int f = 0; f < kFacetCount; ++f) text_only[i].weights[f] = f == static_cast<int>(Facet::kText) ? 1.0 : 0.0;
   }
   result.variants = TimeVariants(*index, {{"categorical", &categorical, &plain},
                                           {"text", &tenders, &plain},
-                                          {"filtered", &tenders, &filtered}});
+                                          {"filtered", &tenders, &filtered},
+                                          {"text only", &tenders, &text_only}});
   index.reset();
   malloc_trim(0);  // so the next size's RSS growth is its own
   return result;

@@ -14,7 +14,6 @@
 //   circmatch_bench_xapian_peer [--profiles=eval/relevance/profiles.jsonl]
 //       [--judgments=eval/relevance/judgments.jsonl] [--split=test] [--format=table|json]
 //   circmatch_bench_xapian_peer --speed_suppliers=1000000 [--queries=500] [--seed=N]
-#include <google/protobuf/util/json_util.h>
 #include <xapian.h>
 
 #include <algorithm>
@@ -27,7 +26,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
@@ -36,7 +34,7 @@
 #include "circmatch/vocabulary.h"
 #include "eval/rank_eval.h"
 #include "percentile.h"
-#include "service/profile_conversion.h"
+#include "relevance/judged_set.h"
 #include "profile_generator.h"
 
 ABSL_FLAG(std::string, profiles, "eval/relevance/profiles.jsonl", "tenders and suppliers, proto3 JSON lines");
@@ -110,59 +108,25 @@ class Peer {
 };
 
 int RunRelevance(const Vocabulary& vocabulary) {
-  const service::ConversionContext context{&vocabulary, 0};
-  std::vector<Profile> profiles;
-  std::ifstream in(absl::GetFlag(FLAGS_profiles));
-  if (!in) {
-    std::cerr << absl::GetFlag(FLAGS_profiles) << ": cannot be read\n";
+  absl::StatusOr<JudgedSet> set = LoadJudgedSet(vocabulary, absl::GetFlag(FLAGS_profiles),
+                                                absl::GetFlag(FLAGS_judgments), absl::GetFlag(FLAGS_split));
+  if (!set.ok()) {
+    std::cerr << set.status() << "\n";
     return 1;
   }
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    v1::Profile proto;
-    if (!google::protobuf::util::JsonStringToMessage(line, &proto).ok()) {
-      std::cerr << "not a profile: " << line.substr(0, 80) << "\n";
-      return 1;
-    }
-    absl::StatusOr<Profile> profile = service::ProfileFromProto(proto, context);
-    if (!profile.ok()) {
-      std::cerr << profile.status() << "\n";
-      return 1;
-    }
-    profiles.push_back(*std::move(profile));
-  }
+  const std::vector<Profile>& profiles = set->profiles;
   Peer peer("");
-  absl::flat_hash_map<std::string, int> by_id;
   for (int i = 0; i < static_cast<int>(profiles.size()); ++i) {
-    by_id[profiles[i].key.id] = i;
     if (profiles[i].kind == ProfileKind::kSupplier) peer.Add(SearchText(vocabulary, profiles[i].capabilities), i);
   }
   peer.Commit();
 
-  absl::StatusOr<std::vector<v1::JudgedQuery>> queries =
-      eval::ReadJudgments(absl::GetFlag(FLAGS_judgments), absl::GetFlag(FLAGS_split));
-  if (!queries.ok()) {
-    std::cerr << queries.status() << "\n";
-    return 1;
-  }
   std::vector<eval::QueryMetrics> metrics;
-  for (const v1::JudgedQuery& query : *queries) {
-    v1::SuggestSuppliersRequest request;
-    std::string json;
-    (void)google::protobuf::util::MessageToJsonString(query.request(), &json);
-    if (query.method() != "SuggestSuppliers" || !google::protobuf::util::JsonStringToMessage(json, &request).ok() ||
-        !by_id.contains(request.tender_ref().id())) {
-      std::cerr << query.query() << ": the peer ranks SuggestSuppliers requests for a stored tender only\n";
-      return 1;
-    }
-    const Profile& tender = profiles[by_id[request.tender_ref().id()]];
-    absl::StatusOr<MatchParams> params =
-        service::MatchParamsFromProto(MatchType::kSuppliersForTender, kTopK, request.weights(), request.filter());
-    absl::StatusOr<ResolvedParams> resolved =
-        params.ok() ? ResolveParams(vocabulary, tender, *params, 0) : absl::StatusOr<ResolvedParams>(params.status());
+  for (const JudgedQuery& query : set->queries) {
+    const Profile& tender = query.tender;
+    absl::StatusOr<ResolvedParams> resolved = ResolveParams(vocabulary, tender, query.params, 0);
     if (!resolved.ok()) {
-      std::cerr << query.query() << ": " << resolved.status() << "\n";
+      std::cerr << query.judged.query() << ": " << resolved.status() << "\n";
       return 1;
     }
     const auto passes = [&](int i) {
@@ -171,13 +135,13 @@ int RunRelevance(const Vocabulary& vocabulary) {
       if (tender.location.point && supplier.location.point) {
         distance = HaversineKm(*tender.location.point, *supplier.location.point);
       }
-      return FindExclusions(vocabulary, tender, supplier, *params, *resolved, distance).empty();
+      return FindExclusions(vocabulary, tender, supplier, query.params, *resolved, distance).empty();
     };
     std::vector<eval::Ranked> ranked;
     for (int i : peer.Search(SearchText(vocabulary, tender.needs), kTopK, passes)) {
       ranked.push_back({profiles[i].key.owner, profiles[i].key.id, ""});
     }
-    metrics.push_back(eval::ScoreRanking(query, ranked, eval::MetricOptions{}));
+    metrics.push_back(eval::ScoreRanking(query.judged, ranked, eval::MetricOptions{}));
   }
   if (absl::GetFlag(FLAGS_format) == "json") {
     eval::PrintJsonReport(metrics, eval::MetricOptions{}, std::cout);

@@ -53,7 +53,8 @@ class Index::Impl {
   Impl(const IndexOptions& options, const Vocabulary* vocabulary)
       : options_(options),
         vocabulary_(vocabulary),
-        vectorizer_(vocabulary, VectorizerOptions{options.text_hash_buckets, 1 << 10, options.embedding_dimension}),
+        vectorizer_(vocabulary, VectorizerOptions{options.text_hash_buckets, 1 << 10, options.embedding_dimension,
+                                                  1 << 10, options.model}),
         rows_by_key_([this](const internal::RowRef& ref) { return KeyOf(*segments_[KindIndex(ref.kind)], ref.row); }),
         document_frequency_(static_cast<size_t>(options.text_hash_buckets), 0),
         idf_(options.text_hash_buckets) {

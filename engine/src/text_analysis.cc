@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 
 #include <xapian.h>
 
@@ -86,6 +87,9 @@ bool IsAsciiAlnum(char c) { return absl::ascii_isalnum(static_cast<unsigned char
 // Every part of a split compound has at least this many letters, so short words ("ver", "best") split nothing.
 constexpr size_t kMinPartLength = 4;
 constexpr int kMaxCompoundParts = 4;
+// Words each thread remembers the analysis of (TextAnalyzer::AnalyzeWord).
+constexpr size_t kWordCacheSize = 1 << 14;
+std::atomic<uint64_t> next_analyzer_id{0};
 
 }  // namespace
 
@@ -179,7 +183,7 @@ std::string Stem(absl::string_view token) {
 }
 
 TextAnalyzer::TextAnalyzer(const std::vector<std::string>& words, std::vector<TextConcept> concepts)
-    : words_(words.begin(), words.end()), concepts_(std::move(concepts)) {
+    : id_(next_analyzer_id.fetch_add(1) + 1), words_(words.begin(), words.end()), concepts_(std::move(concepts)) {
   for (int c = 0; c < static_cast<int>(concepts_.size()); ++c) {
     for (int p = 0; p < static_cast<int>(concepts_[c].phrases.size()); ++p) {
       const std::vector<std::string>& phrase = concepts_[c].phrases[p];
@@ -226,16 +230,34 @@ std::vector<std::string> TextAnalyzer::SplitCompound(absl::string_view word, int
   return {};
 }
 
+const TextAnalyzer::WordAnalysis& TextAnalyzer::AnalyzeWord(const std::string& word) const {
+  // Texts repeat their words, so each thread remembers its last few thousand (for this analyzer only).
+  struct Cache {
+    uint64_t analyzer = 0;
+    absl::flat_hash_map<std::string, WordAnalysis> words;
+  };
+  thread_local Cache cache;
+  if (cache.analyzer != id_ || cache.words.size() >= kWordCacheSize) {
+    cache.words.clear();
+    cache.analyzer = id_;
+  }
+  auto [it, inserted] = cache.words.try_emplace(word);
+  if (inserted) {
+    it->second.stem = Stem(word);
+    if (word.size() >= 2 * kMinPartLength) {
+      for (const std::string& part : CompoundParts(word)) it->second.part_stems.push_back(Stem(part));
+    }
+  }
+  return it->second;
+}
+
 TextAnalyzer::Words TextAnalyzer::Split(absl::string_view text) const {
   Words w;
   for (std::string& token : Tokenize(text)) {
     if (IsStopWord(token)) continue;
-    w.stems.push_back(Stem(token));
-    std::vector<std::string> parts;
-    if (token.size() >= 2 * kMinPartLength) {
-      for (const std::string& part : CompoundParts(token)) parts.push_back(Stem(part));
-    }
-    w.part_stems.push_back(std::move(parts));
+    const WordAnalysis& analysis = AnalyzeWord(token);
+    w.stems.push_back(analysis.stem);
+    w.part_stems.push_back(analysis.part_stems);
     w.words.push_back(std::move(token));
   }
   return w;

@@ -71,9 +71,9 @@ float ScoreFactor(const VectorizerOptions& options, MatchType type, const FacetV
                   bool holds_named_certifications, double distance_km) {
   if (type != MatchType::kSuppliersForTender) return 1.0f;
   float factor = 1.0f;
-  if (intermediary && !query.intermediary) factor *= options.intermediary_factor;
+  if (intermediary && !query.intermediary) factor *= options.model.intermediary_factor;
   const bool too_far = query.named_max_distance_km > 0 && distance_km > query.named_max_distance_km;
-  if (!holds_named_certifications || too_far) factor *= options.unmet_text_requirement_factor;
+  if (!holds_named_certifications || too_far) factor *= options.model.unmet_text_requirement_factor;
   return factor;
 }
 
@@ -168,7 +168,7 @@ SparseVector Vectorizer::Categorical(Facet facet, const FacetValues& values, Sid
         list->erase(std::unique(list->begin(), list->end()), list->end());
       }
       for (int r : evidenced) pairs.emplace_back(r, StrategyWeight(r));
-      for (int r : tagged) pairs.emplace_back(10 + r, StrategyWeight(r) * options_.strategy_tag_weight);
+      for (int r : tagged) pairs.emplace_back(10 + r, StrategyWeight(r) * options_.model.strategy_tag_weight);
       break;
     }
     case Facet::kMaterials: {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
 #include "circmatch/explainer.h"
 #include "circmatch/index.h"
 #include "gtest/gtest.h"
@@ -53,7 +55,7 @@ TEST(ExplanationTest, ContributionsAddUpToTheScoreOnSeededData) {
     for (const Match& m : result->matches) {
       double sum = 0, weight = 0;
       for (const FacetContribution& c : m.explanation.facets) {
-        EXPECT_NEAR(c.contribution, c.weight * c.similarity, 1e-12);
+        EXPECT_NEAR(c.contribution, c.weight * c.similarity * m.explanation.factor, 1e-12);
         EXPECT_GE(c.similarity, 0.0);
         EXPECT_LE(c.similarity, 1.0);
         EXPECT_GT(c.weight, 0.0);
@@ -200,6 +202,85 @@ TEST(ExplanationTest, RankAmongEligible) {
   EXPECT_EQ(explained->rank, 2);
   EXPECT_EQ(explained->eligible_count, 3);
   EXPECT_TRUE(explained->match.explanation.exclusions.empty());
+}
+
+
+// What the texts show ranks and explains: a supplier whose text shows the work (R5 "reviseren") leads; a
+// platform, a supplier without the certificate the tender's text names, one beyond the distance it names, and one
+// that only tags R5 follow, each explained; the contributions add up to each score.
+TEST(ExplanationTest, EvidenceRoleAndTextRequirements) {
+  IndexOptions options;
+  options.model = ModelParams{0.4f, 0.7f, 0.5f};
+  auto index = std::move(*Index::Create(options, &SharedVocabulary()));
+  const auto supplier = [](const std::string& id, const std::string& text, std::vector<std::string> certifications,
+                           const std::string& municipality) {
+    Profile p = Supplier(id, {"39130000"});
+    p.visibility = Visibility::kShared;
+    p.capabilities.text = text;
+    p.capabilities.certifications = std::move(certifications);
+    p.location.municipality = municipality;
+    return p;
+  };
+  Profile tagger = supplier("tagger", "Nieuwe bureaustoelen uit voorraad", {"fsc"}, "Kampen");
+  tagger.capabilities.strategies = {5, 8};
+  ASSERT_TRUE(index
+                  ->Upsert({supplier("reviser", "Wij reviseren bureaustoelen in onze eigen werkplaats", {"fsc"}, "Kampen"),
+                            supplier("platform", "Online marktplaats voor gereviseerde bureaustoelen", {"fsc"}, "Kampen"),
+                            supplier("no-fsc", "Wij reviseren bureaustoelen in onze eigen werkplaats", {}, "Kampen"),
+                            supplier("far", "Wij reviseren bureaustoelen in onze eigen werkplaats", {"fsc"},
+                                     "Maastricht"),
+                            tagger})
+                  .ok());
+  Profile tender = Tender("t", {"39130000"});
+  tender.needs.text = "Gereviseerde bureaustoelen; de leverancier is FSC-gecertificeerd en zit binnen 50 km.";
+  tender.location.municipality = "Zwolle";
+  ASSERT_TRUE(NormalizeProfile(SharedVocabulary(), 0, &tender).ok());
+  EXPECT_EQ(tender.needs.named_certifications, (std::vector<std::string>{"fsc"}));
+  EXPECT_EQ(tender.needs.named_max_distance_km, 50);
+  EXPECT_EQ(tender.needs.evidenced_strategies, (std::vector<int>{5}));
+
+  MatchParams params;
+  params.k = 5;
+  const MatchResult result = *index->FindMatches(tender, params);
+  ASSERT_EQ(result.matches.size(), 5u);
+  EXPECT_EQ(result.matches[0].key.id, "reviser");
+  absl::flat_hash_map<std::string, const Match*> by_id;
+  for (const Match& m : result.matches) {
+    by_id[m.key.id] = &m;
+    double sum = 0;
+    for (const FacetContribution& f : m.explanation.facets) sum += f.contribution;
+    EXPECT_NEAR(sum, m.score, 1e-6) << m.key.id;
+  }
+  const Explanation& reviser = by_id["reviser"]->explanation;
+  ASSERT_EQ(reviser.evidence.size(), 1u);
+  EXPECT_EQ(reviser.evidence[0].strategy, "R5");
+  EXPECT_EQ(reviser.evidence[0].words, "reviseren");
+  EXPECT_EQ(reviser.factor, 1.0);
+  EXPECT_TRUE(reviser.unmet_text_requirements.empty());
+
+  const Explanation& platform = by_id["platform"]->explanation;
+  EXPECT_EQ(platform.intermediary_words, "online marktplaats");
+  EXPECT_NEAR(platform.factor, 0.7, 1e-6);
+  EXPECT_EQ(by_id["no-fsc"]->explanation.unmet_text_requirements,
+            (std::vector<std::string>{"certification fsc named in the text"}));
+  EXPECT_NEAR(by_id["no-fsc"]->explanation.factor, 0.5, 1e-6);
+  ASSERT_EQ(by_id["far"]->explanation.unmet_text_requirements.size(), 1u);
+  EXPECT_TRUE(absl::StartsWith(by_id["far"]->explanation.unmet_text_requirements[0],
+                               "farther than the 50 km named in the text ("));
+  const Explanation& tagged = by_id["tagger"]->explanation;
+  EXPECT_TRUE(tagged.evidence.empty());
+  EXPECT_EQ(tagged.unevidenced_strategies, (std::vector<std::string>{"R5", "R8"}));
+  for (const char* id : {"platform", "no-fsc", "far", "tagger"}) {
+    EXPECT_LT(by_id[id]->score, by_id["reviser"]->score) << id;
+  }
+
+  // A tender that asks for a platform does not hold the role against one.
+  Profile wants_platform = tender;
+  wants_platform.needs.text = "Wij zoeken een online marktplaats voor gereviseerde bureaustoelen.";
+  ASSERT_TRUE(NormalizeProfile(SharedVocabulary(), 0, &wants_platform).ok());
+  const absl::StatusOr<ExplainResult> why = index->Explain(wants_platform, ProfileKey{"partner", "platform"}, params);
+  ASSERT_TRUE(why.ok()) << why.status();
+  EXPECT_EQ(why->match.explanation.factor, 1.0);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #define CIRCMATCH_TESTS_ENGINE_TEST_UTIL_H_
 
 #include <cstdlib>
+#include <iterator>
 #include <memory>
 #include <random>
 #include <string>
@@ -59,7 +60,10 @@ inline std::vector<Profile> RandomProfiles(uint32_t seed, int suppliers, int ten
   static const char* const kWords[] = {"hergebruik", "meubilair", "kantoor", "stoelen", "circulair", "beton",
                                        "recycling", "reuse", "furniture", "laptops", "refurbished", "werkkleding",
                                        "duurzaam", "inzameling", "afval", "sloop", "bouw", "advies", "gemeente",
-                                       "repair", "textiel", "hout", "modulair", "lease"};
+                                       "repair", "textiel", "hout", "modulair", "lease",
+                                       // roles, and requirements a tender's text names
+                                       "marktplaats", "groothandel", "werkplaats", "FSC-gecertificeerd", "VCA**",
+                                       "binnen 40 km"};
   static const char* const kFreeMaterials[] = {"bamboe", "kurk", "hennep"};
   const Vocabulary& v = SharedVocabulary();
   std::mt19937 rng(seed);
@@ -77,7 +81,7 @@ inline std::vector<Profile> RandomProfiles(uint32_t seed, int suppliers, int ten
     for (int i = pick(3); i > 0; --i) f->topics.push_back(v.topics()[pick(static_cast<int>(v.topics().size()))].id);
     for (int i = pick(8); i > 0; --i) {
       if (!f->text.empty()) f->text += " ";
-      f->text += kWords[pick(24)];
+      f->text += kWords[pick(static_cast<int>(std::size(kWords)))];
     }
   };
   std::vector<Profile> out;

@@ -285,6 +285,50 @@ TEST_F(AccessTest, MatchingCallsOfPartnerASeeOwnAndSharedButNeverBsPrivate) {
             grpc::StatusCode::UNAUTHENTICATED);
 }
 
+// Text statistics count shared profiles only: B's scores do not move when A writes private text with B's words,
+// and a certificate only A's private profiles hold looks to B like one nobody holds.
+TEST_F(AccessTest, APartnersPrivateTextAndCertificatesLeaveNoTraceInAnothersScores) {
+  const auto with_text = [](v1::Profile p, const std::string& text, const std::string& certification = "") {
+    v1::Facets* facets = p.kind() == v1::PROFILE_KIND_TENDER ? p.mutable_needs() : p.mutable_capabilities();
+    facets->set_text(text);
+    if (!certification.empty()) facets->add_certifications(certification);
+    return p;
+  };
+  ASSERT_TRUE(UpsertAs(key_b_, {with_text(TenderOf("b-tender", "VISIBILITY_SHARED"), "herstel van houten stoelen"),
+                                with_text(SupplierOf("b-one", "VISIBILITY_SHARED", false), "houten stoelen"),
+                                with_text(SupplierOf("b-two", "VISIBILITY_SHARED", false), "herstel van kasten")})
+                  .ok());
+  v1::SuggestSuppliersResponse before;
+  ASSERT_TRUE(SuggestAs(key_b_, "", "b-tender", &before).ok());
+  ASSERT_EQ(before.matches_size(), 2);
+
+  std::vector<v1::Profile> private_text;
+  for (int i = 0; i < 30; ++i) {
+    private_text.push_back(with_text(SupplierOf("a-" + std::to_string(i), "VISIBILITY_PRIVATE", false),
+                                     "herstel van houten stoelen", "Keurmerk Alleen A"));
+  }
+  ASSERT_TRUE(UpsertAs(key_a_, private_text).ok());
+  v1::SuggestSuppliersResponse after;
+  ASSERT_TRUE(SuggestAs(key_b_, "", "b-tender", &after).ok());
+  ASSERT_EQ(after.matches_size(), 2);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(after.matches(i).profile().id(), before.matches(i).profile().id());
+    EXPECT_EQ(after.matches(i).score(), before.matches(i).score()) << "bit for bit";
+  }
+
+  v1::SuggestSuppliersRequest required;
+  required.mutable_tender_ref()->set_id("b-tender");
+  required.set_k(10);
+  required.mutable_filter()->add_required_certifications("Keurmerk Alleen A");
+  v1::SuggestSuppliersResponse only_a;
+  ASSERT_TRUE(matching_->SuggestSuppliers(As(key_b_).get(), required, &only_a).ok());
+  EXPECT_EQ(only_a.matches_size(), 0);
+  required.mutable_filter()->set_required_certifications(0, "Keurmerk Niemand");
+  v1::SuggestSuppliersResponse nobody;
+  ASSERT_TRUE(matching_->SuggestSuppliers(As(key_b_).get(), required, &nobody).ok());
+  EXPECT_EQ(nobody.matches_size(), 0);
+}
+
 TEST_F(AccessTest, EraseContactErasesOnlyTheCallersProfiles) {
   ASSERT_TRUE(UpsertAs(key_a_, {SupplierOf("a-person", "VISIBILITY_SHARED", true)}).ok());
   v1::Profile b_same_person = SupplierOf("b-person", "VISIBILITY_SHARED", true);

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "service_test_util.h"
 
 namespace circmatch {
@@ -189,6 +190,60 @@ TEST_F(MatchingServiceTest, RequiredCertificationFiltersCandidates) {
   EXPECT_EQ(explained.match().explanation().exclusions(0).field(), "filter.required_certifications");
   ASSERT_EQ(explained.match().explanation().missing_certifications_size(), 1);
   EXPECT_EQ(explained.match().explanation().missing_certifications(0), "iso-14001");
+}
+
+// Certificates are an open list over the API: a free label is stored in canonical form and can be required; one
+// no supplier holds gives an empty list, not an error.
+TEST_F(MatchingServiceTest, FreeCertificationsCanBeWrittenAndRequired) {
+  MustUpsert({ZwolleTender(), Supplier("s-groenkeur", "39130000", "Kampen", R"(, "certifications": ["Groen keur"])"),
+              Supplier("s-none", "39130000")});
+  v1::GetProfileRequest get;
+  get.mutable_ref()->set_id("s-groenkeur");
+  v1::GetProfileResponse stored;
+  ASSERT_TRUE(profiles_->GetProfile(Context().get(), get, &stored).ok());
+  EXPECT_EQ(stored.profile().capabilities().certifications(0), "groen-keur");
+  v1::MatchFilter filter;
+  filter.add_required_certifications("GROEN-KEUR");
+  v1::SuggestSuppliersResponse required;
+  ASSERT_TRUE(SuggestSuppliers("t-zwolle", 10, &required, filter).ok());
+  EXPECT_EQ(IdsOf(required.matches()), std::vector<std::string>({"s-groenkeur"}));
+  v1::MatchFilter nobody;
+  nobody.add_required_certifications("Keurmerk Nergens");
+  v1::SuggestSuppliersResponse none;
+  grpc::Status status = SuggestSuppliers("t-zwolle", 10, &none, nobody);
+  ASSERT_TRUE(status.ok()) << StatusText(status);
+  EXPECT_EQ(none.matches_size(), 0);
+}
+
+// A supplier's stated radius is a hard filter over the API, named by ExplainMatch; include_out_of_reach brings it
+// back marked.
+TEST_F(MatchingServiceTest, ServiceRadiusExcludesAndIsExplained) {
+  MustUpsert({ZwolleTender(), Supplier("s-near", "39130000", "Kampen", "", R"(, "serviceRadiusKm": 40)"),
+              Supplier("s-far", "39130000", "Maastricht", "", R"(, "serviceRadiusKm": 40)")});
+  v1::SuggestSuppliersResponse within;
+  ASSERT_TRUE(SuggestSuppliers("t-zwolle", 10, &within).ok());
+  EXPECT_EQ(IdsOf(within.matches()), std::vector<std::string>({"s-near"}));
+  v1::MatchFilter all;
+  all.set_include_out_of_reach(true);
+  v1::SuggestSuppliersResponse both;
+  ASSERT_TRUE(SuggestSuppliers("t-zwolle", 10, &both, all).ok());
+  ASSERT_EQ(both.matches_size(), 2);
+  EXPECT_TRUE(FindMatch(both.matches(), "s-far")->explanation().out_of_reach());
+  EXPECT_FALSE(FindMatch(both.matches(), "s-near")->explanation().out_of_reach());
+
+  v1::ExplainMatchRequest why;
+  why.set_match_type(v1::MATCH_TYPE_SUPPLIERS_FOR_TENDER);
+  why.mutable_query_ref()->set_id("t-zwolle");
+  why.mutable_candidate()->set_id("s-far");
+  v1::ExplainMatchResponse explained;
+  grpc::Status status = matching_->ExplainMatch(Context().get(), why, &explained);
+  ASSERT_TRUE(status.ok()) << StatusText(status);
+  EXPECT_EQ(explained.rank(), 0);
+  ASSERT_EQ(explained.match().explanation().exclusions_size(), 1);
+  EXPECT_EQ(explained.match().explanation().exclusions(0).field(), "service_radius_km");
+  EXPECT_TRUE(absl::StrContains(explained.match().explanation().exclusions(0).reason(),
+                                "outside the supplier's service radius: "))
+      << explained.match().explanation().exclusions(0).reason();
 }
 
 TEST_F(MatchingServiceTest, MaxDistanceFiltersCandidates) {

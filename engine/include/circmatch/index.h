@@ -25,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "circmatch/explanation.h"
+#include "circmatch/vectorizer.h"
 #include "circmatch/match_params.h"
 #include "circmatch/profile.h"
 #include "circmatch/vocabulary.h"
@@ -48,6 +49,8 @@ struct IndexOptions {
   // bytes of a generated supplier's 2 KiB), for a caller that stores the profiles anyway: the calls that explain
   // read their candidates from MatchParams::profiles, and Get finds nothing.
   bool keep_profiles = true;
+  // The model's parameters beside the facet weights (vectorizer.h).
+  ModelParams model;
 };
 
 // One ranked candidate.

@@ -97,6 +97,12 @@ class TextAnalyzer {
   // `word` or `word` without a linking or inflection ending, when one is a known word; empty otherwise.
   std::string KnownForm(absl::string_view word, bool as_head) const;
   std::vector<std::string> SplitCompound(absl::string_view word, int max_parts) const;
+  struct WordAnalysis {
+    std::string stem;
+    std::vector<std::string> part_stems;  // of CompoundParts
+  };
+  // Stem and compound parts of a folded word, remembered per thread.
+  const WordAnalysis& AnalyzeWord(const std::string& word) const;
   // The words of a text (stop words dropped), their stems, and the stems of their compound parts.
   struct Words {
     std::vector<std::string> words, stems;
@@ -107,6 +113,7 @@ class TextAnalyzer {
   template <typename Visit>
   void ForEachPhrase(const Words& w, Visit visit) const;
 
+  const uint64_t id_;  // tells the per-thread caches of two analyzers apart
   absl::flat_hash_set<std::string> words_;
   std::vector<TextConcept> concepts_;
   // (concept, phrase) by the phrase's first stem.

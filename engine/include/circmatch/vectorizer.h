@@ -11,7 +11,7 @@
 //                  share a class therefore overlap more than two that share only a division, and codes in
 //                  different divisions never overlap. Several codes are summed, then normalized.
 //   strategies     dimension 20: R0..R9 as the text evidences them (FacetValues::evidenced_strategies), then
-//                  R0..R9 as tagged, each tag at `strategy_tag_weight`; R_i weighs 1 - 0.05 i, so the higher
+//                  R0..R9 as tagged, each tag at ModelParams::strategy_tag_weight; R_i weighs 1 - 0.05 i, so the higher
 //                  rungs of the ladder (refuse, rethink, reduce, reuse: more circular) count more in a partial
 //                  overlap. A query vector (Side::kQuery) wants each of its rungs, tagged or evidenced, in both
 //                  halves, so a candidate whose text shows the work meets it above one that only tags it.
@@ -88,15 +88,9 @@ class TextIdf {
   int64_t documents_ = 0;
 };
 
-struct VectorizerOptions {
-  // Buckets of the text facet; a power of two.
-  int text_hash_buckets = 1 << 18;
-  // Buckets for free (uncontrolled) material words, after the controlled materials; a power of two.
-  int material_hash_buckets = 1 << 10;
-  // Length of embeddings; 0 = none.
-  int embedding_dimension = 0;
-  // Buckets for free certification labels, after the listed certifications; a power of two.
-  int certification_hash_buckets = 1 << 10;
+// The model's parameters beside the facet weights, fitted with them on the judged set's tuning part
+// (bench/relevance/fit_model.cc; docs/MATCHING.md).
+struct ModelParams {
   // The weight of a tagged strategy beside an evidenced one (1): how much a bare tag is believed.
   float strategy_tag_weight = 0.4f;
   // Suppliers for a tender: the score of a supplier whose text shows an intermediary role
@@ -109,8 +103,22 @@ struct VectorizerOptions {
   float unmet_text_requirement_factor = 0.5f;
 };
 
-// What a candidate's score is multiplied by: intermediary_factor for its role and unmet_text_requirement_factor
-// for a requirement the query's text names, each when it applies (suppliers for a tender only), else 1.
+struct VectorizerOptions {
+  // Buckets of the text facet; a power of two.
+  int text_hash_buckets = 1 << 18;
+  // Buckets for free (uncontrolled) material words, after the controlled materials; a power of two.
+  int material_hash_buckets = 1 << 10;
+  // Length of embeddings; 0 = none.
+  int embedding_dimension = 0;
+  // Buckets for free certification labels, after the listed certifications; a power of two.
+  int certification_hash_buckets = 1 << 10;
+  // The model's parameters beside the facet weights.
+  ModelParams model;
+};
+
+// What a candidate's score is multiplied by: ModelParams' intermediary_factor for its role and
+// unmet_text_requirement_factor for a requirement the query's text names, each when it applies (suppliers for a
+// tender only), else 1.
 // `holds_named_certifications`: the candidate holds every one of the query's named_certifications;
 // `distance_km`: the pair's distance (NaN when unknown: a limit cannot be unmet).
 float ScoreFactor(const VectorizerOptions& options, MatchType type, const FacetValues& query, bool intermediary,
