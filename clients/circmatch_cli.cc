@@ -907,6 +907,11 @@ int RunFit(const Flags& flags, const std::string& path) {
     std::vector<double> ndcg;
     for (int i : which) {
       absl::StatusOr<circmatch::eval::QueryMetrics> m = ranker.Evaluate(i, weights);
+      // A trial whose weights leave this query nothing to rank by ranks nothing.
+      if (!m.ok() && weights != nullptr && absl::IsInvalidArgument(m.status())) {
+        ndcg.push_back(0);
+        continue;
+      }
       if (!m.ok()) return m.status();
       ndcg.push_back(m->ndcg);
     }

@@ -85,6 +85,11 @@ absl::StatusOr<Fitted> FitWith(const Vocabulary& vocabulary, const JudgedSet& se
       MatchParams params = query.params;
       if (weights != nullptr) params.weights = Overrides(*weights);
       absl::StatusOr<MatchResult> result = (*index)->FindMatches(query.tender, params);
+      // A trial whose weights leave this query nothing to rank by ranks nothing.
+      if (!result.ok() && weights != nullptr && absl::IsInvalidArgument(result.status())) {
+        ndcg.push_back(0);
+        continue;
+      }
       if (!result.ok()) return result.status();
       std::vector<eval::Ranked> ranked;
       for (const Match& m : result->matches) ranked.push_back({m.key.owner, m.key.id, ""});

@@ -102,8 +102,17 @@ TEST_F(MatchingServiceTest, SuggestSuppliersByRefAndInlineGiveTheSameRanking) {
 TEST_F(MatchingServiceTest, CpvChildOfTheTendersCodeRanksAboveAnotherDivision) {
   MustUpsert({ZwolleTender(), Supplier("s-other", "45000000"), Supplier("s-child", "39131000"),
               Supplier("s-group", "39150000")});
+  // The CPV facet alone (the labels in the text facet would blend other words in).
+  v1::SuggestSuppliersRequest request;
+  request.mutable_tender_ref()->set_id("t-zwolle");
+  request.set_k(10);
+  request.mutable_weights()->set_cpv(1);
+  for (const char* facet : {"strategies", "materials", "certifications", "location", "text", "embedding"}) {
+    request.mutable_weights()->GetReflection()->SetDouble(
+        request.mutable_weights(), request.weights().GetDescriptor()->FindFieldByName(facet), 0);
+  }
   v1::SuggestSuppliersResponse response;
-  ASSERT_TRUE(SuggestSuppliers("t-zwolle", 10, &response).ok());
+  ASSERT_TRUE(matching_->SuggestSuppliers(Context().get(), request, &response).ok());
   std::vector<std::string> ids = IdsOf(response.matches());
   ASSERT_FALSE(ids.empty());
   EXPECT_EQ(ids[0], "s-child");

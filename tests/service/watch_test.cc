@@ -27,7 +27,11 @@ TEST_F(WatchTest, ASupplierSeesEachMatchingTenderAsItIsPublished) {
   MustUpsert({SupplierFor("watcher", "39130000")});
   v1::WatchMatchesRequest request;
   request.mutable_supplier_ref()->set_id("watcher");
-  request.set_min_score(0.45);  // the other division's tender scores about 0.2, the furniture ones above 0.6
+  request.set_min_score(0.6);
+  request.mutable_weights()->set_cpv(1);  // by product alone: the other division scores 0, the furniture above 0.6
+  request.mutable_weights()->set_text(0);
+  request.mutable_weights()->set_strategies(0);
+  request.mutable_weights()->set_location(0);
   auto context = Context();
   auto stream = matching_->WatchMatches(context.get(), request);
   stream->WaitForInitialMetadata();  // the watch is registered
@@ -40,7 +44,7 @@ TEST_F(WatchTest, ASupplierSeesEachMatchingTenderAsItIsPublished) {
   v1::WatchMatchesResponse alert;
   ASSERT_TRUE(stream->Read(&alert));
   EXPECT_EQ(alert.match().profile().id(), "furniture-1");
-  EXPECT_GE(alert.match().score(), 0.45);
+  EXPECT_GE(alert.match().score(), 0.6);
   EXPECT_FALSE(alert.match().explanation().cpv_matches().empty());
   EXPECT_GT(alert.index_version(), 0u);
   ASSERT_TRUE(stream->Read(&alert));
