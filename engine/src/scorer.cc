@@ -45,7 +45,7 @@ FacetWeights DefaultWeights(MatchType type) {
     // embedding keeps 0.05 of its own for deployments that have one (the set has none, so it ranks the same).
     case MatchType::kSuppliersForTender:
     case MatchType::kTendersForSupplier:
-      return FacetWeights{0.0491, 0.0196, 0.0000, 0.0393, 0.0318, 0.0000, 0.0000, 0.8102, 0.0500};
+      return FacetWeights{0.1055, 0.0000, 0.0248, 0.0025, 0.0063, 0.0000, 0.0000, 0.8109, 0.0500};
     case MatchType::kBuddiesForBuddy:
       return FacetWeights{0.15, 0.10, 0.05, 0.00, 0.05, 0.20, 0.20, 0.20, 0.05};
     case MatchType::kSimilarBuyers:
@@ -137,8 +137,7 @@ std::array<bool, kFacetCount> QueryFacetPresence(const Vocabulary& vocabulary, M
   present[static_cast<int>(Facet::kLocation)] = query.location.point.has_value();
   present[static_cast<int>(Facet::kPhases)] = !v.phases.empty();
   present[static_cast<int>(Facet::kTopics)] = !v.topics.empty();
-  present[static_cast<int>(Facet::kText)] =
-      !vocabulary.text_analyzer().Analyze(TextWithLabels(vocabulary, v)).empty();
+  present[static_cast<int>(Facet::kText)] = !vocabulary.text_analyzer().Analyze(v.text).empty();
   present[static_cast<int>(Facet::kEmbedding)] =
       !query.embedding.empty() && std::any_of(query.embedding.begin(), query.embedding.end(),
                                               [](float x) { return x != 0; });

@@ -52,21 +52,6 @@ TermCounts TermCountsOf(absl::Span<const std::string> stems, int buckets) {
 
 }  // namespace
 
-std::string TextWithLabels(const Vocabulary& vocabulary, const FacetValues& values) {
-  std::string text = values.text;
-  for (const std::string& code : values.cpv_codes) {
-    if (const CpvCode* cpv = vocabulary.FindCpv(code)) absl::StrAppend(&text, "\n", cpv->label_nl, "\n", cpv->label_en);
-  }
-  for (const std::string& material : values.materials) {
-    if (const Term* term = Vocabulary::FindTerm(vocabulary.materials(), material)) {
-      absl::StrAppend(&text, "\n", term->label_nl, "\n", term->label_en);
-    } else {
-      absl::StrAppend(&text, "\n", material);
-    }
-  }
-  return text;
-}
-
 float ScoreFactor(const VectorizerOptions& options, MatchType type, const FacetValues& query, bool intermediary,
                   bool holds_named_certifications, double distance_km) {
   if (type != MatchType::kSuppliersForTender) return 1.0f;
@@ -215,7 +200,7 @@ SparseVector Vectorizer::Categorical(Facet facet, const FacetValues& values, Sid
 }
 
 std::vector<std::string> Vectorizer::TextTerms(const FacetValues& values) const {
-  return vocabulary_->text_analyzer().Analyze(TextWithLabels(*vocabulary_, values));
+  return vocabulary_->text_analyzer().Analyze(values.text);
 }
 
 SparseVector Vectorizer::TextTermFrequencies(const FacetValues& values) const {

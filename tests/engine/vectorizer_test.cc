@@ -143,22 +143,6 @@ TEST(VectorizerTest, TextSublinearTfTimesIdf) {
   EXPECT_TRUE(vz.Text(WithText("de het en"), idf).empty());  // only stop words
 }
 
-// The labels of a facet's CPV codes and materials are part of its text: a supplier that only writes "meubilair"
-// meets a tender that only names the CPV code of office furniture ("Kantoormeubilair", split into its parts).
-TEST(VectorizerTest, CodeLabelsArePartOfTheText) {
-  const Vectorizer vz = MakeVectorizer();
-  FacetValues tender;
-  tender.cpv_codes = {"39130000"};  // Kantoormeubilair / Office furniture
-  FacetValues supplier = WithText("Wij leveren gebruikt meubilair");
-  const TextIdf idf(vz.options().text_hash_buckets);
-  EXPECT_GT(Dot(vz.Text(tender, idf), vz.Text(supplier, idf)), 0.0);
-  EXPECT_EQ(Dot(vz.Text(tender, idf), vz.Text(WithText("Wij leveren gebruikte laptops"), idf)), 0.0);
-  FacetValues materials;
-  materials.materials = {"wood", "bamboe"};
-  const std::string text = TextWithLabels(SharedVocabulary(), materials);
-  EXPECT_EQ(text, "\nHout\nWood\nbamboe");
-}
-
 TEST(VectorizerTest, LocationUnitVectorAndEmbedding) {
   Location loc;
   EXPECT_FALSE(Vectorizer::LocationVector(loc).has_value());

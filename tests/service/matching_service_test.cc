@@ -142,8 +142,12 @@ TEST_F(MatchingServiceTest, CpvChildOfTheTendersCodeRanksAboveAnotherDivision) {
 TEST_F(MatchingServiceTest, ExplanationNamesSharedStrategiesAndMaterials) {
   MustUpsert({ZwolleTender(), Supplier("s-1", "39130000", "Kampen",
                                        R"(, "strategies": ["refurbish", "R8"], "materials": ["furniture", "wood"])")});
+  v1::SuggestSuppliersRequest request;  // strategies weigh 0 by default (docs/MATCHING.md): given a weight here
+  request.mutable_tender_ref()->set_id("t-zwolle");
+  request.set_k(5);
+  request.mutable_weights()->set_strategies(0.2);
   v1::SuggestSuppliersResponse response;
-  ASSERT_TRUE(SuggestSuppliers("t-zwolle", 5, &response).ok());
+  ASSERT_TRUE(matching_->SuggestSuppliers(Context().get(), request, &response).ok());
   ASSERT_EQ(response.matches_size(), 1);
   const v1::Explanation& explanation = response.matches(0).explanation();
   EXPECT_EQ(std::vector<std::string>(explanation.shared_strategies().begin(), explanation.shared_strategies().end()),

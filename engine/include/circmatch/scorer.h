@@ -52,7 +52,7 @@ ProfileKind CandidateKind(MatchType type);
 bool IsOpenAt(const Profile& profile, int64_t now_unix_seconds);
 
 // Which facets of the query side have something to compare (values, a located point, an embedding, text with
-// at least one term, counting the labels of its codes: TextWithLabels).
+// at least one term).
 std::array<bool, kFacetCount> QueryFacetPresence(const Vocabulary& vocabulary, MatchType type, const Profile& query);
 
 // A request after validation.

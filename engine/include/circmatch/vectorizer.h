@@ -21,8 +21,7 @@
 //                  (FNV-1a of the canonical label); a held ladder level also sets the lower levels of its family;
 //                  with the certifications the needs' text names (FacetValues::named_certifications).
 //   phases, topics one-hot over their lists.
-//   text           the terms of the facet's text and of the Dutch and English labels of its CPV codes and
-//                  materials (TextWithLabels; TextAnalyzer: stems, compound parts, concepts) hashed into
+//   text           the terms of the facet's text (TextAnalyzer: stems, compound parts, concepts) hashed into
 //                  `text_hash_buckets` buckets; value (1 + ln tf) * idf, with idf = ln((N + 1) / (df + 1)) + 1
 //                  over the corpus the index counts (see TextIdf and index.h).
 //   location       unit 3-vector (x, y, z) on the sphere: the dot product of two is the cosine of the angle.
@@ -60,11 +59,6 @@ struct TermCounts {
   std::vector<int32_t> counts;
 };
 
-// The text a facet's text vector is made of: its free text, then the Dutch and English labels of its CPV codes
-// and of its listed materials, and its free material words, so a supplier whose text says "bureaustoelen" meets
-// a tender that only names the CPV code of office chairs.
-std::string TextWithLabels(const Vocabulary& vocabulary, const FacetValues& values);
-
 // Dot product of two sparse vectors (merge of the sorted indices), in double.
 double Dot(const SparseVector& a, const SparseVector& b);
 
@@ -92,11 +86,11 @@ class TextIdf {
 // (bench/relevance/fit_model.cc; docs/MATCHING.md).
 struct ModelParams {
   // The weight of a tagged strategy beside an evidenced one (1): how much a bare tag is believed.
-  float strategy_tag_weight = 0.4f;
+  float strategy_tag_weight = 0.25f;
   // Suppliers for a tender: the score of a supplier whose text shows an intermediary role
   // (FacetValues::intermediary) is multiplied by this, unless the tender's own text asks for one, so a tender for
   // delivery ranks makers and service providers above platforms, wholesalers and consultancies.
-  float intermediary_factor = 0.7f;
+  float intermediary_factor = 0.5f;
   // Suppliers for a tender: the score of a supplier that does not meet a requirement the tender's text names
   // (a listed certification it does not hold, or a distance limit it lies beyond: FacetValues'
   // named_certifications and named_max_distance_km) is multiplied by this.
@@ -148,7 +142,7 @@ class Vectorizer {
   // strategies differ by side (see above).
   SparseVector Categorical(Facet facet, const FacetValues& values, Side side = Side::kCandidate) const;
 
-  // The terms of a facet's text: TextAnalyzer::Analyze of TextWithLabels.
+  // The terms of a facet's text: TextAnalyzer::Analyze of it.
   std::vector<std::string> TextTerms(const FacetValues& values) const;
   // Sublinear term frequencies 1 + ln(tf) per text bucket, not IDF-weighted, not normalized.
   SparseVector TextTermFrequencies(const FacetValues& values) const;
