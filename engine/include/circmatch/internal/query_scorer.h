@@ -156,6 +156,8 @@ template <typename Passes, typename Threshold, typename Consider>
 int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer, int k, double out_of_order_fraction,
                               const Passes& passes, const Threshold& threshold, const Consider& consider) {
   constexpr double kMargin = QueryScorer::kBoundMargin;
+  // The most the words whose lists are bounded instead of read may add to a score.
+  constexpr double kMaxUnlistedBound = 0.05;
   const std::vector<QueryScorer::Term>& terms = scorer.terms();
   const auto list = [&](int t) { return segment.postings[terms[t].facet].List(terms[t].column); };
   const auto length = [&](int t) { return list(t).size(); };
@@ -173,18 +175,30 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
   const auto is_seen = [&](int r) { return (seen[static_cast<size_t>(r) / 64] >> (r % 64)) & 1; };
   const auto mark_seen = [&](int r) { seen[static_cast<size_t>(r) / 64] |= uint64_t{1} << (r % 64); };
 
-  // The lists added up: every facet's but the text's, and the text's for words in at most a quarter of the rows
-  // (a common word's list is long and its values small, so its bound costs less than reading it).
+  // The lists added up: every facet's but the text's, and the text's but those of the commonest words (in more
+  // than a quarter of the rows), longest first, as long as what they could add together stays small: a common
+  // word's list is long and its values small, so its bound costs less than reading it, unless the text weighs
+  // so much that the bound alone would reach the k-th score and every row would have to be read.
   const double longest_text_list = 0.25 * segment.rows();
   std::vector<bool> not_listed(terms.size(), false);
+  std::vector<int> common;
+  for (size_t t = 0; t < terms.size(); ++t) {
+    if (terms[t].facet == static_cast<int>(Facet::kText) && static_cast<double>(length(t)) > longest_text_list) {
+      common.push_back(static_cast<int>(t));
+    }
+  }
+  std::stable_sort(common.begin(), common.end(), [&](int a, int b) { return length(a) > length(b); });
+  for (int t : common) {
+    not_listed[t] = true;
+    if (scorer.BoundOfTerms(not_listed) > kMaxUnlistedBound) {
+      not_listed[t] = false;
+      break;
+    }
+  }
   std::vector<ScaledList> valued_lists;
   for (size_t t = 0; t < terms.size(); ++t) {
-    const QueryScorer::Term& term = terms[t];
-    if (term.facet == static_cast<int>(Facet::kText) && static_cast<double>(length(t)) > longest_text_list) {
-      not_listed[t] = true;
-      continue;
-    }
-    valued_lists.push_back({list(t), term.weight * term.value});
+    if (not_listed[t]) continue;
+    valued_lists.push_back({list(t), terms[t].weight * terms[t].value});
   }
   const double unlisted_bound = scorer.BoundOfTerms(not_listed);
   const double rest = scorer.BoundOfRowsSharingOnly(not_listed) + kMargin;
