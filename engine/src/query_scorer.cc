@@ -22,7 +22,9 @@ QueryScorer::QueryScorer(const Segment& segment, const Vectorizer& vectorizer, c
     const Facet facet = static_cast<Facet>(f);
     const float weight = static_cast<float>(weights[f]);
     if (weight <= 0 || !IsSparseFacet(facet)) continue;
-    const SparseVector vector = facet == Facet::kText ? vectorizer.Text(q, idf) : vectorizer.Categorical(facet, q, Vectorizer::Side::kQuery);
+    const SparseVector vector = facet == Facet::kText
+                                    ? vectorizer.Text(q, idf)
+                                    : vectorizer.Categorical(facet, q, Vectorizer::Side::kQuery);
     if (vector.empty()) continue;
     const int columns = segment.sparse[f].cols();
     SparseFacet sparse{f, weight, std::vector<uint64_t>((columns + 63) / 64, 0),

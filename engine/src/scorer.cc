@@ -208,15 +208,10 @@ absl::StatusOr<ResolvedParams> ResolveParams(const Vocabulary& vocabulary, const
   const MatchFilter& filter = params.filter;
   // A certificate outside the list is a free label like any other: no one holding it gives an empty list.
   for (size_t i = 0; i < filter.required_certifications.size(); ++i) {
-    std::string canonical = vocabulary.CanonicalCertification(filter.required_certifications[i]);
-    const std::string field = absl::StrFormat("filter.required_certifications[%d]", i);
-    if (canonical.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": must contain a letter or digit"));
-    if (canonical.size() > kMaxCertificationLength) {
-      return absl::InvalidArgumentError(
-          absl::StrFormat("%s: must be at most %d characters, got %d", field, kMaxCertificationLength,
-                          canonical.size()));
-    }
-    resolved.required_certifications.push_back(std::move(canonical));
+    absl::StatusOr<std::string> canonical = vocabulary.CheckedCertification(
+        filter.required_certifications[i], absl::StrFormat("filter.required_certifications[%d]", i));
+    if (!canonical.ok()) return canonical.status();
+    resolved.required_certifications.push_back(*std::move(canonical));
   }
   std::sort(resolved.required_certifications.begin(), resolved.required_certifications.end());
   resolved.required_certifications.erase(

@@ -352,6 +352,17 @@ std::string Vocabulary::CanonicalCertification(absl::string_view value) const {
   return key;
 }
 
+absl::StatusOr<std::string> Vocabulary::CheckedCertification(absl::string_view value,
+                                                             absl::string_view field) const {
+  std::string canonical = CanonicalCertification(value);
+  if (canonical.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": must contain a letter or digit"));
+  if (canonical.size() > kMaxCertificationLength) {
+    return absl::InvalidArgumentError(absl::StrFormat("%s: must be at most %d characters, got %d", field,
+                                                      kMaxCertificationLength, canonical.size()));
+  }
+  return canonical;
+}
+
 std::vector<std::string> Vocabulary::CertificationsNamedIn(absl::string_view text) const {
   const std::string key = CertificationMatchKey(text);
   std::vector<std::string> named;
@@ -432,14 +443,10 @@ absl::Status NormalizeFacet(const Vocabulary& vocabulary, absl::string_view face
   }
   SortUnique(&values->materials);
   for (size_t i = 0; i < values->certifications.size(); ++i) {
-    std::string canonical = vocabulary.CanonicalCertification(values->certifications[i]);
-    const std::string field = absl::StrFormat("%s.certifications[%d]", facet, i);
-    if (canonical.empty()) return FieldError(field, "must contain a letter or digit");
-    if (canonical.size() > kMaxCertificationLength) {
-      return FieldError(field, absl::StrFormat("must be at most %d characters, got %d", kMaxCertificationLength,
-                                               canonical.size()));
-    }
-    values->certifications[i] = std::move(canonical);
+    absl::StatusOr<std::string> canonical = vocabulary.CheckedCertification(
+        values->certifications[i], absl::StrFormat("%s.certifications[%d]", facet, i));
+    if (!canonical.ok()) return canonical.status();
+    values->certifications[i] = *std::move(canonical);
   }
   SortUnique(&values->certifications);
   if (absl::Status s = NormalizeTerms(vocabulary.phases(), facet, "phases", "phase", &values->phases); !s.ok()) {

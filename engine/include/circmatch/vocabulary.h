@@ -86,6 +86,9 @@ class Vocabulary {
   // folded, lower case, each run of characters other than letters and digits one hyphen, none at the ends
   // ("Keurmerk  Duurzaam_Ondernemen" -> "keurmerk-duurzaam-ondernemen"). Empty when there is no letter or digit.
   std::string CanonicalCertification(absl::string_view value) const;
+  // CanonicalCertification of a value given at `field`, or INVALID_ARGUMENT naming it: "<field>: must contain a
+  // letter or digit", "<field>: must be at most 100 characters, got 130".
+  absl::StatusOr<std::string> CheckedCertification(absl::string_view value, absl::string_view field) const;
   // Canonical certifications held by a holder of `canonical` ones: those, and the lower levels of the same
   // family for each listed ladder level (cradle-to-cradle-gold implies -silver, -bronze and plain
   // cradle-to-cradle). Free labels imply nothing. Sorted, without repeats.
