@@ -131,7 +131,7 @@ async function suggestSuppliers(event) {
       list.append(element('li', { class: 'match', 'data-id': p.id },
         element('div', { class: 'match-head' },
           element('strong', {}, p.displayName || p.id), ` · ${where}${distance}`,
-          element('span', { class: 'match-score' }, match.score.toFixed(3))),
+          element('span', { class: 'match-score' }, (match.score || 0).toFixed(3))),
         facetBars(match.explanation)));
       const province = (p.location && p.location.province) || '?';
       const region = regions.get(province) || { count: 0, places: new Set() };

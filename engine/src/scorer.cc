@@ -45,7 +45,7 @@ FacetWeights DefaultWeights(MatchType type) {
     // embedding keeps 0.05 of its own for deployments that have one (the set has none, so it ranks the same).
     case MatchType::kSuppliersForTender:
     case MatchType::kTendersForSupplier:
-      return FacetWeights{0.1055, 0.0000, 0.0248, 0.0025, 0.0063, 0.0000, 0.0000, 0.8109, 0.0500};
+      return FacetWeights{0.1258, 0.0084, 0.0513, 0.0000, 0.0000, 0.0000, 0.0000, 0.7645, 0.0500};
     case MatchType::kBuddiesForBuddy:
       return FacetWeights{0.15, 0.10, 0.05, 0.00, 0.05, 0.20, 0.20, 0.20, 0.05};
     case MatchType::kSimilarBuyers:

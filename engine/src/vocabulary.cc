@@ -474,10 +474,17 @@ void DeriveFromText(const Vocabulary& vocabulary, bool needs, FacetValues* value
   values->intermediary = intermediary && !deliverer;
   if (needs) {
     values->named_max_distance_km = DistanceLimitNamedIn(values->text);
-    for (std::string& id : vocabulary.CertificationsNamedIn(values->text)) {
-      if (!std::binary_search(values->certifications.begin(), values->certifications.end(), id)) {
-        values->named_certifications.push_back(std::move(id));
-      }
+    const std::vector<std::string> named = vocabulary.CertificationsNamedIn(values->text);
+    for (const std::string& id : named) {
+      if (std::binary_search(values->certifications.begin(), values->certifications.end(), id)) continue;
+      // Several levels of one ladder ("VCA* of VCA**") ask for the lowest: a higher one is implied by it.
+      const Term* term = Vocabulary::FindTerm(vocabulary.certifications(), id);
+      const bool lower_named = term != nullptr && !term->family.empty() &&
+                               std::any_of(named.begin(), named.end(), [&](const std::string& other) {
+                                 const Term* o = Vocabulary::FindTerm(vocabulary.certifications(), other);
+                                 return o->family == term->family && o->level < term->level;
+                               });
+      if (!lower_named) values->named_certifications.push_back(id);
     }
   }
 }

@@ -141,6 +141,7 @@ TEST(IndexTest, ServiceRadiusIsAHardFilterBothWays) {
   ASSERT_TRUE(NormalizeProfile(SharedVocabulary(), 0, &near_tender).ok());
 
   MatchParams params;
+  params.weights[static_cast<int>(Facet::kLocation)] = 0.5;  // nearer first among those within reach
   EXPECT_EQ(Ids(MustFind(*index, near_tender, params)),
             (std::vector<std::string>{"far-300km", "local-40km", "far-unstated", "nowhere-40km"}));
   const absl::StatusOr<ExplainResult> why = index->Explain(near_tender, ProfileKey{"partner", "far-40km"}, params);
@@ -163,6 +164,7 @@ TEST(IndexTest, ServiceRadiusIsAHardFilterBothWays) {
   ASSERT_TRUE(NormalizeProfile(SharedVocabulary(), 0, &kampen).ok());
   MatchParams tenders;
   tenders.type = MatchType::kTendersForSupplier;
+  tenders.weights[static_cast<int>(Facet::kLocation)] = 0.5;
   EXPECT_EQ(Ids(MustFind(*index, kampen, tenders)), (std::vector<std::string>{"t-zwolle"}));
   tenders.filter.include_out_of_reach = true;
   EXPECT_EQ(Ids(MustFind(*index, kampen, tenders)), (std::vector<std::string>{"t-zwolle", "t-maastricht"}));
@@ -203,7 +205,9 @@ TEST(IndexTest, LocationRanksNearerFirstAndServiceRadiusCounts) {
   Profile tender = Tender("t", {"39130000"});
   tender.location.municipality = "Zwolle";
   ASSERT_TRUE(NormalizeProfile(SharedVocabulary(), 0, &tender).ok());
-  const MatchResult result = MustFind(*index, tender, MatchParams{});
+  MatchParams params;
+  params.weights[static_cast<int>(Facet::kLocation)] = 0.5;  // location weighs nothing by default
+  const MatchResult result = MustFind(*index, tender, params);
   EXPECT_EQ(Ids(result), (std::vector<std::string>{"c-far-wide-radius", "a-near", "b-far"}));
   EXPECT_NEAR(result.matches[0].score, 1.0, 1e-6);
   EXPECT_TRUE(result.matches[0].explanation.within_service_radius);

@@ -19,7 +19,7 @@ TEST(DefaultWeightsTest, SumToOneAndMatchTheDocumentedTable) {
     for (double w : DefaultWeights(type)) sum += w;
     EXPECT_NEAR(sum, 1.0, 1e-12);
   }
-  EXPECT_EQ(DefaultWeights(MatchType::kSuppliersForTender)[static_cast<int>(Facet::kCpv)], 0.1055);
+  EXPECT_EQ(DefaultWeights(MatchType::kSuppliersForTender)[static_cast<int>(Facet::kCpv)], 0.1258);
   EXPECT_EQ(DefaultWeights(MatchType::kBuddiesForBuddy)[static_cast<int>(Facet::kPhases)], 0.20);
   EXPECT_STREQ(FacetName(Facet::kCertifications), "certifications");
   EXPECT_STREQ(FacetName(Facet::kEmbedding), "embedding");
@@ -37,9 +37,9 @@ TEST(ResolveParamsTest, MissingFacetsGetZeroWeightAndTheRestIsNormalized) {
   auto resolved = ResolveParams(SharedVocabulary(), RichTender(), params, 0);
   ASSERT_TRUE(resolved.ok()) << resolved.status();
   const FacetWeights& w = resolved->weights;
-  const double total = 0.1055 + 0.0 + 0.8109;  // cpv, strategies and text; the rest it has not
-  EXPECT_NEAR(w[static_cast<int>(Facet::kCpv)], 0.1055 / total, 1e-12);
-  EXPECT_NEAR(w[static_cast<int>(Facet::kText)], 0.8109 / total, 1e-12);
+  const double total = 0.1258 + 0.0084 + 0.7645;  // cpv, strategies and text; the rest it has not
+  EXPECT_NEAR(w[static_cast<int>(Facet::kCpv)], 0.1258 / total, 1e-12);
+  EXPECT_NEAR(w[static_cast<int>(Facet::kText)], 0.7645 / total, 1e-12);
   EXPECT_EQ(w[static_cast<int>(Facet::kLocation)], 0.0);
   EXPECT_EQ(w[static_cast<int>(Facet::kMaterials)], 0.0);
 }

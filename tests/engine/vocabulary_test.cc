@@ -125,6 +125,29 @@ absl::Status Normalize(Profile* p, int dimension = 0) {
   return NormalizeProfile(SharedVocabulary(), dimension, p);
 }
 
+// A tender's text names certificates and a distance it requires; NormalizeProfile keeps them beside the tags, the
+// lowest level of a ladder where the text names several ("VCA* of VCA**" asks for VCA*), and a tag named again
+// not twice.
+TEST(NormalizeProfileTest, DerivesWhatATendersTextRequires) {
+  Profile tender = testing_util::Tender("t", {"90511200"});
+  tender.needs.certifications = {"iso-14001"};
+  tender.needs.text = "Medewerkers zijn VCA*- of VCA**-gecertificeerd, het bedrijf ISO 14001 en FSC; de loods ligt "
+                      "binnen een straal van 30 km, de werf binnen 45 km.";
+  ASSERT_TRUE(Normalize(&tender).ok());
+  EXPECT_EQ(tender.needs.named_certifications, (std::vector<std::string>{"fsc", "vca-1"}));
+  EXPECT_EQ(tender.needs.named_max_distance_km, 30);
+  Profile strict = testing_util::Tender("s", {"90511200"});
+  strict.needs.text = "VCA** verplicht voor al het personeel.";
+  ASSERT_TRUE(Normalize(&strict).ok());
+  EXPECT_EQ(strict.needs.named_certifications, (std::vector<std::string>{"vca-2"}));
+  EXPECT_EQ(strict.needs.named_max_distance_km, 0);
+  // A supplier's text that names a certificate does not hold it.
+  Profile supplier = ValidSupplier();
+  supplier.capabilities.text = "Wij werken volgens ISO 14001.";
+  ASSERT_TRUE(Normalize(&supplier).ok());
+  EXPECT_TRUE(supplier.capabilities.named_certifications.empty());
+}
+
 TEST(NormalizeProfileTest, CanonicalizesEverything) {
   Profile p = ValidSupplier();
   p.capabilities.cpv_codes = {"39130000-2", "39130000", "45000000"};
