@@ -123,11 +123,12 @@ QueryExplainer::QueryExplainer(const Vectorizer& vectorizer, const TextIdf& idf,
 Explanation QueryExplainer::Explain(const Profile& candidate, double* score) const {
   const Vocabulary& vocabulary = vectorizer_.vocabulary();
   const FacetValues& c = CandidateFacets(candidate);
-  // When the query has text, the candidate's is analyzed once, for its vector and for the shared terms.
-  std::vector<std::string> candidate_terms;
+  // The candidate's text is analyzed once: for the concepts it shows and, when the query has text, its vector
+  // and the shared terms.
+  std::vector<ConceptHit> hits;
+  const std::vector<std::string> candidate_terms = vectorizer_.TextTerms(c, &hits);
   SparseVector candidate_text;
   if (!query_terms_.empty()) {
-    candidate_terms = vectorizer_.TextTerms(c);
     candidate_text = Vectorizer::WeightText(vectorizer_.TextTermFrequencies(candidate_terms), idf_);
   }
   const PairSimilarity pair = pair_scorer_.Score(candidate, query_terms_.empty() ? nullptr : &candidate_text);
@@ -145,18 +146,12 @@ Explanation QueryExplainer::Explain(const Profile& candidate, double* score) con
 
   const FacetValues& q = QueryFacets(params_.type, query_);
   e.cpv_matches = MatchCpv(vocabulary, q, c);
-  std::vector<int> wanted_strategies = q.strategies, shown = c.strategies;
-  wanted_strategies.insert(wanted_strategies.end(), q.evidenced_strategies.begin(), q.evidenced_strategies.end());
-  shown.insert(shown.end(), c.evidenced_strategies.begin(), c.evidenced_strategies.end());
-  for (std::vector<int>* list : {&wanted_strategies, &shown}) {
-    std::sort(list->begin(), list->end());
-    list->erase(std::unique(list->begin(), list->end()), list->end());
-  }
+  const std::vector<int> wanted_strategies = q.TaggedOrEvidencedStrategies();
+  const std::vector<int> shown = c.TaggedOrEvidencedStrategies();
   for (int r : wanted_strategies) {
     if (std::binary_search(shown.begin(), shown.end(), r)) e.shared_strategies.push_back(absl::StrCat("R", r));
   }
   const TextAnalyzer& analyzer = vocabulary.text_analyzer();
-  const std::vector<ConceptHit> hits = c.text.empty() ? std::vector<ConceptHit>() : analyzer.FindConcepts(c.text);
   for (const ConceptHit& hit : hits) {
     const TextConcept& concept = analyzer.concepts()[hit.concept];
     if (concept.strategy >= 0 &&
@@ -173,8 +168,8 @@ Explanation QueryExplainer::Explain(const Profile& candidate, double* score) con
     }
   }
   e.factor = pair.factor;
+  const std::vector<std::string> held = vocabulary.HeldCertifications(c.certifications);
   if (params_.type == MatchType::kSuppliersForTender) {
-    const std::vector<std::string> held = vocabulary.HeldCertifications(c.certifications);
     for (const std::string& named : q.named_certifications) {
       if (!std::binary_search(held.begin(), held.end(), named)) {
         e.unmet_text_requirements.push_back(absl::StrCat("certification ", named, " named in the text"));
@@ -186,10 +181,7 @@ Explanation QueryExplainer::Explain(const Profile& candidate, double* score) con
     }
   }
   e.shared_materials = Intersect(q.materials, c.materials);
-  const std::vector<std::string> held = vocabulary.HeldCertifications(c.certifications);
-  std::vector<std::string> named = q.certifications;
-  named.insert(named.end(), q.named_certifications.begin(), q.named_certifications.end());
-  const std::vector<std::string> wanted = vocabulary.HeldCertifications(named);
+  const std::vector<std::string> wanted = vocabulary.HeldCertifications(q.CertificationsAndNamed());
   std::set_intersection(wanted.begin(), wanted.end(), held.begin(), held.end(),
                         std::back_inserter(e.shared_certifications));
   std::set_difference(resolved_.required_certifications.begin(), resolved_.required_certifications.end(),

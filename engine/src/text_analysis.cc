@@ -288,26 +288,30 @@ void TextAnalyzer::ForEachPhrase(const Words& w, Visit visit) const {
   }
 }
 
-std::vector<std::string> TextAnalyzer::Analyze(absl::string_view text) const {
+std::vector<std::string> TextAnalyzer::Analyze(absl::string_view text, std::vector<ConceptHit>* hits) const {
   const Words w = Split(text);
   std::vector<std::string> terms = w.stems;
   for (const std::vector<std::string>& parts : w.part_stems) terms.insert(terms.end(), parts.begin(), parts.end());
-  ForEachPhrase(w, [&](int c, size_t, size_t) { terms.push_back("~" + concepts_[c].id); });
+  if (hits != nullptr) hits->clear();
+  ForEachPhrase(w, [&](int c, size_t first, size_t last) {
+    terms.push_back("~" + concepts_[c].id);
+    if (hits == nullptr ||
+        std::any_of(hits->begin(), hits->end(), [c](const ConceptHit& hit) { return hit.concept == c; })) {
+      return;
+    }
+    ConceptHit hit{c, w.words[first]};
+    for (size_t i = first + 1; i <= last; ++i) absl::StrAppend(&hit.words, " ", w.words[i]);
+    hits->push_back(std::move(hit));
+  });
+  if (hits != nullptr) {
+    std::sort(hits->begin(), hits->end(), [](const ConceptHit& a, const ConceptHit& b) { return a.concept < b.concept; });
+  }
   return terms;
 }
 
 std::vector<ConceptHit> TextAnalyzer::FindConcepts(absl::string_view text) const {
-  const Words w = Split(text);
   std::vector<ConceptHit> hits;
-  ForEachPhrase(w, [&](int c, size_t first, size_t last) {
-    for (const ConceptHit& hit : hits) {
-      if (hit.concept == c) return;
-    }
-    ConceptHit hit{c, w.words[first]};
-    for (size_t i = first + 1; i <= last; ++i) absl::StrAppend(&hit.words, " ", w.words[i]);
-    hits.push_back(std::move(hit));
-  });
-  std::sort(hits.begin(), hits.end(), [](const ConceptHit& a, const ConceptHit& b) { return a.concept < b.concept; });
+  Analyze(text, &hits);
   return hits;
 }
 

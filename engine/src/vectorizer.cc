@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iterator>
 #include <map>
 
 #include "absl/container/flat_hash_map.h"
@@ -139,16 +138,10 @@ SparseVector Vectorizer::Categorical(Facet facet, const FacetValues& values, Sid
     case Facet::kStrategies: {
       // Slots 0..9: the rungs the text evidences; 10..19: the tagged ones, at strategy_tag_weight. A query wants
       // each of its rungs (tagged or evidenced) in both slots, so evidence counts above a bare tag.
-      const auto valid = [](int r) { return r >= 0 && r <= 9; };
-      std::vector<int> evidenced, tagged;
-      std::copy_if(values.evidenced_strategies.begin(), values.evidenced_strategies.end(),
-                   std::back_inserter(evidenced), valid);
-      std::copy_if(values.strategies.begin(), values.strategies.end(), std::back_inserter(tagged), valid);
-      if (side == Side::kQuery) {
-        evidenced.insert(evidenced.end(), tagged.begin(), tagged.end());
-        tagged = evidenced;
-      }
+      std::vector<int> evidenced = values.evidenced_strategies, tagged = values.strategies;
+      if (side == Side::kQuery) evidenced = tagged = values.TaggedOrEvidencedStrategies();
       for (std::vector<int>* list : {&evidenced, &tagged}) {
+        list->erase(std::remove_if(list->begin(), list->end(), [](int r) { return r < 0 || r > 9; }), list->end());
         std::sort(list->begin(), list->end());
         list->erase(std::unique(list->begin(), list->end()), list->end());
       }
@@ -168,9 +161,7 @@ SparseVector Vectorizer::Categorical(Facet facet, const FacetValues& values, Sid
     case Facet::kCertifications: {
       const std::vector<Term>& list = vocabulary_->certifications();
       const int listed = static_cast<int>(list.size());
-      std::vector<std::string> wanted = values.certifications;
-      wanted.insert(wanted.end(), values.named_certifications.begin(), values.named_certifications.end());
-      for (const std::string& id : vocabulary_->HeldCertifications(wanted)) {
+      for (const std::string& id : vocabulary_->HeldCertifications(values.CertificationsAndNamed())) {
         const int index = TermIndex(list, id);
         pairs.emplace_back(index >= 0 ? index : listed + HashToBucket(id, options_.certification_hash_buckets), 1.0f);
       }
@@ -199,8 +190,8 @@ SparseVector Vectorizer::Categorical(Facet facet, const FacetValues& values, Sid
   return v;
 }
 
-std::vector<std::string> Vectorizer::TextTerms(const FacetValues& values) const {
-  return vocabulary_->text_analyzer().Analyze(values.text);
+std::vector<std::string> Vectorizer::TextTerms(const FacetValues& values, std::vector<ConceptHit>* hits) const {
+  return vocabulary_->text_analyzer().Analyze(values.text, hits);
 }
 
 SparseVector Vectorizer::TextTermFrequencies(const FacetValues& values) const {

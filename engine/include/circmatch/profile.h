@@ -5,6 +5,7 @@
 #ifndef CIRCMATCH_PROFILE_H_
 #define CIRCMATCH_PROFILE_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -73,6 +74,21 @@ struct FacetValues {
   bool empty() const {
     return cpv_codes.empty() && strategies.empty() && materials.empty() && certifications.empty() &&
            phases.empty() && topics.empty() && text.empty();
+  }
+
+  // The strategies the side has, tagged or evidenced, sorted, without repeats.
+  std::vector<int> TaggedOrEvidencedStrategies() const {
+    std::vector<int> all = strategies;
+    all.insert(all.end(), evidenced_strategies.begin(), evidenced_strategies.end());
+    std::sort(all.begin(), all.end());
+    all.erase(std::unique(all.begin(), all.end()), all.end());
+    return all;
+  }
+  // The certifications the side wants: listed and named in its text (not the lower levels they imply).
+  std::vector<std::string> CertificationsAndNamed() const {
+    std::vector<std::string> all = certifications;
+    all.insert(all.end(), named_certifications.begin(), named_certifications.end());
+    return all;
   }
 };
 

@@ -76,8 +76,9 @@ class TextAnalyzer {
 
   // The terms of a text, in order with repetitions (term frequencies need them): each word's Stem (stop words
   // dropped), then the stems of the parts of each compound word (CompoundParts), then "~" and the id of each
-  // concept the text shows, once per phrase occurrence.
-  std::vector<std::string> Analyze(absl::string_view text) const;
+  // concept the text shows, once per phrase occurrence. With `hits`, also FindConcepts of the text, from the same
+  // reading.
+  std::vector<std::string> Analyze(absl::string_view text, std::vector<ConceptHit>* hits = nullptr) const;
 
   // The concepts a text shows, each once, in the order of concepts(), with the words of its first occurrence.
   std::vector<ConceptHit> FindConcepts(absl::string_view text) const;

@@ -142,8 +142,8 @@ class Vectorizer {
   // strategies differ by side (see above).
   SparseVector Categorical(Facet facet, const FacetValues& values, Side side = Side::kCandidate) const;
 
-  // The terms of a facet's text: TextAnalyzer::Analyze of it.
-  std::vector<std::string> TextTerms(const FacetValues& values) const;
+  // The terms of a facet's text: TextAnalyzer::Analyze of it (with `hits`, the concepts it shows too).
+  std::vector<std::string> TextTerms(const FacetValues& values, std::vector<ConceptHit>* hits = nullptr) const;
   // Sublinear term frequencies 1 + ln(tf) per text bucket, not IDF-weighted, not normalized.
   SparseVector TextTermFrequencies(const FacetValues& values) const;
   // The same of a text already analyzed, given its terms (TextTerms).
