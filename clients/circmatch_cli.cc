@@ -903,19 +903,10 @@ int RunFit(const Flags& flags, const std::string& path) {
   if (!flags.facets.empty()) options.facets = absl::StrSplit(flags.facets, ',');
   JudgedRanker ranker(flags, std::move(queries));
   const circmatch::eval::EvaluateFn evaluate = [&](const circmatch::v1::FacetWeights* weights,
-                                                   absl::Span<const int> which) -> absl::StatusOr<std::vector<double>> {
-    std::vector<double> ndcg;
-    for (int i : which) {
-      absl::StatusOr<circmatch::eval::QueryMetrics> m = ranker.Evaluate(i, weights);
-      // A trial whose weights leave this query nothing to rank by ranks nothing.
-      if (!m.ok() && weights != nullptr && absl::IsInvalidArgument(m.status())) {
-        ndcg.push_back(0);
-        continue;
-      }
-      if (!m.ok()) return m.status();
-      ndcg.push_back(m->ndcg);
-    }
-    return ndcg;
+                                                   int query) -> absl::StatusOr<double> {
+    absl::StatusOr<circmatch::eval::QueryMetrics> m = ranker.Evaluate(query, weights);
+    if (!m.ok()) return m.status();
+    return m->ndcg;
   };
   absl::StatusOr<circmatch::eval::FitResult> fit = circmatch::eval::FitWeights(
       static_cast<int>(ranker.queries().size()), start, evaluate, options);

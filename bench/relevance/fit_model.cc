@@ -77,25 +77,15 @@ absl::StatusOr<Fitted> FitWith(const Vocabulary& vocabulary, const JudgedSet& se
   absl::StatusOr<std::unique_ptr<Index>> index = Index::Create(options, &vocabulary);
   if (!index.ok()) return index.status();
   if (absl::Status s = (*index)->Upsert(set.profiles); !s.ok()) return s;
-  const eval::EvaluateFn evaluate = [&](const v1::FacetWeights* weights,
-                                        absl::Span<const int> which) -> absl::StatusOr<std::vector<double>> {
-    std::vector<double> ndcg;
-    for (int i : which) {
-      const JudgedQuery& query = set.queries[i];
-      MatchParams params = query.params;
-      if (weights != nullptr) params.weights = Overrides(*weights);
-      absl::StatusOr<MatchResult> result = (*index)->FindMatches(query.tender, params);
-      // A trial whose weights leave this query nothing to rank by ranks nothing.
-      if (!result.ok() && weights != nullptr && absl::IsInvalidArgument(result.status())) {
-        ndcg.push_back(0);
-        continue;
-      }
-      if (!result.ok()) return result.status();
-      std::vector<eval::Ranked> ranked;
-      for (const Match& m : result->matches) ranked.push_back({m.key.owner, m.key.id, ""});
-      ndcg.push_back(eval::ScoreRanking(query.judged, ranked, eval::MetricOptions{}).ndcg);
-    }
-    return ndcg;
+  const eval::EvaluateFn evaluate = [&](const v1::FacetWeights* weights, int i) -> absl::StatusOr<double> {
+    const JudgedQuery& query = set.queries[i];
+    MatchParams params = query.params;
+    if (weights != nullptr) params.weights = Overrides(*weights);
+    absl::StatusOr<MatchResult> result = (*index)->FindMatches(query.tender, params);
+    if (!result.ok()) return result.status();
+    std::vector<eval::Ranked> ranked;
+    for (const Match& m : result->matches) ranked.push_back({m.key.owner, m.key.id, ""});
+    return eval::ScoreRanking(query.judged, ranked, eval::MetricOptions{}).ndcg;
   };
   eval::FitOptions fit_options;
   fit_options.folds = absl::GetFlag(FLAGS_folds);

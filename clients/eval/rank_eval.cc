@@ -83,13 +83,27 @@ double Mean(const std::vector<double>& values) {
   return values.empty() ? 0 : sum / static_cast<double>(values.size());
 }
 
+// The nDCG of each of `queries` ranked with `weights`.
+absl::StatusOr<std::vector<double>> EvaluateAll(const EvaluateFn& evaluate, const v1::FacetWeights* weights,
+                                                absl::Span<const int> queries) {
+  std::vector<double> ndcg;
+  for (int query : queries) {
+    absl::StatusOr<double> one = evaluate(weights, query);
+    // A trial whose weights leave this query nothing to rank by ranks nothing.
+    if (!one.ok() && weights != nullptr && absl::IsInvalidArgument(one.status())) one = 0.0;
+    if (!one.ok()) return one.status();
+    ndcg.push_back(*one);
+  }
+  return ndcg;
+}
+
 // Coordinate ascent on the mean nDCG of `queries` from `start`; returns the best weights and their mean.
 absl::StatusOr<std::pair<v1::FacetWeights, double>> Ascend(const std::vector<int>& queries,
                                                            const v1::FacetWeights& start, const EvaluateFn& evaluate,
                                                            const FitOptions& options, int* evaluations) {
   const auto mean_of = [&](const v1::FacetWeights& w) -> absl::StatusOr<double> {
     ++*evaluations;
-    absl::StatusOr<std::vector<double>> ndcg = evaluate(&w, queries);
+    absl::StatusOr<std::vector<double>> ndcg = EvaluateAll(evaluate, &w, queries);
     if (!ndcg.ok()) return ndcg.status();
     return Mean(*ndcg);
   };
@@ -305,7 +319,7 @@ absl::StatusOr<FitResult> FitWeights(int query_count, const v1::FacetWeights& st
   if (!fitted.ok()) return fitted.status();
   result.weights = fitted->first;
   result.ndcg = fitted->second;
-  absl::StatusOr<std::vector<double>> defaults = evaluate(nullptr, all);
+  absl::StatusOr<std::vector<double>> defaults = EvaluateAll(evaluate, nullptr, all);
   if (!defaults.ok()) return defaults.status();
   result.defaults_ndcg = Mean(*defaults);
 
@@ -317,7 +331,7 @@ absl::StatusOr<FitResult> FitWeights(int query_count, const v1::FacetWeights& st
     absl::StatusOr<std::pair<v1::FacetWeights, double>> on_train =
         Ascend(train, start, evaluate, options, &result.evaluations);
     if (!on_train.ok()) return on_train.status();
-    absl::StatusOr<std::vector<double>> scored = evaluate(&on_train->first, test);
+    absl::StatusOr<std::vector<double>> scored = EvaluateAll(evaluate, &on_train->first, test);
     if (!scored.ok()) return scored.status();
     held_out.insert(held_out.end(), scored->begin(), scored->end());
   }

@@ -111,9 +111,9 @@ struct FitResult {
   int evaluations = 0;              // weight settings tried
 };
 
-// Per query of `queries` (by index), its nDCG@k ranked with `weights` (nullptr: the server's own weights).
-using EvaluateFn = std::function<absl::StatusOr<std::vector<double>>(const v1::FacetWeights* weights,
-                                                                     absl::Span<const int> queries)>;
+// The nDCG@k of query `query` (by index) ranked with `weights` (nullptr: the server's own weights). An
+// INVALID_ARGUMENT for a trial's weights (they leave the query nothing to rank by) counts as 0.
+using EvaluateFn = std::function<absl::StatusOr<double>(const v1::FacetWeights* weights, int query)>;
 
 // Coordinate ascent on mean nDCG@k (Metzler and Croft, 2007): from `start`, each tuned facet in turn tries a
 // grid of multiples of its weight (and 0, and a small weight for a facet at 0), keeping the best (ties: the
