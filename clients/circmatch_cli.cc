@@ -781,13 +781,12 @@ class JudgedRanker {
     if (weights != nullptr) {
       reflection->MutableMessage(request.get(), method->input_type()->FindFieldByName("weights"))->CopyFrom(*weights);
     }
-    circmatch::v1::SuggestSuppliersResponse response;  // every match call answers with `matches` as field 1
-    std::unique_ptr<pb::Message> reply(factory->GetPrototype(method->output_type())->New());
-    grpc::Status status = CallUnary(&stub_, MethodPath(method), *request, reply.get(), flags_);
+    // Every match call answers with `matches` as field 1, so its bytes read as a SuggestSuppliersResponse.
+    circmatch::v1::SuggestSuppliersResponse response;
+    grpc::Status status = CallUnary(&stub_, MethodPath(method), *request, &response, flags_);
     if (!status.ok()) {
       return absl::Status(static_cast<absl::StatusCode>(status.error_code()), where + status.error_message());
     }
-    if (!response.ParseFromString(reply->SerializeAsString())) return absl::InternalError(where + "bad response");
     const circmatch::v1::MatchFilter filter = FilterOf(*request);
     std::vector<circmatch::eval::Ranked> ranked;
     for (const circmatch::v1::Match& match : response.matches()) {
