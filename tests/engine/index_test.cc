@@ -55,6 +55,16 @@ TEST(IndexTest, CreateRejectsBadOptions) {
   EXPECT_EQ(Index::Create(options, &SharedVocabulary()).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST(IndexTest, AFreshThreadFindsNothingWhileNoSupplierIsIndexed) {
+  // A replica asked before its first write arrived: no supplier rows yet, on a thread whose partial scores have
+  // never held memory. Zeroing them was a memset of a null pointer (undefined even for 0 bytes).
+  auto index = NewIndex();
+  absl::StatusOr<MatchResult> result;
+  std::thread([&] { result = index->FindMatches(Tender("t", {"39130000"}), MatchParams{}); }).join();
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_TRUE(result->matches.empty());
+}
+
 TEST(IndexTest, CpvChildRanksAboveSiblingInAnotherDivision) {
   auto index = NewIndex();
   ASSERT_TRUE(index->Upsert({Supplier("child", {"39131000"}), Supplier("other-division", {"45000000"}),

@@ -45,7 +45,8 @@ inline void AddUpListByList(int rows, absl::Span<const ScaledList> lists, std::v
   }
   if (dense_lists.empty()) {
     // memset, not assign(rows, 0.0f): GCC at -O2 fills a float vector one float at a time, several times slower.
-    std::memset(partial->data(), 0, partial->size() * sizeof(float));
+    // Not with no rows: data() may then be null, and memset of a null pointer is undefined even for 0 bytes.
+    if (rows > 0) std::memset(partial->data(), 0, partial->size() * sizeof(float));
   } else {
     BestDenseListKernel().add_up(dense_lists.data(), static_cast<int>(dense_lists.size()), rows, partial->data());
   }
