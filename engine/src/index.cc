@@ -89,7 +89,7 @@ class Index::Impl {
       internal::RowData& row = prepared.rows_->rows[i];
       if (const std::optional<internal::RowRef> old = rows_by_key_.Find(profile.key)) Remove(*old);
       row.sparse[static_cast<int>(Facet::kText)] =
-          Vectorizer::WeightText(Vectorizer::TermFrequencies(row.text_counts), idf_);
+          Vectorizer::WeightText(Vectorizer::TermFrequencies(row.text_counts), idf_, &row.text_norm);
       row.owner_id = Intern(&owner_ids_, profile.key.owner);
       if (row.owner_id == static_cast<int32_t>(owner_names_.size())) owner_names_.push_back(profile.key.owner);
       const std::string organization = OrganizationKey(profile.organization);
@@ -494,7 +494,7 @@ class Index::Impl {
     bool compacted = false;
     for (int k = 0; k < kKindCount; ++k) {
       if (!segments_[k]->NeedsCompaction()) continue;
-      segments_[k] = std::make_unique<internal::Segment>(segments_[k]->Compacted());
+      segments_[k] = std::make_unique<internal::Segment>(segments_[k]->Compacted(idf_));
       compacted = true;
     }
     if (compacted) {
@@ -508,9 +508,10 @@ class Index::Impl {
     }
     const double n = static_cast<double>(documents_), at = static_cast<double>(idf_documents_);
     if (n > at * kIdfDriftFactor || n * kIdfDriftFactor < at || (idf_documents_ == 0 && documents_ > 0)) {
-      idf_ = TextIdf::FromDocumentFrequencies(document_frequency_, documents_);
+      TextIdf idf = TextIdf::FromDocumentFrequencies(document_frequency_, documents_);
+      for (auto& segment : segments_) segment->ReweightText(idf_, idf);
+      idf_ = std::move(idf);
       idf_documents_ = documents_;
-      for (auto& segment : segments_) segment->ReweightText(idf_);
     }
     ++version_;
   }

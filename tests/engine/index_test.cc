@@ -431,40 +431,45 @@ void ExpectSameAsReference(const std::vector<Match>& fast, const std::vector<Mat
   }
 }
 
-// A term occurring hundreds of times keeps its exact count through IDF refreshes (the index keeps most counts
-// in a byte and larger ones apart): the supplier's score after the corpus grew equals the reference's.
-TEST(IndexTest, ATermRepeatedHundredsOfTimesKeepsItsWeightWhenTheIdfChanges) {
-  Profile repeated = Supplier("s-repeated", {"39130000"});
-  for (int i = 0; i < 300; ++i) repeated.capabilities.text += "hout ";
-  repeated.capabilities.text += "beton beton kantoor";
-  std::vector<Profile> all = {repeated};
-  auto index = NewIndex();
-  ASSERT_TRUE(index->Upsert(all).ok());
-  // Three times as many documents: the IDF is refreshed and every stored text weighted again.
-  std::vector<Profile> more;
-  for (int i = 0; i < 40; ++i) {
-    Profile p = Supplier("s-" + std::to_string(i), {"39130000"});
-    p.capabilities.text = i % 2 ? "beton stoelen" : "kantoor meubilair hergebruik";
-    more.push_back(p);
-    all.push_back(p);
-  }
-  ASSERT_TRUE(index->Upsert(more).ok());
+// A term occurring hundreds or tens of thousands of times keeps its exact count through IDF refreshes (the
+// index gives the counts back from the weighted values and the row's norm, and keeps the largest apart): the
+// supplier's score after the corpus grew twice equals the reference's.
+TEST(IndexTest, ATermRepeatedManyTimesKeepsItsWeightWhenTheIdfChanges) {
+  for (const int repeats : {300, Vectorizer::kExactCountsBelow / 2 + 1000, Vectorizer::kExactCountsBelow + 1000}) {
+    Profile repeated = Supplier("s-repeated", {"39130000"});
+    for (int i = 0; i < repeats; ++i) repeated.capabilities.text += "hout ";
+    repeated.capabilities.text += "beton beton kantoor";
+    std::vector<Profile> all = {repeated};
+    auto index = NewIndex();
+    ASSERT_TRUE(index->Upsert(all).ok());
+    // Three times as many documents, twice: the IDF is refreshed and every stored text weighted again each time.
+    for (int round = 0; round < 2; ++round) {
+      std::vector<Profile> more;
+      for (int i = 0; i < (round == 0 ? 10 : 40); ++i) {
+        Profile p = Supplier("s-" + std::to_string(round) + "-" + std::to_string(i), {"39130000"});
+        p.capabilities.text = i % 2 ? "beton stoelen" : "kantoor meubilair hergebruik";
+        more.push_back(p);
+        all.push_back(p);
+      }
+      ASSERT_TRUE(index->Upsert(more).ok());
+    }
 
-  Profile tender = Tender("t-1", {"39130000"});
-  tender.needs.text = "hout beton kantoor";
-  MatchParams params;
-  params.type = MatchType::kSuppliersForTender;
-  params.k = 5;
-  params.weights[static_cast<int>(Facet::kText)] = 1;
-  const Vectorizer vectorizer(&SharedVocabulary(), VectorizerOptions{});
-  auto reference = internal::ReferenceRankAll(vectorizer, internal::CorpusIdf(vectorizer, all), all, tender, params,
-                                              IndexOptions{}.location_decay_km);
-  ASSERT_TRUE(reference.ok()) << reference.status();
-  const MatchResult result = MustFind(*index, tender, params);
-  ASSERT_FALSE(result.matches.empty());
-  EXPECT_EQ(result.matches[0].key.id, "s-repeated");
-  EXPECT_EQ((*reference)[0].key.id, "s-repeated");
-  EXPECT_NEAR(result.matches[0].score, (*reference)[0].score, 1e-6);
+    Profile tender = Tender("t-1", {"39130000"});
+    tender.needs.text = "hout beton kantoor";
+    MatchParams params;
+    params.type = MatchType::kSuppliersForTender;
+    params.k = 5;
+    params.weights[static_cast<int>(Facet::kText)] = 1;
+    const Vectorizer vectorizer(&SharedVocabulary(), VectorizerOptions{});
+    auto reference = internal::ReferenceRankAll(vectorizer, internal::CorpusIdf(vectorizer, all), all, tender,
+                                                params, IndexOptions{}.location_decay_km);
+    ASSERT_TRUE(reference.ok()) << reference.status();
+    const MatchResult result = MustFind(*index, tender, params);
+    ASSERT_FALSE(result.matches.empty());
+    EXPECT_EQ(result.matches[0].key.id, "s-repeated") << repeats;
+    EXPECT_EQ((*reference)[0].key.id, "s-repeated") << repeats;
+    EXPECT_NEAR(result.matches[0].score, (*reference)[0].score, 1e-6) << repeats;
+  }
 }
 
 // Every way FindMatches can go (pruned by the bounds, swept in row order, added up list by list, or a mix)
