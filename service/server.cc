@@ -17,6 +17,7 @@
 #include "service/logging.h"
 #include "service/sample_data.h"
 #include "service/postgres_profile_store.h"
+#include "service/private_files.h"
 #include "service/sqlite_profile_store.h"
 #include "service/static_files.h"
 #include "service/status_mapping.h"
@@ -137,9 +138,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   if (options.audit_log == "-") {
     server->audit_log_ = AuditLog::Disabled();
   } else {
-    std::error_code ignored;
-    std::filesystem::create_directories(options.data_dir, ignored);
     const std::string path = options.audit_log.empty() ? options.data_dir + "/audit.log" : options.audit_log;
+    // In the data dir, owner-only as the store; a log elsewhere is created 0600 too but left as the operator made it.
+    if (options.audit_log.empty()) {
+      if (absl::Status s = MakePrivateDir(options.data_dir); !s.ok()) return PrefixStatus("data_dir: ", s);
+      if (absl::Status s = MakePrivateFile(path, /*create=*/true); !s.ok()) return PrefixStatus("--audit_log: ", s);
+    }
     absl::StatusOr<std::unique_ptr<AuditLog>> audit = AuditLog::Open(path);
     if (!audit.ok()) return audit.status();
     server->audit_log_ = *std::move(audit);
