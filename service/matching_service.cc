@@ -72,11 +72,10 @@ absl::StatusOr<Profile> ResolveQuery(const ProfileRepository& repository, const 
   if (ref != nullptr) {
     absl::StatusOr<ProfileKey> key = CallerKeyFromRef(*ref, spec.ref_field, viewer);
     if (!key.ok()) return key.status();
-    absl::StatusOr<std::optional<Profile>> profile = repository.ReadIndexed(*key);
-    if (!profile.ok()) return profile.status();
     // Another owner's private profile is as good as absent to this caller.
-    if (!profile->has_value() ||
-        ((*profile)->key.owner != viewer && (*profile)->visibility == Visibility::kPrivate)) {
+    absl::StatusOr<std::optional<Profile>> profile = repository.ReadIndexed(*key, viewer);
+    if (!profile.ok()) return profile.status();
+    if (!profile->has_value()) {
       return absl::NotFoundError(absl::StrCat(spec.ref_field, ": ", ProfileNotFoundMessage(*key)));
     }
     if (!KindAllowed((*profile)->kind, spec)) return WrongKind(spec.ref_field, **profile, spec);

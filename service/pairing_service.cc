@@ -32,10 +32,6 @@ absl::Status CheckCallAlive(grpc::CallbackServerContext* context) {
   return absl::OkStatus();
 }
 
-bool VisibleTo(const Profile& profile, const std::string& viewer) {
-  return profile.key.owner == viewer || profile.visibility == Visibility::kShared;
-}
-
 absl::StatusOr<PairingParams> ParamsFromProto(const v1::PairBuddiesRequest& request) {
   PairingParams params;
   switch (request.mode()) {
@@ -88,10 +84,10 @@ absl::StatusOr<std::vector<Profile>> ExplicitCohort(const ProfileRepository& rep
           absl::StrCat(field, ": profile \"", key->id, "\" of owner \"", key->owner, "\" is listed twice (also at members.refs[",
                        it->second, "])"));
     }
-    absl::StatusOr<std::optional<Profile>> profile = repository.ReadIndexed(*key);
-    if (!profile.ok()) return profile.status();
     // Another owner's private profile is as good as absent to this caller.
-    if (!profile->has_value() || !VisibleTo(**profile, viewer)) {
+    absl::StatusOr<std::optional<Profile>> profile = repository.ReadIndexed(*key, viewer);
+    if (!profile.ok()) return profile.status();
+    if (!profile->has_value()) {
       return absl::NotFoundError(absl::StrCat(field, ": ", ProfileNotFoundMessage(*key)));
     }
     if ((*profile)->kind != ProfileKind::kBuddy) {
@@ -128,10 +124,12 @@ absl::StatusOr<std::vector<Profile>> FilteredCohort(const ProfileRepository& rep
     absl::StatusOr<ListPage> page = repository.store().List(query);
     if (!page.ok()) return page.status();
     for (const v1::Profile& stored : page->profiles) {
+      // Another partner's private profile is skipped before it is converted.
+      if (!VisibleTo(stored, viewer)) continue;
       // As the index holds it; one deleted since listing, or not indexed (yet), is skipped.
       std::optional<Profile> profile = repository.FromStored(stored);
       if (profile.has_value() && !repository.index().Contains(profile->key)) continue;
-      if (!profile.has_value() || profile->kind != ProfileKind::kBuddy || !VisibleTo(*profile, viewer)) continue;
+      if (!profile.has_value() || profile->kind != ProfileKind::kBuddy) continue;
       if (!MatchesAny(tags, profile->tags)) continue;
       if (!MatchesAny(provinces, {profile->location.province})) continue;
       cohort.push_back(*std::move(profile));

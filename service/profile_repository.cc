@@ -127,11 +127,13 @@ std::optional<Profile> ProfileRepository::FromStored(const v1::Profile& stored) 
   return *std::move(profile);
 }
 
-absl::StatusOr<std::optional<Profile>> ProfileRepository::ReadIndexed(const ProfileKey& key) const {
-  if (!index_->Contains(key)) return std::nullopt;
+absl::StatusOr<std::optional<Profile>> ProfileRepository::ReadIndexed(const ProfileKey& key,
+                                                                    const std::string& viewer) const {
+  if (!index_->VisibleTo(key, viewer)) return std::nullopt;
   absl::StatusOr<std::vector<std::optional<v1::Profile>>> stored = store_->GetMany({key});
   if (!stored.ok()) return stored.status();
-  if (!stored->at(0).has_value()) return std::nullopt;
+  // The store may hold a newer version than the index, made private since: check the body itself too.
+  if (!stored->at(0).has_value() || !VisibleTo(*stored->at(0), viewer)) return std::nullopt;
   return FromStored(*stored->at(0));
 }
 

@@ -71,10 +71,12 @@ class ProfileRepository {
   // A stored proto as the normalized profile the index holds; nullopt when it no longer converts (the
   // vocabulary changed since it was written), as the index skipped it.
   std::optional<Profile> FromStored(const v1::Profile& stored) const;
-  // The profile under `key` as FromStored gives it; nullopt when it is not in the index (deleted, not
-  // indexed yet, or no longer converting) or not in the store. The server's index keeps no profiles: queries
-  // and participants by ref read theirs here.
-  absl::StatusOr<std::optional<Profile>> ReadIndexed(const ProfileKey& key) const;
+  // The profile under `key` as FromStored gives it, when `viewer` may see it (its own or shared); nullopt when
+  // it is not in the index (deleted, not indexed yet, or no longer converting), not in the store, or another
+  // partner's private profile. The server's index keeps no profiles: queries and participants by ref read
+  // theirs here. Visibility is checked in the index before the store is read, so a profile `viewer` may not
+  // see is neither read nor converted: it answers as an absent one does, in the same time.
+  absl::StatusOr<std::optional<Profile>> ReadIndexed(const ProfileKey& key, const std::string& viewer) const;
 
   const Vocabulary& vocabulary() const { return *vocabulary_; }
   const Index& index() const { return *index_; }

@@ -1,6 +1,8 @@
 #include "service/server.h"
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
 
 #include <chrono>
 #include <filesystem>
@@ -15,6 +17,7 @@
 #include "service/logging.h"
 #include "service/sample_data.h"
 #include "service/postgres_profile_store.h"
+#include "service/private_files.h"
 #include "service/sqlite_profile_store.h"
 #include "service/static_files.h"
 #include "service/status_mapping.h"
@@ -80,7 +83,17 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   }
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentialsFor(options);
   if (!credentials.ok()) return credentials.status();
-  server->metrics_ = std::make_unique<Metrics>();
+  // What the server registers: the circmatch.v1 services (also routed by the HTTP gateway), health, and the
+  // reflection service of the builder plugin.
+  const std::vector<std::string> api_services = {
+      v1::ProfileService::service_full_name(), v1::MatchingService::service_full_name(),
+      v1::PairingService::service_full_name(), v1::MarketDayService::service_full_name(),
+      v1::VocabularyService::service_full_name()};
+  std::vector<std::string> served = api_services;
+  served.push_back(grpc::health::v1::Health::service_full_name());
+  std::vector<std::string> registered = served;
+  registered.push_back("grpc.reflection.v1alpha.ServerReflection");
+  server->metrics_ = std::make_unique<Metrics>(registered);
 
   const std::string vocabulary_dir = ResolveVocabularyDir(options.vocabulary_dir);
   absl::StatusOr<std::unique_ptr<Vocabulary>> vocabulary = Vocabulary::Load(vocabulary_dir);
@@ -125,9 +138,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   if (options.audit_log == "-") {
     server->audit_log_ = AuditLog::Disabled();
   } else {
-    std::error_code ignored;
-    std::filesystem::create_directories(options.data_dir, ignored);
     const std::string path = options.audit_log.empty() ? options.data_dir + "/audit.log" : options.audit_log;
+    // In the data dir, owner-only as the store; a log elsewhere is created 0600 too but left as the operator made it.
+    if (options.audit_log.empty()) {
+      if (absl::Status s = MakePrivateDir(options.data_dir); !s.ok()) return PrefixStatus("data_dir: ", s);
+      if (absl::Status s = MakePrivateFile(path, /*create=*/true); !s.ok()) return PrefixStatus("--audit_log: ", s);
+    }
     absl::StatusOr<std::unique_ptr<AuditLog>> audit = AuditLog::Open(path);
     if (!audit.ok()) return audit.status();
     server->audit_log_ = *std::move(audit);
@@ -162,10 +178,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   server->market_day_service_ = std::make_unique<MarketDayServiceImpl>(
       server->repository_.get(), server->authenticator_.get(), server->audit_log_.get());
   server->vocabulary_service_ = std::make_unique<VocabularyServiceImpl>(server->vocabulary_.get(), server->authenticator_.get());
-  server->health_service_ = std::make_unique<HealthServiceImpl>(std::vector<std::string>{
-      v1::ProfileService::service_full_name(), v1::MatchingService::service_full_name(),
-      v1::PairingService::service_full_name(), v1::MarketDayService::service_full_name(),
-      v1::VocabularyService::service_full_name(), grpc::health::v1::Health::service_full_name()});
+  server->health_service_ = std::make_unique<HealthServiceImpl>(served);
 
   // Must run before the builder is created: it registers the reflection service as a builder plugin.
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -190,11 +203,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   }
   server->port_ = port;
   if (!options.http_listen.empty()) {
-    absl::StatusOr<std::unique_ptr<HttpGateway>> gateway = HttpGateway::Create(
-        server->grpc_server_->InProcessChannel(grpc::ChannelArguments()),
-        {v1::ProfileService::service_full_name(), v1::MatchingService::service_full_name(),
-         v1::PairingService::service_full_name(), v1::MarketDayService::service_full_name(),
-         v1::VocabularyService::service_full_name()});
+    absl::StatusOr<std::unique_ptr<HttpGateway>> gateway =
+        HttpGateway::Create(server->grpc_server_->InProcessChannel(grpc::ChannelArguments()), api_services);
     if (!gateway.ok()) return PrefixStatus("--http_listen: ", gateway.status());
     server->gateway_ = *std::move(gateway);
     HttpServerOptions http_options;
@@ -224,20 +234,28 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   if (!options.metrics_listen.empty()) {
     Metrics* metrics = server->metrics_.get();
     const Index* index = server->index_.get();
-    metrics->AddCollector([index](std::string* out) {
-      absl::StrAppend(out, "# HELP circmatch_index_profiles Profiles in the index, by kind.\n",
-                      "# TYPE circmatch_index_profiles gauge\n");
+    prometheus::Family<prometheus::Gauge>& profiles = prometheus::BuildGauge()
+                                                          .Name("circmatch_index_profiles")
+                                                          .Help("Profiles in the index, by kind.")
+                                                          .Register(metrics->registry());
+    prometheus::Counter& version = prometheus::BuildCounter()
+                                       .Name("circmatch_index_version")
+                                       .Help("Writes applied to the index since start.")
+                                       .Register(metrics->registry())
+                                       .Add({});
+    prometheus::Family<prometheus::Gauge>& memory =
+        prometheus::BuildGauge()
+            .Name("circmatch_index_memory_bytes")
+            .Help("Bytes the index holds, by part (dense_values are part of posting_lists).")
+            .Register(metrics->registry());
+    metrics->AddCollector([index, &profiles, &version, &memory] {
       for (ProfileKind kind : {ProfileKind::kBuyer, ProfileKind::kTender, ProfileKind::kSupplier, ProfileKind::kBuddy}) {
-        absl::StrAppend(out, "circmatch_index_profiles{kind=\"", ProfileKindName(kind), "\"} ", index->Count(kind),
-                        "\n");
+        profiles.Add({{"kind", ProfileKindName(kind)}}).Set(static_cast<double>(index->Count(kind)));
       }
-      absl::StrAppend(out, "# HELP circmatch_index_version Writes applied to the index since start.\n",
-                      "# TYPE circmatch_index_version counter\n", "circmatch_index_version ", index->version(), "\n");
-      const IndexMemory memory = index->Memory();
-      absl::StrAppend(out, "# HELP circmatch_index_memory_bytes Bytes the index holds, by part (dense_values are "
-                      "part of posting_lists).\n", "# TYPE circmatch_index_memory_bytes gauge\n");
-      for (const auto& [part, bytes] : memory.Parts()) {
-        absl::StrAppend(out, "circmatch_index_memory_bytes{part=\"", part, "\"} ", bytes, "\n");
+      // A counter only goes up: add what it is behind the index.
+      version.Increment(static_cast<double>(index->version()) - version.Value());
+      for (const auto& [part, bytes] : index->Memory().Parts()) {
+        memory.Add({{"part", part}}).Set(static_cast<double>(bytes));
       }
     });
     absl::StatusOr<std::unique_ptr<HttpServer>> http = HttpServer::Start(

@@ -133,6 +133,13 @@ class Index::Impl {
     return rows_by_key_.Find(key).has_value();
   }
 
+  bool VisibleTo(const ProfileKey& key, const std::string& viewer) const {
+    absl::ReaderMutexLock lock(&mu_);
+    const std::optional<internal::RowRef> ref = rows_by_key_.Find(key);
+    if (!ref.has_value()) return false;
+    return viewer.empty() || key.owner == viewer || segments_[KindIndex(ref->kind)]->shared[ref->row];
+  }
+
   int64_t Count(ProfileKind kind) const {
     absl::ReaderMutexLock lock(&mu_);
     return segments_[KindIndex(kind)]->live_rows();
@@ -635,6 +642,9 @@ void Index::Upsert(PreparedProfiles prepared) { impl_->Upsert(std::move(prepared
 absl::Status Index::Delete(const ProfileKey& key) { return impl_->Delete(key); }
 std::optional<Profile> Index::Get(const ProfileKey& key) const { return impl_->Get(key); }
 bool Index::Contains(const ProfileKey& key) const { return impl_->Contains(key); }
+bool Index::VisibleTo(const ProfileKey& key, const std::string& viewer) const {
+  return impl_->VisibleTo(key, viewer);
+}
 int64_t Index::Count(ProfileKind kind) const { return impl_->Count(kind); }
 uint64_t Index::version() const { return impl_->version(); }
 IndexMemory Index::Memory() const { return impl_->Memory(); }

@@ -357,6 +357,23 @@ TEST(IndexTest, VisibilityOwnAndShared) {
   EXPECT_EQ(Ids(MustFind(*index, tender, params)), (std::vector<std::string>{"shared"}));
 }
 
+TEST(IndexTest, VisibleToAnswersAsTheMatchesFilter) {
+  auto index = NewIndex();
+  Profile mine = Supplier("mine", {"39130000"}, "alice");
+  mine.visibility = Visibility::kPrivate;
+  Profile theirs = Supplier("theirs", {"39130000"}, "bob");
+  theirs.visibility = Visibility::kPrivate;
+  Profile shared = Supplier("shared", {"39130000"}, "bob");
+  ASSERT_TRUE(index->Upsert({mine, theirs, shared}).ok());
+  EXPECT_TRUE(index->VisibleTo(mine.key, "alice"));
+  EXPECT_TRUE(index->VisibleTo(shared.key, "alice"));
+  EXPECT_FALSE(index->VisibleTo(theirs.key, "alice"));
+  EXPECT_TRUE(index->VisibleTo(theirs.key, "bob"));
+  EXPECT_TRUE(index->VisibleTo(theirs.key, ""));
+  EXPECT_FALSE(index->VisibleTo(ProfileKey{"bob", "absent"}, "alice"));
+  EXPECT_FALSE(index->VisibleTo(ProfileKey{"bob", "absent"}, ""));
+}
+
 TEST(IndexTest, ExcludesKeysOrganizationsAndTheQueryItself) {
   auto index = NewIndex();
   Profile a = Supplier("a", {"39130000"});

@@ -285,6 +285,68 @@ TEST_F(AccessTest, MatchingCallsOfPartnerASeeOwnAndSharedButNeverBsPrivate) {
             grpc::StatusCode::UNAUTHENTICATED);
 }
 
+// Existence does not leak through a ref: every call that takes one answers another partner's private profile with
+// the error it gives for an absent one, word for word (the same ids asked before and after B stores them
+// privately). store_profile_source_test checks that such a profile is neither read nor converted on the way.
+TEST_F(AccessTest, ARefToAnotherPartnersPrivateProfileAnswersExactlyAsAnAbsentOne) {
+  ASSERT_TRUE(UpsertAs(key_a_, {TenderOf("a-tender", "VISIBILITY_PRIVATE"),
+                                SupplierOf("a-own", "VISIBILITY_PRIVATE", false)})
+                  .ok());
+  // Partner A's calls by ref to B's tender "b-private-tender" and supplier "b-private", in a fixed order.
+  const auto calls = [&] {
+    std::vector<grpc::Status> out;
+    v1::SuggestSuppliersResponse suppliers;
+    out.push_back(SuggestAs(key_a_, "partner-b", "b-private-tender", &suppliers));
+    v1::SuggestTendersRequest tenders;
+    tenders.mutable_supplier_ref()->set_owner("partner-b");
+    tenders.mutable_supplier_ref()->set_id("b-private");
+    tenders.set_k(5);
+    v1::SuggestTendersResponse open_tenders;
+    out.push_back(matching_->SuggestTenders(As(key_a_).get(), tenders, &open_tenders));
+    v1::FindSimilarBuyersRequest similar;
+    similar.mutable_buyer_ref()->set_owner("partner-b");
+    similar.mutable_buyer_ref()->set_id("b-private-tender");
+    similar.set_k(5);
+    v1::FindSimilarBuyersResponse buyers;
+    out.push_back(matching_->FindSimilarBuyers(As(key_a_).get(), similar, &buyers));
+    v1::ExplainMatchRequest explain;
+    explain.set_match_type(v1::MATCH_TYPE_TENDERS_FOR_SUPPLIER);
+    explain.mutable_query_ref()->set_owner("partner-b");
+    explain.mutable_query_ref()->set_id("b-private");
+    explain.mutable_candidate()->set_id("a-tender");
+    v1::ExplainMatchResponse explained;
+    out.push_back(matching_->ExplainMatch(As(key_a_).get(), explain, &explained));
+    out.push_back(ExplainAs(key_a_, "partner-b", "b-private"));  // as the candidate
+    for (const bool for_supplier : {false, true}) {
+      v1::WatchMatchesRequest watch;
+      v1::ProfileRef* ref = for_supplier ? watch.mutable_supplier_ref() : watch.mutable_tender_ref();
+      ref->set_owner("partner-b");
+      ref->set_id(for_supplier ? "b-private" : "b-private-tender");
+      auto context = As(key_a_);
+      auto stream = matching_->WatchMatches(context.get(), watch);
+      v1::WatchMatchesResponse alert;
+      while (stream->Read(&alert)) {
+      }
+      out.push_back(stream->Finish());
+    }
+    return out;
+  };
+  const std::vector<grpc::Status> absent = calls();
+  ASSERT_TRUE(UpsertAs(key_b_, {SupplierOf("b-private", "VISIBILITY_PRIVATE", true),
+                                TenderOf("b-private-tender", "VISIBILITY_PRIVATE")})
+                  .ok());
+  const std::vector<grpc::Status> hidden = calls();
+  ASSERT_EQ(hidden.size(), absent.size());
+  for (size_t i = 0; i < hidden.size(); ++i) {
+    EXPECT_EQ(hidden[i].error_code(), grpc::StatusCode::NOT_FOUND) << "call " << i << ": " << StatusText(hidden[i]);
+    EXPECT_EQ(hidden[i].error_code(), absent[i].error_code()) << "call " << i;
+    EXPECT_EQ(hidden[i].error_message(), absent[i].error_message()) << "call " << i;
+  }
+  // B itself uses them.
+  v1::SuggestSuppliersResponse own;
+  EXPECT_TRUE(SuggestAs(key_b_, "", "b-private-tender", &own).ok());
+}
+
 // Text statistics count shared profiles only: B's scores do not move when A writes private text with B's words,
 // and a certificate only A's private profiles hold looks to B like one nobody holds.
 TEST_F(AccessTest, APartnersPrivateTextAndCertificatesLeaveNoTraceInAnothersScores) {

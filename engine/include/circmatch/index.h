@@ -151,6 +151,10 @@ class Index {
 
   // True when a profile is stored under `key` (whether or not the index keeps the profile itself).
   bool Contains(const ProfileKey& key) const;
+  // True when a profile is stored under `key` and `viewer` may see it: its own, or shared (an empty viewer sees
+  // every profile). Answered from the index alone, so a profile the viewer may not see costs what an absent
+  // one does.
+  bool VisibleTo(const ProfileKey& key, const std::string& viewer) const;
 
   // Number of stored profiles of a kind.
   int64_t Count(ProfileKind kind) const;
