@@ -82,8 +82,10 @@ TEST(VectorizerTest, EvidencedStrategiesCountAboveBareTags) {
   const double evidenced = Dot(q, vz.Categorical(Facet::kStrategies, refurbisher));
   const double tagged = Dot(q, vz.Categorical(Facet::kStrategies, tagger));
   EXPECT_NEAR(Dot(q, vz.Categorical(Facet::kStrategies, both)), 1.0, 1e-6);
-  EXPECT_GT(evidenced, 2 * tagged);
+  EXPECT_GT(evidenced, tagged);
   EXPECT_GT(tagged, 0.0);
+  // A bare tag counts ModelParams::strategy_tag_weight of the evidence.
+  EXPECT_NEAR(tagged / evidenced, VectorizerOptions{}.model.strategy_tag_weight, 1e-6);
 }
 
 TEST(VectorizerTest, LadderCertificationImpliesLowerLevels) {

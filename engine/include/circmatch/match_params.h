@@ -87,6 +87,8 @@ struct MatchParams {
 };
 
 inline constexpr int kMaxK = 1000;
+// The most words the text of a query may hold (about 30 pages); ResolveParams refuses a longer one.
+inline constexpr int kMaxQueryTextWords = 10000;
 
 }  // namespace circmatch
 

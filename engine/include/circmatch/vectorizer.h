@@ -86,7 +86,7 @@ class TextIdf {
 // (bench/relevance/fit_model.cc; docs/MATCHING.md).
 struct ModelParams {
   // The weight of a tagged strategy beside an evidenced one (1): how much a bare tag is believed.
-  float strategy_tag_weight = 0.25f;
+  float strategy_tag_weight = 0.5f;
   // Suppliers for a tender: the score of a supplier whose text shows an intermediary role
   // (FacetValues::intermediary) is multiplied by this, unless the tender's own text asks for one, so a tender for
   // delivery ranks makers and service providers above platforms, wholesalers and consultancies.
