@@ -206,7 +206,7 @@ grpc::ServerUnaryReactor* MarketDayServiceImpl::ScheduleMeetings(grpc::CallbackS
     if (!params.ok()) return params.status();
     params->viewer = *caller;
     // The explanations read the suppliers from here, not from the store again.
-    StoreProfileSource participants(*repository_);
+    StoreProfileSource participants(*repository_, *caller);
     for (const Profile& supplier : suppliers.profiles) participants.Add(supplier);
     params->profiles = &participants;
     absl::StatusOr<ScoreMatrix> scores = repository_->index().ScoreAll(buyers.profiles, suppliers.keys, *params);

@@ -113,7 +113,7 @@ absl::Status RankedMatch(const ProfileRepository& repository, const std::string&
 
   // The index explains its matches from the store's profiles, and leaves out one deleted since it ranked it;
   // the response is made of the protos it read.
-  StoreProfileSource profiles(repository);
+  StoreProfileSource profiles(repository, viewer);
   params->profiles = &profiles;
   if (absl::Status status = CheckCallAlive(context); !status.ok()) return status;
   absl::StatusOr<MatchResult> result = repository.index().FindMatches(*query, *params);
@@ -236,7 +236,7 @@ class WatchMatchesReactor final : public grpc::ServerWriteReactor<v1::WatchMatch
     params_.now_unix_seconds = absl::ToUnixSeconds(absl::Now());
     for (const ProfileKey& key : written) {
       if (key == query_.key) continue;
-      StoreProfileSource profiles(*repository_);
+      StoreProfileSource profiles(*repository_, viewer_);
       MatchParams params = params_;
       params.profiles = &profiles;
       absl::StatusOr<ExplainResult> explained = repository_->index().Explain(query_, key, params);
@@ -353,7 +353,7 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::ExplainMatch(grpc::CallbackServer
     if (!params.ok()) return params.status();
     params->viewer = viewer;
     params->now_unix_seconds = absl::ToUnixSeconds(absl::Now());
-    StoreProfileSource profiles(*repository_);
+    StoreProfileSource profiles(*repository_, viewer);
     params->profiles = &profiles;
 
     if (absl::Status status = CheckCallAlive(context); !status.ok()) return status;

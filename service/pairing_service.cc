@@ -234,7 +234,7 @@ absl::Status Pair(const ProfileRepository& repository, const std::string& viewer
         "members.refs: %d members, more than the %d this server pairs at once", cohort->size(), kMaxPairedCohort));
   }
   // The explanations read the members from here, not from the store again.
-  StoreProfileSource members(repository);
+  StoreProfileSource members(repository, viewer);
   for (const Profile& member : *cohort) members.Add(member);
   match_params->profiles = &members;
   std::sort(cohort->begin(), cohort->end(), [](const Profile& a, const Profile& b) { return a.key < b.key; });

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <string>
 #include <vector>
+#include <atomic>
+#include <thread>
 
 #include "service_test_util.h"
 
@@ -283,6 +285,45 @@ TEST_F(AccessTest, MatchingCallsOfPartnerASeeOwnAndSharedButNeverBsPrivate) {
   EXPECT_TRUE(vocabulary_->ListVocabulary(As(key_a_).get(), vocabulary, &terms).ok());
   EXPECT_EQ(vocabulary_->ListVocabulary(As("").get(), vocabulary, &terms).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+}
+
+// A write reaches the store before the index: while B flips a supplier between a shared version and a private
+// one (another name, its contact shared), A's matches and explanations, asked all the while, never carry the
+// private version: a body is checked for the caller on the way out, not only the index's row.
+TEST_F(AccessTest, APrivateVersionNeverReachesAnotherPartnerWhileItIsBeingWritten) {
+  ASSERT_TRUE(UpsertAs(key_a_, {TenderOf("a-tender", "VISIBILITY_PRIVATE")}).ok());
+  v1::Profile shared = SupplierOf("b-flip", "VISIBILITY_SHARED", false);
+  v1::Profile secret = SupplierOf("b-flip", "VISIBILITY_PRIVATE", true);
+  secret.set_organization("Geheim");
+  ASSERT_TRUE(UpsertAs(key_b_, {shared}).ok());
+
+  constexpr int kFlips = 60;
+  std::atomic<bool> writing{true};
+  std::thread writer([&] {
+    for (int i = 0; i < kFlips; ++i) EXPECT_TRUE(UpsertAs(key_b_, {i % 2 == 0 ? secret : shared}).ok());
+    writing = false;
+  });
+  int calls = 0, leaks = 0;
+  const auto carries_secret = [](const v1::Profile& p) {
+    return p.organization() == "Geheim" || !p.contact().email().empty();
+  };
+  while (writing || calls < 40) {
+    v1::SuggestSuppliersResponse suggested;
+    ASSERT_TRUE(SuggestAs(key_a_, "", "a-tender", &suggested).ok());
+    for (const v1::Match& m : suggested.matches()) leaks += carries_secret(m.profile());
+    v1::ExplainMatchRequest request;
+    request.set_match_type(v1::MATCH_TYPE_SUPPLIERS_FOR_TENDER);
+    request.mutable_query_ref()->set_id("a-tender");
+    request.mutable_candidate()->set_owner("partner-b");
+    request.mutable_candidate()->set_id("b-flip");
+    v1::ExplainMatchResponse explained;
+    if (matching_->ExplainMatch(As(key_a_).get(), request, &explained).ok()) {
+      leaks += carries_secret(explained.match().profile());
+    }
+    calls += 2;
+  }
+  writer.join();
+  EXPECT_EQ(leaks, 0) << "of " << calls << " calls during " << kFlips << " flips";
 }
 
 // Existence does not leak through a ref: every call that takes one answers another partner's private profile with

@@ -110,7 +110,7 @@ class StoreProfileSourceTest : public ::testing::Test {
 };
 
 TEST_F(StoreProfileSourceTest, ExplainsFromTheStoreAndGivesBackTheProtosItRead) {
-  StoreProfileSource profiles(*repository_);
+  StoreProfileSource profiles(*repository_, params_.viewer);
   params_.profiles = &profiles;
   auto result = index_->FindMatches(tender_, params_);
   ASSERT_TRUE(result.ok()) << result.status();
@@ -151,7 +151,7 @@ TEST_F(StoreProfileSourceTest, LeavesOutWhatTheStoreNoLongerHasOrNoLongerConvert
   stale.mutable_capabilities()->set_cpv_codes(0, "99999999");  // a code the vocabulary does not have
   ASSERT_TRUE(store_->Upsert({stale}).ok());
 
-  StoreProfileSource profiles(*repository_);
+  StoreProfileSource profiles(*repository_, params_.viewer);
   params_.profiles = &profiles;
   params_.k = 3;
   auto result = index_->FindMatches(tender_, params_);
@@ -161,8 +161,26 @@ TEST_F(StoreProfileSourceTest, LeavesOutWhatTheStoreNoLongerHasOrNoLongerConvert
   EXPECT_FALSE(profiles.TakeStored({"partner", "desks"}).has_value());
 }
 
+// The store holds a newer version than the index ranked, made private since: to another partner it is as
+// absent, to its owner it is there.
+TEST_F(StoreProfileSourceTest, AVersionTheViewerMayNotSeeIsAsAbsent) {
+  v1::Profile made_private = *store_->Get({"partner", "chairs"});
+  made_private.set_visibility(v1::VISIBILITY_PRIVATE);
+  ASSERT_TRUE(store_->Upsert({made_private}).ok());
+  StoreProfileSource other(*repository_, "another-partner");
+  auto read = other.GetMany({{"partner", "chairs"}, {"partner", "desks"}});
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_FALSE((*read)[0].has_value());
+  EXPECT_TRUE((*read)[1].has_value());
+  EXPECT_FALSE(other.TakeStored({"partner", "chairs"}).has_value());
+  StoreProfileSource owner(*repository_, "partner");
+  read = owner.GetMany({{"partner", "chairs"}});
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_TRUE((*read)[0].has_value());
+}
+
 TEST_F(StoreProfileSourceTest, AddedProfilesAreNotReadFromTheStore) {
-  StoreProfileSource profiles(*repository_);
+  StoreProfileSource profiles(*repository_, params_.viewer);
   Profile held = *repository_->ReadIndexed({"partner", "chairs"}, "partner").value();
   held.display_name = "as the call holds it";
   profiles.Add(held);
