@@ -148,7 +148,8 @@ absl::StatusOr<uint64_t> ProfileRepository::Write(PreparedBatch batch) {
   // The batch is durable now; the index checked it when it was prepared and only appends it here.
   index_->Upsert(std::move(batch.indexed));
   write_events_.Publish(written);
-  const uint64_t version = index_->version();
+  // A batch holds one partner's profiles; it gets its own view's version, which others' private writes don't move.
+  const uint64_t version = written.empty() ? index_->version() : index_->ViewVersion(written.front().owner);
   index_lock.Release();
   NoteWritten(static_cast<int64_t>(written.size()));
   return version;
@@ -170,7 +171,7 @@ absl::StatusOr<uint64_t> ProfileRepository::Delete(const ProfileKey& key) {
                           << "\" from the store but not from the index: " << status;
     return absl::InternalError(absl::StrCat("deleted from the store, but not from the index: ", status.message()));
   }
-  return index_->version();
+  return index_->ViewVersion(key.owner);
 }
 
 absl::StatusOr<int64_t> ProfileRepository::RebuildIndex() {

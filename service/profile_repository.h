@@ -53,10 +53,12 @@ class ProfileRepository {
                                         const std::string& caller,
                                         const ItemPrefix& item_prefix = ItemPrefix()) const;
 
-  // Commits the batch to the store, then to the index. Returns the index version after the write.
+  // Commits the batch to the store, then to the index. Returns the version of its owner's view after the write
+  // (Index::ViewVersion).
   absl::StatusOr<uint64_t> Write(PreparedBatch batch) ABSL_LOCKS_EXCLUDED(store_mu_, index_mu_);
 
-  // Deletes a profile from the store, then the index. NOT_FOUND when it is not stored.
+  // Deletes a profile from the store, then the index; returns its owner's view version after. NOT_FOUND when it
+  // is not stored.
   absl::StatusOr<uint64_t> Delete(const ProfileKey& key) ABSL_LOCKS_EXCLUDED(store_mu_, index_mu_);
 
   // Applies changes other servers committed to a shared store to the index only (the store has them).

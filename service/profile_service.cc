@@ -101,7 +101,7 @@ class ProfileServiceImpl::ImportReactor final : public grpc::ServerReadReactor<v
     // Every batch the client sent is committed: report them.
     response_->set_upserted_count(upserted_);
     response_->set_batch_count(batches_);
-    response_->set_index_version(repository_->index().version());
+    response_->set_index_version(repository_->index().ViewVersion(caller_));
     Finish(grpc::Status::OK);
     Release(/*writer=*/true);
   }
@@ -245,7 +245,7 @@ grpc::ServerUnaryReactor* ProfileServiceImpl::EraseContact(grpc::CallbackServerC
       erased->set_owner(key.owner);
       erased->set_id(key.id);
     }
-    response->set_index_version(repository_->index().version());
+    response->set_index_version(repository_->index().ViewVersion(*caller));
     CIRCMATCH_LOG(kInfo) << "EraseContact by partner " << *caller << ": " << response->erased_size()
                          << " profiles erased";
     return absl::OkStatus();

@@ -268,6 +268,39 @@ TEST(IndexTest, DeleteRemovesAndUpsertReplaces) {
   EXPECT_EQ(index->Count(ProfileKind::kSupplier), 1);
 }
 
+// A partner's view version moves with the shared profiles and its own, never with another partner's private
+// writes; a shared profile made private (or deleted) moves every view. Match results carry the viewer's.
+TEST(IndexTest, AViewVersionMovesOnlyWithWhatItsViewerMaySee) {
+  auto index = NewIndex();
+  const auto private_of = [](Profile p) {
+    p.visibility = Visibility::kPrivate;
+    return p;
+  };
+  ASSERT_TRUE(index->Upsert({Supplier("b-shared", {"39130000"}, "b")}).ok());
+  const uint64_t a0 = index->ViewVersion("a"), b0 = index->ViewVersion("b");
+  MatchParams params;
+  params.viewer = "b";
+  EXPECT_EQ(MustFind(*index, Tender("t", {"39130000"}, "b"), params).index_version, b0);
+
+  // A's private writes and deletion: A's view moves, B's does not.
+  ASSERT_TRUE(index->Upsert({private_of(Tender("a-1", {"39130000"}, "a")), private_of(Supplier("a-2", {"39130000"}, "a"))}).ok());
+  ASSERT_TRUE(index->Delete(ProfileKey{"a", "a-1"}).ok());
+  EXPECT_EQ(index->ViewVersion("b"), b0);
+  EXPECT_EQ(MustFind(*index, Tender("t", {"39130000"}, "b"), params).index_version, b0);
+  EXPECT_GT(index->ViewVersion("a"), a0);
+
+  // A's shared write, and a shared profile made private: both views move.
+  const uint64_t a1 = index->ViewVersion("a");
+  ASSERT_TRUE(index->Upsert({Supplier("a-3", {"39130000"}, "a")}).ok());
+  EXPECT_GT(index->ViewVersion("b"), b0);
+  const uint64_t b1 = index->ViewVersion("b");
+  ASSERT_TRUE(index->Upsert({private_of(Supplier("a-3", {"39130000"}, "a"))}).ok());
+  EXPECT_GT(index->ViewVersion("b"), b1);
+  EXPECT_GT(index->ViewVersion("a"), a1);
+  // Every profile: the index's own version.
+  EXPECT_EQ(index->ViewVersion(""), index->version());
+}
+
 TEST(IndexTest, UpsertIsAllOrNoneAndNamesTheProfile) {
   auto index = NewIndex();
   Profile bad = Supplier("bad", {"39139999"});

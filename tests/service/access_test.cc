@@ -432,6 +432,38 @@ TEST_F(AccessTest, APartnersPrivateTextAndCertificatesLeaveNoTraceInAnothersScor
   EXPECT_EQ(nobody.matches_size(), 0);
 }
 
+// The index version a partner sees moves only with what it may see: A's private writes and deletions leave the
+// version in B's responses as it was; B's own write and A's shared one move it.
+TEST_F(AccessTest, AnotherPartnersPrivateWritesLeaveTheIndexVersionItSeesAsItWas) {
+  ASSERT_TRUE(UpsertAs(key_b_, {TenderOf("b-tender", "VISIBILITY_SHARED"),
+                                SupplierOf("b-one", "VISIBILITY_SHARED", false)}).ok());
+  v1::SuggestSuppliersResponse before;
+  ASSERT_TRUE(SuggestAs(key_b_, "", "b-tender", &before).ok());
+
+  std::vector<v1::Profile> private_tenders;
+  for (int i = 0; i < 10; ++i) private_tenders.push_back(TenderOf("a-" + std::to_string(i), "VISIBILITY_PRIVATE"));
+  ASSERT_TRUE(UpsertAs(key_a_, private_tenders).ok());
+  v1::DeleteProfileRequest erase;
+  erase.mutable_ref()->set_id("a-0");
+  v1::DeleteProfileResponse erased;
+  ASSERT_TRUE(profiles_->DeleteProfile(As(key_a_).get(), erase, &erased).ok());
+  v1::SuggestSuppliersResponse after;
+  ASSERT_TRUE(SuggestAs(key_b_, "", "b-tender", &after).ok());
+  EXPECT_EQ(after.index_version(), before.index_version());
+
+  v1::UpsertProfilesRequest own;
+  *own.add_profiles() = SupplierOf("b-two", "VISIBILITY_PRIVATE", false);
+  v1::UpsertProfilesResponse written;
+  ASSERT_TRUE(profiles_->UpsertProfiles(As(key_b_).get(), own, &written).ok());
+  EXPECT_GT(written.index_version(), before.index_version());
+  ASSERT_TRUE(SuggestAs(key_b_, "", "b-tender", &after).ok());
+  EXPECT_EQ(after.index_version(), written.index_version());
+
+  ASSERT_TRUE(UpsertAs(key_a_, {SupplierOf("a-shared", "VISIBILITY_SHARED", false)}).ok());
+  ASSERT_TRUE(SuggestAs(key_b_, "", "b-tender", &before).ok());
+  EXPECT_GT(before.index_version(), after.index_version());
+}
+
 TEST_F(AccessTest, EraseContactErasesOnlyTheCallersProfiles) {
   ASSERT_TRUE(UpsertAs(key_a_, {SupplierOf("a-person", "VISIBILITY_SHARED", true)}).ok());
   v1::Profile b_same_person = SupplierOf("b-person", "VISIBILITY_SHARED", true);

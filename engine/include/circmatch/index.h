@@ -161,6 +161,11 @@ class Index {
 
   // Incremented by every successful write.
   uint64_t version() const;
+  // The version of what `viewer` may see (shared profiles and its own; empty: every profile, version()): it
+  // grows with every write that changes what the viewer sees and with no other, so it says nothing about other
+  // partners' private writes; the same view version means the same visible profiles. Match results carry it
+  // (index_version) for their MatchParams::viewer.
+  uint64_t ViewVersion(const std::string& viewer) const;
 
   // The bytes held, by part.
   IndexMemory Memory() const;
