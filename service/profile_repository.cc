@@ -147,10 +147,11 @@ absl::StatusOr<uint64_t> ProfileRepository::Write(PreparedBatch batch) {
   store_lock.Release();
   // The batch is durable now; the index checked it when it was prepared and only appends it here.
   index_->Upsert(std::move(batch.indexed));
-  write_events_.Publish(written);
   // A batch holds one partner's profiles; it gets its own view's version, which others' private writes don't move.
   const uint64_t version = written.empty() ? index_->version() : index_->ViewVersion(written.front().owner);
   index_lock.Release();
+  // Watchers hear of it once it is committed, off the locks: the next write does not wait for them.
+  write_events_.Publish(written);
   NoteWritten(static_cast<int64_t>(written.size()));
   return version;
 }
