@@ -32,11 +32,12 @@ grpc::ServerUnaryReactor* FinishAudited(grpc::CallbackServerContext* context, co
   return FinishUnary(context, status);
 }
 
-// Matching is the expensive part of a call; skip it when nobody waits for the answer.
+// Matching is the expensive part of a call; skip it, or stop it (MatchParams::interrupt), when nobody waits for
+// the answer.
 absl::Status CheckCallAlive(grpc::CallbackServerContext* context) {
   if (context->IsCancelled()) return absl::CancelledError("the call was cancelled");
   if (context->deadline() <= std::chrono::system_clock::now()) {
-    return absl::DeadlineExceededError("the deadline passed before matching started");
+    return absl::DeadlineExceededError("the deadline passed before the matching was done");
   }
   return absl::OkStatus();
 }
@@ -111,6 +112,7 @@ absl::Status RankedMatch(const ProfileRepository& repository, const std::string&
   if (!params.ok()) return params.status();
   params->viewer = viewer;
   params->now_unix_seconds = absl::ToUnixSeconds(absl::Now());
+  params->interrupt = [context] { return CheckCallAlive(context); };
 
   // The index explains its matches from the store's profiles, and leaves out one deleted since it ranked it;
   // the response is made of the protos it read.

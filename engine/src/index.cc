@@ -191,7 +191,16 @@ class Index::Impl {
         return KeyOf(segment, a.row) < KeyOf(segment, b.row);
       };
       TopK<Scored, decltype(better)> top(params.k, better);
-      const auto passes = [&](int r) { return filter.Passes(segment, r); };
+      absl::Status interrupted;
+      int until_check = kRowsPerInterruptCheck;
+      // Once interrupted no row passes, so what is left of the search runs through at once.
+      const auto passes = [&](int r) {
+        if (params.interrupt && --until_check == 0) {
+          until_check = kRowsPerInterruptCheck;
+          if (interrupted.ok()) interrupted = params.interrupt();
+        }
+        return interrupted.ok() && filter.Passes(segment, r);
+      };
       const auto consider = [&](int r, const internal::QueryScorer::RowScore& s) {
         if (!filter.PassesDistance(segment, r, s.distance_km) || s.score < params.filter.min_score) return;
         top.Push(Scored{s.score, r});
@@ -202,6 +211,7 @@ class Index::Impl {
       };
       const int64_t rows_scored = internal::VisitRowsThatCanEnter(
           segment, scorer, params.k, options_.out_of_order_fraction, passes, threshold, consider);
+      if (!interrupted.ok()) return interrupted;
 
       result.weights = resolved->weights;
       result.index_version = ViewVersionLocked(params.viewer);

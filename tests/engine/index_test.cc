@@ -301,6 +301,25 @@ TEST(IndexTest, AViewVersionMovesOnlyWithWhatItsViewerMaySee) {
   EXPECT_EQ(index->ViewVersion(""), index->version());
 }
 
+// A search asks MatchParams::interrupt now and then; the first status other than OK stops it and is returned.
+TEST(IndexTest, AnInterruptedSearchStopsWithTheInterruptsStatus) {
+  auto index = NewIndex();
+  std::vector<Profile> suppliers;
+  for (int i = 0; i < 3 * kRowsPerInterruptCheck; ++i) suppliers.push_back(Supplier("s" + std::to_string(i), {"39130000"}));
+  ASSERT_TRUE(index->Upsert(suppliers).ok());
+  MatchParams params;
+  int asked = 0;
+  params.interrupt = [&asked] {
+    ++asked;
+    return asked < 2 ? absl::OkStatus() : absl::DeadlineExceededError("the deadline passed");
+  };
+  const absl::StatusOr<MatchResult> stopped = index->FindMatches(Tender("t", {"39130000"}), params);
+  EXPECT_EQ(stopped.status(), absl::DeadlineExceededError("the deadline passed"));
+  EXPECT_EQ(asked, 2) << "asked again after it said stop";
+  params.interrupt = [] { return absl::OkStatus(); };
+  EXPECT_TRUE(index->FindMatches(Tender("t", {"39130000"}), params).ok());
+}
+
 TEST(IndexTest, UpsertIsAllOrNoneAndNamesTheProfile) {
   auto index = NewIndex();
   Profile bad = Supplier("bad", {"39139999"});
