@@ -153,6 +153,11 @@ grpc::ServerUnaryReactor* ProfileServiceImpl::GetProfile(grpc::CallbackServerCon
   if (!caller.ok()) return FinishUnary(context, caller.status());
   absl::StatusOr<ProfileKey> key = CallerKeyFromRef(request->ref(), "ref", *caller);
   if (!key.ok()) return FinishUnary(context, key.status());
+  // Another partner's profile the caller may not see is answered from the index, before the store is read,
+  // exactly as an absent one, so the time it takes does not tell it is there.
+  if (key->owner != *caller && !repository_->index().VisibleTo(*key, *caller)) {
+    return FinishUnary(context, absl::NotFoundError(absl::StrCat("ref: ", ProfileNotFoundMessage(*key))));
+  }
   absl::StatusOr<v1::Profile> profile = ReadProfileAs(repository_->store(), *key, "ref", *caller);
   if (!profile.ok()) return FinishUnary(context, profile.status());
   *response->mutable_profile() = *std::move(profile);

@@ -358,6 +358,7 @@ TEST_F(AccessTest, ARefToAnotherPartnersPrivateProfileAnswersExactlyAsAnAbsentOn
     v1::ExplainMatchResponse explained;
     out.push_back(matching_->ExplainMatch(As(key_a_).get(), explain, &explained));
     out.push_back(ExplainAs(key_a_, "partner-b", "b-private"));  // as the candidate
+    out.push_back(GetAs(key_a_, "partner-b", "b-private"));
     for (const bool for_supplier : {false, true}) {
       v1::WatchMatchesRequest watch;
       v1::ProfileRef* ref = for_supplier ? watch.mutable_supplier_ref() : watch.mutable_tender_ref();
