@@ -204,7 +204,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   }
   server->port_ = port;
   // Limits of both HTTP ports.
-  const HttpServerOptions http_options;
+  HttpServerOptions http_options;
+  http_options.max_connections = options.http_max_connections;
+  http_options.max_connections_per_ip = options.http_max_connections_per_ip;
+  http_options.header_timeout = absl::Milliseconds(options.http_header_timeout_ms);
   if (!options.http_listen.empty()) {
     absl::StatusOr<std::unique_ptr<HttpGateway>> gateway =
         HttpGateway::Create(server->grpc_server_->InProcessChannel(grpc::ChannelArguments()), api_services,
