@@ -80,7 +80,9 @@ struct HttpServerOptions {
   // A connection on which nothing is sent or received for this long while a body or a response is on its way
   // is closed (whole seconds, libmicrohttpd's unit; 0 = never).
   int idle_timeout_seconds = 30;
-  // Largest request head (request line and headers); a larger one is answered 431.
+  // Room for a request head (request line and headers): each connection gets this plus 16 KiB of memory for
+  // the head, the part of a body being read and the response's header lines; a head that does not fit (over
+  // about 80 KiB by default) is answered 431.
   size_t max_header_bytes = 64 << 10;
   // Largest request body; a larger Content-Length is answered 413 before any byte of the body is read.
   size_t max_body_bytes = 16 << 20;
