@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <utility>
 #include <vector>
@@ -202,13 +203,19 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
         absl::StrCat("--listen: cannot listen on \"", options.listen, "\" (address in use or invalid?)"));
   }
   server->port_ = port;
+  // Limits of both HTTP ports.
+  HttpServerOptions http_options;
+  http_options.max_connections = options.http_max_connections;
+  http_options.max_connections_per_ip = options.http_max_connections_per_ip;
+  http_options.header_timeout = absl::Milliseconds(options.http_header_timeout_ms);
   if (!options.http_listen.empty()) {
     absl::StatusOr<std::unique_ptr<HttpGateway>> gateway =
-        HttpGateway::Create(server->grpc_server_->InProcessChannel(grpc::ChannelArguments()), api_services);
+        HttpGateway::Create(server->grpc_server_->InProcessChannel(grpc::ChannelArguments()), api_services,
+                            server->authenticator_.get());
     if (!gateway.ok()) return PrefixStatus("--http_listen: ", gateway.status());
     server->gateway_ = *std::move(gateway);
-    HttpServerOptions http_options;
-    http_options.max_body_bytes = static_cast<size_t>(options.max_message_bytes);
+    HttpServerOptions api_options = http_options;
+    api_options.max_body_bytes = static_cast<size_t>(options.max_message_bytes);
     const HttpGateway* api = server->gateway_.get();
     std::string web_dir = options.web_dir;
     if (web_dir.empty()) {
@@ -218,13 +225,18 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
                     : CIRCMATCH_INSTALL_WEB_DIR;
     }
     if (web_dir == "-") web_dir.clear();
-    absl::StatusOr<std::unique_ptr<HttpServer>> http = HttpServer::Start(
-        options.http_listen,
-        [api, web_dir](const HttpRequest& request) {
-          if (request.path.rfind("/v1/", 0) == 0 || web_dir.empty()) return api->Handle(request);
-          return ServeStaticFile(web_dir, request);
-        },
-        http_options);
+    HttpService service;
+    const auto is_api = [web_dir](const HttpRequest& request) {
+      return request.path.rfind("/v1/", 0) == 0 || web_dir.empty();
+    };
+    service.admit = [api, is_api](const HttpRequest& head) {
+      return is_api(head) ? api->Admit(head) : AdmitStaticFile(head);
+    };
+    service.handle = [api, web_dir, is_api](const HttpRequest& request) {
+      return is_api(request) ? api->Handle(request) : ServeStaticFile(web_dir, request);
+    };
+    absl::StatusOr<std::unique_ptr<HttpServer>> http =
+        HttpServer::Start(options.http_listen, std::move(service), api_options);
     if (!http.ok()) return PrefixStatus("--http_listen: ", http.status());
     server->api_http_ = *std::move(http);
     CIRCMATCH_LOG(kInfo) << "HTTP/JSON API on http://" << PrintableAddress(options.http_listen, server->api_http_->port())
@@ -258,20 +270,29 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
         memory.Add({{"part", part}}).Set(static_cast<double>(bytes));
       }
     });
-    absl::StatusOr<std::unique_ptr<HttpServer>> http = HttpServer::Start(
-        options.metrics_listen, [metrics](const HttpRequest& request) {
-          HttpResponse response;
-          if (request.path != "/metrics") {
-            response.status = 404;
-            response.body = "metrics are at /metrics\n";
-          } else if (request.method != "GET") {
-            response.status = 405;
-          } else {
-            response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-            response.body = metrics->Render();
-          }
-          return response;
-        });
+    HttpService service;
+    service.admit = [](const HttpRequest& head) -> std::optional<HttpResponse> {
+      HttpResponse response;
+      if (head.path != "/metrics") {
+        response.status = 404;
+        response.body = "metrics are at /metrics\n";
+      } else if (head.method != "GET") {
+        response.status = 405;
+      } else {
+        return std::nullopt;
+      }
+      return response;
+    };
+    service.handle = [metrics](const HttpRequest&) {
+      HttpResponse response;
+      response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      response.body = metrics->Render();
+      return response;
+    };
+    HttpServerOptions metrics_options = http_options;
+    metrics_options.max_body_bytes = 0;  // a GET of the metrics has no body
+    absl::StatusOr<std::unique_ptr<HttpServer>> http =
+        HttpServer::Start(options.metrics_listen, std::move(service), metrics_options);
     if (!http.ok()) return PrefixStatus("--metrics_listen: ", http.status());
     server->metrics_http_ = *std::move(http);
     CIRCMATCH_LOG(kInfo) << "metrics on http://" << PrintableAddress(options.metrics_listen, server->metrics_http_->port())
