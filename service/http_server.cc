@@ -228,9 +228,10 @@ struct HttpServer::Callbacks {
     HttpServer::Connection* state = ConnectionOf(connection);
     absl::MutexLock lock(&server->mu_);
     if (exchange != nullptr && exchange->dispatched) --server->dispatched_;
-    if (state != nullptr) {  // the next request's head is due from now
+    if (state != nullptr) {  // the next request's head is due from now; the watch may be asleep without a deadline
       state->awaiting_head = true;
       state->head_deadline = absl::Now() + server->options_.header_timeout;
+      server->head_watch_wake_.Signal();
     }
     delete exchange;
   }
