@@ -205,6 +205,7 @@ grpc::ServerUnaryReactor* MarketDayServiceImpl::ScheduleMeetings(grpc::CallbackS
                                                               request->weights(), v1::MatchFilter());
     if (!params.ok()) return params.status();
     params->viewer = *caller;
+    params->interrupt = [context] { return CheckCallAlive(context); };
     // The explanations read the suppliers from here, not from the store again.
     StoreProfileSource participants(*repository_, *caller);
     for (const Profile& supplier : suppliers.profiles) participants.Add(supplier);

@@ -32,15 +32,6 @@ grpc::ServerUnaryReactor* FinishAudited(grpc::CallbackServerContext* context, co
   return FinishUnary(context, status);
 }
 
-// Matching is the expensive part of a call; skip it, or stop it (MatchParams::interrupt), when nobody waits for
-// the answer.
-absl::Status CheckCallAlive(grpc::CallbackServerContext* context) {
-  if (context->IsCancelled()) return absl::CancelledError("the call was cancelled");
-  if (context->deadline() <= std::chrono::system_clock::now()) {
-    return absl::DeadlineExceededError("the deadline passed before the matching was done");
-  }
-  return absl::OkStatus();
-}
 
 // How one call names and checks its query.
 struct QuerySpec {

@@ -23,14 +23,6 @@
 namespace circmatch::service {
 namespace {
 
-// Pairing is the expensive part of a call; skip it when nobody waits for the answer.
-absl::Status CheckCallAlive(grpc::CallbackServerContext* context) {
-  if (context->IsCancelled()) return absl::CancelledError("the call was cancelled");
-  if (context->deadline() <= std::chrono::system_clock::now()) {
-    return absl::DeadlineExceededError("the deadline passed before pairing started");
-  }
-  return absl::OkStatus();
-}
 
 absl::StatusOr<PairingParams> ParamsFromProto(const v1::PairBuddiesRequest& request) {
   PairingParams params;
@@ -219,6 +211,7 @@ absl::Status Pair(const ProfileRepository& repository, const std::string& viewer
       MatchType::kBuddiesForBuddy, /*k=*/1, request.weights(), v1::MatchFilter());
   if (!match_params.ok()) return match_params.status();
   match_params->viewer = viewer;
+  match_params->interrupt = [context] { return CheckCallAlive(context); };
 
   absl::StatusOr<std::vector<Profile>> cohort;
   switch (request.cohort_case()) {

@@ -255,7 +255,12 @@ class Index::Impl {
       rows.push_back(*row);
     }
     result.scores.setZero(static_cast<Eigen::Index>(queries.size()), static_cast<Eigen::Index>(candidates.size()));
+    int64_t until_check = kRowsPerInterruptCheck;
     for (size_t i = 0; i < queries.size(); ++i) {
+      if (params.interrupt && (until_check -= static_cast<int64_t>(rows.size())) <= 0) {
+        until_check = kRowsPerInterruptCheck;
+        if (absl::Status interrupted = params.interrupt(); !interrupted.ok()) return interrupted;
+      }
       const internal::QueryScorer scorer(segment, vectorizer_, idf_, queries[i], params, resolved[i].weights,
                                          options_.location_decay_km, NamedCertificationIds(queries[i], params.type));
       for (size_t j = 0; j < rows.size(); ++j) {

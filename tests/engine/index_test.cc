@@ -318,6 +318,13 @@ TEST(IndexTest, AnInterruptedSearchStopsWithTheInterruptsStatus) {
   EXPECT_EQ(asked, 2) << "asked again after it said stop";
   params.interrupt = [] { return absl::OkStatus(); };
   EXPECT_TRUE(index->FindMatches(Tender("t", {"39130000"}), params).ok());
+
+  // ScoreAll too, once it has scored kRowsPerInterruptCheck pairs.
+  std::vector<Profile> queries(3, Tender("t", {"39130000"}));
+  std::vector<ProfileKey> candidates;
+  for (int i = 0; i < kRowsPerInterruptCheck; ++i) candidates.push_back(suppliers[i].key);
+  params.interrupt = [] { return absl::CancelledError("the call was cancelled"); };
+  EXPECT_EQ(index->ScoreAll(queries, candidates, params).status().code(), absl::StatusCode::kCancelled);
 }
 
 TEST(IndexTest, UpsertIsAllOrNoneAndNamesTheProfile) {

@@ -86,8 +86,8 @@ struct MatchParams {
   // Where an index that keeps no profiles (IndexOptions::keep_profiles = false) reads its candidates' profiles
   // for their explanations; borrowed for the call. Unused by an index that keeps them.
   const ProfileSource* profiles = nullptr;
-  // When set, asked every kRowsPerInterruptCheck candidate rows of a search: a status other than OK stops it and
-  // FindMatches returns that status (the server's says so once the call is cancelled or its deadline passed), so a
+  // When set, asked every kRowsPerInterruptCheck candidate rows of a search or pairs of ScoreAll: a status other
+  // than OK stops it and FindMatches (ScoreAll) returns that status (the server's says so once the call is cancelled or its deadline passed), so a
   // request nobody waits for no longer keeps a core busy.
   std::function<absl::Status()> interrupt;
 };
