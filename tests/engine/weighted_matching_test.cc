@@ -83,6 +83,19 @@ TEST(WeightedMatchingTest, OddCycleNeedsABlossom) {
   EXPECT_EQ(MatchingWeight(n, w, mate), 10);
 }
 
+TEST(WeightedMatchingTest, LastPhaseWithNoFiniteDualStepEnds) {
+  // Star 1-0-2 of equal weights: after 0-1 is matched, 2's tree takes 0 (odd) and 1 (even) on tight edges and
+  // nothing bounds the dual step; the solve must end there rather than move 0's dual by an infinite step (a
+  // signed overflow that the asan preset's -fno-sanitize-recover=undefined stops at).
+  const int n = 3;
+  std::vector<int32_t> w(9, 0);
+  const auto set = [&](int a, int b, int32_t x) { w[a * n + b] = w[b * n + a] = x; };
+  set(0, 1, 7);
+  set(0, 2, 7);
+  const std::vector<int> mate = internal::MaxWeightMatching(n, w);
+  EXPECT_EQ(mate, (std::vector<int>{1, 0, -1}));
+}
+
 TEST(WeightedMatchingTest, EmptyAndSingleVertex) {
   EXPECT_TRUE(internal::MaxWeightMatching(0, {}).empty());
   EXPECT_EQ(internal::MaxWeightMatching(1, {0}), std::vector<int>{-1});

@@ -283,9 +283,14 @@ class WeightedMatching {
           }
         }
       }
+      // The even vertices' duals, which d lowers, bound it too: once d would take one to 0 (a free vertex's, the
+      // smallest), no augmenting path can add weight and the solve ends. Checked before any dual moves, since in
+      // the last phase nothing else may bound d and it is still infinite.
+      for (int u = 1; u <= n_; ++u) {
+        if (s_[st_[u]] == 0 && lab_[u] <= d) return false;
+      }
       for (int u = 1; u <= n_; ++u) {
         if (s_[st_[u]] == 0) {
-          if (lab_[u] <= d) return false;  // a free vertex's dual reached 0: no gain is left
           lab_[u] -= d;
         } else if (s_[st_[u]] == 1) {
           lab_[u] += d;
