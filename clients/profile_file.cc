@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstdlib>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <utility>
 
@@ -136,6 +138,41 @@ bool ProfileFromCsvRow(const std::vector<std::string>& header, const std::vector
   return true;
 }
 
+// True when `text` is UTF-8: shortest forms only, no surrogates, nothing above U+10FFFF (what protobuf takes as
+// a string).
+bool IsUtf8(absl::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t length;
+    uint32_t code;
+    if (c >= 0xC2 && c <= 0xDF) {
+      length = 2, code = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      length = 3, code = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      length = 4, code = c & 0x07;
+    } else {
+      return false;
+    }
+    if (text.size() - i < length) return false;
+    for (size_t k = 1; k < length; ++k) {
+      const unsigned char next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      code = (code << 6) | (next & 0x3F);
+    }
+    if ((length == 3 && (code < 0x800 || (code >= 0xD800 && code <= 0xDFFF))) ||
+        (length == 4 && (code < 0x10000 || code > 0x10FFFF))) {
+      return false;
+    }
+    i += length;
+  }
+  return true;
+}
+
 std::string CsvField(const std::string& value) {
   if (value.find_first_of(",\"\n\r") == std::string::npos) return value;
   std::string quoted = "\"";
@@ -147,6 +184,19 @@ absl::StatusOr<std::vector<ProfileLine>> ReadCsv(absl::string_view contents, abs
   std::vector<ProfileLine> lines;
   auto rows = ParseCsv(contents);
   if (rows.empty()) return absl::InvalidArgumentError(absl::StrCat(name, ": empty, expected a header"));
+  // Proto strings are UTF-8, and the JSON printer drops the bytes of any other encoding: a "Café" saved as
+  // Windows-1252 would be imported as "Caf" without a word. So a file in another encoding is refused.
+  const auto not_utf8 = [&](size_t line, const std::vector<std::string>& fields,
+                            const std::vector<std::string>& header) -> std::optional<absl::Status> {
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (IsUtf8(fields[i])) continue;
+      const std::string column = i < header.size() ? header[i] : absl::StrCat("field ", i + 1);
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, ":", line, ": ", column, ": not UTF-8; save the file as UTF-8"));
+    }
+    return std::nullopt;
+  };
+  if (auto error = not_utf8(rows[0].first, rows[0].second, {})) return *error;
   std::vector<std::string> header;
   for (std::string column : rows[0].second) {
     for (char& c : column) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -159,6 +209,7 @@ absl::StatusOr<std::vector<ProfileLine>> ReadCsv(absl::string_view contents, abs
     header.push_back(column);
   }
   for (size_t r = 1; r < rows.size(); ++r) {
+    if (auto error = not_utf8(rows[r].first, rows[r].second, header)) return *error;
     v1::Profile profile;
     std::string error;
     if (!ProfileFromCsvRow(header, rows[r].second, &profile, &error)) {

@@ -40,8 +40,9 @@ struct ProfileLine {
 };
 
 // Every profile of a file's `contents`, CSV when `csv` and JSON lines otherwise; blank lines are skipped. Each
-// returned `json` parses as a circmatch.v1.Profile. INVALID_ARGUMENT naming `name` and the line of the first bad
-// profile: "<name>:<line>: <why>", or "<name>: empty, expected a header" for a CSV file without one.
+// returned `json` parses as a circmatch.v1.Profile. Both kinds must be UTF-8. INVALID_ARGUMENT naming `name` and
+// the line of the first bad profile: "<name>:<line>: <why>" ("in.csv:3: text: not UTF-8; save the file as
+// UTF-8"), or "<name>: empty, expected a header" for a CSV file without one.
 absl::StatusOr<std::vector<ProfileLine>> ReadProfileFile(absl::string_view contents, bool csv, absl::string_view name);
 
 // The header line of a CSV export (kProfileCsvColumns), without a line break.
