@@ -1,5 +1,7 @@
 // Micro-benchmarks of the engine's Index. Workloads, each over N synthetic suppliers (N = 1k, 10k, 100k):
 //   BM_FindMatches/N            one tender against all suppliers, k = 10, default weights, no filters
+//   BM_FindMatchesLongQueryText/N  a tender with a text of kMaxQueryTextWords distinct words, over N suppliers
+//                               whose texts are 10 of them each
 //   BM_FindMatchesFiltered/N    the same with a viewer, a required certification and a 100 km distance limit
 //   BM_ReferenceScan/N          the exact reference (one pair at a time, full sort) for the same query,
 //                               the baseline the fast path is checked against; only up to 10k (it is slow)
@@ -23,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_join.h"
 #include "benchmark/benchmark.h"
 #include "circmatch/index.h"
 #include "circmatch/internal/partial_scores.h"
@@ -120,6 +123,36 @@ void BM_FindMatches(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_FindMatches)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
+
+// A tender whose text holds as many distinct words as a query may (kMaxQueryTextWords), over N suppliers whose
+// texts are 10 of those words each: what a query of many terms costs, as the search bounds what its terms can
+// add while it visits their lists.
+void BM_FindMatchesLongQueryText(benchmark::State& state) {
+  std::vector<std::string> words;
+  for (int i = 0; i < kMaxQueryTextWords; ++i) {
+    std::string word = "x";
+    for (int n = i; n > 0; n /= 26) word.push_back(static_cast<char>('a' + n % 26));
+    words.push_back(word);
+  }
+  std::vector<Profile> suppliers = SyntheticSuppliers(static_cast<int>(state.range(0)), 54321);
+  std::mt19937 rng(54321);
+  for (Profile& p : suppliers) {
+    p.capabilities.text.clear();
+    for (int w = 0; w < 10; ++w) p.capabilities.text += words[rng() % words.size()] + " ";
+  }
+  std::unique_ptr<Index> index = std::move(*Index::Create(IndexOptions{}, &SharedVocabulary()));
+  if (!index->Upsert(suppliers).ok()) std::abort();
+  Profile query = QueryTender();
+  query.needs.text = absl::StrJoin(words, " ");
+  if (!NormalizeProfile(SharedVocabulary(), 0, &query).ok()) std::abort();
+  MatchParams params;
+  for (auto _ : state) {
+    auto result = index->FindMatches(query, params);
+    if (!result.ok()) std::abort();
+    benchmark::DoNotOptimize(result);
+  }
+}
+BENCHMARK(BM_FindMatchesLongQueryText)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
 
 void BM_FindMatchesFiltered(benchmark::State& state) {
   Fixture& f = FixtureOf(static_cast<int>(state.range(0)));

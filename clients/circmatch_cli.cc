@@ -46,6 +46,7 @@
 #include "absl/strings/str_split.h"
 #include "eval/rank_eval.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "profile_file.h"
 
 namespace {
 
@@ -495,140 +496,6 @@ int RunMethod(const Flags& flags, const std::string& method_name, const std::str
   return 0;
 }
 
-bool ParseKind(const std::string& text, circmatch::v1::ProfileKind* kind);
-
-// CSV of profiles: a header naming the columns, then one profile per row. Columns: id, kind (tender, supplier,
-// buyer, buddy), display_name, organization, municipality, cpv_codes, strategies, materials, certifications
-// (lists separated by ';'), text, visibility (shared or private), owner. Quoted fields may hold commas, quotes
-// ("") and line breaks.
-constexpr const char* kCsvColumns[] = {"id",        "kind",      "display_name", "organization",
-                                       "municipality", "cpv_codes", "strategies", "materials",
-                                       "certifications", "text",   "visibility", "owner"};
-
-bool IsCsvPath(const std::string& path) {
-  return path.size() > 4 && path.compare(path.size() - 4, 4, ".csv") == 0;
-}
-
-// Rows of CSV text, each with the line it starts on.
-std::vector<std::pair<size_t, std::vector<std::string>>> ParseCsv(const std::string& text) {
-  std::vector<std::pair<size_t, std::vector<std::string>>> rows;
-  std::vector<std::string> row;
-  std::string field;
-  bool quoted = false, any = false;
-  size_t line = 1, row_line = 1;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        if (c == '\n') ++line;
-        field += c;
-      }
-      continue;
-    }
-    if (c == '"') {
-      quoted = any = true;
-    } else if (c == ',') {
-      row.push_back(std::move(field));
-      field.clear();
-      any = true;
-    } else if (c == '\n' || c == '\r') {
-      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      row.push_back(std::move(field));
-      field.clear();
-      if (any || !row[0].empty()) rows.emplace_back(row_line, std::move(row));
-      row.clear();
-      any = false;
-      row_line = ++line;
-    } else {
-      field += c;
-      any = true;
-    }
-  }
-  if (any || !field.empty()) {
-    row.push_back(std::move(field));
-    rows.emplace_back(row_line, std::move(row));
-  }
-  return rows;
-}
-
-std::vector<std::string> SplitList(const std::string& text) {
-  std::vector<std::string> values;
-  std::stringstream in(text);
-  for (std::string value; std::getline(in, value, ';');) {
-    const size_t first = value.find_first_not_of(" \t"), last = value.find_last_not_of(" \t");
-    if (first != std::string::npos) values.push_back(value.substr(first, last - first + 1));
-  }
-  return values;
-}
-
-// One CSV row as a Profile; an error names the column.
-bool ProfileFromCsvRow(const std::vector<std::string>& header, const std::vector<std::string>& row,
-                       circmatch::v1::Profile* profile, std::string* error) {
-  std::map<std::string, std::string> value;
-  for (size_t i = 0; i < header.size() && i < row.size(); ++i) value[header[i]] = row[i];
-  circmatch::v1::ProfileKind kind;
-  if (!ParseKind(value["kind"], &kind) || kind == circmatch::v1::PROFILE_KIND_UNSPECIFIED) {
-    *error = "kind: must be tender, supplier, buyer or buddy, got \"" + value["kind"] + "\"";
-    return false;
-  }
-  profile->set_id(value["id"]);
-  profile->set_owner(value["owner"]);
-  profile->set_kind(kind);
-  profile->set_display_name(value["display_name"]);
-  profile->set_organization(value["organization"]);
-  if (!value["municipality"].empty()) profile->mutable_location()->set_municipality(value["municipality"]);
-  const std::string& visibility = value["visibility"];
-  if (visibility == "private" || visibility.empty()) {
-    profile->set_visibility(circmatch::v1::VISIBILITY_PRIVATE);
-  } else if (visibility == "shared") {
-    profile->set_visibility(circmatch::v1::VISIBILITY_SHARED);
-  } else {
-    *error = "visibility: must be shared or private, got \"" + visibility + "\"";
-    return false;
-  }
-  circmatch::v1::Facets* facets = kind == circmatch::v1::PROFILE_KIND_SUPPLIER ? profile->mutable_capabilities()
-                                  : kind == circmatch::v1::PROFILE_KIND_BUDDY  ? profile->mutable_offers()
-                                                                                : profile->mutable_needs();
-  for (const std::string& v : SplitList(value["cpv_codes"])) facets->add_cpv_codes(v);
-  for (const std::string& v : SplitList(value["strategies"])) facets->add_strategies(v);
-  for (const std::string& v : SplitList(value["materials"])) facets->add_materials(v);
-  for (const std::string& v : SplitList(value["certifications"])) facets->add_certifications(v);
-  facets->set_text(value["text"]);
-  return true;
-}
-
-std::string CsvField(const std::string& value) {
-  if (value.find_first_of(",\"\n\r") == std::string::npos) return value;
-  std::string quoted = "\"";
-  for (char c : value) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
-}
-
-std::string CsvRow(const circmatch::v1::Profile& p) {
-  const circmatch::v1::Facets& f = p.kind() == circmatch::v1::PROFILE_KIND_SUPPLIER ? p.capabilities()
-                                   : p.kind() == circmatch::v1::PROFILE_KIND_BUDDY  ? p.offers()
-                                                                                     : p.needs();
-  const auto list = [](const google::protobuf::RepeatedPtrField<std::string>& values) {
-    std::string joined;
-    for (const std::string& v : values) joined += (joined.empty() ? "" : ";") + v;
-    return joined;
-  };
-  std::string kind = circmatch::v1::ProfileKind_Name(p.kind()).substr(std::string("PROFILE_KIND_").size());
-  for (char& c : kind) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const std::vector<std::string> fields = {
-      p.id(), kind, p.display_name(), p.organization(), p.location().municipality(), list(f.cpv_codes()),
-      list(f.strategies()), list(f.materials()), list(f.certifications()), f.text(),
-      p.visibility() == circmatch::v1::VISIBILITY_SHARED ? "shared" : "private", p.owner()};
-  std::string row;
-  for (size_t i = 0; i < fields.size(); ++i) row += (i ? "," : "") + CsvField(fields[i]);
-  return row;
-}
-
 // "[########........] 300/1000" on stderr: redrawn in place on a terminal, one line per batch otherwise.
 void ShowProgress(size_t done, size_t total, int64_t batch) {
   constexpr int kWidth = 30;
@@ -649,54 +516,11 @@ int RunImport(const Flags& flags, const std::string& path) {
     return kExitNoInput;
   }
   // Every line is checked before anything is sent, so a typo in line 90,000 does not leave a partial import.
-  struct Line {
-    size_t number;
-    std::string text;
-  };
-  std::vector<Line> lines;
-  if (IsCsvPath(path)) {
-    auto rows = ParseCsv(contents);
-    if (rows.empty()) {
-      std::cerr << "circmatch import: " << path << ": empty, expected a header" << std::endl;
-      return kExitDataError;
-    }
-    std::vector<std::string> header;
-    for (std::string column : rows[0].second) {
-      for (char& c : column) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      const size_t first = column.find_first_not_of(" \t"), last = column.find_last_not_of(" \t");
-      column = first == std::string::npos ? "" : column.substr(first, last - first + 1);
-      if (std::find(std::begin(kCsvColumns), std::end(kCsvColumns), column) == std::end(kCsvColumns)) {
-        std::cerr << "circmatch import: " << path << ":1: unknown column \"" << column << "\"" << std::endl;
-        return kExitDataError;
-      }
-      header.push_back(column);
-    }
-    for (size_t r = 1; r < rows.size(); ++r) {
-      circmatch::v1::Profile profile;
-      std::string error;
-      if (!ProfileFromCsvRow(header, rows[r].second, &profile, &error)) {
-        std::cerr << "circmatch import: " << path << ":" << rows[r].first << ": " << error << std::endl;
-        return kExitDataError;
-      }
-      lines.push_back({rows[r].first, ToJson(profile, /*pretty=*/false)});
-    }
-  } else {
-    std::istringstream in(contents);
-    std::string text;
-    size_t number = 0;
-    while (std::getline(in, text)) {
-      ++number;
-      if (!text.empty() && text.back() == '\r') text.pop_back();
-      if (text.find_first_not_of(" \t") == std::string::npos) continue;
-      circmatch::v1::Profile profile;
-      std::string error;
-      if (!FromJson(text, &profile, &error)) {
-        std::cerr << "circmatch import: " << (path == "-" ? "<stdin>" : path) << ":" << number
-                  << ": not a valid circmatch.v1.Profile in proto3 JSON: " << error << std::endl;
-        return kExitDataError;
-      }
-      lines.push_back({number, std::move(text)});
-    }
+  absl::StatusOr<std::vector<circmatch::clients::ProfileLine>> lines = circmatch::clients::ReadProfileFile(
+      contents, circmatch::clients::IsCsvPath(path), path == "-" ? "<stdin>" : path);
+  if (!lines.ok()) {
+    std::cerr << "circmatch import: " << lines.status().message() << std::endl;
+    return kExitDataError;
   }
   contents.clear();
   const pb::MethodDescriptor* method =
@@ -709,16 +533,16 @@ int RunImport(const Flags& flags, const std::string& path) {
   grpc::Status status = CallStreaming(
       &stub, MethodPath(method), flags,
       [&](grpc::ByteBuffer* buffer) {
-        if (next >= lines.size()) return false;
+        if (next >= lines->size()) return false;
         circmatch::v1::ImportProfilesRequest request;
         const size_t first = next;
-        size_t end = std::min(lines.size(), next + static_cast<size_t>(flags.batch));
+        size_t end = std::min(lines->size(), next + static_cast<size_t>(flags.batch));
         for (; next < end; ++next) {
           std::string ignored;
-          FromJson(lines[next].text, request.add_profiles(), &ignored);  // checked above
+          FromJson((*lines)[next].json, request.add_profiles(), &ignored);  // checked above
         }
         (void)first;
-        ShowProgress(next, lines.size(), batches);
+        ShowProgress(next, lines->size(), batches);
         ++batches;
         *buffer = ToByteBuffer(request);
         return true;
@@ -735,8 +559,8 @@ int RunImport(const Flags& flags, const std::string& path) {
     if (std::sscanf(status.error_message().c_str(), "batch %lld: profiles[%lld]", &batch, &index) == 2 &&
         batch >= 0 && index >= 0) {
       size_t at = static_cast<size_t>(batch) * static_cast<size_t>(flags.batch) + static_cast<size_t>(index);
-      if (at < lines.size()) {
-        std::cerr << "circmatch import: that is " << (path == "-" ? "<stdin>" : path) << ":" << lines[at].number
+      if (at < lines->size()) {
+        std::cerr << "circmatch import: that is " << (path == "-" ? "<stdin>" : path) << ":" << (*lines)[at].number
                   << std::endl;
       }
     }
@@ -918,25 +742,11 @@ int RunFit(const Flags& flags, const std::string& path) {
   return 0;
 }
 
-bool ParseKind(const std::string& text, circmatch::v1::ProfileKind* kind) {
-  std::string upper;
-  for (char c : text) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  const pb::EnumDescriptor* kinds = circmatch::v1::ProfileKind_descriptor();
-  const pb::EnumValueDescriptor* value = kinds->FindValueByName(upper);
-  if (value == nullptr) value = kinds->FindValueByName("PROFILE_KIND_" + upper);
-  if (value == nullptr && !upper.empty() && std::all_of(upper.begin(), upper.end(), ::isdigit)) {
-    value = kinds->FindValueByNumber(std::atoi(upper.c_str()));
-  }
-  if (value == nullptr) return false;
-  *kind = static_cast<circmatch::v1::ProfileKind>(value->number());
-  return true;
-}
-
 int RunExport(const Flags& flags) {
   circmatch::v1::ListProfilesRequest request;
   if (!flags.kind.empty()) {
     circmatch::v1::ProfileKind kind;
-    if (!ParseKind(flags.kind, &kind)) {
+    if (!circmatch::clients::ParseProfileKind(flags.kind, &kind)) {
       std::cerr << "circmatch export: unknown --kind \"" << flags.kind
                 << "\" (buyer, tender, supplier or buddy)" << std::endl;
       return kExitUsage;
@@ -958,8 +768,7 @@ int RunExport(const Flags& flags) {
     return kExitUsage;
   }
   if (csv) {
-    for (size_t i = 0; i < std::size(kCsvColumns); ++i) std::cout << (i ? "," : "") << kCsvColumns[i];
-    std::cout << "\n";
+    std::cout << circmatch::clients::ProfileCsvHeader() << "\n";
   }
   int64_t count = 0;
   int pages = 0;
@@ -969,7 +778,7 @@ int RunExport(const Flags& flags) {
     if (!status.ok()) return ReportStatus(status);
     ++pages;
     for (const circmatch::v1::Profile& profile : response.profiles()) {
-      std::cout << (csv ? CsvRow(profile) : ToJson(profile, /*pretty=*/false)) << "\n";
+      std::cout << (csv ? circmatch::clients::ProfileCsvRow(profile) : ToJson(profile, /*pretty=*/false)) << "\n";
       ++count;
     }
     if (!response.next_page_token().empty() && response.next_page_token() == request.page_token()) {

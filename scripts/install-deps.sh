@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Installs what building and testing circmatch needs on Debian 12: compilers, CMake, the libraries from
-# Debian's packages, and (with --with-test-tools) the npm packages the tests use. Safe to rerun.
+# Debian's packages (clang-16 and its libFuzzer runtime for fuzz/, llvm-16 for the symbolizer of its crash
+# reports), and (with --with-test-tools) the npm packages the tests use. Safe to rerun.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake pkg-config git ca-certificates openssl
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libabsl-dev libssl-dev libpq-dev postgresql libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev liblemon-dev libfaiss-dev libhnswlib-dev libxapian-dev
+  libabsl-dev libssl-dev libpq-dev postgresql libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev liblemon-dev libfaiss-dev libhnswlib-dev libxapian-dev prometheus-cpp-dev
+  libmicrohttpd-dev
   python3 python3-grpcio python3-protobuf
+  clang-16 libclang-rt-16-dev llvm-16
 )
 
 missing=()

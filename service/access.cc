@@ -17,6 +17,10 @@ absl::Status CheckOwnedBy(const ProfileKey& key, absl::string_view field, const 
                                                   "\""));
 }
 
+bool VisibleTo(const v1::Profile& profile, const std::string& caller) {
+  return profile.owner() == caller || profile.visibility() == v1::VISIBILITY_SHARED;
+}
+
 void RedactFor(const std::string& caller, v1::Profile* profile) {
   if (profile->owner() != caller && !profile->contact().share_consent()) profile->clear_contact();
 }
@@ -24,7 +28,7 @@ void RedactFor(const std::string& caller, v1::Profile* profile) {
 absl::StatusOr<v1::Profile> ReadProfileAs(const ProfileStore& store, const ProfileKey& key, absl::string_view field,
                                           const std::string& caller) {
   absl::StatusOr<v1::Profile> profile = store.Get(key);
-  if (profile.ok() && profile->owner() != caller && profile->visibility() != v1::VISIBILITY_SHARED) {
+  if (profile.ok() && !VisibleTo(*profile, caller)) {
     profile = absl::NotFoundError(ProfileNotFoundMessage(key));
   }
   if (!profile.ok()) {

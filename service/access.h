@@ -21,6 +21,9 @@ namespace circmatch::service {
 absl::StatusOr<ProfileKey> CallerKeyFromRef(const v1::ProfileRef& ref, absl::string_view field,
                                             const std::string& caller);
 
+// True when `caller` may see the stored `profile`: its own, or shared.
+bool VisibleTo(const v1::Profile& profile, const std::string& caller);
+
 // PERMISSION_DENIED `<field>: partner "a" may change only its own profiles, not those of "b"` unless the
 // caller owns `key`.
 absl::Status CheckOwnedBy(const ProfileKey& key, absl::string_view field, const std::string& caller);

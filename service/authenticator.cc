@@ -57,13 +57,18 @@ void Authenticator::ReloadIfChanged() {
 }
 
 absl::StatusOr<std::string> Authenticator::Authenticate(const grpc::ServerContextBase& context) {
-  if (keys_file_.empty()) return std::string(kLocalOwner);
   const auto& metadata = context.client_metadata();
   auto it = metadata.find("authorization");
-  if (it == metadata.end()) {
+  if (it == metadata.end()) return Authenticate(std::nullopt);
+  return Authenticate(absl::string_view(it->second.data(), it->second.size()));
+}
+
+absl::StatusOr<std::string> Authenticator::Authenticate(std::optional<absl::string_view> authorization) {
+  if (keys_file_.empty()) return std::string(kLocalOwner);
+  if (!authorization.has_value()) {
     return absl::UnauthenticatedError("missing API key: send metadata authorization: Bearer <key>");
   }
-  absl::string_view value(it->second.data(), it->second.size());
+  absl::string_view value = *authorization;
   if (!absl::ConsumePrefix(&value, "Bearer ") && !absl::ConsumePrefix(&value, "bearer ")) {
     return absl::UnauthenticatedError("authorization: expected \"Bearer <key>\"");
   }

@@ -13,10 +13,12 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "service/api_keys.h"
 
@@ -32,6 +34,9 @@ class Authenticator {
   // The calling partner; UNAUTHENTICATED "missing API key: send metadata authorization: Bearer <key>" or
   // "invalid or revoked API key".
   absl::StatusOr<std::string> Authenticate(const grpc::ServerContextBase& context) ABSL_LOCKS_EXCLUDED(mu_);
+  // The same from the value of an `authorization` header (nullopt when there is none), for the HTTP front, which
+  // checks it before it reads a request's body.
+  absl::StatusOr<std::string> Authenticate(std::optional<absl::string_view> authorization) ABSL_LOCKS_EXCLUDED(mu_);
 
   bool requires_keys() const { return !keys_file_.empty(); }
 

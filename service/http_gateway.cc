@@ -187,8 +187,10 @@ int HttpStatusOf(grpc::StatusCode code) {
 }
 
 absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Create(std::shared_ptr<grpc::Channel> channel,
-                                                                  const std::vector<std::string>& service_names) {
-  std::unique_ptr<HttpGateway> gateway(new HttpGateway(std::move(channel)));
+                                                                  const std::vector<std::string>& service_names,
+                                                                  Authenticator* authenticator) {
+  if (authenticator == nullptr) return absl::InvalidArgumentError("HttpGateway: no authenticator");
+  std::unique_ptr<HttpGateway> gateway(new HttpGateway(std::move(channel), authenticator));
   for (const std::string& name : service_names) {
     const pb::ServiceDescriptor* service = pb::DescriptorPool::generated_pool()->FindServiceByName(name);
     if (service == nullptr) return absl::InvalidArgumentError(absl::StrCat("unknown service ", name));
@@ -238,11 +240,15 @@ std::vector<std::string> HttpGateway::RouteTable() const {
   return lines;
 }
 
-HttpResponse HttpGateway::Handle(const HttpRequest& request) const {
+const HttpGateway::Route* HttpGateway::FindRoute(const HttpRequest& request,
+                                                 std::vector<std::pair<std::string, std::string>>* variables,
+                                                 HttpResponse* error) const {
+  if (request.path.empty() || request.path[0] != '/') {
+    *error = ErrorResponse(grpc::StatusCode::NOT_FOUND, absl::StrCat("no API route ", request.method, " ", request.path));
+    return nullptr;
+  }
   const std::vector<std::string> parts = absl::StrSplit(absl::string_view(request.path).substr(1), '/');
-  const Route* found = nullptr;
   bool path_known = false;
-  std::vector<std::pair<std::string, std::string>> variables;
   for (const Route& route : routes_) {
     if (route.segments.size() != parts.size()) continue;
     std::vector<std::pair<std::string, std::string>> captured;
@@ -259,19 +265,37 @@ HttpResponse HttpGateway::Handle(const HttpRequest& request) const {
     if (!match) continue;
     path_known = true;
     if (route.verb != request.method) continue;
-    found = &route;
-    variables = std::move(captured);
-    break;
+    *variables = std::move(captured);
+    return &route;
   }
-  if (found == nullptr) {
-    if (path_known) {
-      HttpResponse response = ErrorResponse(grpc::StatusCode::UNIMPLEMENTED,
-                                            absl::StrCat(request.method, " is not allowed on ", request.path));
-      response.status = 405;
-      return response;
-    }
-    return ErrorResponse(grpc::StatusCode::NOT_FOUND, absl::StrCat("no API route ", request.method, " ", request.path));
+  if (path_known) {
+    *error = ErrorResponse(grpc::StatusCode::UNIMPLEMENTED,
+                           absl::StrCat(request.method, " is not allowed on ", request.path));
+    error->status = 405;
+  } else {
+    *error = ErrorResponse(grpc::StatusCode::NOT_FOUND, absl::StrCat("no API route ", request.method, " ", request.path));
   }
+  return nullptr;
+}
+
+std::optional<HttpResponse> HttpGateway::Admit(const HttpRequest& head) const {
+  std::vector<std::pair<std::string, std::string>> variables;
+  HttpResponse error;
+  if (FindRoute(head, &variables, &error) == nullptr) return error;
+  std::optional<absl::string_view> authorization;
+  if (auto it = head.headers.find("authorization"); it != head.headers.end()) authorization = it->second;
+  absl::StatusOr<std::string> caller = authenticator_->Authenticate(authorization);
+  if (!caller.ok()) {
+    return ErrorResponse(static_cast<grpc::StatusCode>(caller.status().code()), caller.status().message());
+  }
+  return std::nullopt;
+}
+
+HttpResponse HttpGateway::Handle(const HttpRequest& request) const {
+  std::vector<std::pair<std::string, std::string>> variables;
+  HttpResponse error;
+  const Route* found = FindRoute(request, &variables, &error);
+  if (found == nullptr) return error;
 
   std::unique_ptr<pb::Message> message(
       pb::MessageFactory::generated_factory()->GetPrototype(found->method->input_type())->New());

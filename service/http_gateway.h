@@ -5,7 +5,9 @@
 //
 // The gateway holds no logic of its own: it forwards each request as a gRPC call on an in-process channel to the
 // same server, so the one handler of each method serves both transports, with the same validation, API keys
-// (the `Authorization` header is forwarded as metadata), metrics and audit log. gRPC status codes map to HTTP
+// (the `Authorization` header is forwarded as metadata), metrics and audit log. Before that, Admit answers from
+// the request's head alone, so the HTTP server never reads the body of a request to an unknown route or without
+// a valid API key. gRPC status codes map to HTTP
 // statuses as in Google's API design guide; an error body is {"code": 3, "status": "INVALID_ARGUMENT",
 // "message": "k: must be between 1 and 1000, got 0"}.
 //
@@ -17,12 +19,15 @@
 #include <grpcpp/grpcpp.h>
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <google/protobuf/descriptor.h>
 
 #include "absl/status/statusor.h"
+#include "service/authenticator.h"
 #include "service/http_server.h"
 
 namespace circmatch::service {
@@ -31,8 +36,15 @@ class HttpGateway {
  public:
   // Routes every annotated unary method of the named services (full names, e.g. "circmatch.v1.MatchingService").
   // INVALID_ARGUMENT when an annotation cannot be parsed or two routes collide.
+  // `authenticator` (borrowed; outlives the gateway) is the one the services use.
   static absl::StatusOr<std::unique_ptr<HttpGateway>> Create(std::shared_ptr<grpc::Channel> channel,
-                                                             const std::vector<std::string>& service_names);
+                                                             const std::vector<std::string>& service_names,
+                                                             Authenticator* authenticator);
+
+  // The answer to a request from its head alone (HttpService::admit): 404 for no route, 405 for a route without
+  // that verb, 401 UNAUTHENTICATED for a missing, malformed or unknown API key (every routed method needs one,
+  // as over gRPC); nullopt when the request may go on to Handle.
+  std::optional<HttpResponse> Admit(const HttpRequest& head) const;
 
   HttpResponse Handle(const HttpRequest& request) const;
 
@@ -51,10 +63,17 @@ class HttpGateway {
     const google::protobuf::MethodDescriptor* method = nullptr;
   };
 
-  explicit HttpGateway(std::shared_ptr<grpc::Channel> channel) : channel_(std::move(channel)), stub_(channel_) {}
+  HttpGateway(std::shared_ptr<grpc::Channel> channel, Authenticator* authenticator)
+      : channel_(std::move(channel)), stub_(channel_), authenticator_(authenticator) {}
+
+  // The route of `request`'s verb and path, with its path variables (percent-decoded) in *variables; or null,
+  // with the answer (404 or 405) in *error.
+  const Route* FindRoute(const HttpRequest& request, std::vector<std::pair<std::string, std::string>>* variables,
+                         HttpResponse* error) const;
 
   std::shared_ptr<grpc::Channel> channel_;
   mutable grpc::GenericStub stub_;
+  Authenticator* const authenticator_;
   std::vector<Route> routes_;
 };
 

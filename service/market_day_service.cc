@@ -44,10 +44,10 @@ absl::Status ResolveSide(const ProfileRepository& repository, const std::string&
     const std::string field = absl::StrCat(side->field, "[", i, "].ref");
     absl::StatusOr<ProfileKey> key = CallerKeyFromRef(participants[i].ref(), field, caller);
     if (!key.ok()) return key.status();
-    absl::StatusOr<std::optional<Profile>> stored = repository.ReadIndexed(*key);
+    absl::StatusOr<std::optional<Profile>> stored = repository.ReadIndexed(*key, caller);
     if (!stored.ok()) return stored.status();
     std::optional<Profile>& profile = *stored;
-    if (!profile || (profile->key.owner != caller && profile->visibility != Visibility::kShared)) {
+    if (!profile) {
       return absl::NotFoundError(absl::StrCat(field, ": ", ProfileNotFoundMessage(*key)));
     }
     const bool right_kind = buyers ? (profile->kind == ProfileKind::kBuyer || profile->kind == ProfileKind::kTender)
@@ -205,8 +205,9 @@ grpc::ServerUnaryReactor* MarketDayServiceImpl::ScheduleMeetings(grpc::CallbackS
                                                               request->weights(), v1::MatchFilter());
     if (!params.ok()) return params.status();
     params->viewer = *caller;
+    params->interrupt = [context] { return CheckCallAlive(context); };
     // The explanations read the suppliers from here, not from the store again.
-    StoreProfileSource participants(*repository_);
+    StoreProfileSource participants(*repository_, *caller);
     for (const Profile& supplier : suppliers.profiles) participants.Add(supplier);
     params->profiles = &participants;
     absl::StatusOr<ScoreMatrix> scores = repository_->index().ScoreAll(buyers.profiles, suppliers.keys, *params);

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <deque>
+#include <memory>
 #include <chrono>
 #include <string>
 #include <utility>
@@ -31,14 +32,6 @@ grpc::ServerUnaryReactor* FinishAudited(grpc::CallbackServerContext* context, co
   return FinishUnary(context, status);
 }
 
-// Matching is the expensive part of a call; skip it when nobody waits for the answer.
-absl::Status CheckCallAlive(grpc::CallbackServerContext* context) {
-  if (context->IsCancelled()) return absl::CancelledError("the call was cancelled");
-  if (context->deadline() <= std::chrono::system_clock::now()) {
-    return absl::DeadlineExceededError("the deadline passed before matching started");
-  }
-  return absl::OkStatus();
-}
 
 // How one call names and checks its query.
 struct QuerySpec {
@@ -72,11 +65,10 @@ absl::StatusOr<Profile> ResolveQuery(const ProfileRepository& repository, const 
   if (ref != nullptr) {
     absl::StatusOr<ProfileKey> key = CallerKeyFromRef(*ref, spec.ref_field, viewer);
     if (!key.ok()) return key.status();
-    absl::StatusOr<std::optional<Profile>> profile = repository.ReadIndexed(*key);
-    if (!profile.ok()) return profile.status();
     // Another owner's private profile is as good as absent to this caller.
-    if (!profile->has_value() ||
-        ((*profile)->key.owner != viewer && (*profile)->visibility == Visibility::kPrivate)) {
+    absl::StatusOr<std::optional<Profile>> profile = repository.ReadIndexed(*key, viewer);
+    if (!profile.ok()) return profile.status();
+    if (!profile->has_value()) {
       return absl::NotFoundError(absl::StrCat(spec.ref_field, ": ", ProfileNotFoundMessage(*key)));
     }
     if (!KindAllowed((*profile)->kind, spec)) return WrongKind(spec.ref_field, **profile, spec);
@@ -111,10 +103,11 @@ absl::Status RankedMatch(const ProfileRepository& repository, const std::string&
   if (!params.ok()) return params.status();
   params->viewer = viewer;
   params->now_unix_seconds = absl::ToUnixSeconds(absl::Now());
+  params->interrupt = [context] { return CheckCallAlive(context); };
 
   // The index explains its matches from the store's profiles, and leaves out one deleted since it ranked it;
   // the response is made of the protos it read.
-  StoreProfileSource profiles(repository);
+  StoreProfileSource profiles(repository, viewer);
   params->profiles = &profiles;
   if (absl::Status status = CheckCallAlive(context); !status.ok()) return status;
   absl::StatusOr<MatchResult> result = repository.index().FindMatches(*query, *params);
@@ -195,94 +188,158 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::FindSimilarBuyers(grpc::CallbackS
 
 namespace {
 
-// One WatchMatches call: subscribed to the repository's write events, it explains each written profile of the
-// kind it watches against its query and streams those that pass, one write at a time.
+// One WatchMatches call. Subscribed to the repository's write events, it takes the written keys into a bounded
+// backlog on the writer's thread, and the WatchWorker explains each against its query and streams those that
+// pass. A watch that falls too far behind (its backlog, or the alerts its client has not read yet, over their
+// bounds) is ended with RESOURCE_EXHAUSTED instead of slowing writers or growing without bound.
 class WatchMatchesReactor final : public grpc::ServerWriteReactor<v1::WatchMatchesResponse> {
  public:
-  WatchMatchesReactor(ProfileRepository* repository, std::string viewer, Profile query, MatchParams params,
-                      double min_score)
-      : repository_(repository),
-        viewer_(std::move(viewer)),
-        query_(std::move(query)),
-        params_(std::move(params)),
-        min_score_(min_score) {
-    subscription_ = repository_->write_events().Subscribe(
-        [this](const std::vector<ProfileKey>& written) { OnWritten(written); });
+  // Written keys waiting to be matched, and matches waiting for the client, that a watch may hold.
+  static constexpr size_t kMaxBacklog = 100000;
+  static constexpr size_t kMaxUnsentAlerts = 1000;
+
+  WatchMatchesReactor(ProfileRepository* repository, WatchWorker* worker, std::string viewer, Profile query,
+                      MatchParams params, double min_score)
+      : state_(std::make_shared<State>(repository, worker, std::move(viewer), std::move(query), std::move(params),
+                                       min_score)) {
+    {
+      absl::MutexLock lock(&state_->mu);
+      state_->reactor = this;
+    }
+    // The state, not the reactor, is what the listener and the worker hold: it outlives the call if need be.
+    subscription_ = repository->write_events().Subscribe(
+        [state = state_](const std::vector<ProfileKey>& written) { Take(state, written); });
     // Tells the client the watch is registered: whatever is written from now on is seen.
     StartSendInitialMetadata();
   }
 
   void OnWriteDone(bool ok) override {
-    absl::MutexLock lock(&mu_);
-    writing_ = false;
+    absl::MutexLock lock(&state_->mu);
+    state_->writing = false;
     if (!ok) {
-      Stop(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the stream broke"));
+      state_->Stop(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the stream broke"));
       return;
     }
-    WriteNext();
+    state_->WriteNext();
   }
 
   void OnCancel() override {
-    absl::MutexLock lock(&mu_);
-    Stop(grpc::Status::CANCELLED);
+    absl::MutexLock lock(&state_->mu);
+    state_->Stop(grpc::Status::CANCELLED);
   }
 
   void OnDone() override {
-    repository_->write_events().Unsubscribe(subscription_);
+    state_->repository->write_events().Unsubscribe(subscription_);
+    {
+      absl::MutexLock lock(&state_->mu);
+      state_->stopped = true;
+      state_->reactor = nullptr;
+    }
     delete this;
   }
 
  private:
-  void OnWritten(const std::vector<ProfileKey>& written) {
-    params_.now_unix_seconds = absl::ToUnixSeconds(absl::Now());
-    for (const ProfileKey& key : written) {
-      if (key == query_.key) continue;
-      StoreProfileSource profiles(*repository_);
-      MatchParams params = params_;
-      params.profiles = &profiles;
-      absl::StatusOr<ExplainResult> explained = repository_->index().Explain(query_, key, params);
-      // Another kind, not visible to the watcher, or deleted since: not a match for this watch.
-      if (!explained.ok() || !explained->match.explanation.exclusions.empty()) continue;
-      if (explained->match.score < min_score_) continue;
-      std::optional<v1::Profile> profile = profiles.TakeStored(key);
-      if (!profile.has_value()) continue;
-      RedactFor(viewer_, &*profile);
-      v1::WatchMatchesResponse alert;
-      *alert.mutable_match()->mutable_profile() = *std::move(profile);
-      MatchToProto(explained->match, repository_->vocabulary(), alert.mutable_match());
-      alert.set_index_version(explained->index_version);
-      absl::MutexLock lock(&mu_);
-      if (stopped_) return;
-      pending_.push_back(std::move(alert));
-      WriteNext();
+  struct State {
+    State(ProfileRepository* repository, WatchWorker* worker, std::string viewer, Profile query, MatchParams params,
+          double min_score)
+        : repository(repository),
+          worker(worker),
+          viewer(std::move(viewer)),
+          query(std::move(query)),
+          params(std::move(params)),
+          min_score(min_score) {}
+
+    void WriteNext() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+      if (writing || stopped || reactor == nullptr || unsent.empty()) return;
+      current = std::move(unsent.front());
+      unsent.pop_front();
+      writing = true;
+      reactor->StartWrite(&current);
+    }
+    void Stop(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+      if (stopped) return;
+      stopped = true;
+      if (reactor != nullptr) reactor->Finish(status);
+    }
+
+    ProfileRepository* const repository;
+    WatchWorker* const worker;
+    const std::string viewer;
+    const Profile query;
+    const MatchParams params;
+    const double min_score;
+    absl::Mutex mu;
+    WatchMatchesReactor* reactor ABSL_GUARDED_BY(mu) = nullptr;  // null once the call is done
+    std::vector<ProfileKey> backlog ABSL_GUARDED_BY(mu);
+    bool scheduled ABSL_GUARDED_BY(mu) = false;  // a Match task is posted and will take the backlog
+    std::deque<v1::WatchMatchesResponse> unsent ABSL_GUARDED_BY(mu);
+    v1::WatchMatchesResponse current ABSL_GUARDED_BY(mu);
+    bool writing ABSL_GUARDED_BY(mu) = false;
+    bool stopped ABSL_GUARDED_BY(mu) = false;
+  };
+
+  // On the writer's thread, after the write is committed: only takes the keys.
+  static void Take(const std::shared_ptr<State>& state, const std::vector<ProfileKey>& written) {
+    absl::MutexLock lock(&state->mu);
+    if (state->stopped) return;
+    if (state->backlog.size() + written.size() > kMaxBacklog) {
+      state->Stop(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                               absl::StrCat("the watch fell behind the writes by more than ", kMaxBacklog,
+                                            " profiles; open it again")));
+      return;
+    }
+    state->backlog.insert(state->backlog.end(), written.begin(), written.end());
+    if (!state->scheduled) {
+      state->scheduled = true;
+      state->worker->Post([state] { Match(state); });
     }
   }
 
-  void WriteNext() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (writing_ || stopped_ || pending_.empty()) return;
-    current_ = std::move(pending_.front());
-    pending_.pop_front();
-    writing_ = true;
-    StartWrite(&current_);
+  // On the worker: explains the backlog's profiles against the query and queues the alerts.
+  static void Match(const std::shared_ptr<State>& state) {
+    for (;;) {
+      std::vector<ProfileKey> keys;
+      {
+        absl::MutexLock lock(&state->mu);
+        if (state->stopped || state->backlog.empty()) {
+          state->scheduled = false;
+          return;
+        }
+        keys.swap(state->backlog);
+      }
+      MatchParams params = state->params;
+      params.now_unix_seconds = absl::ToUnixSeconds(absl::Now());
+      for (const ProfileKey& key : keys) {
+        if (key == state->query.key) continue;
+        StoreProfileSource profiles(*state->repository, state->viewer);
+        params.profiles = &profiles;
+        absl::StatusOr<ExplainResult> explained = state->repository->index().Explain(state->query, key, params);
+        // Another kind, not visible to the watcher, or deleted since: not a match for this watch.
+        if (!explained.ok() || !explained->match.explanation.exclusions.empty()) continue;
+        if (explained->match.score < state->min_score) continue;
+        std::optional<v1::Profile> profile = profiles.TakeStored(key);
+        if (!profile.has_value()) continue;
+        RedactFor(state->viewer, &*profile);
+        v1::WatchMatchesResponse alert;
+        *alert.mutable_match()->mutable_profile() = *std::move(profile);
+        MatchToProto(explained->match, state->repository->vocabulary(), alert.mutable_match());
+        alert.set_index_version(explained->index_version);
+        absl::MutexLock lock(&state->mu);
+        if (state->stopped) break;
+        if (state->unsent.size() >= kMaxUnsentAlerts) {
+          state->Stop(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                   absl::StrCat("the client left more than ", kMaxUnsentAlerts,
+                                                " alerts unread; open the watch again")));
+          break;
+        }
+        state->unsent.push_back(std::move(alert));
+        state->WriteNext();
+      }
+    }
   }
 
-  void Stop(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (stopped_) return;
-    stopped_ = true;
-    Finish(status);
-  }
-
-  ProfileRepository* const repository_;
-  const std::string viewer_;
-  const Profile query_;
-  MatchParams params_;  // now_unix_seconds refreshed per event, on the writing thread only
-  const double min_score_;
+  const std::shared_ptr<State> state_;
   int64_t subscription_ = 0;
-  absl::Mutex mu_;
-  std::deque<v1::WatchMatchesResponse> pending_ ABSL_GUARDED_BY(mu_);
-  v1::WatchMatchesResponse current_ ABSL_GUARDED_BY(mu_);
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
-  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 // A reactor that fails the stream at once.
@@ -317,7 +374,8 @@ grpc::ServerWriteReactor<v1::WatchMatchesResponse>* MatchingServiceImpl::WatchMa
       MatchParamsFromProto(type, /*k=*/1, request->weights(), filter);
   if (!params.ok()) return new FailedWatch(params.status());
   params->viewer = *caller;
-  return new WatchMatchesReactor(repository_, *caller, *std::move(query), *std::move(params), request->min_score());
+  return new WatchMatchesReactor(repository_, &watch_worker_, *caller, *std::move(query), *std::move(params),
+                                 request->min_score());
 }
 
 grpc::ServerUnaryReactor* MatchingServiceImpl::ExplainMatch(grpc::CallbackServerContext* context,
@@ -354,7 +412,7 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::ExplainMatch(grpc::CallbackServer
     if (!params.ok()) return params.status();
     params->viewer = viewer;
     params->now_unix_seconds = absl::ToUnixSeconds(absl::Now());
-    StoreProfileSource profiles(*repository_);
+    StoreProfileSource profiles(*repository_, viewer);
     params->profiles = &profiles;
 
     if (absl::Status status = CheckCallAlive(context); !status.ok()) return status;

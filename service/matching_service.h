@@ -13,6 +13,7 @@
 #include "service/audit_log.h"
 #include "service/authenticator.h"
 #include "service/profile_repository.h"
+#include "service/watch_worker.h"
 
 namespace circmatch::service {
 
@@ -47,6 +48,7 @@ class MatchingServiceImpl final : public v1::MatchingService::CallbackService {
   ProfileRepository* const repository_;
   Authenticator* const authenticator_;
   const AuditLog* const audit_;
+  WatchWorker watch_worker_;  // last: destroyed first, while the rest is still there
 };
 
 }  // namespace circmatch::service

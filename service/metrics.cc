@@ -1,9 +1,12 @@
 #include "service/metrics.h"
 
+#include <google/protobuf/descriptor.h>
+#include <prometheus/text_serializer.h>
+
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
+#include "service/logging.h"
 
 namespace circmatch::service {
 namespace {
@@ -52,53 +55,47 @@ const char* StatusCodeName(int code) {
   return code >= 0 && code < 17 ? kNames[code] : "UNKNOWN";
 }
 
-void Metrics::RecordCall(const std::string& method, int status_code, double seconds) {
-  absl::MutexLock lock(&mu_);
-  ++calls_[{method, status_code}];
-  Latency& latency = latency_[method];
-  ++latency.count;
-  latency.sum += seconds;
-  for (size_t b = 0; b < kLatencyBuckets.size(); ++b) {
-    if (seconds <= kLatencyBuckets[b]) {
-      ++latency.buckets[b];
-      break;
+Metrics::Metrics(const std::vector<std::string>& services)
+    : calls_(prometheus::BuildCounter()
+                 .Name("circmatch_grpc_requests_total")
+                 .Help("gRPC calls finished, by method and status code.")
+                 .Register(registry_)),
+      latency_(prometheus::BuildHistogram()
+                   .Name("circmatch_grpc_request_duration_seconds")
+                   .Help("Time from the start of a call to its status.")
+                   .Register(registry_)) {
+  for (const std::string& service : services) {
+    const google::protobuf::ServiceDescriptor* descriptor =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);
+    if (descriptor == nullptr) {
+      CIRCMATCH_LOG(kWarning) << "metrics: no descriptor of service " << service << "; its calls count as "
+                              << kUnknownMethod;
+      continue;
+    }
+    for (int i = 0; i < descriptor->method_count(); ++i) {
+      known_methods_.insert(absl::StrCat("/", service, "/", descriptor->method(i)->name()));
     }
   }
 }
 
-void Metrics::AddCollector(std::function<void(std::string*)> render) {
+void Metrics::RecordCall(const std::string& method, int status_code, double seconds) {
+  // Only known methods become labels: the path is the client's, and each label value is a series kept forever.
+  const std::string label = known_methods_.contains(method) ? method : kUnknownMethod;
+  calls_.Add({{"method", label}, {"code", StatusCodeName(status_code)}}).Increment();
+  latency_.Add({{"method", label}}, prometheus::Histogram::BucketBoundaries(kLatencyBuckets.begin(),
+                                                                             kLatencyBuckets.end()))
+      .Observe(seconds);
+}
+
+void Metrics::AddCollector(std::function<void()> refresh) {
   absl::MutexLock lock(&mu_);
-  collectors_.push_back(std::move(render));
+  collectors_.push_back(std::move(refresh));
 }
 
 std::string Metrics::Render() const {
   absl::MutexLock lock(&mu_);
-  std::string out =
-      "# HELP circmatch_grpc_requests_total gRPC calls finished, by method and status code.\n"
-      "# TYPE circmatch_grpc_requests_total counter\n";
-  for (const auto& [key, count] : calls_) {
-    absl::StrAppend(&out, "circmatch_grpc_requests_total{method=\"", key.first, "\",code=\"",
-                    StatusCodeName(key.second), "\"} ", count, "\n");
-  }
-  absl::StrAppend(&out,
-                  "# HELP circmatch_grpc_request_duration_seconds Time from the start of a call to its status.\n"
-                  "# TYPE circmatch_grpc_request_duration_seconds histogram\n");
-  for (const auto& [method, latency] : latency_) {
-    uint64_t cumulative = 0;
-    for (size_t b = 0; b < kLatencyBuckets.size(); ++b) {
-      cumulative += latency.buckets[b];
-      absl::StrAppend(&out, "circmatch_grpc_request_duration_seconds_bucket{method=\"", method, "\",le=\"",
-                      absl::StrFormat("%g", kLatencyBuckets[b]), "\"} ", cumulative, "\n");
-    }
-    absl::StrAppend(&out, "circmatch_grpc_request_duration_seconds_bucket{method=\"", method, "\",le=\"+Inf\"} ",
-                    latency.count, "\n");
-    absl::StrAppend(&out, "circmatch_grpc_request_duration_seconds_sum{method=\"", method, "\"} ",
-                    absl::StrFormat("%.9g", latency.sum), "\n");
-    absl::StrAppend(&out, "circmatch_grpc_request_duration_seconds_count{method=\"", method, "\"} ", latency.count,
-                    "\n");
-  }
-  for (const auto& render : collectors_) render(&out);
-  return out;
+  for (const auto& refresh : collectors_) refresh();
+  return prometheus::TextSerializer().Serialize(registry_.Collect());
 }
 
 grpc::experimental::Interceptor* MetricsInterceptorFactory::CreateServerInterceptor(

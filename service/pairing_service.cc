@@ -23,18 +23,6 @@
 namespace circmatch::service {
 namespace {
 
-// Pairing is the expensive part of a call; skip it when nobody waits for the answer.
-absl::Status CheckCallAlive(grpc::CallbackServerContext* context) {
-  if (context->IsCancelled()) return absl::CancelledError("the call was cancelled");
-  if (context->deadline() <= std::chrono::system_clock::now()) {
-    return absl::DeadlineExceededError("the deadline passed before pairing started");
-  }
-  return absl::OkStatus();
-}
-
-bool VisibleTo(const Profile& profile, const std::string& viewer) {
-  return profile.key.owner == viewer || profile.visibility == Visibility::kShared;
-}
 
 absl::StatusOr<PairingParams> ParamsFromProto(const v1::PairBuddiesRequest& request) {
   PairingParams params;
@@ -88,10 +76,10 @@ absl::StatusOr<std::vector<Profile>> ExplicitCohort(const ProfileRepository& rep
           absl::StrCat(field, ": profile \"", key->id, "\" of owner \"", key->owner, "\" is listed twice (also at members.refs[",
                        it->second, "])"));
     }
-    absl::StatusOr<std::optional<Profile>> profile = repository.ReadIndexed(*key);
-    if (!profile.ok()) return profile.status();
     // Another owner's private profile is as good as absent to this caller.
-    if (!profile->has_value() || !VisibleTo(**profile, viewer)) {
+    absl::StatusOr<std::optional<Profile>> profile = repository.ReadIndexed(*key, viewer);
+    if (!profile.ok()) return profile.status();
+    if (!profile->has_value()) {
       return absl::NotFoundError(absl::StrCat(field, ": ", ProfileNotFoundMessage(*key)));
     }
     if ((*profile)->kind != ProfileKind::kBuddy) {
@@ -128,10 +116,12 @@ absl::StatusOr<std::vector<Profile>> FilteredCohort(const ProfileRepository& rep
     absl::StatusOr<ListPage> page = repository.store().List(query);
     if (!page.ok()) return page.status();
     for (const v1::Profile& stored : page->profiles) {
+      // Another partner's private profile is skipped before it is converted.
+      if (!VisibleTo(stored, viewer)) continue;
       // As the index holds it; one deleted since listing, or not indexed (yet), is skipped.
       std::optional<Profile> profile = repository.FromStored(stored);
       if (profile.has_value() && !repository.index().Contains(profile->key)) continue;
-      if (!profile.has_value() || profile->kind != ProfileKind::kBuddy || !VisibleTo(*profile, viewer)) continue;
+      if (!profile.has_value() || profile->kind != ProfileKind::kBuddy) continue;
       if (!MatchesAny(tags, profile->tags)) continue;
       if (!MatchesAny(provinces, {profile->location.province})) continue;
       cohort.push_back(*std::move(profile));
@@ -221,6 +211,7 @@ absl::Status Pair(const ProfileRepository& repository, const std::string& viewer
       MatchType::kBuddiesForBuddy, /*k=*/1, request.weights(), v1::MatchFilter());
   if (!match_params.ok()) return match_params.status();
   match_params->viewer = viewer;
+  match_params->interrupt = [context] { return CheckCallAlive(context); };
 
   absl::StatusOr<std::vector<Profile>> cohort;
   switch (request.cohort_case()) {
@@ -236,7 +227,7 @@ absl::Status Pair(const ProfileRepository& repository, const std::string& viewer
         "members.refs: %d members, more than the %d this server pairs at once", cohort->size(), kMaxPairedCohort));
   }
   // The explanations read the members from here, not from the store again.
-  StoreProfileSource members(repository);
+  StoreProfileSource members(repository, viewer);
   for (const Profile& member : *cohort) members.Add(member);
   match_params->profiles = &members;
   std::sort(cohort->begin(), cohort->end(), [](const Profile& a, const Profile& b) { return a.key < b.key; });

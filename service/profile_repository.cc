@@ -127,11 +127,13 @@ std::optional<Profile> ProfileRepository::FromStored(const v1::Profile& stored) 
   return *std::move(profile);
 }
 
-absl::StatusOr<std::optional<Profile>> ProfileRepository::ReadIndexed(const ProfileKey& key) const {
-  if (!index_->Contains(key)) return std::nullopt;
+absl::StatusOr<std::optional<Profile>> ProfileRepository::ReadIndexed(const ProfileKey& key,
+                                                                    const std::string& viewer) const {
+  if (!index_->VisibleTo(key, viewer)) return std::nullopt;
   absl::StatusOr<std::vector<std::optional<v1::Profile>>> stored = store_->GetMany({key});
   if (!stored.ok()) return stored.status();
-  if (!stored->at(0).has_value()) return std::nullopt;
+  // The store may hold a newer version than the index, made private since: check the body itself too.
+  if (!stored->at(0).has_value() || !VisibleTo(*stored->at(0), viewer)) return std::nullopt;
   return FromStored(*stored->at(0));
 }
 
@@ -145,9 +147,11 @@ absl::StatusOr<uint64_t> ProfileRepository::Write(PreparedBatch batch) {
   store_lock.Release();
   // The batch is durable now; the index checked it when it was prepared and only appends it here.
   index_->Upsert(std::move(batch.indexed));
-  write_events_.Publish(written);
-  const uint64_t version = index_->version();
+  // A batch holds one partner's profiles; it gets its own view's version, which others' private writes don't move.
+  const uint64_t version = written.empty() ? index_->version() : index_->ViewVersion(written.front().owner);
   index_lock.Release();
+  // Watchers hear of it once it is committed, off the locks: the next write does not wait for them.
+  write_events_.Publish(written);
   NoteWritten(static_cast<int64_t>(written.size()));
   return version;
 }
@@ -168,7 +172,7 @@ absl::StatusOr<uint64_t> ProfileRepository::Delete(const ProfileKey& key) {
                           << "\" from the store but not from the index: " << status;
     return absl::InternalError(absl::StrCat("deleted from the store, but not from the index: ", status.message()));
   }
-  return index_->version();
+  return index_->ViewVersion(key.owner);
 }
 
 absl::StatusOr<int64_t> ProfileRepository::RebuildIndex() {

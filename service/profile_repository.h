@@ -53,10 +53,12 @@ class ProfileRepository {
                                         const std::string& caller,
                                         const ItemPrefix& item_prefix = ItemPrefix()) const;
 
-  // Commits the batch to the store, then to the index. Returns the index version after the write.
+  // Commits the batch to the store, then to the index. Returns the version of its owner's view after the write
+  // (Index::ViewVersion).
   absl::StatusOr<uint64_t> Write(PreparedBatch batch) ABSL_LOCKS_EXCLUDED(store_mu_, index_mu_);
 
-  // Deletes a profile from the store, then the index. NOT_FOUND when it is not stored.
+  // Deletes a profile from the store, then the index; returns its owner's view version after. NOT_FOUND when it
+  // is not stored.
   absl::StatusOr<uint64_t> Delete(const ProfileKey& key) ABSL_LOCKS_EXCLUDED(store_mu_, index_mu_);
 
   // Applies changes other servers committed to a shared store to the index only (the store has them).
@@ -71,10 +73,12 @@ class ProfileRepository {
   // A stored proto as the normalized profile the index holds; nullopt when it no longer converts (the
   // vocabulary changed since it was written), as the index skipped it.
   std::optional<Profile> FromStored(const v1::Profile& stored) const;
-  // The profile under `key` as FromStored gives it; nullopt when it is not in the index (deleted, not
-  // indexed yet, or no longer converting) or not in the store. The server's index keeps no profiles: queries
-  // and participants by ref read theirs here.
-  absl::StatusOr<std::optional<Profile>> ReadIndexed(const ProfileKey& key) const;
+  // The profile under `key` as FromStored gives it, when `viewer` may see it (its own or shared); nullopt when
+  // it is not in the index (deleted, not indexed yet, or no longer converting), not in the store, or another
+  // partner's private profile. The server's index keeps no profiles: queries and participants by ref read
+  // theirs here. Visibility is checked in the index before the store is read, so a profile `viewer` may not
+  // see is neither read nor converted: it answers as an absent one does, in the same time.
+  absl::StatusOr<std::optional<Profile>> ReadIndexed(const ProfileKey& key, const std::string& viewer) const;
 
   const Vocabulary& vocabulary() const { return *vocabulary_; }
   const Index& index() const { return *index_; }

@@ -101,7 +101,7 @@ class ProfileServiceImpl::ImportReactor final : public grpc::ServerReadReactor<v
     // Every batch the client sent is committed: report them.
     response_->set_upserted_count(upserted_);
     response_->set_batch_count(batches_);
-    response_->set_index_version(repository_->index().version());
+    response_->set_index_version(repository_->index().ViewVersion(caller_));
     Finish(grpc::Status::OK);
     Release(/*writer=*/true);
   }
@@ -153,6 +153,11 @@ grpc::ServerUnaryReactor* ProfileServiceImpl::GetProfile(grpc::CallbackServerCon
   if (!caller.ok()) return FinishUnary(context, caller.status());
   absl::StatusOr<ProfileKey> key = CallerKeyFromRef(request->ref(), "ref", *caller);
   if (!key.ok()) return FinishUnary(context, key.status());
+  // Another partner's profile the caller may not see is answered from the index, before the store is read,
+  // exactly as an absent one, so the time it takes does not tell it is there.
+  if (key->owner != *caller && !repository_->index().VisibleTo(*key, *caller)) {
+    return FinishUnary(context, absl::NotFoundError(absl::StrCat("ref: ", ProfileNotFoundMessage(*key))));
+  }
   absl::StatusOr<v1::Profile> profile = ReadProfileAs(repository_->store(), *key, "ref", *caller);
   if (!profile.ok()) return FinishUnary(context, profile.status());
   *response->mutable_profile() = *std::move(profile);
@@ -245,7 +250,7 @@ grpc::ServerUnaryReactor* ProfileServiceImpl::EraseContact(grpc::CallbackServerC
       erased->set_owner(key.owner);
       erased->set_id(key.id);
     }
-    response->set_index_version(repository_->index().version());
+    response->set_index_version(repository_->index().ViewVersion(*caller));
     CIRCMATCH_LOG(kInfo) << "EraseContact by partner " << *caller << ": " << response->erased_size()
                          << " profiles erased";
     return absl::OkStatus();

@@ -1,10 +1,13 @@
 #include "service/server.h"
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <utility>
 #include <vector>
@@ -15,6 +18,7 @@
 #include "service/logging.h"
 #include "service/sample_data.h"
 #include "service/postgres_profile_store.h"
+#include "service/private_files.h"
 #include "service/sqlite_profile_store.h"
 #include "service/static_files.h"
 #include "service/status_mapping.h"
@@ -80,7 +84,17 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   }
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentialsFor(options);
   if (!credentials.ok()) return credentials.status();
-  server->metrics_ = std::make_unique<Metrics>();
+  // What the server registers: the circmatch.v1 services (also routed by the HTTP gateway), health, and the
+  // reflection service of the builder plugin.
+  const std::vector<std::string> api_services = {
+      v1::ProfileService::service_full_name(), v1::MatchingService::service_full_name(),
+      v1::PairingService::service_full_name(), v1::MarketDayService::service_full_name(),
+      v1::VocabularyService::service_full_name()};
+  std::vector<std::string> served = api_services;
+  served.push_back(grpc::health::v1::Health::service_full_name());
+  std::vector<std::string> registered = served;
+  registered.push_back("grpc.reflection.v1alpha.ServerReflection");
+  server->metrics_ = std::make_unique<Metrics>(registered);
 
   const std::string vocabulary_dir = ResolveVocabularyDir(options.vocabulary_dir);
   absl::StatusOr<std::unique_ptr<Vocabulary>> vocabulary = Vocabulary::Load(vocabulary_dir);
@@ -125,9 +139,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   if (options.audit_log == "-") {
     server->audit_log_ = AuditLog::Disabled();
   } else {
-    std::error_code ignored;
-    std::filesystem::create_directories(options.data_dir, ignored);
     const std::string path = options.audit_log.empty() ? options.data_dir + "/audit.log" : options.audit_log;
+    // In the data dir, owner-only as the store; a log elsewhere is created 0600 too but left as the operator made it.
+    if (options.audit_log.empty()) {
+      if (absl::Status s = MakePrivateDir(options.data_dir); !s.ok()) return PrefixStatus("data_dir: ", s);
+      if (absl::Status s = MakePrivateFile(path, /*create=*/true); !s.ok()) return PrefixStatus("--audit_log: ", s);
+    }
     absl::StatusOr<std::unique_ptr<AuditLog>> audit = AuditLog::Open(path);
     if (!audit.ok()) return audit.status();
     server->audit_log_ = *std::move(audit);
@@ -162,10 +179,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   server->market_day_service_ = std::make_unique<MarketDayServiceImpl>(
       server->repository_.get(), server->authenticator_.get(), server->audit_log_.get());
   server->vocabulary_service_ = std::make_unique<VocabularyServiceImpl>(server->vocabulary_.get(), server->authenticator_.get());
-  server->health_service_ = std::make_unique<HealthServiceImpl>(std::vector<std::string>{
-      v1::ProfileService::service_full_name(), v1::MatchingService::service_full_name(),
-      v1::PairingService::service_full_name(), v1::MarketDayService::service_full_name(),
-      v1::VocabularyService::service_full_name(), grpc::health::v1::Health::service_full_name()});
+  server->health_service_ = std::make_unique<HealthServiceImpl>(served);
 
   // Must run before the builder is created: it registers the reflection service as a builder plugin.
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -189,16 +203,19 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
         absl::StrCat("--listen: cannot listen on \"", options.listen, "\" (address in use or invalid?)"));
   }
   server->port_ = port;
+  // Limits of both HTTP ports.
+  HttpServerOptions http_options;
+  http_options.max_connections = options.http_max_connections;
+  http_options.max_connections_per_ip = options.http_max_connections_per_ip;
+  http_options.header_timeout = absl::Milliseconds(options.http_header_timeout_ms);
   if (!options.http_listen.empty()) {
-    absl::StatusOr<std::unique_ptr<HttpGateway>> gateway = HttpGateway::Create(
-        server->grpc_server_->InProcessChannel(grpc::ChannelArguments()),
-        {v1::ProfileService::service_full_name(), v1::MatchingService::service_full_name(),
-         v1::PairingService::service_full_name(), v1::MarketDayService::service_full_name(),
-         v1::VocabularyService::service_full_name()});
+    absl::StatusOr<std::unique_ptr<HttpGateway>> gateway =
+        HttpGateway::Create(server->grpc_server_->InProcessChannel(grpc::ChannelArguments()), api_services,
+                            server->authenticator_.get());
     if (!gateway.ok()) return PrefixStatus("--http_listen: ", gateway.status());
     server->gateway_ = *std::move(gateway);
-    HttpServerOptions http_options;
-    http_options.max_body_bytes = static_cast<size_t>(options.max_message_bytes);
+    HttpServerOptions api_options = http_options;
+    api_options.max_body_bytes = static_cast<size_t>(options.max_message_bytes);
     const HttpGateway* api = server->gateway_.get();
     std::string web_dir = options.web_dir;
     if (web_dir.empty()) {
@@ -208,13 +225,18 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
                     : CIRCMATCH_INSTALL_WEB_DIR;
     }
     if (web_dir == "-") web_dir.clear();
-    absl::StatusOr<std::unique_ptr<HttpServer>> http = HttpServer::Start(
-        options.http_listen,
-        [api, web_dir](const HttpRequest& request) {
-          if (request.path.rfind("/v1/", 0) == 0 || web_dir.empty()) return api->Handle(request);
-          return ServeStaticFile(web_dir, request);
-        },
-        http_options);
+    HttpService service;
+    const auto is_api = [web_dir](const HttpRequest& request) {
+      return request.path.rfind("/v1/", 0) == 0 || web_dir.empty();
+    };
+    service.admit = [api, is_api](const HttpRequest& head) {
+      return is_api(head) ? api->Admit(head) : AdmitStaticFile(head);
+    };
+    service.handle = [api, web_dir, is_api](const HttpRequest& request) {
+      return is_api(request) ? api->Handle(request) : ServeStaticFile(web_dir, request);
+    };
+    absl::StatusOr<std::unique_ptr<HttpServer>> http =
+        HttpServer::Start(options.http_listen, std::move(service), api_options);
     if (!http.ok()) return PrefixStatus("--http_listen: ", http.status());
     server->api_http_ = *std::move(http);
     CIRCMATCH_LOG(kInfo) << "HTTP/JSON API on http://" << PrintableAddress(options.http_listen, server->api_http_->port())
@@ -224,36 +246,53 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   if (!options.metrics_listen.empty()) {
     Metrics* metrics = server->metrics_.get();
     const Index* index = server->index_.get();
-    metrics->AddCollector([index](std::string* out) {
-      absl::StrAppend(out, "# HELP circmatch_index_profiles Profiles in the index, by kind.\n",
-                      "# TYPE circmatch_index_profiles gauge\n");
+    prometheus::Family<prometheus::Gauge>& profiles = prometheus::BuildGauge()
+                                                          .Name("circmatch_index_profiles")
+                                                          .Help("Profiles in the index, by kind.")
+                                                          .Register(metrics->registry());
+    prometheus::Counter& version = prometheus::BuildCounter()
+                                       .Name("circmatch_index_version")
+                                       .Help("Writes applied to the index since start.")
+                                       .Register(metrics->registry())
+                                       .Add({});
+    prometheus::Family<prometheus::Gauge>& memory =
+        prometheus::BuildGauge()
+            .Name("circmatch_index_memory_bytes")
+            .Help("Bytes the index holds, by part (dense_values are part of posting_lists).")
+            .Register(metrics->registry());
+    metrics->AddCollector([index, &profiles, &version, &memory] {
       for (ProfileKind kind : {ProfileKind::kBuyer, ProfileKind::kTender, ProfileKind::kSupplier, ProfileKind::kBuddy}) {
-        absl::StrAppend(out, "circmatch_index_profiles{kind=\"", ProfileKindName(kind), "\"} ", index->Count(kind),
-                        "\n");
+        profiles.Add({{"kind", ProfileKindName(kind)}}).Set(static_cast<double>(index->Count(kind)));
       }
-      absl::StrAppend(out, "# HELP circmatch_index_version Writes applied to the index since start.\n",
-                      "# TYPE circmatch_index_version counter\n", "circmatch_index_version ", index->version(), "\n");
-      const IndexMemory memory = index->Memory();
-      absl::StrAppend(out, "# HELP circmatch_index_memory_bytes Bytes the index holds, by part (dense_values are "
-                      "part of posting_lists).\n", "# TYPE circmatch_index_memory_bytes gauge\n");
-      for (const auto& [part, bytes] : memory.Parts()) {
-        absl::StrAppend(out, "circmatch_index_memory_bytes{part=\"", part, "\"} ", bytes, "\n");
+      // A counter only goes up: add what it is behind the index.
+      version.Increment(static_cast<double>(index->version()) - version.Value());
+      for (const auto& [part, bytes] : index->Memory().Parts()) {
+        memory.Add({{"part", part}}).Set(static_cast<double>(bytes));
       }
     });
-    absl::StatusOr<std::unique_ptr<HttpServer>> http = HttpServer::Start(
-        options.metrics_listen, [metrics](const HttpRequest& request) {
-          HttpResponse response;
-          if (request.path != "/metrics") {
-            response.status = 404;
-            response.body = "metrics are at /metrics\n";
-          } else if (request.method != "GET") {
-            response.status = 405;
-          } else {
-            response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-            response.body = metrics->Render();
-          }
-          return response;
-        });
+    HttpService service;
+    service.admit = [](const HttpRequest& head) -> std::optional<HttpResponse> {
+      HttpResponse response;
+      if (head.path != "/metrics") {
+        response.status = 404;
+        response.body = "metrics are at /metrics\n";
+      } else if (head.method != "GET") {
+        response.status = 405;
+      } else {
+        return std::nullopt;
+      }
+      return response;
+    };
+    service.handle = [metrics](const HttpRequest&) {
+      HttpResponse response;
+      response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      response.body = metrics->Render();
+      return response;
+    };
+    HttpServerOptions metrics_options = http_options;
+    metrics_options.max_body_bytes = 0;  // a GET of the metrics has no body
+    absl::StatusOr<std::unique_ptr<HttpServer>> http =
+        HttpServer::Start(options.metrics_listen, std::move(service), metrics_options);
     if (!http.ok()) return PrefixStatus("--metrics_listen: ", http.status());
     server->metrics_http_ = *std::move(http);
     CIRCMATCH_LOG(kInfo) << "metrics on http://" << PrintableAddress(options.metrics_listen, server->metrics_http_->port())

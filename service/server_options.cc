@@ -43,6 +43,15 @@ ABSL_FLAG(std::string, tls_cert_file, "", "PEM certificate chain; with --tls_key
 ABSL_FLAG(std::string, http_listen, "",
           "host:port of the HTTP/JSON API (the same calls as gRPC, proto3 JSON); empty = none "
           "(env CIRCMATCH_HTTP_LISTEN)");
+ABSL_FLAG(int, http_max_connections, 256,
+          "open connections at most on each HTTP port (--http_listen, --metrics_listen), in total "
+          "(env CIRCMATCH_HTTP_MAX_CONNECTIONS)");
+ABSL_FLAG(int, http_max_connections_per_ip, 32,
+          "open connections at most from one IP address on each HTTP port; behind a proxy, every client has the "
+          "proxy's address (env CIRCMATCH_HTTP_MAX_CONNECTIONS_PER_IP)");
+ABSL_FLAG(int, http_header_timeout_ms, 10000,
+          "an HTTP request's head must arrive whole within this long of the connection's opening or of the "
+          "previous response on it, else the connection is closed (env CIRCMATCH_HTTP_HEADER_TIMEOUT_MS)");
 ABSL_FLAG(std::string, web_dir, "",
           "folder of the coordinators' web page on the --http_listen port; empty = the shipped one, - = none "
           "(env CIRCMATCH_WEB_DIR)");
@@ -95,6 +104,10 @@ absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv) {
                           ApplyEnvironment(FLAGS_tls_client_ca_file, "CIRCMATCH_TLS_CLIENT_CA_FILE"),
                           ApplyEnvironment(FLAGS_metrics_listen, "CIRCMATCH_METRICS_LISTEN"),
                           ApplyEnvironment(FLAGS_http_listen, "CIRCMATCH_HTTP_LISTEN"),
+                          ApplyEnvironment(FLAGS_http_max_connections, "CIRCMATCH_HTTP_MAX_CONNECTIONS"),
+                          ApplyEnvironment(FLAGS_http_max_connections_per_ip,
+                                           "CIRCMATCH_HTTP_MAX_CONNECTIONS_PER_IP"),
+                          ApplyEnvironment(FLAGS_http_header_timeout_ms, "CIRCMATCH_HTTP_HEADER_TIMEOUT_MS"),
                           ApplyEnvironment(FLAGS_web_dir, "CIRCMATCH_WEB_DIR"),
                           ApplyEnvironment(FLAGS_store, "CIRCMATCH_STORE"),
                           ApplyEnvironment(FLAGS_change_poll_ms, "CIRCMATCH_CHANGE_POLL_MS"),
@@ -118,6 +131,9 @@ absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv) {
   options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   options.http_listen = absl::GetFlag(FLAGS_http_listen);
+  options.http_max_connections = absl::GetFlag(FLAGS_http_max_connections);
+  options.http_max_connections_per_ip = absl::GetFlag(FLAGS_http_max_connections_per_ip);
+  options.http_header_timeout_ms = absl::GetFlag(FLAGS_http_header_timeout_ms);
   options.web_dir = absl::GetFlag(FLAGS_web_dir);
   options.store = absl::GetFlag(FLAGS_store);
   options.change_poll_ms = absl::GetFlag(FLAGS_change_poll_ms);
@@ -149,6 +165,20 @@ absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv) {
   if (options.change_poll_ms < 10 || options.change_poll_ms > 600000) {
     return absl::InvalidArgumentError(
         absl::StrCat("--change_poll_ms: must be 10 to 600000, got ", options.change_poll_ms));
+  }
+  if (options.http_max_connections < 1 || options.http_max_connections > 100000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--http_max_connections: must be 1 to 100000, got ", options.http_max_connections));
+  }
+  if (options.http_max_connections_per_ip < 1 ||
+      options.http_max_connections_per_ip > options.http_max_connections) {
+    return absl::InvalidArgumentError(absl::StrCat("--http_max_connections_per_ip: must be 1 to "
+                                                   "--http_max_connections (", options.http_max_connections,
+                                                   "), got ", options.http_max_connections_per_ip));
+  }
+  if (options.http_header_timeout_ms < 10 || options.http_header_timeout_ms > 3600000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--http_header_timeout_ms: must be 10 to 3600000, got ", options.http_header_timeout_ms));
   }
   if (options.api_keys_file.empty() && !options.allow_unauthenticated) {
     return absl::InvalidArgumentError(

@@ -52,6 +52,16 @@ struct ServerOptions {
   std::string tls_client_ca_file;
   // --http_listen / CIRCMATCH_HTTP_LISTEN: host:port of the HTTP/JSON API (see http_gateway.h); empty = none.
   std::string http_listen;
+  // --http_max_connections / CIRCMATCH_HTTP_MAX_CONNECTIONS: open connections at most on each HTTP port (the
+  // HTTP/JSON API, metrics), in total.
+  int http_max_connections = 256;
+  // --http_max_connections_per_ip / CIRCMATCH_HTTP_MAX_CONNECTIONS_PER_IP: open connections at most from one IP
+  // address on each HTTP port, so one client cannot take the others' connections (behind a proxy, every client
+  // has the proxy's address).
+  int http_max_connections_per_ip = 32;
+  // --http_header_timeout_ms / CIRCMATCH_HTTP_HEADER_TIMEOUT_MS: an HTTP request's head must arrive whole within
+  // this long of the connection's opening or of the previous response on it, else the connection is closed.
+  int http_header_timeout_ms = 10000;
   // --web_dir / CIRCMATCH_WEB_DIR: folder of the coordinators' web page served on the HTTP port; empty = the
   // source tree's clients/web, or the installed copy; "-" = none.
   std::string web_dir;

@@ -11,6 +11,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "service/logging.h"
+#include "service/private_files.h"
+#include "service/status_mapping.h"
 
 namespace circmatch::service {
 namespace {
@@ -66,13 +68,15 @@ absl::StatusOr<v1::Profile> ParseBody(sqlite3_stmt* statement, int column) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SqliteProfileStore>> SqliteProfileStore::Open(const std::string& data_dir) {
-  std::error_code error;
-  std::filesystem::create_directories(data_dir, error);
-  if (error) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("data_dir: cannot create \"", data_dir, "\": ", error.message()));
-  }
+  if (absl::Status s = MakePrivateDir(data_dir); !s.ok()) return PrefixStatus("data_dir: ", s);
   std::string path = (std::filesystem::path(data_dir) / kFileName).string();
+  // SQLite creates the -wal, -shm and -journal files with the mode of the database file: that one is made 0600
+  // before SQLite opens it, and those an earlier version left looser are tightened.
+  if (absl::Status s = MakePrivateFile(path, /*create=*/true); !s.ok()) return PrefixStatus("data_dir: ", s);
+  for (const char* suffix : {"-wal", "-shm", "-journal"}) {
+    absl::Status s = MakePrivateFile(path + suffix, /*create=*/false);
+    if (!s.ok()) return PrefixStatus("data_dir: ", s);
+  }
   sqlite3* db = nullptr;
   // No SQLite mutex: the store serializes every use of the connection itself.
   const int code =
@@ -362,10 +366,17 @@ absl::Status SqliteProfileStore::BackupTo(const std::string& file) const {
   absl::Status status;
   sqlite3_stmt* statement = Prepare("VACUUM INTO ?1", &status);
   if (statement == nullptr) return status;
+  // The copy holds the contact details too: owner-only, as the store. VACUUM INTO fills an empty file.
+  if (absl::Status s = MakePrivateFile(file, /*create=*/true); !s.ok()) return PrefixStatus("backup: ", s);
   StatementScope scope(statement);
   BindText(statement, 1, file);
   const int code = sqlite3_step(statement);
-  if (code != SQLITE_DONE) return Error(code, "backup");
+  if (code != SQLITE_DONE) {
+    status = Error(code, "backup");
+    std::error_code ignored;
+    std::filesystem::remove(file, ignored);  // the empty file made above, so that a retry may use the name
+    return status;
+  }
   return absl::OkStatus();
 }
 

@@ -1,5 +1,6 @@
 // The embedded profile store: one SQLite file, <data_dir>/circmatch.sqlite3, in WAL mode with synchronous=FULL,
-// so a write acknowledged after COMMIT survives a crash or power loss. New files use 16 KB pages.
+// so a write acknowledged after COMMIT survives a crash or power loss. New files use 16 KB pages. The directory
+// and the files are owner-only (private_files.h).
 //
 // Schema (version 1, kept in PRAGMA user_version):
 //   profiles(owner TEXT, id TEXT, kind INTEGER, body BLOB, updated_at INTEGER, PRIMARY KEY(owner, id))
@@ -31,7 +32,7 @@ class SqliteProfileStore final : public ProfileStore {
   // The schema version this build writes and reads.
   static constexpr int kSchemaVersion = 1;
 
-  // Opens the store in `data_dir` (created if missing), creating the schema in a new file.
+  // Opens the store in `data_dir` (created if missing; made owner-only), creating the schema in a new file.
   // FAILED_PRECONDITION when the file has a newer schema; other errors carry SQLite's message.
   static absl::StatusOr<std::unique_ptr<SqliteProfileStore>> Open(const std::string& data_dir);
 

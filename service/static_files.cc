@@ -28,6 +28,15 @@ HttpResponse Status(int status, const char* body) {
 
 }  // namespace
 
+std::optional<HttpResponse> AdmitStaticFile(const HttpRequest& head) {
+  if (head.method != "GET" && head.method != "HEAD") return Status(405, "GET only\n");
+  const auto length = head.headers.find("content-length");
+  if (head.headers.count("transfer-encoding") || (length != head.headers.end() && length->second != "0")) {
+    return Status(413, "the web page takes no request body\n");
+  }
+  return std::nullopt;
+}
+
 HttpResponse ServeStaticFile(const std::string& root, const HttpRequest& request) {
   if (request.method != "GET" && request.method != "HEAD") return Status(405, "GET only\n");
   const std::string relative = request.path == "/" ? "index.html" : request.path.substr(1);

@@ -5,6 +5,7 @@
 #ifndef CIRCMATCH_SERVICE_STATIC_FILES_H_
 #define CIRCMATCH_SERVICE_STATIC_FILES_H_
 
+#include <optional>
 #include <string>
 
 #include "service/http_server.h"
@@ -13,6 +14,10 @@ namespace circmatch::service {
 
 // GET (or HEAD) of a file under `root`; 404 when absent, 405 for other methods.
 HttpResponse ServeStaticFile(const std::string& root, const HttpRequest& request);
+
+// The answer to a request for a static file from its head alone (HttpService::admit): 405 for methods other
+// than GET and HEAD, 413 when it announces a body (the page takes none, so none is read); nullopt otherwise.
+std::optional<HttpResponse> AdmitStaticFile(const HttpRequest& head);
 
 }  // namespace circmatch::service
 

@@ -1,5 +1,6 @@
 #include "service/status_mapping.h"
 
+#include <chrono>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -16,6 +17,14 @@ grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context, cons
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(ToGrpcStatus(status));
   return reactor;
+}
+
+absl::Status CheckCallAlive(const grpc::CallbackServerContext* context) {
+  if (context->IsCancelled()) return absl::CancelledError("the call was cancelled");
+  if (context->deadline() <= std::chrono::system_clock::now()) {
+    return absl::DeadlineExceededError("the deadline passed before the work was done");
+  }
+  return absl::OkStatus();
 }
 
 absl::Status PrefixStatus(absl::string_view prefix, const absl::Status& status) {

@@ -18,6 +18,10 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 // Finishes a callback unary call with `status` (mapped as above) and returns its reactor.
 grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context, const absl::Status& status);
 
+// CANCELLED once the call is cancelled, DEADLINE_EXCEEDED once its deadline passed, else OK: asked before and
+// during the expensive part of a call (MatchParams::interrupt), which nobody may be waiting for any more.
+absl::Status CheckCallAlive(const grpc::CallbackServerContext* context);
+
 // `status` with `prefix` in front of its message (e.g. "profiles[3]." or "batch 2: "); OK stays OK.
 absl::Status PrefixStatus(absl::string_view prefix, const absl::Status& status);
 

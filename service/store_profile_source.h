@@ -3,7 +3,11 @@
 // scores, and keeps the stored protos it read, so that the call answers with them without reading again. A call
 // that holds its candidates already (the members of a pairing) adds them, and they are not read at all.
 //
-//   StoreProfileSource profiles(repository);
+// A write commits to the store before the index sees it, so the store may hold a newer version than the one the
+// index ranked, made private since: a body the call's viewer may not see is as absent (the index then leaves
+// the match out), so a response never carries a version of a profile its caller may not see.
+//
+//   StoreProfileSource profiles(repository, viewer);
 //   params.profiles = &profiles;
 //   absl::StatusOr<MatchResult> result = repository.index().FindMatches(query, params);
 //   std::optional<v1::Profile> stored = profiles.TakeStored(result->matches[0].key);
@@ -13,6 +17,8 @@
 #define CIRCMATCH_SERVICE_STORE_PROFILE_SOURCE_H_
 
 #include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -26,8 +32,10 @@ namespace circmatch::service {
 
 class StoreProfileSource : public ProfileSource {
  public:
-  // `repository` is borrowed for the object's life.
-  explicit StoreProfileSource(const ProfileRepository& repository) : repository_(repository) {}
+  // `repository` is borrowed for the object's life; `viewer` is the partner the call answers (empty: sees all,
+  // as MatchParams::viewer).
+  StoreProfileSource(const ProfileRepository& repository, std::string viewer)
+      : repository_(repository), viewer_(std::move(viewer)) {}
 
   // A stored profile that no longer converts (the vocabulary changed since it was written) is as absent: the
   // index skipped it when it was rebuilt.
@@ -41,6 +49,7 @@ class StoreProfileSource : public ProfileSource {
 
  private:
   const ProfileRepository& repository_;
+  const std::string viewer_;
   absl::flat_hash_map<ProfileKey, Profile> held_;
   mutable absl::flat_hash_map<ProfileKey, v1::Profile> stored_;
 };

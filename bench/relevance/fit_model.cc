@@ -8,8 +8,8 @@
 //
 // The test part is never looked at here; `bench/relevance/compare.sh` reports it.
 //
-//   circmatch_bench_fit_model [--split=tuning] [--folds=5] [--threads=2] [--tag_weights=0.25,0.4,0.7,1]
-//       [--intermediary_factors=0.5,0.7,1] [--unmet_factors=0.25,0.5,1]
+//   circmatch_bench_fit_model [--split=tuning] [--folds=5] [--threads=2] [--tag_weights=0.25,0.5,1]
+//       [--intermediary_factors=0.35,0.5,0.7] [--unmet_factors=0.1,0.25,0.5]
 #include <atomic>
 #include <cstdio>
 #include <optional>
@@ -33,11 +33,11 @@ ABSL_FLAG(std::string, split, "tuning", "the part fitted on");
 ABSL_FLAG(int, folds, 5, "folds of the cross-validation");
 ABSL_FLAG(std::string, vocabulary_dir, CIRCMATCH_BENCH_DATA_DIR, "the engine's reference data");
 ABSL_FLAG(int, threads, 2, "grid points fitted at once");
-ABSL_FLAG(std::vector<std::string>, tag_weights, std::vector<std::string>({"0.25", "0.4", "0.7", "1"}),
+ABSL_FLAG(std::vector<std::string>, tag_weights, std::vector<std::string>({"0.25", "0.5", "1"}),
           "ModelParams::strategy_tag_weight values tried");
-ABSL_FLAG(std::vector<std::string>, intermediary_factors, std::vector<std::string>({"0.5", "0.7", "1"}),
+ABSL_FLAG(std::vector<std::string>, intermediary_factors, std::vector<std::string>({"0.35", "0.5", "0.7"}),
           "ModelParams::intermediary_factor values tried");
-ABSL_FLAG(std::vector<std::string>, unmet_factors, std::vector<std::string>({"0.25", "0.5", "1"}),
+ABSL_FLAG(std::vector<std::string>, unmet_factors, std::vector<std::string>({"0.1", "0.25", "0.5"}),
           "ModelParams::unmet_text_requirement_factor values tried");
 
 namespace circmatch::bench {

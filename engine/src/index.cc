@@ -87,9 +87,12 @@ class Index::Impl {
     for (size_t i = 0; i < prepared.profiles_.size(); ++i) {
       const Profile& profile = prepared.profiles_[i];
       internal::RowData& row = prepared.rows_->rows[i];
-      if (const std::optional<internal::RowRef> old = rows_by_key_.Find(profile.key)) Remove(*old);
+      if (const std::optional<internal::RowRef> old = rows_by_key_.Find(profile.key)) {
+        NoteChange(*segments_[KindIndex(old->kind)], old->row);
+        Remove(*old);
+      }
       row.sparse[static_cast<int>(Facet::kText)] =
-          Vectorizer::WeightText(Vectorizer::TermFrequencies(row.text_counts), idf_);
+          Vectorizer::WeightText(Vectorizer::TermFrequencies(row.text_counts), idf_, &row.text_norm);
       row.owner_id = Intern(&owner_ids_, profile.key.owner);
       if (row.owner_id == static_cast<int32_t>(owner_names_.size())) owner_names_.push_back(profile.key.owner);
       const std::string organization = OrganizationKey(profile.organization);
@@ -105,6 +108,7 @@ class Index::Impl {
       }
       const int r = segments_[KindIndex(profile.kind)]->Append(profile, row);
       rows_by_key_.Insert(internal::RowRef{profile.kind, r});
+      NoteChange(*segments_[KindIndex(profile.kind)], r);
     }
     AfterWrite();
   }
@@ -115,6 +119,7 @@ class Index::Impl {
     if (!ref) {
       return absl::NotFoundError(NotFoundMessage(key));
     }
+    NoteChange(*segments_[KindIndex(ref->kind)], ref->row);
     Remove(*ref);
     AfterWrite();
     return absl::OkStatus();
@@ -133,9 +138,21 @@ class Index::Impl {
     return rows_by_key_.Find(key).has_value();
   }
 
+  bool VisibleTo(const ProfileKey& key, const std::string& viewer) const {
+    absl::ReaderMutexLock lock(&mu_);
+    const std::optional<internal::RowRef> ref = rows_by_key_.Find(key);
+    if (!ref.has_value()) return false;
+    return viewer.empty() || key.owner == viewer || segments_[KindIndex(ref->kind)]->shared[ref->row];
+  }
+
   int64_t Count(ProfileKind kind) const {
     absl::ReaderMutexLock lock(&mu_);
     return segments_[KindIndex(kind)]->live_rows();
+  }
+
+  uint64_t ViewVersion(const std::string& viewer) const {
+    absl::ReaderMutexLock lock(&mu_);
+    return ViewVersionLocked(viewer);
   }
 
   uint64_t version() const {
@@ -174,7 +191,16 @@ class Index::Impl {
         return KeyOf(segment, a.row) < KeyOf(segment, b.row);
       };
       TopK<Scored, decltype(better)> top(params.k, better);
-      const auto passes = [&](int r) { return filter.Passes(segment, r); };
+      absl::Status interrupted;
+      int until_check = kRowsPerInterruptCheck;
+      // Once interrupted no row passes, so what is left of the search runs through at once.
+      const auto passes = [&](int r) {
+        if (params.interrupt && --until_check == 0) {
+          until_check = kRowsPerInterruptCheck;
+          if (interrupted.ok()) interrupted = params.interrupt();
+        }
+        return interrupted.ok() && filter.Passes(segment, r);
+      };
       const auto consider = [&](int r, const internal::QueryScorer::RowScore& s) {
         if (!filter.PassesDistance(segment, r, s.distance_km) || s.score < params.filter.min_score) return;
         top.Push(Scored{s.score, r});
@@ -185,9 +211,10 @@ class Index::Impl {
       };
       const int64_t rows_scored = internal::VisitRowsThatCanEnter(
           segment, scorer, params.k, options_.out_of_order_fraction, passes, threshold, consider);
+      if (!interrupted.ok()) return interrupted;
 
       result.weights = resolved->weights;
-      result.index_version = version_;
+      result.index_version = ViewVersionLocked(params.viewer);
       result.rows_scored = rows_scored;
       std::vector<std::optional<Profile>> kept;  // the profiles of the matches, when the index keeps them
       for (const Scored& s : std::move(top).Take()) {
@@ -228,7 +255,12 @@ class Index::Impl {
       rows.push_back(*row);
     }
     result.scores.setZero(static_cast<Eigen::Index>(queries.size()), static_cast<Eigen::Index>(candidates.size()));
+    int64_t until_check = kRowsPerInterruptCheck;
     for (size_t i = 0; i < queries.size(); ++i) {
+      if (params.interrupt && (until_check -= static_cast<int64_t>(rows.size())) <= 0) {
+        until_check = kRowsPerInterruptCheck;
+        if (absl::Status interrupted = params.interrupt(); !interrupted.ok()) return interrupted;
+      }
       const internal::QueryScorer scorer(segment, vectorizer_, idf_, queries[i], params, resolved[i].weights,
                                          options_.location_decay_km, NamedCertificationIds(queries[i], params.type));
       for (size_t j = 0; j < rows.size(); ++j) {
@@ -236,7 +268,7 @@ class Index::Impl {
         result.scores(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = scorer.Score(rows[j]).score;
       }
     }
-    result.index_version = version_;
+    result.index_version = ViewVersionLocked(params.viewer);
     return result;
   }
 
@@ -275,7 +307,7 @@ class Index::Impl {
     const RowFilter filter = MakeFilter(query, params, *resolved);
 
     ExplainResult result;
-    result.index_version = version_;
+    result.index_version = ViewVersionLocked(params.viewer);
     result.match.key = profile.key;
     const float own = scorer.Score(candidate_row).score;
     result.match.score = own;
@@ -476,6 +508,28 @@ class Index::Impl {
     return bytes;
   }
 
+  // Notes that row r of `segment` is written or removed: shared, it changes every partner's view; private, its
+  // owner's. AfterWrite bumps the versions of the views that changed, once per write.
+  void NoteChange(const internal::Segment& segment, int r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (segment.shared[r]) {
+      shared_changed_ = true;
+    } else {
+      changed_owners_.push_back(segment.owner_id[r]);
+    }
+  }
+
+  // What `viewer` may see changes with the shared profiles and with its own: the sum of their versions grows with
+  // every change it could see and with no other (so it tells nothing of another partner's private writes), and
+  // equal sums mean equal views. An empty viewer sees all: the index's version.
+  uint64_t ViewVersionLocked(const std::string& viewer) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    if (viewer.empty()) return version_;
+    const auto it = owner_ids_.find(viewer);
+    const uint64_t own = it == owner_ids_.end() || it->second >= static_cast<int32_t>(owner_versions_.size())
+                             ? 0
+                             : owner_versions_[it->second];
+    return shared_version_ + own;
+  }
+
   // Tombstones a stored row, drops its key and takes its text (if shared) out of the document frequencies.
   void Remove(const internal::RowRef& ref) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     internal::Segment& segment = *segments_[KindIndex(ref.kind)];
@@ -494,7 +548,7 @@ class Index::Impl {
     bool compacted = false;
     for (int k = 0; k < kKindCount; ++k) {
       if (!segments_[k]->NeedsCompaction()) continue;
-      segments_[k] = std::make_unique<internal::Segment>(segments_[k]->Compacted());
+      segments_[k] = std::make_unique<internal::Segment>(segments_[k]->Compacted(idf_));
       compacted = true;
     }
     if (compacted) {
@@ -508,11 +562,21 @@ class Index::Impl {
     }
     const double n = static_cast<double>(documents_), at = static_cast<double>(idf_documents_);
     if (n > at * kIdfDriftFactor || n * kIdfDriftFactor < at || (idf_documents_ == 0 && documents_ > 0)) {
-      idf_ = TextIdf::FromDocumentFrequencies(document_frequency_, documents_);
+      TextIdf idf = TextIdf::FromDocumentFrequencies(document_frequency_, documents_);
+      for (auto& segment : segments_) segment->ReweightText(idf_, idf);
+      idf_ = std::move(idf);
       idf_documents_ = documents_;
-      for (auto& segment : segments_) segment->ReweightText(idf_);
     }
     ++version_;
+    shared_version_ += shared_changed_;
+    shared_changed_ = false;
+    std::sort(changed_owners_.begin(), changed_owners_.end());
+    changed_owners_.erase(std::unique(changed_owners_.begin(), changed_owners_.end()), changed_owners_.end());
+    for (const int32_t owner : changed_owners_) {
+      if (owner >= static_cast<int32_t>(owner_versions_.size())) owner_versions_.resize(owner + 1, 0);
+      ++owner_versions_[owner];
+    }
+    changed_owners_.clear();
   }
 
   // The certifications the query's text names (FacetValues::named_certifications) as interned ids, sorted; -1
@@ -587,6 +651,12 @@ class Index::Impl {
   // Interned owners, organization keys and certificates, so the per-row filter columns are integers. Never
   // shrink.
   absl::flat_hash_map<std::string, int32_t> owner_ids_ ABSL_GUARDED_BY(mu_);
+  // Per view (ViewVersionLocked): the writes of shared profiles, and per owner id those of its private ones; what
+  // the write under way changed, until AfterWrite.
+  uint64_t shared_version_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<uint64_t> owner_versions_ ABSL_GUARDED_BY(mu_);
+  bool shared_changed_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<int32_t> changed_owners_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> owner_names_ ABSL_GUARDED_BY(mu_);  // by owner id
   absl::flat_hash_map<std::string, int32_t> organization_ids_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, int32_t> certification_ids_ ABSL_GUARDED_BY(mu_);  // canonical certificates
@@ -634,8 +704,12 @@ void Index::Upsert(PreparedProfiles prepared) { impl_->Upsert(std::move(prepared
 absl::Status Index::Delete(const ProfileKey& key) { return impl_->Delete(key); }
 std::optional<Profile> Index::Get(const ProfileKey& key) const { return impl_->Get(key); }
 bool Index::Contains(const ProfileKey& key) const { return impl_->Contains(key); }
+bool Index::VisibleTo(const ProfileKey& key, const std::string& viewer) const {
+  return impl_->VisibleTo(key, viewer);
+}
 int64_t Index::Count(ProfileKind kind) const { return impl_->Count(kind); }
 uint64_t Index::version() const { return impl_->version(); }
+uint64_t Index::ViewVersion(const std::string& viewer) const { return impl_->ViewVersion(viewer); }
 IndexMemory Index::Memory() const { return impl_->Memory(); }
 
 absl::StatusOr<MatchResult> Index::FindMatches(const Profile& query, const MatchParams& params) const {

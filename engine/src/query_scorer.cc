@@ -35,6 +35,7 @@ QueryScorer::QueryScorer(const Segment& segment, const Vectorizer& vectorizer, c
       if (sparse.dense.size() > 0) sparse.dense[column] = vector.values[i];
       sparse.held[column / 64] |= uint64_t{1} << (column % 64);
       terms_.push_back(Term{f, column, vector.values[i], weight});
+      facet_of_term_.push_back(static_cast<int>(sparse_.size()));
     }
     sparse_.push_back(std::move(sparse));
   }
@@ -65,7 +66,12 @@ QueryScorer::QueryScorer(const Segment& segment, const Vectorizer& vectorizer, c
   // ScoreIfItMayReach's order: most bound given up per nonzero read first (the text facet's long rows last).
   std::vector<double> bounds, bound_per_nonzero;
   for (const SparseFacet& f : sparse_) {
-    bounds.push_back(FacetBound(f, nullptr));
+    double sum_of_maxima = 0, squares = 0;
+    for (size_t t = f.first_term; t < f.end_term; ++t) {
+      sum_of_maxima += TermMaximum(static_cast<int>(t));
+      squares += static_cast<double>(terms_[t].value) * terms_[t].value;
+    }
+    bounds.push_back(FacetBound(f, sum_of_maxima, squares));
     const CsrMatrix& matrix = segment.sparse[f.facet];
     const double nonzeros_per_row = static_cast<double>(matrix.nonzeros()) / std::max(1, matrix.rows());
     bound_per_nonzero.push_back(bounds.back() / (1 + nonzeros_per_row));
@@ -99,14 +105,8 @@ float QueryScorer::QueryValue(const SparseFacet& f, int column) const {
   return term->value;
 }
 
-double QueryScorer::FacetBound(const SparseFacet& f, const std::vector<bool>* counted) const {
-  double sum_of_maxima = 0, squares = 0;
-  for (size_t t = f.first_term; t < f.end_term; ++t) {
-    if (counted != nullptr && !(*counted)[t]) continue;
-    sum_of_maxima += static_cast<double>(terms_[t].value) * segment_.postings[f.facet].MaxValue(terms_[t].column);
-    squares += static_cast<double>(terms_[t].value) * terms_[t].value;
-  }
-  return f.weight * std::min(sum_of_maxima, std::sqrt(squares));
+double QueryScorer::TermMaximum(int t) const {
+  return static_cast<double>(terms_[t].value) * segment_.postings[terms_[t].facet].MaxValue(terms_[t].column);
 }
 
 std::optional<QueryScorer::RowScore> QueryScorer::ScoreIfItMayReach(int r, double threshold) const {
@@ -197,15 +197,37 @@ void QueryScorer::ScoreRows(std::vector<float>* score, std::vector<double>* dist
   }
 }
 
-float QueryScorer::BoundOfRowsSharingOnly(const std::vector<bool>& unvisited) const {
-  const double bound = static_cast<double>(location_weight_) + embedding_weight_ + BoundOfTerms(unvisited);
-  return static_cast<float>(std::min(bound, 1.0));
+QueryScorer::TermSet::TermSet(const QueryScorer& scorer, bool all)
+    : scorer_(&scorer),
+      in_(scorer.terms_.size(), false),
+      sum_of_maxima_(scorer.sparse_.size(), 0.0),
+      squares_(scorer.sparse_.size(), 0.0) {
+  if (all) {
+    for (size_t t = 0; t < in_.size(); ++t) Insert(static_cast<int>(t));
+  }
 }
 
-double QueryScorer::BoundOfTerms(const std::vector<bool>& counted) const {
+void QueryScorer::TermSet::Move(int t, bool in) {
+  if (in_[t] == in) return;
+  in_[t] = in;
+  const double sign = in ? 1.0 : -1.0;
+  const int f = scorer_->facet_of_term_[t];
+  const double value = scorer_->terms_[t].value;
+  sum_of_maxima_[f] += sign * scorer_->TermMaximum(t);
+  squares_[f] += sign * value * value;
+}
+
+double QueryScorer::TermSet::Bound() const {
   double bound = 0;
-  for (const SparseFacet& f : sparse_) bound += FacetBound(f, &counted);
+  for (size_t f = 0; f < scorer_->sparse_.size(); ++f) {
+    bound += FacetBound(scorer_->sparse_[f], sum_of_maxima_[f], squares_[f]);
+  }
   return bound;
+}
+
+float QueryScorer::TermSet::BoundOfRowsSharingOnly() const {
+  const double bound = static_cast<double>(scorer_->location_weight_) + scorer_->embedding_weight_ + Bound();
+  return static_cast<float>(std::min(bound, 1.0));
 }
 
 }  // namespace internal

@@ -45,7 +45,7 @@ FacetWeights DefaultWeights(MatchType type) {
     // embedding keeps 0.05 of its own for deployments that have one (the set has none, so it ranks the same).
     case MatchType::kSuppliersForTender:
     case MatchType::kTendersForSupplier:
-      return FacetWeights{0.1258, 0.0084, 0.0513, 0.0000, 0.0000, 0.0000, 0.0000, 0.7645, 0.0500};
+      return FacetWeights{0.1666, 0.0000, 0.0480, 0.0000, 0.0000, 0.0000, 0.0000, 0.7354, 0.0500};
     case MatchType::kBuddiesForBuddy:
       return FacetWeights{0.15, 0.10, 0.05, 0.00, 0.05, 0.20, 0.20, 0.20, 0.05};
     case MatchType::kSimilarBuyers:
@@ -178,6 +178,21 @@ absl::StatusOr<ResolvedParams> ResolveParams(const Vocabulary& vocabulary, const
             absl::StrCat("query: buddies are found for a BUDDY, got ", ProfileKindName(query.kind)));
       }
       break;
+  }
+  // A query's cost grows with its text's terms: a text far beyond any tender's is refused, not ranked slowly.
+  int64_t words = 0;
+  bool in_word = false;
+  for (const char c : QueryFacets(params.type, query).text) {
+    const bool space = absl::ascii_isspace(static_cast<unsigned char>(c));
+    words += !space && !in_word;
+    in_word = !space;
+  }
+  if (words > kMaxQueryTextWords) {
+    const char* side = params.type == MatchType::kTendersForSupplier ? "capabilities"
+                       : params.type == MatchType::kBuddiesForBuddy  ? "asks"
+                                                                     : "needs";
+    return absl::InvalidArgumentError(absl::StrFormat("query.%s.text: a query's text may hold at most %d words, got %d",
+                                                      side, kMaxQueryTextWords, words));
   }
   if (!query.embedding.empty() && static_cast<int>(query.embedding.size()) != embedding_dimension) {
     return absl::InvalidArgumentError(absl::StrFormat("query.embedding: expected %d numbers, got %d",

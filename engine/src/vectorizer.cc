@@ -214,25 +214,27 @@ SparseVector Vectorizer::TermFrequencies(const TermCounts& counts) {
   return v;
 }
 
-SparseVector Vectorizer::WeightText(const SparseVector& term_frequencies, const TextIdf& idf) {
+SparseVector Vectorizer::WeightText(const SparseVector& term_frequencies, const TextIdf& idf, float* norm) {
   SparseVector v;
   v.indices = term_frequencies.indices;
   v.values.resize(term_frequencies.values.size());
-  WeightTextInto(v.indices, term_frequencies.values, idf, absl::MakeSpan(v.values));
+  const float length = WeightTextInto(v.indices, term_frequencies.values, idf, absl::MakeSpan(v.values));
+  if (norm != nullptr) *norm = length;
   return v;
 }
 
-void Vectorizer::WeightTextInto(absl::Span<const int> indices, absl::Span<const float> term_frequencies,
-                                const TextIdf& idf, absl::Span<float> weighted) {
+float Vectorizer::WeightTextInto(absl::Span<const int> indices, absl::Span<const float> term_frequencies,
+                                 const TextIdf& idf, absl::Span<float> weighted) {
   double squares = 0;
   for (size_t i = 0; i < indices.size(); ++i) {
     weighted[i] = term_frequencies[i] * idf.idf(indices[i]);
     squares += static_cast<double>(weighted[i]) * weighted[i];
   }
-  if (squares <= 0) return;
+  if (squares <= 0) return 0;
   // As NormalizeL2.
   const double inverse = 1.0 / std::sqrt(squares);
   for (float& x : weighted) x = static_cast<float>(x * inverse);
+  return static_cast<float>(std::sqrt(squares));
 }
 
 SparseVector Vectorizer::Text(const FacetValues& values, const TextIdf& idf) const {

@@ -5,11 +5,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/algorithm/container.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "circmatch/internal/csv.h"
@@ -272,6 +275,7 @@ absl::StatusOr<std::unique_ptr<Vocabulary>> Vocabulary::Load(const std::string& 
     for (const std::string& alias : term.aliases) {
       vocabulary->certification_names_.emplace_back(CertificationMatchKey(alias), term.id);
     }
+    vocabulary->AddLadderLevelNames(term);
   }
   absl::StatusOr<std::unique_ptr<TextAnalyzer>> analyzer = LoadTextAnalyzer(data_dir);
   if (!analyzer.ok()) return analyzer.status();
@@ -363,11 +367,58 @@ absl::StatusOr<std::string> Vocabulary::CheckedCertification(absl::string_view v
   return canonical;
 }
 
+namespace {
+constexpr absl::string_view kLadderMetals[] = {"brons", "zilver", "goud", "platina",
+                                               "bronze", "silver", "gold", "platinum"};
+}  // namespace
+
+void Vocabulary::AddLadderLevelNames(const Term& term) {
+  if (term.family.empty() || term.level < 1) return;
+  const std::string family = CertificationMatchKey(term.family);
+  std::vector<std::string> level_keys;
+  for (const std::string& name : term.aliases) level_keys.push_back(CertificationMatchKey(name));
+  for (const std::string* name : {&term.label_en, &term.label_nl}) level_keys.push_back(CertificationMatchKey(*name));
+  for (std::string& key : level_keys) {
+    const size_t at = key.find(family);
+    if (at == std::string::npos) continue;
+    // What the name says beyond the family's: " niveau 3 ", " goud ", " 1 ster ".
+    std::string level = absl::StrCat(key.substr(0, at), key.substr(at + family.size() - 1));
+    // Only a number with its word ("niveau 3", "2 sterren") or a metal reads as a level away from the ladder's
+    // name: a bare number, or a word such as "basis" or "vol", is too often something else.
+    const std::vector<std::string> words = absl::StrSplit(level, ' ', absl::SkipEmpty());
+    const auto is_number = [](const std::string& w) { return absl::c_all_of(w, absl::ascii_isdigit); };
+    const bool numbered = words.size() == 2 && absl::c_count_if(words, is_number) == 1;
+    const bool metal = words.size() == 1 && absl::c_linear_search(kLadderMetals, words[0]);
+    if (!numbered && !metal) continue;
+    std::vector<std::string> levels = {level};
+    if (absl::StartsWith(level, " niveau ")) levels.push_back(absl::StrCat(" trede ", level.substr(8)));
+    for (std::string& level_key : levels) {
+      if (std::any_of(ladder_level_names_.begin(), ladder_level_names_.end(),
+                      [&](const LadderLevelName& n) { return n.id == term.id && n.level_key == level_key; })) {
+        continue;
+      }
+      ladder_level_names_.push_back({absl::StrSplit(family, ' ', absl::SkipEmpty()), level_key, term.id});
+    }
+  }
+}
+
 std::vector<std::string> Vocabulary::CertificationsNamedIn(absl::string_view text) const {
   const std::string key = CertificationMatchKey(text);
   std::vector<std::string> named;
   for (const auto& [name, id] : certification_names_) {
     if (key.find(name) != std::string::npos) named.push_back(id);
+  }
+  const std::vector<std::string> words = absl::StrSplit(key, ' ', absl::SkipEmpty());
+  for (const LadderLevelName& ladder : ladder_level_names_) {
+    const size_t length = ladder.family_words.size();
+    for (size_t i = 0; i + length <= words.size(); ++i) {
+      if (!std::equal(ladder.family_words.begin(), ladder.family_words.end(), words.begin() + i)) continue;
+      const size_t begin = i >= kLadderLevelWindow ? i - kLadderLevelWindow : 0;
+      const size_t end = std::min(words.size(), i + length + kLadderLevelWindow);
+      const std::string window = absl::StrCat(
+          " ", absl::StrJoin(words.begin() + begin, words.begin() + end, " "), " ");
+      if (window.find(ladder.level_key) != std::string::npos) named.push_back(ladder.id);
+    }
   }
   std::sort(named.begin(), named.end());
   named.erase(std::unique(named.begin(), named.end()), named.end());

@@ -278,6 +278,65 @@ TEST(IndexTest, DeleteRemovesAndUpsertReplaces) {
   EXPECT_EQ(index->Count(ProfileKind::kSupplier), 1);
 }
 
+// A partner's view version moves with the shared profiles and its own, never with another partner's private
+// writes; a shared profile made private (or deleted) moves every view. Match results carry the viewer's.
+TEST(IndexTest, AViewVersionMovesOnlyWithWhatItsViewerMaySee) {
+  auto index = NewIndex();
+  const auto private_of = [](Profile p) {
+    p.visibility = Visibility::kPrivate;
+    return p;
+  };
+  ASSERT_TRUE(index->Upsert({Supplier("b-shared", {"39130000"}, "b")}).ok());
+  const uint64_t a0 = index->ViewVersion("a"), b0 = index->ViewVersion("b");
+  MatchParams params;
+  params.viewer = "b";
+  EXPECT_EQ(MustFind(*index, Tender("t", {"39130000"}, "b"), params).index_version, b0);
+
+  // A's private writes and deletion: A's view moves, B's does not.
+  ASSERT_TRUE(index->Upsert({private_of(Tender("a-1", {"39130000"}, "a")), private_of(Supplier("a-2", {"39130000"}, "a"))}).ok());
+  ASSERT_TRUE(index->Delete(ProfileKey{"a", "a-1"}).ok());
+  EXPECT_EQ(index->ViewVersion("b"), b0);
+  EXPECT_EQ(MustFind(*index, Tender("t", {"39130000"}, "b"), params).index_version, b0);
+  EXPECT_GT(index->ViewVersion("a"), a0);
+
+  // A's shared write, and a shared profile made private: both views move.
+  const uint64_t a1 = index->ViewVersion("a");
+  ASSERT_TRUE(index->Upsert({Supplier("a-3", {"39130000"}, "a")}).ok());
+  EXPECT_GT(index->ViewVersion("b"), b0);
+  const uint64_t b1 = index->ViewVersion("b");
+  ASSERT_TRUE(index->Upsert({private_of(Supplier("a-3", {"39130000"}, "a"))}).ok());
+  EXPECT_GT(index->ViewVersion("b"), b1);
+  EXPECT_GT(index->ViewVersion("a"), a1);
+  // Every profile: the index's own version.
+  EXPECT_EQ(index->ViewVersion(""), index->version());
+}
+
+// A search asks MatchParams::interrupt now and then; the first status other than OK stops it and is returned.
+TEST(IndexTest, AnInterruptedSearchStopsWithTheInterruptsStatus) {
+  auto index = NewIndex();
+  std::vector<Profile> suppliers;
+  for (int i = 0; i < 3 * kRowsPerInterruptCheck; ++i) suppliers.push_back(Supplier("s" + std::to_string(i), {"39130000"}));
+  ASSERT_TRUE(index->Upsert(suppliers).ok());
+  MatchParams params;
+  int asked = 0;
+  params.interrupt = [&asked] {
+    ++asked;
+    return asked < 2 ? absl::OkStatus() : absl::DeadlineExceededError("the deadline passed");
+  };
+  const absl::StatusOr<MatchResult> stopped = index->FindMatches(Tender("t", {"39130000"}), params);
+  EXPECT_EQ(stopped.status(), absl::DeadlineExceededError("the deadline passed"));
+  EXPECT_EQ(asked, 2) << "asked again after it said stop";
+  params.interrupt = [] { return absl::OkStatus(); };
+  EXPECT_TRUE(index->FindMatches(Tender("t", {"39130000"}), params).ok());
+
+  // ScoreAll too, once it has scored kRowsPerInterruptCheck pairs.
+  std::vector<Profile> queries(3, Tender("t", {"39130000"}));
+  std::vector<ProfileKey> candidates;
+  for (int i = 0; i < kRowsPerInterruptCheck; ++i) candidates.push_back(suppliers[i].key);
+  params.interrupt = [] { return absl::CancelledError("the call was cancelled"); };
+  EXPECT_EQ(index->ScoreAll(queries, candidates, params).status().code(), absl::StatusCode::kCancelled);
+}
+
 TEST(IndexTest, UpsertIsAllOrNoneAndNamesTheProfile) {
   auto index = NewIndex();
   Profile bad = Supplier("bad", {"39139999"});
@@ -367,6 +426,23 @@ TEST(IndexTest, VisibilityOwnAndShared) {
   EXPECT_EQ(Ids(MustFind(*index, tender, params)), (std::vector<std::string>{"shared"}));
 }
 
+TEST(IndexTest, VisibleToAnswersAsTheMatchesFilter) {
+  auto index = NewIndex();
+  Profile mine = Supplier("mine", {"39130000"}, "alice");
+  mine.visibility = Visibility::kPrivate;
+  Profile theirs = Supplier("theirs", {"39130000"}, "bob");
+  theirs.visibility = Visibility::kPrivate;
+  Profile shared = Supplier("shared", {"39130000"}, "bob");
+  ASSERT_TRUE(index->Upsert({mine, theirs, shared}).ok());
+  EXPECT_TRUE(index->VisibleTo(mine.key, "alice"));
+  EXPECT_TRUE(index->VisibleTo(shared.key, "alice"));
+  EXPECT_FALSE(index->VisibleTo(theirs.key, "alice"));
+  EXPECT_TRUE(index->VisibleTo(theirs.key, "bob"));
+  EXPECT_TRUE(index->VisibleTo(theirs.key, ""));
+  EXPECT_FALSE(index->VisibleTo(ProfileKey{"bob", "absent"}, "alice"));
+  EXPECT_FALSE(index->VisibleTo(ProfileKey{"bob", "absent"}, ""));
+}
+
 TEST(IndexTest, ExcludesKeysOrganizationsAndTheQueryItself) {
   auto index = NewIndex();
   Profile a = Supplier("a", {"39130000"});
@@ -441,40 +517,45 @@ void ExpectSameAsReference(const std::vector<Match>& fast, const std::vector<Mat
   }
 }
 
-// A term occurring hundreds of times keeps its exact count through IDF refreshes (the index keeps most counts
-// in a byte and larger ones apart): the supplier's score after the corpus grew equals the reference's.
-TEST(IndexTest, ATermRepeatedHundredsOfTimesKeepsItsWeightWhenTheIdfChanges) {
-  Profile repeated = Supplier("s-repeated", {"39130000"});
-  for (int i = 0; i < 300; ++i) repeated.capabilities.text += "hout ";
-  repeated.capabilities.text += "beton beton kantoor";
-  std::vector<Profile> all = {repeated};
-  auto index = NewIndex();
-  ASSERT_TRUE(index->Upsert(all).ok());
-  // Three times as many documents: the IDF is refreshed and every stored text weighted again.
-  std::vector<Profile> more;
-  for (int i = 0; i < 40; ++i) {
-    Profile p = Supplier("s-" + std::to_string(i), {"39130000"});
-    p.capabilities.text = i % 2 ? "beton stoelen" : "kantoor meubilair hergebruik";
-    more.push_back(p);
-    all.push_back(p);
-  }
-  ASSERT_TRUE(index->Upsert(more).ok());
+// A term occurring hundreds or tens of thousands of times keeps its exact count through IDF refreshes (the
+// index gives the counts back from the weighted values and the row's norm, and keeps the largest apart): the
+// supplier's score after the corpus grew twice equals the reference's.
+TEST(IndexTest, ATermRepeatedManyTimesKeepsItsWeightWhenTheIdfChanges) {
+  for (const int repeats : {300, Vectorizer::kExactCountsBelow / 2 + 1000, Vectorizer::kExactCountsBelow + 1000}) {
+    Profile repeated = Supplier("s-repeated", {"39130000"});
+    for (int i = 0; i < repeats; ++i) repeated.capabilities.text += "hout ";
+    repeated.capabilities.text += "beton beton kantoor";
+    std::vector<Profile> all = {repeated};
+    auto index = NewIndex();
+    ASSERT_TRUE(index->Upsert(all).ok());
+    // Three times as many documents, twice: the IDF is refreshed and every stored text weighted again each time.
+    for (int round = 0; round < 2; ++round) {
+      std::vector<Profile> more;
+      for (int i = 0; i < (round == 0 ? 10 : 40); ++i) {
+        Profile p = Supplier("s-" + std::to_string(round) + "-" + std::to_string(i), {"39130000"});
+        p.capabilities.text = i % 2 ? "beton stoelen" : "kantoor meubilair hergebruik";
+        more.push_back(p);
+        all.push_back(p);
+      }
+      ASSERT_TRUE(index->Upsert(more).ok());
+    }
 
-  Profile tender = Tender("t-1", {"39130000"});
-  tender.needs.text = "hout beton kantoor";
-  MatchParams params;
-  params.type = MatchType::kSuppliersForTender;
-  params.k = 5;
-  params.weights[static_cast<int>(Facet::kText)] = 1;
-  const Vectorizer vectorizer(&SharedVocabulary(), VectorizerOptions{});
-  auto reference = internal::ReferenceRankAll(vectorizer, internal::CorpusIdf(vectorizer, all), all, tender, params,
-                                              IndexOptions{}.location_decay_km);
-  ASSERT_TRUE(reference.ok()) << reference.status();
-  const MatchResult result = MustFind(*index, tender, params);
-  ASSERT_FALSE(result.matches.empty());
-  EXPECT_EQ(result.matches[0].key.id, "s-repeated");
-  EXPECT_EQ((*reference)[0].key.id, "s-repeated");
-  EXPECT_NEAR(result.matches[0].score, (*reference)[0].score, 1e-6);
+    Profile tender = Tender("t-1", {"39130000"});
+    tender.needs.text = "hout beton kantoor";
+    MatchParams params;
+    params.type = MatchType::kSuppliersForTender;
+    params.k = 5;
+    params.weights[static_cast<int>(Facet::kText)] = 1;
+    const Vectorizer vectorizer(&SharedVocabulary(), VectorizerOptions{});
+    auto reference = internal::ReferenceRankAll(vectorizer, internal::CorpusIdf(vectorizer, all), all, tender,
+                                                params, IndexOptions{}.location_decay_km);
+    ASSERT_TRUE(reference.ok()) << reference.status();
+    const MatchResult result = MustFind(*index, tender, params);
+    ASSERT_FALSE(result.matches.empty());
+    EXPECT_EQ(result.matches[0].key.id, "s-repeated") << repeats;
+    EXPECT_EQ((*reference)[0].key.id, "s-repeated") << repeats;
+    EXPECT_NEAR(result.matches[0].score, (*reference)[0].score, 1e-6) << repeats;
+  }
 }
 
 // Every way FindMatches can go (pruned by the bounds, swept in row order, added up list by list, or a mix)

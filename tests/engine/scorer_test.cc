@@ -19,7 +19,7 @@ TEST(DefaultWeightsTest, SumToOneAndMatchTheDocumentedTable) {
     for (double w : DefaultWeights(type)) sum += w;
     EXPECT_NEAR(sum, 1.0, 1e-12);
   }
-  EXPECT_EQ(DefaultWeights(MatchType::kSuppliersForTender)[static_cast<int>(Facet::kCpv)], 0.1258);
+  EXPECT_EQ(DefaultWeights(MatchType::kSuppliersForTender)[static_cast<int>(Facet::kCpv)], 0.1666);
   EXPECT_EQ(DefaultWeights(MatchType::kBuddiesForBuddy)[static_cast<int>(Facet::kPhases)], 0.20);
   EXPECT_STREQ(FacetName(Facet::kCertifications), "certifications");
   EXPECT_STREQ(FacetName(Facet::kEmbedding), "embedding");
@@ -37,9 +37,9 @@ TEST(ResolveParamsTest, MissingFacetsGetZeroWeightAndTheRestIsNormalized) {
   auto resolved = ResolveParams(SharedVocabulary(), RichTender(), params, 0);
   ASSERT_TRUE(resolved.ok()) << resolved.status();
   const FacetWeights& w = resolved->weights;
-  const double total = 0.1258 + 0.0084 + 0.7645;  // cpv, strategies and text; the rest it has not
-  EXPECT_NEAR(w[static_cast<int>(Facet::kCpv)], 0.1258 / total, 1e-12);
-  EXPECT_NEAR(w[static_cast<int>(Facet::kText)], 0.7645 / total, 1e-12);
+  const double total = 0.1666 + 0.0 + 0.7354;  // cpv, strategies and text; the rest it has not
+  EXPECT_NEAR(w[static_cast<int>(Facet::kCpv)], 0.1666 / total, 1e-12);
+  EXPECT_NEAR(w[static_cast<int>(Facet::kText)], 0.7354 / total, 1e-12);
   EXPECT_EQ(w[static_cast<int>(Facet::kLocation)], 0.0);
   EXPECT_EQ(w[static_cast<int>(Facet::kMaterials)], 0.0);
 }
@@ -83,6 +83,12 @@ TEST(ResolveParamsTest, ValidationMessagesNameTheField) {
       {"min score", [](MatchParams* p, Profile*) { p->filter.min_score = 1.5; }, "filter.min_score: "},
       {"empty query", [](MatchParams*, Profile* q) { q->needs = FacetValues(); },
        "weights: all facet weights are 0 for this query"},
+      {"text too long",
+       [](MatchParams*, Profile* q) {
+         q->needs.text.clear();
+         for (int i = 0; i <= kMaxQueryTextWords; ++i) q->needs.text += " woord" + std::to_string(i);
+       },
+       "query.needs.text: a query's text may hold at most 10000 words, got 10001"},
   };
   for (const Case& c : cases) {
     MatchParams params;

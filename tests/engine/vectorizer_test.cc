@@ -82,8 +82,10 @@ TEST(VectorizerTest, EvidencedStrategiesCountAboveBareTags) {
   const double evidenced = Dot(q, vz.Categorical(Facet::kStrategies, refurbisher));
   const double tagged = Dot(q, vz.Categorical(Facet::kStrategies, tagger));
   EXPECT_NEAR(Dot(q, vz.Categorical(Facet::kStrategies, both)), 1.0, 1e-6);
-  EXPECT_GT(evidenced, 2 * tagged);
+  EXPECT_GT(evidenced, tagged);
   EXPECT_GT(tagged, 0.0);
+  // A bare tag counts ModelParams::strategy_tag_weight of the evidence.
+  EXPECT_NEAR(tagged / evidenced, VectorizerOptions{}.model.strategy_tag_weight, 1e-6);
 }
 
 TEST(VectorizerTest, LadderCertificationImpliesLowerLevels) {
@@ -141,6 +143,34 @@ TEST(VectorizerTest, TextSublinearTfTimesIdf) {
   EXPECT_NEAR(Norm(weighted), 1.0, 1e-6);
   EXPECT_TRUE(vz.Text(WithText(""), idf).empty());
   EXPECT_TRUE(vz.Text(WithText("de het en"), idf).empty());  // only stop words
+}
+
+// The index keeps no counts beside the weighted text: CountOfWeighted gives every count below
+// kExactCountsBelow back exactly from a value, its row's norm and its IDF, in rows of many terms and few.
+TEST(VectorizerTest, CountsComeBackFromWeightedValuesAndNorm) {
+  std::vector<int32_t> df(64);
+  for (size_t b = 0; b < df.size(); ++b) df[b] = static_cast<int32_t>((b * 7919) % 5000);
+  const TextIdf idf = TextIdf::FromDocumentFrequencies(df, 5000);
+  std::vector<int32_t> counts;
+  for (int32_t c = 1; c < 2000; ++c) counts.push_back(c);
+  for (int32_t c = 2000; c < Vectorizer::kExactCountsBelow; c += 997) counts.push_back(c);
+  counts.push_back(Vectorizer::kExactCountsBelow - 1);
+  for (const size_t row_terms : {size_t{1}, size_t{3}, size_t{64}}) {
+    for (size_t start = 0; start < counts.size(); start += row_terms) {
+      SparseVector tf;
+      for (size_t i = 0; i < row_terms; ++i) {
+        tf.indices.push_back(static_cast<int>(i));
+        tf.values.push_back(Vectorizer::SublinearTf(counts[(start + i) % counts.size()]));
+      }
+      float norm = 0;
+      const SparseVector weighted = Vectorizer::WeightText(tf, idf, &norm);
+      for (size_t i = 0; i < row_terms; ++i) {
+        ASSERT_EQ(Vectorizer::CountOfWeighted(weighted.values[i], norm, idf.idf(static_cast<int>(i))),
+                  counts[(start + i) % counts.size()])
+            << "row of " << row_terms << " terms";
+      }
+    }
+  }
 }
 
 TEST(VectorizerTest, LocationUnitVectorAndEmbedding) {

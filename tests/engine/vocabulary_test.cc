@@ -148,6 +148,27 @@ TEST(NormalizeProfileTest, DerivesWhatATendersTextRequires) {
   EXPECT_TRUE(supplier.capabilities.named_certifications.empty());
 }
 
+// A ladder's level named apart from the ladder, before or after it and within a few words, is named as well;
+// a bare number or a plain word near the ladder's name is not a level.
+TEST(VocabularyTest, ALadderLevelNamedApartFromItsLadder) {
+  const Vocabulary& v = SharedVocabulary();
+  using Ids = std::vector<std::string>;
+  EXPECT_EQ(v.CertificationsNamedIn("Inschrijvers zijn gecertificeerd op minimaal niveau 3 van de CO2-Prestatieladder."),
+            (Ids{"co2-prestatieladder-3"}));
+  EXPECT_EQ(v.CertificationsNamedIn("De CO2-Prestatieladder, en dan trede 4 of hoger, is een eis."),
+            (Ids{"co2-prestatieladder-4"}));
+  EXPECT_EQ(v.CertificationsNamedIn("Producten dragen Cradle to Cradle Certified, ten minste Goud."),
+            (Ids{"cradle-to-cradle", "cradle-to-cradle-gold"}));
+  EXPECT_EQ(v.CertificationsNamedIn("CO2-Prestatieladder niveau 3"), (Ids{"co2-prestatieladder-3"}));
+  // Too far from the ladder's name, or no level word: only the ladder's own names count.
+  EXPECT_TRUE(v.CertificationsNamedIn("Wij vragen niveau 3 rapportage over vijf jaar met kwartaaloverzichten, "
+                                      "twee evaluaties en een eindverslag; de CO2-Prestatieladder is een pré.")
+                  .empty());
+  EXPECT_TRUE(v.CertificationsNamedIn("De CO2-Prestatieladder geldt 3 jaar.").empty());
+  EXPECT_EQ(v.CertificationsNamedIn("VCA op basis van de branche-eisen, en VCA** voor de ploegleider."),
+            (Ids{"vca-2"}));
+}
+
 TEST(NormalizeProfileTest, CanonicalizesEverything) {
   Profile p = ValidSupplier();
   p.capabilities.cpv_codes = {"39130000-2", "39130000", "45000000"};

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <string>
 #include <vector>
+#include <atomic>
+#include <thread>
 
 #include "service_test_util.h"
 
@@ -285,6 +287,108 @@ TEST_F(AccessTest, MatchingCallsOfPartnerASeeOwnAndSharedButNeverBsPrivate) {
             grpc::StatusCode::UNAUTHENTICATED);
 }
 
+// A write reaches the store before the index: while B flips a supplier between a shared version and a private
+// one (another name, its contact shared), A's matches and explanations, asked all the while, never carry the
+// private version: a body is checked for the caller on the way out, not only the index's row.
+TEST_F(AccessTest, APrivateVersionNeverReachesAnotherPartnerWhileItIsBeingWritten) {
+  ASSERT_TRUE(UpsertAs(key_a_, {TenderOf("a-tender", "VISIBILITY_PRIVATE")}).ok());
+  v1::Profile shared = SupplierOf("b-flip", "VISIBILITY_SHARED", false);
+  v1::Profile secret = SupplierOf("b-flip", "VISIBILITY_PRIVATE", true);
+  secret.set_organization("Geheim");
+  ASSERT_TRUE(UpsertAs(key_b_, {shared}).ok());
+
+  constexpr int kFlips = 60;
+  std::atomic<bool> writing{true};
+  std::thread writer([&] {
+    for (int i = 0; i < kFlips; ++i) EXPECT_TRUE(UpsertAs(key_b_, {i % 2 == 0 ? secret : shared}).ok());
+    writing = false;
+  });
+  int calls = 0, leaks = 0;
+  const auto carries_secret = [](const v1::Profile& p) {
+    return p.organization() == "Geheim" || !p.contact().email().empty();
+  };
+  while (writing || calls < 40) {
+    v1::SuggestSuppliersResponse suggested;
+    ASSERT_TRUE(SuggestAs(key_a_, "", "a-tender", &suggested).ok());
+    for (const v1::Match& m : suggested.matches()) leaks += carries_secret(m.profile());
+    v1::ExplainMatchRequest request;
+    request.set_match_type(v1::MATCH_TYPE_SUPPLIERS_FOR_TENDER);
+    request.mutable_query_ref()->set_id("a-tender");
+    request.mutable_candidate()->set_owner("partner-b");
+    request.mutable_candidate()->set_id("b-flip");
+    v1::ExplainMatchResponse explained;
+    if (matching_->ExplainMatch(As(key_a_).get(), request, &explained).ok()) {
+      leaks += carries_secret(explained.match().profile());
+    }
+    calls += 2;
+  }
+  writer.join();
+  EXPECT_EQ(leaks, 0) << "of " << calls << " calls during " << kFlips << " flips";
+}
+
+// Existence does not leak through a ref: every call that takes one answers another partner's private profile with
+// the error it gives for an absent one, word for word (the same ids asked before and after B stores them
+// privately). store_profile_source_test checks that such a profile is neither read nor converted on the way.
+TEST_F(AccessTest, ARefToAnotherPartnersPrivateProfileAnswersExactlyAsAnAbsentOne) {
+  ASSERT_TRUE(UpsertAs(key_a_, {TenderOf("a-tender", "VISIBILITY_PRIVATE"),
+                                SupplierOf("a-own", "VISIBILITY_PRIVATE", false)})
+                  .ok());
+  // Partner A's calls by ref to B's tender "b-private-tender" and supplier "b-private", in a fixed order.
+  const auto calls = [&] {
+    std::vector<grpc::Status> out;
+    v1::SuggestSuppliersResponse suppliers;
+    out.push_back(SuggestAs(key_a_, "partner-b", "b-private-tender", &suppliers));
+    v1::SuggestTendersRequest tenders;
+    tenders.mutable_supplier_ref()->set_owner("partner-b");
+    tenders.mutable_supplier_ref()->set_id("b-private");
+    tenders.set_k(5);
+    v1::SuggestTendersResponse open_tenders;
+    out.push_back(matching_->SuggestTenders(As(key_a_).get(), tenders, &open_tenders));
+    v1::FindSimilarBuyersRequest similar;
+    similar.mutable_buyer_ref()->set_owner("partner-b");
+    similar.mutable_buyer_ref()->set_id("b-private-tender");
+    similar.set_k(5);
+    v1::FindSimilarBuyersResponse buyers;
+    out.push_back(matching_->FindSimilarBuyers(As(key_a_).get(), similar, &buyers));
+    v1::ExplainMatchRequest explain;
+    explain.set_match_type(v1::MATCH_TYPE_TENDERS_FOR_SUPPLIER);
+    explain.mutable_query_ref()->set_owner("partner-b");
+    explain.mutable_query_ref()->set_id("b-private");
+    explain.mutable_candidate()->set_id("a-tender");
+    v1::ExplainMatchResponse explained;
+    out.push_back(matching_->ExplainMatch(As(key_a_).get(), explain, &explained));
+    out.push_back(ExplainAs(key_a_, "partner-b", "b-private"));  // as the candidate
+    out.push_back(GetAs(key_a_, "partner-b", "b-private"));
+    for (const bool for_supplier : {false, true}) {
+      v1::WatchMatchesRequest watch;
+      v1::ProfileRef* ref = for_supplier ? watch.mutable_supplier_ref() : watch.mutable_tender_ref();
+      ref->set_owner("partner-b");
+      ref->set_id(for_supplier ? "b-private" : "b-private-tender");
+      auto context = As(key_a_);
+      auto stream = matching_->WatchMatches(context.get(), watch);
+      v1::WatchMatchesResponse alert;
+      while (stream->Read(&alert)) {
+      }
+      out.push_back(stream->Finish());
+    }
+    return out;
+  };
+  const std::vector<grpc::Status> absent = calls();
+  ASSERT_TRUE(UpsertAs(key_b_, {SupplierOf("b-private", "VISIBILITY_PRIVATE", true),
+                                TenderOf("b-private-tender", "VISIBILITY_PRIVATE")})
+                  .ok());
+  const std::vector<grpc::Status> hidden = calls();
+  ASSERT_EQ(hidden.size(), absent.size());
+  for (size_t i = 0; i < hidden.size(); ++i) {
+    EXPECT_EQ(hidden[i].error_code(), grpc::StatusCode::NOT_FOUND) << "call " << i << ": " << StatusText(hidden[i]);
+    EXPECT_EQ(hidden[i].error_code(), absent[i].error_code()) << "call " << i;
+    EXPECT_EQ(hidden[i].error_message(), absent[i].error_message()) << "call " << i;
+  }
+  // B itself uses them.
+  v1::SuggestSuppliersResponse own;
+  EXPECT_TRUE(SuggestAs(key_b_, "", "b-private-tender", &own).ok());
+}
+
 // Text statistics count shared profiles only: B's scores do not move when A writes private text with B's words,
 // and a certificate only A's private profiles hold looks to B like one nobody holds.
 TEST_F(AccessTest, APartnersPrivateTextAndCertificatesLeaveNoTraceInAnothersScores) {
@@ -327,6 +431,38 @@ TEST_F(AccessTest, APartnersPrivateTextAndCertificatesLeaveNoTraceInAnothersScor
   v1::SuggestSuppliersResponse nobody;
   ASSERT_TRUE(matching_->SuggestSuppliers(As(key_b_).get(), required, &nobody).ok());
   EXPECT_EQ(nobody.matches_size(), 0);
+}
+
+// The index version a partner sees moves only with what it may see: A's private writes and deletions leave the
+// version in B's responses as it was; B's own write and A's shared one move it.
+TEST_F(AccessTest, AnotherPartnersPrivateWritesLeaveTheIndexVersionItSeesAsItWas) {
+  ASSERT_TRUE(UpsertAs(key_b_, {TenderOf("b-tender", "VISIBILITY_SHARED"),
+                                SupplierOf("b-one", "VISIBILITY_SHARED", false)}).ok());
+  v1::SuggestSuppliersResponse before;
+  ASSERT_TRUE(SuggestAs(key_b_, "", "b-tender", &before).ok());
+
+  std::vector<v1::Profile> private_tenders;
+  for (int i = 0; i < 10; ++i) private_tenders.push_back(TenderOf("a-" + std::to_string(i), "VISIBILITY_PRIVATE"));
+  ASSERT_TRUE(UpsertAs(key_a_, private_tenders).ok());
+  v1::DeleteProfileRequest erase;
+  erase.mutable_ref()->set_id("a-0");
+  v1::DeleteProfileResponse erased;
+  ASSERT_TRUE(profiles_->DeleteProfile(As(key_a_).get(), erase, &erased).ok());
+  v1::SuggestSuppliersResponse after;
+  ASSERT_TRUE(SuggestAs(key_b_, "", "b-tender", &after).ok());
+  EXPECT_EQ(after.index_version(), before.index_version());
+
+  v1::UpsertProfilesRequest own;
+  *own.add_profiles() = SupplierOf("b-two", "VISIBILITY_PRIVATE", false);
+  v1::UpsertProfilesResponse written;
+  ASSERT_TRUE(profiles_->UpsertProfiles(As(key_b_).get(), own, &written).ok());
+  EXPECT_GT(written.index_version(), before.index_version());
+  ASSERT_TRUE(SuggestAs(key_b_, "", "b-tender", &after).ok());
+  EXPECT_EQ(after.index_version(), written.index_version());
+
+  ASSERT_TRUE(UpsertAs(key_a_, {SupplierOf("a-shared", "VISIBILITY_SHARED", false)}).ok());
+  ASSERT_TRUE(SuggestAs(key_b_, "", "b-tender", &before).ok());
+  EXPECT_GT(before.index_version(), after.index_version());
 }
 
 TEST_F(AccessTest, EraseContactErasesOnlyTheCallersProfiles) {

@@ -1,8 +1,14 @@
 // Accountability on a real server: the audit log records who asked what and what they got, without personal
 // data, and the Prometheus endpoint counts calls by method and code and shows the index size.
+#include <grpcpp/generic/generic_stub.h>
+
+#include <chrono>
 #include <fstream>
+#include <future>
 #include <sstream>
 #include <string>
+
+#include "absl/strings/str_cat.h"
 
 #include "http_client.h"
 #include "service_test_util.h"
@@ -59,10 +65,11 @@ TEST_F(AccountabilityTest, MetricsCountCallsByMethodAndCodeAndShowTheIndexSize) 
   EXPECT_EQ(http.headers.at("content-type"), "text/plain; version=0.0.4; charset=utf-8");
   const std::string& text = http.body;
   const std::string method = "method=\"/circmatch.v1.MatchingService/SuggestSuppliers\"";
-  EXPECT_EQ(Sample(text, "circmatch_grpc_requests_total{" + method + ",code=\"OK\"}"), 2) << text;
-  EXPECT_EQ(Sample(text, "circmatch_grpc_requests_total{" + method + ",code=\"INVALID_ARGUMENT\"}"), 1) << text;
-  EXPECT_EQ(Sample(text, "circmatch_grpc_requests_total{method=\"/circmatch.v1.ProfileService/UpsertProfiles\","
-                         "code=\"OK\"}"),
+  // Labels come in the order of their names.
+  EXPECT_EQ(Sample(text, "circmatch_grpc_requests_total{code=\"OK\"," + method + "}"), 2) << text;
+  EXPECT_EQ(Sample(text, "circmatch_grpc_requests_total{code=\"INVALID_ARGUMENT\"," + method + "}"), 1) << text;
+  EXPECT_EQ(Sample(text, "circmatch_grpc_requests_total{code=\"OK\","
+                         "method=\"/circmatch.v1.ProfileService/UpsertProfiles\"}"),
             1);
   EXPECT_EQ(Sample(text, "circmatch_grpc_request_duration_seconds_count{" + method + "}"), 3);
   EXPECT_EQ(Sample(text, "circmatch_grpc_request_duration_seconds_bucket{" + method + ",le=\"+Inf\"}"), 3);
@@ -74,6 +81,50 @@ TEST_F(AccountabilityTest, MetricsCountCallsByMethodAndCodeAndShowTheIndexSize) 
   EXPECT_NE(text.find("# TYPE circmatch_grpc_request_duration_seconds histogram"), std::string::npos);
 
   EXPECT_EQ(HttpCall(port, "GET", "/other").status, 404);
+}
+
+// A method path is the client's to choose, with or without a key: one the server does not serve is counted under
+// method="unknown", so it can neither write lines into /metrics nor grow it by a series per path.
+TEST_F(AccountabilityTest, UnknownMethodPathsAreOneUnknownSeriesAndInjectNothing) {
+  grpc::GenericStub stub(server_->channel());
+  const auto call = [&](const std::string& method) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    grpc::Slice empty("");
+    const grpc::ByteBuffer request(&empty, 1);  // an empty message; a ByteBuffer of no slice is none
+    grpc::ByteBuffer response;
+    std::promise<grpc::Status> done;
+    stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                   [&](grpc::Status status) { done.set_value(std::move(status)); });
+    return done.get_future().get();
+  };
+  constexpr int kPaths = 200;
+  for (int i = 0; i < kPaths; ++i) {
+    const grpc::Status status = call(absl::StrCat("/evil", i, "\"} 1\nfake_metric ", i, "\n"));
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED) << StatusText(status);
+  }
+  EXPECT_EQ(call("/circmatch.v1.VocabularyService/ListVocabulary").error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+
+  const HttpResult http = HttpCall(MetricsPort(), "GET", "/metrics");
+  ASSERT_EQ(http.status, 200) << http.body;
+  const std::string& text = http.body;
+  EXPECT_EQ(text.find("evil"), std::string::npos) << text.substr(0, 2000);
+  std::istringstream lines(text);
+  std::string line;
+  int unknown_series = 0;
+  while (std::getline(lines, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    EXPECT_EQ(line.rfind("circmatch_", 0), 0u) << "a line no metric of the server wrote: " << line;
+    if (line.rfind("circmatch_grpc_requests_total{", 0) == 0 && line.find("method=\"unknown\"") != std::string::npos) {
+      ++unknown_series;
+    }
+  }
+  EXPECT_EQ(unknown_series, 1);
+  EXPECT_EQ(Sample(text, "circmatch_grpc_requests_total{code=\"UNIMPLEMENTED\",method=\"unknown\"}"), kPaths);
+  EXPECT_EQ(Sample(text, "circmatch_grpc_requests_total{code=\"INVALID_ARGUMENT\","
+                         "method=\"/circmatch.v1.VocabularyService/ListVocabulary\"}"),
+            1);
+  EXPECT_LT(text.size(), 16u * 1024) << "grew with the paths";
 }
 
 TEST_F(AccountabilityTest, TheAuditLogRecordsWhoAskedWhatAndGotWhatWithoutPersonalData) {

@@ -1,7 +1,10 @@
 // What survives a restart: profiles acknowledged before a hard kill (SIGKILL) come back after a restart on the
-// same data dir, in the store and in the index; and the sample data is loaded into an empty store only.
+// same data dir, in the store and in the index; the sample data is loaded into an empty store only; and the data
+// dir, which holds contact details, is owner-only.
 #include <signal.h>
+#include <sys/stat.h>
 
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <string>
@@ -74,6 +77,77 @@ TEST_F(RestartTest, GracefulStopExitsCleanlyAndKeepsTheStore) {
   ASSERT_TRUE(server_->Start());
   MakeStubs();
   EXPECT_EQ(ListIds(), std::vector<std::string>({"s-1", "s-2"}));
+}
+
+// The permission bits of `path` in octal ("0600"); "missing" when it cannot be read.
+std::string ModeOf(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return "missing";
+  char text[8];
+  std::snprintf(text, sizeof(text), "%04o", static_cast<unsigned>(st.st_mode & 07777));
+  return text;
+}
+
+// The data dir and its files as a server leaves them, in a process whose umask would make them 0755 and 0644.
+class DataDirModesTest : public ::testing::Test {
+ protected:
+  void SetUp() override { old_umask_ = ::umask(022); }
+  void TearDown() override { ::umask(old_umask_); }
+
+  // Writes a profile, so the WAL and its index file exist.
+  static void Write(ServerProcess& server) {
+    auto stub = v1::ProfileService::NewStub(server.channel());
+    v1::UpsertProfilesRequest request;
+    *request.add_profiles() = Supplier("s-1");
+    v1::UpsertProfilesResponse response;
+    const grpc::Status status = stub->UpsertProfiles(Context().get(), request, &response);
+    ASSERT_TRUE(status.ok()) << StatusText(status);
+  }
+
+  static void ExpectOwnerOnly(const std::string& dir) {
+    EXPECT_EQ(ModeOf(dir), "0700") << dir;
+    for (const char* file : {"circmatch.sqlite3", "circmatch.sqlite3-wal", "circmatch.sqlite3-shm", "audit.log"}) {
+      EXPECT_EQ(ModeOf(dir + "/" + file), "0600") << file;
+    }
+  }
+
+  mode_t old_umask_ = 0;
+};
+
+TEST_F(DataDirModesTest, AFreshDataDirAndItsFilesAreOwnerOnly) {
+  ServerProcess server;
+  std::filesystem::remove_all(server.data_dir());  // the server makes it
+  ASSERT_TRUE(server.Start());
+  Write(server);
+  ExpectOwnerOnly(server.data_dir());
+
+  // A backup holds the same contact details.
+  const std::string backup = server.data_dir() + "-backup.sqlite3";
+  CommandResult result = RunCommand({CIRCMATCH_SERVER_PATH, "backup", server.data_dir(), backup});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(ModeOf(backup), "0600");
+}
+
+TEST_F(DataDirModesTest, ALooserDataDirIsTightenedAtStartWithAWarning) {
+  ServerProcess server;
+  ASSERT_TRUE(server.Start());
+  Write(server);
+  ASSERT_TRUE(server.Stop(SIGKILL));  // leaves the WAL and its index behind
+  const std::string dir = server.data_dir();
+  std::filesystem::permissions(dir, static_cast<std::filesystem::perms>(0755));
+  for (const char* file : {"circmatch.sqlite3", "circmatch.sqlite3-wal", "circmatch.sqlite3-shm", "audit.log"}) {
+    std::filesystem::permissions(dir + "/" + file, static_cast<std::filesystem::perms>(0644));
+  }
+  ASSERT_TRUE(server.Start());
+  ExpectOwnerOnly(dir);
+  EXPECT_NE(server.Stderr().find("\"" + dir + "\" allowed access to others (mode 0755); made it 0700"),
+            std::string::npos)
+      << server.Stderr();
+  // And the store opens as before.
+  v1::GetProfileRequest request;
+  request.mutable_ref()->set_id("s-1");
+  v1::GetProfileResponse response;
+  EXPECT_TRUE(v1::ProfileService::NewStub(server.channel())->GetProfile(Context().get(), request, &response).ok());
 }
 
 // Kinds in the sample file, counted from the file itself.

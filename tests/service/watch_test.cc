@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "service_test_util.h"
 
 namespace circmatch {
@@ -71,6 +72,36 @@ TEST_F(WatchTest, ATenderSeesNewSuppliers) {
   while (stream->Read(&alert)) {
   }
   stream->Finish();
+}
+
+// A client that never reads its alerts does not make the server hold them all: once more than the watch may
+// keep are unsent, the watch ends with RESOURCE_EXHAUSTED, and the writes go on.
+TEST_F(WatchTest, AWatchWhoseClientDoesNotReadEndsInsteadOfGrowing) {
+  MustUpsert({TenderFor("t-watch", "39130000")});
+  v1::WatchMatchesRequest request;
+  request.mutable_tender_ref()->set_id("t-watch");
+  auto context = Context();
+  auto stream = matching_->WatchMatches(context.get(), request);
+  stream->WaitForInitialMetadata();
+  // Alerts of about 8 KB each (the supplier's text), far more than the stream's flow-control window holds.
+  constexpr int kBatches = 3, kPerBatch = 1000;
+  std::string text;
+  while (text.size() < 8000) text += "wij reviseren kantoormeubilair en nemen het terug ";
+  for (int b = 0; b < kBatches; ++b) {
+    std::vector<v1::Profile> suppliers;
+    for (int i = 0; i < kPerBatch; ++i) {
+      suppliers.push_back(SupplierFor(absl::StrCat("s-", b, "-", i), "39130000"));
+      suppliers.back().mutable_capabilities()->set_text(text);
+    }
+    MustUpsert(suppliers);
+  }
+  v1::WatchMatchesResponse alert;
+  int read = 0;
+  while (read < kBatches * kPerBatch && stream->Read(&alert)) ++read;
+  if (read == kBatches * kPerBatch) context->TryCancel();  // every alert was kept for the client
+  const grpc::Status status = stream->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << read << " alerts read";
+  EXPECT_LT(read, kBatches * kPerBatch);
 }
 
 TEST_F(WatchTest, BadWatchesAreRefusedNamingTheField) {

@@ -31,6 +31,33 @@ v1::Profile Supplier(const std::string& id, const std::string& cpv, const std::s
   return p;
 }
 
+// Delegates to another store and counts the reads of single profiles (Get, GetMany).
+class CountingStore final : public ProfileStore {
+ public:
+  explicit CountingStore(ProfileStore* store) : store_(store) {}
+  int reads() const { return reads_; }
+
+  absl::Status Upsert(absl::Span<const v1::Profile> profiles) override { return store_->Upsert(profiles); }
+  absl::Status Delete(const ProfileKey& key) override { return store_->Delete(key); }
+  absl::StatusOr<v1::Profile> Get(const ProfileKey& key) const override {
+    ++reads_;
+    return store_->Get(key);
+  }
+  absl::StatusOr<std::vector<std::optional<v1::Profile>>> GetMany(absl::Span<const ProfileKey> keys) const override {
+    ++reads_;
+    return store_->GetMany(keys);
+  }
+  absl::StatusOr<ListPage> List(const ListQuery& query) const override { return store_->List(query); }
+  absl::Status ForEach(const std::function<absl::Status(const v1::Profile&)>& visit) const override {
+    return store_->ForEach(visit);
+  }
+  absl::StatusOr<int64_t> Count() const override { return store_->Count(); }
+
+ private:
+  ProfileStore* const store_;
+  mutable int reads_ = 0;
+};
+
 class StoreProfileSourceTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -83,7 +110,7 @@ class StoreProfileSourceTest : public ::testing::Test {
 };
 
 TEST_F(StoreProfileSourceTest, ExplainsFromTheStoreAndGivesBackTheProtosItRead) {
-  StoreProfileSource profiles(*repository_);
+  StoreProfileSource profiles(*repository_, params_.viewer);
   params_.profiles = &profiles;
   auto result = index_->FindMatches(tender_, params_);
   ASSERT_TRUE(result.ok()) << result.status();
@@ -103,17 +130,17 @@ TEST_F(StoreProfileSourceTest, ExplainsFromTheStoreAndGivesBackTheProtosItRead) 
   EXPECT_TRUE(profiles.TakeStored(result->matches[1].key).has_value());
   EXPECT_FALSE(profiles.TakeStored({"partner", "roads"}).has_value()) << "not a match, not read";
 
-  auto read = repository_->ReadIndexed({"partner", "desks"});
+  auto read = repository_->ReadIndexed({"partner", "desks"}, "partner");
   ASSERT_TRUE(read.ok()) << read.status();
   ASSERT_TRUE(read->has_value());
   EXPECT_EQ((*read)->capabilities.cpv_codes, std::vector<std::string>{"39121100"});
-  read = repository_->ReadIndexed({"partner", "nobody"});
+  read = repository_->ReadIndexed({"partner", "nobody"}, "partner");
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_FALSE(read->has_value());
   // In the store but not in the index (another server's write not applied here yet): not found either.
   ASSERT_TRUE(store_->Upsert({*store_->Get({"partner", "desks"})}).ok());
   ASSERT_TRUE(index_->Delete({"partner", "desks"}).ok());
-  read = repository_->ReadIndexed({"partner", "desks"});
+  read = repository_->ReadIndexed({"partner", "desks"}, "partner");
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_FALSE(read->has_value());
 }
@@ -124,7 +151,7 @@ TEST_F(StoreProfileSourceTest, LeavesOutWhatTheStoreNoLongerHasOrNoLongerConvert
   stale.mutable_capabilities()->set_cpv_codes(0, "99999999");  // a code the vocabulary does not have
   ASSERT_TRUE(store_->Upsert({stale}).ok());
 
-  StoreProfileSource profiles(*repository_);
+  StoreProfileSource profiles(*repository_, params_.viewer);
   params_.profiles = &profiles;
   params_.k = 3;
   auto result = index_->FindMatches(tender_, params_);
@@ -134,9 +161,27 @@ TEST_F(StoreProfileSourceTest, LeavesOutWhatTheStoreNoLongerHasOrNoLongerConvert
   EXPECT_FALSE(profiles.TakeStored({"partner", "desks"}).has_value());
 }
 
+// The store holds a newer version than the index ranked, made private since: to another partner it is as
+// absent, to its owner it is there.
+TEST_F(StoreProfileSourceTest, AVersionTheViewerMayNotSeeIsAsAbsent) {
+  v1::Profile made_private = *store_->Get({"partner", "chairs"});
+  made_private.set_visibility(v1::VISIBILITY_PRIVATE);
+  ASSERT_TRUE(store_->Upsert({made_private}).ok());
+  StoreProfileSource other(*repository_, "another-partner");
+  auto read = other.GetMany({{"partner", "chairs"}, {"partner", "desks"}});
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_FALSE((*read)[0].has_value());
+  EXPECT_TRUE((*read)[1].has_value());
+  EXPECT_FALSE(other.TakeStored({"partner", "chairs"}).has_value());
+  StoreProfileSource owner(*repository_, "partner");
+  read = owner.GetMany({{"partner", "chairs"}});
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_TRUE((*read)[0].has_value());
+}
+
 TEST_F(StoreProfileSourceTest, AddedProfilesAreNotReadFromTheStore) {
-  StoreProfileSource profiles(*repository_);
-  Profile held = *repository_->ReadIndexed({"partner", "chairs"}).value();
+  StoreProfileSource profiles(*repository_, params_.viewer);
+  Profile held = *repository_->ReadIndexed({"partner", "chairs"}, "partner").value();
   held.display_name = "as the call holds it";
   profiles.Add(held);
   ASSERT_TRUE(store_->Delete({"partner", "chairs"}).ok());
@@ -147,6 +192,44 @@ TEST_F(StoreProfileSourceTest, AddedProfilesAreNotReadFromTheStore) {
   ASSERT_TRUE((*read)[1].has_value());
   EXPECT_EQ((*read)[1]->display_name, "Supplier desks");
   EXPECT_FALSE(profiles.TakeStored({"partner", "chairs"}).has_value()) << "held, not read";
+}
+
+// Another partner's private profile by ref answers as an absent one, and on the same path: the index says it is
+// not visible, so its body is neither read from the store nor converted (reads of the store are counted).
+TEST_F(StoreProfileSourceTest, ReadIndexedNeverReadsAProfileTheViewerMayNotSee) {
+  CountingStore counting(store_.get());
+  ProfileRepository repository(vocabulary_.get(), index_.get(), &counting, 0);
+  google::protobuf::RepeatedPtrField<v1::Profile> profiles;
+  *profiles.Add() = Supplier("private", "39112000", "tweedehands stoelen");
+  profiles.Mutable(0)->set_visibility(v1::VISIBILITY_PRIVATE);
+  auto batch = repository.Prepare(profiles, "other");
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  ASSERT_TRUE(repository.Write(*std::move(batch)).ok());
+
+  auto hidden = repository.ReadIndexed({"other", "private"}, "partner");
+  ASSERT_TRUE(hidden.ok()) << hidden.status();
+  EXPECT_FALSE(hidden->has_value());
+  auto absent = repository.ReadIndexed({"other", "absent"}, "partner");
+  ASSERT_TRUE(absent.ok()) << absent.status();
+  EXPECT_FALSE(absent->has_value());
+  EXPECT_EQ(counting.reads(), 0) << "an invisible profile was read from the store";
+
+  // Its owner, and another partner's shared profile, are read as before.
+  auto own = repository.ReadIndexed({"other", "private"}, "other");
+  ASSERT_TRUE(own.ok()) << own.status();
+  EXPECT_TRUE(own->has_value());
+  auto shared = repository.ReadIndexed({"partner", "chairs"}, "other");
+  ASSERT_TRUE(shared.ok()) << shared.status();
+  EXPECT_TRUE(shared->has_value());
+  EXPECT_EQ(counting.reads(), 2);
+
+  // A body made private in the store after the index saw it shared is not given out either.
+  v1::Profile made_private = *store_->Get({"partner", "chairs"});
+  made_private.set_visibility(v1::VISIBILITY_PRIVATE);
+  ASSERT_TRUE(store_->Upsert({made_private}).ok());
+  auto stale = repository.ReadIndexed({"partner", "chairs"}, "other");
+  ASSERT_TRUE(stale.ok()) << stale.status();
+  EXPECT_FALSE(stale->has_value());
 }
 
 }  // namespace

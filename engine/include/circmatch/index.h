@@ -70,7 +70,7 @@ struct MatchResult {
 // The bytes an Index has allocated, by part, for the server's metrics and the benchmarks' accounts.
 struct IndexMemory {
   int64_t matrices = 0;          // the sparse facets' rows: a column index and a value per nonzero
-  int64_t text_counts = 0;       // how often each text nonzero's term occurs, to weight it again on a new IDF
+  int64_t text_norms = 0;        // a text row's length before normalizing, to weight it again on a new IDF
   int64_t posting_lists = 0;     // the matrices' transposes, dense values included
   int64_t dense_values = 0;      // of posting_lists, the byte per row of the common terms
   int64_t embeddings = 0;
@@ -81,12 +81,12 @@ struct IndexMemory {
 
   // Every part but dense_values, which posting_lists includes.
   int64_t total() const {
-    return matrices + text_counts + posting_lists + embeddings + filter_columns + keys + profiles + other;
+    return matrices + text_norms + posting_lists + embeddings + filter_columns + keys + profiles + other;
   }
 
   // Every part by name, in the order above, as the server's metric labels them and the benchmarks print them.
   std::vector<std::pair<const char*, int64_t>> Parts() const {
-    return {{"matrices", matrices},         {"text_counts", text_counts},       {"posting_lists", posting_lists},
+    return {{"matrices", matrices},         {"text_norms", text_norms},         {"posting_lists", posting_lists},
             {"dense_values", dense_values}, {"embeddings", embeddings},         {"filter_columns", filter_columns},
             {"keys", keys},                 {"profiles", profiles},             {"other", other}};
   }
@@ -151,12 +151,21 @@ class Index {
 
   // True when a profile is stored under `key` (whether or not the index keeps the profile itself).
   bool Contains(const ProfileKey& key) const;
+  // True when a profile is stored under `key` and `viewer` may see it: its own, or shared (an empty viewer sees
+  // every profile). Answered from the index alone, so a profile the viewer may not see costs what an absent
+  // one does.
+  bool VisibleTo(const ProfileKey& key, const std::string& viewer) const;
 
   // Number of stored profiles of a kind.
   int64_t Count(ProfileKind kind) const;
 
   // Incremented by every successful write.
   uint64_t version() const;
+  // The version of what `viewer` may see (shared profiles and its own; empty: every profile, version()): it
+  // grows with every write that changes what the viewer sees and with no other, so it says nothing about other
+  // partners' private writes; the same view version means the same visible profiles. Match results carry it
+  // (index_version) for their MatchParams::viewer.
+  uint64_t ViewVersion(const std::string& viewer) const;
 
   // The bytes held, by part.
   IndexMemory Memory() const;

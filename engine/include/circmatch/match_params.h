@@ -7,10 +7,12 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "circmatch/profile.h"
 #include "circmatch/profile_source.h"
 
@@ -84,9 +86,17 @@ struct MatchParams {
   // Where an index that keeps no profiles (IndexOptions::keep_profiles = false) reads its candidates' profiles
   // for their explanations; borrowed for the call. Unused by an index that keeps them.
   const ProfileSource* profiles = nullptr;
+  // When set, asked every kRowsPerInterruptCheck candidate rows of a search or pairs of ScoreAll: a status other
+  // than OK stops it and FindMatches (ScoreAll) returns that status (the server's says so once the call is cancelled or its deadline passed), so a
+  // request nobody waits for no longer keeps a core busy.
+  std::function<absl::Status()> interrupt;
 };
 
+inline constexpr int kRowsPerInterruptCheck = 1 << 14;
+
 inline constexpr int kMaxK = 1000;
+// The most words the text of a query may hold (about 30 pages); ResolveParams refuses a longer one.
+inline constexpr int kMaxQueryTextWords = 10000;
 
 }  // namespace circmatch
 

@@ -86,7 +86,7 @@ class TextIdf {
 // (bench/relevance/fit_model.cc; docs/MATCHING.md).
 struct ModelParams {
   // The weight of a tagged strategy beside an evidenced one (1): how much a bare tag is believed.
-  float strategy_tag_weight = 0.25f;
+  float strategy_tag_weight = 0.5f;
   // Suppliers for a tender: the score of a supplier whose text shows an intermediary role
   // (FacetValues::intermediary) is multiplied by this, unless the tender's own text asks for one, so a tender for
   // delivery ranks makers and service providers above platforms, wholesalers and consultancies.
@@ -153,12 +153,19 @@ class Vectorizer {
   static SparseVector TermFrequencies(const TermCounts& counts);
   // The sublinear term frequency of a term occurring `count` times.
   static float SublinearTf(int32_t count) { return static_cast<float>(1.0 + std::log(static_cast<double>(count))); }
-  // tf * idf, normalized.
-  static SparseVector WeightText(const SparseVector& term_frequencies, const TextIdf& idf);
+  // tf * idf, normalized; `norm`, when given, receives the length of tf * idf before (0 for no terms).
+  static SparseVector WeightText(const SparseVector& term_frequencies, const TextIdf& idf, float* norm = nullptr);
   // The same into `weighted` (as long as `indices`), for re-weighting stored rows in place; equal to the values
-  // WeightText gives to the last bit.
-  static void WeightTextInto(absl::Span<const int> indices, absl::Span<const float> term_frequencies,
-                             const TextIdf& idf, absl::Span<float> weighted);
+  // WeightText gives to the last bit. Returns the norm.
+  static float WeightTextInto(absl::Span<const int> indices, absl::Span<const float> term_frequencies,
+                              const TextIdf& idf, absl::Span<float> weighted);
+  // The count of a term whose weighted value in a row of length `norm` is `value` (WeightText's inverse, as
+  // tf = 1 + ln count = value * norm / idf): exact below kExactCountsBelow, where a float's rounding stays far
+  // inside the gap between the tf of two neighbouring counts.
+  static constexpr int32_t kExactCountsBelow = 1 << 16;
+  static int32_t CountOfWeighted(float value, float norm, float idf) {
+    return static_cast<int32_t>(std::lround(std::exp(static_cast<double>(value) * norm / idf - 1.0)));
+  }
   // TextTermFrequencies then WeightText.
   SparseVector Text(const FacetValues& values, const TextIdf& idf) const;
   // The distinct text buckets of a facet's text (a document's contribution to document frequencies).

@@ -94,11 +94,17 @@ class Vocabulary {
   // cradle-to-cradle). Free labels imply nothing. Sorted, without repeats.
   std::vector<std::string> HeldCertifications(const std::vector<std::string>& canonical) const;
   // Listed certifications a text names by id, alias or label (case, accents and punctuation ignored, "VCA**" not
-  // read as "VCA*"), sorted: "Drukwerk moet FSC-gecertificeerd zijn" -> {"fsc"}.
+  // read as "VCA*"), sorted: "Drukwerk moet FSC-gecertificeerd zijn" -> {"fsc"}. A ladder's level may also be
+  // named apart from the ladder, within kLadderLevelWindow words of it: "minimaal niveau 3 van de
+  // CO2-Prestatieladder", "Cradle to Cradle, op zijn minst Goud" ("niveau" may be "trede"; a bare number is not
+  // read as a level).
   std::vector<std::string> CertificationsNamedIn(absl::string_view text) const;
+  static constexpr int kLadderLevelWindow = 6;
 
  private:
   Vocabulary() = default;
+  // Adds the names of a ladder level apart from its ladder's to ladder_level_names_.
+  void AddLadderLevelNames(const Term& term);
   std::vector<CpvCode> cpv_codes_;
   absl::flat_hash_map<std::string, int> cpv_by_code8_;
   std::vector<Term> strategies_, materials_, certifications_, phases_, topics_;
@@ -107,6 +113,14 @@ class Vocabulary {
   std::unique_ptr<TextAnalyzer> text_analyzer_;
   // Every id, alias and label of a listed certification as CertificationsNamedIn compares them, with its id.
   std::vector<std::pair<std::string, std::string>> certification_names_;
+  // Per level of a ladder, the words of its family's name ("co2 prestatieladder") and of its level apart
+  // ("niveau 3", "trede 3"), as CertificationMatchKey spaces them, with its id.
+  struct LadderLevelName {
+    std::vector<std::string> family_words;
+    std::string level_key;  // " niveau 3 "
+    std::string id;
+  };
+  std::vector<LadderLevelName> ladder_level_names_;
 };
 
 // Checks a profile against the vocabulary and brings every value into canonical form (CPV codes to 8 digits,

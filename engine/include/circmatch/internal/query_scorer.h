@@ -82,13 +82,27 @@ class QueryScorer {
   };
   const std::vector<Term>& terms() const { return terms_; }
 
-  // Bounds what the terms in `unvisited` (a flag per term) can add to a row that shares none of the other
-  // terms, plus what location and embedding can add to any row. Per facet the smaller of the sum of
-  // weight * value * column maximum and weight * |query on those terms| (rows are unit vectors).
-  float BoundOfRowsSharingOnly(const std::vector<bool>& unvisited) const;
+  // A set of the query's terms and what they can add to a row at most: per facet the smaller of the sum of
+  // weight * value * column maximum and weight * |query on those terms| (rows are unit vectors). The sums are
+  // kept as terms come and go, so a search that moves its terms one at a time pays per bound for the facets,
+  // not for the terms (a query of many terms would otherwise cost their square).
+  class TermSet {
+   public:
+    TermSet(const QueryScorer& scorer, bool all);
+    bool contains(int t) const { return in_[t]; }
+    void Insert(int t) { Move(t, true); }
+    void Erase(int t) { Move(t, false); }
+    // What the terms in the set can add to any row, without location and embedding.
+    double Bound() const;
+    // The same plus what location and embedding can add: the most a row sharing only these terms can score.
+    float BoundOfRowsSharingOnly() const;
 
-  // What the terms flagged in `counted` can add to any row, without location and embedding.
-  double BoundOfTerms(const std::vector<bool>& counted) const;
+   private:
+    void Move(int t, bool in);
+    const QueryScorer* scorer_;
+    std::vector<bool> in_;
+    std::vector<double> sum_of_maxima_, squares_;  // by sparse facet
+  };
 
  private:
   struct SparseFacet {
@@ -106,8 +120,13 @@ class QueryScorer {
   float SparseCosine(const SparseFacet& f, int r) const;
   // The query's value at `column`, one of f's terms.
   float QueryValue(const SparseFacet& f, int column) const;
-  // What sparse facet f can add at most, counting only the terms flagged in `counted` (all when null).
-  double FacetBound(const SparseFacet& f, const std::vector<bool>* counted) const;
+  // What term t can add at most to its facet's sum of maxima, and to its squares.
+  double TermMaximum(int t) const;
+  // What sparse facet f can add at most, from those sums of its terms.
+  static double FacetBound(const SparseFacet& f, double sum_of_maxima, double squares) {
+    return f.weight * std::min(sum_of_maxima, std::sqrt(std::max(squares, 0.0)));
+  }
+  std::vector<int> facet_of_term_;  // the index in sparse_ of each term's facet
   RowScore Finish(int r, float sparse_sum) const;
   // The sparse facets' sum of every row, for ScoreRows.
   void SparseSums(std::vector<float>* sums) const;
@@ -180,7 +199,7 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
   // word's list is long and its values small, so its bound costs less than reading it, unless the text weighs
   // so much that the bound alone would reach the k-th score and every row would have to be read.
   const double longest_text_list = 0.25 * segment.rows();
-  std::vector<bool> not_listed(terms.size(), false);
+  QueryScorer::TermSet not_listed(scorer, false);
   std::vector<int> common;
   for (size_t t = 0; t < terms.size(); ++t) {
     if (terms[t].facet == static_cast<int>(Facet::kText) && static_cast<double>(length(t)) > longest_text_list) {
@@ -189,19 +208,19 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
   }
   std::stable_sort(common.begin(), common.end(), [&](int a, int b) { return length(a) > length(b); });
   for (int t : common) {
-    not_listed[t] = true;
-    if (scorer.BoundOfTerms(not_listed) > kMaxUnlistedBound) {
-      not_listed[t] = false;
+    not_listed.Insert(t);
+    if (not_listed.Bound() > kMaxUnlistedBound) {
+      not_listed.Erase(t);
       break;
     }
   }
   std::vector<ScaledList> valued_lists;
   for (size_t t = 0; t < terms.size(); ++t) {
-    if (not_listed[t]) continue;
+    if (not_listed.contains(static_cast<int>(t))) continue;
     valued_lists.push_back({list(t), terms[t].weight * terms[t].value});
   }
-  const double unlisted_bound = scorer.BoundOfTerms(not_listed);
-  const double rest = scorer.BoundOfRowsSharingOnly(not_listed) + kMargin;
+  const double unlisted_bound = not_listed.Bound();
+  const double rest = not_listed.BoundOfRowsSharingOnly() + kMargin;
   if (!valued_lists.empty() && rest < 1.0) {
     thread_local std::vector<float> partial;  // kept between queries: a fresh one costs page faults
     AddUpListByList(segment.rows(), valued_lists, &partial);
@@ -242,9 +261,9 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return length(a) < length(b); });
   const double out_of_order_budget = out_of_order_fraction * segment.rows();
   double listed = 0;
-  std::vector<bool> unvisited(terms.size(), true);
+  QueryScorer::TermSet unvisited(scorer, true);
   for (int t : order) {
-    if (scorer.BoundOfRowsSharingOnly(unvisited) + kMargin < threshold()) return scored;
+    if (unvisited.BoundOfRowsSharingOnly() + kMargin < threshold()) return scored;
     listed += static_cast<double>(length(t));
     if (listed > out_of_order_budget) break;
     list(t).ForEachRow([&](int r) {
@@ -252,21 +271,20 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
       mark_seen(r);
       visit(r);
     });
-    unvisited[t] = false;
+    unvisited.Erase(t);
   }
-  if (scorer.BoundOfRowsSharingOnly(unvisited) + kMargin < threshold()) return scored;
+  if (unvisited.BoundOfRowsSharingOnly() + kMargin < threshold()) return scored;
 
   // The cover: the unvisited terms, less the longest lists whose rows, sharing only dropped terms, stay below
   // the threshold. Rows sharing no term at all are bounded by location and embedding alone.
-  const std::vector<bool> none(terms.size(), false);
-  bool use_cover = scorer.BoundOfRowsSharingOnly(none) + kMargin < threshold();
-  std::vector<bool> dropped(terms.size(), false);
+  QueryScorer::TermSet dropped(scorer, false);
+  bool use_cover = dropped.BoundOfRowsSharingOnly() + kMargin < threshold();
   double cover_length = 0;
   for (auto it = order.rbegin(); use_cover && it != order.rend(); ++it) {
-    if (!unvisited[*it]) continue;
-    dropped[*it] = true;
-    if (scorer.BoundOfRowsSharingOnly(dropped) + kMargin >= threshold()) {
-      dropped[*it] = false;
+    if (!unvisited.contains(*it)) continue;
+    dropped.Insert(*it);
+    if (dropped.BoundOfRowsSharingOnly() + kMargin >= threshold()) {
+      dropped.Erase(*it);
       cover_length += static_cast<double>(length(*it));
     }
   }
@@ -275,7 +293,7 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
   if (use_cover) {
     std::vector<uint64_t> in_cover(seen.size(), 0);
     for (size_t t = 0; t < terms.size(); ++t) {
-      if (!unvisited[t] || dropped[t]) continue;
+      if (!unvisited.contains(static_cast<int>(t)) || dropped.contains(static_cast<int>(t))) continue;
       list(t).ForEachRow([&](int r) { in_cover[static_cast<size_t>(r) / 64] |= uint64_t{1} << (r % 64); });
     }
     for (size_t w = 0; w < in_cover.size(); ++w) {

@@ -4,9 +4,10 @@
 //
 //   sparse[f]      CSR matrix (cpv, strategies, materials, certifications, phases, topics, text)
 //   postings[f]    its transpose: per column the rows holding it, their values and the largest of these
-//   text_counts    how often the terms of each text nonzero occur, a byte each beside sparse[text]'s values (same
-//                  order, so no second copy of its column indices; a count over 254 is kept exactly in
-//                  large_text_counts), to weight them again, from 1 + ln(count), when the IDF changes
+//   text_norms     per row, the length of its text's tf * idf before it was normalized: with the IDF the rows are
+//                  weighted with, it gives back how often each term occurs (Vectorizer::CountOfWeighted; counts
+//                  from kExactCountsBelow on are kept exactly in large_text_counts), to weight them again when
+//                  the IDF changes, without a count per nonzero
 //   location_xyz   rows x 3 doubles, row-major (unit vectors; zeros when the profile has no point)
 //   embedding      rows of d floats, in blocks (zeros when the profile has none)
 //   per-row filter columns: alive, owner id, shared, organization id, open window, held certificates (sorted
@@ -69,6 +70,7 @@ inline bool IsSparseFacet(Facet facet) { return facet != Facet::kLocation && fac
 struct RowData {
   std::array<SparseVector, kFacetCount> sparse;  // text: IDF-weighted and normalized
   TermCounts text_counts;
+  float text_norm = 0;  // the text's length before it was normalized
   std::optional<Eigen::Vector3d> location;
   Eigen::VectorXf embedding;  // normalized; empty when none
   int32_t owner_id = -1;
@@ -110,7 +112,7 @@ struct Segment {
         postings[f].AppendRow(rows(), row.sparse[f].indices, row.sparse[f].values);
       }
     }
-    AppendTextCounts(row.text_counts.counts);
+    AppendTextNorm(row.text_norm, row.text_counts.counts);
     const Eigen::Vector3d xyz = row.location.value_or(Eigen::Vector3d::Zero());
     location_xyz.insert(location_xyz.end(), xyz.data(), xyz.data() + 3);
     has_location.push_back(row.location.has_value());
@@ -160,9 +162,8 @@ struct Segment {
       memory->posting_lists += postings[f].bytes();
       memory->dense_values += postings[f].dense_bytes();
     }
-    memory->text_counts += VectorBytes(text_counts) +
-                                static_cast<int64_t>(large_text_counts.capacity() *
-                                                     (sizeof(std::pair<int64_t, int32_t>) + 1));
+    memory->text_norms += VectorBytes(text_norms) + static_cast<int64_t>(large_text_counts.capacity() *
+                                                                         (sizeof(std::pair<int64_t, int32_t>) + 1));
     memory->embeddings += embedding.bytes();
     memory->filter_columns += VectorBytes(location_xyz) + VectorBytes(has_location) + VectorBytes(alive) +
                               VectorBytes(owner_id) + VectorBytes(shared) + VectorBytes(organization_id) +
@@ -175,8 +176,8 @@ struct Segment {
   // True when tombstones make up more than a quarter of the rows.
   bool NeedsCompaction() const { return dead_rows > 0 && dead_rows * 4 > rows(); }
 
-  // A copy without the tombstoned rows, in the same order.
-  Segment Compacted() const {
+  // A copy without the tombstoned rows, in the same order; `idf` is the one the rows are weighted with.
+  Segment Compacted(const TextIdf& idf) const {
     Segment out = EmptyLike();
     std::vector<int32_t> counts;
     for (int r = 0; r < rows(); ++r) {
@@ -186,8 +187,8 @@ struct Segment {
         out.sparse[f].AppendRowFrom(sparse[f], r);
         out.postings[f].AppendRow(out.rows(), sparse[f].RowIndices(r), sparse[f].RowValues(r));
       }
-      TextCounts(r, &counts);
-      out.AppendTextCounts(counts);
+      TextCounts(r, idf, &counts);
+      out.AppendTextNorm(text_norms[r], counts);
       out.location_xyz.insert(out.location_xyz.end(), location_xyz.begin() + 3 * r, location_xyz.begin() + 3 * r + 3);
       out.has_location.push_back(has_location[r]);
       out.embedding.Append(embedding.Row(r));
@@ -205,28 +206,36 @@ struct Segment {
     return out;
   }
 
-  // How often the terms of row r's text occur, in the order of sparse[text].RowIndices(r), into `counts`.
-  void TextCounts(int r, std::vector<int32_t>* counts) const {
+  // How often the terms of row r's text occur, in the order of sparse[text].RowIndices(r), into `counts`;
+  // `idf` is the one the rows are weighted with.
+  void TextCounts(int r, const TextIdf& idf, std::vector<int32_t>* counts) const {
     const CsrMatrix& text = sparse[static_cast<int>(Facet::kText)];
-    const int64_t begin = text.RowOffset(r);
-    counts->resize(text.RowIndices(r).size());
-    for (size_t i = 0; i < counts->size(); ++i) {
-      const int64_t at = begin + static_cast<int64_t>(i);
-      (*counts)[i] = text_counts[at] < kLargeTextCount ? text_counts[at] : large_text_counts.at(at);
+    const absl::Span<const int> indices = text.RowIndices(r);
+    const absl::Span<const float> values = text.RowValues(r);
+    counts->resize(indices.size());
+    for (size_t i = 0; i < indices.size(); ++i) {
+      int32_t count = Vectorizer::CountOfWeighted(values[i], text_norms[r], idf.idf(indices[i]));
+      if (count >= Vectorizer::kExactCountsBelow / 2) {
+        // Near or past where the inverse stops being exact; every count from kExactCountsBelow on is kept.
+        const auto large = large_text_counts.find(text.RowOffset(r) + static_cast<int64_t>(i));
+        if (large != large_text_counts.end()) count = large->second;
+      }
+      (*counts)[i] = count;
     }
   }
 
-  // Weights the text rows again from their term counts with a new IDF, in place (same pattern).
-  void ReweightText(const TextIdf& idf) {
+  // Weights the text rows again with a new IDF, in place (same pattern); `old_idf` is the one they have.
+  void ReweightText(const TextIdf& old_idf, const TextIdf& idf) {
     CsrMatrix& text = sparse[static_cast<int>(Facet::kText)];
     std::vector<int32_t> counts;
     std::vector<float> tf;
     for (int r = 0; r < rows(); ++r) {
-      TextCounts(r, &counts);
+      TextCounts(r, old_idf, &counts);
       tf.resize(counts.size());
       for (size_t i = 0; i < counts.size(); ++i) tf[i] = Vectorizer::SublinearTf(counts[i]);
       text.TransformRow(r, [&](const int* indices, float* values, int count) {
-        Vectorizer::WeightTextInto(absl::MakeConstSpan(indices, count), tf, idf, absl::MakeSpan(values, count));
+        text_norms[r] =
+            Vectorizer::WeightTextInto(absl::MakeConstSpan(indices, count), tf, idf, absl::MakeSpan(values, count));
       });
     }
     postings[static_cast<int>(Facet::kText)].RefreshValues(text);
@@ -257,8 +266,9 @@ struct Segment {
   bool keep_profiles;
   std::array<CsrMatrix, kFacetCount> sparse;
   std::array<PostingLists, kFacetCount> postings;
-  std::vector<uint8_t> text_counts;
-  absl::flat_hash_map<int64_t, int32_t> large_text_counts;  // by nonzero, where text_counts holds kLargeTextCount
+  std::vector<float> text_norms;
+  // By nonzero of sparse[text], its count where it is kExactCountsBelow or more.
+  absl::flat_hash_map<int64_t, int32_t> large_text_counts;
   std::vector<double> location_xyz;
   std::vector<uint8_t> has_location;
   RowBlocks<float> embedding;
@@ -277,7 +287,6 @@ struct Segment {
   int dead_rows = 0;
 
  private:
-  static constexpr int32_t kLargeTextCount = 255;
   static constexpr std::pair<int64_t, int64_t> kAlways{std::numeric_limits<int64_t>::min(),
                                                        std::numeric_limits<int64_t>::max()};
 
@@ -295,10 +304,13 @@ struct Segment {
     certification_ends.push_back(static_cast<uint32_t>(certification_ids.size()));
   }
 
-  void AppendTextCounts(absl::Span<const int32_t> counts) {
-    for (const int32_t count : counts) {
-      if (count >= kLargeTextCount) large_text_counts[static_cast<int64_t>(text_counts.size())] = count;
-      text_counts.push_back(static_cast<uint8_t>(std::min(count, kLargeTextCount)));
+  // After the row's text was appended to sparse[text].
+  void AppendTextNorm(float norm, absl::Span<const int32_t> counts) {
+    text_norms.push_back(norm);
+    const CsrMatrix& text = sparse[static_cast<int>(Facet::kText)];
+    const int64_t begin = text.RowOffset(text.rows() - 1);
+    for (size_t i = 0; i < counts.size(); ++i) {
+      if (counts[i] >= Vectorizer::kExactCountsBelow) large_text_counts[begin + static_cast<int64_t>(i)] = counts[i];
     }
   }
 
