@@ -110,8 +110,8 @@ void Keep(BatchRun run, BatchRun* best) {
 
 // Largest difference between the batch's scores of `tender` and a brute-force scan's top k; -1 when an id the
 // batch returned does not score what the batch says or the lists differ in length.
-double SpotCheck(const Eigen::Map<const RowMajorMatrixXf>& tenders,
-                 const Eigen::Map<const RowMajorMatrixXf>& suppliers, const BatchTopKResult& result, int64_t tender) {
+double SpotCheck(const Eigen::Map<const RowMajorMatrixXf>& tenders, const Eigen::Map<const RowMajorMatrixXf>& suppliers,
+                 const BatchTopKResult& result, int64_t tender) {
   std::vector<float> all(static_cast<size_t>(suppliers.rows()));
   for (int64_t j = 0; j < suppliers.rows(); ++j) all[j] = tenders.row(tender).dot(suppliers.row(j));
   std::vector<float> sorted = all;
@@ -134,8 +134,9 @@ int Main() {
   int threads = absl::GetFlag(FLAGS_threads);
   if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (q < 1 || n < 1 || d < 1 || threads < 1 || repeats < 1 || peak_repeats < 1 || peak_size < 1) {
-    std::fprintf(stderr, "--tenders, --suppliers, --dim, --threads, --repeats, --peak_size and --peak_repeats "
-                         "must be >= 1\n");
+    std::fprintf(stderr,
+                 "--tenders, --suppliers, --dim, --threads, --repeats, --peak_size and --peak_repeats "
+                 "must be >= 1\n");
     return 2;
   }
   BatchTopKOptions options;

@@ -16,6 +16,7 @@
 //
 //   circmatch_bench_dense --rows=1000000 --dim=256 --k=10 --queries=100 [--threads=0] [--rerank=0]
 //                         [--hnsw_m=16] [--hnsw_ef_construction=100] [--hnsw_ef=16,64,256] [--skip_hnsw]
+#include <faiss/IndexFlat.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -31,8 +32,6 @@
 #include <thread>
 #include <utility>
 #include <vector>
-
-#include <faiss/IndexFlat.h>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -250,20 +249,19 @@ int Main() {
                          });
   }
   methods.emplace_back("FAISS IndexFlatIP", threads, fp32_limit_ms, [&](const float* query) {
-                             std::vector<float> scores(static_cast<size_t>(k));
-                             std::vector<faiss::Index::idx_t> labels(static_cast<size_t>(k));
-                             faiss_flat.search(1, query, k, scores.data(), labels.data());
-                             std::vector<int32_t> out;
-                             for (faiss::Index::idx_t label : labels) {
-                               if (label >= 0) out.push_back(static_cast<int32_t>(label));
-                             }
-                             return out;
-                           });
+    std::vector<float> scores(static_cast<size_t>(k));
+    std::vector<faiss::Index::idx_t> labels(static_cast<size_t>(k));
+    faiss_flat.search(1, query, k, scores.data(), labels.data());
+    std::vector<int32_t> out;
+    for (faiss::Index::idx_t label : labels) {
+      if (label >= 0) out.push_back(static_cast<int32_t>(label));
+    }
+    return out;
+  });
   if (hnsw != nullptr) {
     for (int ef : efs) {
-      methods.emplace_back(absl::StrFormat("hnswlib ef=%d", ef), 1, 0, [&hnsw, k, ef](const float* query) {
-                                 return hnsw->Search(query, k, ef);
-                               });
+      methods.emplace_back(absl::StrFormat("hnswlib ef=%d", ef), 1, 0,
+                           [&hnsw, k, ef](const float* query) { return hnsw->Search(query, k, ef); });
     }
   }
 
@@ -282,8 +280,8 @@ int Main() {
 
   const Method& exact = methods[0];
   const Method& quantized = methods[1];
-  const Method& faiss_method = *std::find_if(methods.begin(), methods.end(),
-                                             [](const Method& m) { return m.name == "FAISS IndexFlatIP"; });
+  const Method& faiss_method =
+      *std::find_if(methods.begin(), methods.end(), [](const Method& m) { return m.name == "FAISS IndexFlatIP"; });
   std::printf("\nscan limit: fp32 %.1f ms (%.0f MiB), int8 %.1f ms (%.0f MiB), at %.2f GB/s\n\n", fp32_limit_ms,
               static_cast<double>(fp32_bytes) / (1 << 20), int8_limit_ms,
               static_cast<double>(int8->bytes()) / (1 << 20), bandwidth / 1e9);
@@ -293,8 +291,8 @@ int Main() {
     const std::string limit =
         method.scan_limit_ms > 0 ? absl::StrFormat("%.2f", method.mean() / method.scan_limit_ms) : "-";
     std::printf("| %s | %d | %.2f | %.2f | %.2f | %.4f | %s | %.2f |\n", method.name.c_str(), method.threads,
-                Percentile(method.ms, 0.50), Percentile(method.ms, 0.99), method.mean(), method.recall(),
-                limit.c_str(), faiss_method.mean() / method.mean());
+                Percentile(method.ms, 0.50), Percentile(method.ms, 0.99), method.mean(), method.recall(), limit.c_str(),
+                faiss_method.mean() / method.mean());
   }
   std::printf("\ntarget exact <= 1.3x scan limit: %.2f (%s)\n", exact.mean() / exact.scan_limit_ms,
               exact.mean() / exact.scan_limit_ms <= 1.3 ? "met" : "NOT met");

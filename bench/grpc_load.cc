@@ -14,6 +14,7 @@
 //   circmatch_bench_grpc_load [--suppliers=100000] [--tenders=500] [--clients=0 (2 x cores)] [--seconds=10]
 //                             [--warmup_seconds=1] [--tender_mode=inline|stored] [--embedding_dimension=0]
 //                             [--store=sqlite|postgresql://...]
+#include <grpcpp/grpcpp.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -32,18 +33,16 @@
 #include <thread>
 #include <vector>
 
-#include <grpcpp/grpcpp.h>
-
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "child_server.h"
 #include "circmatch/v1/matching_service.grpc.pb.h"
 #include "circmatch/v1/profile_service.grpc.pb.h"
 #include "circmatch/vocabulary.h"
-#include "grpc/health/v1/health.grpc.pb.h"
-#include "child_server.h"
 #include "elapsed.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "load_channel.h"
 #include "percentile.h"
 #include "profile_generator.h"
@@ -171,8 +170,9 @@ int Run() {
   const int batch = absl::GetFlag(FLAGS_batch);
   if (n < 1 || tender_count < 1 || seconds <= 0 || warmup < 0 || batch < 1 || batch > 10000 || dimension < 0 ||
       (mode != "inline" && mode != "stored")) {
-    std::fprintf(stderr, "bad flags: need --suppliers >= 1, --tenders >= 1, --seconds > 0, --batch 1..10000, "
-                         "--tender_mode inline or stored\n");
+    std::fprintf(stderr,
+                 "bad flags: need --suppliers >= 1, --tenders >= 1, --seconds > 0, --batch 1..10000, "
+                 "--tender_mode inline or stored\n");
     return 2;
   }
   absl::StatusOr<std::unique_ptr<Vocabulary>> vocabulary = Vocabulary::Load(CIRCMATCH_BENCH_DATA_DIR);
@@ -212,7 +212,7 @@ int Run() {
 
   testing::ServerOptions server_options;
   server_options.extra_args = {"--log_level=warning", absl::StrCat("--embedding_dimension=", dimension),
-                                absl::StrCat("--store=", absl::GetFlag(FLAGS_store))};
+                               absl::StrCat("--store=", absl::GetFlag(FLAGS_store))};
   testing::ChildServer server(std::move(server_options));
   if (absl::Status s = server.Start(); !s.ok()) {
     std::fprintf(stderr, "starting circmatch-server: %s\n", s.ToString().c_str());
@@ -251,7 +251,8 @@ int Run() {
     matching.push_back(v1::MatchingService::NewStub(channel));
   }
   bool serving = false;
-  for (const Clock::time_point deadline = Clock::now() + std::chrono::seconds(30); !serving && Clock::now() < deadline;) {
+  for (const Clock::time_point deadline = Clock::now() + std::chrono::seconds(30);
+       !serving && Clock::now() < deadline;) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
     grpc::health::v1::HealthCheckResponse response;
@@ -293,13 +294,15 @@ int Run() {
 
   std::printf("# gRPC load: circmatch-server on loopback, %s store, %lld suppliers\n\n",
               absl::GetFlag(FLAGS_store) == "sqlite" ? "SQLite" : "PostgreSQL", static_cast<long long>(n));
-  std::printf("%d client threads (one channel and connection each, synchronous calls), %.0f s per phase after "
-              "%.0f s warm-up; %d cores shared by clients and server; tenders %s (%d distinct); embedding "
-              "dimension %d\n\n",
-              clients, seconds, warmup, cores, mode.c_str(), tender_count, dimension);
-  std::printf("setup: generated in %.1f s; ImportProfiles of %zu messages (batches of %d) in %.1f s = %.0f "
-              "profiles/s\n\n",
-              generate_s, batches.size(), batch, load_s, static_cast<double>(n) / load_s);
+  std::printf(
+      "%d client threads (one channel and connection each, synchronous calls), %.0f s per phase after "
+      "%.0f s warm-up; %d cores shared by clients and server; tenders %s (%d distinct); embedding "
+      "dimension %d\n\n",
+      clients, seconds, warmup, cores, mode.c_str(), tender_count, dimension);
+  std::printf(
+      "setup: generated in %.1f s; ImportProfiles of %zu messages (batches of %d) in %.1f s = %.0f "
+      "profiles/s\n\n",
+      generate_s, batches.size(), batch, load_s, static_cast<double>(n) / load_s);
   std::printf("| call | calls | QPS | p50 (ms) | p99 (ms) | errors | client CPU (s) | server CPU (s) |\n");
   std::printf("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
   int64_t errors = 0;

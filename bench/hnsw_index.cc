@@ -1,19 +1,19 @@
 #include "hnsw_index.h"
 
+#include <hnswlib/hnswlib.h>
+
 #include <atomic>
 #include <cstdint>
 #include <memory>
 #include <thread>
 #include <vector>
 
-#include <hnswlib/hnswlib.h>
-
 namespace circmatch::bench {
 
 struct HnswIndex::Graph {
   Graph(int d, int64_t n, int m, int ef_construction)
-      : space(static_cast<size_t>(d)), index(&space, static_cast<size_t>(n), static_cast<size_t>(m),
-                                             static_cast<size_t>(ef_construction)) {}
+      : space(static_cast<size_t>(d)),
+        index(&space, static_cast<size_t>(n), static_cast<size_t>(m), static_cast<size_t>(ef_construction)) {}
   hnswlib::InnerProductSpace space;
   hnswlib::HierarchicalNSW<float> index;
 };

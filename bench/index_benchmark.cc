@@ -46,10 +46,10 @@ const Vocabulary& SharedVocabulary() {
 }
 
 std::vector<Profile> SyntheticSuppliers(int n, uint32_t seed) {
-  static const char* const kWords[] = {"hergebruik", "meubilair", "kantoor", "stoelen", "circulair", "beton",
-                                       "recycling", "reuse", "furniture", "laptops", "refurbished", "werkkleding",
-                                       "duurzaam", "inzameling", "afval", "sloop", "bouw", "advies", "gemeente",
-                                       "repair", "textiel", "hout", "modulair", "lease"};
+  static const char* const kWords[] = {"hergebruik", "meubilair",  "kantoor",   "stoelen", "circulair",   "beton",
+                                       "recycling",  "reuse",      "furniture", "laptops", "refurbished", "werkkleding",
+                                       "duurzaam",   "inzameling", "afval",     "sloop",   "bouw",        "advies",
+                                       "gemeente",   "repair",     "textiel",   "hout",    "modulair",    "lease"};
   const Vocabulary& v = SharedVocabulary();
   // CPV codes of a few divisions circular tenders often use.
   std::vector<std::string> codes;
@@ -68,7 +68,8 @@ std::vector<Profile> SyntheticSuppliers(int n, uint32_t seed) {
     p.kind = ProfileKind::kSupplier;
     p.key = ProfileKey{"owner" + std::to_string(pick(20)), "s" + std::to_string(i)};
     p.visibility = pick(4) == 0 ? Visibility::kPrivate : Visibility::kShared;
-    for (int c = 1 + pick(3); c > 0; --c) p.capabilities.cpv_codes.push_back(codes[pick(static_cast<int>(codes.size()))]);
+    for (int c = 1 + pick(3); c > 0; --c)
+      p.capabilities.cpv_codes.push_back(codes[pick(static_cast<int>(codes.size()))]);
     for (int c = pick(3); c > 0; --c) p.capabilities.strategies.push_back(pick(10));
     p.capabilities.materials.push_back(v.materials()[pick(static_cast<int>(v.materials().size()))].id);
     if (pick(2)) {

@@ -13,6 +13,7 @@
 // Targets: ingest 1M profiles durably in <= 60 s; memory <= 1.5 x the bytes of the vectors held.
 //
 //   circmatch_bench_ingest [--profiles=1000000] [--batch=1000] [--streams=1] [--embedding_dimension=256]
+#include <grpcpp/grpcpp.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -32,17 +33,15 @@
 #include <utility>
 #include <vector>
 
-#include <grpcpp/grpcpp.h>
-
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "child_server.h"
 #include "circmatch/v1/profile_service.grpc.pb.h"
 #include "circmatch/vocabulary.h"
-#include "child_server.h"
-#include "http_client.h"
 #include "elapsed.h"
+#include "http_client.h"
 #include "load_channel.h"
 #include "profile_generator.h"
 #include "service/sqlite_profile_store.h"
@@ -86,8 +85,8 @@ std::vector<std::pair<std::string, int64_t>> IndexMemoryParts(const testing::Chi
   const testing::HttpResult metrics = testing::HttpCall(port, "GET", "/metrics");
   std::vector<std::pair<std::string, int64_t>> parts;
   const std::regex sample("circmatch_index_memory_bytes\\{part=\"([a-z_]+)\"\\} ([0-9]+)");
-  for (auto it = std::sregex_iterator(metrics.body.begin(), metrics.body.end(), sample);
-       it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(metrics.body.begin(), metrics.body.end(), sample); it != std::sregex_iterator();
+       ++it) {
     parts.emplace_back((*it)[1].str(), std::stoll((*it)[2].str()));
   }
   return parts;
@@ -99,8 +98,9 @@ int Run() {
   const int streams = absl::GetFlag(FLAGS_streams);
   const int dimension = absl::GetFlag(FLAGS_embedding_dimension);
   if (n < 1 || batch < 1 || batch > 10000 || streams < 1 || dimension < 0) {
-    std::fprintf(stderr, "bad flags: need --profiles >= 1, --batch 1..10000, --streams >= 1, "
-                         "--embedding_dimension >= 0\n");
+    std::fprintf(stderr,
+                 "bad flags: need --profiles >= 1, --batch 1..10000, --streams >= 1, "
+                 "--embedding_dimension >= 0\n");
     return 2;
   }
   absl::StatusOr<std::unique_ptr<Vocabulary>> vocabulary = Vocabulary::Load(CIRCMATCH_BENCH_DATA_DIR);
@@ -140,7 +140,7 @@ int Run() {
 
   testing::ServerOptions server_options;
   server_options.extra_args = {"--log_level=info", absl::StrCat("--embedding_dimension=", dimension),
-                                "--metrics_listen=127.0.0.1:0"};
+                               "--metrics_listen=127.0.0.1:0"};
   server_options.startup_timeout = std::chrono::seconds(600);  // the restart rebuilds the index of 1M profiles
   testing::ChildServer server(std::move(server_options));
   if (absl::Status s = server.Start(); !s.ok()) {
@@ -182,9 +182,9 @@ int Run() {
         const grpc::Status status = writer->Finish();
         acknowledged += response.upserted_count();
         if (!status.ok() || response.upserted_count() != mine) {
-          failures[static_cast<size_t>(s)] = absl::StrCat("stream ", s, ": ", status.error_code(), " ",
-                                                          status.error_message(), " (", response.upserted_count(),
-                                                          " of ", mine, " acknowledged)");
+          failures[static_cast<size_t>(s)] =
+              absl::StrCat("stream ", s, ": ", status.error_code(), " ", status.error_message(), " (",
+                           response.upserted_count(), " of ", mine, " acknowledged)");
         }
       });
     }
@@ -241,33 +241,35 @@ int Run() {
 
   const double vector_bytes = static_cast<double>(n) * dimension * sizeof(float);
   std::printf("# Ingest: ImportProfiles into circmatch-server on loopback, SQLite store (WAL, synchronous=FULL)\n\n");
-  std::printf("%lld suppliers, embedding dimension %d, %d profiles per message (one transaction each), %d "
-              "stream(s); %d cores shared by client and server; messages generated beforehand in %.1f s "
-              "(%.0f MiB on the wire)\n\n",
-              static_cast<long long>(n), dimension, batch, streams,
-              static_cast<int>(std::thread::hardware_concurrency()), generate_s,
-              static_cast<double>(wire_bytes) / kMiB);
+  std::printf(
+      "%lld suppliers, embedding dimension %d, %d profiles per message (one transaction each), %d "
+      "stream(s); %d cores shared by client and server; messages generated beforehand in %.1f s "
+      "(%.0f MiB on the wire)\n\n",
+      static_cast<long long>(n), dimension, batch, streams, static_cast<int>(std::thread::hardware_concurrency()),
+      generate_s, static_cast<double>(wire_bytes) / kMiB);
   std::printf("| profiles | acknowledged | time (s) | profiles/s | MiB/s | store on disk (MiB) |\n");
   std::printf("| ---: | ---: | ---: | ---: | ---: | ---: |\n");
   std::printf("| %lld | %lld | %.1f | %.0f | %.1f | %.0f |\n\n", static_cast<long long>(n),
               static_cast<long long>(acknowledged.load()), ingest_s, static_cast<double>(n) / ingest_s,
               static_cast<double>(wire_bytes) / kMiB / ingest_s, static_cast<double>(store_bytes) / kMiB);
-  std::printf("| server RSS empty (MiB) | peak RSS, VmHWM (MiB) | RSS after ingest (MiB) | peak RSS per profile "
-              "(bytes) | vectors held (MiB) | peak RSS / vectors | (peak - empty) / vectors |\n");
+  std::printf(
+      "| server RSS empty (MiB) | peak RSS, VmHWM (MiB) | RSS after ingest (MiB) | peak RSS per profile "
+      "(bytes) | vectors held (MiB) | peak RSS / vectors | (peak - empty) / vectors |\n");
   std::printf("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
   if (dimension > 0) {
     std::printf("| %.0f | %.0f | %.0f | %.0f | %.0f | %.2f | %.2f |\n\n", empty_rss / kMiB, peak_rss / kMiB,
                 rss_after / kMiB, static_cast<double>(peak_rss) / static_cast<double>(n), vector_bytes / kMiB,
-                static_cast<double>(peak_rss) / vector_bytes,
-                static_cast<double>(peak_rss - empty_rss) / vector_bytes);
-    std::printf("vectors held: %lld profiles x %d floats x 4 bytes (the embeddings; the index's sparse facet "
-                "vectors, its matrices below, are not counted)\n\n",
-                static_cast<long long>(n), dimension);
+                static_cast<double>(peak_rss) / vector_bytes, static_cast<double>(peak_rss - empty_rss) / vector_bytes);
+    std::printf(
+        "vectors held: %lld profiles x %d floats x 4 bytes (the embeddings; the index's sparse facet "
+        "vectors, its matrices below, are not counted)\n\n",
+        static_cast<long long>(n), dimension);
   } else {
     std::printf("| %.0f | %.0f | %.0f | %.0f | n/a | n/a | n/a |\n\n", empty_rss / kMiB, peak_rss / kMiB,
                 rss_after / kMiB, static_cast<double>(peak_rss) / static_cast<double>(n));
-    std::printf("vectors held: none without embeddings; run with --embedding_dimension=256 for the memory "
-                "target\n\n");
+    std::printf(
+        "vectors held: none without embeddings; run with --embedding_dimension=256 for the memory "
+        "target\n\n");
   }
   if (!index_parts.empty()) {
     // What the server's index counts it holds after the ingest (circmatch_index_memory_bytes), by part.
@@ -281,8 +283,9 @@ int Run() {
     std::printf("| total (dense_values are in posting_lists) | %.0f | %.0f |\n\n", static_cast<double>(total) / kMiB,
                 static_cast<double>(total) / static_cast<double>(n));
   }
-  std::printf("| after SIGKILL: restart until listening (s) | index rebuild (server log) | profiles indexed | rows "
-              "in store | RSS after restart (MiB) |\n");
+  std::printf(
+      "| after SIGKILL: restart until listening (s) | index rebuild (server log) | profiles indexed | rows "
+      "in store | RSS after restart (MiB) |\n");
   std::printf("| ---: | ---: | ---: | ---: | ---: |\n");
   std::printf("| %.1f | %s | %lld | %lld | %.0f |\n\n", restart_s, rebuild_time.c_str(), indexed,
               static_cast<long long>(stored), restart_rss / kMiB);

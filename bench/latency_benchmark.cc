@@ -227,11 +227,13 @@ int main(int argc, char** argv) {
                 static_cast<double>(r.index_bytes) / (1 << 20),
                 static_cast<double>(r.index_bytes) / static_cast<double>(r.suppliers));
   }
-  std::printf("\nindex memory: growth of this process's RSS during the build (the generated profiles were "
-              "allocated before).\n\n");
+  std::printf(
+      "\nindex memory: growth of this process's RSS during the build (the generated profiles were "
+      "allocated before).\n\n");
 
-  std::printf("## Index memory by part (bytes per supplier, as the index counts what it allocated; dense_values are "
-              "part of posting_lists)\n\n");
+  std::printf(
+      "## Index memory by part (bytes per supplier, as the index counts what it allocated; dense_values are "
+      "part of posting_lists)\n\n");
   std::printf("| suppliers |");
   for (const auto& [part, bytes] : IndexMemory().Parts()) std::printf(" %s |", part);
   std::printf(" total |\n| ---: |");
@@ -250,8 +252,8 @@ int main(int argc, char** argv) {
   std::printf("| ---: | --- | ---: | ---: | ---: | ---: | ---: |\n");
   for (const SizeResult& r : results) {
     for (const VariantResult& v : r.variants) {
-      std::printf("| %s | %s | %.3f | %.3f | %.3f | %.3f | %d |\n", Count(r.suppliers).c_str(), v.name.c_str(),
-                  v.p50, v.p90, v.p99, v.mean, v.errors);
+      std::printf("| %s | %s | %.3f | %.3f | %.3f | %.3f | %d |\n", Count(r.suppliers).c_str(), v.name.c_str(), v.p50,
+                  v.p90, v.p99, v.mean, v.errors);
     }
   }
 

@@ -3,10 +3,10 @@
 #ifndef CIRCMATCH_BENCH_LOAD_CHANNEL_H_
 #define CIRCMATCH_BENCH_LOAD_CHANNEL_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <string>
-
-#include <grpcpp/grpcpp.h>
 
 namespace circmatch::bench {
 

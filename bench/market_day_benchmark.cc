@@ -10,10 +10,10 @@
 // WONT_MEET wish on random suppliers.
 //
 //   circmatch_bench_market_day [--buyers=B] [--suppliers=S] [--slots=N] [--tables=T]
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -40,9 +40,9 @@ std::vector<Profile> SyntheticParticipants(const Vocabulary& v, ProfileKind kind
   static const char* const kCpv[] = {"39130000", "39131000", "39100000", "45000000", "45200000", "45210000",
                                      "30200000", "30213000", "18100000", "90500000", "90510000", "79400000",
                                      "77310000", "39531400", "34100000", "09310000"};
-  static const char* const kWords[] = {"hergebruik", "meubilair", "kantoor", "circulair", "beton", "recycling",
-                                       "laptops", "werkkleding", "inzameling", "sloop", "bouw", "advies",
-                                       "groen", "textiel", "hout", "modulair", "lease", "refurbished"};
+  static const char* const kWords[] = {"hergebruik", "meubilair",   "kantoor",    "circulair", "beton", "recycling",
+                                       "laptops",    "werkkleding", "inzameling", "sloop",     "bouw",  "advies",
+                                       "groen",      "textiel",     "hout",       "modulair",  "lease", "refurbished"};
   const auto pick = [&](int m) { return std::uniform_int_distribution<int>(0, m - 1)(*rng); };
   std::vector<Profile> out;
   for (int i = 0; i < n; ++i) {
@@ -54,7 +54,8 @@ std::vector<Profile> SyntheticParticipants(const Vocabulary& v, ProfileKind kind
     FacetValues& f = kind == ProfileKind::kBuyer ? p.needs : p.capabilities;
     for (int c = 1 + pick(3); c > 0; --c) f.cpv_codes.push_back(kCpv[pick(16)]);
     for (int c = pick(3); c > 0; --c) f.strategies.push_back(pick(10));
-    for (int c = pick(2); c > 0; --c) f.materials.push_back(v.materials()[pick(static_cast<int>(v.materials().size()))].id);
+    for (int c = pick(2); c > 0; --c)
+      f.materials.push_back(v.materials()[pick(static_cast<int>(v.materials().size()))].id);
     for (int c = 3 + pick(6); c > 0; --c) f.text += std::string(kWords[pick(18)]) + " ";
     if (!NormalizeProfile(v, 0, &p).ok()) std::abort();
     out.push_back(std::move(p));
@@ -128,15 +129,18 @@ int Run(const EventSize& size) {
   }
   int must_wishes = 0;
   for (const MeetingWishEntry& w : problem.wishes) must_wishes += w.wish == MeetingWish::kMustMeet;
-  std::printf("| buyers | suppliers | slots | tables | scoring ms | schedule ms | meetings | total score | objective"
-              " | upper bound | objective/bound | MUST_MEET met | optimal |\n");
-  std::printf("|--------|-----------|-------|--------|------------|-------------|----------|-------------|----------"
-              "-|-------------|-----------------|---------------|---------|\n");
-  std::printf("| %6d | %9d | %5d | %6d | %10.1f | %11.1f | %8zu | %11.3f | %9.3f | %11.3f | %15.6f | %6d of %-4d | %-7s |\n",
-              size.buyers, size.suppliers, size.slots, size.tables, score_ms, schedule_ms,
-              schedule->meetings.size(), schedule->total_score, schedule->objective, schedule->upper_bound,
-              schedule->upper_bound > 0 ? schedule->objective / schedule->upper_bound : 1.0, schedule->must_met,
-              must_wishes, schedule->optimal ? "yes" : "no");
+  std::printf(
+      "| buyers | suppliers | slots | tables | scoring ms | schedule ms | meetings | total score | objective"
+      " | upper bound | objective/bound | MUST_MEET met | optimal |\n");
+  std::printf(
+      "|--------|-----------|-------|--------|------------|-------------|----------|-------------|----------"
+      "-|-------------|-----------------|---------------|---------|\n");
+  std::printf(
+      "| %6d | %9d | %5d | %6d | %10.1f | %11.1f | %8zu | %11.3f | %9.3f | %11.3f | %15.6f | %6d of %-4d | %-7s |\n",
+      size.buyers, size.suppliers, size.slots, size.tables, score_ms, schedule_ms, schedule->meetings.size(),
+      schedule->total_score, schedule->objective, schedule->upper_bound,
+      schedule->upper_bound > 0 ? schedule->objective / schedule->upper_bound : 1.0, schedule->must_met, must_wishes,
+      schedule->optimal ? "yes" : "no");
   std::printf("method: %s; unmet wishes: %zu\n", schedule->method.c_str(), schedule->unmet.size());
   return 0;
 }
@@ -154,8 +158,8 @@ int main(int argc, char** argv) {
       *out = std::atoi(arg.c_str() + prefix.size());
       return true;
     };
-    if (!value("--buyers", &size.buyers) && !value("--suppliers", &size.suppliers) &&
-        !value("--slots", &size.slots) && !value("--tables", &size.tables)) {
+    if (!value("--buyers", &size.buyers) && !value("--suppliers", &size.suppliers) && !value("--slots", &size.slots) &&
+        !value("--tables", &size.tables)) {
       std::fprintf(stderr, "usage: %s [--buyers=B] [--suppliers=S] [--slots=N] [--tables=T]\n", argv[0]);
       return 2;
     }

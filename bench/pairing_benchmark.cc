@@ -12,6 +12,9 @@
 // graph and running it. Scoring is timed separately.
 //
 //   circmatch_bench_pairing [N ...] [--lemon_max=N]   (LEMON is skipped above --lemon_max, default 10000)
+#include <lemon/list_graph.h>
+#include <lemon/matching.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -19,9 +22,6 @@
 #include <random>
 #include <string>
 #include <vector>
-
-#include <lemon/list_graph.h>
-#include <lemon/matching.h>
 
 #include "circmatch/index.h"
 #include "circmatch/pairing.h"
@@ -51,16 +51,18 @@ std::vector<Profile> SyntheticBuddies(int n, uint32_t seed) {
   static const char* const kCpv[] = {"39130000", "39131000", "39100000", "45000000", "45200000", "45210000",
                                      "30200000", "30213000", "18100000", "90500000", "90510000", "79400000",
                                      "77310000", "39531400", "34100000", "09310000"};
-  static const char* const kWords[] = {"hergebruik", "meubilair", "kantoor", "circulair", "beton", "recycling",
-                                       "laptops", "werkkleding", "inzameling", "sloop", "bouw", "advies",
-                                       "groen", "textiel", "hout", "modulair", "lease", "marktconsultatie"};
+  static const char* const kWords[] = {"hergebruik", "meubilair", "kantoor",         "circulair",  "beton",
+                                       "recycling",  "laptops",   "werkkleding",     "inzameling", "sloop",
+                                       "bouw",       "advies",    "groen",           "textiel",    "hout",
+                                       "modulair",   "lease",     "marktconsultatie"};
   const Vocabulary& v = SharedVocabulary();
   std::mt19937 rng(seed);
   const auto pick = [&](int m) { return std::uniform_int_distribution<int>(0, m - 1)(rng); };
   const auto facets = [&](FacetValues* f) {
     for (int i = 1 + pick(3); i > 0; --i) f->cpv_codes.push_back(kCpv[pick(16)]);
     for (int i = pick(3); i > 0; --i) f->strategies.push_back(pick(10));
-    for (int i = pick(2); i > 0; --i) f->materials.push_back(v.materials()[pick(static_cast<int>(v.materials().size()))].id);
+    for (int i = pick(2); i > 0; --i)
+      f->materials.push_back(v.materials()[pick(static_cast<int>(v.materials().size()))].id);
     for (int i = 1 + pick(2); i > 0; --i) f->phases.push_back(v.phases()[pick(static_cast<int>(v.phases().size()))].id);
     for (int i = 1 + pick(3); i > 0; --i) f->topics.push_back(v.topics()[pick(static_cast<int>(v.topics().size()))].id);
     for (int i = 3 + pick(6); i > 0; --i) f->text += std::string(kWords[pick(18)]) + " ";
@@ -103,16 +105,16 @@ std::pair<int64_t, double> Lemon(int n, const Weight& weight) {
   return {matching.matchingWeight(), MillisecondsSince(start)};
 }
 
-void PrintRow(const char* mode, int n, const PairingResult& ours, double our_ms, int64_t lemon_total,
-              double lemon_ms, bool lemon_ran) {
+void PrintRow(const char* mode, int n, const PairingResult& ours, double our_ms, int64_t lemon_total, double lemon_ms,
+              bool lemon_ran) {
   const double our_total = static_cast<double>(ours.total_weight) / kPairingScoreScale;
   if (lemon_ran) {
     const double lemon = static_cast<double>(lemon_total) / kPairingScoreScale;
     std::printf("| %-9s | %6d | %-36s | %10.1f | %10.1f | %12.6f | %12.6f | %8.6f |\n", mode, n, ours.method.c_str(),
                 our_ms, lemon_ms, our_total, lemon, lemon_total == 0 ? 1.0 : our_total / lemon);
   } else {
-    std::printf("| %-9s | %6d | %-36s | %10.1f | %10s | %12.6f | %12s | %8s |\n", mode, n, ours.method.c_str(),
-                our_ms, "skipped", our_total, "-", "-");
+    std::printf("| %-9s | %6d | %-36s | %10.1f | %10s | %12.6f | %12s | %8s |\n", mode, n, ours.method.c_str(), our_ms,
+                "skipped", our_total, "-", "-");
   }
   if (!ours.optimal) {
     std::printf("|           |        | upper bound %.6f, total/bound %.6f%*s|\n", ours.upper_bound,
@@ -122,8 +124,12 @@ void PrintRow(const char* mode, int n, const PairingResult& ours, double our_ms,
 }
 
 int Run(const std::vector<int>& sizes, int lemon_max) {
-  std::printf("| mode      |      n | our method                           |    our ms  |  LEMON ms  |    our total | LEMON total  |  ratio   |\n");
-  std::printf("|-----------|--------|--------------------------------------|------------|------------|--------------|--------------|----------|\n");
+  std::printf(
+      "| mode      |      n | our method                           |    our ms  |  LEMON ms  |    our total | LEMON "
+      "total  |  ratio   |\n");
+  std::printf(
+      "|-----------|--------|--------------------------------------|------------|------------|--------------|----------"
+      "----|----------|\n");
   for (int n : sizes) {
     std::vector<Profile> cohort = SyntheticBuddies(n, /*seed=*/2026 + n);
     auto index = Index::Create(IndexOptions{}, &SharedVocabulary());

@@ -20,27 +20,118 @@ namespace {
 constexpr const char* kPopularDivisions[] = {"39", "45", "30", "18", "90", "34", "44", "50", "77", "71", "79"};
 // Terms that come first in their lists, so the skew lands on what is common in practice.
 constexpr const char* kCommonMaterials[] = {"furniture", "ict-hardware", "textiles", "workwear", "concrete",
-                                            "wood", "metals", "plastics", "bricks", "asphalt"};
-constexpr const char* kCommonCertifications[] = {"iso-14001", "co2-prestatieladder-3", "iso-9001", "fsc",
-                                                 "co2-prestatieladder-5", "cradle-to-cradle", "pso-ladder",
-                                                 "eu-ecolabel"};
+                                            "wood",      "metals",       "plastics", "bricks",   "asphalt"};
+constexpr const char* kCommonCertifications[] = {
+    "iso-14001",  "co2-prestatieladder-3", "iso-9001", "fsc", "co2-prestatieladder-5", "cradle-to-cradle", "pso-ladder",
+    "eu-ecolabel"};
 // P(strategy R0..R9): reuse, repair, refurbish and recycle dominate what suppliers offer.
 constexpr double kStrategyWeights[] = {0.03, 0.06, 0.08, 0.20, 0.14, 0.14, 0.07, 0.06, 0.17, 0.05};
 // Words of supplier and tender texts, most common first (the text facet stems them and weighs by IDF).
-constexpr const char* kWords[] = {
-    "circulair", "hergebruik", "duurzaam", "levering", "meubilair", "kantoor", "refurbished", "reparatie",
-    "onderhoud", "inzameling", "recycling", "gebruikte", "materialen", "grondstoffen", "afval", "verwerking",
-    "bouw", "sloop", "renovatie", "beton", "hout", "staal", "textiel", "werkkleding", "laptops", "telefoons",
-    "servers", "stoelen", "bureaus", "kasten", "tapijt", "verlichting", "isolatie", "asfalt", "bestrating",
-    "groenonderhoud", "compost", "biobased", "modulair", "lease", "terugname", "garantie", "levensduur",
-    "energiezuinig", "emissievrij", "elektrisch", "voertuigen", "transport", "logistiek", "schoonmaak",
-    "catering", "voedsel", "restafval", "papier", "glas", "kunststof", "metaal", "batterijen", "kabels",
-    "demontage", "remanufacturing", "upcycling", "marktplaats", "kringloop", "sociale", "werkgelegenheid",
-    "gemeente", "provincie", "waterschap", "school", "zorginstelling", "ziekenhuis", "kantoorpand", "woningen",
-    "infrastructuur", "wegen", "bruggen", "riolering", "openbare", "ruimte", "advies", "ontwerp", "ingenieurs",
-    "adviesbureau", "aannemer", "installateur", "leverancier", "regionale", "lokale", "mkb", "keurmerk",
-    "certificaat", "materialenpaspoort", "losmaakbaar", "demontabel", "secundaire", "lagere", "co2",
-    "uitstoot", "milieu", "impact", "ketensamenwerking", "innovatie", "pilot", "raamovereenkomst"};
+constexpr const char* kWords[] = {"circulair",
+                                  "hergebruik",
+                                  "duurzaam",
+                                  "levering",
+                                  "meubilair",
+                                  "kantoor",
+                                  "refurbished",
+                                  "reparatie",
+                                  "onderhoud",
+                                  "inzameling",
+                                  "recycling",
+                                  "gebruikte",
+                                  "materialen",
+                                  "grondstoffen",
+                                  "afval",
+                                  "verwerking",
+                                  "bouw",
+                                  "sloop",
+                                  "renovatie",
+                                  "beton",
+                                  "hout",
+                                  "staal",
+                                  "textiel",
+                                  "werkkleding",
+                                  "laptops",
+                                  "telefoons",
+                                  "servers",
+                                  "stoelen",
+                                  "bureaus",
+                                  "kasten",
+                                  "tapijt",
+                                  "verlichting",
+                                  "isolatie",
+                                  "asfalt",
+                                  "bestrating",
+                                  "groenonderhoud",
+                                  "compost",
+                                  "biobased",
+                                  "modulair",
+                                  "lease",
+                                  "terugname",
+                                  "garantie",
+                                  "levensduur",
+                                  "energiezuinig",
+                                  "emissievrij",
+                                  "elektrisch",
+                                  "voertuigen",
+                                  "transport",
+                                  "logistiek",
+                                  "schoonmaak",
+                                  "catering",
+                                  "voedsel",
+                                  "restafval",
+                                  "papier",
+                                  "glas",
+                                  "kunststof",
+                                  "metaal",
+                                  "batterijen",
+                                  "kabels",
+                                  "demontage",
+                                  "remanufacturing",
+                                  "upcycling",
+                                  "marktplaats",
+                                  "kringloop",
+                                  "sociale",
+                                  "werkgelegenheid",
+                                  "gemeente",
+                                  "provincie",
+                                  "waterschap",
+                                  "school",
+                                  "zorginstelling",
+                                  "ziekenhuis",
+                                  "kantoorpand",
+                                  "woningen",
+                                  "infrastructuur",
+                                  "wegen",
+                                  "bruggen",
+                                  "riolering",
+                                  "openbare",
+                                  "ruimte",
+                                  "advies",
+                                  "ontwerp",
+                                  "ingenieurs",
+                                  "adviesbureau",
+                                  "aannemer",
+                                  "installateur",
+                                  "leverancier",
+                                  "regionale",
+                                  "lokale",
+                                  "mkb",
+                                  "keurmerk",
+                                  "certificaat",
+                                  "materialenpaspoort",
+                                  "losmaakbaar",
+                                  "demontabel",
+                                  "secundaire",
+                                  "lagere",
+                                  "co2",
+                                  "uitstoot",
+                                  "milieu",
+                                  "impact",
+                                  "ketensamenwerking",
+                                  "innovatie",
+                                  "pilot",
+                                  "raamovereenkomst"};
 constexpr const char* kStopWords[] = {"en", "van", "voor", "de", "het", "met", "in", "op"};
 constexpr const char* kCompanySuffixes[] = {"BV", "B.V.", "VOF", "Groep", "Circulair BV", "& Zonen"};
 
@@ -136,8 +227,9 @@ ProfileGenerator::ProfileGenerator(const Vocabulary* vocabulary, ProfileGenerato
   cpv_by_rank_.insert(cpv_by_rank_.end(), rest.begin(), rest.end());
   if (cpv_by_rank_.empty() || vocabulary_->materials().empty() || vocabulary_->certifications().empty() ||
       vocabulary_->municipalities().empty()) {
-    std::fprintf(stderr, "profile generator: the vocabulary lacks CPV codes, materials, certifications or "
-                         "municipalities\n");
+    std::fprintf(stderr,
+                 "profile generator: the vocabulary lacks CPV codes, materials, certifications or "
+                 "municipalities\n");
     std::abort();
   }
   cpv_cdf_ = ZipfCdf(cpv_by_rank_.size(), options_.cpv_zipf_exponent);
@@ -152,7 +244,8 @@ ProfileGenerator::ProfileGenerator(const Vocabulary* vocabulary, ProfileGenerato
 
 std::string ProfileGenerator::OwnerOf(int64_t i) const {
   if (!options_.owner.empty()) return options_.owner;
-  return absl::StrCat("partner-", Mix(static_cast<uint64_t>(i)) % static_cast<uint64_t>(std::max(1, options_.partners)));
+  return absl::StrCat("partner-",
+                      Mix(static_cast<uint64_t>(i)) % static_cast<uint64_t>(std::max(1, options_.partners)));
 }
 
 std::string ProfileGenerator::Text(Rng& rng, int min_words, int max_words) const {
@@ -181,7 +274,8 @@ void ProfileGenerator::SetEmbedding(uint64_t stream, int64_t i, Profile* profile
   if (d <= 0) return;
   const int64_t block = i / kEmbeddingBlock;
   if (block != block_ || stream != block_stream_) {
-    block_rows_ = SyntheticEmbeddings(kEmbeddingBlock, d, Mix(options_.seed ^ (stream << 48) ^ static_cast<uint64_t>(block)));
+    block_rows_ =
+        SyntheticEmbeddings(kEmbeddingBlock, d, Mix(options_.seed ^ (stream << 48) ^ static_cast<uint64_t>(block)));
     block_ = block;
     block_stream_ = stream;
   }

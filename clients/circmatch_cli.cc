@@ -17,6 +17,7 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/support/byte_buffer.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -33,17 +34,16 @@
 #include <optional>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
-#include "circmatch/v1/matching_service.grpc.pb.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "circmatch/v1/market_day_service.grpc.pb.h"
+#include "circmatch/v1/matching_service.grpc.pb.h"
 #include "circmatch/v1/pairing_service.grpc.pb.h"
 #include "circmatch/v1/profile.pb.h"
 #include "circmatch/v1/profile_service.grpc.pb.h"
 #include "circmatch/v1/vocabulary_service.grpc.pb.h"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "eval/rank_eval.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "profile_file.h"
@@ -180,8 +180,7 @@ const pb::MethodDescriptor* FindMethod(const std::string& name, std::string* err
   if (slash != std::string::npos) {
     service_part = wanted.substr(0, slash);
     method_part = wanted.substr(slash + 1);
-  } else if (const pb::MethodDescriptor* direct =
-                 pb::DescriptorPool::generated_pool()->FindMethodByName(wanted)) {
+  } else if (const pb::MethodDescriptor* direct = pb::DescriptorPool::generated_pool()->FindMethodByName(wanted)) {
     return direct;  // "pkg.Service.Method"
   } else {
     method_part = wanted;
@@ -259,24 +258,42 @@ bool FromJson(const std::string& json, pb::Message* message, std::string* error)
 
 const char* CodeName(grpc::StatusCode code) {
   switch (code) {
-    case grpc::StatusCode::OK: return "OK";
-    case grpc::StatusCode::CANCELLED: return "CANCELLED";
-    case grpc::StatusCode::UNKNOWN: return "UNKNOWN";
-    case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
-    case grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
-    case grpc::StatusCode::ABORTED: return "ABORTED";
-    case grpc::StatusCode::OUT_OF_RANGE: return "OUT_OF_RANGE";
-    case grpc::StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
-    case grpc::StatusCode::INTERNAL: return "INTERNAL";
-    case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
-    case grpc::StatusCode::DATA_LOSS: return "DATA_LOSS";
-    case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
-    default: return "UNKNOWN_CODE";
+    case grpc::StatusCode::OK:
+      return "OK";
+    case grpc::StatusCode::CANCELLED:
+      return "CANCELLED";
+    case grpc::StatusCode::UNKNOWN:
+      return "UNKNOWN";
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND:
+      return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED:
+      return "ABORTED";
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return "OUT_OF_RANGE";
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL:
+      return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case grpc::StatusCode::DATA_LOSS:
+      return "DATA_LOSS";
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return "UNAUTHENTICATED";
+    default:
+      return "UNKNOWN_CODE";
   }
 }
 
@@ -556,8 +573,8 @@ int RunImport(const Flags& flags, const std::string& path) {
     // the batches above; say which line of the file that is.
     int exit_code = ReportStatus(status);
     long long batch = -1, index = -1;
-    if (std::sscanf(status.error_message().c_str(), "batch %lld: profiles[%lld]", &batch, &index) == 2 &&
-        batch >= 0 && index >= 0) {
+    if (std::sscanf(status.error_message().c_str(), "batch %lld: profiles[%lld]", &batch, &index) == 2 && batch >= 0 &&
+        index >= 0) {
       size_t at = static_cast<size_t>(batch) * static_cast<size_t>(flags.batch) + static_cast<size_t>(index);
       if (at < lines->size()) {
         std::cerr << "circmatch import: that is " << (path == "-" ? "<stdin>" : path) << ":" << (*lines)[at].number
@@ -570,8 +587,8 @@ int RunImport(const Flags& flags, const std::string& path) {
   if (!got_response) {
     return ReportStatus(grpc::Status(grpc::StatusCode::INTERNAL, "the server sent no ImportProfilesResponse"));
   }
-  std::cerr << "circmatch import: done, " << response.upserted_count() << " profiles in "
-            << response.batch_count() << " batches" << std::endl;
+  std::cerr << "circmatch import: done, " << response.upserted_count() << " profiles in " << response.batch_count()
+            << " batches" << std::endl;
   std::cout << ToJson(response, /*pretty=*/true) << std::endl;
   return 0;
 }
@@ -597,8 +614,8 @@ class JudgedRanker {
     std::unique_ptr<pb::Message> request(factory->GetPrototype(method->input_type())->New());
     std::string json, error;
     if (!pb::util::MessageToJsonString(query.request(), &json).ok() || !FromJson(json, request.get(), &error)) {
-      return absl::InvalidArgumentError(where + "request: not a valid " + method->input_type()->full_name() +
-                                        ": " + error);
+      return absl::InvalidArgumentError(where + "request: not a valid " + method->input_type()->full_name() + ": " +
+                                        error);
     }
     const pb::Reflection* reflection = request->GetReflection();
     reflection->SetInt32(request.get(), method->input_type()->FindFieldByName("k"), flags_.k);
@@ -639,10 +656,10 @@ class JudgedRanker {
       return "beyond filter.max_distance_km";
     }
     const double radius = match.profile().service_radius_km();
-    if (query.method() == "SuggestSuppliers" && !filter.include_out_of_reach() && radius > 0 &&
-        e.has_distance_km() && e.distance_km() > radius) {
-      return "outside the supplier's service radius (" + std::to_string(static_cast<int>(e.distance_km())) +
-             " km > " + std::to_string(static_cast<int>(radius)) + " km)";
+    if (query.method() == "SuggestSuppliers" && !filter.include_out_of_reach() && radius > 0 && e.has_distance_km() &&
+        e.distance_km() > radius) {
+      return "outside the supplier's service radius (" + std::to_string(static_cast<int>(e.distance_km())) + " km > " +
+             std::to_string(static_cast<int>(radius)) + " km)";
     }
     return "";
   }
@@ -731,14 +748,15 @@ int RunFit(const Flags& flags, const std::string& path) {
     if (!m.ok()) return m.status();
     return m->ndcg;
   };
-  absl::StatusOr<circmatch::eval::FitResult> fit = circmatch::eval::FitWeights(
-      static_cast<int>(ranker.queries().size()), start, evaluate, options);
+  absl::StatusOr<circmatch::eval::FitResult> fit =
+      circmatch::eval::FitWeights(static_cast<int>(ranker.queries().size()), start, evaluate, options);
   if (!fit.ok()) return ReportEvalError(fit.status());
   std::cout << "fitted weights: " << ToJson(fit->weights, /*pretty=*/false) << "\n";
-  std::printf("nDCG@%d over %zu queries: server's weights %.4f, fitted %.4f; %d-fold cross-validated %.4f "
-              "(%d weight settings tried)\n",
-              flags.k, ranker.queries().size(), fit->defaults_ndcg, fit->ndcg, options.folds,
-              fit->cross_validated_ndcg, fit->evaluations);
+  std::printf(
+      "nDCG@%d over %zu queries: server's weights %.4f, fitted %.4f; %d-fold cross-validated %.4f "
+      "(%d weight settings tried)\n",
+      flags.k, ranker.queries().size(), fit->defaults_ndcg, fit->ndcg, options.folds, fit->cross_validated_ndcg,
+      fit->evaluations);
   return 0;
 }
 
@@ -747,8 +765,8 @@ int RunExport(const Flags& flags) {
   if (!flags.kind.empty()) {
     circmatch::v1::ProfileKind kind;
     if (!circmatch::clients::ParseProfileKind(flags.kind, &kind)) {
-      std::cerr << "circmatch export: unknown --kind \"" << flags.kind
-                << "\" (buyer, tender, supplier or buddy)" << std::endl;
+      std::cerr << "circmatch export: unknown --kind \"" << flags.kind << "\" (buyer, tender, supplier or buddy)"
+                << std::endl;
       return kExitUsage;
     }
     request.set_kind(kind);
@@ -805,9 +823,9 @@ bool ParseInt(const std::string& text, int64_t* value) {
 // Splits argv into flags and positional arguments. Returns an error message, or empty.
 std::string ParseArgs(int argc, char** argv, Flags* flags, std::vector<std::string>* positional) {
   const std::vector<std::string> with_value = {
-      "server",      "deadline_ms",   "max_messages", "batch",  "kind",  "owner",          "page_size",
-      "api_key",     "tls_ca_file",   "tls_cert_file", "tls_key_file", "format", "split", "k", "relevant_grade",
-      "weights",     "folds",         "facets"};
+      "server",    "deadline_ms", "max_messages",   "batch",         "kind",         "owner",
+      "page_size", "api_key",     "tls_ca_file",    "tls_cert_file", "tls_key_file", "format",
+      "split",     "k",           "relevant_grade", "weights",       "folds",        "facets"};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "-h" || arg == "--help" || arg == "-help") {
@@ -900,8 +918,8 @@ int main(int argc, char** argv) {
     const char* env = std::getenv("CIRCMATCH_SERVER");
     flags.server = (env != nullptr && *env != '\0') ? env : "localhost:50051";
   }
-  for (auto [value, name] : {std::pair{&flags.api_key, "CIRCMATCH_API_KEY"},
-                             std::pair{&flags.tls_ca_file, "CIRCMATCH_TLS_CA_FILE"}}) {
+  for (auto [value, name] :
+       {std::pair{&flags.api_key, "CIRCMATCH_API_KEY"}, std::pair{&flags.tls_ca_file, "CIRCMATCH_TLS_CA_FILE"}}) {
     const char* env = std::getenv(name);
     if (value->empty() && env != nullptr) *value = env;
   }
@@ -923,8 +941,7 @@ int main(int argc, char** argv) {
   }
   if (command == "export") {
     if (args.size() != 1) {
-      std::cerr << "circmatch export: usage: circmatch export [--kind=KIND] [--owner=OWNER] > out.jsonl"
-                << std::endl;
+      std::cerr << "circmatch export: usage: circmatch export [--kind=KIND] [--owner=OWNER] > out.jsonl" << std::endl;
       return kExitUsage;
     }
     return RunExport(flags);

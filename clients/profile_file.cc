@@ -258,14 +258,14 @@ bool ParseProfileKind(absl::string_view text, v1::ProfileKind* kind) {
   return true;
 }
 
-absl::StatusOr<std::vector<ProfileLine>> ReadProfileFile(absl::string_view contents, bool csv,
-                                                         absl::string_view name) {
+absl::StatusOr<std::vector<ProfileLine>> ReadProfileFile(absl::string_view contents, bool csv, absl::string_view name) {
   return csv ? ReadCsv(contents, name) : ReadJsonLines(contents, name);
 }
 
 std::string ProfileCsvHeader() {
   std::string header;
-  for (size_t i = 0; i < std::size(kProfileCsvColumns); ++i) absl::StrAppend(&header, i ? "," : "", kProfileCsvColumns[i]);
+  for (size_t i = 0; i < std::size(kProfileCsvColumns); ++i)
+    absl::StrAppend(&header, i ? "," : "", kProfileCsvColumns[i]);
   return header;
 }
 
@@ -280,10 +280,18 @@ std::string ProfileCsvRow(const v1::Profile& p) {
   };
   std::string kind = v1::ProfileKind_Name(p.kind()).substr(std::string("PROFILE_KIND_").size());
   for (char& c : kind) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const std::vector<std::string> fields = {
-      p.id(), kind, p.display_name(), p.organization(), p.location().municipality(), list(f.cpv_codes()),
-      list(f.strategies()), list(f.materials()), list(f.certifications()), f.text(),
-      p.visibility() == v1::VISIBILITY_SHARED ? "shared" : "private", p.owner()};
+  const std::vector<std::string> fields = {p.id(),
+                                           kind,
+                                           p.display_name(),
+                                           p.organization(),
+                                           p.location().municipality(),
+                                           list(f.cpv_codes()),
+                                           list(f.strategies()),
+                                           list(f.materials()),
+                                           list(f.certifications()),
+                                           f.text(),
+                                           p.visibility() == v1::VISIBILITY_SHARED ? "shared" : "private",
+                                           p.owner()};
   std::string row;
   for (size_t i = 0; i < fields.size(); ++i) row += (i ? "," : "") + CsvField(fields[i]);
   return row;

@@ -23,8 +23,8 @@ namespace circmatch::clients {
 // The columns of a profile CSV, in the order export writes them. kind is tender, supplier, buyer or buddy;
 // visibility shared or private (empty: private); cpv_codes, strategies, materials and certifications are lists.
 inline constexpr const char* kProfileCsvColumns[] = {
-    "id",         "kind",       "display_name",   "organization", "municipality", "cpv_codes",
-    "strategies", "materials",  "certifications", "text",         "visibility",   "owner"};
+    "id",         "kind",      "display_name",   "organization", "municipality", "cpv_codes",
+    "strategies", "materials", "certifications", "text",         "visibility",   "owner"};
 
 // True when `path` names a CSV file (ends in ".csv"); JSON lines otherwise.
 bool IsCsvPath(absl::string_view path);

@@ -15,13 +15,13 @@ namespace circmatch::fuzz {
 
 // A property every input must keep: when it does not, prints what broke and aborts, which libFuzzer reports as a
 // crash and saves the input.
-#define CIRCMATCH_FUZZ_CHECK(condition, message)                                                           \
-  do {                                                                                                     \
-    if (!(condition)) {                                                                                    \
-      std::fprintf(stderr, "%s:%d: property broken: %s\n  %s\n", __FILE__, __LINE__, #condition,          \
-                   std::string(message).c_str());                                                          \
-      std::abort();                                                                                        \
-    }                                                                                                      \
+#define CIRCMATCH_FUZZ_CHECK(condition, message)                                                 \
+  do {                                                                                           \
+    if (!(condition)) {                                                                          \
+      std::fprintf(stderr, "%s:%d: property broken: %s\n  %s\n", __FILE__, __LINE__, #condition, \
+                   std::string(message).c_str());                                                \
+      std::abort();                                                                              \
+    }                                                                                            \
   } while (0)
 
 // The vocabulary of engine/data (CIRCMATCH_VOCABULARY_DIR overrides the folder), loaded on first use; aborts when

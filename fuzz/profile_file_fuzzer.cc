@@ -6,16 +6,16 @@
 //   - every profile read is proto3 JSON that parses as a circmatch.v1.Profile (import sends it parsed again,
 //     without checking a second time);
 //   - the profiles of a CSV file, written as CSV the way export writes them, read back the same.
+#include <google/protobuf/stubs/common.h>
+#include <google/protobuf/stubs/logging.h>
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/message_differencer.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <google/protobuf/stubs/common.h>
-#include <google/protobuf/stubs/logging.h>
-#include <google/protobuf/util/json_util.h>
-#include <google/protobuf/util/message_differencer.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
@@ -38,15 +38,14 @@ std::vector<circmatch::v1::Profile> Parse(const std::vector<ProfileLine>& lines)
     pb::util::JsonParseOptions options;
     options.ignore_unknown_fields = false;
     const auto status = pb::util::JsonStringToMessage(lines[i].json, &profiles[i], options);
-    CIRCMATCH_FUZZ_CHECK(status.ok(), absl::StrCat("line ", lines[i].number, ": ", lines[i].json, ": ",
-                                                   std::string(status.message())));
+    CIRCMATCH_FUZZ_CHECK(
+        status.ok(), absl::StrCat("line ", lines[i].number, ": ", lines[i].json, ": ", std::string(status.message())));
   }
   return profiles;
 }
 
 void CheckRefusal(const absl::Status& status, absl::string_view name) {
-  CIRCMATCH_FUZZ_CHECK(absl::IsInvalidArgument(status) && absl::StartsWith(status.message(), name),
-                       status.ToString());
+  CIRCMATCH_FUZZ_CHECK(absl::IsInvalidArgument(status) && absl::StartsWith(status.message(), name), status.ToString());
 }
 
 }  // namespace
@@ -85,9 +84,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CIRCMATCH_FUZZ_CHECK(read_back.size() == profiles.size(),
                          absl::StrCat(profiles.size(), " profiles, ", read_back.size(), " read back from\n", exported));
     for (size_t i = 0; i < profiles.size(); ++i) {
-      CIRCMATCH_FUZZ_CHECK(pb::util::MessageDifferencer::Equals(profiles[i], read_back[i]),
-                           absl::StrCat(profiles[i].ShortDebugString(), "\n  read back as\n  ",
-                                        read_back[i].ShortDebugString()));
+      CIRCMATCH_FUZZ_CHECK(
+          pb::util::MessageDifferencer::Equals(profiles[i], read_back[i]),
+          absl::StrCat(profiles[i].ShortDebugString(), "\n  read back as\n  ", read_back[i].ShortDebugString()));
     }
   } else {
     CheckRefusal(csv_lines.status(), "in.csv");

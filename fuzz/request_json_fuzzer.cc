@@ -14,6 +14,10 @@
 //   - FindMatches returns at most k matches, best first, with finite scores and none the filter excludes, and
 //     the same matches whether the index visits rows out of order or in row order;
 //   - Explain and ScoreAll give the best match the score FindMatches gave it.
+#include <google/protobuf/stubs/logging.h>
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/message_differencer.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -23,10 +27,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <google/protobuf/stubs/logging.h>
-#include <google/protobuf/util/json_util.h>
-#include <google/protobuf/util/message_differencer.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -54,9 +54,10 @@ using circmatch::ProfileKind;
 using circmatch::service::ConversionContext;
 
 constexpr int kEmbeddingDimension = 8;
-constexpr int64_t kNow = 1780272000;  // 2026-06-01T00:00:00Z, when sample tenders are open; fixed, for reproducible runs
-constexpr char kViewer[] = "local";    // the owner of the sample profiles
-constexpr int kSampleEvery = 15;       // every 15th sample profile is indexed (260 of 3,900)
+constexpr int64_t kNow =
+    1780272000;                      // 2026-06-01T00:00:00Z, when sample tenders are open; fixed, for reproducible runs
+constexpr char kViewer[] = "local";  // the owner of the sample profiles
+constexpr int kSampleEvery = 15;     // every 15th sample profile is indexed (260 of 3,900)
 constexpr int kMaxQueriesPerUpsert = 8;
 
 struct Fixture {
@@ -141,16 +142,17 @@ void Match(const Index& index, const Index* row_order, const Profile& query, con
   if (matches.empty()) return;
   absl::StatusOr<circmatch::ExplainResult> explained = index.Explain(query, matches[0].key, params);
   CIRCMATCH_FUZZ_CHECK(explained.ok(), absl::StrCat(Describe(query, params), ": ", explained.status().ToString()));
-  CIRCMATCH_FUZZ_CHECK(Near(explained->match.score, matches[0].score) && explained->match.explanation.exclusions.empty(),
-                       absl::StrCat(Describe(query, params), ": explained score ", explained->match.score,
-                                    ", ranked ", matches[0].score));
+  CIRCMATCH_FUZZ_CHECK(
+      Near(explained->match.score, matches[0].score) && explained->match.explanation.exclusions.empty(),
+      absl::StrCat(Describe(query, params), ": explained score ", explained->match.score, ", ranked ",
+                   matches[0].score));
   const ProfileKey best = matches[0].key;
   absl::StatusOr<circmatch::ScoreMatrix> scores =
       index.ScoreAll(absl::MakeConstSpan(&query, 1), absl::MakeConstSpan(&best, 1), params);
   CIRCMATCH_FUZZ_CHECK(scores.ok(), absl::StrCat(Describe(query, params), ": ", scores.status().ToString()));
-  CIRCMATCH_FUZZ_CHECK(std::abs(scores->scores(0, 0) - matches[0].score) <= 1e-4,
-                       absl::StrCat(Describe(query, params), ": ScoreAll ", scores->scores(0, 0), ", ranked ",
-                                    matches[0].score));
+  CIRCMATCH_FUZZ_CHECK(
+      std::abs(scores->scores(0, 0) - matches[0].score) <= 1e-4,
+      absl::StrCat(Describe(query, params), ": ScoreAll ", scores->scores(0, 0), ", ranked ", matches[0].score));
 }
 
 // A profile as the server converts it on a write; its stored form must convert to the same profile again.
@@ -160,12 +162,12 @@ absl::StatusOr<Profile> Convert(const v1::Profile& proto, std::optional<ProfileK
   if (!profile.ok()) return profile;
   const v1::Profile stored = circmatch::service::ProfileToProto(*profile, proto.contact(), kNow);
   absl::StatusOr<Profile> again = circmatch::service::ProfileFromProto(stored, context);
-  CIRCMATCH_FUZZ_CHECK(again.ok(), absl::StrCat(again.status().ToString(), "\n  of the stored form of\n  ",
-                                                proto.ShortDebugString()));
+  CIRCMATCH_FUZZ_CHECK(
+      again.ok(), absl::StrCat(again.status().ToString(), "\n  of the stored form of\n  ", proto.ShortDebugString()));
   const v1::Profile stored_again = circmatch::service::ProfileToProto(*again, proto.contact(), kNow);
-  CIRCMATCH_FUZZ_CHECK(pb::util::MessageDifferencer::Equals(stored, stored_again),
-                       absl::StrCat(stored.ShortDebugString(), "\n  converted again is\n  ",
-                                    stored_again.ShortDebugString()));
+  CIRCMATCH_FUZZ_CHECK(
+      pb::util::MessageDifferencer::Equals(stored, stored_again),
+      absl::StrCat(stored.ShortDebugString(), "\n  converted again is\n  ", stored_again.ShortDebugString()));
   return profile;
 }
 
@@ -177,8 +179,7 @@ struct Query {
 };
 
 // The query of a call: a stored profile by ref, or an inline one; nullopt when the call would fail.
-std::optional<Profile> ResolveQuery(const v1::ProfileRef* ref, const v1::Profile* inline_profile,
-                                    const Query& spec) {
+std::optional<Profile> ResolveQuery(const v1::ProfileRef* ref, const v1::Profile* inline_profile, const Query& spec) {
   std::optional<Profile> query;
   if (ref != nullptr) {
     absl::StatusOr<ProfileKey> key = circmatch::service::CallerKeyFromRef(*ref, spec.ref_field, kViewer);
@@ -252,17 +253,31 @@ void ExplainMatch(const v1::ExplainMatchRequest& request) {
   MatchType type;
   const Query* spec;
   switch (request.match_type()) {
-    case v1::MATCH_TYPE_SUPPLIERS_FOR_TENDER: type = MatchType::kSuppliersForTender; spec = &kTender; break;
-    case v1::MATCH_TYPE_TENDERS_FOR_SUPPLIER: type = MatchType::kTendersForSupplier; spec = &kSupplier; break;
-    case v1::MATCH_TYPE_BUDDIES_FOR_BUDDY: type = MatchType::kBuddiesForBuddy; spec = &kBuddy; break;
-    case v1::MATCH_TYPE_SIMILAR_BUYERS: type = MatchType::kSimilarBuyers; spec = &kBuyer; break;
-    default: return;
+    case v1::MATCH_TYPE_SUPPLIERS_FOR_TENDER:
+      type = MatchType::kSuppliersForTender;
+      spec = &kTender;
+      break;
+    case v1::MATCH_TYPE_TENDERS_FOR_SUPPLIER:
+      type = MatchType::kTendersForSupplier;
+      spec = &kSupplier;
+      break;
+    case v1::MATCH_TYPE_BUDDIES_FOR_BUDDY:
+      type = MatchType::kBuddiesForBuddy;
+      spec = &kBuddy;
+      break;
+    case v1::MATCH_TYPE_SIMILAR_BUYERS:
+      type = MatchType::kSimilarBuyers;
+      spec = &kBuyer;
+      break;
+    default:
+      return;
   }
   const Query named{"query_ref", spec->default_kind, spec->kinds};
   std::optional<Profile> query = ResolveQuery(request.has_query_ref() ? &request.query_ref() : nullptr,
                                               request.has_query_profile() ? &request.query_profile() : nullptr, named);
   if (!query.has_value() || !request.has_candidate()) return;
-  absl::StatusOr<ProfileKey> candidate = circmatch::service::CallerKeyFromRef(request.candidate(), "candidate", kViewer);
+  absl::StatusOr<ProfileKey> candidate =
+      circmatch::service::CallerKeyFromRef(request.candidate(), "candidate", kViewer);
   if (!candidate.ok()) return;
   std::optional<MatchParams> params = Params(type, 1, request.weights(), request.filter());
   if (!params.has_value()) return;

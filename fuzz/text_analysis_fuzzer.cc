@@ -81,9 +81,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   const std::vector<std::string> named = vocabulary.CertificationsNamedIn(text);
-  CIRCMATCH_FUZZ_CHECK(std::is_sorted(named.begin(), named.end()) &&
-                           std::adjacent_find(named.begin(), named.end()) == named.end(),
-                       absl::StrJoin(named, ","));
+  CIRCMATCH_FUZZ_CHECK(
+      std::is_sorted(named.begin(), named.end()) && std::adjacent_find(named.begin(), named.end()) == named.end(),
+      absl::StrJoin(named, ","));
   for (const std::string& id : named) {
     CIRCMATCH_FUZZ_CHECK(Vocabulary::FindTerm(vocabulary.certifications(), id) != nullptr, id);
   }
@@ -97,9 +97,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   absl::StatusOr<std::string> checked = vocabulary.CheckedCertification(text, "certifications[0]");
   if (checked.ok()) {
-    CIRCMATCH_FUZZ_CHECK(*checked == canonical && !canonical.empty() &&
-                             canonical.size() <= circmatch::kMaxCertificationLength,
-                         *checked);
+    CIRCMATCH_FUZZ_CHECK(
+        *checked == canonical && !canonical.empty() && canonical.size() <= circmatch::kMaxCertificationLength,
+        *checked);
   }
 
   (void)vocabulary.FindMunicipality(text);

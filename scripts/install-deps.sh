@@ -20,6 +20,8 @@ for p in "${packages[@]}"; do
 done
 # The browser test drives Debian's Chromium.
 if [ "${1:-}" = "--with-test-tools" ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
+# The format check (scripts/format.sh --check) holds the sources to Debian 12's clang-format.
+if [ "${1:-}" = "--with-test-tools" ] && ! command -v clang-format >/dev/null; then missing+=(clang-format); fi
 # Node.js may come from another packaging that bundles npm; only install Debian's when there is none.
 command -v npm >/dev/null || missing+=(nodejs npm)
 if ((${#missing[@]})); then

@@ -12,9 +12,8 @@ absl::StatusOr<ProfileKey> CallerKeyFromRef(const v1::ProfileRef& ref, absl::str
 
 absl::Status CheckOwnedBy(const ProfileKey& key, absl::string_view field, const std::string& caller) {
   if (key.owner == caller) return absl::OkStatus();
-  return absl::PermissionDeniedError(absl::StrCat(field, ": partner \"", caller,
-                                                  "\" may change only its own profiles, not those of \"", key.owner,
-                                                  "\""));
+  return absl::PermissionDeniedError(absl::StrCat(
+      field, ": partner \"", caller, "\" may change only its own profiles, not those of \"", key.owner, "\""));
 }
 
 bool VisibleTo(const v1::Profile& profile, const std::string& caller) {

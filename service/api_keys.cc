@@ -112,8 +112,8 @@ absl::Status ValidatePartnerId(absl::string_view partner) {
     const char c = partner[i];
     const bool ok = absl::ascii_isdigit(c) || (c >= 'a' && c <= 'z') || (i > 0 && (c == '.' || c == '_' || c == '-'));
     if (!ok) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "partner: only a-z, 0-9 and . _ - (not first) are allowed, got \"", partner, "\""));
+      return absl::InvalidArgumentError(
+          absl::StrCat("partner: only a-z, 0-9 and . _ - (not first) are allowed, got \"", partner, "\""));
     }
   }
   return absl::OkStatus();
@@ -249,10 +249,10 @@ int RunKeysCommand(int argc, char** argv) {
       return 1;
     }
     for (const ApiKeyEntry& e : file->entries()) {
-      std::cout << absl::StrFormat("%s  %-24s  created %s  %s\n", e.key_id, e.partner,
-                                   absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(e.created_unix),
-                                                    absl::UTCTimeZone()),
-                                   e.revoked_unix == 0 ? "active" : "revoked");
+      std::cout << absl::StrFormat(
+          "%s  %-24s  created %s  %s\n", e.key_id, e.partner,
+          absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(e.created_unix), absl::UTCTimeZone()),
+          e.revoked_unix == 0 ? "active" : "revoked");
     }
     return 0;
   }

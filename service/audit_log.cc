@@ -1,6 +1,8 @@
 #include "service/audit_log.h"
 
 #include <fcntl.h>
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/util/json_util.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -8,9 +10,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <vector>
-
-#include <google/protobuf/descriptor.h>
-#include <google/protobuf/util/json_util.h>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -40,11 +39,21 @@ void AppendQuoted(absl::string_view text, std::string* out) {
   out->push_back('"');
   for (const char c : text) {
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           absl::StrAppendFormat(out, "\\u%04x", static_cast<unsigned char>(c));
@@ -85,26 +94,23 @@ void AppendValue(const pb::Message& message, const pb::FieldDescriptor& field, i
                              repeated ? r.GetRepeatedUInt32(message, &field, index) : r.GetUInt32(message, &field));
     case pb::FieldDescriptor::CPPTYPE_INT64:  // 64-bit integers are strings in proto3 JSON
       return absl::StrAppend(out, "\"",
-                             repeated ? r.GetRepeatedInt64(message, &field, index) : r.GetInt64(message, &field),
-                             "\"");
+                             repeated ? r.GetRepeatedInt64(message, &field, index) : r.GetInt64(message, &field), "\"");
     case pb::FieldDescriptor::CPPTYPE_UINT64:
-      return absl::StrAppend(out, "\"",
-                             repeated ? r.GetRepeatedUInt64(message, &field, index) : r.GetUInt64(message, &field),
-                             "\"");
+      return absl::StrAppend(
+          out, "\"", repeated ? r.GetRepeatedUInt64(message, &field, index) : r.GetUInt64(message, &field), "\"");
     case pb::FieldDescriptor::CPPTYPE_DOUBLE:
-      return AppendFloating(repeated ? r.GetRepeatedDouble(message, &field, index) : r.GetDouble(message, &field),
-                            15, 17, out);
+      return AppendFloating(repeated ? r.GetRepeatedDouble(message, &field, index) : r.GetDouble(message, &field), 15,
+                            17, out);
     case pb::FieldDescriptor::CPPTYPE_FLOAT:
-      return AppendFloating(repeated ? r.GetRepeatedFloat(message, &field, index) : r.GetFloat(message, &field), 6,
-                            9, out);
+      return AppendFloating(repeated ? r.GetRepeatedFloat(message, &field, index) : r.GetFloat(message, &field), 6, 9,
+                            out);
     case pb::FieldDescriptor::CPPTYPE_BOOL: {
       const bool value = repeated ? r.GetRepeatedBool(message, &field, index) : r.GetBool(message, &field);
       out->append(value ? "true" : "false");
       return;
     }
     case pb::FieldDescriptor::CPPTYPE_ENUM: {
-      const int number =
-          repeated ? r.GetRepeatedEnumValue(message, &field, index) : r.GetEnumValue(message, &field);
+      const int number = repeated ? r.GetRepeatedEnumValue(message, &field, index) : r.GetEnumValue(message, &field);
       const pb::EnumValueDescriptor* value = field.enum_type()->FindValueByNumber(number);
       if (value == nullptr) return absl::StrAppend(out, number);  // a number this build does not know
       return AppendQuoted(value->name(), out);
@@ -199,10 +205,10 @@ AuditLog::~AuditLog() {
 void AuditLog::Record(absl::string_view partner, absl::string_view method, const pb::Message& request,
                       const pb::Message* response, const absl::Status& status) const {
   if (fd_ < 0) return;
-  std::string line = absl::StrCat(
-      "{\"time\": \"", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
-      "\", \"partner\": \"", partner, "\", \"method\": \"", method, "\", \"code\": \"",
-      StatusCodeName(static_cast<int>(status.code())), "\", \"request\": ", AuditJson(request));
+  std::string line =
+      absl::StrCat("{\"time\": \"", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
+                   "\", \"partner\": \"", partner, "\", \"method\": \"", method, "\", \"code\": \"",
+                   StatusCodeName(static_cast<int>(status.code())), "\", \"request\": ", AuditJson(request));
   if (response != nullptr) absl::StrAppend(&line, ", \"response\": ", AuditJson(*response));
   line += "}\n";
   if (::write(fd_, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {

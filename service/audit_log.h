@@ -13,10 +13,10 @@
 #ifndef CIRCMATCH_SERVICE_AUDIT_LOG_H_
 #define CIRCMATCH_SERVICE_AUDIT_LOG_H_
 
+#include <google/protobuf/message.h>
+
 #include <memory>
 #include <string>
-
-#include <google/protobuf/message.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"

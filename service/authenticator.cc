@@ -2,8 +2,8 @@
 
 #include <sys/stat.h>
 
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "service/logging.h"
 #include "service/profile_conversion.h"
 

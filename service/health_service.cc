@@ -120,8 +120,7 @@ HealthServiceImpl::ServingStatus HealthServiceImpl::WatchStatusLocked(const std:
 }
 
 grpc::ServerUnaryReactor* HealthServiceImpl::Check(grpc::CallbackServerContext* context,
-                                                   const HealthCheckRequest* request,
-                                                   HealthCheckResponse* response) {
+                                                   const HealthCheckRequest* request, HealthCheckResponse* response) {
   grpc::Status status;
   {
     absl::MutexLock lock(&mu_);

@@ -1,10 +1,10 @@
 #include "service/http_gateway.h"
 
-#include <chrono>
-#include <utility>
-
 #include <google/protobuf/message.h>
 #include <google/protobuf/util/json_util.h>
+
+#include <chrono>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -29,8 +29,7 @@ std::string PercentDecode(absl::string_view text, bool plus_is_space) {
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     int high = 0, low = 0;
-    if (c == '%' && i + 2 < text.size() && absl::ascii_isxdigit(text[i + 1]) &&
-        absl::ascii_isxdigit(text[i + 2])) {
+    if (c == '%' && i + 2 < text.size() && absl::ascii_isxdigit(text[i + 1]) && absl::ascii_isxdigit(text[i + 2])) {
       high = absl::ascii_isdigit(text[i + 1]) ? text[i + 1] - '0' : (absl::ascii_tolower(text[i + 1]) - 'a' + 10);
       low = absl::ascii_isdigit(text[i + 2]) ? text[i + 2] - '0' : (absl::ascii_tolower(text[i + 2]) - 'a' + 10);
       out.push_back(static_cast<char>(high * 16 + low));
@@ -141,11 +140,21 @@ std::string JsonString(absl::string_view text) {
   std::string out = "\"";
   for (char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           out += absl::StrCat("\\u00", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
@@ -158,37 +167,48 @@ std::string JsonString(absl::string_view text) {
 }
 
 HttpResponse ErrorResponse(grpc::StatusCode code, absl::string_view message) {
-  return JsonResponse(HttpStatusOf(code),
-                      absl::StrCat("{\"code\": ", static_cast<int>(code), ", \"status\": \"",
-                                   StatusCodeName(static_cast<int>(code)), "\", \"message\": ", JsonString(message),
-                                   "}\n"));
+  return JsonResponse(HttpStatusOf(code), absl::StrCat("{\"code\": ", static_cast<int>(code), ", \"status\": \"",
+                                                       StatusCodeName(static_cast<int>(code)),
+                                                       "\", \"message\": ", JsonString(message), "}\n"));
 }
 
 }  // namespace
 
 int HttpStatusOf(grpc::StatusCode code) {
   switch (code) {
-    case grpc::StatusCode::OK: return 200;
+    case grpc::StatusCode::OK:
+      return 200;
     case grpc::StatusCode::INVALID_ARGUMENT:
     case grpc::StatusCode::FAILED_PRECONDITION:
-    case grpc::StatusCode::OUT_OF_RANGE: return 400;
-    case grpc::StatusCode::UNAUTHENTICATED: return 401;
-    case grpc::StatusCode::PERMISSION_DENIED: return 403;
-    case grpc::StatusCode::NOT_FOUND: return 404;
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return 400;
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return 401;
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return 403;
+    case grpc::StatusCode::NOT_FOUND:
+      return 404;
     case grpc::StatusCode::ALREADY_EXISTS:
-    case grpc::StatusCode::ABORTED: return 409;
-    case grpc::StatusCode::RESOURCE_EXHAUSTED: return 429;
-    case grpc::StatusCode::CANCELLED: return 499;
-    case grpc::StatusCode::UNIMPLEMENTED: return 501;
-    case grpc::StatusCode::UNAVAILABLE: return 503;
-    case grpc::StatusCode::DEADLINE_EXCEEDED: return 504;
-    default: return 500;
+    case grpc::StatusCode::ABORTED:
+      return 409;
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return 429;
+    case grpc::StatusCode::CANCELLED:
+      return 499;
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return 501;
+    case grpc::StatusCode::UNAVAILABLE:
+      return 503;
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return 504;
+    default:
+      return 500;
   }
 }
 
 absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Create(std::shared_ptr<grpc::Channel> channel,
-                                                                  const std::vector<std::string>& service_names,
-                                                                  Authenticator* authenticator) {
+                                                                 const std::vector<std::string>& service_names,
+                                                                 Authenticator* authenticator) {
   if (authenticator == nullptr) return absl::InvalidArgumentError("HttpGateway: no authenticator");
   std::unique_ptr<HttpGateway> gateway(new HttpGateway(std::move(channel), authenticator));
   for (const std::string& name : service_names) {
@@ -204,11 +224,26 @@ absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Create(std::shared_ptr
       route.body = rule.body();
       std::string path;
       switch (rule.pattern_case()) {
-        case google::api::HttpRule::kGet: route.verb = "GET"; path = rule.get(); break;
-        case google::api::HttpRule::kPost: route.verb = "POST"; path = rule.post(); break;
-        case google::api::HttpRule::kPut: route.verb = "PUT"; path = rule.put(); break;
-        case google::api::HttpRule::kDelete: route.verb = "DELETE"; path = rule.delete_(); break;
-        case google::api::HttpRule::kPatch: route.verb = "PATCH"; path = rule.patch(); break;
+        case google::api::HttpRule::kGet:
+          route.verb = "GET";
+          path = rule.get();
+          break;
+        case google::api::HttpRule::kPost:
+          route.verb = "POST";
+          path = rule.post();
+          break;
+        case google::api::HttpRule::kPut:
+          route.verb = "PUT";
+          path = rule.put();
+          break;
+        case google::api::HttpRule::kDelete:
+          route.verb = "DELETE";
+          path = rule.delete_();
+          break;
+        case google::api::HttpRule::kPatch:
+          route.verb = "PATCH";
+          path = rule.patch();
+          break;
         default:
           return absl::InvalidArgumentError(absl::StrCat(method->full_name(), ": unsupported google.api.http rule"));
       }
@@ -244,7 +279,8 @@ const HttpGateway::Route* HttpGateway::FindRoute(const HttpRequest& request,
                                                  std::vector<std::pair<std::string, std::string>>* variables,
                                                  HttpResponse* error) const {
   if (request.path.empty() || request.path[0] != '/') {
-    *error = ErrorResponse(grpc::StatusCode::NOT_FOUND, absl::StrCat("no API route ", request.method, " ", request.path));
+    *error =
+        ErrorResponse(grpc::StatusCode::NOT_FOUND, absl::StrCat("no API route ", request.method, " ", request.path));
     return nullptr;
   }
   const std::vector<std::string> parts = absl::StrSplit(absl::string_view(request.path).substr(1), '/');
@@ -273,7 +309,8 @@ const HttpGateway::Route* HttpGateway::FindRoute(const HttpRequest& request,
                            absl::StrCat(request.method, " is not allowed on ", request.path));
     error->status = 405;
   } else {
-    *error = ErrorResponse(grpc::StatusCode::NOT_FOUND, absl::StrCat("no API route ", request.method, " ", request.path));
+    *error =
+        ErrorResponse(grpc::StatusCode::NOT_FOUND, absl::StrCat("no API route ", request.method, " ", request.path));
   }
   return nullptr;
 }
@@ -304,8 +341,8 @@ HttpResponse HttpGateway::Handle(const HttpRequest& request) const {
     const auto parsed = pb::util::JsonStringToMessage(request.body, message.get(), options);
     if (!parsed.ok()) {
       return ErrorResponse(grpc::StatusCode::INVALID_ARGUMENT,
-                           absl::StrCat("body: not a ", found->method->input_type()->full_name(), " in JSON: ",
-                                        parsed.message().as_string()));
+                           absl::StrCat("body: not a ", found->method->input_type()->full_name(),
+                                        " in JSON: ", parsed.message().as_string()));
     }
   }
   for (const auto& [path, value] : variables) {

@@ -15,6 +15,7 @@
 #ifndef CIRCMATCH_SERVICE_HTTP_GATEWAY_H_
 #define CIRCMATCH_SERVICE_HTTP_GATEWAY_H_
 
+#include <google/protobuf/descriptor.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
@@ -23,8 +24,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <google/protobuf/descriptor.h>
 
 #include "absl/status/statusor.h"
 #include "service/authenticator.h"

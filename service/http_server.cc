@@ -166,9 +166,8 @@ struct HttpServer::Callbacks {
     return nullptr;  // the request context is made when the head is complete (OnRequest)
   }
 
-  static MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char*, const char* method,
-                              const char*, const char* upload_data, size_t* upload_data_size,
-                              void** request_context) {
+  static MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char*, const char* method, const char*,
+                              const char* upload_data, size_t* upload_data_size, void** request_context) {
     auto* server = static_cast<HttpServer*>(cls);
     auto* exchange = static_cast<HttpServer::Exchange*>(*request_context);
     if (exchange == nullptr) {
@@ -220,8 +219,7 @@ struct HttpServer::Callbacks {
     return Queue(connection, exchange->response);  // resumed: the handler has answered
   }
 
-  static void OnRequestDone(void* cls, MHD_Connection* connection, void** request_context,
-                            MHD_RequestTerminationCode) {
+  static void OnRequestDone(void* cls, MHD_Connection* connection, void** request_context, MHD_RequestTerminationCode) {
     auto* server = static_cast<HttpServer*>(cls);
     auto* exchange = static_cast<HttpServer::Exchange*>(*request_context);
     *request_context = nullptr;
@@ -274,8 +272,8 @@ void HttpServer::Dispatch(MHD_Connection* connection, Exchange* exchange) {
     try {
       response = service_.handle(exchange->request);
     } catch (const std::exception& e) {
-      CIRCMATCH_LOG(kError) << "HTTP handler failed on " << exchange->request.method << " "
-                            << exchange->request.path << ": " << e.what();
+      CIRCMATCH_LOG(kError) << "HTTP handler failed on " << exchange->request.method << " " << exchange->request.path
+                            << ": " << e.what();
       response = Plain(500, "internal error\n");
     }
     exchange->response = std::move(response);
@@ -297,8 +295,7 @@ void HttpServer::CloseSlowHeads() {
         // libmicrohttpd then reads the end of the stream and closes the connection itself.
         if (connection->fd >= 0) ::shutdown(connection->fd, SHUT_RDWR);
         connection->awaiting_head = false;
-        CIRCMATCH_LOG(kDebug) << "HTTP: closed a connection whose request head took over "
-                              << options_.header_timeout;
+        CIRCMATCH_LOG(kDebug) << "HTTP: closed a connection whose request head took over " << options_.header_timeout;
       } else {
         next = std::min(next, connection->head_deadline);
       }
@@ -315,16 +312,15 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string&
   if (!fd.ok()) return fd.status();
   std::unique_ptr<HttpServer> server(new HttpServer(port, std::move(service), options));
   server->listen_fd_ = *fd;
-  const unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-                             MHD_USE_ERROR_LOG;
+  const unsigned int flags =
+      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
   // Room for the head, the part of a body being read, and the response's header lines.
   const size_t memory_limit = options.max_header_bytes + (16 << 10);
   HttpServer* self = server.get();
   MHD_OptionItem settings[] = {
       {MHD_OPTION_LISTEN_SOCKET, *fd, nullptr},
       {MHD_OPTION_CONNECTION_LIMIT, static_cast<intptr_t>(std::max(1, options.max_connections)), nullptr},
-      {MHD_OPTION_PER_IP_CONNECTION_LIMIT, static_cast<intptr_t>(std::max(1, options.max_connections_per_ip)),
-       nullptr},
+      {MHD_OPTION_PER_IP_CONNECTION_LIMIT, static_cast<intptr_t>(std::max(1, options.max_connections_per_ip)), nullptr},
       {MHD_OPTION_CONNECTION_TIMEOUT, static_cast<intptr_t>(std::max(0, options.idle_timeout_seconds)), nullptr},
       {MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<intptr_t>(memory_limit), nullptr},
       {MHD_OPTION_THREAD_POOL_SIZE, static_cast<intptr_t>(std::max(1, options.io_threads)), nullptr},
@@ -334,8 +330,8 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string&
       {MHD_OPTION_EXTERNAL_LOGGER, reinterpret_cast<intptr_t>(&LogLibraryMessage), nullptr},
       {MHD_OPTION_END, 0, nullptr}};
   server->head_watch_ = std::thread([self] { self->CloseSlowHeads(); });
-  server->daemon_ = MHD_start_daemon(flags, 0, nullptr, nullptr, &Callbacks::OnRequest, self,
-                                     MHD_OPTION_ARRAY, settings, MHD_OPTION_END);
+  server->daemon_ = MHD_start_daemon(flags, 0, nullptr, nullptr, &Callbacks::OnRequest, self, MHD_OPTION_ARRAY,
+                                     settings, MHD_OPTION_END);
   if (server->daemon_ == nullptr) {
     server->listen_fd_ = -1;  // left to the failed start, which may have closed it
     server->Shutdown();

@@ -40,9 +40,9 @@ class LogMessage {
 }  // namespace circmatch::service
 
 // The level check comes first, so the arguments of a dropped message are not evaluated.
-#define CIRCMATCH_LOG(level)                                                         \
-  if (!::circmatch::service::LogEnabled(::circmatch::service::LogLevel::level)) {   \
-  } else                                                                             \
+#define CIRCMATCH_LOG(level)                                                      \
+  if (!::circmatch::service::LogEnabled(::circmatch::service::LogLevel::level)) { \
+  } else                                                                          \
     ::circmatch::service::LogMessage(::circmatch::service::LogLevel::level, __FILE__, __LINE__).stream()
 
 #endif  // CIRCMATCH_SERVICE_LOGGING_H_

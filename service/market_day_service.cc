@@ -67,27 +67,34 @@ absl::Status ResolveSide(const ProfileRepository& repository, const std::string&
 
 absl::StatusOr<MeetingWish> WishFromProto(v1::WishKind kind, const std::string& field) {
   switch (kind) {
-    case v1::WISH_KIND_MUST_MEET: return MeetingWish::kMustMeet;
-    case v1::WISH_KIND_WOULD_LIKE: return MeetingWish::kWouldLike;
-    case v1::WISH_KIND_WONT_MEET: return MeetingWish::kWontMeet;
-    default: return absl::InvalidArgumentError(absl::StrCat(field, ".kind: must be set"));
+    case v1::WISH_KIND_MUST_MEET:
+      return MeetingWish::kMustMeet;
+    case v1::WISH_KIND_WOULD_LIKE:
+      return MeetingWish::kWouldLike;
+    case v1::WISH_KIND_WONT_MEET:
+      return MeetingWish::kWontMeet;
+    default:
+      return absl::InvalidArgumentError(absl::StrCat(field, ".kind: must be set"));
   }
 }
 
 v1::WishKind WishToProto(MeetingWish wish) {
   switch (wish) {
-    case MeetingWish::kMustMeet: return v1::WISH_KIND_MUST_MEET;
-    case MeetingWish::kWouldLike: return v1::WISH_KIND_WOULD_LIKE;
-    case MeetingWish::kWontMeet: return v1::WISH_KIND_WONT_MEET;
-    case MeetingWish::kNone: break;
+    case MeetingWish::kMustMeet:
+      return v1::WISH_KIND_MUST_MEET;
+    case MeetingWish::kWouldLike:
+      return v1::WISH_KIND_WOULD_LIKE;
+    case MeetingWish::kWontMeet:
+      return v1::WISH_KIND_WONT_MEET;
+    case MeetingWish::kNone:
+      break;
   }
   return v1::WISH_KIND_UNSPECIFIED;
 }
 
 // Availability, limits and wishes of one side's participants.
-absl::Status ReadParticipants(const google::protobuf::RepeatedPtrField<v1::Participant>& participants,
-                              const Side& side, const Side& other, int slots, int default_max, bool buyers,
-                              MeetingProblem* problem) {
+absl::Status ReadParticipants(const google::protobuf::RepeatedPtrField<v1::Participant>& participants, const Side& side,
+                              const Side& other, int slots, int default_max, bool buyers, MeetingProblem* problem) {
   for (int i = 0; i < participants.size(); ++i) {
     const v1::Participant& p = participants[i];
     const std::string field = absl::StrCat(side.field, "[", i, "]");
@@ -119,13 +126,13 @@ absl::Status ReadParticipants(const google::protobuf::RepeatedPtrField<v1::Parti
       }
       auto found = other.index.find(key);
       if (found == other.index.end()) {
-        return absl::InvalidArgumentError(absl::StrCat(wish_field, ".other: \"", key.id, "\" is not among the ",
-                                                       other.field));
+        return absl::InvalidArgumentError(
+            absl::StrCat(wish_field, ".other: \"", key.id, "\" is not among the ", other.field));
       }
       auto [previous, inserted] = by_other.emplace(found->second, std::make_pair(*kind, w));
       if (!inserted && previous->second.first != *kind) {
-        return absl::InvalidArgumentError(absl::StrFormat("%s: contradicts wishes[%d] about \"%s\"", wish_field,
-                                                          previous->second.second, key.id));
+        return absl::InvalidArgumentError(
+            absl::StrFormat("%s: contradicts wishes[%d] about \"%s\"", wish_field, previous->second.second, key.id));
       }
       problem->wishes.push_back({buyers ? i : found->second, buyers ? found->second : i, *kind, buyers});
     }
@@ -191,7 +198,8 @@ grpc::ServerUnaryReactor* MarketDayServiceImpl::ScheduleMeetings(grpc::CallbackS
     problem.tables_per_slot = event.tables_per_slot();
     problem.min_score = request->min_score();
     problem.would_like_bonus = bonus;
-    const int default_max = request->max_meetings_per_participant() == 0 ? slots : request->max_meetings_per_participant();
+    const int default_max =
+        request->max_meetings_per_participant() == 0 ? slots : request->max_meetings_per_participant();
     if (absl::Status s = ReadParticipants(request->buyers(), buyers, suppliers, slots, default_max, true, &problem);
         !s.ok()) {
       return s;
@@ -201,8 +209,8 @@ grpc::ServerUnaryReactor* MarketDayServiceImpl::ScheduleMeetings(grpc::CallbackS
       return s;
     }
 
-    absl::StatusOr<MatchParams> params = MatchParamsFromProto(MatchType::kSuppliersForTender, /*k=*/1,
-                                                              request->weights(), v1::MatchFilter());
+    absl::StatusOr<MatchParams> params =
+        MatchParamsFromProto(MatchType::kSuppliersForTender, /*k=*/1, request->weights(), v1::MatchFilter());
     if (!params.ok()) return params.status();
     params->viewer = *caller;
     params->interrupt = [context] { return CheckCallAlive(context); };
@@ -238,12 +246,12 @@ grpc::ServerUnaryReactor* MarketDayServiceImpl::ScheduleMeetings(grpc::CallbackS
         const std::string where = absl::StrCat("table ", m.table, event.venue().empty() ? "" : ", ", event.venue());
         const std::string uid = absl::StrCat(times[m.slot].first, "-", m.slot, "-", m.table, "@circmatch");
         const auto [start, end] = times[m.slot];
-        agendas[buyers.keys[m.buyer]].push_back({uid, start, end,
-                                                 absl::StrCat("Meeting with ", DisplayName(suppliers.profiles[m.supplier])),
-                                                 where, absl::StrFormat("Score %.2f", m.score)});
-        agendas[suppliers.keys[m.supplier]].push_back({uid, start, end,
-                                                       absl::StrCat("Meeting with ", DisplayName(buyers.profiles[m.buyer])),
-                                                       where, absl::StrFormat("Score %.2f", m.score)});
+        agendas[buyers.keys[m.buyer]].push_back(
+            {uid, start, end, absl::StrCat("Meeting with ", DisplayName(suppliers.profiles[m.supplier])), where,
+             absl::StrFormat("Score %.2f", m.score)});
+        agendas[suppliers.keys[m.supplier]].push_back(
+            {uid, start, end, absl::StrCat("Meeting with ", DisplayName(buyers.profiles[m.buyer])), where,
+             absl::StrFormat("Score %.2f", m.score)});
       }
     }
     for (const UnmetMeetingWish& u : schedule->unmet) {

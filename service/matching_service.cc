@@ -1,9 +1,9 @@
 #include "service/matching_service.h"
 
+#include <chrono>
 #include <cmath>
 #include <deque>
 #include <memory>
-#include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,13 +32,12 @@ grpc::ServerUnaryReactor* FinishAudited(grpc::CallbackServerContext* context, co
   return FinishUnary(context, status);
 }
 
-
 // How one call names and checks its query.
 struct QuerySpec {
-  const char* oneof;          // "tender"
-  const char* ref_field;      // "tender_ref"
-  const char* profile_field;  // "tender_profile"
-  ProfileKind default_kind;   // for an inline profile without a kind
+  const char* oneof;               // "tender"
+  const char* ref_field;           // "tender_ref"
+  const char* profile_field;       // "tender_profile"
+  ProfileKind default_kind;        // for an inline profile without a kind
   std::vector<ProfileKind> kinds;  // the kinds the match type takes as a query
 };
 
@@ -78,25 +77,22 @@ absl::StatusOr<Profile> ResolveQuery(const ProfileRepository& repository, const 
     v1::Profile proto = *inline_profile;
     if (proto.id().empty()) proto.set_id(std::string(kInlineQueryId));
     if (proto.owner().empty()) proto.set_owner(viewer);
-    absl::StatusOr<Profile> profile =
-        ProfileFromProto(proto, repository.conversion_context(), spec.default_kind);
+    absl::StatusOr<Profile> profile = ProfileFromProto(proto, repository.conversion_context(), spec.default_kind);
     if (!profile.ok()) return PrefixStatus(absl::StrCat(spec.profile_field, "."), profile.status());
     if (!KindAllowed(profile->kind, spec)) {
       return WrongKind(absl::StrCat(spec.profile_field, ".kind"), *profile, spec);
     }
     return profile;
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat(spec.oneof, ": set ", spec.ref_field, " or ", spec.profile_field));
+  return absl::InvalidArgumentError(absl::StrCat(spec.oneof, ": set ", spec.ref_field, " or ", spec.profile_field));
 }
 
 // Resolves, ranks and fills one of the three ranked responses (they share their fields).
 template <typename Response>
 absl::Status RankedMatch(const ProfileRepository& repository, const std::string& viewer,
-                         grpc::CallbackServerContext* context,
-                         MatchType type, const QuerySpec& spec, const v1::ProfileRef* ref,
-                         const v1::Profile* inline_profile, int k, const v1::FacetWeights& weights,
-                         const v1::MatchFilter& filter, Response* response) {
+                         grpc::CallbackServerContext* context, MatchType type, const QuerySpec& spec,
+                         const v1::ProfileRef* ref, const v1::Profile* inline_profile, int k,
+                         const v1::FacetWeights& weights, const v1::MatchFilter& filter, Response* response) {
   absl::StatusOr<Profile> query = ResolveQuery(repository, viewer, ref, inline_profile, spec);
   if (!query.ok()) return query.status();
   absl::StatusOr<MatchParams> params = MatchParamsFromProto(type, k, weights, filter);
@@ -128,13 +124,13 @@ absl::Status RankedMatch(const ProfileRepository& repository, const std::string&
   return absl::OkStatus();
 }
 
-const QuerySpec kTenderQuery{"tender", "tender_ref", "tender_profile", ProfileKind::kTender,
-                             {ProfileKind::kTender, ProfileKind::kBuyer}};
-const QuerySpec kSupplierQuery{"supplier", "supplier_ref", "supplier_profile", ProfileKind::kSupplier,
-                               {ProfileKind::kSupplier}};
+const QuerySpec kTenderQuery{
+    "tender", "tender_ref", "tender_profile", ProfileKind::kTender, {ProfileKind::kTender, ProfileKind::kBuyer}};
+const QuerySpec kSupplierQuery{
+    "supplier", "supplier_ref", "supplier_profile", ProfileKind::kSupplier, {ProfileKind::kSupplier}};
 const QuerySpec kBuddyQuery{"buddy", "buddy_ref", "buddy_profile", ProfileKind::kBuddy, {ProfileKind::kBuddy}};
-const QuerySpec kBuyerQuery{"buyer", "buyer_ref", "buyer_profile", ProfileKind::kBuyer,
-                            {ProfileKind::kBuyer, ProfileKind::kTender}};
+const QuerySpec kBuyerQuery{
+    "buyer", "buyer_ref", "buyer_profile", ProfileKind::kBuyer, {ProfileKind::kBuyer, ProfileKind::kTender}};
 
 }  // namespace
 
@@ -144,9 +140,9 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::SuggestSuppliers(grpc::CallbackSe
   absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
   if (!caller.ok()) return FinishUnary(context, caller.status());
   const absl::Status status = RankedMatch(*repository_, *caller, context, MatchType::kSuppliersForTender, kTenderQuery,
-                           request->has_tender_ref() ? &request->tender_ref() : nullptr,
-                           request->has_tender_profile() ? &request->tender_profile() : nullptr, request->k(),
-                           request->weights(), request->filter(), response);
+                                          request->has_tender_ref() ? &request->tender_ref() : nullptr,
+                                          request->has_tender_profile() ? &request->tender_profile() : nullptr,
+                                          request->k(), request->weights(), request->filter(), response);
   return FinishAudited(context, *audit_, "SuggestSuppliers", *caller, *request, *response, status);
 }
 
@@ -155,10 +151,11 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::SuggestTenders(grpc::CallbackServ
                                                               v1::SuggestTendersResponse* response) {
   absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
   if (!caller.ok()) return FinishUnary(context, caller.status());
-  const absl::Status status = RankedMatch(*repository_, *caller, context, MatchType::kTendersForSupplier, kSupplierQuery,
-                           request->has_supplier_ref() ? &request->supplier_ref() : nullptr,
-                           request->has_supplier_profile() ? &request->supplier_profile() : nullptr,
-                           request->k(), request->weights(), request->filter(), response);
+  const absl::Status status =
+      RankedMatch(*repository_, *caller, context, MatchType::kTendersForSupplier, kSupplierQuery,
+                  request->has_supplier_ref() ? &request->supplier_ref() : nullptr,
+                  request->has_supplier_profile() ? &request->supplier_profile() : nullptr, request->k(),
+                  request->weights(), request->filter(), response);
   return FinishAudited(context, *audit_, "SuggestTenders", *caller, *request, *response, status);
 }
 
@@ -168,9 +165,9 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::FindBuddies(grpc::CallbackServerC
   absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
   if (!caller.ok()) return FinishUnary(context, caller.status());
   const absl::Status status = RankedMatch(*repository_, *caller, context, MatchType::kBuddiesForBuddy, kBuddyQuery,
-                           request->has_buddy_ref() ? &request->buddy_ref() : nullptr,
-                           request->has_buddy_profile() ? &request->buddy_profile() : nullptr, request->k(),
-                           request->weights(), request->filter(), response);
+                                          request->has_buddy_ref() ? &request->buddy_ref() : nullptr,
+                                          request->has_buddy_profile() ? &request->buddy_profile() : nullptr,
+                                          request->k(), request->weights(), request->filter(), response);
   return FinishAudited(context, *audit_, "FindBuddies", *caller, *request, *response, status);
 }
 
@@ -180,9 +177,9 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::FindSimilarBuyers(grpc::CallbackS
   absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
   if (!caller.ok()) return FinishUnary(context, caller.status());
   const absl::Status status = RankedMatch(*repository_, *caller, context, MatchType::kSimilarBuyers, kBuyerQuery,
-                           request->has_buyer_ref() ? &request->buyer_ref() : nullptr,
-                           request->has_buyer_profile() ? &request->buyer_profile() : nullptr, request->k(),
-                           request->weights(), request->filter(), response);
+                                          request->has_buyer_ref() ? &request->buyer_ref() : nullptr,
+                                          request->has_buyer_profile() ? &request->buyer_profile() : nullptr,
+                                          request->k(), request->weights(), request->filter(), response);
   return FinishAudited(context, *audit_, "FindSimilarBuyers", *caller, *request, *response, status);
 }
 
@@ -283,9 +280,9 @@ class WatchMatchesReactor final : public grpc::ServerWriteReactor<v1::WatchMatch
     absl::MutexLock lock(&state->mu);
     if (state->stopped) return;
     if (state->backlog.size() + written.size() > kMaxBacklog) {
-      state->Stop(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                               absl::StrCat("the watch fell behind the writes by more than ", kMaxBacklog,
-                                            " profiles; open it again")));
+      state->Stop(grpc::Status(
+          grpc::StatusCode::RESOURCE_EXHAUSTED,
+          absl::StrCat("the watch fell behind the writes by more than ", kMaxBacklog, " profiles; open it again")));
       return;
     }
     state->backlog.insert(state->backlog.end(), written.begin(), written.end());
@@ -327,9 +324,9 @@ class WatchMatchesReactor final : public grpc::ServerWriteReactor<v1::WatchMatch
         absl::MutexLock lock(&state->mu);
         if (state->stopped) break;
         if (state->unsent.size() >= kMaxUnsentAlerts) {
-          state->Stop(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                   absl::StrCat("the client left more than ", kMaxUnsentAlerts,
-                                                " alerts unread; open the watch again")));
+          state->Stop(grpc::Status(
+              grpc::StatusCode::RESOURCE_EXHAUSTED,
+              absl::StrCat("the client left more than ", kMaxUnsentAlerts, " alerts unread; open the watch again")));
           break;
         }
         state->unsent.push_back(std::move(alert));
@@ -365,13 +362,12 @@ grpc::ServerWriteReactor<v1::WatchMatchesResponse>* MatchingServiceImpl::WatchMa
   absl::StatusOr<Profile> query = ResolveQuery(*repository_, *caller, &ref, nullptr, spec);
   if (!query.ok()) return new FailedWatch(query.status());
   if (!std::isfinite(request->min_score()) || request->min_score() < 0 || request->min_score() > 1) {
-    return new FailedWatch(absl::InvalidArgumentError(
-        absl::StrCat("min_score: must be a number in [0, 1], got ", request->min_score())));
+    return new FailedWatch(
+        absl::InvalidArgumentError(absl::StrCat("min_score: must be a number in [0, 1], got ", request->min_score())));
   }
   v1::MatchFilter filter = request->filter();
   filter.clear_min_score();
-  absl::StatusOr<MatchParams> params =
-      MatchParamsFromProto(type, /*k=*/1, request->weights(), filter);
+  absl::StatusOr<MatchParams> params = MatchParamsFromProto(type, /*k=*/1, request->weights(), filter);
   if (!params.ok()) return new FailedWatch(params.status());
   params->viewer = *caller;
   return new WatchMatchesReactor(repository_, &watch_worker_, *caller, *std::move(query), *std::move(params),
@@ -386,11 +382,24 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::ExplainMatch(grpc::CallbackServer
     MatchType type;
     const QuerySpec* base = nullptr;
     switch (request->match_type()) {
-      case v1::MATCH_TYPE_SUPPLIERS_FOR_TENDER: type = MatchType::kSuppliersForTender; base = &kTenderQuery; break;
-      case v1::MATCH_TYPE_TENDERS_FOR_SUPPLIER: type = MatchType::kTendersForSupplier; base = &kSupplierQuery; break;
-      case v1::MATCH_TYPE_BUDDIES_FOR_BUDDY: type = MatchType::kBuddiesForBuddy; base = &kBuddyQuery; break;
-      case v1::MATCH_TYPE_SIMILAR_BUYERS: type = MatchType::kSimilarBuyers; base = &kBuyerQuery; break;
-      case v1::MATCH_TYPE_UNSPECIFIED: return absl::InvalidArgumentError("match_type: must be set");
+      case v1::MATCH_TYPE_SUPPLIERS_FOR_TENDER:
+        type = MatchType::kSuppliersForTender;
+        base = &kTenderQuery;
+        break;
+      case v1::MATCH_TYPE_TENDERS_FOR_SUPPLIER:
+        type = MatchType::kTendersForSupplier;
+        base = &kSupplierQuery;
+        break;
+      case v1::MATCH_TYPE_BUDDIES_FOR_BUDDY:
+        type = MatchType::kBuddiesForBuddy;
+        base = &kBuddyQuery;
+        break;
+      case v1::MATCH_TYPE_SIMILAR_BUYERS:
+        type = MatchType::kSimilarBuyers;
+        base = &kBuyerQuery;
+        break;
+      case v1::MATCH_TYPE_UNSPECIFIED:
+        return absl::InvalidArgumentError("match_type: must be set");
       default:
         return absl::InvalidArgumentError(absl::StrCat("match_type: unknown value ", request->match_type()));
     }

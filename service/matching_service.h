@@ -40,8 +40,7 @@ class MatchingServiceImpl final : public v1::MatchingService::CallbackService {
                                               v1::FindSimilarBuyersResponse* response) override;
   grpc::ServerWriteReactor<v1::WatchMatchesResponse>* WatchMatches(grpc::CallbackServerContext* context,
                                                                    const v1::WatchMatchesRequest* request) override;
-  grpc::ServerUnaryReactor* ExplainMatch(grpc::CallbackServerContext* context,
-                                         const v1::ExplainMatchRequest* request,
+  grpc::ServerUnaryReactor* ExplainMatch(grpc::CallbackServerContext* context, const v1::ExplainMatchRequest* request,
                                          v1::ExplainMatchResponse* response) override;
 
  private:

@@ -32,7 +32,7 @@ class Metrics {
  public:
   // Upper bounds of the latency buckets, seconds.
   static constexpr std::array<double, 14> kLatencyBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                                             0.1,    0.25,  0.5,    1,     2.5,   5,    10};
+                                                             0.1,    0.25,  0.5,    1,     2.5,  5,     10};
   // The method label of a call to a method the server does not serve.
   static constexpr const char* kUnknownMethod = "unknown";
 

@@ -15,7 +15,8 @@ constexpr absl::string_view kKeyTag = "k1:";
 constexpr absl::string_view kOffsetTag = "o1:";
 
 absl::Status BadToken(absl::string_view why) {
-  return absl::InvalidArgumentError(absl::StrCat("page_token: ", why, "; pass the next_page_token of the previous page"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("page_token: ", why, "; pass the next_page_token of the previous page"));
 }
 
 }  // namespace
@@ -40,9 +41,7 @@ absl::StatusOr<ProfileKey> DecodeKeyToken(absl::string_view token) {
   return ProfileKey{std::string(rest.substr(0, owner_size)), std::string(rest.substr(owner_size))};
 }
 
-std::string EncodeOffsetToken(int offset) {
-  return absl::WebSafeBase64Escape(absl::StrCat(kOffsetTag, offset));
-}
+std::string EncodeOffsetToken(int offset) { return absl::WebSafeBase64Escape(absl::StrCat(kOffsetTag, offset)); }
 
 absl::StatusOr<int> DecodeOffsetToken(absl::string_view token) {
   std::string raw;

@@ -23,20 +23,26 @@
 namespace circmatch::service {
 namespace {
 
-
 absl::StatusOr<PairingParams> ParamsFromProto(const v1::PairBuddiesRequest& request) {
   PairingParams params;
   switch (request.mode()) {
-    case v1::PAIRING_MODE_MENTORING: params.mode = PairingMode::kMentoring; break;
-    case v1::PAIRING_MODE_PEER: params.mode = PairingMode::kPeer; break;
-    case v1::PAIRING_MODE_UNSPECIFIED: return absl::InvalidArgumentError("mode: must be set");
-    default: return absl::InvalidArgumentError(absl::StrCat("mode: unknown value ", request.mode()));
+    case v1::PAIRING_MODE_MENTORING:
+      params.mode = PairingMode::kMentoring;
+      break;
+    case v1::PAIRING_MODE_PEER:
+      params.mode = PairingMode::kPeer;
+      break;
+    case v1::PAIRING_MODE_UNSPECIFIED:
+      return absl::InvalidArgumentError("mode: must be set");
+    default:
+      return absl::InvalidArgumentError(absl::StrCat("mode: unknown value ", request.mode()));
   }
   const v1::PairingConstraints& c = request.constraints();
   PairingConstraints& out = params.constraints;
   out.allow_same_organization = c.allow_same_organization();
   if (!(c.min_score() >= 0 && c.min_score() <= 1)) {
-    return absl::InvalidArgumentError(absl::StrFormat("constraints.min_score: must be in [0, 1], got %g", c.min_score()));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("constraints.min_score: must be in [0, 1], got %g", c.min_score()));
   }
   out.min_score = c.min_score();
   if (c.helpers_per_seeker() < 0 || c.helpers_per_seeker() > 10) {
@@ -46,8 +52,12 @@ absl::StatusOr<PairingParams> ParamsFromProto(const v1::PairBuddiesRequest& requ
   out.helpers_per_seeker = c.helpers_per_seeker() == 0 ? 1 : c.helpers_per_seeker();
   switch (c.previous_pairs_policy()) {
     case v1::PREVIOUS_PAIRS_POLICY_UNSPECIFIED:
-    case v1::PREVIOUS_PAIRS_POLICY_AVOID: out.previous_pairs_policy = PreviousPairsPolicy::kAvoid; break;
-    case v1::PREVIOUS_PAIRS_POLICY_KEEP: out.previous_pairs_policy = PreviousPairsPolicy::kKeep; break;
+    case v1::PREVIOUS_PAIRS_POLICY_AVOID:
+      out.previous_pairs_policy = PreviousPairsPolicy::kAvoid;
+      break;
+    case v1::PREVIOUS_PAIRS_POLICY_KEEP:
+      out.previous_pairs_policy = PreviousPairsPolicy::kKeep;
+      break;
     default:
       return absl::InvalidArgumentError(
           absl::StrCat("constraints.previous_pairs_policy: unknown value ", c.previous_pairs_policy()));
@@ -72,9 +82,8 @@ absl::StatusOr<std::vector<Profile>> ExplicitCohort(const ProfileRepository& rep
     absl::StatusOr<ProfileKey> key = CallerKeyFromRef(members.refs(i), field, viewer);
     if (!key.ok()) return key.status();
     if (auto [it, inserted] = seen.emplace(*key, i); !inserted) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(field, ": profile \"", key->id, "\" of owner \"", key->owner, "\" is listed twice (also at members.refs[",
-                       it->second, "])"));
+      return absl::InvalidArgumentError(absl::StrCat(field, ": profile \"", key->id, "\" of owner \"", key->owner,
+                                                     "\" is listed twice (also at members.refs[", it->second, "])"));
     }
     // Another owner's private profile is as good as absent to this caller.
     absl::StatusOr<std::optional<Profile>> profile = repository.ReadIndexed(*key, viewer);
@@ -139,9 +148,10 @@ absl::StatusOr<std::vector<Profile>> FilteredCohort(const ProfileRepository& rep
 
 // Pairs given by refs as member indices. A ref outside the cohort is INVALID_ARGUMENT for forbidden pairs and
 // skipped for previous pairs (a previous partner who left the cohort is neither kept nor avoided).
-absl::StatusOr<std::vector<MemberPair>> PairsFromProto(
-    const google::protobuf::RepeatedPtrField<v1::BuddyPair>& pairs, absl::string_view field, bool skip_outsiders,
-    const absl::flat_hash_map<ProfileKey, int>& member_index, const std::string& viewer) {
+absl::StatusOr<std::vector<MemberPair>> PairsFromProto(const google::protobuf::RepeatedPtrField<v1::BuddyPair>& pairs,
+                                                       absl::string_view field, bool skip_outsiders,
+                                                       const absl::flat_hash_map<ProfileKey, int>& member_index,
+                                                       const std::string& viewer) {
   std::vector<MemberPair> out;
   for (int i = 0; i < pairs.size(); ++i) {
     const std::string prefix = absl::StrCat(field, "[", i, "]");
@@ -183,10 +193,14 @@ v1::ProfileRef RefOf(const ProfileKey& key) {
 
 v1::UnpairedReason ReasonToProto(UnpairedReason reason) {
   switch (reason) {
-    case UnpairedReason::kNothingAsked: return v1::UNPAIRED_REASON_NOTHING_ASKED;
-    case UnpairedReason::kNoCandidate: return v1::UNPAIRED_REASON_NO_CANDIDATE;
-    case UnpairedReason::kCapacityExhausted: return v1::UNPAIRED_REASON_CAPACITY_EXHAUSTED;
-    case UnpairedReason::kPartnersTaken: return v1::UNPAIRED_REASON_PARTNERS_TAKEN;
+    case UnpairedReason::kNothingAsked:
+      return v1::UNPAIRED_REASON_NOTHING_ASKED;
+    case UnpairedReason::kNoCandidate:
+      return v1::UNPAIRED_REASON_NO_CANDIDATE;
+    case UnpairedReason::kCapacityExhausted:
+      return v1::UNPAIRED_REASON_CAPACITY_EXHAUSTED;
+    case UnpairedReason::kPartnersTaken:
+      return v1::UNPAIRED_REASON_PARTNERS_TAKEN;
   }
   return v1::UNPAIRED_REASON_UNSPECIFIED;
 }
@@ -202,24 +216,26 @@ absl::Status Explain(const ProfileRepository& repository, const Profile& query, 
   return absl::OkStatus();
 }
 
-absl::Status Pair(const ProfileRepository& repository, const std::string& viewer,
-                  grpc::CallbackServerContext* context, const v1::PairBuddiesRequest& request,
-                  v1::PairBuddiesResponse* response) {
+absl::Status Pair(const ProfileRepository& repository, const std::string& viewer, grpc::CallbackServerContext* context,
+                  const v1::PairBuddiesRequest& request, v1::PairBuddiesResponse* response) {
   absl::StatusOr<PairingParams> params = ParamsFromProto(request);
   if (!params.ok()) return params.status();
-  absl::StatusOr<MatchParams> match_params = MatchParamsFromProto(
-      MatchType::kBuddiesForBuddy, /*k=*/1, request.weights(), v1::MatchFilter());
+  absl::StatusOr<MatchParams> match_params =
+      MatchParamsFromProto(MatchType::kBuddiesForBuddy, /*k=*/1, request.weights(), v1::MatchFilter());
   if (!match_params.ok()) return match_params.status();
   match_params->viewer = viewer;
   match_params->interrupt = [context] { return CheckCallAlive(context); };
 
   absl::StatusOr<std::vector<Profile>> cohort;
   switch (request.cohort_case()) {
-    case v1::PairBuddiesRequest::kMembers: cohort = ExplicitCohort(repository, viewer, request.members()); break;
+    case v1::PairBuddiesRequest::kMembers:
+      cohort = ExplicitCohort(repository, viewer, request.members());
+      break;
     case v1::PairBuddiesRequest::kCohortFilter:
       cohort = FilteredCohort(repository, viewer, request.cohort_filter());
       break;
-    default: return absl::InvalidArgumentError("cohort: set members or cohort_filter");
+    default:
+      return absl::InvalidArgumentError("cohort: set members or cohort_filter");
   }
   if (!cohort.ok()) return cohort.status();
   if (static_cast<int>(cohort->size()) > kMaxPairedCohort) {
@@ -238,14 +254,13 @@ absl::Status Pair(const ProfileRepository& repository, const std::string& viewer
       request.constraints().forbidden_pairs(), "constraints.forbidden_pairs", false, member_index, viewer);
   if (!forbidden.ok()) return forbidden.status();
   params->constraints.forbidden_pairs = *std::move(forbidden);
-  absl::StatusOr<std::vector<MemberPair>> previous = PairsFromProto(
-      request.constraints().previous_pairs(), "constraints.previous_pairs", true, member_index, viewer);
+  absl::StatusOr<std::vector<MemberPair>> previous =
+      PairsFromProto(request.constraints().previous_pairs(), "constraints.previous_pairs", true, member_index, viewer);
   if (!previous.ok()) return previous.status();
   params->constraints.previous_pairs = *std::move(previous);
 
   if (absl::Status status = CheckCallAlive(context); !status.ok()) return status;
-  absl::StatusOr<IndexPairingResult> result =
-      PairCohortFromIndex(repository.index(), *cohort, *match_params, *params);
+  absl::StatusOr<IndexPairingResult> result = PairCohortFromIndex(repository.index(), *cohort, *match_params, *params);
   if (!result.ok()) return result.status();
 
   const bool peer = params->mode == PairingMode::kPeer;

@@ -31,8 +31,8 @@ class Result {
 // Runs `sql` with text parameters (a null entry is SQL NULL; `binary` marks parameters sent as raw bytes) and
 // binary results. Fails unless the result status is `expected`.
 absl::StatusOr<std::unique_ptr<Result>> Run(pg_conn* connection, const char* sql,
-                                            const std::vector<const std::string*>& params,
-                                            ExecStatusType expected, const std::vector<bool>& binary = {}) {
+                                            const std::vector<const std::string*>& params, ExecStatusType expected,
+                                            const std::vector<bool>& binary = {}) {
   std::vector<const char*> values;
   std::vector<int> lengths, formats;
   for (size_t i = 0; i < params.size(); ++i) {
@@ -119,7 +119,7 @@ std::string RedactPassword(const std::string& url) {
 }
 
 absl::StatusOr<std::unique_ptr<PostgresProfileStore>> PostgresProfileStore::Open(const std::string& url,
-                                                                                  int pool_size) {
+                                                                                 int pool_size) {
   std::unique_ptr<PostgresProfileStore> store(new PostgresProfileStore(url, RedactPassword(url)));
   store->pool_size_ = std::max(1, pool_size);
   if (absl::Status s = store->CreateSchema(); !s.ok()) return s;
@@ -183,27 +183,30 @@ absl::Status PostgresProfileStore::CreateSchema() {
   pg_conn* c = lease->get();
   // Several replicas may start at once: the advisory lock makes one of them create the schema.
   return InTransaction(c, [&]() -> absl::Status {
-    absl::StatusOr<std::unique_ptr<Result>> locked = Run(c, "SELECT pg_advisory_xact_lock(7239501)", {}, PGRES_TUPLES_OK);
+    absl::StatusOr<std::unique_ptr<Result>> locked =
+        Run(c, "SELECT pg_advisory_xact_lock(7239501)", {}, PGRES_TUPLES_OK);
     if (!locked.ok()) return locked.status();
-    if (absl::Status s = Script(c,
-                                 "CREATE TABLE IF NOT EXISTS circmatch_schema (version INTEGER NOT NULL);"
-                                 "CREATE TABLE IF NOT EXISTS circmatch_profiles ("
-                                 "  owner TEXT COLLATE \"C\" NOT NULL,"
-                                 "  id TEXT COLLATE \"C\" NOT NULL,"
-                                 "  kind INTEGER NOT NULL,"
-                                 "  body BYTEA NOT NULL,"
-                                 "  updated_at BIGINT NOT NULL,"
-                                 "  seq BIGINT NOT NULL,"
-                                 "  PRIMARY KEY (owner, id));"
-                                 "CREATE INDEX IF NOT EXISTS circmatch_profiles_by_kind ON circmatch_profiles (kind, owner, id);"
-                                 "CREATE TABLE IF NOT EXISTS circmatch_changes ("
-                                 "  seq BIGSERIAL PRIMARY KEY,"
-                                 "  owner TEXT COLLATE \"C\" NOT NULL,"
-                                 "  id TEXT COLLATE \"C\" NOT NULL)");
+    if (absl::Status s =
+            Script(c,
+                   "CREATE TABLE IF NOT EXISTS circmatch_schema (version INTEGER NOT NULL);"
+                   "CREATE TABLE IF NOT EXISTS circmatch_profiles ("
+                   "  owner TEXT COLLATE \"C\" NOT NULL,"
+                   "  id TEXT COLLATE \"C\" NOT NULL,"
+                   "  kind INTEGER NOT NULL,"
+                   "  body BYTEA NOT NULL,"
+                   "  updated_at BIGINT NOT NULL,"
+                   "  seq BIGINT NOT NULL,"
+                   "  PRIMARY KEY (owner, id));"
+                   "CREATE INDEX IF NOT EXISTS circmatch_profiles_by_kind ON circmatch_profiles (kind, owner, id);"
+                   "CREATE TABLE IF NOT EXISTS circmatch_changes ("
+                   "  seq BIGSERIAL PRIMARY KEY,"
+                   "  owner TEXT COLLATE \"C\" NOT NULL,"
+                   "  id TEXT COLLATE \"C\" NOT NULL)");
         !s.ok()) {
       return s;
     }
-    absl::StatusOr<std::unique_ptr<Result>> version = Run(c, "SELECT version FROM circmatch_schema", {}, PGRES_TUPLES_OK);
+    absl::StatusOr<std::unique_ptr<Result>> version =
+        Run(c, "SELECT version FROM circmatch_schema", {}, PGRES_TUPLES_OK);
     if (!version.ok()) return version.status();
     if (PQntuples((*version)->get()) == 0) {
       const std::string v = absl::StrCat(kSchemaVersion);
@@ -227,19 +230,19 @@ absl::Status PostgresProfileStore::Upsert(absl::Span<const v1::Profile> profiles
       }
       const std::string kind = absl::StrCat(static_cast<int>(profile.kind()));
       const std::string updated = absl::StrCat(profile.update_time().seconds());
-      absl::StatusOr<std::unique_ptr<Result>> seq = Run(
-          c, "INSERT INTO circmatch_changes (owner, id) VALUES ($1, $2) RETURNING seq",
-          {&profile.owner(), &profile.id()}, PGRES_TUPLES_OK);
+      absl::StatusOr<std::unique_ptr<Result>> seq =
+          Run(c, "INSERT INTO circmatch_changes (owner, id) VALUES ($1, $2) RETURNING seq",
+              {&profile.owner(), &profile.id()}, PGRES_TUPLES_OK);
       if (!seq.ok()) return seq.status();
       const std::string sequence = absl::StrCat(Int64((*seq)->get(), 0, 0));
-      absl::StatusOr<std::unique_ptr<Result>> written = Run(
-          c,
-          "INSERT INTO circmatch_profiles (owner, id, kind, body, updated_at, seq) "
-          "VALUES ($1, $2, $3::integer, $4::bytea, $5::bigint, $6::bigint) "
-          "ON CONFLICT (owner, id) DO UPDATE SET kind = EXCLUDED.kind, body = EXCLUDED.body, "
-          "updated_at = EXCLUDED.updated_at, seq = EXCLUDED.seq",
-          {&profile.owner(), &profile.id(), &kind, &body, &updated, &sequence}, PGRES_COMMAND_OK,
-          {false, false, false, true, false, false});
+      absl::StatusOr<std::unique_ptr<Result>> written =
+          Run(c,
+              "INSERT INTO circmatch_profiles (owner, id, kind, body, updated_at, seq) "
+              "VALUES ($1, $2, $3::integer, $4::bytea, $5::bigint, $6::bigint) "
+              "ON CONFLICT (owner, id) DO UPDATE SET kind = EXCLUDED.kind, body = EXCLUDED.body, "
+              "updated_at = EXCLUDED.updated_at, seq = EXCLUDED.seq",
+              {&profile.owner(), &profile.id(), &kind, &body, &updated, &sequence}, PGRES_COMMAND_OK,
+              {false, false, false, true, false, false});
       if (!written.ok()) return written.status();
     }
     return Command(c, "NOTIFY circmatch_changes");
@@ -316,13 +319,12 @@ absl::StatusOr<ListPage> PostgresProfileStore::List(const ListQuery& query) cons
   const std::string after_id = query.after ? query.after->id : "";
   const std::string limit = absl::StrCat(static_cast<int64_t>(query.limit) + 1);
   const std::string has_after = query.after ? "true" : "false";
-  absl::StatusOr<std::unique_ptr<Result>> result = Run(
-      lease->get(),
-      "SELECT body FROM circmatch_profiles WHERE ($1::integer = 0 OR kind = $1::integer) "
-      "AND ($2 = '' OR owner = $2) AND ($3::boolean IS FALSE OR (owner, id) > ($4, $5)) "
-      "ORDER BY owner, id LIMIT $6::bigint",
-      {&kind, &query.owner, &has_after, &after_owner, &after_id, &limit},
-      PGRES_TUPLES_OK);
+  absl::StatusOr<std::unique_ptr<Result>> result =
+      Run(lease->get(),
+          "SELECT body FROM circmatch_profiles WHERE ($1::integer = 0 OR kind = $1::integer) "
+          "AND ($2 = '' OR owner = $2) AND ($3::boolean IS FALSE OR (owner, id) > ($4, $5)) "
+          "ORDER BY owner, id LIMIT $6::bigint",
+          {&kind, &query.owner, &has_after, &after_owner, &after_id, &limit}, PGRES_TUPLES_OK);
   if (!result.ok()) return result.status();
   ListPage page;
   const int rows = PQntuples((*result)->get());
@@ -376,12 +378,12 @@ absl::StatusOr<std::vector<StoreChange>> PostgresProfileStore::ChangesSince(int6
   if (!lease.ok()) return lease.status();
   const std::string after = absl::StrCat(sequence);
   const std::string count = absl::StrCat(limit);
-  absl::StatusOr<std::unique_ptr<Result>> result = Run(
-      lease->get(),
-      "SELECT c.seq, c.owner, c.id, p.body FROM circmatch_changes c "
-      "LEFT JOIN circmatch_profiles p ON p.owner = c.owner AND p.id = c.id "
-      "WHERE c.seq > $1::bigint ORDER BY c.seq LIMIT $2::bigint",
-      {&after, &count}, PGRES_TUPLES_OK);
+  absl::StatusOr<std::unique_ptr<Result>> result =
+      Run(lease->get(),
+          "SELECT c.seq, c.owner, c.id, p.body FROM circmatch_changes c "
+          "LEFT JOIN circmatch_profiles p ON p.owner = c.owner AND p.id = c.id "
+          "WHERE c.seq > $1::bigint ORDER BY c.seq LIMIT $2::bigint",
+          {&after, &count}, PGRES_TUPLES_OK);
   if (!result.ok()) return result.status();
   std::vector<StoreChange> changes;
   const PGresult* r = (*result)->get();

@@ -43,8 +43,7 @@ class PostgresProfileStore final : public ProfileStore {
   absl::Status Upsert(absl::Span<const v1::Profile> profiles) override;
   absl::Status Delete(const ProfileKey& key) override;
   absl::StatusOr<v1::Profile> Get(const ProfileKey& key) const override;
-  absl::StatusOr<std::vector<std::optional<v1::Profile>>> GetMany(
-      absl::Span<const ProfileKey> keys) const override;
+  absl::StatusOr<std::vector<std::optional<v1::Profile>>> GetMany(absl::Span<const ProfileKey> keys) const override;
   absl::StatusOr<ListPage> List(const ListQuery& query) const override;
   absl::Status ForEach(const std::function<absl::Status(const v1::Profile&)>& visit) const override;
   absl::StatusOr<int64_t> Count() const override;
@@ -60,7 +59,8 @@ class PostgresProfileStore final : public ProfileStore {
  private:
   class Lease;  // a pooled connection, returned on destruction
 
-  PostgresProfileStore(std::string url, std::string display_url) : url_(std::move(url)), display_url_(std::move(display_url)) {}
+  PostgresProfileStore(std::string url, std::string display_url)
+      : url_(std::move(url)), display_url_(std::move(display_url)) {}
   absl::StatusOr<pg_conn*> Connect() const;
   absl::StatusOr<Lease> Take() const;
   void Give(pg_conn* connection) const;

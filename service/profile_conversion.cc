@@ -17,15 +17,13 @@ namespace {
 constexpr int64_t kMinTimestampSeconds = -62135596800;
 constexpr int64_t kMaxTimestampSeconds = 253402300799;
 
-absl::StatusOr<int64_t> SecondsFromTimestamp(const google::protobuf::Timestamp& timestamp,
-                                             absl::string_view field) {
+absl::StatusOr<int64_t> SecondsFromTimestamp(const google::protobuf::Timestamp& timestamp, absl::string_view field) {
   if (timestamp.seconds() < kMinTimestampSeconds || timestamp.seconds() > kMaxTimestampSeconds) {
     return absl::InvalidArgumentError(
         absl::StrCat(field, ": seconds out of range (years 1 to 9999), got ", timestamp.seconds()));
   }
   if (timestamp.nanos() < 0 || timestamp.nanos() > 999999999) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, ": nanos must be 0 to 999999999, got ", timestamp.nanos()));
+    return absl::InvalidArgumentError(absl::StrCat(field, ": nanos must be 0 to 999999999, got ", timestamp.nanos()));
   }
   // The engine works in whole seconds; sub-second precision does not change which tenders are open.
   return timestamp.seconds();
@@ -74,8 +72,7 @@ void FacetsToProto(const FacetValues& values, v1::Facets* proto) {
 
 absl::Status CheckWeight(const char* name, bool has, double value) {
   if (has && !(std::isfinite(value) && value >= 0)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("weights.", name, ": must be finite and >= 0, got ", value));
+    return absl::InvalidArgumentError(absl::StrCat("weights.", name, ": must be finite and >= 0, got ", value));
   }
   return absl::OkStatus();
 }
@@ -84,21 +81,31 @@ absl::Status CheckWeight(const char* name, bool has, double value) {
 
 absl::StatusOr<ProfileKind> KindFromProto(int kind, absl::string_view field) {
   switch (kind) {
-    case v1::PROFILE_KIND_BUYER: return ProfileKind::kBuyer;
-    case v1::PROFILE_KIND_TENDER: return ProfileKind::kTender;
-    case v1::PROFILE_KIND_SUPPLIER: return ProfileKind::kSupplier;
-    case v1::PROFILE_KIND_BUDDY: return ProfileKind::kBuddy;
-    case v1::PROFILE_KIND_UNSPECIFIED: return absl::InvalidArgumentError(absl::StrCat(field, ": must be set"));
-    default: return absl::InvalidArgumentError(absl::StrCat(field, ": unknown value ", kind));
+    case v1::PROFILE_KIND_BUYER:
+      return ProfileKind::kBuyer;
+    case v1::PROFILE_KIND_TENDER:
+      return ProfileKind::kTender;
+    case v1::PROFILE_KIND_SUPPLIER:
+      return ProfileKind::kSupplier;
+    case v1::PROFILE_KIND_BUDDY:
+      return ProfileKind::kBuddy;
+    case v1::PROFILE_KIND_UNSPECIFIED:
+      return absl::InvalidArgumentError(absl::StrCat(field, ": must be set"));
+    default:
+      return absl::InvalidArgumentError(absl::StrCat(field, ": unknown value ", kind));
   }
 }
 
 v1::ProfileKind KindToProto(ProfileKind kind) {
   switch (kind) {
-    case ProfileKind::kBuyer: return v1::PROFILE_KIND_BUYER;
-    case ProfileKind::kTender: return v1::PROFILE_KIND_TENDER;
-    case ProfileKind::kSupplier: return v1::PROFILE_KIND_SUPPLIER;
-    case ProfileKind::kBuddy: return v1::PROFILE_KIND_BUDDY;
+    case ProfileKind::kBuyer:
+      return v1::PROFILE_KIND_BUYER;
+    case ProfileKind::kTender:
+      return v1::PROFILE_KIND_TENDER;
+    case ProfileKind::kSupplier:
+      return v1::PROFILE_KIND_SUPPLIER;
+    case ProfileKind::kBuddy:
+      return v1::PROFILE_KIND_BUDDY;
   }
   return v1::PROFILE_KIND_UNSPECIFIED;
 }
@@ -119,8 +126,12 @@ absl::StatusOr<Profile> ProfileFromProto(const v1::Profile& proto, const Convers
 
   switch (proto.visibility()) {
     case v1::VISIBILITY_UNSPECIFIED:
-    case v1::VISIBILITY_PRIVATE: profile.visibility = Visibility::kPrivate; break;
-    case v1::VISIBILITY_SHARED: profile.visibility = Visibility::kShared; break;
+    case v1::VISIBILITY_PRIVATE:
+      profile.visibility = Visibility::kPrivate;
+      break;
+    case v1::VISIBILITY_SHARED:
+      profile.visibility = Visibility::kShared;
+      break;
     default:
       return absl::InvalidArgumentError(absl::StrCat("visibility: unknown value ", proto.visibility()));
   }
@@ -141,10 +152,9 @@ absl::StatusOr<Profile> ProfileFromProto(const v1::Profile& proto, const Convers
     const char* name;
     FacetValues* values;
   };
-  for (const Side& side : {Side{proto.needs(), "needs", &profile.needs},
-                           Side{proto.capabilities(), "capabilities", &profile.capabilities},
-                           Side{proto.offers(), "offers", &profile.offers},
-                           Side{proto.asks(), "asks", &profile.asks}}) {
+  for (const Side& side :
+       {Side{proto.needs(), "needs", &profile.needs}, Side{proto.capabilities(), "capabilities", &profile.capabilities},
+        Side{proto.offers(), "offers", &profile.offers}, Side{proto.asks(), "asks", &profile.asks}}) {
     absl::StatusOr<FacetValues> values = FacetsFromProto(side.proto, side.name, vocabulary);
     if (!values.ok()) return values.status();
     *side.values = *std::move(values);
@@ -189,8 +199,7 @@ v1::Profile ProfileToProto(const Profile& profile, const v1::Contact& contact, i
     }
   }
   proto.set_service_radius_km(profile.service_radius_km);
-  proto.set_visibility(profile.visibility == Visibility::kShared ? v1::VISIBILITY_SHARED
-                                                                 : v1::VISIBILITY_PRIVATE);
+  proto.set_visibility(profile.visibility == Visibility::kShared ? v1::VISIBILITY_SHARED : v1::VISIBILITY_PRIVATE);
   if (contact.ByteSizeLong() > 0) *proto.mutable_contact() = contact;
   if (!profile.needs.empty()) FacetsToProto(profile.needs, proto.mutable_needs());
   if (!profile.capabilities.empty()) FacetsToProto(profile.capabilities, proto.mutable_capabilities());
@@ -259,8 +268,7 @@ absl::StatusOr<MatchParams> MatchParamsFromProto(MatchType type, int k, const v1
   }
   out.exclude_organizations = ToVector(filter.exclude_organizations());
   if (!(filter.min_score() >= 0 && filter.min_score() <= 1)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("filter.min_score: must be 0 to 1, got ", filter.min_score()));
+    return absl::InvalidArgumentError(absl::StrCat("filter.min_score: must be 0 to 1, got ", filter.min_score()));
   }
   out.min_score = filter.min_score();
   return params;

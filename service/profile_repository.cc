@@ -1,4 +1,3 @@
-#include "service/access.h"
 #include "service/profile_repository.h"
 
 #include <malloc.h>
@@ -15,6 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "service/access.h"
 #include "service/logging.h"
 #include "service/status_mapping.h"
 
@@ -55,9 +55,7 @@ class PreparedHandoff {
   std::optional<PreparedProfiles> Take() {
     absl::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(
-        +[](PreparedHandoff* h) ABSL_EXCLUSIVE_LOCKS_REQUIRED(h->mu_) {
-          return h->waiting_.has_value() || h->closed_;
-        },
+        +[](PreparedHandoff* h) ABSL_EXCLUSIVE_LOCKS_REQUIRED(h->mu_) { return h->waiting_.has_value() || h->closed_; },
         this));
     std::optional<PreparedProfiles> batch = std::move(waiting_);
     waiting_.reset();
@@ -76,10 +74,7 @@ std::string DefaultItemPrefix(int i) { return absl::StrCat("profiles[", i, "].")
 
 ProfileRepository::ProfileRepository(const Vocabulary* vocabulary, Index* index, ProfileStore* store,
                                      int embedding_dimension)
-    : vocabulary_(vocabulary),
-      index_(index),
-      store_(store),
-      context_{vocabulary, embedding_dimension} {}
+    : vocabulary_(vocabulary), index_(index), store_(store), context_{vocabulary, embedding_dimension} {}
 
 absl::StatusOr<PreparedBatch> ProfileRepository::Prepare(
     const google::protobuf::RepeatedPtrField<v1::Profile>& profiles, const std::string& caller,
@@ -108,8 +103,8 @@ absl::StatusOr<PreparedBatch> ProfileRepository::Prepare(
       absl::string_view first_name = absl::StripTrailingAsciiWhitespace(first);
       absl::ConsumeSuffix(&first_name, ".") || absl::ConsumeSuffix(&first_name, ":");
       return absl::InvalidArgumentError(absl::StrCat(prefix(i), "id: duplicate id \"", profile->key.id,
-                                                     "\" of owner \"", profile->key.owner, "\" (also at ",
-                                                     first_name, ")"));
+                                                     "\" of owner \"", profile->key.owner, "\" (also at ", first_name,
+                                                     ")"));
     }
     batch.stored.push_back(ProfileToProto(*profile, profiles[i].contact(), now));
     indexed.push_back(*std::move(profile));
@@ -128,7 +123,7 @@ std::optional<Profile> ProfileRepository::FromStored(const v1::Profile& stored) 
 }
 
 absl::StatusOr<std::optional<Profile>> ProfileRepository::ReadIndexed(const ProfileKey& key,
-                                                                    const std::string& viewer) const {
+                                                                      const std::string& viewer) const {
   if (!index_->VisibleTo(key, viewer)) return std::nullopt;
   absl::StatusOr<std::vector<std::optional<v1::Profile>>> stored = store_->GetMany({key});
   if (!stored.ok()) return stored.status();

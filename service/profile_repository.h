@@ -50,8 +50,7 @@ class ProfileRepository {
   // an empty owner becomes `caller`, another owner is PERMISSION_DENIED. INVALID_ARGUMENT naming the item and
   // field for the first bad one. Writes nothing, takes no lock: concurrent writers prepare in parallel.
   absl::StatusOr<PreparedBatch> Prepare(const google::protobuf::RepeatedPtrField<v1::Profile>& profiles,
-                                        const std::string& caller,
-                                        const ItemPrefix& item_prefix = ItemPrefix()) const;
+                                        const std::string& caller, const ItemPrefix& item_prefix = ItemPrefix()) const;
 
   // Commits the batch to the store, then to the index. Returns the version of its owner's view after the write
   // (Index::ViewVersion).

@@ -42,8 +42,7 @@ grpc::ServerUnaryReactor* ProfileServiceImpl::UpsertProfiles(grpc::CallbackServe
 // before it is committed.
 class ProfileServiceImpl::ImportReactor final : public grpc::ServerReadReactor<v1::ImportProfilesRequest> {
  public:
-  ImportReactor(ProfileRepository* repository, absl::StatusOr<std::string> caller,
-                v1::ImportProfilesResponse* response)
+  ImportReactor(ProfileRepository* repository, absl::StatusOr<std::string> caller, v1::ImportProfilesResponse* response)
       : repository_(repository), response_(response) {
     if (!caller.ok()) {
       Finish(ToGrpcStatus(caller.status()));
@@ -77,9 +76,8 @@ class ProfileServiceImpl::ImportReactor final : public grpc::ServerReadReactor<v
       {
         absl::MutexLock lock(&mu_);
         mu_.Await(absl::Condition(
-            +[](ImportReactor* r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(r->mu_) {
-              return r->waiting_.has_value() || r->input_ended_;
-            },
+            +[](ImportReactor* r)
+                 ABSL_EXCLUSIVE_LOCKS_REQUIRED(r->mu_) { return r->waiting_.has_value() || r->input_ended_; },
             this));
         if (!waiting_.has_value()) break;
         batch = *std::move(waiting_);
@@ -183,8 +181,8 @@ grpc::ServerUnaryReactor* ProfileServiceImpl::ListProfiles(grpc::CallbackServerC
                                     query.owner, "\"")));
   }
   if (request->page_size() < 0 || request->page_size() > kMaxPageSize) {
-    return FinishUnary(context, absl::InvalidArgumentError(absl::StrCat(
-                                    "page_size: must be 0 to ", kMaxPageSize, ", got ", request->page_size())));
+    return FinishUnary(context, absl::InvalidArgumentError(absl::StrCat("page_size: must be 0 to ", kMaxPageSize,
+                                                                        ", got ", request->page_size())));
   }
   query.limit = request->page_size() == 0 ? kDefaultPageSize : request->page_size();
   if (!request->page_token().empty()) {
@@ -224,7 +222,8 @@ grpc::ServerUnaryReactor* ProfileServiceImpl::EraseContact(grpc::CallbackServerC
     if (!caller.ok()) return caller.status();
     const std::string email = absl::AsciiStrToLower(absl::StripAsciiWhitespace(request->email()));
     if (email.empty() || email.find('@') == std::string::npos) {
-      return absl::InvalidArgumentError(absl::StrCat("email: must be an e-mail address, got \"", request->email(), "\""));
+      return absl::InvalidArgumentError(
+          absl::StrCat("email: must be an e-mail address, got \"", request->email(), "\""));
     }
     // Collect first, then delete: the store is not changed while it is paged through.
     std::vector<ProfileKey> matching;

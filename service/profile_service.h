@@ -28,15 +28,13 @@ class ProfileServiceImpl final : public v1::ProfileService::CallbackService {
   grpc::ServerUnaryReactor* UpsertProfiles(grpc::CallbackServerContext* context,
                                            const v1::UpsertProfilesRequest* request,
                                            v1::UpsertProfilesResponse* response) override;
-  grpc::ServerReadReactor<v1::ImportProfilesRequest>* ImportProfiles(
-      grpc::CallbackServerContext* context, v1::ImportProfilesResponse* response) override;
+  grpc::ServerReadReactor<v1::ImportProfilesRequest>* ImportProfiles(grpc::CallbackServerContext* context,
+                                                                     v1::ImportProfilesResponse* response) override;
   grpc::ServerUnaryReactor* GetProfile(grpc::CallbackServerContext* context, const v1::GetProfileRequest* request,
                                        v1::GetProfileResponse* response) override;
-  grpc::ServerUnaryReactor* ListProfiles(grpc::CallbackServerContext* context,
-                                         const v1::ListProfilesRequest* request,
+  grpc::ServerUnaryReactor* ListProfiles(grpc::CallbackServerContext* context, const v1::ListProfilesRequest* request,
                                          v1::ListProfilesResponse* response) override;
-  grpc::ServerUnaryReactor* DeleteProfile(grpc::CallbackServerContext* context,
-                                          const v1::DeleteProfileRequest* request,
+  grpc::ServerUnaryReactor* DeleteProfile(grpc::CallbackServerContext* context, const v1::DeleteProfileRequest* request,
                                           v1::DeleteProfileResponse* response) override;
   grpc::ServerUnaryReactor* EraseContact(grpc::CallbackServerContext* context, const v1::EraseContactRequest* request,
                                          v1::EraseContactResponse* response) override;

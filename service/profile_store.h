@@ -14,8 +14,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/time/time.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "circmatch/profile.h"
 #include "circmatch/v1/profile.pb.h"
@@ -64,8 +64,7 @@ class ProfileStore {
 
   // The stored profiles of `keys`, in their order, nullopt for a key not stored: a match call reads those of all
   // its matches at once (one statement on PostgreSQL, not a round trip each).
-  virtual absl::StatusOr<std::vector<std::optional<v1::Profile>>> GetMany(
-      absl::Span<const ProfileKey> keys) const = 0;
+  virtual absl::StatusOr<std::vector<std::optional<v1::Profile>>> GetMany(absl::Span<const ProfileKey> keys) const = 0;
 
   // A page of stored profiles in (owner, id) order.
   virtual absl::StatusOr<ListPage> List(const ListQuery& query) const = 0;

@@ -26,8 +26,8 @@ absl::StatusOr<int64_t> ImportJsonLines(const std::string& path, ProfileReposito
 
   auto flush = [&]() -> absl::Status {
     if (batch.empty()) return absl::OkStatus();
-    absl::StatusOr<PreparedBatch> prepared =
-        repository->Prepare(batch, std::string(kLocalOwner), [&](int i) { return absl::StrCat(path, ":", lines[i], ": "); });
+    absl::StatusOr<PreparedBatch> prepared = repository->Prepare(
+        batch, std::string(kLocalOwner), [&](int i) { return absl::StrCat(path, ":", lines[i], ": "); });
     if (!prepared.ok()) return prepared.status();
     absl::StatusOr<uint64_t> version = repository->Write(*std::move(prepared));
     if (!version.ok()) return version.status();
@@ -44,8 +44,8 @@ absl::StatusOr<int64_t> ImportJsonLines(const std::string& path, ProfileReposito
     v1::Profile* profile = batch.Add();
     const auto status = google::protobuf::util::JsonStringToMessage(line, profile);
     if (!status.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ":", line_number, ": not a Profile in proto3 JSON: ",
-                                                     std::string(status.message())));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ":", line_number, ": not a Profile in proto3 JSON: ", std::string(status.message())));
     }
     lines.push_back(line_number);
     if (batch.size() == kBatchSize) {

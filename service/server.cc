@@ -16,9 +16,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "service/logging.h"
-#include "service/sample_data.h"
 #include "service/postgres_profile_store.h"
 #include "service/private_files.h"
+#include "service/sample_data.h"
 #include "service/sqlite_profile_store.h"
 #include "service/static_files.h"
 #include "service/status_mapping.h"
@@ -76,7 +76,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   if (options.allow_unauthenticated) {
     server->authenticator_ = Authenticator::WithoutKeys();
     CIRCMATCH_LOG(kWarning) << "DEVELOPMENT MODE: --allow_unauthenticated is on. Every caller is the partner "
-                               "\"local\", so anyone who reaches the port reads and changes its profiles. Never run like this with real data.";
+                               "\"local\", so anyone who reaches the port reads and changes its profiles. Never run "
+                               "like this with real data.";
   } else {
     absl::StatusOr<std::unique_ptr<Authenticator>> authenticator = Authenticator::FromKeyFile(options.api_keys_file);
     if (!authenticator.ok()) return authenticator.status();
@@ -103,11 +104,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   }
   server->vocabulary_ = *std::move(vocabulary);
   const Vocabulary& vocab = *server->vocabulary_;
-  CIRCMATCH_LOG(kInfo) << "vocabulary from " << vocabulary_dir << ": " << vocab.cpv_codes().size()
-                       << " CPV codes, " << vocab.municipalities().size() << " municipalities, "
-                       << vocab.strategies().size() << " strategies, " << vocab.materials().size()
-                       << " materials, " << vocab.certifications().size() << " certifications, "
-                       << vocab.phases().size() << " phases, " << vocab.topics().size() << " topics";
+  CIRCMATCH_LOG(kInfo) << "vocabulary from " << vocabulary_dir << ": " << vocab.cpv_codes().size() << " CPV codes, "
+                       << vocab.municipalities().size() << " municipalities, " << vocab.strategies().size()
+                       << " strategies, " << vocab.materials().size() << " materials, " << vocab.certifications().size()
+                       << " certifications, " << vocab.phases().size() << " phases, " << vocab.topics().size()
+                       << " topics";
 
   IndexOptions index_options;
   index_options.embedding_dimension = options.embedding_dimension;
@@ -171,14 +172,16 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     }
   }
 
-  server->profile_service_ = std::make_unique<ProfileServiceImpl>(server->repository_.get(), server->authenticator_.get());
-  server->matching_service_ = std::make_unique<MatchingServiceImpl>(server->repository_.get(), server->authenticator_.get(),
-                                                                  server->audit_log_.get());
-  server->pairing_service_ = std::make_unique<PairingServiceImpl>(server->repository_.get(), server->authenticator_.get(),
-                                                                server->audit_log_.get());
+  server->profile_service_ =
+      std::make_unique<ProfileServiceImpl>(server->repository_.get(), server->authenticator_.get());
+  server->matching_service_ = std::make_unique<MatchingServiceImpl>(
+      server->repository_.get(), server->authenticator_.get(), server->audit_log_.get());
+  server->pairing_service_ = std::make_unique<PairingServiceImpl>(
+      server->repository_.get(), server->authenticator_.get(), server->audit_log_.get());
   server->market_day_service_ = std::make_unique<MarketDayServiceImpl>(
       server->repository_.get(), server->authenticator_.get(), server->audit_log_.get());
-  server->vocabulary_service_ = std::make_unique<VocabularyServiceImpl>(server->vocabulary_.get(), server->authenticator_.get());
+  server->vocabulary_service_ =
+      std::make_unique<VocabularyServiceImpl>(server->vocabulary_.get(), server->authenticator_.get());
   server->health_service_ = std::make_unique<HealthServiceImpl>(served);
 
   // Must run before the builder is created: it registers the reflection service as a builder plugin.
@@ -209,9 +212,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   http_options.max_connections_per_ip = options.http_max_connections_per_ip;
   http_options.header_timeout = absl::Milliseconds(options.http_header_timeout_ms);
   if (!options.http_listen.empty()) {
-    absl::StatusOr<std::unique_ptr<HttpGateway>> gateway =
-        HttpGateway::Create(server->grpc_server_->InProcessChannel(grpc::ChannelArguments()), api_services,
-                            server->authenticator_.get());
+    absl::StatusOr<std::unique_ptr<HttpGateway>> gateway = HttpGateway::Create(
+        server->grpc_server_->InProcessChannel(grpc::ChannelArguments()), api_services, server->authenticator_.get());
     if (!gateway.ok()) return PrefixStatus("--http_listen: ", gateway.status());
     server->gateway_ = *std::move(gateway);
     HttpServerOptions api_options = http_options;
@@ -239,7 +241,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
         HttpServer::Start(options.http_listen, std::move(service), api_options);
     if (!http.ok()) return PrefixStatus("--http_listen: ", http.status());
     server->api_http_ = *std::move(http);
-    CIRCMATCH_LOG(kInfo) << "HTTP/JSON API on http://" << PrintableAddress(options.http_listen, server->api_http_->port())
+    CIRCMATCH_LOG(kInfo) << "HTTP/JSON API on http://"
+                         << PrintableAddress(options.http_listen, server->api_http_->port())
                          << (web_dir.empty() ? "" : absl::StrCat(", web page from ", web_dir));
     for (const std::string& route : server->gateway_->RouteTable()) CIRCMATCH_LOG(kDebug) << "  " << route;
   }
@@ -261,7 +264,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
             .Help("Bytes the index holds, by part (dense_values are part of posting_lists).")
             .Register(metrics->registry());
     metrics->AddCollector([index, &profiles, &version, &memory] {
-      for (ProfileKind kind : {ProfileKind::kBuyer, ProfileKind::kTender, ProfileKind::kSupplier, ProfileKind::kBuddy}) {
+      for (ProfileKind kind :
+           {ProfileKind::kBuyer, ProfileKind::kTender, ProfileKind::kSupplier, ProfileKind::kBuddy}) {
         profiles.Add({{"kind", ProfileKindName(kind)}}).Set(static_cast<double>(index->Count(kind)));
       }
       // A counter only goes up: add what it is behind the index.
@@ -295,16 +299,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
         HttpServer::Start(options.metrics_listen, std::move(service), metrics_options);
     if (!http.ok()) return PrefixStatus("--metrics_listen: ", http.status());
     server->metrics_http_ = *std::move(http);
-    CIRCMATCH_LOG(kInfo) << "metrics on http://" << PrintableAddress(options.metrics_listen, server->metrics_http_->port())
-                         << "/metrics";
+    CIRCMATCH_LOG(kInfo) << "metrics on http://"
+                         << PrintableAddress(options.metrics_listen, server->metrics_http_->port()) << "/metrics";
   }
   server->address_ = PrintableAddress(options.listen, port);
   CIRCMATCH_LOG(kInfo) << "serving on " << options.listen << " (port " << port << "), "
                        << server->index_->Count(ProfileKind::kTender) << " tenders, "
                        << server->index_->Count(ProfileKind::kBuyer) << " buyers, "
                        << server->index_->Count(ProfileKind::kSupplier) << " suppliers, "
-                       << server->index_->Count(ProfileKind::kBuddy) << " buddies; started in "
-                       << absl::Now() - start;
+                       << server->index_->Count(ProfileKind::kBuddy) << " buddies; started in " << absl::Now() - start;
   return server;
 }
 

@@ -2,9 +2,9 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <system_error>
-#include <filesystem>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -38,7 +38,8 @@ ABSL_FLAG(std::string, api_keys_file, "",
           "--allow_unauthenticated (env CIRCMATCH_API_KEYS_FILE)");
 ABSL_FLAG(bool, allow_unauthenticated, false,
           "DEVELOPMENT ONLY: no API keys, every caller is the partner \"local\" (env CIRCMATCH_ALLOW_UNAUTHENTICATED)");
-ABSL_FLAG(std::string, tls_cert_file, "", "PEM certificate chain; with --tls_key_file the port speaks TLS only "
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM certificate chain; with --tls_key_file the port speaks TLS only "
           "(env CIRCMATCH_TLS_CERT_FILE)");
 ABSL_FLAG(std::string, http_listen, "",
           "host:port of the HTTP/JSON API (the same calls as gRPC, proto3 JSON); empty = none "
@@ -77,8 +78,7 @@ absl::Status ApplyEnvironment(absl::Flag<T>& flag, const char* env) {
   T parsed;
   std::string error;
   if (!absl::ParseFlag(value, &parsed, &error)) {
-    return absl::InvalidArgumentError(absl::StrCat(env, ": ", error.empty() ? "bad value" : error, " \"",
-                                                   value, "\""));
+    return absl::InvalidArgumentError(absl::StrCat(env, ": ", error.empty() ? "bad value" : error, " \"", value, "\""));
   }
   absl::SetFlag(&flag, parsed);
   return absl::OkStatus();
@@ -91,27 +91,26 @@ absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv) {
       "circmatch-server: matchmaking for circular public procurement over gRPC.\n"
       "Every flag can also be set with the environment variable named in its help.");
   for (absl::Status s : {ApplyEnvironment(FLAGS_listen, "CIRCMATCH_LISTEN"),
-                          ApplyEnvironment(FLAGS_data_dir, "CIRCMATCH_DATA_DIR"),
-                          ApplyEnvironment(FLAGS_log_level, "CIRCMATCH_LOG_LEVEL"),
-                          ApplyEnvironment(FLAGS_vocabulary_dir, "CIRCMATCH_VOCABULARY_DIR"),
-                          ApplyEnvironment(FLAGS_sample_data, "CIRCMATCH_SAMPLE_DATA"),
-                          ApplyEnvironment(FLAGS_embedding_dimension, "CIRCMATCH_EMBEDDING_DIMENSION"),
-                          ApplyEnvironment(FLAGS_max_message_bytes, "CIRCMATCH_MAX_MESSAGE_BYTES"),
-                          ApplyEnvironment(FLAGS_api_keys_file, "CIRCMATCH_API_KEYS_FILE"),
-                          ApplyEnvironment(FLAGS_allow_unauthenticated, "CIRCMATCH_ALLOW_UNAUTHENTICATED"),
-                          ApplyEnvironment(FLAGS_tls_cert_file, "CIRCMATCH_TLS_CERT_FILE"),
-                          ApplyEnvironment(FLAGS_tls_key_file, "CIRCMATCH_TLS_KEY_FILE"),
-                          ApplyEnvironment(FLAGS_tls_client_ca_file, "CIRCMATCH_TLS_CLIENT_CA_FILE"),
-                          ApplyEnvironment(FLAGS_metrics_listen, "CIRCMATCH_METRICS_LISTEN"),
-                          ApplyEnvironment(FLAGS_http_listen, "CIRCMATCH_HTTP_LISTEN"),
-                          ApplyEnvironment(FLAGS_http_max_connections, "CIRCMATCH_HTTP_MAX_CONNECTIONS"),
-                          ApplyEnvironment(FLAGS_http_max_connections_per_ip,
-                                           "CIRCMATCH_HTTP_MAX_CONNECTIONS_PER_IP"),
-                          ApplyEnvironment(FLAGS_http_header_timeout_ms, "CIRCMATCH_HTTP_HEADER_TIMEOUT_MS"),
-                          ApplyEnvironment(FLAGS_web_dir, "CIRCMATCH_WEB_DIR"),
-                          ApplyEnvironment(FLAGS_store, "CIRCMATCH_STORE"),
-                          ApplyEnvironment(FLAGS_change_poll_ms, "CIRCMATCH_CHANGE_POLL_MS"),
-                          ApplyEnvironment(FLAGS_audit_log, "CIRCMATCH_AUDIT_LOG")}) {
+                         ApplyEnvironment(FLAGS_data_dir, "CIRCMATCH_DATA_DIR"),
+                         ApplyEnvironment(FLAGS_log_level, "CIRCMATCH_LOG_LEVEL"),
+                         ApplyEnvironment(FLAGS_vocabulary_dir, "CIRCMATCH_VOCABULARY_DIR"),
+                         ApplyEnvironment(FLAGS_sample_data, "CIRCMATCH_SAMPLE_DATA"),
+                         ApplyEnvironment(FLAGS_embedding_dimension, "CIRCMATCH_EMBEDDING_DIMENSION"),
+                         ApplyEnvironment(FLAGS_max_message_bytes, "CIRCMATCH_MAX_MESSAGE_BYTES"),
+                         ApplyEnvironment(FLAGS_api_keys_file, "CIRCMATCH_API_KEYS_FILE"),
+                         ApplyEnvironment(FLAGS_allow_unauthenticated, "CIRCMATCH_ALLOW_UNAUTHENTICATED"),
+                         ApplyEnvironment(FLAGS_tls_cert_file, "CIRCMATCH_TLS_CERT_FILE"),
+                         ApplyEnvironment(FLAGS_tls_key_file, "CIRCMATCH_TLS_KEY_FILE"),
+                         ApplyEnvironment(FLAGS_tls_client_ca_file, "CIRCMATCH_TLS_CLIENT_CA_FILE"),
+                         ApplyEnvironment(FLAGS_metrics_listen, "CIRCMATCH_METRICS_LISTEN"),
+                         ApplyEnvironment(FLAGS_http_listen, "CIRCMATCH_HTTP_LISTEN"),
+                         ApplyEnvironment(FLAGS_http_max_connections, "CIRCMATCH_HTTP_MAX_CONNECTIONS"),
+                         ApplyEnvironment(FLAGS_http_max_connections_per_ip, "CIRCMATCH_HTTP_MAX_CONNECTIONS_PER_IP"),
+                         ApplyEnvironment(FLAGS_http_header_timeout_ms, "CIRCMATCH_HTTP_HEADER_TIMEOUT_MS"),
+                         ApplyEnvironment(FLAGS_web_dir, "CIRCMATCH_WEB_DIR"),
+                         ApplyEnvironment(FLAGS_store, "CIRCMATCH_STORE"),
+                         ApplyEnvironment(FLAGS_change_poll_ms, "CIRCMATCH_CHANGE_POLL_MS"),
+                         ApplyEnvironment(FLAGS_audit_log, "CIRCMATCH_AUDIT_LOG")}) {
     if (!s.ok()) return s;
   }
   absl::ParseCommandLine(argc, argv);
@@ -144,8 +143,7 @@ absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv) {
         absl::StrCat("--log_level: must be debug, info, warning or error, got \"", log_level, "\""));
   }
   if (options.listen.empty() || options.listen.rfind(':') == std::string::npos) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--listen: must be host:port, got \"", options.listen, "\""));
+    return absl::InvalidArgumentError(absl::StrCat("--listen: must be host:port, got \"", options.listen, "\""));
   }
   if (options.data_dir.empty()) return absl::InvalidArgumentError("--data_dir: must not be empty");
   if (options.embedding_dimension < 0 || options.embedding_dimension > 65536) {
@@ -154,8 +152,8 @@ absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv) {
   }
   // gRPC takes an int; below 4 KiB not even a small batch fits.
   if (options.max_message_bytes < 4096 || options.max_message_bytes > INT32_MAX) {
-    return absl::InvalidArgumentError(absl::StrCat("--max_message_bytes: must be 4096 to ", INT32_MAX,
-                                                   ", got ", options.max_message_bytes));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--max_message_bytes: must be 4096 to ", INT32_MAX, ", got ", options.max_message_bytes));
   }
   if (options.store != "sqlite" && options.store.rfind("postgresql://", 0) != 0 &&
       options.store.rfind("postgres://", 0) != 0) {
@@ -170,11 +168,11 @@ absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv) {
     return absl::InvalidArgumentError(
         absl::StrCat("--http_max_connections: must be 1 to 100000, got ", options.http_max_connections));
   }
-  if (options.http_max_connections_per_ip < 1 ||
-      options.http_max_connections_per_ip > options.http_max_connections) {
-    return absl::InvalidArgumentError(absl::StrCat("--http_max_connections_per_ip: must be 1 to "
-                                                   "--http_max_connections (", options.http_max_connections,
-                                                   "), got ", options.http_max_connections_per_ip));
+  if (options.http_max_connections_per_ip < 1 || options.http_max_connections_per_ip > options.http_max_connections) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--http_max_connections_per_ip: must be 1 to "
+                     "--http_max_connections (",
+                     options.http_max_connections, "), got ", options.http_max_connections_per_ip));
   }
   if (options.http_header_timeout_ms < 10 || options.http_header_timeout_ms > 3600000) {
     return absl::InvalidArgumentError(

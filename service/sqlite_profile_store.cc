@@ -23,15 +23,20 @@ constexpr int kBusyTimeoutMs = 5000;
 absl::StatusCode CodeOf(int sqlite_code) {
   switch (sqlite_code & 0xff) {
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return absl::StatusCode::kUnavailable;
+    case SQLITE_LOCKED:
+      return absl::StatusCode::kUnavailable;
     case SQLITE_FULL:
-    case SQLITE_NOMEM: return absl::StatusCode::kResourceExhausted;
+    case SQLITE_NOMEM:
+      return absl::StatusCode::kResourceExhausted;
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return absl::StatusCode::kDataLoss;
+    case SQLITE_NOTADB:
+      return absl::StatusCode::kDataLoss;
     case SQLITE_CANTOPEN:
     case SQLITE_PERM:
-    case SQLITE_READONLY: return absl::StatusCode::kFailedPrecondition;
-    default: return absl::StatusCode::kInternal;
+    case SQLITE_READONLY:
+      return absl::StatusCode::kFailedPrecondition;
+    default:
+      return absl::StatusCode::kInternal;
   }
 }
 
@@ -82,8 +87,8 @@ absl::StatusOr<std::unique_ptr<SqliteProfileStore>> SqliteProfileStore::Open(con
   const int code =
       sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (code != SQLITE_OK) {
-    absl::Status status(CodeOf(code), absl::StrCat("sqlite: open \"", path, "\": ",
-                                                   db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code)));
+    absl::Status status(CodeOf(code), absl::StrCat("sqlite: open \"", path,
+                                                   "\": ", db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code)));
     sqlite3_close(db);
     return status;
   }
@@ -284,8 +289,8 @@ absl::StatusOr<std::optional<v1::Profile>> SqliteProfileStore::Read(const Profil
   if (code != SQLITE_ROW) return Error(code, "get");
   absl::StatusOr<v1::Profile> profile = ParseBody(statement, 0);
   if (!profile.ok()) {
-    return absl::DataLossError(absl::StrCat("profile \"", key.id, "\" of owner \"", key.owner, "\": ",
-                                            profile.status().message()));
+    return absl::DataLossError(
+        absl::StrCat("profile \"", key.id, "\" of owner \"", key.owner, "\": ", profile.status().message()));
   }
   return *std::move(profile);
 }

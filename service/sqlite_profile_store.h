@@ -43,8 +43,7 @@ class SqliteProfileStore final : public ProfileStore {
   absl::Status Upsert(absl::Span<const v1::Profile> profiles) override;
   absl::Status Delete(const ProfileKey& key) override;
   absl::StatusOr<v1::Profile> Get(const ProfileKey& key) const override;
-  absl::StatusOr<std::vector<std::optional<v1::Profile>>> GetMany(
-      absl::Span<const ProfileKey> keys) const override;
+  absl::StatusOr<std::vector<std::optional<v1::Profile>>> GetMany(absl::Span<const ProfileKey> keys) const override;
   absl::StatusOr<ListPage> List(const ListQuery& query) const override;
   absl::Status ForEach(const std::function<absl::Status(const v1::Profile&)>& visit) const override;
   absl::StatusOr<int64_t> Count() const override;

@@ -1,4 +1,3 @@
-#include "service/authenticator.h"
 #include "service/vocabulary_service.h"
 
 #include <algorithm>
@@ -9,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "circmatch/text_analysis.h"
+#include "service/authenticator.h"
 #include "service/page_token.h"
 #include "service/status_mapping.h"
 
@@ -18,9 +18,7 @@ namespace {
 constexpr int kDefaultPageSize = 100;
 constexpr int kMaxPageSize = 1000;
 
-std::string Fold(absl::string_view text) {
-  return FoldAndLower(absl::StripAsciiWhitespace(text));
-}
+std::string Fold(absl::string_view text) { return FoldAndLower(absl::StripAsciiWhitespace(text)); }
 
 }  // namespace
 

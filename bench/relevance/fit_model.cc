@@ -12,11 +12,11 @@
 //       [--intermediary_factors=0.35,0.5,0.7] [--unmet_factors=0.1,0.25,0.5]
 #include <atomic>
 #include <cstdio>
-#include <optional>
-#include <thread>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -139,15 +139,16 @@ int Run() {
     if (!best || f.fit.cross_validated_ndcg > best->fit.cross_validated_ndcg) best = f;
   }
   const v1::FacetWeights& w = best->fit.weights;
-  std::printf("\nbest: strategy_tag_weight %.2f, intermediary_factor %.2f, unmet_text_requirement_factor %.2f: "
-              "cross-validated %.4f, fitted on all %.4f (the built-in defaults: %.4f)\n",
-              best->model.strategy_tag_weight, best->model.intermediary_factor,
-              best->model.unmet_text_requirement_factor, best->fit.cross_validated_ndcg, best->fit.ndcg,
-              best->fit.defaults_ndcg);
-  std::printf("weights (cpv strategies materials certifications location phases topics text embedding):\n"
-              "  %.4f %.4f %.4f %.4f %.4f %.4f %.4f %.4f %.4f\n",
-              w.cpv(), w.strategies(), w.materials(), w.certifications(), w.location(), w.phases(), w.topics(),
-              w.text(), w.embedding());
+  std::printf(
+      "\nbest: strategy_tag_weight %.2f, intermediary_factor %.2f, unmet_text_requirement_factor %.2f: "
+      "cross-validated %.4f, fitted on all %.4f (the built-in defaults: %.4f)\n",
+      best->model.strategy_tag_weight, best->model.intermediary_factor, best->model.unmet_text_requirement_factor,
+      best->fit.cross_validated_ndcg, best->fit.ndcg, best->fit.defaults_ndcg);
+  std::printf(
+      "weights (cpv strategies materials certifications location phases topics text embedding):\n"
+      "  %.4f %.4f %.4f %.4f %.4f %.4f %.4f %.4f %.4f\n",
+      w.cpv(), w.strategies(), w.materials(), w.certifications(), w.location(), w.phases(), w.topics(), w.text(),
+      w.embedding());
   return 0;
 }
 

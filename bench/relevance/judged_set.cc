@@ -26,7 +26,8 @@ absl::StatusOr<JudgedSet> LoadJudgedSet(const Vocabulary& vocabulary, const std:
       return absl::InvalidArgumentError(absl::StrCat(profiles_path, ":", number, ": not a profile"));
     }
     absl::StatusOr<Profile> profile = service::ProfileFromProto(proto, context);
-    if (!profile.ok()) return absl::InvalidArgumentError(absl::StrCat(profiles_path, ":", number, ": ", profile.status().message()));
+    if (!profile.ok())
+      return absl::InvalidArgumentError(absl::StrCat(profiles_path, ":", number, ": ", profile.status().message()));
     by_id[profile->key.id] = static_cast<int>(set.profiles.size());
     set.profiles.push_back(*std::move(profile));
   }

@@ -34,8 +34,8 @@
 #include "circmatch/vocabulary.h"
 #include "eval/rank_eval.h"
 #include "percentile.h"
-#include "relevance/judged_set.h"
 #include "profile_generator.h"
+#include "relevance/judged_set.h"
 
 ABSL_FLAG(std::string, profiles, "eval/relevance/profiles.jsonl", "tenders and suppliers, proto3 JSON lines");
 ABSL_FLAG(std::string, judgments, "eval/relevance/judgments.jsonl", "judged queries (circmatch.v1.JudgedQuery)");

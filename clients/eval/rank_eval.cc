@@ -53,8 +53,8 @@ std::string Quoted(const std::string& text) {
 void PrintMisses(const std::vector<Miss>& misses, std::ostream& out) {
   for (size_t j = 0; j < misses.size(); ++j) {
     const Miss& miss = misses[j];
-    out << absl::StrFormat("%s{\"rank\": %d, \"owner\": %s, \"id\": %s, \"reason\": %s}", j == 0 ? "" : ", ",
-                           miss.rank, Quoted(miss.owner), Quoted(miss.id), Quoted(miss.reason));
+    out << absl::StrFormat("%s{\"rank\": %d, \"owner\": %s, \"id\": %s, \"reason\": %s}", j == 0 ? "" : ", ", miss.rank,
+                           Quoted(miss.owner), Quoted(miss.id), Quoted(miss.reason));
   }
 }
 
@@ -195,8 +195,7 @@ std::string MethodPath(const v1::JudgedQuery& query) {
   return absl::StrCat("/circmatch.v1.MatchingService/", query.method().empty() ? "SuggestSuppliers" : query.method());
 }
 
-QueryMetrics ScoreRanking(const v1::JudgedQuery& query, absl::Span<const Ranked> ranked,
-                          const MetricOptions& options) {
+QueryMetrics ScoreRanking(const v1::JudgedQuery& query, absl::Span<const Ranked> ranked, const MetricOptions& options) {
   QueryMetrics m;
   m.query = query.query();
   m.split = query.split();
@@ -258,11 +257,12 @@ void PrintReport(absl::Span<const QueryMetrics> metrics, const MetricOptions& op
                            m.precision, m.judged_zero.size());
   }
   const Summary s = Summarize(metrics);
-  out << absl::StrFormat("%-24s %-8s %6s %8.3f %8.3f %8.3f %8d\n", absl::StrCat("overall (", s.queries, ")"), "",
-                         "", s.ndcg, s.mrr, s.precision, s.judged_zero);
-  out << absl::StrFormat("relevant: grade >= %d; unjudged in the top %d (counted as 0): %d; breaking a hard "
-                         "requirement: %d; failed (counted as 0): %d\n",
-                         options.relevant_grade, k, s.unjudged, s.broken, s.failed);
+  out << absl::StrFormat("%-24s %-8s %6s %8.3f %8.3f %8.3f %8d\n", absl::StrCat("overall (", s.queries, ")"), "", "",
+                         s.ndcg, s.mrr, s.precision, s.judged_zero);
+  out << absl::StrFormat(
+      "relevant: grade >= %d; unjudged in the top %d (counted as 0): %d; breaking a hard "
+      "requirement: %d; failed (counted as 0): %d\n",
+      options.relevant_grade, k, s.unjudged, s.broken, s.failed);
   for (const QueryMetrics& m : metrics) {
     if (!m.error.empty()) out << absl::StrFormat("  %-24s failed: %s\n", m.query, m.error);
   }
@@ -277,7 +277,8 @@ void PrintReport(absl::Span<const QueryMetrics> metrics, const MetricOptions& op
   if (s.broken > 0) {
     out << "\nBreaking a hard requirement:\n";
     for (const QueryMetrics& m : metrics) {
-      for (const Ranked& r : m.broken) out << absl::StrFormat("  %-24s %-20s %s\n", m.query, r.id, r.broken_requirement);
+      for (const Ranked& r : m.broken)
+        out << absl::StrFormat("  %-24s %-20s %s\n", m.query, r.id, r.broken_requirement);
     }
   }
 }
@@ -288,14 +289,14 @@ void PrintJsonReport(absl::Span<const QueryMetrics> metrics, const MetricOptions
       "{\"k\": %d, \"relevantGrade\": %d, \"overall\": {\"queries\": %d, \"ndcg\": %.6f, \"mrr\": %.6f, "
       "\"precision\": %.6f, \"judgedZero\": %d, \"unjudged\": %d, \"broken\": %d, \"failed\": %d}, "
       "\"queries\": [",
-      options.k, options.relevant_grade, s.queries, s.ndcg, s.mrr, s.precision, s.judged_zero, s.unjudged,
-      s.broken, s.failed);
+      options.k, options.relevant_grade, s.queries, s.ndcg, s.mrr, s.precision, s.judged_zero, s.unjudged, s.broken,
+      s.failed);
   for (size_t i = 0; i < metrics.size(); ++i) {
     const QueryMetrics& m = metrics[i];
-    out << absl::StrFormat("%s{\"query\": %s, \"split\": %s, \"rated\": %d, \"ndcg\": %.6f, \"mrr\": %.6f, "
-                           "\"precision\": %.6f, \"judgedZero\": [",
-                           i == 0 ? "" : ", ", Quoted(m.query), Quoted(m.split), m.rated, m.ndcg, m.mrr,
-                           m.precision);
+    out << absl::StrFormat(
+        "%s{\"query\": %s, \"split\": %s, \"rated\": %d, \"ndcg\": %.6f, \"mrr\": %.6f, "
+        "\"precision\": %.6f, \"judgedZero\": [",
+        i == 0 ? "" : ", ", Quoted(m.query), Quoted(m.split), m.rated, m.ndcg, m.mrr, m.precision);
     PrintMisses(m.judged_zero, out);
     out << "], \"unjudged\": [";
     PrintMisses(m.unjudged, out);
@@ -315,7 +316,8 @@ absl::StatusOr<FitResult> FitWeights(int query_count, const v1::FacetWeights& st
   FitResult result;
   std::vector<int> all(static_cast<size_t>(query_count));
   for (int i = 0; i < query_count; ++i) all[i] = i;
-  absl::StatusOr<std::pair<v1::FacetWeights, double>> fitted = Ascend(all, start, evaluate, options, &result.evaluations);
+  absl::StatusOr<std::pair<v1::FacetWeights, double>> fitted =
+      Ascend(all, start, evaluate, options, &result.evaluations);
   if (!fitted.ok()) return fitted.status();
   result.weights = fitted->first;
   result.ndcg = fitted->second;

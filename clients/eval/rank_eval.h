@@ -52,11 +52,11 @@ struct Miss {
 struct QueryMetrics {
   std::string query;
   std::string split;
-  int rated = 0;     // ratings of the query
-  int returned = 0;  // candidates returned, at most k
-  double ndcg = 0;   // DCG@k / ideal DCG@k with gain 2^grade - 1; 0 when no rating is above 0
-  double mrr = 0;    // 1 / rank of the first relevant candidate in the top k; 0 when none
-  double precision = 0;  // relevant candidates in the top k / k
+  int rated = 0;                  // ratings of the query
+  int returned = 0;               // candidates returned, at most k
+  double ndcg = 0;                // DCG@k / ideal DCG@k with gain 2^grade - 1; 0 when no rating is above 0
+  double mrr = 0;                 // 1 / rank of the first relevant candidate in the top k; 0 when none
+  double precision = 0;           // relevant candidates in the top k / k
   std::vector<Miss> judged_zero;  // returned in the top k, rated 0
   std::vector<Miss> unjudged;     // returned in the top k without a rating (counted as 0): what to judge next
   std::vector<Ranked> broken;     // returned in the top k, breaking a hard requirement
@@ -79,8 +79,7 @@ absl::StatusOr<std::vector<v1::JudgedQuery>> ReadJudgments(const std::string& pa
 std::string MethodPath(const v1::JudgedQuery& query);
 
 // The metrics of one ranked list.
-QueryMetrics ScoreRanking(const v1::JudgedQuery& query, absl::Span<const Ranked> ranked,
-                          const MetricOptions& options);
+QueryMetrics ScoreRanking(const v1::JudgedQuery& query, absl::Span<const Ranked> ranked, const MetricOptions& options);
 
 Summary Summarize(absl::Span<const QueryMetrics> metrics);
 
@@ -104,7 +103,7 @@ struct FitOptions {
 };
 
 struct FitResult {
-  v1::FacetWeights weights;        // fitted on all queries, summing to 1 over the tuned facets
+  v1::FacetWeights weights;         // fitted on all queries, summing to 1 over the tuned facets
   double ndcg = 0;                  // mean nDCG@k of `weights` on all queries
   double defaults_ndcg = 0;         // mean nDCG@k of the server's own weights (no override) on all queries
   double cross_validated_ndcg = 0;  // mean over all queries of the held-out nDCG@k of weights fit on the others

@@ -48,8 +48,8 @@ absl::Status Validate(const Eigen::Ref<const RowMajorMatrixXf>& queries,
     return absl::InvalidArgumentError(absl::StrFormat("query_block: must be >= 1, got %d", options.query_block));
   }
   if (candidates.cols() != queries.cols()) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "candidates: rows of %d values, but the queries' have %d", candidates.cols(), queries.cols()));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("candidates: rows of %d values, but the queries' have %d", candidates.cols(), queries.cols()));
   }
   if (absl::Status s = CheckFinite(queries, "queries"); !s.ok()) return s;
   return CheckFinite(candidates, "candidates");

@@ -30,8 +30,8 @@ absl::Status CheckScanOptions(int k, int threads, int64_t rows) {
 absl::Status CheckDenseQuery(absl::Span<const float> query, int64_t dimension, int64_t rows, int k, int threads) {
   if (absl::Status s = CheckScanOptions(k, threads, rows); !s.ok()) return s;
   if (static_cast<int64_t>(query.size()) != dimension) {
-    return absl::InvalidArgumentError(absl::StrFormat("query: has %d values, but the candidates' rows have %d",
-                                                      query.size(), dimension));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("query: has %d values, but the candidates' rows have %d", query.size(), dimension));
   }
   for (size_t j = 0; j < query.size(); ++j) {
     if (!std::isfinite(query[j])) {
@@ -46,15 +46,15 @@ absl::Status CheckDenseQuery(absl::Span<const float> query, int64_t dimension, i
 absl::StatusOr<std::vector<DenseMatch>> DenseTopK(absl::Span<const float> query,
                                                   const Eigen::Ref<const RowMajorMatrixXf>& candidates,
                                                   const DenseTopKOptions& options) {
-  if (absl::Status s = internal::CheckDenseQuery(query, candidates.cols(), candidates.rows(), options.k,
-                                                 options.threads);
+  if (absl::Status s =
+          internal::CheckDenseQuery(query, candidates.cols(), candidates.rows(), options.k, options.threads);
       !s.ok()) {
     return s;
   }
   const internal::FloatDotsFunction dots = internal::BestDotKernel().float_dots;
   const int64_t stride = candidates.outerStride(), d = candidates.cols();
-  const std::vector<internal::ScoredRow> best = internal::ScanTopK(
-      candidates.rows(), options.k, options.threads, [&](int64_t begin, int64_t end, float* scores) {
+  const std::vector<internal::ScoredRow> best =
+      internal::ScanTopK(candidates.rows(), options.k, options.threads, [&](int64_t begin, int64_t end, float* scores) {
         dots(query.data(), candidates.data() + begin * stride, stride, end - begin, d, scores);
       });
   std::vector<DenseMatch> result;

@@ -9,8 +9,7 @@ namespace internal {
 namespace {
 
 // Eight partial sums, so the compiler can keep them in vector registers without reordering float additions.
-void FloatDotsBaseline(const float* query, const float* rows, int64_t stride, int64_t count, int64_t d,
-                       float* scores) {
+void FloatDotsBaseline(const float* query, const float* rows, int64_t stride, int64_t count, int64_t d, float* scores) {
   for (int64_t i = 0; i < count; ++i) {
     const float* row = rows + i * stride;
     float partial[8] = {0, 0, 0, 0, 0, 0, 0, 0};

@@ -1,9 +1,9 @@
 // The AVX2+FMA build of the dot kernel (see internal/dot_kernel.h). CMake compiles this file alone with
 // -mavx2 -mfma on x86-64. Only intrinsics and this file's own functions are used here, so no inline code of
 // another library is emitted in an AVX2 copy that baseline code could end up calling.
-#include "circmatch/internal/dot_kernel.h"
-
 #include <cstdint>
+
+#include "circmatch/internal/dot_kernel.h"
 
 #if defined(__AVX2__) && defined(__FMA__)
 
@@ -44,8 +44,7 @@ float FloatDot(const float* query, const float* row, int64_t d) {
   return sum;
 }
 
-void FloatDotsAvx2(const float* query, const float* rows, int64_t stride, int64_t count, int64_t d,
-                   float* scores) {
+void FloatDotsAvx2(const float* query, const float* rows, int64_t stride, int64_t count, int64_t d, float* scores) {
   for (int64_t i = 0; i < count; ++i) scores[i] = FloatDot(query, rows + i * stride, d);
 }
 
@@ -67,8 +66,7 @@ int32_t Int8Dot(const int8_t* query, const int8_t* row, int64_t d) {
   return sum;
 }
 
-void Int8DotsAvx2(const int8_t* query, const int8_t* rows, int64_t stride, int64_t count, int64_t d,
-                  int32_t* dots) {
+void Int8DotsAvx2(const int8_t* query, const int8_t* rows, int64_t stride, int64_t count, int64_t d, int32_t* dots) {
   for (int64_t i = 0; i < count; ++i) dots[i] = Int8Dot(query, rows + i * stride, d);
 }
 

@@ -184,8 +184,8 @@ Explanation QueryExplainer::Explain(const Profile& candidate, double* score) con
   const std::vector<std::string> wanted = vocabulary.HeldCertifications(q.CertificationsAndNamed());
   std::set_intersection(wanted.begin(), wanted.end(), held.begin(), held.end(),
                         std::back_inserter(e.shared_certifications));
-  std::set_difference(resolved_.required_certifications.begin(), resolved_.required_certifications.end(),
-                      held.begin(), held.end(), std::back_inserter(e.missing_certifications));
+  std::set_difference(resolved_.required_certifications.begin(), resolved_.required_certifications.end(), held.begin(),
+                      held.end(), std::back_inserter(e.missing_certifications));
   e.shared_phases = Intersect(q.phases, c.phases);
   e.shared_topics = Intersect(q.topics, c.topics);
   e.shared_terms = SharedTerms(vectorizer_, query_terms_, pair_scorer_.query_text(), candidate_terms, candidate_text);

@@ -1,9 +1,8 @@
 #include "circmatch/internal/gemm_kernel.h"
 
+#include <Eigen/Core>
 #include <cstdint>
 #include <string>
-
-#include <Eigen/Core>
 
 #include "circmatch/internal/cpu_features.h"
 

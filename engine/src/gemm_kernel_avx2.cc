@@ -6,9 +6,9 @@
 // on a CPU without AVX2 (or the baseline copy here, losing the speed). Nothing else may be emitted out of line
 // here: optimized builds emit only the renamed Eigen code and this file's functions (at -O0 also std::min/max of
 // long and exception constructors, integer code without vector instructions); no static initializers.
-#include "circmatch/internal/gemm_kernel.h"
-
 #include <cstdint>
+
+#include "circmatch/internal/gemm_kernel.h"
 
 #if defined(__AVX2__) && defined(__FMA__)
 
@@ -19,8 +19,8 @@ namespace circmatch {
 namespace internal {
 namespace {
 
-void MultiplyByTransposeAvx2(const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
-                             int64_t m, int64_t n, int64_t d) {
+void MultiplyByTransposeAvx2(const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc, int64_t m,
+                             int64_t n, int64_t d) {
   using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   using ConstMap = Eigen::Map<const Matrix, Eigen::Unaligned, Eigen::OuterStride<>>;
   const ConstMap lhs(a, m, d, Eigen::OuterStride<>(lda));

@@ -18,12 +18,22 @@ std::string EscapeICalendarText(absl::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case ';': out += "\\;"; break;
-      case ',': out += "\\,"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': break;
-      default: out += c;
+      case '\\':
+        out += "\\\\";
+        break;
+      case ';':
+        out += "\\;";
+        break;
+      case ',':
+        out += "\\,";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -51,8 +61,7 @@ std::string FoldICalendarLine(absl::string_view line) {
 std::string AgendaToICalendar(absl::string_view calendar_name, const std::vector<CalendarEvent>& events,
                               int64_t stamp_unix_seconds) {
   std::string out = FoldICalendarLine("BEGIN:VCALENDAR") + FoldICalendarLine("VERSION:2.0") +
-                    FoldICalendarLine("PRODID:-//circmatch//market day//EN") +
-                    FoldICalendarLine("CALSCALE:GREGORIAN") +
+                    FoldICalendarLine("PRODID:-//circmatch//market day//EN") + FoldICalendarLine("CALSCALE:GREGORIAN") +
                     FoldICalendarLine(absl::StrCat("X-WR-CALNAME:", EscapeICalendarText(calendar_name)));
   for (const CalendarEvent& e : events) {
     out += FoldICalendarLine("BEGIN:VEVENT");

@@ -174,8 +174,7 @@ class Index::Impl {
   }
 
   absl::StatusOr<MatchResult> FindMatches(const Profile& query, const MatchParams& params) const {
-    absl::StatusOr<ResolvedParams> resolved =
-        ResolveParams(*vocabulary_, query, params, options_.embedding_dimension);
+    absl::StatusOr<ResolvedParams> resolved = ResolveParams(*vocabulary_, query, params, options_.embedding_dimension);
     if (!resolved.ok()) return resolved.status();
     if (!options_.keep_profiles && params.profiles == nullptr) return NoProfileSource();
     MatchResult result;
@@ -274,24 +273,22 @@ class Index::Impl {
 
   absl::StatusOr<Match> ExplainPair(const Profile& query, const ProfileKey& candidate,
                                     const MatchParams& params) const {
-    absl::StatusOr<ResolvedParams> resolved =
-        ResolveParams(*vocabulary_, query, params, options_.embedding_dimension);
+    absl::StatusOr<ResolvedParams> resolved = ResolveParams(*vocabulary_, query, params, options_.embedding_dimension);
     if (!resolved.ok()) return resolved.status();
     absl::StatusOr<Profile> profile = CandidateProfile(candidate, params);
     if (!profile.ok()) return profile.status();
     absl::ReaderMutexLock lock(&mu_);
     Match match;
     match.key = profile->key;
-    match.explanation = BuildExplanation(vectorizer_, idf_, query, *profile, params, *resolved,
-                                         options_.location_decay_km);
+    match.explanation =
+        BuildExplanation(vectorizer_, idf_, query, *profile, params, *resolved, options_.location_decay_km);
     for (const FacetContribution& f : match.explanation.facets) match.score += f.contribution;
     return match;
   }
 
   absl::StatusOr<ExplainResult> Explain(const Profile& query, const ProfileKey& candidate,
                                         const MatchParams& params) const {
-    absl::StatusOr<ResolvedParams> resolved =
-        ResolveParams(*vocabulary_, query, params, options_.embedding_dimension);
+    absl::StatusOr<ResolvedParams> resolved = ResolveParams(*vocabulary_, query, params, options_.embedding_dimension);
     if (!resolved.ok()) return resolved.status();
     absl::StatusOr<Profile> stored = CandidateProfile(candidate, params);
     if (!stored.ok()) return stored.status();
@@ -311,13 +308,13 @@ class Index::Impl {
     result.match.key = profile.key;
     const float own = scorer.Score(candidate_row).score;
     result.match.score = own;
-    result.match.explanation = BuildExplanation(vectorizer_, idf_, query, profile, params, *resolved,
-                                                options_.location_decay_km);
+    result.match.explanation =
+        BuildExplanation(vectorizer_, idf_, query, profile, params, *resolved, options_.location_decay_km);
     std::vector<Exclusion> exclusions =
         FindExclusions(*vocabulary_, query, profile, params, *resolved, result.match.explanation.distance_km);
     if (result.match.score < params.filter.min_score) {
-      exclusions.push_back({"filter.min_score", absl::StrFormat("score %.4f is below %.4f", result.match.score,
-                                                                params.filter.min_score)});
+      exclusions.push_back({"filter.min_score",
+                            absl::StrFormat("score %.4f is below %.4f", result.match.score, params.filter.min_score)});
     }
     result.match.explanation.exclusions = std::move(exclusions);
 
@@ -348,12 +345,12 @@ class Index::Impl {
 
   // The profiles under `keys`, from params.profiles (an index that keeps none).
   static absl::StatusOr<std::vector<std::optional<Profile>>> ReadProfiles(absl::Span<const ProfileKey> keys,
-                                                                         const MatchParams& params) {
+                                                                          const MatchParams& params) {
     if (params.profiles == nullptr) return NoProfileSource();
     absl::StatusOr<std::vector<std::optional<Profile>>> profiles = params.profiles->GetMany(keys);
     if (profiles.ok() && profiles->size() != keys.size()) {
-      return absl::InternalError(absl::StrFormat("params.profiles: gave %d profiles for %d keys", profiles->size(),
-                                                 keys.size()));
+      return absl::InternalError(
+          absl::StrFormat("params.profiles: gave %d profiles for %d keys", profiles->size(), keys.size()));
     }
     return profiles;
   }
@@ -442,9 +439,8 @@ class Index::Impl {
       if (check_visibility && !s.shared[r] && s.owner_id[r] != viewer_id) return false;
       if (check_open && (now < s.OpensAt(r) || now >= s.ClosesAt(r))) return false;
       if (!excluded_rows.empty() && excluded_rows.contains(r)) return false;
-      if (!excluded_organizations.empty() &&
-          std::find(excluded_organizations.begin(), excluded_organizations.end(), s.organization_id[r]) !=
-              excluded_organizations.end()) {
+      if (!excluded_organizations.empty() && std::find(excluded_organizations.begin(), excluded_organizations.end(),
+                                                       s.organization_id[r]) != excluded_organizations.end()) {
         return false;
       }
       if (check_certifications && !s.HoldsAll(r, required_certifications)) return false;
@@ -592,8 +588,8 @@ class Index::Impl {
     return ids;
   }
 
-  RowFilter MakeFilter(const Profile& query, const MatchParams& params,
-                       const ResolvedParams& resolved) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+  RowFilter MakeFilter(const Profile& query, const MatchParams& params, const ResolvedParams& resolved) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     RowFilter filter;
     const ProfileKind kind = CandidateKind(params.type);
     if (!params.viewer.empty()) {
@@ -704,9 +700,7 @@ void Index::Upsert(PreparedProfiles prepared) { impl_->Upsert(std::move(prepared
 absl::Status Index::Delete(const ProfileKey& key) { return impl_->Delete(key); }
 std::optional<Profile> Index::Get(const ProfileKey& key) const { return impl_->Get(key); }
 bool Index::Contains(const ProfileKey& key) const { return impl_->Contains(key); }
-bool Index::VisibleTo(const ProfileKey& key, const std::string& viewer) const {
-  return impl_->VisibleTo(key, viewer);
-}
+bool Index::VisibleTo(const ProfileKey& key, const std::string& viewer) const { return impl_->VisibleTo(key, viewer); }
 int64_t Index::Count(ProfileKind kind) const { return impl_->Count(kind); }
 uint64_t Index::version() const { return impl_->version(); }
 uint64_t Index::ViewVersion(const std::string& viewer) const { return impl_->ViewVersion(viewer); }
@@ -721,8 +715,7 @@ absl::StatusOr<ExplainResult> Index::Explain(const Profile& query, const Profile
   return impl_->Explain(query, candidate, params);
 }
 
-absl::StatusOr<ScoreMatrix> Index::ScoreAll(absl::Span<const Profile> queries,
-                                            absl::Span<const ProfileKey> candidates,
+absl::StatusOr<ScoreMatrix> Index::ScoreAll(absl::Span<const Profile> queries, absl::Span<const ProfileKey> candidates,
                                             const MatchParams& params) const {
   return impl_->ScoreAll(queries, candidates, params);
 }

@@ -73,12 +73,12 @@ absl::StatusOr<std::vector<DenseMatch>> Int8Embeddings::TopK(absl::Span<const fl
     return s;
   }
   if (options.rerank != 0 && options.rerank < options.k) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "rerank: must be 0 (the default) or at least k = %d, got %d", options.k, options.rerank));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("rerank: must be 0 (the default) or at least k = %d, got %d", options.k, options.rerank));
   }
   if (exact.rows() != rows_ || exact.cols() != dimension_) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "exact: is %d x %d, but the quantized rows are %d x %d", exact.rows(), exact.cols(), rows_, dimension_));
+    return absl::InvalidArgumentError(absl::StrFormat("exact: is %d x %d, but the quantized rows are %d x %d",
+                                                      exact.rows(), exact.cols(), rows_, dimension_));
   }
   const int64_t d = dimension_;
   std::vector<int8_t> quantized_query(static_cast<size_t>(d));
@@ -86,8 +86,8 @@ absl::StatusOr<std::vector<DenseMatch>> Int8Embeddings::TopK(absl::Span<const fl
   const int rerank = options.rerank != 0 ? options.rerank : options.k * Int8TopKOptions::kDefaultRerankPerResult;
 
   const internal::DotKernel& kernel = internal::BestDotKernel();
-  const std::vector<internal::ScoredRow> estimated = internal::ScanTopK(
-      rows_, rerank, options.threads, [&](int64_t begin, int64_t end, float* scores) {
+  const std::vector<internal::ScoredRow> estimated =
+      internal::ScanTopK(rows_, rerank, options.threads, [&](int64_t begin, int64_t end, float* scores) {
         int32_t dots[internal::kScanBlockRows];
         kernel.int8_dots(quantized_query.data(), values_.data() + begin * d, d, end - begin, d, dots);
         for (int64_t i = 0; i < end - begin; ++i) {

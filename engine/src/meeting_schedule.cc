@@ -48,9 +48,8 @@ class Board {
         supplier_count_(p.scores.cols(), 0) {}
 
   bool CanPlace(const Candidate& c, int slot) const {
-    return used_[slot] < p_.tables_per_slot && buyer_busy_[c.buyer][slot] < 0 &&
-           supplier_busy_[c.supplier][slot] < 0 && buyer_count_[c.buyer] < p_.buyer_max[c.buyer] &&
-           supplier_count_[c.supplier] < p_.supplier_max[c.supplier];
+    return used_[slot] < p_.tables_per_slot && buyer_busy_[c.buyer][slot] < 0 && supplier_busy_[c.supplier][slot] < 0 &&
+           buyer_count_[c.buyer] < p_.buyer_max[c.buyer] && supplier_count_[c.supplier] < p_.supplier_max[c.supplier];
   }
   void Place(int index, const Candidate& c, int slot) {
     buyer_busy_[c.buyer][slot] = supplier_busy_[c.supplier][slot] = index;
@@ -158,8 +157,7 @@ absl::Status Validate(const MeetingProblem& p) {
   if (p.slots < 1) return absl::InvalidArgumentError("event.slots: at least one slot");
   if (p.tables_per_slot < 1) return absl::InvalidArgumentError("event.tables_per_slot: at least 1");
   if (static_cast<int>(p.buyer_slots.size()) != buyers || static_cast<int>(p.buyer_max.size()) != buyers ||
-      static_cast<int>(p.supplier_slots.size()) != suppliers ||
-      static_cast<int>(p.supplier_max.size()) != suppliers) {
+      static_cast<int>(p.supplier_slots.size()) != suppliers || static_cast<int>(p.supplier_max.size()) != suppliers) {
     return absl::InvalidArgumentError("participants: sizes do not match the score matrix");
   }
   const auto check = [&](const char* side, const std::vector<std::vector<int>>& slots,
@@ -216,8 +214,9 @@ absl::StatusOr<MeetingSchedule> ScheduleMeetings(const MeetingProblem& p) {
       const double score = std::clamp(static_cast<double>(p.scores(b, s)), 0.0, 1.0);
       if (wish.wont) continue;
       if (score < p.min_score && !wish.must && !wish.like) continue;
-      Candidate c{b, s, score, wish.must ? MeetingWish::kMustMeet : wish.like ? MeetingWish::kWouldLike : MeetingWish::kNone,
-                  0, {}};
+      Candidate c{b,     s,
+                  score, wish.must ? MeetingWish::kMustMeet : wish.like ? MeetingWish::kWouldLike : MeetingWish::kNone,
+                  0,     {}};
       c.value = std::llround(score * kScale) + (wish.like ? std::llround(p.would_like_bonus * kScale) : 0) +
                 (wish.must ? must_weight : 0);
       if (c.value <= 0) continue;
@@ -311,7 +310,8 @@ absl::StatusOr<MeetingSchedule> ScheduleMeetings(const MeetingProblem& p) {
     const WishState& state = wishes[{w.buyer, w.supplier}];
     std::string reason;
     bool common = false;
-    for (int slot = 0; slot < p.slots; ++slot) common |= buyer_attends[w.buyer][slot] && supplier_attends[w.supplier][slot];
+    for (int slot = 0; slot < p.slots; ++slot)
+      common |= buyer_attends[w.buyer][slot] && supplier_attends[w.supplier][slot];
     if (state.wont) {
       reason = "the other side does not want to meet";
     } else if (!common) {

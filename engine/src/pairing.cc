@@ -80,7 +80,8 @@ class Problem {
     if (!peer() && members_[b].capacity <= 0) {
       return fail(absl::StrCat("best candidate ", name, " has capacity 0"));
     }
-    if (forbidden_.contains(PairKey(a, b, n_))) return fail(absl::StrCat("best candidate ", name, " is a forbidden pair"));
+    if (forbidden_.contains(PairKey(a, b, n_)))
+      return fail(absl::StrCat("best candidate ", name, " is a forbidden pair"));
     if (avoided_.contains(PairKey(a, b, n_))) {
       return fail(absl::StrCat("best candidate ", name, " is a previous pair (policy AVOID)"));
     }
@@ -161,8 +162,8 @@ absl::Status Validate(const Eigen::Ref<const Eigen::MatrixXf>& scores, absl::Spa
                       const PairingParams& params) {
   const int n = static_cast<int>(members.size());
   if (scores.rows() != n || scores.cols() != n) {
-    return absl::InvalidArgumentError(absl::StrFormat("scores: must be %d x %d (one row and column per member), got %d x %d",
-                                                      n, n, scores.rows(), scores.cols()));
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "scores: must be %d x %d (one row and column per member), got %d x %d", n, n, scores.rows(), scores.cols()));
   }
   for (int i = 0; i < n; ++i) {
     for (int j = 0; j < n; ++j) {
@@ -313,8 +314,8 @@ int64_t GreedyMentoring(const Problem& problem, const PairingConstraints& c, Men
 // ---- PEER ---------------------------------------------------------------------------------------------------
 
 struct PeerState {
-  std::vector<int> mate;          // -1 = unpaired
-  std::vector<char> kept;         // the member's pair was kept from the previous round
+  std::vector<int> mate;   // -1 = unpaired
+  std::vector<char> kept;  // the member's pair was kept from the previous round
 };
 
 void KeepPreviousPeer(const Problem& problem, const PairingConstraints& c, PeerState* state) {
@@ -477,8 +478,8 @@ PairingResult PairMentoring(const Problem& problem, const PairingConstraints& c,
   result.pairs = std::move(state.pairs);
   SortPairs(&result.pairs);
   Totals(&result);
-  result.upper_bound =
-      result.optimal ? result.total_score : std::max(result.total_score, static_cast<double>(bound) / kPairingScoreScale);
+  result.upper_bound = result.optimal ? result.total_score
+                                      : std::max(result.total_score, static_cast<double>(bound) / kPairingScoreScale);
 
   for (int i = 0; i < n; ++i) {
     UnpairedMember u;
@@ -556,7 +557,8 @@ PairingResult PairPeer(const Problem& problem, const PairingConstraints& c, cons
       u.detail = absl::StrCat(candidates, candidates == 1 ? " candidate" : " candidates",
                               ", each paired with someone else for a higher total; best ", problem.member(best).name,
                               " scores ", FormatScore(problem.Score(i, best)));
-      if (state.mate[best] >= 0) absl::StrAppend(&u.detail, " (paired with ", problem.member(state.mate[best]).name, ")");
+      if (state.mate[best] >= 0)
+        absl::StrAppend(&u.detail, " (paired with ", problem.member(state.mate[best]).name, ")");
     }
     result.unpaired.push_back(std::move(u));
   }

@@ -10,9 +10,9 @@
 namespace circmatch {
 namespace internal {
 
-QueryScorer::QueryScorer(const Segment& segment, const Vectorizer& vectorizer, const TextIdf& idf,
-                         const Profile& query, const MatchParams& params, const FacetWeights& weights,
-                         double location_decay_km, std::vector<int32_t> named_certification_ids)
+QueryScorer::QueryScorer(const Segment& segment, const Vectorizer& vectorizer, const TextIdf& idf, const Profile& query,
+                         const MatchParams& params, const FacetWeights& weights, double location_decay_km,
+                         std::vector<int32_t> named_certification_ids)
     : segment_(segment),
       type_(params.type),
       decay_km_(location_decay_km),
@@ -22,14 +22,16 @@ QueryScorer::QueryScorer(const Segment& segment, const Vectorizer& vectorizer, c
     const Facet facet = static_cast<Facet>(f);
     const float weight = static_cast<float>(weights[f]);
     if (weight <= 0 || !IsSparseFacet(facet)) continue;
-    const SparseVector vector = facet == Facet::kText
-                                    ? vectorizer.Text(q, idf)
-                                    : vectorizer.Categorical(facet, q, Vectorizer::Side::kQuery);
+    const SparseVector vector =
+        facet == Facet::kText ? vectorizer.Text(q, idf) : vectorizer.Categorical(facet, q, Vectorizer::Side::kQuery);
     if (vector.empty()) continue;
     const int columns = segment.sparse[f].cols();
-    SparseFacet sparse{f, weight, std::vector<uint64_t>((columns + 63) / 64, 0),
+    SparseFacet sparse{f,
+                       weight,
+                       std::vector<uint64_t>((columns + 63) / 64, 0),
                        columns <= kDenseQueryColumns ? Eigen::VectorXf::Zero(columns) : Eigen::VectorXf(),
-                       terms_.size(), terms_.size() + vector.indices.size()};
+                       terms_.size(),
+                       terms_.size() + vector.indices.size()};
     for (size_t i = 0; i < vector.indices.size(); ++i) {
       const int column = vector.indices[i];
       if (sparse.dense.size() > 0) sparse.dense[column] = vector.values[i];
@@ -45,8 +47,8 @@ QueryScorer::QueryScorer(const Segment& segment, const Vectorizer& vectorizer, c
   const bool reach_applies = !params.filter.include_out_of_reach &&
                              (params.type == MatchType::kSuppliersForTender ||
                               (params.type == MatchType::kTendersForSupplier && query.service_radius_km > 0));
-  need_distance_ = point_.has_value() && (location_weight_ > 0 || params.filter.max_distance_km > 0 ||
-                                          reach_applies || q.named_max_distance_km > 0);
+  need_distance_ = point_.has_value() && (location_weight_ > 0 || params.filter.max_distance_km > 0 || reach_applies ||
+                                          q.named_max_distance_km > 0);
   if (!point_) location_weight_ = 0;
   query_radius_km_ = query.service_radius_km;
   query_facets_ = &q;

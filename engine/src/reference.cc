@@ -36,17 +36,15 @@ absl::StatusOr<std::vector<Match>> ReferenceRankAll(const Vectorizer& vectorizer
     match.score = score;
     out.push_back(std::move(match));
   }
-  std::sort(out.begin(), out.end(), [](const Match& a, const Match& b) {
-    return a.score != b.score ? a.score > b.score : a.key < b.key;
-  });
+  std::sort(out.begin(), out.end(),
+            [](const Match& a, const Match& b) { return a.score != b.score ? a.score > b.score : a.key < b.key; });
   return out;
 }
 
 absl::StatusOr<std::vector<Match>> ReferenceFindMatches(const Vectorizer& vectorizer, const TextIdf& idf,
                                                         absl::Span<const Profile> stored, const Profile& query,
                                                         const MatchParams& params, double location_decay_km) {
-  absl::StatusOr<std::vector<Match>> all =
-      ReferenceRankAll(vectorizer, idf, stored, query, params, location_decay_km);
+  absl::StatusOr<std::vector<Match>> all = ReferenceRankAll(vectorizer, idf, stored, query, params, location_decay_km);
   if (all.ok() && static_cast<int>(all->size()) > params.k) all->resize(static_cast<size_t>(params.k));
   return all;
 }

@@ -1,8 +1,8 @@
 #include "circmatch/internal/row_selection.h"
 
 #include <algorithm>
-#include <cstdint>
 #include <atomic>
+#include <cstdint>
 #include <limits>
 #include <thread>
 #include <utility>
@@ -52,8 +52,7 @@ std::vector<ScoredRow> MergeRowTopK(std::vector<RowTopK> parts, int k) {
     merged.insert(merged.end(), rows.begin(), rows.end());
   }
   const size_t kept = std::min(merged.size(), static_cast<size_t>(std::max(k, 0)));
-  std::partial_sort(merged.begin(), merged.begin() + static_cast<std::ptrdiff_t>(kept), merged.end(),
-                    RanksBefore{});
+  std::partial_sort(merged.begin(), merged.begin() + static_cast<std::ptrdiff_t>(kept), merged.end(), RanksBefore{});
   merged.resize(kept);
   return merged;
 }

@@ -139,8 +139,8 @@ std::array<bool, kFacetCount> QueryFacetPresence(const Vocabulary& vocabulary, M
   present[static_cast<int>(Facet::kTopics)] = !v.topics.empty();
   present[static_cast<int>(Facet::kText)] = !vocabulary.text_analyzer().Analyze(v.text).empty();
   present[static_cast<int>(Facet::kEmbedding)] =
-      !query.embedding.empty() && std::any_of(query.embedding.begin(), query.embedding.end(),
-                                              [](float x) { return x != 0; });
+      !query.embedding.empty() &&
+      std::any_of(query.embedding.begin(), query.embedding.end(), [](float x) { return x != 0; });
   return present;
 }
 
@@ -156,14 +156,14 @@ absl::StatusOr<ResolvedParams> ResolveParams(const Vocabulary& vocabulary, const
   switch (params.type) {
     case MatchType::kSuppliersForTender:
       if (query.kind != ProfileKind::kTender && query.kind != ProfileKind::kBuyer) {
-        return absl::InvalidArgumentError(absl::StrCat("query: suppliers are suggested for a TENDER or BUYER, got ",
-                                                       ProfileKindName(query.kind)));
+        return absl::InvalidArgumentError(
+            absl::StrCat("query: suppliers are suggested for a TENDER or BUYER, got ", ProfileKindName(query.kind)));
       }
       break;
     case MatchType::kSimilarBuyers:
       if (query.kind != ProfileKind::kTender && query.kind != ProfileKind::kBuyer) {
-        return absl::InvalidArgumentError(absl::StrCat("query: similar buyers are found for a TENDER or BUYER, got ",
-                                                       ProfileKindName(query.kind)));
+        return absl::InvalidArgumentError(
+            absl::StrCat("query: similar buyers are found for a TENDER or BUYER, got ", ProfileKindName(query.kind)));
       }
       break;
     case MatchType::kTendersForSupplier:
@@ -195,8 +195,8 @@ absl::StatusOr<ResolvedParams> ResolveParams(const Vocabulary& vocabulary, const
                                                       side, kMaxQueryTextWords, words));
   }
   if (!query.embedding.empty() && static_cast<int>(query.embedding.size()) != embedding_dimension) {
-    return absl::InvalidArgumentError(absl::StrFormat("query.embedding: expected %d numbers, got %d",
-                                                      embedding_dimension, query.embedding.size()));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("query.embedding: expected %d numbers, got %d", embedding_dimension, query.embedding.size()));
   }
 
   ResolvedParams resolved;
@@ -261,8 +261,8 @@ std::vector<Exclusion> FindExclusions(const Vocabulary& vocabulary, const Profil
   std::vector<Exclusion> out;
   const ProfileKind wanted = CandidateKind(params.type);
   if (candidate.kind != wanted) {
-    out.push_back({"kind", absl::StrCat("is a ", ProfileKindName(candidate.kind), ", not a ",
-                                        ProfileKindName(wanted))});
+    out.push_back(
+        {"kind", absl::StrCat("is a ", ProfileKindName(candidate.kind), ", not a ", ProfileKindName(wanted))});
   }
   if (!params.viewer.empty() && candidate.key.owner != params.viewer && candidate.visibility != Visibility::kShared) {
     out.push_back({"visibility", "private to another owner"});
@@ -287,15 +287,15 @@ std::vector<Exclusion> FindExclusions(const Vocabulary& vocabulary, const Profil
     const std::string organization = OrganizationKey(candidate.organization);
     if (std::find(resolved.excluded_organizations.begin(), resolved.excluded_organizations.end(), organization) !=
         resolved.excluded_organizations.end()) {
-      out.push_back({"filter.exclude_organizations", absl::StrCat("organization \"", candidate.organization,
-                                                                  "\" is excluded")});
+      out.push_back(
+          {"filter.exclude_organizations", absl::StrCat("organization \"", candidate.organization, "\" is excluded")});
     }
   }
   if (!resolved.required_certifications.empty()) {
     const std::vector<std::string> held = vocabulary.HeldCertifications(CandidateFacets(candidate).certifications);
     std::vector<std::string> missing;
-    std::set_difference(resolved.required_certifications.begin(), resolved.required_certifications.end(),
-                        held.begin(), held.end(), std::back_inserter(missing));
+    std::set_difference(resolved.required_certifications.begin(), resolved.required_certifications.end(), held.begin(),
+                        held.end(), std::back_inserter(missing));
     if (!missing.empty()) {
       out.push_back({"filter.required_certifications", absl::StrCat("missing ", absl::StrJoin(missing, ", "))});
     }
@@ -304,8 +304,8 @@ std::vector<Exclusion> FindExclusions(const Vocabulary& vocabulary, const Profil
     if (!distance_km) {
       out.push_back({"filter.max_distance_km", "no location to measure the distance"});
     } else if (*distance_km > params.filter.max_distance_km) {
-      out.push_back({"filter.max_distance_km", absl::StrFormat("%.1f km away, more than %.1f km", *distance_km,
-                                                               params.filter.max_distance_km)});
+      out.push_back({"filter.max_distance_km",
+                     absl::StrFormat("%.1f km away, more than %.1f km", *distance_km, params.filter.max_distance_km)});
     }
   }
   if (!params.filter.include_out_of_reach && OutOfReach(params.type, query, candidate, distance_km)) {
@@ -376,8 +376,8 @@ PairSimilarity PairScorer::Score(const Profile& candidate, const SparseVector* c
   const FacetValues& q = QueryFacets(type_, query_);
   if (!q.named_certifications.empty()) {
     const std::vector<std::string> held = vectorizer_.vocabulary().HeldCertifications(c.certifications);
-    out.holds_named_certifications = std::includes(held.begin(), held.end(), q.named_certifications.begin(),
-                                                   q.named_certifications.end());
+    out.holds_named_certifications =
+        std::includes(held.begin(), held.end(), q.named_certifications.begin(), q.named_certifications.end());
   }
   out.factor = ScoreFactor(vectorizer_.options(), type_, q, c.intermediary, out.holds_named_certifications,
                            out.distance_km.value_or(std::numeric_limits<double>::quiet_NaN()));

@@ -1,10 +1,10 @@
 #include "circmatch/text_analysis.h"
 
+#include <xapian.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
-
-#include <xapian.h>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
@@ -20,21 +20,21 @@ namespace {
 const char* FoldLatin(uint32_t cp) {
   static const char* const kLatin1[64] = {
       // U+00C0 .. U+00FF
-      "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",     //
-      "d", "n", "o", "o", "o", "o", "o", nullptr, "o", "u", "u", "u", "u", "y", "th", "ss",  //
-      "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",     //
-      "d", "n", "o", "o", "o", "o", "o", nullptr, "o", "u", "u", "u", "u", "y", "th", "y",   //
+      "a", "a", "a", "a", "a", "a", "ae", "c",     "e", "e", "e", "e", "i", "i", "i",  "i",   //
+      "d", "n", "o", "o", "o", "o", "o",  nullptr, "o", "u", "u", "u", "u", "y", "th", "ss",  //
+      "a", "a", "a", "a", "a", "a", "ae", "c",     "e", "e", "e", "e", "i", "i", "i",  "i",   //
+      "d", "n", "o", "o", "o", "o", "o",  nullptr, "o", "u", "u", "u", "u", "y", "th", "y",   //
   };
   static const char* const kExtendedA[128] = {
       // U+0100 .. U+017F, in pairs of upper and lower case
-      "a", "a", "a", "a", "a", "a", "c", "c", "c", "c", "c", "c", "c", "c", "d", "d",    // 0100
-      "d", "d", "e", "e", "e", "e", "e", "e", "e", "e", "e", "e", "g", "g", "g", "g",    // 0110
-      "g", "g", "g", "g", "h", "h", "h", "h", "i", "i", "i", "i", "i", "i", "i", "i",    // 0120
+      "a", "a", "a",  "a",  "a", "a", "c", "c", "c", "c", "c", "c", "c", "c", "d", "d",  // 0100
+      "d", "d", "e",  "e",  "e", "e", "e", "e", "e", "e", "e", "e", "g", "g", "g", "g",  // 0110
+      "g", "g", "g",  "g",  "h", "h", "h", "h", "i", "i", "i", "i", "i", "i", "i", "i",  // 0120
       "i", "i", "ij", "ij", "j", "j", "k", "k", "k", "l", "l", "l", "l", "l", "l", "l",  // 0130
-      "l", "l", "l", "n", "n", "n", "n", "n", "n", "n", "n", "n", "o", "o", "o", "o",    // 0140
+      "l", "l", "l",  "n",  "n", "n", "n", "n", "n", "n", "n", "n", "o", "o", "o", "o",  // 0140
       "o", "o", "oe", "oe", "r", "r", "r", "r", "r", "r", "s", "s", "s", "s", "s", "s",  // 0150
-      "s", "s", "t", "t", "t", "t", "t", "t", "u", "u", "u", "u", "u", "u", "u", "u",    // 0160
-      "u", "u", "u", "u", "w", "w", "y", "y", "y", "z", "z", "z", "z", "z", "z", "s",    // 0170
+      "s", "s", "t",  "t",  "t", "t", "t", "t", "u", "u", "u", "u", "u", "u", "u", "u",  // 0160
+      "u", "u", "u",  "u",  "w", "w", "y", "y", "y", "z", "z", "z", "z", "z", "z", "s",  // 0170
   };
   if (cp >= 0xC0 && cp <= 0xFF) return kLatin1[cp - 0xC0];
   if (cp >= 0x100 && cp <= 0x17F) return kExtendedA[cp - 0x100];
@@ -117,8 +117,7 @@ std::string FoldAndLower(absl::string_view text) {
 
 std::string AlnumKey(absl::string_view text) {
   std::string folded = FoldAndLower(text);
-  folded.erase(std::remove_if(folded.begin(), folded.end(), [](char c) { return !IsAsciiAlnum(c); }),
-               folded.end());
+  folded.erase(std::remove_if(folded.begin(), folded.end(), [](char c) { return !IsAsciiAlnum(c); }), folded.end());
   return folded;
 }
 
@@ -160,16 +159,16 @@ std::vector<std::string> Tokenize(absl::string_view text) {
 bool IsStopWord(absl::string_view token) {
   static const auto* const kStopWords = new absl::flat_hash_set<absl::string_view>{
       // Dutch
-      "aan", "af", "al", "als", "bij", "dan", "dat", "de", "den", "der", "des", "deze", "die", "dit", "door",
-      "een", "en", "er", "geen", "hem", "het", "hij", "hun", "ik", "in", "is", "je", "kan", "kunnen", "maar",
-      "meer", "met", "mijn", "moet", "moeten", "na", "naar", "niet", "nog", "of", "om", "onder", "ons", "onze",
-      "ook", "op", "over", "te", "tot", "uit", "uw", "van", "veel", "voor", "wat", "we", "wel", "werd", "wij",
-      "wordt", "worden", "zal", "ze", "zich", "zij", "zijn", "zo", "zoals", "zonder",
+      "aan", "af", "al", "als", "bij", "dan", "dat", "de", "den", "der", "des", "deze", "die", "dit", "door", "een",
+      "en", "er", "geen", "hem", "het", "hij", "hun", "ik", "in", "is", "je", "kan", "kunnen", "maar", "meer", "met",
+      "mijn", "moet", "moeten", "na", "naar", "niet", "nog", "of", "om", "onder", "ons", "onze", "ook", "op", "over",
+      "te", "tot", "uit", "uw", "van", "veel", "voor", "wat", "we", "wel", "werd", "wij", "wordt", "worden", "zal",
+      "ze", "zich", "zij", "zijn", "zo", "zoals", "zonder",
       // English
-      "a", "about", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can",
-      "for", "from", "has", "have", "into", "it", "its", "may", "more", "no", "not", "of", "on", "or", "our",
-      "such", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "to",
-      "was", "we", "were", "which", "who", "will", "with", "would", "you", "your"};
+      "a", "about", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can", "for",
+      "from", "has", "have", "into", "it", "its", "may", "more", "no", "not", "of", "on", "or", "our", "such", "than",
+      "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "was", "we", "were",
+      "which", "who", "will", "with", "would", "you", "your"};
   return kStopWords->contains(token);
 }
 
@@ -304,7 +303,8 @@ std::vector<std::string> TextAnalyzer::Analyze(absl::string_view text, std::vect
     hits->push_back(std::move(hit));
   });
   if (hits != nullptr) {
-    std::sort(hits->begin(), hits->end(), [](const ConceptHit& a, const ConceptHit& b) { return a.concept < b.concept; });
+    std::sort(hits->begin(), hits->end(),
+              [](const ConceptHit& a, const ConceptHit& b) { return a.concept < b.concept; });
   }
   return terms;
 }

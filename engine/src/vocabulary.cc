@@ -8,11 +8,11 @@
 #include "absl/algorithm/container.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "circmatch/internal/csv.h"
@@ -72,8 +72,8 @@ absl::StatusOr<Table> ReadTable(const std::string& data_dir, const std::string& 
   }
   for (const internal::CsvRow& row : table.rows) {
     if (row.fields.size() != table.header.size()) {
-      return absl::InvalidArgumentError(absl::StrFormat("%s:%d: expected %d fields, got %d", file, row.line,
-                                                        table.header.size(), row.fields.size()));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("%s:%d: expected %d fields, got %d", file, row.line, table.header.size(), row.fields.size()));
     }
   }
   return table;
@@ -116,8 +116,8 @@ absl::StatusOr<std::vector<Term>> LoadTerms(const std::string& data_dir, const s
 std::string CertificationMatchKey(absl::string_view text) {
   std::string key = " ";
   for (char c : FoldAndLower(text)) {
-    const bool keep = absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '*' ||
-                      static_cast<unsigned char>(c) >= 0x80;
+    const bool keep =
+        absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '*' || static_cast<unsigned char>(c) >= 0x80;
     if (keep) {
       key.push_back(c);
     } else if (key.back() != ' ') {
@@ -197,9 +197,8 @@ absl::StatusOr<std::unique_ptr<Vocabulary>> Vocabulary::Load(const std::string& 
     }
     std::vector<int> order(vocabulary->cpv_codes_.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
-    std::sort(order.begin(), order.end(), [&](int a, int b) {
-      return vocabulary->cpv_codes_[a].code8 < vocabulary->cpv_codes_[b].code8;
-    });
+    std::sort(order.begin(), order.end(),
+              [&](int a, int b) { return vocabulary->cpv_codes_[a].code8 < vocabulary->cpv_codes_[b].code8; });
     std::vector<CpvCode> sorted;
     std::vector<std::string> sorted_parents;
     for (int i : order) {
@@ -249,8 +248,8 @@ absl::StatusOr<std::unique_ptr<Vocabulary>> Vocabulary::Load(const std::string& 
       vocabulary->municipalities_.push_back(std::move(m));
     }
     // Everyday names of the two municipalities whose official names start with 's-.
-    for (const auto& [alias, official] : {std::pair<const char*, const char*>{"Den Haag", "'s-Gravenhage"},
-                                          {"Den Bosch", "'s-Hertogenbosch"}}) {
+    for (const auto& [alias, official] :
+         {std::pair<const char*, const char*>{"Den Haag", "'s-Gravenhage"}, {"Den Bosch", "'s-Hertogenbosch"}}) {
       auto it = vocabulary->municipality_by_key_.find(AlnumKey(official));
       if (it != vocabulary->municipality_by_key_.end()) {
         vocabulary->municipality_by_key_.emplace(AlnumKey(alias), it->second);
@@ -356,19 +355,18 @@ std::string Vocabulary::CanonicalCertification(absl::string_view value) const {
   return key;
 }
 
-absl::StatusOr<std::string> Vocabulary::CheckedCertification(absl::string_view value,
-                                                             absl::string_view field) const {
+absl::StatusOr<std::string> Vocabulary::CheckedCertification(absl::string_view value, absl::string_view field) const {
   std::string canonical = CanonicalCertification(value);
   if (canonical.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": must contain a letter or digit"));
   if (canonical.size() > kMaxCertificationLength) {
-    return absl::InvalidArgumentError(absl::StrFormat("%s: must be at most %d characters, got %d", field,
-                                                      kMaxCertificationLength, canonical.size()));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("%s: must be at most %d characters, got %d", field, kMaxCertificationLength, canonical.size()));
   }
   return canonical;
 }
 
 namespace {
-constexpr absl::string_view kLadderMetals[] = {"brons", "zilver", "goud", "platina",
+constexpr absl::string_view kLadderMetals[] = {"brons",  "zilver", "goud", "platina",
                                                "bronze", "silver", "gold", "platinum"};
 }  // namespace
 
@@ -415,8 +413,7 @@ std::vector<std::string> Vocabulary::CertificationsNamedIn(absl::string_view tex
       if (!std::equal(ladder.family_words.begin(), ladder.family_words.end(), words.begin() + i)) continue;
       const size_t begin = i >= kLadderLevelWindow ? i - kLadderLevelWindow : 0;
       const size_t end = std::min(words.size(), i + length + kLadderLevelWindow);
-      const std::string window = absl::StrCat(
-          " ", absl::StrJoin(words.begin() + begin, words.begin() + end, " "), " ");
+      const std::string window = absl::StrCat(" ", absl::StrJoin(words.begin() + begin, words.begin() + end, " "), " ");
       if (window.find(ladder.level_key) != std::string::npos) named.push_back(ladder.id);
     }
   }
@@ -494,8 +491,8 @@ absl::Status NormalizeFacet(const Vocabulary& vocabulary, absl::string_view face
   }
   SortUnique(&values->materials);
   for (size_t i = 0; i < values->certifications.size(); ++i) {
-    absl::StatusOr<std::string> canonical = vocabulary.CheckedCertification(
-        values->certifications[i], absl::StrFormat("%s.certifications[%d]", facet, i));
+    absl::StatusOr<std::string> canonical =
+        vocabulary.CheckedCertification(values->certifications[i], absl::StrFormat("%s.certifications[%d]", facet, i));
     if (!canonical.ok()) return canonical.status();
     values->certifications[i] = *std::move(canonical);
   }
@@ -597,8 +594,8 @@ absl::Status NormalizeProfile(const Vocabulary& vocabulary, int embedding_dimens
   if (!copy.embedding.empty()) {
     if (embedding_dimension <= 0) return FieldError("embedding", "embeddings are not enabled in this deployment");
     if (static_cast<int>(copy.embedding.size()) != embedding_dimension) {
-      return FieldError("embedding", absl::StrFormat("expected %d numbers, got %d", embedding_dimension,
-                                                     copy.embedding.size()));
+      return FieldError("embedding",
+                        absl::StrFormat("expected %d numbers, got %d", embedding_dimension, copy.embedding.size()));
     }
     for (size_t i = 0; i < copy.embedding.size(); ++i) {
       if (!std::isfinite(copy.embedding[i])) {

@@ -65,8 +65,7 @@ TEST(ProfileFileTest, JsonLinesNotInUtf8AreRefused) {
       "{\"id\": \"x1\", \"kind\": \"PROFILE_KIND_SUPPLIER\", \"capabilities\": {\"text\": \"Caf\xe9\"}}\n",
       /*csv=*/false, "in.jsonl");
   EXPECT_EQ(lines.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(lines.status().message().rfind("in.jsonl:1: not a valid circmatch.v1.Profile", 0), 0u)
-      << lines.status();
+  EXPECT_EQ(lines.status().message().rfind("in.jsonl:1: not a valid circmatch.v1.Profile", 0), 0u) << lines.status();
 }
 
 TEST(ProfileFileTest, ExportedRowsReadBackTheSame) {

@@ -10,8 +10,8 @@
 
 #include "absl/status/status.h"
 #include "circmatch/internal/gemm_kernel.h"
-#include "gtest/gtest.h"
 #include "dense_test_data.h"
+#include "gtest/gtest.h"
 
 namespace circmatch {
 namespace {
@@ -51,9 +51,8 @@ std::vector<std::vector<Ranked>> ReferenceTopK(const RowMajorMatrixXf& queries, 
       }
       all.push_back({dot, static_cast<int32_t>(j)});
     }
-    std::sort(all.begin(), all.end(), [](const Ranked& a, const Ranked& b) {
-      return a.score != b.score ? a.score > b.score : a.id < b.id;
-    });
+    std::sort(all.begin(), all.end(),
+              [](const Ranked& a, const Ranked& b) { return a.score != b.score ? a.score > b.score : a.id < b.id; });
     all.resize(std::min<size_t>(all.size(), static_cast<size_t>(k)));
     out.push_back(std::move(all));
   }
@@ -126,8 +125,8 @@ TEST(BatchTopKTest, EqualsReferenceAcrossShapesThreadsAndBlocks) {
   struct Shape {
     int64_t q, n, d;
   };
-  for (const Shape& shape : {Shape{1, 1, 1}, Shape{7, 50, 3}, Shape{33, 1000, 16}, Shape{65, 3001, 256},
-                             Shape{300, 700, 40}}) {
+  for (const Shape& shape :
+       {Shape{1, 1, 1}, Shape{7, 50, 3}, Shape{33, 1000, 16}, Shape{65, 3001, 256}, Shape{300, 700, 40}}) {
     const RowMajorMatrixXf queries = Gaussian(shape.q, shape.d, 1 + static_cast<uint32_t>(shape.n));
     const RowMajorMatrixXf candidates = Gaussian(shape.n, shape.d, 2 + static_cast<uint32_t>(shape.q));
     // Float sums of d products of N(0,1) values err by up to about 4e-7 * d here; the bound allows 1e-6 * d.
@@ -140,8 +139,8 @@ TEST(BatchTopKTest, EqualsReferenceAcrossShapesThreadsAndBlocks) {
           if (shape.q * shape.n > 100000 && query_block * candidate_block < 100) continue;  // too slow, same code
           const std::string what = "Q=" + std::to_string(shape.q) + " N=" + std::to_string(shape.n) +
                                    " d=" + std::to_string(shape.d) + " k=" + std::to_string(k) +
-                                   " threads=" + std::to_string(threads) + " blocks=" +
-                                   std::to_string(query_block) + "x" + std::to_string(candidate_block);
+                                   " threads=" + std::to_string(threads) + " blocks=" + std::to_string(query_block) +
+                                   "x" + std::to_string(candidate_block);
           absl::StatusOr<BatchTopKResult> got =
               BatchTopK(queries, candidates, Options(k, threads, query_block, candidate_block));
           ASSERT_TRUE(got.ok()) << what << ": " << got.status();
@@ -167,16 +166,14 @@ TEST(BatchTopKTest, TiesRankTheLowerCandidateFirst) {
   for (int k : {1, 3, 25, 400}) {
     const std::vector<std::vector<Ranked>> want = ReferenceTopK(queries, candidates, k);
     for (int threads : {1, 2, 5}) {
-      for (const auto& [query_block, candidate_block] :
-           std::vector<std::pair<int, int>>{{1, 7}, {3, 50}, {20, 400}}) {
+      for (const auto& [query_block, candidate_block] : std::vector<std::pair<int, int>>{{1, 7}, {3, 50}, {20, 400}}) {
         absl::StatusOr<BatchTopKResult> got =
             BatchTopK(queries, candidates, Options(k, threads, query_block, candidate_block));
         ASSERT_TRUE(got.ok()) << got.status();
         for (int64_t i = 0; i < queries.rows(); ++i) {
           for (int j = 0; j < k; ++j) {
-            ASSERT_EQ(got->ids(i, j), want[i][j].id)
-                << "k=" << k << " threads=" << threads << " blocks=" << query_block << "x" << candidate_block
-                << " query " << i << " rank " << j;
+            ASSERT_EQ(got->ids(i, j), want[i][j].id) << "k=" << k << " threads=" << threads << " blocks=" << query_block
+                                                     << "x" << candidate_block << " query " << i << " rank " << j;
             ASSERT_EQ(got->scores(i, j), want[i][j].score);
           }
         }
@@ -258,10 +255,10 @@ TEST(BatchTopKTest, OverflowedScoresRankByTheirInfiniteValue) {
   RowMajorMatrixXf queries(1, 2);
   queries << 1e30f, 1e30f;
   RowMajorMatrixXf candidates(4, 2);
-  candidates << 1.0f, 0.0f,     // 1e30
-      -1e30f, -1e30f,           // -inf
-      1e30f, 1e30f,             // +inf
-      0.0f, 0.0f;               // 0
+  candidates << 1.0f, 0.0f,  // 1e30
+      -1e30f, -1e30f,        // -inf
+      1e30f, 1e30f,          // +inf
+      0.0f, 0.0f;            // 0
   absl::StatusOr<BatchTopKResult> got = BatchTopK(queries, candidates, Options(4, 1, 1, 2));
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(got->ids(0, 0), 2);

@@ -20,8 +20,8 @@ struct RandomLists {
       for (uint8_t& v : values.back()) v = unit(rng) < shares[c] ? static_cast<uint8_t>(1 + rng() % 255) : 0;
     }
     for (size_t c = 0; c < values.size(); ++c) {
-      lists.push_back({values[c].data(), static_cast<int64_t>(values[c].size()),
-                       0.01f * static_cast<float>(c + 1) / 255.0f});
+      lists.push_back(
+          {values[c].data(), static_cast<int64_t>(values[c].size()), 0.01f * static_cast<float>(c + 1) / 255.0f});
     }
   }
 

@@ -9,16 +9,16 @@
 
 #include "absl/status/status.h"
 #include "circmatch/internal/dot_kernel.h"
+#include "dense_test_data.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "dense_test_data.h"
 
 namespace circmatch {
 namespace {
 
+using ::testing::HasSubstr;
 using testing_util::Gaussian;
 using testing_util::Row;
-using ::testing::HasSubstr;
 
 double ExactDot(const std::vector<float>& query, const RowMajorMatrixXf& m, int64_t row) {
   double sum = 0;
@@ -179,7 +179,8 @@ TEST(DotKernelTest, Int8ProductsAreExactAtTheRangeLimits) {
       kernel.int8_dots(query.data(), rows.data(), d, 6, d, dots.data());
       for (int64_t i = 0; i < 6; ++i) {
         int32_t expected = 0;
-        for (int64_t j = 0; j < d; ++j) expected += int32_t{query[static_cast<size_t>(j)]} * rows[static_cast<size_t>(i * d + j)];
+        for (int64_t j = 0; j < d; ++j)
+          expected += int32_t{query[static_cast<size_t>(j)]} * rows[static_cast<size_t>(i * d + j)];
         EXPECT_EQ(dots[static_cast<size_t>(i)], expected) << kernel.name << " d=" << d << " row " << i;
       }
     }

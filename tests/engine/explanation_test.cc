@@ -196,14 +196,14 @@ TEST(ExplanationTest, EveryExclusionIsNamed) {
 
 TEST(ExplanationTest, RankAmongEligible) {
   auto index = NewIndex();
-  ASSERT_TRUE(index->Upsert({Supplier("a", {"39130000"}), Supplier("b", {"39131000"}), Supplier("c", {"45000000"})}).ok());
+  ASSERT_TRUE(
+      index->Upsert({Supplier("a", {"39130000"}), Supplier("b", {"39131000"}), Supplier("c", {"45000000"})}).ok());
   auto explained = index->Explain(Tender("t", {"39130000"}), ProfileKey{"partner", "b"}, MatchParams{});
   ASSERT_TRUE(explained.ok());
   EXPECT_EQ(explained->rank, 2);
   EXPECT_EQ(explained->eligible_count, 3);
   EXPECT_TRUE(explained->match.explanation.exclusions.empty());
 }
-
 
 // What the texts show ranks and explains: a supplier whose text shows the work (R5 "reviseren") leads; a
 // platform, a supplier without the certificate the tender's text names, one beyond the distance it names, and one
@@ -223,14 +223,14 @@ TEST(ExplanationTest, EvidenceRoleAndTextRequirements) {
   };
   Profile tagger = supplier("tagger", "Nieuwe bureaustoelen uit voorraad", {"fsc"}, "Kampen");
   tagger.capabilities.strategies = {5, 8};
-  ASSERT_TRUE(index
-                  ->Upsert({supplier("reviser", "Wij reviseren bureaustoelen in onze eigen werkplaats", {"fsc"}, "Kampen"),
-                            supplier("platform", "Online marktplaats voor gereviseerde bureaustoelen", {"fsc"}, "Kampen"),
-                            supplier("no-fsc", "Wij reviseren bureaustoelen in onze eigen werkplaats", {}, "Kampen"),
-                            supplier("far", "Wij reviseren bureaustoelen in onze eigen werkplaats", {"fsc"},
-                                     "Maastricht"),
-                            tagger})
-                  .ok());
+  ASSERT_TRUE(
+      index
+          ->Upsert({supplier("reviser", "Wij reviseren bureaustoelen in onze eigen werkplaats", {"fsc"}, "Kampen"),
+                    supplier("platform", "Online marktplaats voor gereviseerde bureaustoelen", {"fsc"}, "Kampen"),
+                    supplier("no-fsc", "Wij reviseren bureaustoelen in onze eigen werkplaats", {}, "Kampen"),
+                    supplier("far", "Wij reviseren bureaustoelen in onze eigen werkplaats", {"fsc"}, "Maastricht"),
+                    tagger})
+          .ok());
   Profile tender = Tender("t", {"39130000"});
   tender.needs.text = "Gereviseerde bureaustoelen; de leverancier is FSC-gecertificeerd en zit binnen 50 km.";
   tender.location.municipality = "Zwolle";

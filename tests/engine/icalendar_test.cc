@@ -31,9 +31,7 @@ std::vector<std::string> Unfold(const std::string& text) {
   return lines;
 }
 
-TEST(ICalendarTest, EscapesText) {
-  EXPECT_EQ(EscapeICalendarText("a,b;c\\d\ne"), "a\\,b\\;c\\\\d\\ne");
-}
+TEST(ICalendarTest, EscapesText) { EXPECT_EQ(EscapeICalendarText("a,b;c\\d\ne"), "a\\,b\\;c\\\\d\\ne"); }
 
 TEST(ICalendarTest, FoldsAt75OctetsWithoutSplittingUtf8) {
   std::string line = "DESCRIPTION:";

@@ -67,8 +67,9 @@ TEST(IndexTest, AFreshThreadFindsNothingWhileNoSupplierIsIndexed) {
 
 TEST(IndexTest, CpvChildRanksAboveSiblingInAnotherDivision) {
   auto index = NewIndex();
-  ASSERT_TRUE(index->Upsert({Supplier("child", {"39131000"}), Supplier("other-division", {"45000000"}),
-                             Supplier("parent", {"39000000"})})
+  ASSERT_TRUE(index
+                  ->Upsert({Supplier("child", {"39131000"}), Supplier("other-division", {"45000000"}),
+                            Supplier("parent", {"39000000"})})
                   .ok());
   const MatchResult result = MustFind(*index, Tender("t", {"39130000"}), MatchParams{});
   EXPECT_EQ(Ids(result), (std::vector<std::string>{"child", "parent", "other-division"}));
@@ -119,8 +120,7 @@ TEST(IndexTest, FreeCertificationsAreKeptMatchedExactlyAndRequirable) {
   // A certificate no one holds is an empty list, not an error.
   params.filter.required_certifications = {"Keurmerk Nergens"};
   EXPECT_TRUE(MustFind(*index, tender, params).matches.empty());
-  const absl::StatusOr<ExplainResult> why =
-      index->Explain(tender, ProfileKey{"partner", "groenkeur"}, params);
+  const absl::StatusOr<ExplainResult> why = index->Explain(tender, ProfileKey{"partner", "groenkeur"}, params);
   ASSERT_TRUE(why.ok()) << why.status();
   EXPECT_EQ(why->match.explanation.missing_certifications, (std::vector<std::string>{"keurmerk-nergens"}));
   EXPECT_EQ(why->rank, 0);
@@ -159,8 +159,8 @@ TEST(IndexTest, ServiceRadiusIsAHardFilterBothWays) {
   EXPECT_EQ(why->rank, 0);
   ASSERT_EQ(why->match.explanation.exclusions.size(), 1u);
   EXPECT_EQ(why->match.explanation.exclusions[0].field, "service_radius_km");
-  EXPECT_TRUE(absl::StrContains(why->match.explanation.exclusions[0].reason,
-                                "outside the supplier's service radius: 1"))
+  EXPECT_TRUE(
+      absl::StrContains(why->match.explanation.exclusions[0].reason, "outside the supplier's service radius: 1"))
       << why->match.explanation.exclusions[0].reason;
   EXPECT_TRUE(absl::EndsWith(why->match.explanation.exclusions[0].reason, " km > 40 km"));
 
@@ -293,7 +293,9 @@ TEST(IndexTest, AViewVersionMovesOnlyWithWhatItsViewerMaySee) {
   EXPECT_EQ(MustFind(*index, Tender("t", {"39130000"}, "b"), params).index_version, b0);
 
   // A's private writes and deletion: A's view moves, B's does not.
-  ASSERT_TRUE(index->Upsert({private_of(Tender("a-1", {"39130000"}, "a")), private_of(Supplier("a-2", {"39130000"}, "a"))}).ok());
+  ASSERT_TRUE(
+      index->Upsert({private_of(Tender("a-1", {"39130000"}, "a")), private_of(Supplier("a-2", {"39130000"}, "a"))})
+          .ok());
   ASSERT_TRUE(index->Delete(ProfileKey{"a", "a-1"}).ok());
   EXPECT_EQ(index->ViewVersion("b"), b0);
   EXPECT_EQ(MustFind(*index, Tender("t", {"39130000"}, "b"), params).index_version, b0);
@@ -315,7 +317,8 @@ TEST(IndexTest, AViewVersionMovesOnlyWithWhatItsViewerMaySee) {
 TEST(IndexTest, AnInterruptedSearchStopsWithTheInterruptsStatus) {
   auto index = NewIndex();
   std::vector<Profile> suppliers;
-  for (int i = 0; i < 3 * kRowsPerInterruptCheck; ++i) suppliers.push_back(Supplier("s" + std::to_string(i), {"39130000"}));
+  for (int i = 0; i < 3 * kRowsPerInterruptCheck; ++i)
+    suppliers.push_back(Supplier("s" + std::to_string(i), {"39130000"}));
   ASSERT_TRUE(index->Upsert(suppliers).ok());
   MatchParams params;
   int asked = 0;
@@ -511,8 +514,8 @@ void ExpectSameAsReference(const std::vector<Match>& fast, const std::vector<Mat
     if (fast[i].key != want.key) {
       auto it = reference_score.find(fast[i].key);
       ASSERT_NE(it, reference_score.end()) << label << ": fast path returned an ineligible " << fast[i].key.id;
-      EXPECT_NEAR(it->second, want.score, 1e-5) << label << " position " << i << ": " << fast[i].key.id
-                                                 << " vs " << want.key.id;
+      EXPECT_NEAR(it->second, want.score, 1e-5)
+          << label << " position " << i << ": " << fast[i].key.id << " vs " << want.key.id;
     }
   }
 }
@@ -547,8 +550,8 @@ TEST(IndexTest, ATermRepeatedManyTimesKeepsItsWeightWhenTheIdfChanges) {
     params.k = 5;
     params.weights[static_cast<int>(Facet::kText)] = 1;
     const Vectorizer vectorizer(&SharedVocabulary(), VectorizerOptions{});
-    auto reference = internal::ReferenceRankAll(vectorizer, internal::CorpusIdf(vectorizer, all), all, tender,
-                                                params, IndexOptions{}.location_decay_km);
+    auto reference = internal::ReferenceRankAll(vectorizer, internal::CorpusIdf(vectorizer, all), all, tender, params,
+                                                IndexOptions{}.location_decay_km);
     ASSERT_TRUE(reference.ok()) << reference.status();
     const MatchResult result = MustFind(*index, tender, params);
     ASSERT_FALSE(result.matches.empty());
@@ -610,7 +613,8 @@ TEST_P(FastPathTest, EqualsExactReferenceOnSeededData) {
       }
     }
     auto fast = index->FindMatches(*query, params);
-    auto reference = internal::ReferenceRankAll(vectorizer, idf, profiles, *query, params, IndexOptions{}.location_decay_km);
+    auto reference =
+        internal::ReferenceRankAll(vectorizer, idf, profiles, *query, params, IndexOptions{}.location_decay_km);
     if (!reference.ok()) {
       EXPECT_EQ(fast.status(), reference.status());
       continue;

@@ -9,15 +9,15 @@
 
 #include "absl/status/status.h"
 #include "circmatch/dense_top_k.h"
+#include "dense_test_data.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "dense_test_data.h"
 
 namespace circmatch {
 namespace {
 
-using testing_util::Row;
 using ::testing::HasSubstr;
+using testing_util::Row;
 
 // Unit rows around `clusters` random centres, as embeddings of profiles group by topic: near neighbours have
 // close scores, which is where quantization error could reorder them.

@@ -3,11 +3,11 @@
 #ifndef CIRCMATCH_TESTS_ENGINE_LEMON_REFERENCE_H_
 #define CIRCMATCH_TESTS_ENGINE_LEMON_REFERENCE_H_
 
-#include <cstdint>
-#include <vector>
-
 #include <lemon/list_graph.h>
 #include <lemon/matching.h>
+
+#include <cstdint>
+#include <vector>
 
 namespace circmatch {
 namespace testing_util {

@@ -43,8 +43,8 @@ MeetingProblem RandomEvent(uint32_t seed, int buyers, int suppliers, int slots, 
   if (with_wishes) {
     for (int w = 0; w < (buyers + suppliers) / 2; ++w) {
       const MeetingWish kinds[] = {MeetingWish::kMustMeet, MeetingWish::kWouldLike, MeetingWish::kWontMeet};
-      p.wishes.push_back({static_cast<int>(rng() % buyers), static_cast<int>(rng() % suppliers), kinds[rng() % 3],
-                          rng() % 2 == 0});
+      p.wishes.push_back(
+          {static_cast<int>(rng() % buyers), static_cast<int>(rng() % suppliers), kinds[rng() % 3], rng() % 2 == 0});
     }
   }
   p.min_score = 0.2;
@@ -115,7 +115,8 @@ std::pair<int, int64_t> BruteForce(const MeetingProblem& p) {
       choice[i] = slot;
       MeetingSchedule partial;
       for (size_t j = 0; j <= i; ++j) {
-        if (choice[j] >= 0) partial.meetings.push_back({choice[j], 1, pairs[j].b, pairs[j].s, 1.0, MeetingWish::kMustMeet});
+        if (choice[j] >= 0)
+          partial.meetings.push_back({choice[j], 1, pairs[j].b, pairs[j].s, 1.0, MeetingWish::kMustMeet});
       }
       // Tables are numbered later; check the rest of the constraints with distinct tables.
       std::map<int, int> next;
@@ -183,10 +184,10 @@ TEST(MeetingScheduleTest, WishesAreHonouredOrReportedWithAReason) {
   p.buyer_max = {2, 2};
   p.supplier_max = {2, 2, 2};
   p.min_score = 0.2;
-  p.wishes = {{0, 2, MeetingWish::kMustMeet, true},    // low score, held because wished
-              {1, 1, MeetingWish::kMustMeet, true},    // no common slot: reported
-              {0, 0, MeetingWish::kWontMeet, false},   // never held
-              {1, 0, MeetingWish::kMustMeet, true},    // contradictory: the supplier won't
+  p.wishes = {{0, 2, MeetingWish::kMustMeet, true},   // low score, held because wished
+              {1, 1, MeetingWish::kMustMeet, true},   // no common slot: reported
+              {0, 0, MeetingWish::kWontMeet, false},  // never held
+              {1, 0, MeetingWish::kMustMeet, true},   // contradictory: the supplier won't
               {1, 0, MeetingWish::kWontMeet, false}};
   auto schedule = ScheduleMeetings(p);
   ASSERT_TRUE(schedule.ok()) << schedule.status();

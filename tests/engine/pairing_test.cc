@@ -1,5 +1,6 @@
 #include "circmatch/pairing.h"
 
+#include <Eigen/Core>
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -9,8 +10,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <Eigen/Core>
 
 #include "circmatch/index.h"
 #include "circmatch/scorer.h"
@@ -29,8 +28,9 @@ struct Cohort {
 // A random cohort: scores on a coarse grid (so equal scores and equal totals are common), a few organizations
 // (some empty, some spelled differently but equal as keys), members with and without asks and offers.
 Cohort RandomCohort(std::mt19937* rng, int n) {
-  static const char* const kOrganizations[] = {"Gemeente Zwolle", "gemeente  zwolle ", "Provincie Overijssel",
-                                               "Waterschap Drents Overijsselse Delta", "", "Gemeente Kampen"};
+  static const char* const kOrganizations[] = {
+      "Gemeente Zwolle", "gemeente  zwolle ", "Provincie Overijssel", "Waterschap Drents Overijsselse Delta", "",
+      "Gemeente Kampen"};
   std::uniform_int_distribution<int> grid(0, 20);
   std::uniform_real_distribution<double> coin(0, 1);
   Cohort c;
@@ -538,7 +538,8 @@ TEST(PairingTest, UnpairedReasonsInMentoring) {
   p.constraints.min_score = 0;
   r = PairCohort(c.scores, c.members, p);
   ASSERT_TRUE(r.ok());
-  const auto cas = std::find_if(r->unpaired.begin(), r->unpaired.end(), [](const UnpairedMember& u) { return u.member == 2; });
+  const auto cas =
+      std::find_if(r->unpaired.begin(), r->unpaired.end(), [](const UnpairedMember& u) { return u.member == 2; });
   ASSERT_NE(cas, r->unpaired.end());
   EXPECT_EQ(cas->reason, UnpairedReason::kCapacityExhausted);
   EXPECT_NE(cas->detail.find("bob"), std::string::npos) << cas->detail;

@@ -24,10 +24,11 @@ std::vector<float> RandomValues(int n, uint32_t seed) {
 template <typename Scan>
 std::vector<size_t> VisitedAsTheCutRises(float cut, float rise, const Scan& scan) {
   std::vector<size_t> visited;
-  scan([&] { return cut; }, [&](size_t i) {
-    visited.push_back(i);
-    cut += rise;
-  });
+  scan([&] { return cut; },
+       [&](size_t i) {
+         visited.push_back(i);
+         cut += rise;
+       });
   return visited;
 }
 
@@ -66,10 +67,9 @@ TEST(ForEachAboveInBlocksTest, VisitsWhatAFullScanVisits) {
       const auto last = values.begin() + static_cast<std::ptrdiff_t>(std::min(values.size(), (b + 1) * kMaximaBlock));
       EXPECT_EQ(maxima[b], *std::max_element(first, last)) << "n = " << n << ", block " << b;
     }
-    const std::vector<size_t> in_blocks =
-        VisitedAsTheCutRises(0.8f, 0.001f, [&](const auto& cut, const auto& visit) {
-          ForEachAboveInBlocks(values.data(), values.size(), maxima, cut, visit);
-        });
+    const std::vector<size_t> in_blocks = VisitedAsTheCutRises(0.8f, 0.001f, [&](const auto& cut, const auto& visit) {
+      ForEachAboveInBlocks(values.data(), values.size(), maxima, cut, visit);
+    });
     const std::vector<size_t> full = VisitedAsTheCutRises(0.8f, 0.001f, [&](const auto& cut, const auto& visit) {
       ForEachAbove(values.data(), values.size(), cut, visit);
     });
@@ -151,7 +151,9 @@ TEST(RowsWithHighestPartialTest, TakesTheHighestPassingRowsHighestFirst) {
   for (int r : got) EXPECT_TRUE(passes(r));
   // Fewer rows with a positive partial score than asked for: all of them.
   const std::vector<float> sparse = {0, 0.5f, 0, 0.25f};
-  EXPECT_EQ(RowsWithHighestPartial(sparse, 3, [](int) { return true; }, &block_maxima), (std::vector<int>{1, 3}));
+  EXPECT_EQ(RowsWithHighestPartial(
+                sparse, 3, [](int) { return true; }, &block_maxima),
+            (std::vector<int>{1, 3}));
   EXPECT_EQ(block_maxima, std::vector<float>{0.5f});
 }
 

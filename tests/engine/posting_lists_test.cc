@@ -111,8 +111,8 @@ TEST(PostingListsTest, RefreshTakesNewValuesAndMaxima) {
   postings.List(2).ForEachBlock([&](int, absl::Span<const PostingList::Entry> entries) {
     for (const PostingList::Entry& e : entries) column2.push_back(e.value);
   });
-  EXPECT_EQ(column2, (std::vector<uint16_t>{PostingLists::Step(0.25f), PostingLists::Step(0.75f),
-                                            PostingLists::Step(0.25f)}));
+  EXPECT_EQ(column2,
+            (std::vector<uint16_t>{PostingLists::Step(0.25f), PostingLists::Step(0.75f), PostingLists::Step(0.25f)}));
 }
 
 }  // namespace

@@ -66,11 +66,17 @@ TEST(ResolveParamsTest, ValidationMessagesNameTheField) {
        "weights.cpv: must be a finite number >= 0"},
       {"nan weight", [](MatchParams* p, Profile*) { p->weights[7] = std::nan(""); },
        "weights.text: must be a finite number >= 0"},
-      {"all zero", [](MatchParams* p, Profile*) { for (auto& w : p->weights) w = 0.0; },
+      {"all zero",
+       [](MatchParams* p, Profile*) {
+         for (auto& w : p->weights) w = 0.0;
+       },
        "weights: all facet weights are 0 for this query"},
       {"wrong kind", [](MatchParams* p, Profile*) { p->type = MatchType::kTendersForSupplier; }, "query: "},
       {"buddy kind", [](MatchParams* p, Profile*) { p->type = MatchType::kBuddiesForBuddy; }, "query: "},
-      {"empty certification", [](MatchParams* p, Profile*) { p->filter.required_certifications = {"ok", " "}; },
+      {"empty certification",
+       [](MatchParams* p, Profile*) {
+         p->filter.required_certifications = {"ok", " "};
+       },
        "filter.required_certifications[1]: must contain a letter or digit"},
       {"long certification",
        [](MatchParams* p, Profile*) { p->filter.required_certifications = {std::string(101, 'x')}; },

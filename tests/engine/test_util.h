@@ -57,13 +57,12 @@ inline std::vector<Profile> RandomProfiles(uint32_t seed, int suppliers, int ten
   static const char* const kCpv[] = {"39130000", "39131000", "39100000", "39110000", "39111000", "39000000",
                                      "45000000", "45200000", "45210000", "45211000", "30200000", "30213000",
                                      "30230000", "18100000", "18110000", "90500000", "90510000", "79400000"};
-  static const char* const kWords[] = {"hergebruik", "meubilair", "kantoor", "stoelen", "circulair", "beton",
-                                       "recycling", "reuse", "furniture", "laptops", "refurbished", "werkkleding",
-                                       "duurzaam", "inzameling", "afval", "sloop", "bouw", "advies", "gemeente",
-                                       "repair", "textiel", "hout", "modulair", "lease",
-                                       // roles, and requirements a tender's text names
-                                       "marktplaats", "groothandel", "werkplaats", "FSC-gecertificeerd", "VCA**",
-                                       "binnen 40 km"};
+  static const char* const kWords[] = {
+      "hergebruik", "meubilair", "kantoor", "stoelen", "circulair", "beton", "recycling", "reuse", "furniture",
+      "laptops", "refurbished", "werkkleding", "duurzaam", "inzameling", "afval", "sloop", "bouw", "advies", "gemeente",
+      "repair", "textiel", "hout", "modulair", "lease",
+      // roles, and requirements a tender's text names
+      "marktplaats", "groothandel", "werkplaats", "FSC-gecertificeerd", "VCA**", "binnen 40 km"};
   static const char* const kFreeMaterials[] = {"bamboe", "kurk", "hennep"};
   const Vocabulary& v = SharedVocabulary();
   std::mt19937 rng(seed);
@@ -72,7 +71,8 @@ inline std::vector<Profile> RandomProfiles(uint32_t seed, int suppliers, int ten
   const auto facets = [&](FacetValues* f) {
     for (int i = pick(3); i > 0; --i) f->cpv_codes.push_back(kCpv[pick(18)]);
     for (int i = pick(3); i > 0; --i) f->strategies.push_back(pick(10));
-    for (int i = pick(3); i > 0; --i) f->materials.push_back(v.materials()[pick(static_cast<int>(v.materials().size()))].id);
+    for (int i = pick(3); i > 0; --i)
+      f->materials.push_back(v.materials()[pick(static_cast<int>(v.materials().size()))].id);
     if (chance(0.2)) f->materials.push_back(kFreeMaterials[pick(3)]);
     for (int i = pick(3); i > 0; --i) {
       f->certifications.push_back(v.certifications()[pick(static_cast<int>(v.certifications().size()))].id);

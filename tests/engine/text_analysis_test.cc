@@ -10,16 +10,25 @@ namespace {
 
 TEST(FoldAndLowerTest, FoldsLatinAccents) {
   EXPECT_EQ(FoldAndLower("Caf\xC3\xA9 \xC3\xABn \xC3\xAF \xC3\xA7"), "cafe en i c");
-  EXPECT_EQ(FoldAndLower("S\xC3\xBA" "dwest-Frysl\xC3\xA2n"), "sudwest-fryslan");
-  EXPECT_EQ(FoldAndLower("\xC4\xB2ssel"), "ijssel");     // Ĳ
-  EXPECT_EQ(FoldAndLower("Stra\xC3\x9F" "e"), "strasse");  // ß
-  EXPECT_EQ(FoldAndLower("\xC5\x81\xC3\xB3" "d\xC5\xBA"), "lodz");  // Łódź
+  EXPECT_EQ(FoldAndLower("S\xC3\xBA"
+                         "dwest-Frysl\xC3\xA2n"),
+            "sudwest-fryslan");
+  EXPECT_EQ(FoldAndLower("\xC4\xB2ssel"), "ijssel");  // Ĳ
+  EXPECT_EQ(FoldAndLower("Stra\xC3\x9F"
+                         "e"),
+            "strasse");  // ß
+  EXPECT_EQ(FoldAndLower("\xC5\x81\xC3\xB3"
+                         "d\xC5\xBA"),
+            "lodz");  // Łódź
   EXPECT_EQ(FoldAndLower("ABC xyz 123"), "abc xyz 123");
 }
 
 TEST(FoldAndLowerTest, KeepsOtherCodePointsAndBadBytes) {
   EXPECT_EQ(FoldAndLower("\xCE\xB1"), "\xCE\xB1");  // Greek alpha unchanged
-  EXPECT_EQ(FoldAndLower("a\xFF" "b"), "a\xFF" "b");
+  EXPECT_EQ(FoldAndLower("a\xFF"
+                         "b"),
+            "a\xFF"
+            "b");
 }
 
 TEST(AlnumKeyTest, IgnoresPunctuation) {
@@ -30,15 +39,21 @@ TEST(AlnumKeyTest, IgnoresPunctuation) {
 TEST(TokenizeTest, SplitsOnNonAlphanumerics) {
   EXPECT_EQ(Tokenize("Hergebruik, van  kantoor-meubilair (2024)!"),
             (std::vector<std::string>{"hergebruik", "van", "kantoor", "meubilair", "2024"}));
-  EXPECT_EQ(Tokenize("a b\xE2\x80\x94" "cd"), (std::vector<std::string>{"cd"}));  // em dash separates, 1-char drop
+  EXPECT_EQ(Tokenize("a b\xE2\x80\x94"
+                     "cd"),
+            (std::vector<std::string>{"cd"}));  // em dash separates, 1-char drop
   EXPECT_TRUE(Tokenize("").empty());
 }
 
 TEST(TokenizeTest, LettersBeyondLatinJoinWordsSymbolsAndBadBytesSeparate) {
   EXPECT_EQ(Tokenize("Straße×hout"), (std::vector<std::string>{"strasse", "hout"}));  // × is a symbol
   EXPECT_EQ(Tokenize("μέταλλο ξύλο"), (std::vector<std::string>{"μέταλλο", "ξύλο"}));
-  EXPECT_EQ(Tokenize("ab\xFF" "cd"), (std::vector<std::string>{"ab", "cd"}));  // a malformed byte
-  EXPECT_EQ(Tokenize("zon\xE3\x80\x80" "licht"), (std::vector<std::string>{"zon", "licht"}));  // U+3000
+  EXPECT_EQ(Tokenize("ab\xFF"
+                     "cd"),
+            (std::vector<std::string>{"ab", "cd"}));  // a malformed byte
+  EXPECT_EQ(Tokenize("zon\xE3\x80\x80"
+                     "licht"),
+            (std::vector<std::string>{"zon", "licht"}));  // U+3000
   EXPECT_EQ(Tokenize("x y hout"), (std::vector<std::string>{"hout"}));
 }
 
@@ -99,8 +114,8 @@ TEST(ConceptTest, SynonymsMeetInTheirConcept) {
   EXPECT_TRUE(has(Analyzer().Analyze("Wij reviseren bureaustoelen"), "~refurbish"));
   EXPECT_TRUE(has(Analyzer().Analyze("refurbished laptops"), "~refurbish"));
   EXPECT_TRUE(has(Analyzer().Analyze("met terugnamegarantie"), "~take-back"));  // a compound's part
-  EXPECT_TRUE(has(Analyzer().Analyze("leerwerkplekken voor mensen met een afstand tot de arbeidsmarkt"),
-                  "~social-return"));
+  EXPECT_TRUE(
+      has(Analyzer().Analyze("leerwerkplekken voor mensen met een afstand tot de arbeidsmarkt"), "~social-return"));
   EXPECT_FALSE(has(Analyzer().Analyze("nieuwe bureaus uit voorraad"), "~reuse"));
 }
 

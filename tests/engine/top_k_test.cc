@@ -14,9 +14,7 @@ struct Item {
   std::string key;
 };
 struct Better {
-  bool operator()(const Item& a, const Item& b) const {
-    return a.score != b.score ? a.score > b.score : a.key < b.key;
-  }
+  bool operator()(const Item& a, const Item& b) const { return a.score != b.score ? a.score > b.score : a.key < b.key; }
 };
 
 TEST(TopKTest, EqualsFullSortOnRandomData) {
@@ -46,8 +44,8 @@ TEST(TopKTest, TiesAreDeterministicAcrossInsertionOrders) {
     std::vector<std::string> keys;
     for (const Item& item : std::move(top).Take()) keys.push_back(item.key);
     EXPECT_EQ(keys, (std::vector<std::string>{"z", "a", "b"}));
-  } while (std::next_permutation(items.begin(), items.end(),
-                                 [](const Item& a, const Item& b) { return a.key < b.key; }));
+  } while (
+      std::next_permutation(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.key < b.key; }));
 }
 
 TEST(TopKTest, ZeroKKeepsNothing) {

@@ -90,7 +90,9 @@ TEST(VocabularyTest, MunicipalityLookup) {
 
   const Municipality* sudwest = v.FindMunicipality("Sudwest-Fryslan");
   ASSERT_NE(sudwest, nullptr);
-  EXPECT_EQ(sudwest->name, "S\xC3\xBA" "dwest-Frysl\xC3\xA2n");
+  EXPECT_EQ(sudwest->name,
+            "S\xC3\xBA"
+            "dwest-Frysl\xC3\xA2n");
   EXPECT_EQ(sudwest->province, "Frysl\xC3\xA2n");
 
   const Municipality* hengelo = v.FindMunicipality("Hengelo (O.)");  // CBS statistical name
@@ -121,9 +123,7 @@ Profile ValidSupplier() {
   return p;
 }
 
-absl::Status Normalize(Profile* p, int dimension = 0) {
-  return NormalizeProfile(SharedVocabulary(), dimension, p);
-}
+absl::Status Normalize(Profile* p, int dimension = 0) { return NormalizeProfile(SharedVocabulary(), dimension, p); }
 
 // A tender's text names certificates and a distance it requires; NormalizeProfile keeps them beside the tags, the
 // lowest level of a ladder where the text names several ("VCA* of VCA**" asks for VCA*), and a tag named again
@@ -131,8 +131,9 @@ absl::Status Normalize(Profile* p, int dimension = 0) {
 TEST(NormalizeProfileTest, DerivesWhatATendersTextRequires) {
   Profile tender = testing_util::Tender("t", {"90511200"});
   tender.needs.certifications = {"iso-14001"};
-  tender.needs.text = "Medewerkers zijn VCA*- of VCA**-gecertificeerd, het bedrijf ISO 14001 en FSC; de loods ligt "
-                      "binnen een straal van 30 km, de werf binnen 45 km.";
+  tender.needs.text =
+      "Medewerkers zijn VCA*- of VCA**-gecertificeerd, het bedrijf ISO 14001 en FSC; de loods ligt "
+      "binnen een straal van 30 km, de werf binnen 45 km.";
   ASSERT_TRUE(Normalize(&tender).ok());
   EXPECT_EQ(tender.needs.named_certifications, (std::vector<std::string>{"fsc", "vca-1"}));
   EXPECT_EQ(tender.needs.named_max_distance_km, 30);
@@ -153,8 +154,9 @@ TEST(NormalizeProfileTest, DerivesWhatATendersTextRequires) {
 TEST(VocabularyTest, ALadderLevelNamedApartFromItsLadder) {
   const Vocabulary& v = SharedVocabulary();
   using Ids = std::vector<std::string>;
-  EXPECT_EQ(v.CertificationsNamedIn("Inschrijvers zijn gecertificeerd op minimaal niveau 3 van de CO2-Prestatieladder."),
-            (Ids{"co2-prestatieladder-3"}));
+  EXPECT_EQ(
+      v.CertificationsNamedIn("Inschrijvers zijn gecertificeerd op minimaal niveau 3 van de CO2-Prestatieladder."),
+      (Ids{"co2-prestatieladder-3"}));
   EXPECT_EQ(v.CertificationsNamedIn("De CO2-Prestatieladder, en dan trede 4 of hoger, is een eis."),
             (Ids{"co2-prestatieladder-4"}));
   EXPECT_EQ(v.CertificationsNamedIn("Producten dragen Cradle to Cradle Certified, ten minste Goud."),
@@ -209,30 +211,60 @@ struct BadCase {
 
 TEST(NormalizeProfileTest, ValidationMessagesNameTheField) {
   const BadCase cases[] = {
-      {"unknown cpv", [](Profile* p) { p->needs.cpv_codes = {"39130000", "39139999"}; },
+      {"unknown cpv",
+       [](Profile* p) {
+         p->needs.cpv_codes = {"39130000", "39139999"};
+       },
        "needs.cpv_codes[1]: unknown CPV code \"39139999\""},
       {"unknown municipality", [](Profile* p) { p->location.municipality = "Atlantis"; },
        "location.municipality: unknown municipality \"Atlantis\""},
-      {"nan embedding", [](Profile* p) { p->embedding = {0, 1, 2, std::numeric_limits<float>::quiet_NaN()}; },
+      {"nan embedding",
+       [](Profile* p) {
+         p->embedding = {0, 1, 2, std::numeric_limits<float>::quiet_NaN()};
+       },
        "embedding[3]: not a finite number"},
       {"empty id", [](Profile* p) { p->key.id = ""; }, "id: must not be empty"},
       {"empty owner", [](Profile* p) { p->key.owner = ""; }, "owner: must not be empty"},
       {"long id", [](Profile* p) { p->key.id = std::string(129, 'x'); }, "id: must be at most 128 bytes"},
       {"control char", [](Profile* p) { p->key.id = "a\nb"; }, "id: must not contain control characters"},
       {"strategy", [](Profile* p) { p->offers.strategies = {10}; }, "offers.strategies[0]:"},
-      {"certification", [](Profile* p) { p->capabilities.certifications = {"ok", "-"}; },
+      {"certification",
+       [](Profile* p) {
+         p->capabilities.certifications = {"ok", "-"};
+       },
        "capabilities.certifications[1]: must contain a letter or digit"},
       {"long certification", [](Profile* p) { p->capabilities.certifications = {std::string(101, 'x')}; },
        "capabilities.certifications[0]: must be at most 100 characters, got 101"},
       {"phase", [](Profile* p) { p->asks.phases = {"x"}; }, "asks.phases[0]: unknown phase"},
-      {"topic", [](Profile* p) { p->asks.topics = {"tco", "y"}; }, "asks.topics[1]: unknown topic"},
+      {"topic",
+       [](Profile* p) {
+         p->asks.topics = {"tco", "y"};
+       },
+       "asks.topics[1]: unknown topic"},
       {"empty material", [](Profile* p) { p->needs.materials = {" "}; }, "needs.materials[0]: must not be empty"},
       {"capacity", [](Profile* p) { p->capacity = -1; }, "capacity:"},
       {"radius", [](Profile* p) { p->service_radius_km = -5; }, "service_radius_km:"},
-      {"latitude", [](Profile* p) { p->location.point = GeoPoint{91, 0}; }, "location.point.latitude:"},
-      {"longitude", [](Profile* p) { p->location.point = GeoPoint{0, std::nan("")}; }, "location.point.longitude:"},
-      {"window", [](Profile* p) { p->publication_time = 100; p->closing_time = 50; }, "closing_time:"},
-      {"embedding size", [](Profile* p) { p->embedding = {1, 2}; }, "embedding: expected 4 numbers, got 2"},
+      {"latitude",
+       [](Profile* p) {
+         p->location.point = GeoPoint{91, 0};
+       },
+       "location.point.latitude:"},
+      {"longitude",
+       [](Profile* p) {
+         p->location.point = GeoPoint{0, std::nan("")};
+       },
+       "location.point.longitude:"},
+      {"window",
+       [](Profile* p) {
+         p->publication_time = 100;
+         p->closing_time = 50;
+       },
+       "closing_time:"},
+      {"embedding size",
+       [](Profile* p) {
+         p->embedding = {1, 2};
+       },
+       "embedding: expected 4 numbers, got 2"},
   };
   for (const BadCase& c : cases) {
     Profile p = ValidSupplier();

@@ -141,8 +141,7 @@ void Mutex::Await(Cond cond) {
   Waiting(this, real, this, cond);
 }
 bool Mutex::AwaitWithDeadline(Cond cond, Time deadline) {
-  static const auto real =
-      Real<bool (*)(Mutex*, Cond, Time)>("5Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE");
+  static const auto real = Real<bool (*)(Mutex*, Cond, Time)>("5Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE");
   return Waiting(this, real, this, cond, deadline);
 }
 
@@ -151,8 +150,7 @@ void CondVar::Wait(Mutex* mu) {
   Waiting(mu, real, this, mu);
 }
 bool CondVar::WaitWithDeadline(Mutex* mu, Time deadline) {
-  static const auto real =
-      Real<bool (*)(CondVar*, Mutex*, Time)>("7CondVar16WaitWithDeadlineEPNS0_5MutexENS0_4TimeE");
+  static const auto real = Real<bool (*)(CondVar*, Mutex*, Time)>("7CondVar16WaitWithDeadlineEPNS0_5MutexENS0_4TimeE");
   return Waiting(mu, real, this, mu, deadline);
 }
 

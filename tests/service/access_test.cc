@@ -1,12 +1,12 @@
 // Partners and access, on a real server with API keys made by `circmatch-server keys`: authentication
 // (missing, wrong, revoked keys, the development mode), the isolation matrix (partner A against B's private,
 // B's shared and A's own profiles, for every call), contact consent, and TLS with a certificate the test makes.
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
 #include <string>
-#include <vector>
-#include <atomic>
 #include <thread>
+#include <vector>
 
 #include "service_test_util.h"
 
@@ -34,8 +34,9 @@ std::string KeyIdOf(const std::string& key) { return key.substr(4, 12); }  // cm
 v1::Profile SupplierOf(const std::string& id, const std::string& visibility, bool consent) {
   return ProfileJson(R"({"id": ")" + id + R"(", "kind": "PROFILE_KIND_SUPPLIER", "organization": "Org )" + id +
                      R"(", "visibility": ")" + visibility + R"(", "location": {"municipality": "Kampen"},
-      "contact": {"name": "N", "email": ")" + id + R"(@example.nl", "shareConsent": )" +
-                     (consent ? "true" : "false") + R"(}, "capabilities": {"cpvCodes": ["39130000"]}})");
+      "contact": {"name": "N", "email": ")" +
+                     id + R"(@example.nl", "shareConsent": )" + (consent ? "true" : "false") +
+                     R"(}, "capabilities": {"cpvCodes": ["39130000"]}})");
 }
 
 v1::Profile TenderOf(const std::string& id, const std::string& visibility) {
@@ -47,8 +48,9 @@ v1::Profile TenderOf(const std::string& id, const std::string& visibility) {
 class AccessTest : public ServerTest {
  protected:
   void SetUp() override {
-    keys_dir_ = std::filesystem::temp_directory_path() / ("circmatch-keys-" + std::to_string(getpid()) + "-" +
-                                                          ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    keys_dir_ =
+        std::filesystem::temp_directory_path() / ("circmatch-keys-" + std::to_string(getpid()) + "-" +
+                                                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(keys_dir_);
     keys_file_ = (keys_dir_ / "keys").string();
     key_a_ = CreateKey(keys_file_, "partner-a");
@@ -111,14 +113,13 @@ class AccessTest : public ServerTest {
   // A's own private tender and supplier; B's private and shared suppliers (the shared one without contact
   // consent, a second with it) and B's private and shared tenders.
   void WriteBothPartners() {
-    ASSERT_TRUE(UpsertAs(key_a_, {TenderOf("a-tender", "VISIBILITY_PRIVATE"),
-                                  SupplierOf("a-own", "VISIBILITY_PRIVATE", false)})
-                    .ok());
-    grpc::Status b = UpsertAs(key_b_, {SupplierOf("b-private", "VISIBILITY_PRIVATE", true),
-                                       SupplierOf("b-shared", "VISIBILITY_SHARED", false),
-                                       SupplierOf("b-consent", "VISIBILITY_SHARED", true),
-                                       TenderOf("b-private-tender", "VISIBILITY_PRIVATE"),
-                                       TenderOf("b-shared-tender", "VISIBILITY_SHARED")});
+    ASSERT_TRUE(
+        UpsertAs(key_a_, {TenderOf("a-tender", "VISIBILITY_PRIVATE"), SupplierOf("a-own", "VISIBILITY_PRIVATE", false)})
+            .ok());
+    grpc::Status b = UpsertAs(
+        key_b_, {SupplierOf("b-private", "VISIBILITY_PRIVATE", true),
+                 SupplierOf("b-shared", "VISIBILITY_SHARED", false), SupplierOf("b-consent", "VISIBILITY_SHARED", true),
+                 TenderOf("b-private-tender", "VISIBILITY_PRIVATE"), TenderOf("b-shared-tender", "VISIBILITY_SHARED")});
     ASSERT_TRUE(b.ok()) << StatusText(b);
   }
 
@@ -140,8 +141,8 @@ TEST_F(AccessTest, MissingWrongAndRevokedKeysAreUnauthenticated) {
   std::string respelled = key_a_;
   respelled.back() = alphabet[alphabet.find(key_a_.back()) ^ 1];
   EXPECT_TRUE(HasError(GetAs(respelled, "", "x"), grpc::StatusCode::UNAUTHENTICATED, "API key"));
-  EXPECT_TRUE(HasError(UpsertAs("", {SupplierOf("s", "VISIBILITY_SHARED", false)}),
-                       grpc::StatusCode::UNAUTHENTICATED, "API key"));
+  EXPECT_TRUE(HasError(UpsertAs("", {SupplierOf("s", "VISIBILITY_SHARED", false)}), grpc::StatusCode::UNAUTHENTICATED,
+                       "API key"));
   EXPECT_EQ(GetAs(key_a_, "", "x").error_code(), grpc::StatusCode::NOT_FOUND) << "a valid key gets through";
   {
     v1::ImportProfilesResponse imported;
@@ -227,8 +228,8 @@ TEST_F(AccessTest, ProfileCallsOfPartnerAOnOwnSharedAndPrivateProfilesOfB) {
   for (const v1::Profile& p : listed.profiles()) EXPECT_EQ(p.owner(), "partner-a") << p.id();
   EXPECT_EQ(listed.profiles_size(), 1);  // a-tender
   list.set_owner("partner-b");
-  EXPECT_TRUE(HasError(profiles_->ListProfiles(As(key_a_).get(), list, &listed), grpc::StatusCode::PERMISSION_DENIED,
-                       "owner"));
+  EXPECT_TRUE(
+      HasError(profiles_->ListProfiles(As(key_a_).get(), list, &listed), grpc::StatusCode::PERMISSION_DENIED, "owner"));
 }
 
 TEST_F(AccessTest, MatchingCallsOfPartnerASeeOwnAndSharedButNeverBsPrivate) {
@@ -330,9 +331,9 @@ TEST_F(AccessTest, APrivateVersionNeverReachesAnotherPartnerWhileItIsBeingWritte
 // the error it gives for an absent one, word for word (the same ids asked before and after B stores them
 // privately). store_profile_source_test checks that such a profile is neither read nor converted on the way.
 TEST_F(AccessTest, ARefToAnotherPartnersPrivateProfileAnswersExactlyAsAnAbsentOne) {
-  ASSERT_TRUE(UpsertAs(key_a_, {TenderOf("a-tender", "VISIBILITY_PRIVATE"),
-                                SupplierOf("a-own", "VISIBILITY_PRIVATE", false)})
-                  .ok());
+  ASSERT_TRUE(
+      UpsertAs(key_a_, {TenderOf("a-tender", "VISIBILITY_PRIVATE"), SupplierOf("a-own", "VISIBILITY_PRIVATE", false)})
+          .ok());
   // Partner A's calls by ref to B's tender "b-private-tender" and supplier "b-private", in a fixed order.
   const auto calls = [&] {
     std::vector<grpc::Status> out;
@@ -436,8 +437,9 @@ TEST_F(AccessTest, APartnersPrivateTextAndCertificatesLeaveNoTraceInAnothersScor
 // The index version a partner sees moves only with what it may see: A's private writes and deletions leave the
 // version in B's responses as it was; B's own write and A's shared one move it.
 TEST_F(AccessTest, AnotherPartnersPrivateWritesLeaveTheIndexVersionItSeesAsItWas) {
-  ASSERT_TRUE(UpsertAs(key_b_, {TenderOf("b-tender", "VISIBILITY_SHARED"),
-                                SupplierOf("b-one", "VISIBILITY_SHARED", false)}).ok());
+  ASSERT_TRUE(
+      UpsertAs(key_b_, {TenderOf("b-tender", "VISIBILITY_SHARED"), SupplierOf("b-one", "VISIBILITY_SHARED", false)})
+          .ok());
   v1::SuggestSuppliersResponse before;
   ASSERT_TRUE(SuggestAs(key_b_, "", "b-tender", &before).ok());
 
@@ -486,19 +488,19 @@ TEST_F(AccessTest, TheCommandLineClientSendsTheKey) {
                                        "GetProfile", R"({"ref": {"id": "b-private"}})"});
   EXPECT_EQ(with_key.exit_code, 0) << with_key.err;
   EXPECT_NE(with_key.out.find("\"b-private\""), std::string::npos) << with_key.out;
-  CommandResult from_env = RunCommand({CIRCMATCH_CLI_PATH, "--server=" + server_->address(), "GetProfile",
-                                       R"({"ref": {"id": "b-private"}})"},
-                                      "", std::chrono::seconds(60), {"CIRCMATCH_API_KEY=" + key_b_});
+  CommandResult from_env = RunCommand(
+      {CIRCMATCH_CLI_PATH, "--server=" + server_->address(), "GetProfile", R"({"ref": {"id": "b-private"}})"}, "",
+      std::chrono::seconds(60), {"CIRCMATCH_API_KEY=" + key_b_});
   EXPECT_EQ(from_env.exit_code, 0) << from_env.err;
-  CommandResult without = RunCommand({CIRCMATCH_CLI_PATH, "--server=" + server_->address(), "GetProfile",
-                                      R"({"ref": {"id": "b-private"}})"});
+  CommandResult without = RunCommand(
+      {CIRCMATCH_CLI_PATH, "--server=" + server_->address(), "GetProfile", R"({"ref": {"id": "b-private"}})"});
   EXPECT_EQ(without.exit_code, 1 + static_cast<int>(grpc::StatusCode::UNAUTHENTICATED)) << without.err;
   EXPECT_NE(without.err.find("UNAUTHENTICATED"), std::string::npos) << without.err;
 }
 
 TEST(ServerFlagsTest, WithoutKeysTheServerRefusesToStartUnlessTheDevelopmentModeIsOn) {
-  const std::string data = (std::filesystem::temp_directory_path() / ("circmatch-flags-" + std::to_string(getpid())))
-                               .string();
+  const std::string data =
+      (std::filesystem::temp_directory_path() / ("circmatch-flags-" + std::to_string(getpid()))).string();
   CommandResult refused = RunCommand({CIRCMATCH_SERVER_PATH, "--listen=127.0.0.1:0", "--data_dir=" + data});
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.err.find("--api_keys_file"), std::string::npos) << refused.err;
@@ -524,10 +526,10 @@ class TlsTest : public ::testing::Test {
     dir_ = std::filesystem::temp_directory_path() / ("circmatch-tls-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir_);
     for (const std::string name : {"server", "client"}) {
-      CommandResult made = RunCommand({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                                       "-subj", "/CN=" + name, "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-                                       "-keyout", (dir_ / (name + "-key.pem")).string(), "-out",
-                                       (dir_ / (name + ".pem")).string()});
+      CommandResult made =
+          RunCommand({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+                      "/CN=" + name, "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout",
+                      (dir_ / (name + "-key.pem")).string(), "-out", (dir_ / (name + ".pem")).string()});
       ASSERT_EQ(made.exit_code, 0) << made.err;
     }
   }
@@ -542,7 +544,8 @@ class TlsTest : public ::testing::Test {
     return text.str();
   }
   std::vector<std::string> TlsFlags() const {
-    return {"--tls_cert_file=" + (dir_ / "server.pem").string(), "--tls_key_file=" + (dir_ / "server-key.pem").string()};
+    return {"--tls_cert_file=" + (dir_ / "server.pem").string(),
+            "--tls_key_file=" + (dir_ / "server-key.pem").string()};
   }
   std::filesystem::path dir_;
 };
@@ -583,9 +586,8 @@ TEST_F(TlsTest, WithClientCertificatesRequiredOnlyAClientWithOneGetsIn) {
   grpc::SslCredentialsOptions no_cert;
   no_cert.pem_root_certs = Read("server.pem");
   auto anonymous = grpc::CreateChannel(server.address(), grpc::SslCredentials(no_cert));
-  EXPECT_FALSE(grpc::health::v1::Health::NewStub(anonymous)
-                   ->Check(Context(std::chrono::seconds(5)).get(), {}, &response)
-                   .ok());
+  EXPECT_FALSE(
+      grpc::health::v1::Health::NewStub(anonymous)->Check(Context(std::chrono::seconds(5)).get(), {}, &response).ok());
 }
 
 TEST_F(TlsTest, AMissingCertificateFileIsNamed) {

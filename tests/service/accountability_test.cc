@@ -9,7 +9,6 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-
 #include "http_client.h"
 #include "service_test_util.h"
 
@@ -68,8 +67,9 @@ TEST_F(AccountabilityTest, MetricsCountCallsByMethodAndCodeAndShowTheIndexSize) 
   // Labels come in the order of their names.
   EXPECT_EQ(Sample(text, "circmatch_grpc_requests_total{code=\"OK\"," + method + "}"), 2) << text;
   EXPECT_EQ(Sample(text, "circmatch_grpc_requests_total{code=\"INVALID_ARGUMENT\"," + method + "}"), 1) << text;
-  EXPECT_EQ(Sample(text, "circmatch_grpc_requests_total{code=\"OK\","
-                         "method=\"/circmatch.v1.ProfileService/UpsertProfiles\"}"),
+  EXPECT_EQ(Sample(text,
+                   "circmatch_grpc_requests_total{code=\"OK\","
+                   "method=\"/circmatch.v1.ProfileService/UpsertProfiles\"}"),
             1);
   EXPECT_EQ(Sample(text, "circmatch_grpc_request_duration_seconds_count{" + method + "}"), 3);
   EXPECT_EQ(Sample(text, "circmatch_grpc_request_duration_seconds_bucket{" + method + ",le=\"+Inf\"}"), 3);
@@ -121,8 +121,9 @@ TEST_F(AccountabilityTest, UnknownMethodPathsAreOneUnknownSeriesAndInjectNothing
   }
   EXPECT_EQ(unknown_series, 1);
   EXPECT_EQ(Sample(text, "circmatch_grpc_requests_total{code=\"UNIMPLEMENTED\",method=\"unknown\"}"), kPaths);
-  EXPECT_EQ(Sample(text, "circmatch_grpc_requests_total{code=\"INVALID_ARGUMENT\","
-                         "method=\"/circmatch.v1.VocabularyService/ListVocabulary\"}"),
+  EXPECT_EQ(Sample(text,
+                   "circmatch_grpc_requests_total{code=\"INVALID_ARGUMENT\","
+                   "method=\"/circmatch.v1.VocabularyService/ListVocabulary\"}"),
             1);
   EXPECT_LT(text.size(), 16u * 1024) << "grew with the paths";
 }

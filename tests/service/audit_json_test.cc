@@ -1,13 +1,13 @@
 // AuditJson against protobuf's own JSON: what it writes parses back (with protobuf's parser) into the message
 // with its personal data stripped by a plain copy-and-clear, and without personal data it is the very text
 // protobuf prints.
-#include <cmath>
-#include <limits>
-#include <string>
-
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
 
 #include "circmatch/v1/market_day_service.pb.h"
 #include "circmatch/v1/matching_service.pb.h"

@@ -16,7 +16,6 @@
 #ifndef CIRCMATCH_TESTS_SERVICE_CHILD_SERVER_H_
 #define CIRCMATCH_TESTS_SERVICE_CHILD_SERVER_H_
 
-#include <algorithm>
 #include <fcntl.h>
 #include <grpcpp/grpcpp.h>
 #include <poll.h>
@@ -26,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -128,8 +128,7 @@ class ChildServer {
     const auto deadline = std::chrono::steady_clock::now() + options_.startup_timeout;
     int fd = out_pipe[0];
     while (address_.empty()) {
-      auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) {
         close(fd);
         Stop(SIGKILL).IgnoreError();
@@ -175,14 +174,12 @@ class ChildServer {
     port_ = colon == std::string::npos ? 0 : std::atoi(address_.c_str() + colon + 1);
     if (port_ <= 0) {
       Stop(SIGKILL).IgnoreError();
-      return absl::InternalError(
-          absl::StrCat("cannot read a port from \"", address_, "\"\n", StderrForMessage()));
+      return absl::InternalError(absl::StrCat("cannot read a port from \"", address_, "\"\n", StderrForMessage()));
     }
     grpc::ChannelArguments channel_args;
     channel_args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
     channel_ = grpc::CreateCustomChannel(
-        address_,
-        options_.channel_credentials ? options_.channel_credentials : grpc::InsecureChannelCredentials(),
+        address_, options_.channel_credentials ? options_.channel_credentials : grpc::InsecureChannelCredentials(),
         channel_args);
     if (!channel_->WaitForConnected(std::chrono::system_clock::now() + options_.connect_timeout)) {
       Stop(SIGKILL).IgnoreError();

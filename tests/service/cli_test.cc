@@ -109,8 +109,8 @@ TEST_F(CliTest, ImportOfJsonLinesThenExportGivesTheProfilesBack) {
   std::string jsonl;
   for (int i = 0; i < 7; ++i) {
     jsonl += R"({"id": "imp-)" + std::to_string(i) + R"(", "kind": "PROFILE_KIND_SUPPLIER", "displayName": "Import )" +
-             std::to_string(i) + R"(", "location": {"municipality": "Zwolle"}, "capabilities": {"cpvCodes": ["39130000"]}})" +
-             "\n";
+             std::to_string(i) +
+             R"(", "location": {"municipality": "Zwolle"}, "capabilities": {"cpvCodes": ["39130000"]}})" + "\n";
     if (i == 3) jsonl += "\n   \n";  // blank lines are skipped
   }
   jsonl += R"({"id": "imp-t", "kind": "PROFILE_KIND_TENDER", "needs": {"cpvCodes": ["39130000"]}})"
@@ -132,8 +132,7 @@ TEST_F(CliTest, ImportOfJsonLinesThenExportGivesTheProfilesBack) {
   ASSERT_EQ(lines.size(), 8u) << exported.Describe();
   std::vector<std::string> ids;
   for (const std::string& line : lines) ids.push_back(ProfileJson(line).id());
-  EXPECT_EQ(ids, std::vector<std::string>(
-                     {"imp-0", "imp-1", "imp-2", "imp-3", "imp-4", "imp-5", "imp-6", "imp-t"}));
+  EXPECT_EQ(ids, std::vector<std::string>({"imp-0", "imp-1", "imp-2", "imp-3", "imp-4", "imp-5", "imp-6", "imp-t"}));
 
   CommandResult tenders = Cli({"export", "--kind=tender"});
   ASSERT_EQ(tenders.exit_code, 0) << tenders.Describe();
@@ -183,7 +182,8 @@ TEST_F(CliTest, ImportOfCsvWithAProgressBarThenExportAsCsvGivesTheSameRows) {
 }
 
 TEST_F(CliTest, ImportNamesTheFileAndLineOfABadProfile) {
-  std::string path = WriteFile("bad.jsonl", "{\"id\": \"a\", \"kind\": \"PROFILE_KIND_SUPPLIER\"}\n\n{\"id\": \"b\",\n");
+  std::string path =
+      WriteFile("bad.jsonl", "{\"id\": \"a\", \"kind\": \"PROFILE_KIND_SUPPLIER\"}\n\n{\"id\": \"b\",\n");
   CommandResult syntax = Cli({"import", path});
   EXPECT_EQ(syntax.exit_code, 65) << syntax.Describe();
   EXPECT_NE(syntax.err.find(path + ":3"), std::string::npos) << syntax.Describe();
@@ -269,12 +269,12 @@ TEST(CliWithoutServerTest, ListNamesEveryMethodOfEveryService) {
 TEST(CliWithoutServerTest, HelpExplainsUsageAndAnUnreachableServerIsUnavailable) {
   CommandResult help = RunCommand({CIRCMATCH_CLI_PATH, "--help"});
   ASSERT_EQ(help.exit_code, 0) << help.Describe();
-  for (const std::string topic : {"--server", "CIRCMATCH_SERVER", "--deadline_ms", "import", "export", "list",
-                                  "eval", "fit", "--split", "@", "Examples"}) {
+  for (const std::string topic : {"--server", "CIRCMATCH_SERVER", "--deadline_ms", "import", "export", "list", "eval",
+                                  "fit", "--split", "@", "Examples"}) {
     EXPECT_NE(help.out.find(topic), std::string::npos) << topic;
   }
-  CommandResult down = RunCommand({CIRCMATCH_CLI_PATH, "Check", "--deadline_ms=3000"}, "",
-                                  std::chrono::seconds(30), {"CIRCMATCH_SERVER=127.0.0.1:1"});
+  CommandResult down = RunCommand({CIRCMATCH_CLI_PATH, "Check", "--deadline_ms=3000"}, "", std::chrono::seconds(30),
+                                  {"CIRCMATCH_SERVER=127.0.0.1:1"});
   EXPECT_EQ(down.exit_code, 1 + static_cast<int>(grpc::StatusCode::UNAVAILABLE)) << down.Describe();
   EXPECT_NE(down.err.find("ERROR UNAVAILABLE"), std::string::npos) << down.Describe();
 }

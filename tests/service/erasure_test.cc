@@ -25,15 +25,18 @@ std::string StoreBytes(const std::string& data_dir) {
 v1::Profile PersonalSupplier(const std::string& id, const std::string& email, const std::string& marker) {
   return ProfileJson(R"({"id": ")" + id + R"(", "kind": "PROFILE_KIND_SUPPLIER", "organization": "Kringloop )" + id +
                      R"(", "visibility": "VISIBILITY_SHARED", "location": {"municipality": "Zwolle"},
-      "contact": {"name": "Femke de Vries", "email": ")" + email + R"(", "shareConsent": true},
-      "capabilities": {"cpvCodes": ["39130000"], "text": ")" + marker + R"("}})");
+      "contact": {"name": "Femke de Vries", "email": ")" +
+                     email + R"(", "shareConsent": true},
+      "capabilities": {"cpvCodes": ["39130000"], "text": ")" +
+                     marker + R"("}})");
 }
 
 class ErasureTest : public ServerTest {};
 
 TEST_F(ErasureTest, DeleteProfileErasesTheBytesFromTheStoreFiles) {
   const std::string marker = "markeringxq7fz";  // a word that occurs nowhere else
-  MustUpsert({PersonalSupplier("erase-me", "femke@kringloop.example.nl", marker), PersonalSupplier("keep", "k@x.nl", "")});
+  MustUpsert(
+      {PersonalSupplier("erase-me", "femke@kringloop.example.nl", marker), PersonalSupplier("keep", "k@x.nl", "")});
   const std::string data_dir = server_->data_dir();
   ASSERT_NE(StoreBytes(data_dir).find(marker), std::string::npos) << "the test must see the bytes before";
   ASSERT_NE(StoreBytes(data_dir).find("femke@kringloop.example.nl"), std::string::npos);
@@ -60,7 +63,8 @@ TEST_F(ErasureTest, DeleteProfileErasesTheBytesFromTheStoreFiles) {
 }
 
 TEST_F(ErasureTest, EraseContactErasesEveryProfileOfThePersonAndNothingElse) {
-  MustUpsert({PersonalSupplier("a", "Femke@Kringloop.example.nl", ""), PersonalSupplier("b", "femke@kringloop.example.nl ", ""),
+  MustUpsert({PersonalSupplier("a", "Femke@Kringloop.example.nl", ""),
+              PersonalSupplier("b", "femke@kringloop.example.nl ", ""),
               PersonalSupplier("c", "someone.else@kringloop.example.nl", "")});
   v1::EraseContactRequest request;
   request.set_email("femke@kringloop.example.nl");
@@ -75,8 +79,8 @@ TEST_F(ErasureTest, EraseContactErasesEveryProfileOfThePersonAndNothingElse) {
   EXPECT_EQ(StoreBytes(server_->data_dir()).find("femke@"), std::string::npos);
 
   request.set_email("not an address");
-  EXPECT_TRUE(HasError(profiles_->EraseContact(Context().get(), request, &response),
-                       grpc::StatusCode::INVALID_ARGUMENT, "email"));
+  EXPECT_TRUE(HasError(profiles_->EraseContact(Context().get(), request, &response), grpc::StatusCode::INVALID_ARGUMENT,
+                       "email"));
 }
 
 }  // namespace

@@ -55,8 +55,8 @@ TEST_F(GenericClientTest, SuggestSuppliersAndHealthCheckCalledByBuf) {
                   "location": {"municipality": "Kampen"}, "capabilities": {"cpvCodes": ["39131000"]}})"),
               ProfileJson(R"({"id": "s-buf-2", "kind": "PROFILE_KIND_SUPPLIER", "visibility": "VISIBILITY_SHARED",
                   "location": {"municipality": "Zwolle"}, "capabilities": {"cpvCodes": ["45000000"]}})")});
-  CommandResult suggest = BufCurl({"-d", R"({"tenderRef":{"id":"t-buf"},"k":3})",
-                                   BaseUrl() + "/circmatch.v1.MatchingService/SuggestSuppliers"});
+  CommandResult suggest = BufCurl(
+      {"-d", R"({"tenderRef":{"id":"t-buf"},"k":3})", BaseUrl() + "/circmatch.v1.MatchingService/SuggestSuppliers"});
   ASSERT_EQ(suggest.exit_code, 0) << suggest.Describe();
   auto response = FromJson<v1::SuggestSuppliersResponse>(suggest.out);
   ASSERT_GE(response.matches_size(), 1) << suggest.out;
@@ -69,8 +69,8 @@ TEST_F(GenericClientTest, SuggestSuppliersAndHealthCheckCalledByBuf) {
             grpc::health::v1::HealthCheckResponse::SERVING);
 
   // An error comes back with its gRPC code (buf exits with the code shifted left by 3) and the field.
-  CommandResult invalid = BufCurl({"-d", R"({"tenderRef":{"id":"t-buf"},"k":0})",
-                                   BaseUrl() + "/circmatch.v1.MatchingService/SuggestSuppliers"});
+  CommandResult invalid = BufCurl(
+      {"-d", R"({"tenderRef":{"id":"t-buf"},"k":0})", BaseUrl() + "/circmatch.v1.MatchingService/SuggestSuppliers"});
   EXPECT_EQ(invalid.exit_code, static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT) << 3) << invalid.Describe();
   EXPECT_NE((invalid.out + invalid.err).find("k: "), std::string::npos) << invalid.Describe();
 }

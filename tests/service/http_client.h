@@ -15,13 +15,13 @@ namespace circmatch {
 namespace testing {
 
 struct HttpResult {
-  int status = 0;  // 0: no response
+  int status = 0;                              // 0: no response
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;
 };
 
-inline HttpResult HttpCall(int port, const std::string& method, const std::string& target,
-                           const std::string& body = "", const std::map<std::string, std::string>& headers = {}) {
+inline HttpResult HttpCall(int port, const std::string& method, const std::string& target, const std::string& body = "",
+                           const std::map<std::string, std::string>& headers = {}) {
   HttpResult result;
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};

@@ -31,8 +31,8 @@ TEST_F(HttpGatewayTest, SuggestSuppliersOverHttpEqualsTheGrpcAnswer) {
   WriteProfiles();
   const int port = Port();
   ASSERT_GT(port, 0) << server_->Stderr();
-  const HttpResult http = HttpCall(port, "POST", "/v1/matching/suppliers:suggest", R"({"tenderRef": {"id": "t-1"}, "k": 5})",
-                                   {{"Content-Type", "application/json"}});
+  const HttpResult http = HttpCall(port, "POST", "/v1/matching/suppliers:suggest",
+                                   R"({"tenderRef": {"id": "t-1"}, "k": 5})", {{"Content-Type", "application/json"}});
   ASSERT_EQ(http.status, 200) << http.body;
   EXPECT_EQ(http.headers.at("content-type"), "application/json; charset=utf-8");
   const auto over_http = FromJson<v1::SuggestSuppliersResponse>(http.body);
@@ -59,7 +59,8 @@ TEST_F(HttpGatewayTest, PathVariablesAndQueryParametersFillTheRequest) {
   EXPECT_EQ(page.profiles(0).id(), "s-1");
   EXPECT_FALSE(page.next_page_token().empty());
 
-  HttpResult terms = HttpCall(port, "GET", "/v1/vocabulary?list=VOCABULARY_LIST_CPV&query=%6Bantoormeubilair&page_size=3");
+  HttpResult terms =
+      HttpCall(port, "GET", "/v1/vocabulary?list=VOCABULARY_LIST_CPV&query=%6Bantoormeubilair&page_size=3");
   ASSERT_EQ(terms.status, 200) << terms.body;
   EXPECT_NE(terms.body.find("39130000"), std::string::npos) << terms.body;
 
@@ -71,12 +72,14 @@ TEST_F(HttpGatewayTest, PathVariablesAndQueryParametersFillTheRequest) {
 TEST_F(HttpGatewayTest, ErrorsMapToHttpStatusesAndNameTheField) {
   WriteProfiles();
   const int port = Port();
-  HttpResult bad_k = HttpCall(port, "POST", "/v1/matching/suppliers:suggest", R"({"tenderRef": {"id": "t-1"}, "k": 0})");
+  HttpResult bad_k =
+      HttpCall(port, "POST", "/v1/matching/suppliers:suggest", R"({"tenderRef": {"id": "t-1"}, "k": 0})");
   EXPECT_EQ(bad_k.status, 400);
   EXPECT_NE(bad_k.body.find("\"status\": \"INVALID_ARGUMENT\""), std::string::npos) << bad_k.body;
   EXPECT_NE(bad_k.body.find("k: "), std::string::npos) << bad_k.body;
 
-  HttpResult missing = HttpCall(port, "POST", "/v1/matching/suppliers:suggest", R"({"tenderRef": {"id": "nope"}, "k": 3})");
+  HttpResult missing =
+      HttpCall(port, "POST", "/v1/matching/suppliers:suggest", R"({"tenderRef": {"id": "nope"}, "k": 3})");
   EXPECT_EQ(missing.status, 404);
   EXPECT_NE(missing.body.find("tender_ref"), std::string::npos) << missing.body;
 
@@ -95,7 +98,8 @@ TEST_F(HttpGatewayTest, ErrorsMapToHttpStatusesAndNameTheField) {
 class HttpGatewayWithKeysTest : public ServerTest {
  protected:
   void SetUp() override {
-    keys_file_ = (std::filesystem::temp_directory_path() / ("circmatch-http-keys-" + std::to_string(getpid()))).string();
+    keys_file_ =
+        (std::filesystem::temp_directory_path() / ("circmatch-http-keys-" + std::to_string(getpid()))).string();
     CommandResult made = RunCommand({CIRCMATCH_SERVER_PATH, "keys", "create", keys_file_, "partner-a"});
     ASSERT_EQ(made.exit_code, 0) << made.err;
     key_ = made.out.substr(0, made.out.find('\n'));

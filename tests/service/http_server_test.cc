@@ -191,8 +191,10 @@ TEST_F(HttpServerTest, ManySlowConnectionsFromOneClientDoNotStarveAnother) {
   std::vector<int> slow;
   for (int i = 0; i < kSlow; ++i) {
     const int fd = Connect(port, "127.0.0.1");
-    if (fd >= 0 && SendAll(fd, "G")) slow.push_back(fd);
-    else if (fd >= 0) close(fd);
+    if (fd >= 0 && SendAll(fd, "G"))
+      slow.push_back(fd);
+    else if (fd >= 0)
+      close(fd);
   }
   ASSERT_GT(slow.size(), 256u) << "the slow client could not even connect";
 
@@ -237,9 +239,10 @@ TEST_F(HttpServerTest, ManySlowConnectionsFromOneClientDoNotStarveAnother) {
 
   std::string summary;
   for (const auto& [status, count] : statuses) summary += " " + std::to_string(status) + ":" + std::to_string(count);
-  std::printf("[ numbers  ] other client: %d of %d calls answered 200 (statuses%s) while one client held %d slow "
-              "connections (%d still open at the end)\n",
-              answered, kCalls, summary.c_str(), kSlow, open_slow.load());
+  std::printf(
+      "[ numbers  ] other client: %d of %d calls answered 200 (statuses%s) while one client held %d slow "
+      "connections (%d still open at the end)\n",
+      answered, kCalls, summary.c_str(), kSlow, open_slow.load());
   EXPECT_EQ(answered, kCalls) << "statuses:" << summary;
 }
 
@@ -291,9 +294,10 @@ TEST_F(HttpHeaderDeadlineTest, AHeadThatTricklesInForeverIsCutAtTheDeadline) {
   const std::optional<std::chrono::milliseconds> kept_closed = TrickleUntilClosed(kept);
   close(kept);
   ASSERT_TRUE(kept_closed.has_value()) << "a kept-alive connection trickling its next head for 10 s is still open";
-  std::printf("[ numbers  ] header deadline 500 ms: a trickling head was cut after %lld ms on a new connection, "
-              "%lld ms after a response on a kept-alive one\n",
-              static_cast<long long>(fresh_closed->count()), static_cast<long long>(kept_closed->count()));
+  std::printf(
+      "[ numbers  ] header deadline 500 ms: a trickling head was cut after %lld ms on a new connection, "
+      "%lld ms after a response on a kept-alive one\n",
+      static_cast<long long>(fresh_closed->count()), static_cast<long long>(kept_closed->count()));
 
   // The server goes on serving.
   EXPECT_EQ(StatusOf(port, kVocabularyCall, "127.0.0.1"), 200);
@@ -302,8 +306,8 @@ TEST_F(HttpHeaderDeadlineTest, AHeadThatTricklesInForeverIsCutAtTheDeadline) {
 class HttpServerWithKeysTest : public HttpServerTest {
  protected:
   void SetUp() override {
-    keys_file_ = (std::filesystem::temp_directory_path() /
-                  ("circmatch-http-server-keys-" + std::to_string(getpid()))).string();
+    keys_file_ =
+        (std::filesystem::temp_directory_path() / ("circmatch-http-server-keys-" + std::to_string(getpid()))).string();
     CommandResult made = RunCommand({CIRCMATCH_SERVER_PATH, "keys", "create", keys_file_, "partner-a"});
     ASSERT_EQ(made.exit_code, 0) << made.err;
     key_ = made.out.substr(0, made.out.find('\n'));

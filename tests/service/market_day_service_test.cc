@@ -112,7 +112,8 @@ TEST_F(MarketDayServiceTest, BadRequestsNameTheField) {
   r.mutable_event()->set_tables_per_slot(0);
   expect(r, grpc::StatusCode::INVALID_ARGUMENT, "event.tables_per_slot");
   r = Request();
-  r.mutable_event()->mutable_slots(1)->mutable_start_time()->set_seconds(r.event().slots(0).start_time().seconds() + 60);
+  r.mutable_event()->mutable_slots(1)->mutable_start_time()->set_seconds(r.event().slots(0).start_time().seconds() +
+                                                                         60);
   expect(r, grpc::StatusCode::INVALID_ARGUMENT, "overlaps");
   r = Request();
   r.mutable_buyers(0)->mutable_ref()->set_id("nobody");

@@ -16,8 +16,10 @@ v1::Profile Supplier(const std::string& id, const std::string& cpv, const std::s
                      const std::string& capabilities_extra = "", const std::string& extra = "") {
   return ProfileJson(R"({"id": ")" + id + R"(", "kind": "PROFILE_KIND_SUPPLIER", "displayName": ")" + id +
                      R"(", "organization": ")" + id + R"( BV", "visibility": "VISIBILITY_SHARED",
-      "location": {"municipality": ")" + municipality + R"("},
-      "capabilities": {"cpvCodes": [")" + cpv + "\"]" + capabilities_extra + "}" + extra + "}");
+      "location": {"municipality": ")" +
+                     municipality + R"("},
+      "capabilities": {"cpvCodes": [")" +
+                     cpv + "\"]" + capabilities_extra + "}" + extra + "}");
 }
 
 // An open tender of Zwolle needing office furniture, reused and refurbished.
@@ -54,8 +56,7 @@ double SumOfContributions(const v1::Explanation& explanation) {
     }
     if (std::abs(SumOfContributions(match.explanation()) - match.score()) > 1e-6) {
       return ::testing::AssertionFailure() << "contributions of " << match.profile().id() << " add up to "
-                                           << SumOfContributions(match.explanation()) << ", score "
-                                           << match.score();
+                                           << SumOfContributions(match.explanation()) << ", score " << match.score();
     }
   }
   return ::testing::AssertionSuccess();
@@ -108,8 +109,8 @@ TEST_F(MatchingServiceTest, CpvChildOfTheTendersCodeRanksAboveAnotherDivision) {
   request.set_k(10);
   request.mutable_weights()->set_cpv(1);
   for (const char* facet : {"strategies", "materials", "certifications", "location", "text", "embedding"}) {
-    request.mutable_weights()->GetReflection()->SetDouble(
-        request.mutable_weights(), request.weights().GetDescriptor()->FindFieldByName(facet), 0);
+    request.mutable_weights()->GetReflection()->SetDouble(request.mutable_weights(),
+                                                          request.weights().GetDescriptor()->FindFieldByName(facet), 0);
   }
   v1::SuggestSuppliersResponse response;
   ASSERT_TRUE(matching_->SuggestSuppliers(Context().get(), request, &response).ok());
@@ -169,8 +170,7 @@ TEST_F(MatchingServiceTest, ExplanationNamesSharedStrategiesAndMaterials) {
 }
 
 TEST_F(MatchingServiceTest, RequiredCertificationFiltersCandidates) {
-  MustUpsert({ZwolleTender(),
-              Supplier("s-iso", "39130000", "Kampen", R"(, "certifications": ["iso-14001"])"),
+  MustUpsert({ZwolleTender(), Supplier("s-iso", "39130000", "Kampen", R"(, "certifications": ["iso-14001"])"),
               Supplier("s-none", "39130000"),
               Supplier("s-co2-5", "39130000", "Kampen", R"(, "certifications": ["co2-prestatieladder-5"])"),
               Supplier("s-co2-2", "39130000", "Kampen", R"(, "certifications": ["co2-prestatieladder-2"])")});
@@ -319,12 +319,12 @@ TEST_F(MatchingServiceTest, SuggestTendersReturnsOpenTendersOnly) {
   auto tender = [](const std::string& id, const std::string& published, const std::string& closing) {
     return ProfileJson(R"({"id": ")" + id + R"(", "kind": "PROFILE_KIND_TENDER", "visibility": "VISIBILITY_SHARED",
         "location": {"municipality": "Zwolle"}, "needs": {"cpvCodes": ["39130000"]},
-        "publicationTime": ")" + published + R"(", "closingTime": ")" + closing + R"("})");
+        "publicationTime": ")" +
+                       published + R"(", "closingTime": ")" + closing + R"("})");
   };
   MustUpsert({tender("t-open", "2020-01-01T00:00:00Z", "2099-01-01T00:00:00Z"),
               tender("t-closed", "2019-01-01T00:00:00Z", "2020-06-01T00:00:00Z"),
-              tender("t-future", "2098-01-01T00:00:00Z", "2099-01-01T00:00:00Z"),
-              Supplier("s-1", "39130000")});
+              tender("t-future", "2098-01-01T00:00:00Z", "2099-01-01T00:00:00Z"), Supplier("s-1", "39130000")});
   v1::SuggestTendersRequest request;
   request.mutable_supplier_ref()->set_id("s-1");
   request.set_k(10);
@@ -350,7 +350,8 @@ TEST_F(MatchingServiceTest, FindBuddiesIsDirectionalAndNeverReturnsTheSeeker) {
   auto buddy = [](const std::string& id, const std::string& offers, const std::string& asks) {
     return ProfileJson(R"({"id": ")" + id + R"(", "kind": "PROFILE_KIND_BUDDY", "organization": "org-)" + id +
                        R"(", "visibility": "VISIBILITY_SHARED", "capacity": 2,
-        "offers": {"topics": [")" + offers + R"("]}, "asks": {"topics": [")" + asks + R"("]}})");
+        "offers": {"topics": [")" +
+                       offers + R"("]}, "asks": {"topics": [")" + asks + R"("]}})");
   };
   // a needs procurement law, which b offers; b needs financing, which c offers; a offers only measuring.
   MustUpsert({buddy("b-a", "measuring-circularity", "procurement-law"), buddy("b-b", "procurement-law", "financing"),

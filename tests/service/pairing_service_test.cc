@@ -183,7 +183,8 @@ TEST_F(PairingServiceTest, PeerOnTheZwolleCohortWithForbiddenAndPreviousPairs) {
   v1::PairBuddiesResponse kept;
   status = Pair(keeping, &kept);
   ASSERT_TRUE(status.ok()) << StatusText(status);
-  const bool same_org = Lower(cohort.at(best.a().id()).organization()) == Lower(cohort.at(second.a().id()).organization());
+  const bool same_org =
+      Lower(cohort.at(best.a().id()).organization()) == Lower(cohort.at(second.a().id()).organization());
   int kept_pairs = 0;
   for (const v1::BuddyPairing& pair : kept.pairs()) {
     if (!pair.kept_from_previous()) continue;

@@ -14,7 +14,8 @@ namespace {
 v1::Profile Supplier(const std::string& id, const std::string& name = "", const std::string& cpv = "39130000") {
   return ProfileJson(R"({"id": ")" + id + R"(", "kind": "PROFILE_KIND_SUPPLIER", "displayName": ")" +
                      (name.empty() ? id : name) + R"(", "visibility": "VISIBILITY_SHARED",
-      "location": {"municipality": "Kampen"}, "capabilities": {"cpvCodes": [")" + cpv + R"("]}})");
+      "location": {"municipality": "Kampen"}, "capabilities": {"cpvCodes": [")" +
+                     cpv + R"("]}})");
 }
 
 v1::Profile Tender(const std::string& id) {
@@ -186,8 +187,8 @@ TEST_F(ProfileServiceTest, DeleteProfileMakesItNotFoundAndRemovesItFromMatching)
   EXPECT_EQ(ListIds(v1::PROFILE_KIND_SUPPLIER), std::vector<std::string>({"s-keep"}));
 
   v1::DeleteProfileResponse again;
-  EXPECT_TRUE(HasError(profiles_->DeleteProfile(Context().get(), request, &again), grpc::StatusCode::NOT_FOUND,
-                       "s-gone"));
+  EXPECT_TRUE(
+      HasError(profiles_->DeleteProfile(Context().get(), request, &again), grpc::StatusCode::NOT_FOUND, "s-gone"));
 }
 
 // Writers racing on the same keys: whatever order their commits took, the index ends as the store does, key for

@@ -139,7 +139,8 @@ TEST_F(ReplicasTest, PostgresBackupWithPgDumpRestoresEveryProfile) {
     ASSERT_TRUE(a.Start());
     for (int i = 0; i < 12; ++i) ASSERT_TRUE(a.Upsert(SupplierNamed("s-" + std::to_string(i), "x")).ok());
   }
-  const std::string dump = (std::filesystem::temp_directory_path() / ("circmatch-" + std::to_string(getpid()) + ".dump")).string();
+  const std::string dump =
+      (std::filesystem::temp_directory_path() / ("circmatch-" + std::to_string(getpid()) + ".dump")).string();
   CommandResult dumped = RunCommand({"/usr/bin/pg_dump", "--format=custom", "--file=" + dump, database_.url()});
   ASSERT_EQ(dumped.exit_code, 0) << dumped.err;
   const std::string restored_url = database_.Sibling("restored");

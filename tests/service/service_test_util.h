@@ -4,8 +4,8 @@
 #define CIRCMATCH_TESTS_SERVICE_SERVICE_TEST_UTIL_H_
 
 #include <google/protobuf/util/json_util.h>
-#include <gtest/gtest.h>
 #include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <chrono>
@@ -32,8 +32,8 @@ T FromJson(const std::string& json) {
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
   auto status = google::protobuf::util::JsonStringToMessage(json, &message, options);
-  EXPECT_TRUE(status.ok()) << "bad JSON in the test for " << message.GetTypeName() << ": " << status.ToString()
-                           << "\n" << json;
+  EXPECT_TRUE(status.ok()) << "bad JSON in the test for " << message.GetTypeName() << ": " << status.ToString() << "\n"
+                           << json;
   return message;
 }
 
@@ -66,8 +66,7 @@ inline ::testing::AssertionResult HasError(const grpc::Status& status, grpc::Sta
                                          << StatusText(status);
   }
   if (status.error_message().find(field) == std::string::npos) {
-    return ::testing::AssertionFailure() << "the message does not name \"" << field << "\": "
-                                         << status.error_message();
+    return ::testing::AssertionFailure() << "the message does not name \"" << field << "\": " << status.error_message();
   }
   return ::testing::AssertionSuccess();
 }
@@ -82,8 +81,7 @@ inline bool Contains(const std::vector<std::string>& values, const std::string& 
   return std::find(values.begin(), values.end(), value) != values.end();
 }
 
-inline const v1::Match* FindMatch(const google::protobuf::RepeatedPtrField<v1::Match>& matches,
-                                  const std::string& id) {
+inline const v1::Match* FindMatch(const google::protobuf::RepeatedPtrField<v1::Match>& matches, const std::string& id) {
   for (const v1::Match& match : matches) {
     if (match.profile().id() == id) return &match;
   }

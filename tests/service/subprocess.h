@@ -38,8 +38,8 @@ struct CommandResult {
 
   // For failure messages.
   std::string Describe() const {
-    return "exit code " + std::to_string(exit_code) + (timed_out ? " (timed out)" : "") + "\n--- stdout ---\n" +
-           out + "\n--- stderr ---\n" + err;
+    return "exit code " + std::to_string(exit_code) + (timed_out ? " (timed out)" : "") + "\n--- stdout ---\n" + out +
+           "\n--- stderr ---\n" + err;
   }
 };
 

@@ -68,8 +68,8 @@ TEST_F(ValidationTest, EmptyIdIsRejectedNamingTheField) {
   v1::GetProfileRequest request;  // a ref without id
   v1::GetProfileResponse response;
   request.mutable_ref();
-  EXPECT_TRUE(HasError(profiles_->GetProfile(Context().get(), request, &response),
-                       grpc::StatusCode::INVALID_ARGUMENT, "ref.id"));
+  EXPECT_TRUE(HasError(profiles_->GetProfile(Context().get(), request, &response), grpc::StatusCode::INVALID_ARGUMENT,
+                       "ref.id"));
 }
 
 TEST_F(ValidationTest, UnspecifiedKindIsRejectedNamingTheField) {
@@ -118,8 +118,8 @@ TEST_F(ValidationTest, BadPageTokenIsRejectedNamingTheField) {
   v1::ListProfilesRequest request;
   request.set_page_token("this-is-not-a-token");
   v1::ListProfilesResponse response;
-  EXPECT_TRUE(HasError(profiles_->ListProfiles(Context().get(), request, &response),
-                       grpc::StatusCode::INVALID_ARGUMENT, "page_token"));
+  EXPECT_TRUE(HasError(profiles_->ListProfiles(Context().get(), request, &response), grpc::StatusCode::INVALID_ARGUMENT,
+                       "page_token"));
 
   v1::ListVocabularyRequest vocabulary_request;
   vocabulary_request.set_list(v1::VOCABULARY_LIST_CPV);

@@ -11,15 +11,19 @@ namespace circmatch {
 namespace testing {
 namespace {
 
-v1::Profile TenderFor(const std::string& id, const std::string& cpv, const std::string& closing = "2099-01-01T00:00:00Z") {
+v1::Profile TenderFor(const std::string& id, const std::string& cpv,
+                      const std::string& closing = "2099-01-01T00:00:00Z") {
   return ProfileJson(R"({"id": ")" + id + R"(", "kind": "PROFILE_KIND_TENDER", "visibility": "VISIBILITY_SHARED",
-      "location": {"municipality": "Zwolle"}, "needs": {"cpvCodes": [")" + cpv + R"("], "strategies": ["R3"]},
-      "closingTime": ")" + closing + R"("})");
+      "location": {"municipality": "Zwolle"}, "needs": {"cpvCodes": [")" +
+                     cpv + R"("], "strategies": ["R3"]},
+      "closingTime": ")" +
+                     closing + R"("})");
 }
 
 v1::Profile SupplierFor(const std::string& id, const std::string& cpv) {
   return ProfileJson(R"({"id": ")" + id + R"(", "kind": "PROFILE_KIND_SUPPLIER", "visibility": "VISIBILITY_SHARED",
-      "location": {"municipality": "Kampen"}, "capabilities": {"cpvCodes": [")" + cpv + R"("], "strategies": ["R3"]}})");
+      "location": {"municipality": "Kampen"}, "capabilities": {"cpvCodes": [")" +
+                     cpv + R"("], "strategies": ["R3"]}})");
 }
 
 class WatchTest : public ServerTest {};
@@ -49,7 +53,8 @@ TEST_F(WatchTest, ASupplierSeesEachMatchingTenderAsItIsPublished) {
   EXPECT_FALSE(alert.match().explanation().cpv_matches().empty());
   EXPECT_GT(alert.index_version(), 0u);
   ASSERT_TRUE(stream->Read(&alert));
-  EXPECT_EQ(alert.match().profile().id(), "furniture-2") << "the non-matching, closed and supplier profiles were skipped";
+  EXPECT_EQ(alert.match().profile().id(), "furniture-2")
+      << "the non-matching, closed and supplier profiles were skipped";
 
   context->TryCancel();
   while (stream->Read(&alert)) {
@@ -123,7 +128,8 @@ TEST_F(WatchTest, BadWatchesAreRefusedNamingTheField) {
   request.mutable_supplier_ref()->set_id("nobody");
   EXPECT_TRUE(HasError(refused(request), grpc::StatusCode::NOT_FOUND, "supplier_ref"));
   request.mutable_tender_ref()->set_id("watcher");
-  EXPECT_TRUE(HasError(refused(request), grpc::StatusCode::INVALID_ARGUMENT, "tender_ref")) << "a supplier is no tender";
+  EXPECT_TRUE(HasError(refused(request), grpc::StatusCode::INVALID_ARGUMENT, "tender_ref"))
+      << "a supplier is no tender";
 }
 
 }  // namespace

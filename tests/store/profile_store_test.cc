@@ -30,9 +30,8 @@ class ProfileStoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     if (GetParam() == Backend::kSqlite) {
-      dir_ = std::filesystem::temp_directory_path() /
-             ("circmatch-store-" + std::to_string(getpid()) + "-" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+      dir_ = std::filesystem::temp_directory_path() / ("circmatch-store-" + std::to_string(getpid()) + "-" +
+                                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
       std::filesystem::remove_all(dir_);
       auto store = SqliteProfileStore::Open(dir_.string());
       ASSERT_TRUE(store.ok()) << store.status();
@@ -78,8 +77,9 @@ TEST_P(ProfileStoreTest, UpsertGetReplaceDelete) {
 }
 
 TEST_P(ProfileStoreTest, GetManyReadsKeysInTheirOrderWithTheAbsentLeftEmpty) {
-  ASSERT_TRUE(store_->Upsert({Make("a", "1", v1::PROFILE_KIND_SUPPLIER, "one"), Make("a", "2"),
-                              Make("b", "1", v1::PROFILE_KIND_TENDER, "b's one"), Make("it's", "o\"dd\\")})
+  ASSERT_TRUE(store_
+                  ->Upsert({Make("a", "1", v1::PROFILE_KIND_SUPPLIER, "one"), Make("a", "2"),
+                            Make("b", "1", v1::PROFILE_KIND_TENDER, "b's one"), Make("it's", "o\"dd\\")})
                   .ok());
   const std::vector<ProfileKey> keys = {{"b", "1"}, {"a", "9"}, {"a", "1"}, {"it's", "o\"dd\\"}, {"a", "1"}, {"", ""}};
   auto got = store_->GetMany(keys);
@@ -103,8 +103,9 @@ TEST_P(ProfileStoreTest, GetManyReadsKeysInTheirOrderWithTheAbsentLeftEmpty) {
 }
 
 TEST_P(ProfileStoreTest, ListPagesInOwnerIdOrderWithKindAndOwnerFilters) {
-  ASSERT_TRUE(store_->Upsert({Make("b", "2"), Make("a", "10"), Make("a", "9", v1::PROFILE_KIND_TENDER), Make("a", "1"),
-                              Make("B", "1"), Make("a", "Z")})
+  ASSERT_TRUE(store_
+                  ->Upsert({Make("b", "2"), Make("a", "10"), Make("a", "9", v1::PROFILE_KIND_TENDER), Make("a", "1"),
+                            Make("B", "1"), Make("a", "Z")})
                   .ok());
   ListQuery all;
   all.limit = 100;
@@ -132,10 +133,11 @@ TEST_P(ProfileStoreTest, ListPagesInOwnerIdOrderWithKindAndOwnerFilters) {
   EXPECT_EQ(Ids(*store_->List(owner_a)), (std::vector<std::string>{"a/1", "a/10", "a/Z"}));
 
   std::vector<std::string> visited;
-  ASSERT_TRUE(store_->ForEach([&](const v1::Profile& p) {
-                      visited.push_back(p.owner() + "/" + p.id());
-                      return absl::OkStatus();
-                    })
+  ASSERT_TRUE(store_
+                  ->ForEach([&](const v1::Profile& p) {
+                    visited.push_back(p.owner() + "/" + p.id());
+                    return absl::OkStatus();
+                  })
                   .ok());
   EXPECT_EQ(visited, Ids(*page));
 }
@@ -145,9 +147,11 @@ TEST_P(ProfileStoreTest, ConcurrentWritersLoseNothing) {
   for (int w = 0; w < 4; ++w) {
     writers.emplace_back([this, w] {
       for (int i = 0; i < 25; ++i) {
-        EXPECT_TRUE(store_->Upsert({Make("w" + std::to_string(w), std::to_string(i)),
-                                    Make("shared", std::to_string(i), v1::PROFILE_KIND_SUPPLIER, "by " + std::to_string(w))})
-                        .ok());
+        EXPECT_TRUE(
+            store_
+                ->Upsert({Make("w" + std::to_string(w), std::to_string(i)),
+                          Make("shared", std::to_string(i), v1::PROFILE_KIND_SUPPLIER, "by " + std::to_string(w))})
+                .ok());
       }
     });
   }

@@ -61,9 +61,8 @@ class CountingStore final : public ProfileStore {
 class StoreProfileSourceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("circmatch-source-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() / ("circmatch-source-" + std::to_string(getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     auto vocabulary = Vocabulary::Load(CIRCMATCH_TEST_DATA_DIR);
     ASSERT_TRUE(vocabulary.ok()) << vocabulary.status();

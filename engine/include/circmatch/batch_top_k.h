@@ -6,9 +6,9 @@
 // `candidate_block` rows; each (query block, candidate block) tile is one single-threaded GEMM
 // (internal/gemm_kernel.h, AVX2+FMA where the CPU has it) into a per-thread score buffer that stays in the shared
 // cache (2 MiB by default), and each query's running top k is updated from that buffer before the next tile
-// overwrites it, so the Q x N score matrix never exists. Tiles are shared out to `threads` threads; each keeps its own top k per query,
-// and these are merged at the end under one total order (score descending, then lower candidate row), so the
-// result does not depend on which thread scored which tile. A pair's score is computed by the same code on the
+// overwrites it, so the Q x N score matrix never exists. Tiles are shared out to `threads` threads; each keeps its own
+// top k per query, and these are merged at the end under one total order (score descending, then lower candidate row),
+// so the result does not depend on which thread scored which tile. A pair's score is computed by the same code on the
 // same tile whatever the thread count, so results are bit-identical for any number of threads; other block sizes
 // can move scores in the last bits (the GEMM's summation order depends on a pair's place in its tile).
 //
@@ -25,9 +25,8 @@
 #ifndef CIRCMATCH_BATCH_TOP_K_H_
 #define CIRCMATCH_BATCH_TOP_K_H_
 
-#include <cstdint>
-
 #include <Eigen/Core>
+#include <cstdint>
 
 #include "absl/status/statusor.h"
 #include "circmatch/row_major_matrix.h"

@@ -20,10 +20,9 @@
 #ifndef CIRCMATCH_DENSE_TOP_K_H_
 #define CIRCMATCH_DENSE_TOP_K_H_
 
+#include <Eigen/Core>
 #include <cstdint>
 #include <vector>
-
-#include <Eigen/Core>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"

@@ -44,8 +44,8 @@ struct Exclusion {
 };
 
 struct Explanation {
-  std::vector<FacetContribution> facets;  // facets with a non-zero weight, in `Facet` order
-  std::vector<CpvMatch> cpv_matches;      // one per query code, its best candidate code
+  std::vector<FacetContribution> facets;       // facets with a non-zero weight, in `Facet` order
+  std::vector<CpvMatch> cpv_matches;           // one per query code, its best candidate code
   std::vector<std::string> shared_strategies;  // "R3", ...: wanted by the query, tagged or evidenced by both
   // Strategies the query wants (tagged or evidenced) that the candidate's text evidences, with its words.
   std::vector<StrategyEvidence> evidence;

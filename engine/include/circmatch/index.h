@@ -13,21 +13,20 @@
 #ifndef CIRCMATCH_INDEX_H_
 #define CIRCMATCH_INDEX_H_
 
+#include <Eigen/Core>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
 
-#include <Eigen/Core>
-
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "circmatch/explanation.h"
-#include "circmatch/vectorizer.h"
 #include "circmatch/match_params.h"
 #include "circmatch/profile.h"
+#include "circmatch/vectorizer.h"
 #include "circmatch/vocabulary.h"
 
 namespace circmatch {
@@ -64,20 +63,20 @@ struct MatchResult {
   std::vector<Match> matches;  // best first; ties by key
   FacetWeights weights;        // the normalized weights used
   uint64_t index_version = 0;
-  int64_t rows_scored = 0;     // candidates scored; the others were bounded out of the top k unscored
+  int64_t rows_scored = 0;  // candidates scored; the others were bounded out of the top k unscored
 };
 
 // The bytes an Index has allocated, by part, for the server's metrics and the benchmarks' accounts.
 struct IndexMemory {
-  int64_t matrices = 0;          // the sparse facets' rows: a column index and a value per nonzero
-  int64_t text_norms = 0;        // a text row's length before normalizing, to weight it again on a new IDF
-  int64_t posting_lists = 0;     // the matrices' transposes, dense values included
-  int64_t dense_values = 0;      // of posting_lists, the byte per row of the common terms
+  int64_t matrices = 0;       // the sparse facets' rows: a column index and a value per nonzero
+  int64_t text_norms = 0;     // a text row's length before normalizing, to weight it again on a new IDF
+  int64_t posting_lists = 0;  // the matrices' transposes, dense values included
+  int64_t dense_values = 0;   // of posting_lists, the byte per row of the common terms
   int64_t embeddings = 0;
-  int64_t filter_columns = 0;    // points, liveness, owners, organizations, windows, certifications, radii
-  int64_t keys = 0;              // the map from keys to rows (a key is its owner's number and its packed id)
-  int64_t profiles = 0;          // the packed profiles, for explanations and Get
-  int64_t other = 0;             // document frequencies, the IDF, interned owners and organizations
+  int64_t filter_columns = 0;  // points, liveness, owners, organizations, windows, certifications, radii
+  int64_t keys = 0;            // the map from keys to rows (a key is its owner's number and its packed id)
+  int64_t profiles = 0;        // the packed profiles, for explanations and Get
+  int64_t other = 0;           // document frequencies, the IDF, interned owners and organizations
 
   // Every part but dense_values, which posting_lists includes.
   int64_t total() const {
@@ -86,9 +85,15 @@ struct IndexMemory {
 
   // Every part by name, in the order above, as the server's metric labels them and the benchmarks print them.
   std::vector<std::pair<const char*, int64_t>> Parts() const {
-    return {{"matrices", matrices},         {"text_norms", text_norms},         {"posting_lists", posting_lists},
-            {"dense_values", dense_values}, {"embeddings", embeddings},         {"filter_columns", filter_columns},
-            {"keys", keys},                 {"profiles", profiles},             {"other", other}};
+    return {{"matrices", matrices},
+            {"text_norms", text_norms},
+            {"posting_lists", posting_lists},
+            {"dense_values", dense_values},
+            {"embeddings", embeddings},
+            {"filter_columns", filter_columns},
+            {"keys", keys},
+            {"profiles", profiles},
+            {"other", other}};
   }
 };
 
@@ -192,8 +197,7 @@ class Index {
 
   // The score and explanation of one pair, without the filters and rank of Explain (so without a scan of all
   // candidates). Errors as Explain.
-  absl::StatusOr<Match> ExplainPair(const Profile& query, const ProfileKey& candidate,
-                                    const MatchParams& params) const;
+  absl::StatusOr<Match> ExplainPair(const Profile& query, const ProfileKey& candidate, const MatchParams& params) const;
 
   ~Index();
 

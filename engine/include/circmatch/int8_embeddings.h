@@ -19,11 +19,10 @@
 #ifndef CIRCMATCH_INT8_EMBEDDINGS_H_
 #define CIRCMATCH_INT8_EMBEDDINGS_H_
 
+#include <Eigen/Core>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
-
-#include <Eigen/Core>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"

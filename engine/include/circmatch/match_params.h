@@ -87,8 +87,8 @@ struct MatchParams {
   // for their explanations; borrowed for the call. Unused by an index that keeps them.
   const ProfileSource* profiles = nullptr;
   // When set, asked every kRowsPerInterruptCheck candidate rows of a search or pairs of ScoreAll: a status other
-  // than OK stops it and FindMatches (ScoreAll) returns that status (the server's says so once the call is cancelled or its deadline passed), so a
-  // request nobody waits for no longer keeps a core busy.
+  // than OK stops it and FindMatches (ScoreAll) returns that status (the server's says so once the call is cancelled or
+  // its deadline passed), so a request nobody waits for no longer keeps a core busy.
   std::function<absl::Status()> interrupt;
 };
 

@@ -18,11 +18,10 @@
 #ifndef CIRCMATCH_MEETING_SCHEDULE_H_
 #define CIRCMATCH_MEETING_SCHEDULE_H_
 
+#include <Eigen/Core>
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <Eigen/Core>
 
 #include "absl/status/statusor.h"
 

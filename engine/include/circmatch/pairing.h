@@ -22,11 +22,10 @@
 #ifndef CIRCMATCH_PAIRING_H_
 #define CIRCMATCH_PAIRING_H_
 
+#include <Eigen/Core>
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <Eigen/Core>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -111,13 +110,13 @@ struct UnpairedMember {
 };
 
 struct PairingResult {
-  std::vector<Pairing> pairs;             // by descending score, ties by (a, b)
-  std::vector<UnpairedMember> unpaired;   // by member index
-  double total_score = 0;                 // sum of the pairs' scores
-  int64_t total_weight = 0;               // sum of the pairs' integer weights (exact)
-  double upper_bound = 0;                 // no pairing under the same constraints scores more
-  bool optimal = false;                   // total proven maximal (then upper_bound == total_score)
-  std::string method;                     // e.g. "min-cost flow (exact)"
+  std::vector<Pairing> pairs;            // by descending score, ties by (a, b)
+  std::vector<UnpairedMember> unpaired;  // by member index
+  double total_score = 0;                // sum of the pairs' scores
+  int64_t total_weight = 0;              // sum of the pairs' integer weights (exact)
+  double upper_bound = 0;                // no pairing under the same constraints scores more
+  bool optimal = false;                  // total proven maximal (then upper_bound == total_score)
+  std::string method;                    // e.g. "min-cost flow (exact)"
 };
 
 // Pairs the cohort. `scores` is n x n (n = members.size()) with scores in [0, 1]; the diagonal is ignored.

@@ -25,9 +25,7 @@ struct ProfileKey {
   std::string owner;
   std::string id;
 
-  friend bool operator==(const ProfileKey& a, const ProfileKey& b) {
-    return a.owner == b.owner && a.id == b.id;
-  }
+  friend bool operator==(const ProfileKey& a, const ProfileKey& b) { return a.owner == b.owner && a.id == b.id; }
   friend bool operator!=(const ProfileKey& a, const ProfileKey& b) { return !(a == b); }
   // Ties between equal scores are broken by this order, so results are deterministic.
   friend bool operator<(const ProfileKey& a, const ProfileKey& b) {
@@ -72,8 +70,8 @@ struct FacetValues {
   double named_max_distance_km = 0;
 
   bool empty() const {
-    return cpv_codes.empty() && strategies.empty() && materials.empty() && certifications.empty() &&
-           phases.empty() && topics.empty() && text.empty();
+    return cpv_codes.empty() && strategies.empty() && materials.empty() && certifications.empty() && phases.empty() &&
+           topics.empty() && text.empty();
   }
 
   // The strategies the side has, tagged or evidenced, sorted, without repeats.

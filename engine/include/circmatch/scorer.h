@@ -57,10 +57,10 @@ std::array<bool, kFacetCount> QueryFacetPresence(const Vocabulary& vocabulary, M
 
 // A request after validation.
 struct ResolvedParams {
-  FacetWeights weights;                     // normalized, 0 for facets the query lacks
+  FacetWeights weights;                              // normalized, 0 for facets the query lacks
   std::vector<std::string> required_certifications;  // canonical (Vocabulary::CanonicalCertification), sorted
-  std::vector<std::string> excluded_organizations;  // as OrganizationKey, empty ones dropped; for
-                                                    // kSimilarBuyers also the query's own organization
+  std::vector<std::string> excluded_organizations;   // as OrganizationKey, empty ones dropped; for
+                                                     // kSimilarBuyers also the query's own organization
 };
 
 // The key organizations are compared by: accents folded, lower case, spacing trimmed.

@@ -49,9 +49,9 @@ std::string Stem(absl::string_view token);
 // say one thing a circular procurement advisor looks for, such as a rung of the R-ladder ("wij reviseren",
 // "refurbished", "opgeknapt": R5) or a role ("marktplaats", "groothandel": an intermediary).
 struct TextConcept {
-  std::string id;                                // "refurbish"
-  int strategy = -1;                             // the R-ladder rung the concept evidences, -1 for none
-  std::string role;                              // "intermediary", "deliverer" or empty
+  std::string id;                                 // "refurbish"
+  int strategy = -1;                              // the R-ladder rung the concept evidences, -1 for none
+  std::string role;                               // "intermediary", "deliverer" or empty
   std::vector<std::vector<std::string>> phrases;  // each a sequence of stems (Stem of each folded word)
 };
 

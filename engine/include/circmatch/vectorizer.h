@@ -29,13 +29,12 @@
 #ifndef CIRCMATCH_VECTORIZER_H_
 #define CIRCMATCH_VECTORIZER_H_
 
+#include <Eigen/Core>
 #include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <Eigen/Core>
 
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"

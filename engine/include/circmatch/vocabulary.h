@@ -24,29 +24,29 @@ namespace circmatch {
 
 // One CPV 2008 code.
 struct CpvCode {
-  std::string code8;      // "39130000"
-  std::string code;       // with check digit, "39130000-2"
+  std::string code8;  // "39130000"
+  std::string code;   // with check digit, "39130000-2"
   std::string label_en;
   std::string label_nl;
-  int parent = -1;        // index of the parent in Vocabulary::cpv_codes(), -1 for a division
-  int level = 1;          // 1 division, 2 group, 3 class, 4+ category
+  int parent = -1;  // index of the parent in Vocabulary::cpv_codes(), -1 for a division
+  int level = 1;    // 1 division, 2 group, 3 class, 4+ category
 };
 
 // One term of a small controlled list (strategies, materials, certifications, phases, topics).
 struct Term {
-  std::string id;          // "R3", "wood", "iso-14001", "market-consultation"
+  std::string id;  // "R3", "wood", "iso-14001", "market-consultation"
   std::string label_en;
   std::string label_nl;
-  int level = 0;           // strategies: the R number; certifications: the level within a ladder, else 0
-  std::string family;      // certifications: the ladder a levelled certification belongs to, else empty
+  int level = 0;                     // strategies: the R number; certifications: the level within a ladder, else 0
+  std::string family;                // certifications: the ladder a levelled certification belongs to, else empty
   std::vector<std::string> aliases;  // other accepted spellings (lower case), e.g. "reuse", "hergebruik"
 };
 
 // One Dutch municipality.
 struct Municipality {
-  std::string name;       // "Zwolle"
-  std::string code;       // "GM0193"
-  std::string province;   // "Overijssel"
+  std::string name;      // "Zwolle"
+  std::string code;      // "GM0193"
+  std::string province;  // "Overijssel"
   GeoPoint centre;
 };
 
@@ -126,9 +126,9 @@ class Vocabulary {
 // Checks a profile against the vocabulary and brings every value into canonical form (CPV codes to 8 digits,
 // strategies to R numbers, terms to their ids, certifications by CanonicalCertification, the municipality
 // looked up to its centre, duplicates removed), and derives what the texts show (FacetValues' evidenced
-// strategies, intermediary role, and for needs the certifications the text names). Certifications outside the list are kept as free labels (at most
-// kMaxCertificationLength bytes); CPV codes, strategies, phases, topics and municipalities must be listed.
-// `embedding_dimension` is the deployment's dense dimension (0 = embeddings not accepted).
+// strategies, intermediary role, and for needs the certifications the text names). Certifications outside the list are
+// kept as free labels (at most kMaxCertificationLength bytes); CPV codes, strategies, phases, topics and municipalities
+// must be listed. `embedding_dimension` is the deployment's dense dimension (0 = embeddings not accepted).
 // INVALID_ARGUMENT naming the field, e.g. `needs.cpv_codes[1]: unknown CPV code "39139999"`. Nothing is
 // changed when it fails.
 absl::Status NormalizeProfile(const Vocabulary& vocabulary, int embedding_dimension, Profile* profile);

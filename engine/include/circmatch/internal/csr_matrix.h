@@ -6,10 +6,9 @@
 #ifndef CIRCMATCH_INTERNAL_CSR_MATRIX_H_
 #define CIRCMATCH_INTERNAL_CSR_MATRIX_H_
 
+#include <Eigen/SparseCore>
 #include <cstdint>
 #include <vector>
-
-#include <Eigen/SparseCore>
 
 #include "absl/types/span.h"
 #include "circmatch/vectorizer.h"
@@ -48,10 +47,12 @@ class CsrMatrix {
 
   // The column indices and values of row `r`, without copying; valid until the next append.
   absl::Span<const int> RowIndices(int r) const {
-    return absl::Span<const int>(indices_.data() + row_start_[r], static_cast<size_t>(row_start_[r + 1] - row_start_[r]));
+    return absl::Span<const int>(indices_.data() + row_start_[r],
+                                 static_cast<size_t>(row_start_[r + 1] - row_start_[r]));
   }
   absl::Span<const float> RowValues(int r) const {
-    return absl::Span<const float>(values_.data() + row_start_[r], static_cast<size_t>(row_start_[r + 1] - row_start_[r]));
+    return absl::Span<const float>(values_.data() + row_start_[r],
+                                   static_cast<size_t>(row_start_[r + 1] - row_start_[r]));
   }
 
   // Where row `r`'s nonzeros begin among all of them, for arrays kept beside the matrix's values.

@@ -66,8 +66,7 @@ inline absl::StatusOr<std::vector<CsvRow>> ParseCsv(absl::string_view text, absl
     switch (c) {
       case '"':
         if (!field.empty() || field_was_quoted) {
-          return absl::InvalidArgumentError(
-              absl::StrFormat("%s:%d: unexpected quote inside a field", name, line));
+          return absl::InvalidArgumentError(absl::StrFormat("%s:%d: unexpected quote inside a field", name, line));
         }
         in_quotes = true;
         field_was_quoted = true;
@@ -85,8 +84,7 @@ inline absl::StatusOr<std::vector<CsvRow>> ParseCsv(absl::string_view text, absl
         break;
       default:
         if (field_was_quoted) {
-          return absl::InvalidArgumentError(
-              absl::StrFormat("%s:%d: text after a closing quote", name, line));
+          return absl::InvalidArgumentError(absl::StrFormat("%s:%d: text after a closing quote", name, line));
         }
         field.push_back(c);
         row_has_content = true;

@@ -20,8 +20,8 @@ using FloatDotsFunction = void (*)(const float* query, const float* rows, int64_
 
 // dots[i] = sum over j < d of query[j] * rows[i * stride + j], for i < count, exactly: every value must lie in
 // [-127, 127] (-128 is excluded) and d < 2^17, so no sum overflows.
-using Int8DotsFunction = void (*)(const int8_t* query, const int8_t* rows, int64_t stride, int64_t count,
-                                  int64_t d, int32_t* dots);
+using Int8DotsFunction = void (*)(const int8_t* query, const int8_t* rows, int64_t stride, int64_t count, int64_t d,
+                                  int32_t* dots);
 
 struct DotKernel {
   FloatDotsFunction float_dots = nullptr;

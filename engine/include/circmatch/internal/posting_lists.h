@@ -44,8 +44,7 @@ class PostingList {
   static constexpr float kDenseValueStep = 1.0f / 255;
 
   PostingList() = default;
-  PostingList(absl::Span<const Entry> entries, absl::Span<const Block> blocks,
-              absl::Span<const uint8_t> dense_values)
+  PostingList(absl::Span<const Entry> entries, absl::Span<const Block> blocks, absl::Span<const uint8_t> dense_values)
       : entries_(entries), blocks_(blocks), dense_values_(dense_values) {}
 
   size_t size() const { return entries_.size(); }

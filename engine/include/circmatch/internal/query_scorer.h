@@ -10,13 +10,12 @@
 #ifndef CIRCMATCH_INTERNAL_QUERY_SCORER_H_
 #define CIRCMATCH_INTERNAL_QUERY_SCORER_H_
 
+#include <Eigen/Core>
 #include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <vector>
-
-#include <Eigen/Core>
 
 #include "circmatch/internal/float_scan.h"
 #include "circmatch/internal/partial_scores.h"
@@ -38,8 +37,8 @@ class QueryScorer {
               std::vector<int32_t> named_certification_ids = {});
 
   struct RowScore {
-    float score = 0;           // in [0, 1]
-    double distance_km = 0;    // NaN when either side has no point or no one asked for it
+    float score = 0;         // in [0, 1]
+    double distance_km = 0;  // NaN when either side has no point or no one asked for it
   };
   RowScore Score(int r) const;
 

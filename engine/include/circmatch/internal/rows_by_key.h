@@ -52,8 +52,7 @@ class RowsByKey {
   // `key_of(ref)` is the key held for the live row `ref`; what it views must stay valid while the map is used.
   using KeyOf = std::function<KeyView(const RowRef&)>;
   explicit RowsByKey(KeyOf key_of)
-      : key_of_(std::make_unique<KeyOf>(std::move(key_of))),
-        refs_(0, Hash{key_of_.get()}, Equal{key_of_.get()}) {}
+      : key_of_(std::make_unique<KeyOf>(std::move(key_of))), refs_(0, Hash{key_of_.get()}, Equal{key_of_.get()}) {}
 
   std::optional<RowRef> Find(const ProfileKey& key) const {
     auto it = refs_.find(KeyView(key));

@@ -25,6 +25,7 @@
 #ifndef CIRCMATCH_INTERNAL_SEGMENT_H_
 #define CIRCMATCH_INTERNAL_SEGMENT_H_
 
+#include <Eigen/Core>
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -33,8 +34,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <Eigen/Core>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
@@ -167,9 +166,8 @@ struct Segment {
     memory->embeddings += embedding.bytes();
     memory->filter_columns += VectorBytes(location_xyz) + VectorBytes(has_location) + VectorBytes(alive) +
                               VectorBytes(owner_id) + VectorBytes(shared) + VectorBytes(organization_id) +
-                              VectorBytes(windows) + VectorBytes(certification_ends) +
-                              VectorBytes(certification_ids) + VectorBytes(radius_km) +
-                              VectorBytes(reach_cosine) + VectorBytes(intermediary);
+                              VectorBytes(windows) + VectorBytes(certification_ends) + VectorBytes(certification_ids) +
+                              VectorBytes(radius_km) + VectorBytes(reach_cosine) + VectorBytes(intermediary);
     memory->profiles += packed_bytes.bytes() + VectorBytes(packed);
   }
 
@@ -277,10 +275,10 @@ struct Segment {
   std::vector<uint8_t> shared;
   std::vector<int32_t> organization_id;
   std::vector<std::pair<int64_t, int64_t>> windows;  // [opens, closes); empty while no row has a bound
-  std::vector<uint32_t> certification_ends;  // per row, where its ids in certification_ids end
+  std::vector<uint32_t> certification_ends;          // per row, where its ids in certification_ids end
   std::vector<int32_t> certification_ids;
   std::vector<double> radius_km;
-  std::vector<double> reach_cosine;  // ReachCosine of radius_km, so a reach filter needs no cosine per row
+  std::vector<double> reach_cosine;   // ReachCosine of radius_km, so a reach filter needs no cosine per row
   std::vector<uint8_t> intermediary;  // FacetValues::intermediary of the ranked side, for RoleFactor
   ByteArena packed_bytes;
   std::vector<absl::string_view> packed;
