@@ -38,6 +38,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "circmatch/v1/feedback_service.grpc.pb.h"
 #include "circmatch/v1/market_day_service.grpc.pb.h"
 #include "circmatch/v1/matching_service.grpc.pb.h"
 #include "circmatch/v1/pairing_service.grpc.pb.h"
@@ -76,7 +77,7 @@ Usage:
 METHOD is "package.Service/Method" (e.g. circmatch.v1.MatchingService/SuggestSuppliers), "Service/Method"
 (MatchingService/SuggestSuppliers), or just "Method" (SuggestSuppliers) when only one service has it; see
 `circmatch list`. Every method of circmatch.v1.ProfileService, MatchingService, PairingService,
-MarketDayService, VocabularyService and grpc.health.v1.Health works, unary and streaming.
+MarketDayService, VocabularyService, FeedbackService and grpc.health.v1.Health works, unary and streaming.
 
 REQUEST is the request message in proto3 JSON (lowerCamelCase or original field names, enum names as strings):
   '{"k": 3}'        inline
@@ -141,6 +142,7 @@ std::vector<const pb::FileDescriptor*> KnownFiles() {
       circmatch::v1::PairBuddiesRequest::descriptor()->file(),
       circmatch::v1::ScheduleMeetingsRequest::descriptor()->file(),
       circmatch::v1::ListVocabularyRequest::descriptor()->file(),
+      circmatch::v1::RecordFeedbackRequest::descriptor()->file(),
       grpc::health::v1::HealthCheckRequest::descriptor()->file(),
   };
 }

@@ -13,6 +13,7 @@ namespace {
 
 constexpr absl::string_view kKeyTag = "k1:";
 constexpr absl::string_view kOffsetTag = "o1:";
+constexpr absl::string_view kIdTag = "i1:";
 
 absl::Status BadToken(absl::string_view why) {
   return absl::InvalidArgumentError(
@@ -20,6 +21,13 @@ absl::Status BadToken(absl::string_view why) {
 }
 
 }  // namespace
+
+absl::StatusOr<int> PageSize(int page_size) {
+  if (page_size < 0 || page_size > kMaxPageSize) {
+    return absl::InvalidArgumentError(absl::StrCat("page_size: must be 0 to ", kMaxPageSize, ", got ", page_size));
+  }
+  return page_size == 0 ? kDefaultPageSize : page_size;
+}
 
 std::string EncodeKeyToken(const ProfileKey& last) {
   // Length-prefixed owner, so any characters in owner and id round-trip.
@@ -51,6 +59,18 @@ absl::StatusOr<int> DecodeOffsetToken(absl::string_view token) {
   if (!absl::ConsumePrefix(&rest, kOffsetTag)) return BadToken("not a ListVocabulary page token");
   if (!absl::SimpleAtoi(rest, &offset) || offset < 0) return BadToken("malformed");
   return offset;
+}
+
+std::string EncodeIdToken(int64_t last_id) { return absl::WebSafeBase64Escape(absl::StrCat(kIdTag, last_id)); }
+
+absl::StatusOr<int64_t> DecodeIdToken(absl::string_view token) {
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(token, &raw)) return BadToken("not a page token");
+  absl::string_view rest = raw;
+  int64_t id = 0;
+  if (!absl::ConsumePrefix(&rest, kIdTag)) return BadToken("not a ListFeedback page token");
+  if (!absl::SimpleAtoi(rest, &id) || id < 0) return BadToken("malformed");
+  return id;
 }
 
 }  // namespace circmatch::service

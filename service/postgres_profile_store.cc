@@ -201,18 +201,39 @@ absl::Status PostgresProfileStore::CreateSchema() {
                    "CREATE TABLE IF NOT EXISTS circmatch_changes ("
                    "  seq BIGSERIAL PRIMARY KEY,"
                    "  owner TEXT COLLATE \"C\" NOT NULL,"
-                   "  id TEXT COLLATE \"C\" NOT NULL)");
+                   "  id TEXT COLLATE \"C\" NOT NULL);"
+                   "CREATE TABLE IF NOT EXISTS circmatch_feedback ("
+                   "  id BIGSERIAL PRIMARY KEY,"
+                   "  owner TEXT COLLATE \"C\" NOT NULL,"
+                   "  query_owner TEXT COLLATE \"C\" NOT NULL,"
+                   "  query_id TEXT COLLATE \"C\" NOT NULL,"
+                   "  candidate_owner TEXT COLLATE \"C\" NOT NULL,"
+                   "  candidate_id TEXT COLLATE \"C\" NOT NULL,"
+                   "  body BYTEA NOT NULL);"
+                   "CREATE INDEX IF NOT EXISTS circmatch_feedback_by_owner ON circmatch_feedback (owner, id);"
+                   "CREATE INDEX IF NOT EXISTS circmatch_feedback_by_owner_query "
+                   "  ON circmatch_feedback (owner, query_owner, query_id, id);"
+                   "CREATE INDEX IF NOT EXISTS circmatch_feedback_by_query "
+                   "  ON circmatch_feedback (query_owner, query_id);"
+                   "CREATE INDEX IF NOT EXISTS circmatch_feedback_by_candidate "
+                   "  ON circmatch_feedback (candidate_owner, candidate_id)");
         !s.ok()) {
       return s;
     }
     absl::StatusOr<std::unique_ptr<Result>> version =
-        Run(c, "SELECT version FROM circmatch_schema", {}, PGRES_TUPLES_OK);
+        Run(c, "SELECT version::bigint FROM circmatch_schema", {}, PGRES_TUPLES_OK);
     if (!version.ok()) return version.status();
+    const std::string v = absl::StrCat(kSchemaVersion);
     if (PQntuples((*version)->get()) == 0) {
-      const std::string v = absl::StrCat(kSchemaVersion);
       return Command(c, "INSERT INTO circmatch_schema (version) VALUES ($1::integer)", {&v});
     }
-    return absl::OkStatus();
+    const int64_t stored = Int64((*version)->get(), 0, 0);
+    if (stored > kSchemaVersion) {
+      return absl::FailedPreconditionError(absl::StrCat("postgresql: ", display_url_, " has schema version ", stored,
+                                                        ", newer than this server's ", kSchemaVersion));
+    }
+    // The tables a version adds were created above (IF NOT EXISTS).
+    return Command(c, "UPDATE circmatch_schema SET version = $1::integer", {&v});
   });
 }
 
@@ -260,6 +281,13 @@ absl::Status PostgresProfileStore::Delete(const ProfileKey& key) {
             PGRES_TUPLES_OK);
     if (!deleted.ok()) return deleted.status();
     if (PQntuples((*deleted)->get()) == 0) return absl::NotFoundError(ProfileNotFoundMessage(key));
+    if (absl::Status s = Command(c,
+                                 "DELETE FROM circmatch_feedback WHERE (query_owner = $1 AND query_id = $2) "
+                                 "OR (candidate_owner = $1 AND candidate_id = $2)",
+                                 {&key.owner, &key.id});
+        !s.ok()) {
+      return s;
+    }
     if (absl::Status s = Command(c, "INSERT INTO circmatch_changes (owner, id) VALUES ($1, $2)", {&key.owner, &key.id});
         !s.ok()) {
       return s;
@@ -362,6 +390,65 @@ absl::StatusOr<int64_t> PostgresProfileStore::Count() const {
       Run(lease->get(), "SELECT COUNT(*)::bigint FROM circmatch_profiles", {}, PGRES_TUPLES_OK);
   if (!result.ok()) return result.status();
   return Int64((*result)->get(), 0, 0);
+}
+
+absl::StatusOr<std::vector<int64_t>> PostgresProfileStore::AddFeedback(
+    absl::Span<const v1::FeedbackEvent> events) {
+  absl::StatusOr<Lease> lease = Take();
+  if (!lease.ok()) return lease.status();
+  pg_conn* c = lease->get();
+  std::vector<int64_t> ids;
+  absl::Status status = InTransaction(c, [&]() -> absl::Status {
+    // Ids follow commit order across replicas (see the header).
+    if (absl::Status s = Command(c, "LOCK TABLE circmatch_feedback IN EXCLUSIVE MODE"); !s.ok()) return s;
+    std::string body;
+    for (const v1::FeedbackEvent& event : events) {
+      if (!event.SerializeToString(&body)) return absl::InternalError("feedback event does not serialize");
+      absl::StatusOr<std::unique_ptr<Result>> id =
+          Run(c,
+              "INSERT INTO circmatch_feedback (owner, query_owner, query_id, candidate_owner, candidate_id, body) "
+              "VALUES ($1, $2, $3, $4, $5, $6::bytea) RETURNING id",
+              {&event.owner(), &event.query().owner(), &event.query().id(), &event.candidate().owner(),
+               &event.candidate().id(), &body},
+              PGRES_TUPLES_OK, {false, false, false, false, false, true});
+      if (!id.ok()) return id.status();
+      ids.push_back(Int64((*id)->get(), 0, 0));
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return ids;
+}
+
+absl::StatusOr<FeedbackPage> PostgresProfileStore::ListFeedback(const FeedbackQuery& query) const {
+  absl::StatusOr<Lease> lease = Take();
+  if (!lease.ok()) return lease.status();
+  const std::string after = absl::StrCat(query.after_id);
+  const std::string limit = absl::StrCat(static_cast<int64_t>(query.limit) + 1);
+  const std::string has_query = query.query ? "true" : "false";
+  const std::string query_owner = query.query ? query.query->owner : "";
+  const std::string query_id = query.query ? query.query->id : "";
+  absl::StatusOr<std::unique_ptr<Result>> result =
+      Run(lease->get(),
+          "SELECT id, body FROM circmatch_feedback WHERE owner = $1 AND id > $2::bigint "
+          "AND ($3::boolean IS FALSE OR (query_owner = $4 AND query_id = $5)) ORDER BY id LIMIT $6::bigint",
+          {&query.owner, &after, &has_query, &query_owner, &query_id, &limit}, PGRES_TUPLES_OK);
+  if (!result.ok()) return result.status();
+  FeedbackPage page;
+  const PGresult* r = (*result)->get();
+  for (int row = 0; row < PQntuples(r); ++row) {
+    if (row == query.limit) {
+      page.more = true;
+      break;
+    }
+    v1::FeedbackEvent& event = page.events.emplace_back();
+    const int64_t id = Int64(r, row, 0);
+    if (!event.ParseFromArray(PQgetvalue(r, row, 1), PQgetlength(r, row, 1))) {
+      return absl::DataLossError(absl::StrCat("feedback event ", id, ": stored body does not parse"));
+    }
+    event.set_id(id);
+  }
+  return page;
 }
 
 absl::StatusOr<int64_t> PostgresProfileStore::LatestChange() const {

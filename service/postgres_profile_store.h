@@ -1,14 +1,16 @@
 // The profile store on PostgreSQL (libpq), for several circmatch-server replicas sharing one database (or any
 // engine that speaks PostgreSQL's protocol and SQL).
 //
-// Schema (version 1, in circmatch_schema):
+// Schema (version 2, in circmatch_schema; version 1 lacked circmatch_feedback):
 //   circmatch_profiles(owner, id, kind, body BYTEA, updated_at, seq, PRIMARY KEY (owner, id))
 //   circmatch_changes(seq PRIMARY KEY, owner, id)    one row per committed write or delete, ids only
+//   circmatch_feedback(id PRIMARY KEY, owner, query_owner, query_id, candidate_owner, candidate_id, body BYTEA)
 // Keys use the "C" collation, so (owner, id) order is byte order, as in SQLite.
 //
 // Writes are serialized across replicas (each write transaction locks circmatch_changes), so change sequence
 // numbers increase in commit order and a replica that has applied every change up to N has missed none before
-// it. Two replicas writing the same (owner, id) converge on the later commit. Every commit sends NOTIFY
+// it. Feedback writes are serialized the same way (they lock circmatch_feedback), so a page of events that ends
+// at id N is never followed by an event committed later with a smaller id. Two replicas writing the same (owner, id) converge on the later commit. Every commit sends NOTIFY
 // circmatch_changes, which wakes the other replicas' change feeds.
 //
 // Thread-safety: every method is safe to call concurrently; calls take a connection from a small pool.
@@ -30,7 +32,7 @@ namespace circmatch::service {
 
 class PostgresProfileStore final : public ProfileStore {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // Connects to `url` ("postgresql://user@host:port/db?..."), creating the schema if missing. UNAVAILABLE with
   // libpq's message when the database cannot be reached.
@@ -47,6 +49,8 @@ class PostgresProfileStore final : public ProfileStore {
   absl::StatusOr<ListPage> List(const ListQuery& query) const override;
   absl::Status ForEach(const std::function<absl::Status(const v1::Profile&)>& visit) const override;
   absl::StatusOr<int64_t> Count() const override;
+  absl::StatusOr<std::vector<int64_t>> AddFeedback(absl::Span<const v1::FeedbackEvent> events) override;
+  absl::StatusOr<FeedbackPage> ListFeedback(const FeedbackQuery& query) const override;
 
   bool Shared() const override { return true; }
   absl::StatusOr<int64_t> LatestChange() const override;

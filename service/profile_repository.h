@@ -82,6 +82,10 @@ class ProfileRepository {
   const Vocabulary& vocabulary() const { return *vocabulary_; }
   const Index& index() const { return *index_; }
   const ProfileStore& store() const { return *store_; }
+  // Feedback events go to the store alone: they change nothing the index holds.
+  absl::StatusOr<std::vector<int64_t>> AddFeedback(absl::Span<const v1::FeedbackEvent> events) {
+    return store_->AddFeedback(events);
+  }
   const ConversionContext& conversion_context() const { return context_; }
   // The keys of the profiles each write put into the index, published after the write.
   WriteEvents& write_events() { return write_events_; }

@@ -180,11 +180,9 @@ grpc::ServerUnaryReactor* ProfileServiceImpl::ListProfiles(grpc::CallbackServerC
                                     "owner: partner \"", *caller, "\" may list only its own profiles, not those of \"",
                                     query.owner, "\"")));
   }
-  if (request->page_size() < 0 || request->page_size() > kMaxPageSize) {
-    return FinishUnary(context, absl::InvalidArgumentError(absl::StrCat("page_size: must be 0 to ", kMaxPageSize,
-                                                                        ", got ", request->page_size())));
-  }
-  query.limit = request->page_size() == 0 ? kDefaultPageSize : request->page_size();
+  absl::StatusOr<int> page_size = PageSize(request->page_size());
+  if (!page_size.ok()) return FinishUnary(context, page_size.status());
+  query.limit = *page_size;
   if (!request->page_token().empty()) {
     absl::StatusOr<ProfileKey> after = DecodeKeyToken(request->page_token());
     if (!after.ok()) return FinishUnary(context, after.status());

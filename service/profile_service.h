@@ -14,10 +14,6 @@
 
 namespace circmatch::service {
 
-// ListProfiles page sizes.
-inline constexpr int kDefaultPageSize = 100;
-inline constexpr int kMaxPageSize = 1000;
-
 class ProfileServiceImpl final : public v1::ProfileService::CallbackService {
  public:
   // `repository` is borrowed and must outlive the service.

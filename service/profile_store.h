@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "circmatch/profile.h"
+#include "circmatch/v1/feedback_service.pb.h"
 #include "circmatch/v1/profile.pb.h"
 
 namespace circmatch::service {
@@ -40,6 +41,24 @@ struct ListPage {
   bool more = false;                  // true when profiles after the last one match too
 };
 
+// One page request of ProfileStore::ListFeedback.
+struct FeedbackQuery {
+  // The partner whose events are listed (required: events are never listed across partners).
+  std::string owner;
+  // Only events about this query profile; nullopt = all.
+  std::optional<ProfileKey> query;
+  // Only events with a larger id.
+  int64_t after_id = 0;
+  // At most this many events (>= 1).
+  int limit = 100;
+};
+
+// One page of ProfileStore::ListFeedback.
+struct FeedbackPage {
+  std::vector<v1::FeedbackEvent> events;  // in id order
+  bool more = false;                      // true when events after the last one match too
+};
+
 // One committed change of a store that several servers share.
 struct StoreChange {
   int64_t sequence = 0;
@@ -56,7 +75,9 @@ class ProfileStore {
   // after the commit is durable. On error nothing is written.
   virtual absl::Status Upsert(absl::Span<const v1::Profile> profiles) = 0;
 
-  // Removes one profile. NOT_FOUND `profile "x" of owner "y" not found` when it is not stored.
+  // Removes one profile, and in the same transaction every feedback event that names it as query or candidate
+  // (erasure: events say who was considered for what). NOT_FOUND `profile "x" of owner "y" not found` when it is
+  // not stored.
   virtual absl::Status Delete(const ProfileKey& key) = 0;
 
   // One stored profile. NOT_FOUND as Delete.
@@ -75,6 +96,14 @@ class ProfileStore {
 
   // Number of stored profiles.
   virtual absl::StatusOr<int64_t> Count() const = 0;
+
+  // Stores feedback events (feedback_service.proto; owner, query and candidate set, id ignored) in one
+  // transaction, durable when it returns, and gives each the next id, increasing across the store; returns the
+  // ids in order. On error nothing is written.
+  virtual absl::StatusOr<std::vector<int64_t>> AddFeedback(absl::Span<const v1::FeedbackEvent> events) = 0;
+
+  // A page of one partner's feedback events in id order, with their ids set.
+  virtual absl::StatusOr<FeedbackPage> ListFeedback(const FeedbackQuery& query) const = 0;
 
   // For a store other servers write too (PostgreSQL), so each server's index follows their writes (see
   // change_feed.h). A store only this process writes (SQLite) keeps the defaults: not shared, no changes.

@@ -24,6 +24,7 @@
 #include "service/audit_log.h"
 #include "service/authenticator.h"
 #include "service/change_feed.h"
+#include "service/feedback_service.h"
 #include "service/health_service.h"
 #include "service/http_gateway.h"
 #include "service/http_server.h"
@@ -81,6 +82,7 @@ class Server {
   std::unique_ptr<PairingServiceImpl> pairing_service_;
   std::unique_ptr<MarketDayServiceImpl> market_day_service_;
   std::unique_ptr<VocabularyServiceImpl> vocabulary_service_;
+  std::unique_ptr<FeedbackServiceImpl> feedback_service_;
   std::unique_ptr<HealthServiceImpl> health_service_;
   std::unique_ptr<grpc::Server> grpc_server_;
   std::unique_ptr<HttpServer> metrics_http_;

@@ -164,29 +164,53 @@ absl::Status SqliteProfileStore::CreateSchema() {
                                                       ", newer than this server's ", kSchemaVersion));
   }
   if (version == kSchemaVersion) return absl::OkStatus();
-  // Version 0: a new file. Later versions add their migrations here, each in its own transaction.
-  if (absl::Status s = Execute("BEGIN IMMEDIATE"); !s.ok()) return s;
-  absl::Status created = Execute(
-      "CREATE TABLE IF NOT EXISTS profiles ("
-      "  owner TEXT NOT NULL,"
-      "  id TEXT NOT NULL,"
-      "  kind INTEGER NOT NULL,"
-      "  body BLOB NOT NULL,"
-      "  updated_at INTEGER NOT NULL,"
-      "  PRIMARY KEY (owner, id)"
-      ") WITHOUT ROWID;"
-      "CREATE INDEX IF NOT EXISTS profiles_by_kind ON profiles (kind, owner, id);"
-      "PRAGMA user_version = 1;");
-  if (!created.ok()) {
-    Execute("ROLLBACK").IgnoreError();
-    return created;
-  }
-  if (absl::Status s = Execute("COMMIT"); !s.ok()) {
-    Execute("ROLLBACK").IgnoreError();
-    return s;
-  }
-  CIRCMATCH_LOG(kInfo) << "created profile store " << path_ << " (schema version " << kSchemaVersion << ")";
+  // Each version's tables, created from the file's version up, in one transaction.
+  absl::Status created = InWriteTransaction([&]() -> absl::Status {
+    if (version < 1) {
+      absl::Status s = Execute(
+          "CREATE TABLE profiles ("
+          "  owner TEXT NOT NULL,"
+          "  id TEXT NOT NULL,"
+          "  kind INTEGER NOT NULL,"
+          "  body BLOB NOT NULL,"
+          "  updated_at INTEGER NOT NULL,"
+          "  PRIMARY KEY (owner, id)"
+          ") WITHOUT ROWID;"
+          "CREATE INDEX profiles_by_kind ON profiles (kind, owner, id);");
+      if (!s.ok()) return s;
+    }
+    if (version < 2) {
+      // AUTOINCREMENT: an id is never given twice, even after the newest event was erased. An index on columns
+      // ends with the rowid, so (owner) lists a partner's events in id order.
+      absl::Status s = Execute(
+          "CREATE TABLE feedback ("
+          "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+          "  owner TEXT NOT NULL,"
+          "  query_owner TEXT NOT NULL,"
+          "  query_id TEXT NOT NULL,"
+          "  candidate_owner TEXT NOT NULL,"
+          "  candidate_id TEXT NOT NULL,"
+          "  body BLOB NOT NULL);"
+          "CREATE INDEX feedback_by_owner ON feedback (owner);"
+          "CREATE INDEX feedback_by_owner_query ON feedback (owner, query_owner, query_id);"
+          "CREATE INDEX feedback_by_query ON feedback (query_owner, query_id);"
+          "CREATE INDEX feedback_by_candidate ON feedback (candidate_owner, candidate_id);");
+      if (!s.ok()) return s;
+    }
+    return Execute(absl::StrCat("PRAGMA user_version = ", kSchemaVersion).c_str());
+  });
+  if (!created.ok()) return created;
+  CIRCMATCH_LOG(kInfo) << (version == 0 ? "created" : "upgraded") << " profile store " << path_ << " (schema version "
+                       << kSchemaVersion << ")";
   return absl::OkStatus();
+}
+
+absl::Status SqliteProfileStore::InWriteTransaction(const std::function<absl::Status()>& body) const {
+  if (absl::Status s = Execute("BEGIN IMMEDIATE"); !s.ok()) return s;
+  absl::Status status = body();
+  if (status.ok()) status = Execute("COMMIT");
+  if (!status.ok()) Execute("ROLLBACK").IgnoreError();
+  return status;
 }
 
 absl::Status SqliteProfileStore::Upsert(absl::Span<const v1::Profile> profiles) {
@@ -198,49 +222,46 @@ absl::Status SqliteProfileStore::Upsert(absl::Span<const v1::Profile> profiles) 
       "updated_at = excluded.updated_at",
       &status);
   if (statement == nullptr) return status;
-  // IMMEDIATE takes the write lock now, so the batch cannot fail half-way on a lock upgrade.
-  if (absl::Status s = Execute("BEGIN IMMEDIATE"); !s.ok()) return s;
-  std::string body;
-  for (const v1::Profile& profile : profiles) {
-    StatementScope scope(statement);
-    if (!profile.SerializeToString(&body)) {
-      status = absl::InternalError(absl::StrCat("profile \"", profile.id(), "\" does not serialize"));
-      break;
+  return InWriteTransaction([&]() -> absl::Status {
+    std::string body;
+    for (const v1::Profile& profile : profiles) {
+      StatementScope scope(statement);
+      if (!profile.SerializeToString(&body)) {
+        return absl::InternalError(absl::StrCat("profile \"", profile.id(), "\" does not serialize"));
+      }
+      BindText(statement, 1, profile.owner());
+      BindText(statement, 2, profile.id());
+      sqlite3_bind_int(statement, 3, profile.kind());
+      sqlite3_bind_blob(statement, 4, body.data(), static_cast<int>(body.size()), SQLITE_TRANSIENT);
+      sqlite3_bind_int64(statement, 5, profile.update_time().seconds());
+      const int code = sqlite3_step(statement);
+      if (code != SQLITE_DONE) return Error(code, "upsert");
     }
-    BindText(statement, 1, profile.owner());
-    BindText(statement, 2, profile.id());
-    sqlite3_bind_int(statement, 3, profile.kind());
-    sqlite3_bind_blob(statement, 4, body.data(), static_cast<int>(body.size()), SQLITE_TRANSIENT);
-    sqlite3_bind_int64(statement, 5, profile.update_time().seconds());
-    const int code = sqlite3_step(statement);
-    if (code != SQLITE_DONE) {
-      status = Error(code, "upsert");
-      break;
-    }
-  }
-  if (!status.ok()) {
-    Execute("ROLLBACK").IgnoreError();
-    return status;
-  }
-  if (absl::Status s = Execute("COMMIT"); !s.ok()) {
-    Execute("ROLLBACK").IgnoreError();
-    return s;
-  }
-  return absl::OkStatus();
+    return absl::OkStatus();
+  });
 }
 
 absl::Status SqliteProfileStore::Delete(const ProfileKey& key) {
   absl::MutexLock lock(&mu_);
   absl::Status status;
-  sqlite3_stmt* statement = Prepare("DELETE FROM profiles WHERE owner = ?1 AND id = ?2", &status);
-  if (statement == nullptr) return status;
-  StatementScope scope(statement);
-  BindText(statement, 1, key.owner);
-  BindText(statement, 2, key.id);
-  // A single statement is its own transaction; with synchronous=FULL it is durable when step returns.
-  const int code = sqlite3_step(statement);
-  if (code != SQLITE_DONE) return Error(code, "delete");
-  if (sqlite3_changes(db_) == 0) return absl::NotFoundError(ProfileNotFoundMessage(key));
+  sqlite3_stmt* profile = Prepare("DELETE FROM profiles WHERE owner = ?1 AND id = ?2", &status);
+  if (profile == nullptr) return status;
+  sqlite3_stmt* feedback = Prepare(
+      "DELETE FROM feedback WHERE (query_owner = ?1 AND query_id = ?2) OR (candidate_owner = ?1 AND candidate_id = ?2)",
+      &status);
+  if (feedback == nullptr) return status;
+  status = InWriteTransaction([&]() -> absl::Status {
+    for (sqlite3_stmt* statement : {profile, feedback}) {
+      StatementScope scope(statement);
+      BindText(statement, 1, key.owner);
+      BindText(statement, 2, key.id);
+      const int code = sqlite3_step(statement);
+      if (code != SQLITE_DONE) return Error(code, "delete");
+      if (statement == profile && sqlite3_changes(db_) == 0) return absl::NotFoundError(ProfileNotFoundMessage(key));
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
   // The WAL still holds the pages from before the delete; copy the zeroed pages into the database file and
   // empty the WAL, so the profile's bytes are gone from disk when the call returns.
   return Execute("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -361,6 +382,72 @@ absl::StatusOr<int64_t> SqliteProfileStore::Count() const {
   const int code = sqlite3_step(statement);
   if (code != SQLITE_ROW) return Error(code, "count");
   return static_cast<int64_t>(sqlite3_column_int64(statement, 0));
+}
+
+absl::StatusOr<std::vector<int64_t>> SqliteProfileStore::AddFeedback(absl::Span<const v1::FeedbackEvent> events) {
+  absl::MutexLock lock(&mu_);
+  absl::Status status;
+  sqlite3_stmt* statement = Prepare(
+      "INSERT INTO feedback (owner, query_owner, query_id, candidate_owner, candidate_id, body) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+      &status);
+  if (statement == nullptr) return status;
+  std::vector<int64_t> ids;
+  status = InWriteTransaction([&]() -> absl::Status {
+    std::string body;
+    for (const v1::FeedbackEvent& event : events) {
+      StatementScope scope(statement);
+      if (!event.SerializeToString(&body)) return absl::InternalError("feedback event does not serialize");
+      BindText(statement, 1, event.owner());
+      BindText(statement, 2, event.query().owner());
+      BindText(statement, 3, event.query().id());
+      BindText(statement, 4, event.candidate().owner());
+      BindText(statement, 5, event.candidate().id());
+      sqlite3_bind_blob(statement, 6, body.data(), static_cast<int>(body.size()), SQLITE_TRANSIENT);
+      const int code = sqlite3_step(statement);
+      if (code != SQLITE_DONE) return Error(code, "add feedback");
+      ids.push_back(sqlite3_last_insert_rowid(db_));
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return ids;
+}
+
+absl::StatusOr<FeedbackPage> SqliteProfileStore::ListFeedback(const FeedbackQuery& query) const {
+  std::string sql = "SELECT id, body FROM feedback WHERE owner = ?1 AND id > ?2";
+  if (query.query.has_value()) sql += " AND query_owner = ?3 AND query_id = ?4";
+  sql += " ORDER BY id LIMIT ?5";
+  absl::MutexLock lock(&mu_);
+  absl::Status status;
+  sqlite3_stmt* statement = Prepare(sql, &status);
+  if (statement == nullptr) return status;
+  StatementScope scope(statement);
+  BindText(statement, 1, query.owner);
+  sqlite3_bind_int64(statement, 2, query.after_id);
+  if (query.query.has_value()) {
+    BindText(statement, 3, query.query->owner);
+    BindText(statement, 4, query.query->id);
+  }
+  // One row more than asked tells whether there is a next page.
+  sqlite3_bind_int64(statement, 5, static_cast<int64_t>(query.limit) + 1);
+  FeedbackPage page;
+  while (true) {
+    const int code = sqlite3_step(statement);
+    if (code == SQLITE_DONE) break;
+    if (code != SQLITE_ROW) return Error(code, "list feedback");
+    if (static_cast<int>(page.events.size()) == query.limit) {
+      page.more = true;
+      break;
+    }
+    v1::FeedbackEvent& event = page.events.emplace_back();
+    const int64_t id = sqlite3_column_int64(statement, 0);
+    if (!event.ParseFromArray(sqlite3_column_blob(statement, 1), sqlite3_column_bytes(statement, 1))) {
+      return absl::DataLossError(absl::StrCat("feedback event ", id, ": stored body does not parse"));
+    }
+    event.set_id(id);
+  }
+  return page;
 }
 
 absl::Status SqliteProfileStore::BackupTo(const std::string& file) const {

@@ -30,7 +30,7 @@ class SqliteProfileStore final : public ProfileStore {
   // The file name inside the data directory.
   static constexpr const char* kFileName = "circmatch.sqlite3";
   // The schema version this build writes and reads.
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;  // 1: profiles; 2: + feedback
 
   // Opens the store in `data_dir` (created if missing; made owner-only), creating the schema in a new file.
   // FAILED_PRECONDITION when the file has a newer schema; other errors carry SQLite's message.
@@ -47,6 +47,8 @@ class SqliteProfileStore final : public ProfileStore {
   absl::StatusOr<ListPage> List(const ListQuery& query) const override;
   absl::Status ForEach(const std::function<absl::Status(const v1::Profile&)>& visit) const override;
   absl::StatusOr<int64_t> Count() const override;
+  absl::StatusOr<std::vector<int64_t>> AddFeedback(absl::Span<const v1::FeedbackEvent> events) override;
+  absl::StatusOr<FeedbackPage> ListFeedback(const FeedbackQuery& query) const override;
 
   // Writes a consistent copy of the database to `file` (which must not exist) while the store stays in use: a
   // backup. Restore by stopping the server and placing the copy as <data_dir>/circmatch.sqlite3.
@@ -63,6 +65,10 @@ class SqliteProfileStore final : public ProfileStore {
   // A status of `code` (an SQLite result code) with the connection's message, prefixed by `what`.
   absl::Status Error(int code, const char* what) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Execute(const char* sql) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Runs `body` inside BEGIN IMMEDIATE ... COMMIT (the write lock taken at once, so a batch cannot fail half-way
+  // on a lock upgrade), rolling back on any error.
+  absl::Status InWriteTransaction(const std::function<absl::Status()>& body) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // One stored profile, nullopt when `key` is not stored.
   absl::StatusOr<std::optional<v1::Profile>> Read(const ProfileKey& key) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CreateSchema() ABSL_LOCKS_EXCLUDED(mu_);

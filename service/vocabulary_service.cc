@@ -15,9 +15,6 @@
 namespace circmatch::service {
 namespace {
 
-constexpr int kDefaultPageSize = 100;
-constexpr int kMaxPageSize = 1000;
-
 std::string Fold(absl::string_view text) { return FoldAndLower(absl::StripAsciiWhitespace(text)); }
 
 }  // namespace
@@ -88,11 +85,8 @@ absl::Status VocabularyServiceImpl::List(const v1::ListVocabularyRequest& reques
   if (!v1::VocabularyList_IsValid(list)) {
     return absl::InvalidArgumentError(absl::StrCat("list: unknown value ", static_cast<int>(list)));
   }
-  if (request.page_size() < 0 || request.page_size() > kMaxPageSize) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("page_size: must be 0 to ", kMaxPageSize, ", got ", request.page_size()));
-  }
-  const int page_size = request.page_size() == 0 ? kDefaultPageSize : request.page_size();
+  absl::StatusOr<int> page_size = PageSize(request.page_size());
+  if (!page_size.ok()) return page_size.status();
   int offset = 0;
   if (!request.page_token().empty()) {
     absl::StatusOr<int> decoded = DecodeOffsetToken(request.page_token());
@@ -147,7 +141,7 @@ absl::Status VocabularyServiceImpl::List(const v1::ListVocabularyRequest& reques
   const int total = static_cast<int>(prefix_matches.size());
   if (offset > total) return absl::InvalidArgumentError("page_token: past the end of the list");
 
-  const int end = std::min(total, offset + page_size);
+  const int end = std::min(total, offset + *page_size);
   for (int i = offset; i < end; ++i) *response->add_terms() = prefix_matches[i]->term;
   if (end < total) response->set_next_page_token(EncodeOffsetToken(end));
   response->set_total_count(total);

@@ -1,4 +1,7 @@
 // The ProfileStore contract on both backends: the same tests, once on SQLite and once on a real PostgreSQL.
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -22,6 +25,19 @@ v1::Profile Make(const std::string& owner, const std::string& id, v1::ProfileKin
   p.set_display_name(name.empty() ? id : name);
   p.mutable_update_time()->set_seconds(1700000000);
   return p;
+}
+
+v1::FeedbackEvent Event(const std::string& owner, const std::string& query, const std::string& candidate,
+                        v1::FeedbackAction action = v1::FEEDBACK_ACTION_SHORTLISTED) {
+  v1::FeedbackEvent e;
+  e.set_owner(owner);
+  e.set_match_type(v1::MATCH_TYPE_SUPPLIERS_FOR_TENDER);
+  e.mutable_query()->set_owner(owner);
+  e.mutable_query()->set_id(query);
+  e.mutable_candidate()->set_owner("shared-owner");
+  e.mutable_candidate()->set_id(candidate);
+  e.set_action(action);
+  return e;
 }
 
 enum class Backend { kSqlite, kPostgres };
@@ -48,6 +64,56 @@ class ProfileStoreTest : public ::testing::TestWithParam<Backend> {
     store_.reset();
     database_.reset();
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  // Every event of `query`, paging `limit` at a time, as "query>candidate".
+  std::vector<std::string> FeedbackOf(FeedbackQuery query) {
+    std::vector<std::string> events;
+    for (int page = 0; page < 1000; ++page) {
+      absl::StatusOr<FeedbackPage> got = store_->ListFeedback(query);
+      EXPECT_TRUE(got.ok()) << got.status();
+      if (!got.ok()) break;
+      for (const v1::FeedbackEvent& e : got->events) {
+        EXPECT_GT(e.id(), query.after_id) << "id order";
+        EXPECT_EQ(e.owner(), query.owner);
+        query.after_id = e.id();
+        events.push_back(e.query().id() + ">" + e.candidate().id());
+      }
+      if (!got->more) break;
+    }
+    return events;
+  }
+
+  // Reopens the store on its file or database (schema already there).
+  void Reopen() {
+    store_.reset();
+    absl::StatusOr<std::unique_ptr<ProfileStore>> store;
+    if (GetParam() == Backend::kSqlite) {
+      store = SqliteProfileStore::Open(dir_.string());
+    } else {
+      store = PostgresProfileStore::Open(database_->url());
+    }
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+  }
+
+  // Turns the store's schema back into version 1's, as a server before feedback left it: no feedback table.
+  void DowngradeToSchemaVersion1() {
+    store_.reset();
+    if (GetParam() == Backend::kSqlite) {
+      sqlite3* db = nullptr;
+      ASSERT_EQ(sqlite3_open((dir_ / SqliteProfileStore::kFileName).c_str(), &db), SQLITE_OK);
+      ASSERT_EQ(sqlite3_exec(db, "DROP TABLE feedback; PRAGMA user_version = 1;", nullptr, nullptr, nullptr),
+                SQLITE_OK)
+          << sqlite3_errmsg(db);
+      sqlite3_close(db);
+    } else {
+      PGconn* c = PQconnectdb(database_->url().c_str());
+      PGresult* r = PQexec(c, "DROP TABLE circmatch_feedback; UPDATE circmatch_schema SET version = 1;");
+      EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQresultErrorMessage(r);
+      PQclear(r);
+      PQfinish(c);
+    }
   }
 
   std::vector<std::string> Ids(const ListPage& page) {
@@ -191,6 +257,78 @@ TEST_P(ProfileStoreTest, AStoreOpensAgainOnItsExistingSchemaAndData) {
     store_ = *PostgresProfileStore::Open(database_->url());
   }
   EXPECT_TRUE(store_->Get({"a", "1"}).ok());
+}
+
+TEST_P(ProfileStoreTest, FeedbackGetsIncreasingIdsAndListsOnlyItsOwnersEventsInIdOrder) {
+  absl::StatusOr<std::vector<int64_t>> first = store_->AddFeedback({Event("a", "t1", "s1"), Event("a", "t2", "s2")});
+  ASSERT_TRUE(first.ok()) << first.status();
+  absl::StatusOr<std::vector<int64_t>> other = store_->AddFeedback({Event("b", "t1", "s3")});
+  ASSERT_TRUE(other.ok()) << other.status();
+  absl::StatusOr<std::vector<int64_t>> second = store_->AddFeedback({Event("a", "t1", "s4")});
+  ASSERT_TRUE(second.ok()) << second.status();
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_LT((*first)[0], (*first)[1]);
+  EXPECT_LT((*first)[1], (*other)[0]);
+  EXPECT_LT((*other)[0], (*second)[0]);
+
+  FeedbackQuery query;
+  query.owner = "a";
+  query.limit = 1;  // a page per event
+  EXPECT_EQ(FeedbackOf(query), (std::vector<std::string>{"t1>s1", "t2>s2", "t1>s4"}));
+  query.query = ProfileKey{"a", "t1"};
+  EXPECT_EQ(FeedbackOf(query), (std::vector<std::string>{"t1>s1", "t1>s4"}));
+  query.owner = "b";
+  query.query.reset();
+  EXPECT_EQ(FeedbackOf(query), (std::vector<std::string>{"t1>s3"}));
+  query.owner = "c";
+  EXPECT_TRUE(FeedbackOf(query).empty());
+
+  // The stored event is the one written, with its id.
+  query.owner = "a";
+  query.limit = 10;
+  absl::StatusOr<FeedbackPage> page = store_->ListFeedback(query);
+  ASSERT_TRUE(page.ok());
+  v1::FeedbackEvent expected = Event("a", "t1", "s1");
+  expected.set_id((*first)[0]);
+  EXPECT_EQ(page->events[0].SerializeAsString(), expected.SerializeAsString());
+}
+
+TEST_P(ProfileStoreTest, DeletingAProfileErasesTheFeedbackThatNamesIt) {
+  // "s1" is candidate of two events; tender t1 is a query; s1 also exists under another owner, whose events stay.
+  ASSERT_TRUE(store_->Upsert({Make("shared-owner", "s1"), Make("a", "t1", v1::PROFILE_KIND_TENDER),
+                              Make("a", "s1")})
+                  .ok());
+  v1::FeedbackEvent about_other_s1 = Event("a", "t2", "s1");
+  about_other_s1.mutable_candidate()->set_owner("a");
+  ASSERT_TRUE(store_
+                  ->AddFeedback({Event("a", "t1", "s1"), Event("a", "t2", "s1"), Event("b", "t3", "s1"),
+                                 Event("a", "t1", "s2"), Event("a", "t2", "s2"), about_other_s1})
+                  .ok());
+  ASSERT_TRUE(store_->Delete({"shared-owner", "s1"}).ok());
+  FeedbackQuery query;
+  query.owner = "a";
+  EXPECT_EQ(FeedbackOf(query), (std::vector<std::string>{"t1>s2", "t2>s2", "t2>s1"}));
+  query.owner = "b";
+  EXPECT_TRUE(FeedbackOf(query).empty()) << "another partner's events about the profile go too";
+  ASSERT_TRUE(store_->Delete({"a", "t1"}).ok());
+  query.owner = "a";
+  EXPECT_EQ(FeedbackOf(query), (std::vector<std::string>{"t2>s2", "t2>s1"}));
+  // A failed delete erases nothing.
+  EXPECT_EQ(store_->Delete({"a", "t2"}).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(FeedbackOf(query).size(), 2u);
+}
+
+TEST_P(ProfileStoreTest, AStoreOfSchemaVersion1GetsTheFeedbackTableAndKeepsItsProfiles) {
+  ASSERT_TRUE(store_->Upsert({Make("a", "1")}).ok());
+  DowngradeToSchemaVersion1();
+  Reopen();
+  ASSERT_NE(store_, nullptr);
+  EXPECT_TRUE(store_->Get({"a", "1"}).ok());
+  absl::StatusOr<std::vector<int64_t>> ids = store_->AddFeedback({Event("a", "1", "s1")});
+  ASSERT_TRUE(ids.ok()) << ids.status();
+  FeedbackQuery query;
+  query.owner = "a";
+  EXPECT_EQ(FeedbackOf(query).size(), 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ProfileStoreTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),

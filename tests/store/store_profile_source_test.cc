@@ -52,6 +52,12 @@ class CountingStore final : public ProfileStore {
     return store_->ForEach(visit);
   }
   absl::StatusOr<int64_t> Count() const override { return store_->Count(); }
+  absl::StatusOr<std::vector<int64_t>> AddFeedback(absl::Span<const v1::FeedbackEvent> events) override {
+    return store_->AddFeedback(events);
+  }
+  absl::StatusOr<FeedbackPage> ListFeedback(const FeedbackQuery& query) const override {
+    return store_->ListFeedback(query);
+  }
 
  private:
   ProfileStore* const store_;

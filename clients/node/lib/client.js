@@ -16,7 +16,8 @@ const PROTO_DIR = path.join(__dirname, '..', '..', '..', 'proto');
 // google/protobuf/*.proto come with Debian's libprotobuf-dev.
 const SYSTEM_PROTO_DIR = '/usr/include';
 
-const SERVICES = ['ProfileService', 'MatchingService', 'VocabularyService', 'PairingService', 'MarketDayService'];
+const SERVICES = ['ProfileService', 'MatchingService', 'VocabularyService', 'PairingService', 'MarketDayService',
+  'FeedbackService'];
 
 function loadApi() {
   const files = fs.readdirSync(path.join(PROTO_DIR, 'circmatch', 'v1')).filter((f) => f.endsWith('.proto'))

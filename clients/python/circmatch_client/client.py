@@ -7,6 +7,7 @@ from typing import Callable, Iterable, Iterator, List, Optional
 import grpc
 from google.protobuf import json_format
 
+from circmatch.v1 import feedback_service_pb2, feedback_service_pb2_grpc
 from circmatch.v1 import market_day_service_pb2, market_day_service_pb2_grpc
 from circmatch.v1 import matching_service_pb2, matching_service_pb2_grpc
 from circmatch.v1 import pairing_service_pb2, pairing_service_pb2_grpc
@@ -17,7 +18,7 @@ from circmatch.v1 import vocabulary_service_pb2, vocabulary_service_pb2_grpc
 # The generated message modules under one name: messages.Profile, messages.SuggestSuppliersRequest, ...
 messages = types.SimpleNamespace()
 for _module in (profile_pb2, profile_service_pb2, matching_service_pb2, vocabulary_service_pb2,
-                pairing_service_pb2, market_day_service_pb2):
+                pairing_service_pb2, market_day_service_pb2, feedback_service_pb2):
     for _name in dir(_module):
         if not _name.startswith("_"):
             setattr(messages, _name, getattr(_module, _name))
@@ -92,6 +93,7 @@ class Client:
         self.vocabulary = vocabulary_service_pb2_grpc.VocabularyServiceStub(channel)
         self.pairing = pairing_service_pb2_grpc.PairingServiceStub(channel)
         self.market_days = market_day_service_pb2_grpc.MarketDayServiceStub(channel)
+        self.feedback = feedback_service_pb2_grpc.FeedbackServiceStub(channel)
 
     def __enter__(self):
         return self
