@@ -99,8 +99,8 @@ grpc::ServerUnaryReactor* FeedbackServiceImpl::RecordFeedback(grpc::CallbackServ
   absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
   if (!caller.ok()) return FinishUnary(context, caller.status());
   if (request->events().empty() || request->events_size() > kMaxFeedbackEvents) {
-    return FinishUnary(context, Invalid("events", absl::StrCat("must hold 1 to ", kMaxFeedbackEvents,
-                                                               " events, got ", request->events_size())));
+    return FinishUnary(context, Invalid("events", absl::StrCat("must hold 1 to ", kMaxFeedbackEvents, " events, got ",
+                                                               request->events_size())));
   }
   const absl::Time now = absl::Now();
   std::vector<v1::FeedbackEvent> events(request->events().begin(), request->events().end());

@@ -392,8 +392,7 @@ absl::StatusOr<int64_t> PostgresProfileStore::Count() const {
   return Int64((*result)->get(), 0, 0);
 }
 
-absl::StatusOr<std::vector<int64_t>> PostgresProfileStore::AddFeedback(
-    absl::Span<const v1::FeedbackEvent> events) {
+absl::StatusOr<std::vector<int64_t>> PostgresProfileStore::AddFeedback(absl::Span<const v1::FeedbackEvent> events) {
   absl::StatusOr<Lease> lease = Take();
   if (!lease.ok()) return lease.status();
   pg_conn* c = lease->get();

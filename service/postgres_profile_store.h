@@ -9,9 +9,10 @@
 //
 // Writes are serialized across replicas (each write transaction locks circmatch_changes), so change sequence
 // numbers increase in commit order and a replica that has applied every change up to N has missed none before
-// it. Feedback writes are serialized the same way (they lock circmatch_feedback), so a page of events that ends
-// at id N is never followed by an event committed later with a smaller id. Two replicas writing the same (owner, id) converge on the later commit. Every commit sends NOTIFY
-// circmatch_changes, which wakes the other replicas' change feeds.
+// it. Two replicas writing the same (owner, id) converge on the later commit. Every commit sends NOTIFY
+// circmatch_changes, which wakes the other replicas' change feeds. Feedback writes are serialized the same way
+// (they lock circmatch_feedback), so a page of events ending at id N is never followed by an event committed
+// later with a smaller id.
 //
 // Thread-safety: every method is safe to call concurrently; calls take a connection from a small pool.
 #ifndef CIRCMATCH_SERVICE_POSTGRES_PROFILE_STORE_H_

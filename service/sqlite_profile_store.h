@@ -67,8 +67,7 @@ class SqliteProfileStore final : public ProfileStore {
   absl::Status Execute(const char* sql) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Runs `body` inside BEGIN IMMEDIATE ... COMMIT (the write lock taken at once, so a batch cannot fail half-way
   // on a lock upgrade), rolling back on any error.
-  absl::Status InWriteTransaction(const std::function<absl::Status()>& body) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status InWriteTransaction(const std::function<absl::Status()>& body) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // One stored profile, nullopt when `key` is not stored.
   absl::StatusOr<std::optional<v1::Profile>> Read(const ProfileKey& key) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CreateSchema() ABSL_LOCKS_EXCLUDED(mu_);

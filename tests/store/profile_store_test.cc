@@ -103,8 +103,7 @@ class ProfileStoreTest : public ::testing::TestWithParam<Backend> {
     if (GetParam() == Backend::kSqlite) {
       sqlite3* db = nullptr;
       ASSERT_EQ(sqlite3_open((dir_ / SqliteProfileStore::kFileName).c_str(), &db), SQLITE_OK);
-      ASSERT_EQ(sqlite3_exec(db, "DROP TABLE feedback; PRAGMA user_version = 1;", nullptr, nullptr, nullptr),
-                SQLITE_OK)
+      ASSERT_EQ(sqlite3_exec(db, "DROP TABLE feedback; PRAGMA user_version = 1;", nullptr, nullptr, nullptr), SQLITE_OK)
           << sqlite3_errmsg(db);
       sqlite3_close(db);
     } else {
@@ -295,9 +294,8 @@ TEST_P(ProfileStoreTest, FeedbackGetsIncreasingIdsAndListsOnlyItsOwnersEventsInI
 
 TEST_P(ProfileStoreTest, DeletingAProfileErasesTheFeedbackThatNamesIt) {
   // "s1" is candidate of two events; tender t1 is a query; s1 also exists under another owner, whose events stay.
-  ASSERT_TRUE(store_->Upsert({Make("shared-owner", "s1"), Make("a", "t1", v1::PROFILE_KIND_TENDER),
-                              Make("a", "s1")})
-                  .ok());
+  ASSERT_TRUE(
+      store_->Upsert({Make("shared-owner", "s1"), Make("a", "t1", v1::PROFILE_KIND_TENDER), Make("a", "s1")}).ok());
   v1::FeedbackEvent about_other_s1 = Event("a", "t2", "s1");
   about_other_s1.mutable_candidate()->set_owner("a");
   ASSERT_TRUE(store_
