@@ -44,6 +44,7 @@
 #include "circmatch/v1/pairing_service.grpc.pb.h"
 #include "circmatch/v1/profile.pb.h"
 #include "circmatch/v1/profile_service.grpc.pb.h"
+#include "circmatch/v1/rank_profile_service.grpc.pb.h"
 #include "circmatch/v1/vocabulary_service.grpc.pb.h"
 #include "eval/rank_eval.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -77,7 +78,7 @@ Usage:
 METHOD is "package.Service/Method" (e.g. circmatch.v1.MatchingService/SuggestSuppliers), "Service/Method"
 (MatchingService/SuggestSuppliers), or just "Method" (SuggestSuppliers) when only one service has it; see
 `circmatch list`. Every method of circmatch.v1.ProfileService, MatchingService, PairingService,
-MarketDayService, VocabularyService, FeedbackService and grpc.health.v1.Health works, unary and streaming.
+MarketDayService, VocabularyService, FeedbackService, RankProfileService and grpc.health.v1.Health works, unary and streaming.
 
 REQUEST is the request message in proto3 JSON (lowerCamelCase or original field names, enum names as strings):
   '{"k": 3}'        inline
@@ -143,6 +144,7 @@ std::vector<const pb::FileDescriptor*> KnownFiles() {
       circmatch::v1::ScheduleMeetingsRequest::descriptor()->file(),
       circmatch::v1::ListVocabularyRequest::descriptor()->file(),
       circmatch::v1::RecordFeedbackRequest::descriptor()->file(),
+      circmatch::v1::FitRankProfileRequest::descriptor()->file(),
       grpc::health::v1::HealthCheckRequest::descriptor()->file(),
   };
 }

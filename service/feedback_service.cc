@@ -116,7 +116,7 @@ grpc::ServerUnaryReactor* FeedbackServiceImpl::RecordFeedback(grpc::CallbackServ
       *events[i].mutable_time() = google::protobuf::util::TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(now));
     }
   }
-  absl::StatusOr<std::vector<int64_t>> ids = repository_->AddFeedback(events);
+  absl::StatusOr<std::vector<int64_t>> ids = repository_->mutable_store().AddFeedback(events);
   if (!ids.ok()) return FinishUnary(context, ids.status());
   response->mutable_ids()->Add(ids->begin(), ids->end());
   return FinishUnary(context, absl::OkStatus());

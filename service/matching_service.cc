@@ -17,6 +17,7 @@
 #include "service/audit_log.h"
 #include "service/logging.h"
 #include "service/profile_conversion.h"
+#include "service/rank_profiles.h"
 #include "service/status_mapping.h"
 #include "service/store_profile_source.h"
 
@@ -92,10 +93,14 @@ template <typename Response>
 absl::Status RankedMatch(const ProfileRepository& repository, const std::string& viewer,
                          grpc::CallbackServerContext* context, MatchType type, const QuerySpec& spec,
                          const v1::ProfileRef* ref, const v1::Profile* inline_profile, int k,
-                         const v1::FacetWeights& weights, const v1::MatchFilter& filter, Response* response) {
+                         const v1::FacetWeights& weights, const v1::MatchFilter& filter, absl::string_view rank_profile,
+                         Response* response) {
   absl::StatusOr<Profile> query = ResolveQuery(repository, viewer, ref, inline_profile, spec);
   if (!query.ok()) return query.status();
-  absl::StatusOr<MatchParams> params = MatchParamsFromProto(type, k, weights, filter);
+  absl::StatusOr<RankingChoice> ranking =
+      ChooseRankProfile(repository.store(), viewer, MatchTypeToProto(type), rank_profile);
+  if (!ranking.ok()) return ranking.status();
+  absl::StatusOr<MatchParams> params = MatchParamsFromProto(type, k, WeightsFor(*ranking, weights), filter);
   if (!params.ok()) return params.status();
   params->viewer = viewer;
   params->now_unix_seconds = absl::ToUnixSeconds(absl::Now());
@@ -121,6 +126,7 @@ absl::Status RankedMatch(const ProfileRepository& repository, const std::string&
   }
   response->set_index_version(result->index_version);
   *response->mutable_weights() = WeightsToProto(result->weights);
+  response->set_rank_profile(ranking->label);
   return absl::OkStatus();
 }
 
@@ -139,10 +145,11 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::SuggestSuppliers(grpc::CallbackSe
                                                                 v1::SuggestSuppliersResponse* response) {
   absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
   if (!caller.ok()) return FinishUnary(context, caller.status());
-  const absl::Status status = RankedMatch(*repository_, *caller, context, MatchType::kSuppliersForTender, kTenderQuery,
-                                          request->has_tender_ref() ? &request->tender_ref() : nullptr,
-                                          request->has_tender_profile() ? &request->tender_profile() : nullptr,
-                                          request->k(), request->weights(), request->filter(), response);
+  const absl::Status status =
+      RankedMatch(*repository_, *caller, context, MatchType::kSuppliersForTender, kTenderQuery,
+                  request->has_tender_ref() ? &request->tender_ref() : nullptr,
+                  request->has_tender_profile() ? &request->tender_profile() : nullptr, request->k(),
+                  request->weights(), request->filter(), request->rank_profile(), response);
   return FinishAudited(context, *audit_, "SuggestSuppliers", *caller, *request, *response, status);
 }
 
@@ -155,7 +162,7 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::SuggestTenders(grpc::CallbackServ
       RankedMatch(*repository_, *caller, context, MatchType::kTendersForSupplier, kSupplierQuery,
                   request->has_supplier_ref() ? &request->supplier_ref() : nullptr,
                   request->has_supplier_profile() ? &request->supplier_profile() : nullptr, request->k(),
-                  request->weights(), request->filter(), response);
+                  request->weights(), request->filter(), request->rank_profile(), response);
   return FinishAudited(context, *audit_, "SuggestTenders", *caller, *request, *response, status);
 }
 
@@ -164,10 +171,11 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::FindBuddies(grpc::CallbackServerC
                                                            v1::FindBuddiesResponse* response) {
   absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
   if (!caller.ok()) return FinishUnary(context, caller.status());
-  const absl::Status status = RankedMatch(*repository_, *caller, context, MatchType::kBuddiesForBuddy, kBuddyQuery,
-                                          request->has_buddy_ref() ? &request->buddy_ref() : nullptr,
-                                          request->has_buddy_profile() ? &request->buddy_profile() : nullptr,
-                                          request->k(), request->weights(), request->filter(), response);
+  const absl::Status status =
+      RankedMatch(*repository_, *caller, context, MatchType::kBuddiesForBuddy, kBuddyQuery,
+                  request->has_buddy_ref() ? &request->buddy_ref() : nullptr,
+                  request->has_buddy_profile() ? &request->buddy_profile() : nullptr, request->k(), request->weights(),
+                  request->filter(), request->rank_profile(), response);
   return FinishAudited(context, *audit_, "FindBuddies", *caller, *request, *response, status);
 }
 
@@ -176,10 +184,11 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::FindSimilarBuyers(grpc::CallbackS
                                                                  v1::FindSimilarBuyersResponse* response) {
   absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
   if (!caller.ok()) return FinishUnary(context, caller.status());
-  const absl::Status status = RankedMatch(*repository_, *caller, context, MatchType::kSimilarBuyers, kBuyerQuery,
-                                          request->has_buyer_ref() ? &request->buyer_ref() : nullptr,
-                                          request->has_buyer_profile() ? &request->buyer_profile() : nullptr,
-                                          request->k(), request->weights(), request->filter(), response);
+  const absl::Status status =
+      RankedMatch(*repository_, *caller, context, MatchType::kSimilarBuyers, kBuyerQuery,
+                  request->has_buyer_ref() ? &request->buyer_ref() : nullptr,
+                  request->has_buyer_profile() ? &request->buyer_profile() : nullptr, request->k(), request->weights(),
+                  request->filter(), request->rank_profile(), response);
   return FinishAudited(context, *audit_, "FindSimilarBuyers", *caller, *request, *response, status);
 }
 

@@ -216,7 +216,15 @@ absl::Status PostgresProfileStore::CreateSchema() {
                    "CREATE INDEX IF NOT EXISTS circmatch_feedback_by_query "
                    "  ON circmatch_feedback (query_owner, query_id);"
                    "CREATE INDEX IF NOT EXISTS circmatch_feedback_by_candidate "
-                   "  ON circmatch_feedback (candidate_owner, candidate_id)");
+                   "  ON circmatch_feedback (candidate_owner, candidate_id);"
+                   "CREATE TABLE IF NOT EXISTS circmatch_rank_profiles ("
+                   "  owner TEXT COLLATE \"C\" NOT NULL,"
+                   "  name TEXT COLLATE \"C\" NOT NULL,"
+                   "  version INTEGER NOT NULL,"
+                   "  match_type INTEGER NOT NULL,"
+                   "  active BOOLEAN NOT NULL,"
+                   "  body BYTEA NOT NULL,"
+                   "  PRIMARY KEY (owner, name, version))");
         !s.ok()) {
       return s;
     }
@@ -448,6 +456,80 @@ absl::StatusOr<FeedbackPage> PostgresProfileStore::ListFeedback(const FeedbackQu
     event.set_id(id);
   }
   return page;
+}
+
+absl::StatusOr<int> PostgresProfileStore::AddRankProfile(const v1::RankProfile& profile) {
+  absl::StatusOr<Lease> lease = Take();
+  if (!lease.ok()) return lease.status();
+  pg_conn* c = lease->get();
+  int version = 0;
+  absl::Status status = InTransaction(c, [&]() -> absl::Status {
+    // Two replicas fitting the same name at once get consecutive versions.
+    if (absl::Status s = Command(c, "LOCK TABLE circmatch_rank_profiles IN EXCLUSIVE MODE"); !s.ok()) return s;
+    std::string body;
+    if (!profile.SerializeToString(&body)) return absl::InternalError("rank profile does not serialize");
+    const std::string type = absl::StrCat(static_cast<int>(profile.match_type()));
+    absl::StatusOr<std::unique_ptr<Result>> inserted =
+        Run(c,
+            "INSERT INTO circmatch_rank_profiles (owner, name, version, match_type, active, body) "
+            "SELECT $1, $2, COALESCE(MAX(version), 0) + 1, $3::integer, false, $4::bytea "
+            "FROM circmatch_rank_profiles WHERE owner = $1 AND name = $2 RETURNING version::bigint",
+            {&profile.owner(), &profile.name(), &type, &body}, PGRES_TUPLES_OK, {false, false, false, true});
+    if (!inserted.ok()) return inserted.status();
+    version = static_cast<int>(Int64((*inserted)->get(), 0, 0));
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return version;
+}
+
+absl::StatusOr<std::vector<v1::RankProfile>> PostgresProfileStore::ListRankProfiles(const std::string& owner) const {
+  absl::StatusOr<Lease> lease = Take();
+  if (!lease.ok()) return lease.status();
+  absl::StatusOr<std::unique_ptr<Result>> result =
+      Run(lease->get(),
+          "SELECT version::bigint, active::integer::bigint, body FROM circmatch_rank_profiles WHERE owner = $1 "
+          "ORDER BY name, version",
+          {&owner}, PGRES_TUPLES_OK);
+  if (!result.ok()) return result.status();
+  std::vector<v1::RankProfile> profiles;
+  const PGresult* r = (*result)->get();
+  for (int row = 0; row < PQntuples(r); ++row) {
+    v1::RankProfile& profile = profiles.emplace_back();
+    if (!profile.ParseFromArray(PQgetvalue(r, row, 2), PQgetlength(r, row, 2))) {
+      return absl::DataLossError(absl::StrCat("rank profile of owner \"", owner, "\": stored body does not parse"));
+    }
+    profile.set_version(static_cast<int>(Int64(r, row, 0)));
+    profile.set_active(Int64(r, row, 1) != 0);
+  }
+  return profiles;
+}
+
+absl::Status PostgresProfileStore::ActivateRankProfile(const std::string& owner, v1::MatchType type,
+                                                       const std::string& name, int version) {
+  absl::StatusOr<Lease> lease = Take();
+  if (!lease.ok()) return lease.status();
+  pg_conn* c = lease->get();
+  const std::string type_text = absl::StrCat(static_cast<int>(type));
+  const std::string version_text = absl::StrCat(version);
+  return InTransaction(c, [&]() -> absl::Status {
+    if (absl::Status s = Command(c,
+                                 "UPDATE circmatch_rank_profiles SET active = false "
+                                 "WHERE owner = $1 AND match_type = $2::integer AND active",
+                                 {&owner, &type_text});
+        !s.ok()) {
+      return s;
+    }
+    if (name.empty()) return absl::OkStatus();
+    absl::StatusOr<std::unique_ptr<Result>> set =
+        Run(c,
+            "UPDATE circmatch_rank_profiles SET active = true WHERE owner = $1 AND match_type = $2::integer "
+            "AND name = $3 AND version = $4::integer RETURNING version",
+            {&owner, &type_text, &name, &version_text}, PGRES_TUPLES_OK);
+    if (!set.ok()) return set.status();
+    if (PQntuples((*set)->get()) == 0) return absl::NotFoundError(RankProfileNotFoundMessage(name, version));
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<int64_t> PostgresProfileStore::LatestChange() const {

@@ -1,10 +1,12 @@
 // The profile store on PostgreSQL (libpq), for several circmatch-server replicas sharing one database (or any
 // engine that speaks PostgreSQL's protocol and SQL).
 //
-// Schema (version 2, in circmatch_schema; version 1 lacked circmatch_feedback):
+// Schema (version 2, in circmatch_schema; version 1 lacked the feedback and rank profile tables):
 //   circmatch_profiles(owner, id, kind, body BYTEA, updated_at, seq, PRIMARY KEY (owner, id))
 //   circmatch_changes(seq PRIMARY KEY, owner, id)    one row per committed write or delete, ids only
 //   circmatch_feedback(id PRIMARY KEY, owner, query_owner, query_id, candidate_owner, candidate_id, body BYTEA)
+//   circmatch_rank_profiles(owner, name, version, match_type, active, body BYTEA, PRIMARY KEY (owner, name,
+//                           version))
 // Keys use the "C" collation, so (owner, id) order is byte order, as in SQLite.
 //
 // Writes are serialized across replicas (each write transaction locks circmatch_changes), so change sequence
@@ -52,6 +54,10 @@ class PostgresProfileStore final : public ProfileStore {
   absl::StatusOr<int64_t> Count() const override;
   absl::StatusOr<std::vector<int64_t>> AddFeedback(absl::Span<const v1::FeedbackEvent> events) override;
   absl::StatusOr<FeedbackPage> ListFeedback(const FeedbackQuery& query) const override;
+  absl::StatusOr<int> AddRankProfile(const v1::RankProfile& profile) override;
+  absl::StatusOr<std::vector<v1::RankProfile>> ListRankProfiles(const std::string& owner) const override;
+  absl::Status ActivateRankProfile(const std::string& owner, v1::MatchType type, const std::string& name,
+                                   int version) override;
 
   bool Shared() const override { return true; }
   absl::StatusOr<int64_t> LatestChange() const override;

@@ -221,6 +221,37 @@ absl::StatusOr<ProfileKey> KeyFromRef(const v1::ProfileRef& ref, absl::string_vi
   return ProfileKey{ref.owner().empty() ? std::string(kLocalOwner) : ref.owner(), ref.id()};
 }
 
+absl::StatusOr<MatchType> MatchTypeFromProto(v1::MatchType type, absl::string_view field) {
+  switch (type) {
+    case v1::MATCH_TYPE_SUPPLIERS_FOR_TENDER:
+      return MatchType::kSuppliersForTender;
+    case v1::MATCH_TYPE_TENDERS_FOR_SUPPLIER:
+      return MatchType::kTendersForSupplier;
+    case v1::MATCH_TYPE_BUDDIES_FOR_BUDDY:
+      return MatchType::kBuddiesForBuddy;
+    case v1::MATCH_TYPE_SIMILAR_BUYERS:
+      return MatchType::kSimilarBuyers;
+    default:
+      return absl::InvalidArgumentError(absl::StrCat(field, ": required, one of MATCH_TYPE_SUPPLIERS_FOR_TENDER, ",
+                                                     "MATCH_TYPE_TENDERS_FOR_SUPPLIER, MATCH_TYPE_BUDDIES_FOR_BUDDY, ",
+                                                     "MATCH_TYPE_SIMILAR_BUYERS; got ", static_cast<int>(type)));
+  }
+}
+
+v1::MatchType MatchTypeToProto(MatchType type) {
+  switch (type) {
+    case MatchType::kSuppliersForTender:
+      return v1::MATCH_TYPE_SUPPLIERS_FOR_TENDER;
+    case MatchType::kTendersForSupplier:
+      return v1::MATCH_TYPE_TENDERS_FOR_SUPPLIER;
+    case MatchType::kBuddiesForBuddy:
+      return v1::MATCH_TYPE_BUDDIES_FOR_BUDDY;
+    case MatchType::kSimilarBuyers:
+      return v1::MATCH_TYPE_SIMILAR_BUYERS;
+  }
+  return v1::MATCH_TYPE_UNSPECIFIED;
+}
+
 absl::StatusOr<MatchParams> MatchParamsFromProto(MatchType type, int k, const v1::FacetWeights& weights,
                                                  const v1::MatchFilter& filter) {
   MatchParams params;

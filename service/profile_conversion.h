@@ -50,6 +50,11 @@ absl::StatusOr<ProfileKey> KeyFromRef(const v1::ProfileRef& ref, absl::string_vi
 absl::StatusOr<ProfileKind> KindFromProto(int kind, absl::string_view field);
 v1::ProfileKind KindToProto(ProfileKind kind);
 
+// The engine's match type of the API's; INVALID_ARGUMENT `<field>: required, ...` for MATCH_TYPE_UNSPECIFIED or an
+// unknown value.
+absl::StatusOr<MatchType> MatchTypeFromProto(v1::MatchType type, absl::string_view field);
+v1::MatchType MatchTypeToProto(MatchType type);
+
 // k, weight overrides and filter as engine MatchParams of `type`. Validates what the API promises at its edge:
 // k in 1..kMaxK, weights finite and >= 0, filter values in range, certifications checked by the engine; `viewer` and
 // `now_unix_seconds` are set by the caller.

@@ -82,10 +82,9 @@ class ProfileRepository {
   const Vocabulary& vocabulary() const { return *vocabulary_; }
   const Index& index() const { return *index_; }
   const ProfileStore& store() const { return *store_; }
-  // Feedback events go to the store alone: they change nothing the index holds.
-  absl::StatusOr<std::vector<int64_t>> AddFeedback(absl::Span<const v1::FeedbackEvent> events) {
-    return store_->AddFeedback(events);
-  }
+  // The store, for what the index does not hold (feedback, rank profiles): profiles are written through Write
+  // and Delete, which keep store and index in step.
+  ProfileStore& mutable_store() { return *store_; }
   const ConversionContext& conversion_context() const { return context_; }
   // The keys of the profiles each write put into the index, published after the write.
   WriteEvents& write_events() { return write_events_; }

@@ -20,6 +20,7 @@
 #include "circmatch/profile.h"
 #include "circmatch/v1/feedback_service.pb.h"
 #include "circmatch/v1/profile.pb.h"
+#include "circmatch/v1/rank_profile_service.pb.h"
 
 namespace circmatch::service {
 
@@ -105,6 +106,19 @@ class ProfileStore {
   // A page of one partner's feedback events in id order, with their ids set.
   virtual absl::StatusOr<FeedbackPage> ListFeedback(const FeedbackQuery& query) const = 0;
 
+  // Stores a rank profile (rank_profile_service.proto; owner, name and match type set) as the next version of
+  // its owner's name, 1 for a new name, in one transaction; returns the version. It is stored inactive.
+  virtual absl::StatusOr<int> AddRankProfile(const v1::RankProfile& profile) = 0;
+
+  // Every version of one partner's rank profiles, by name then version, with version and active set.
+  virtual absl::StatusOr<std::vector<v1::RankProfile>> ListRankProfiles(const std::string& owner) const = 0;
+
+  // Makes version `version` of `owner`'s profile `name` its only active profile for `type`, in one transaction;
+  // with an empty name, leaves none active for `type` (the built-in defaults rank). NOT_FOUND when there is no
+  // such version for `type`.
+  virtual absl::Status ActivateRankProfile(const std::string& owner, v1::MatchType type, const std::string& name,
+                                           int version) = 0;
+
   // For a store other servers write too (PostgreSQL), so each server's index follows their writes (see
   // change_feed.h). A store only this process writes (SQLite) keeps the defaults: not shared, no changes.
   virtual bool Shared() const { return false; }
@@ -122,6 +136,11 @@ class ProfileStore {
 // The NOT_FOUND message every store and handler uses for a missing profile.
 inline std::string ProfileNotFoundMessage(const ProfileKey& key) {
   return absl::StrCat("profile \"", key.id, "\" of owner \"", key.owner, "\" not found");
+}
+
+// The NOT_FOUND message of a rank profile version that is not stored (for the match type asked).
+inline std::string RankProfileNotFoundMessage(const std::string& name, int version) {
+  return absl::StrCat("rank profile \"", name, "@", version, "\" not found");
 }
 
 }  // namespace circmatch::service

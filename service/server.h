@@ -35,6 +35,7 @@
 #include "service/profile_repository.h"
 #include "service/profile_service.h"
 #include "service/profile_store.h"
+#include "service/rank_profile_service.h"
 #include "service/server_options.h"
 #include "service/vocabulary_service.h"
 
@@ -83,6 +84,7 @@ class Server {
   std::unique_ptr<MarketDayServiceImpl> market_day_service_;
   std::unique_ptr<VocabularyServiceImpl> vocabulary_service_;
   std::unique_ptr<FeedbackServiceImpl> feedback_service_;
+  std::unique_ptr<RankProfileServiceImpl> rank_profile_service_;
   std::unique_ptr<HealthServiceImpl> health_service_;
   std::unique_ptr<grpc::Server> grpc_server_;
   std::unique_ptr<HttpServer> metrics_http_;

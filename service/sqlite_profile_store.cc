@@ -194,7 +194,16 @@ absl::Status SqliteProfileStore::CreateSchema() {
           "CREATE INDEX feedback_by_owner ON feedback (owner);"
           "CREATE INDEX feedback_by_owner_query ON feedback (owner, query_owner, query_id);"
           "CREATE INDEX feedback_by_query ON feedback (query_owner, query_id);"
-          "CREATE INDEX feedback_by_candidate ON feedback (candidate_owner, candidate_id);");
+          "CREATE INDEX feedback_by_candidate ON feedback (candidate_owner, candidate_id);"
+          "CREATE TABLE rank_profiles ("
+          "  owner TEXT NOT NULL,"
+          "  name TEXT NOT NULL,"
+          "  version INTEGER NOT NULL,"
+          "  match_type INTEGER NOT NULL,"
+          "  active INTEGER NOT NULL,"
+          "  body BLOB NOT NULL,"
+          "  PRIMARY KEY (owner, name, version)"
+          ") WITHOUT ROWID;");
       if (!s.ok()) return s;
     }
     return Execute(absl::StrCat("PRAGMA user_version = ", kSchemaVersion).c_str());
@@ -448,6 +457,93 @@ absl::StatusOr<FeedbackPage> SqliteProfileStore::ListFeedback(const FeedbackQuer
     event.set_id(id);
   }
   return page;
+}
+
+absl::StatusOr<int> SqliteProfileStore::AddRankProfile(const v1::RankProfile& profile) {
+  absl::MutexLock lock(&mu_);
+  absl::Status status;
+  sqlite3_stmt* latest =
+      Prepare("SELECT COALESCE(MAX(version), 0) FROM rank_profiles WHERE owner = ?1 AND name = ?2", &status);
+  if (latest == nullptr) return status;
+  sqlite3_stmt* insert = Prepare(
+      "INSERT INTO rank_profiles (owner, name, version, match_type, active, body) VALUES (?1, ?2, ?3, ?4, 0, ?5)",
+      &status);
+  if (insert == nullptr) return status;
+  int version = 0;
+  status = InWriteTransaction([&]() -> absl::Status {
+    {
+      StatementScope scope(latest);
+      BindText(latest, 1, profile.owner());
+      BindText(latest, 2, profile.name());
+      const int code = sqlite3_step(latest);
+      if (code != SQLITE_ROW) return Error(code, "add rank profile");
+      version = sqlite3_column_int(latest, 0) + 1;
+    }
+    std::string body;
+    if (!profile.SerializeToString(&body)) return absl::InternalError("rank profile does not serialize");
+    StatementScope scope(insert);
+    BindText(insert, 1, profile.owner());
+    BindText(insert, 2, profile.name());
+    sqlite3_bind_int(insert, 3, version);
+    sqlite3_bind_int(insert, 4, profile.match_type());
+    sqlite3_bind_blob(insert, 5, body.data(), static_cast<int>(body.size()), SQLITE_TRANSIENT);
+    const int code = sqlite3_step(insert);
+    return code == SQLITE_DONE ? absl::OkStatus() : Error(code, "add rank profile");
+  });
+  if (!status.ok()) return status;
+  return version;
+}
+
+absl::StatusOr<std::vector<v1::RankProfile>> SqliteProfileStore::ListRankProfiles(const std::string& owner) const {
+  absl::MutexLock lock(&mu_);
+  absl::Status status;
+  sqlite3_stmt* statement =
+      Prepare("SELECT version, active, body FROM rank_profiles WHERE owner = ?1 ORDER BY name, version", &status);
+  if (statement == nullptr) return status;
+  StatementScope scope(statement);
+  BindText(statement, 1, owner);
+  std::vector<v1::RankProfile> profiles;
+  while (true) {
+    const int code = sqlite3_step(statement);
+    if (code == SQLITE_DONE) return profiles;
+    if (code != SQLITE_ROW) return Error(code, "list rank profiles");
+    v1::RankProfile& profile = profiles.emplace_back();
+    if (!profile.ParseFromArray(sqlite3_column_blob(statement, 2), sqlite3_column_bytes(statement, 2))) {
+      return absl::DataLossError(absl::StrCat("rank profile of owner \"", owner, "\": stored body does not parse"));
+    }
+    profile.set_version(sqlite3_column_int(statement, 0));
+    profile.set_active(sqlite3_column_int(statement, 1) != 0);
+  }
+}
+
+absl::Status SqliteProfileStore::ActivateRankProfile(const std::string& owner, v1::MatchType type,
+                                                     const std::string& name, int version) {
+  absl::MutexLock lock(&mu_);
+  absl::Status status;
+  sqlite3_stmt* clear =
+      Prepare("UPDATE rank_profiles SET active = 0 WHERE owner = ?1 AND match_type = ?2 AND active = 1", &status);
+  if (clear == nullptr) return status;
+  sqlite3_stmt* set =
+      Prepare("UPDATE rank_profiles SET active = 1 WHERE owner = ?1 AND match_type = ?2 AND name = ?3 AND version = ?4",
+              &status);
+  if (set == nullptr) return status;
+  return InWriteTransaction([&]() -> absl::Status {
+    for (sqlite3_stmt* statement : {clear, set}) {
+      if (statement == set && name.empty()) break;
+      StatementScope scope(statement);
+      BindText(statement, 1, owner);
+      sqlite3_bind_int(statement, 2, type);
+      if (statement == set) {
+        BindText(statement, 3, name);
+        sqlite3_bind_int(statement, 4, version);
+      }
+      const int code = sqlite3_step(statement);
+      if (code != SQLITE_DONE) return Error(code, "activate rank profile");
+      if (statement == set && sqlite3_changes(db_) == 0)
+        return absl::NotFoundError(RankProfileNotFoundMessage(name, version));
+    }
+    return absl::OkStatus();
+  });
 }
 
 absl::Status SqliteProfileStore::BackupTo(const std::string& file) const {

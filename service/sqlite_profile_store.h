@@ -30,7 +30,7 @@ class SqliteProfileStore final : public ProfileStore {
   // The file name inside the data directory.
   static constexpr const char* kFileName = "circmatch.sqlite3";
   // The schema version this build writes and reads.
-  static constexpr int kSchemaVersion = 2;  // 1: profiles; 2: + feedback
+  static constexpr int kSchemaVersion = 2;  // 1: profiles; 2: + feedback and rank profiles
 
   // Opens the store in `data_dir` (created if missing; made owner-only), creating the schema in a new file.
   // FAILED_PRECONDITION when the file has a newer schema; other errors carry SQLite's message.
@@ -49,6 +49,10 @@ class SqliteProfileStore final : public ProfileStore {
   absl::StatusOr<int64_t> Count() const override;
   absl::StatusOr<std::vector<int64_t>> AddFeedback(absl::Span<const v1::FeedbackEvent> events) override;
   absl::StatusOr<FeedbackPage> ListFeedback(const FeedbackQuery& query) const override;
+  absl::StatusOr<int> AddRankProfile(const v1::RankProfile& profile) override;
+  absl::StatusOr<std::vector<v1::RankProfile>> ListRankProfiles(const std::string& owner) const override;
+  absl::Status ActivateRankProfile(const std::string& owner, v1::MatchType type, const std::string& name,
+                                   int version) override;
 
   // Writes a consistent copy of the database to `file` (which must not exist) while the store stays in use: a
   // backup. Restore by stopping the server and placing the copy as <data_dir>/circmatch.sqlite3.

@@ -1,7 +1,7 @@
 // Fits circmatch's default ranking for SuggestSuppliers on the judged set's tuning part: for every combination
 // of the model's parameters on a grid (ModelParams: the weight of a bare strategy tag, the factor of an
 // intermediary, the factor of an unmet text requirement), the facet weights by coordinate ascent on nDCG@10
-// (clients/eval/rank_eval.h, the same fitting as `circmatch fit`), from equal weights, with a k-fold
+// (eval/rank_eval.h, the same fitting as `circmatch fit`), from equal weights, with a k-fold
 // cross-validation. The combination with the best cross-validated nDCG@10 wins (ties: the first on the grid), and
 // its weights are then fitted on all tuning queries. Everything is deterministic: the same set gives the same
 // numbers. It ranks in-process with the engine (Index::FindMatches), as the server does.

@@ -6,7 +6,7 @@
 //
 // Two workloads:
 //   relevance   (default) the judged set's queries of --split, ranked and scored with the same metrics as
-//               `circmatch eval` (clients/eval/rank_eval.h); prints the table, or JSON with --format=json
+//               `circmatch eval` (eval/rank_eval.h); prints the table, or JSON with --format=json
 //   speed       with --speed_suppliers=N: N generated suppliers (bench/profile_generator.h, the latency
 //               benchmark's corpus) indexed in a Xapian database under a temporary folder, then --queries
 //               text-only top-10 queries (the generated tenders' texts, no filters), timed one by one: p50/p90/p99

@@ -58,6 +58,16 @@ class CountingStore final : public ProfileStore {
   absl::StatusOr<FeedbackPage> ListFeedback(const FeedbackQuery& query) const override {
     return store_->ListFeedback(query);
   }
+  absl::StatusOr<int> AddRankProfile(const v1::RankProfile& profile) override {
+    return store_->AddRankProfile(profile);
+  }
+  absl::StatusOr<std::vector<v1::RankProfile>> ListRankProfiles(const std::string& owner) const override {
+    return store_->ListRankProfiles(owner);
+  }
+  absl::Status ActivateRankProfile(const std::string& owner, v1::MatchType type, const std::string& name,
+                                   int version) override {
+    return store_->ActivateRankProfile(owner, type, name, version);
+  }
 
  private:
   ProfileStore* const store_;

@@ -13,12 +13,14 @@ from circmatch.v1 import matching_service_pb2, matching_service_pb2_grpc
 from circmatch.v1 import pairing_service_pb2, pairing_service_pb2_grpc
 from circmatch.v1 import profile_pb2
 from circmatch.v1 import profile_service_pb2, profile_service_pb2_grpc
+from circmatch.v1 import rank_profile_service_pb2, rank_profile_service_pb2_grpc
 from circmatch.v1 import vocabulary_service_pb2, vocabulary_service_pb2_grpc
 
 # The generated message modules under one name: messages.Profile, messages.SuggestSuppliersRequest, ...
 messages = types.SimpleNamespace()
 for _module in (profile_pb2, profile_service_pb2, matching_service_pb2, vocabulary_service_pb2,
-                pairing_service_pb2, market_day_service_pb2, feedback_service_pb2):
+                pairing_service_pb2, market_day_service_pb2, feedback_service_pb2,
+                rank_profile_service_pb2):
     for _name in dir(_module):
         if not _name.startswith("_"):
             setattr(messages, _name, getattr(_module, _name))
@@ -94,6 +96,7 @@ class Client:
         self.pairing = pairing_service_pb2_grpc.PairingServiceStub(channel)
         self.market_days = market_day_service_pb2_grpc.MarketDayServiceStub(channel)
         self.feedback = feedback_service_pb2_grpc.FeedbackServiceStub(channel)
+        self.rank_profiles = rank_profile_service_pb2_grpc.RankProfileServiceStub(channel)
 
     def __enter__(self):
         return self

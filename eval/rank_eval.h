@@ -9,8 +9,8 @@
 //   absl::StatusOr<std::vector<v1::JudgedQuery>> queries = ReadJudgments("eval/relevance/judgments.jsonl", "test");
 //   QueryMetrics m = ScoreRanking((*queries)[0], ranked, MetricOptions{});
 //   // m.ndcg, m.mrr, m.precision
-#ifndef CIRCMATCH_CLIENTS_EVAL_RANK_EVAL_H_
-#define CIRCMATCH_CLIENTS_EVAL_RANK_EVAL_H_
+#ifndef CIRCMATCH_EVAL_RANK_EVAL_H_
+#define CIRCMATCH_EVAL_RANK_EVAL_H_
 
 #include <array>
 #include <functional>
@@ -125,4 +125,4 @@ absl::StatusOr<FitResult> FitWeights(int query_count, const v1::FacetWeights& st
 
 }  // namespace circmatch::eval
 
-#endif  // CIRCMATCH_CLIENTS_EVAL_RANK_EVAL_H_
+#endif  // CIRCMATCH_EVAL_RANK_EVAL_H_

@@ -1,0 +1,91 @@
+#include "service/rank_profile_service.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "service/authenticator.h"
+#include "service/logging.h"
+#include "service/profile_conversion.h"
+#include "service/profile_repository.h"
+#include "service/rank_profiles.h"
+#include "service/status_mapping.h"
+
+namespace circmatch::service {
+
+grpc::ServerUnaryReactor* RankProfileServiceImpl::FitRankProfile(grpc::CallbackServerContext* context,
+                                                                 const v1::FitRankProfileRequest* request,
+                                                                 v1::FitRankProfileResponse* response) {
+  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
+  if (!caller.ok()) return FinishUnary(context, caller.status());
+  absl::StatusOr<v1::RankProfile> profile = service::FitRankProfile(*repository_, *caller, *request);
+  if (!profile.ok()) return FinishUnary(context, profile.status());
+  absl::StatusOr<int> version = repository_->mutable_store().AddRankProfile(*profile);
+  if (!version.ok()) return FinishUnary(context, version.status());
+  profile->set_version(*version);
+  CIRCMATCH_LOG(kInfo) << "FitRankProfile by partner " << *caller << ": " << profile->name() << "@" << *version
+                       << " on " << profile->fit().queries() << " queries, cross-validated nDCG@10 "
+                       << profile->fit().cross_validated_ndcg() << " (" << profile->fit().baseline() << ": "
+                       << profile->fit().baseline_ndcg() << ")";
+  *response->mutable_profile() = *std::move(profile);
+  return FinishUnary(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* RankProfileServiceImpl::ActivateRankProfile(grpc::CallbackServerContext* context,
+                                                                      const v1::ActivateRankProfileRequest* request,
+                                                                      v1::ActivateRankProfileResponse* response) {
+  auto run = [&]() -> absl::Status {
+    absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
+    if (!caller.ok()) return caller.status();
+    v1::MatchType type = request->match_type();
+    if (request->name().empty()) {
+      if (absl::Status s = MatchTypeFromProto(type, "match_type").status(); !s.ok()) return s;
+    } else {
+      if (absl::Status s = ValidateRankProfileName(request->name(), "name"); !s.ok()) return s;
+      if (request->version() < 1) {
+        return absl::InvalidArgumentError(absl::StrCat("version: required with a name, from 1, got ",
+                                                       request->version()));
+      }
+      // The version's own match type.
+      absl::StatusOr<std::vector<v1::RankProfile>> profiles = repository_->store().ListRankProfiles(*caller);
+      if (!profiles.ok()) return profiles.status();
+      auto it = std::find_if(profiles->begin(), profiles->end(), [&](const v1::RankProfile& p) {
+        return p.name() == request->name() && p.version() == request->version();
+      });
+      if (it == profiles->end()) {
+        return absl::NotFoundError(
+            absl::StrCat("name: ", RankProfileNotFoundMessage(request->name(), request->version())));
+      }
+      type = it->match_type();
+    }
+    if (absl::Status s = repository_->mutable_store().ActivateRankProfile(*caller, type, request->name(),
+                                                                           request->version());
+        !s.ok()) {
+      return s;
+    }
+    absl::StatusOr<RankingChoice> active = ChooseRankProfile(repository_->store(), *caller, type, "");
+    if (!active.ok()) return active.status();
+    response->set_active(active->label);
+    CIRCMATCH_LOG(kInfo) << "ActivateRankProfile by partner " << *caller << ": " << v1::MatchType_Name(type)
+                         << " ranked by " << active->label;
+    return absl::OkStatus();
+  };
+  return FinishUnary(context, run());
+}
+
+grpc::ServerUnaryReactor* RankProfileServiceImpl::ListRankProfiles(grpc::CallbackServerContext* context,
+                                                                   const v1::ListRankProfilesRequest* request,
+                                                                   v1::ListRankProfilesResponse* response) {
+  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
+  if (!caller.ok()) return FinishUnary(context, caller.status());
+  absl::StatusOr<std::vector<v1::RankProfile>> profiles = repository_->store().ListRankProfiles(*caller);
+  if (!profiles.ok()) return FinishUnary(context, profiles.status());
+  for (v1::RankProfile& profile : *profiles) {
+    if (request->name().empty() || profile.name() == request->name()) *response->add_profiles() = std::move(profile);
+  }
+  return FinishUnary(context, absl::OkStatus());
+}
+
+}  // namespace circmatch::service
