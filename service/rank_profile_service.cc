@@ -45,8 +45,8 @@ grpc::ServerUnaryReactor* RankProfileServiceImpl::ActivateRankProfile(grpc::Call
     } else {
       if (absl::Status s = ValidateRankProfileName(request->name(), "name"); !s.ok()) return s;
       if (request->version() < 1) {
-        return absl::InvalidArgumentError(absl::StrCat("version: required with a name, from 1, got ",
-                                                       request->version()));
+        return absl::InvalidArgumentError(
+            absl::StrCat("version: required with a name, from 1, got ", request->version()));
       }
       // The version's own match type.
       absl::StatusOr<std::vector<v1::RankProfile>> profiles = repository_->store().ListRankProfiles(*caller);
@@ -60,8 +60,8 @@ grpc::ServerUnaryReactor* RankProfileServiceImpl::ActivateRankProfile(grpc::Call
       }
       type = it->match_type();
     }
-    if (absl::Status s = repository_->mutable_store().ActivateRankProfile(*caller, type, request->name(),
-                                                                           request->version());
+    if (absl::Status s =
+            repository_->mutable_store().ActivateRankProfile(*caller, type, request->name(), request->version());
         !s.ok()) {
       return s;
     }

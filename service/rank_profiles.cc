@@ -170,8 +170,7 @@ absl::Status ValidateRankProfileName(absl::string_view name, absl::string_view f
                            });
   if (!well_formed) {
     return absl::InvalidArgumentError(absl::StrCat(
-        field, ": must be 1 to 64 lower-case letters, digits and hyphens, starting with a letter, got \"", name,
-        "\""));
+        field, ": must be 1 to 64 lower-case letters, digits and hyphens, starting with a letter, got \"", name, "\""));
   }
   if (name == kBuiltinRankProfile) {
     return absl::InvalidArgumentError(absl::StrCat(field, ": \"builtin\" names the built-in defaults"));
@@ -200,8 +199,8 @@ absl::StatusOr<RankingChoice> ChooseRankProfile(const ProfileStore& store, const
   for (const v1::RankProfile& profile : *profiles) {
     if (name.empty()) {
       if (profile.active() && profile.match_type() == type) chosen = &profile;
-    } else if (profile.name() == name && (version == 0 ? (chosen == nullptr || !chosen->active())
-                                                       : profile.version() == version)) {
+    } else if (profile.name() == name &&
+               (version == 0 ? (chosen == nullptr || !chosen->active()) : profile.version() == version)) {
       chosen = &profile;  // versions come in order: the latest, unless an active one was seen
     }
   }
@@ -238,8 +237,8 @@ absl::StatusOr<v1::RankProfile> FitRankProfile(const ProfileRepository& reposito
     return absl::InvalidArgumentError(absl::StrCat("folds: must be 2 to 10, or 0 for 5, got ", request.folds()));
   }
   if (request.judged_queries_size() > kMaxJudgedQueries) {
-    return absl::InvalidArgumentError(absl::StrCat("judged_queries: at most ", kMaxJudgedQueries, ", got ",
-                                                   request.judged_queries_size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("judged_queries: at most ", kMaxJudgedQueries, ", got ", request.judged_queries_size()));
   }
   if (!request.from_feedback() && request.judged_queries().empty()) {
     return absl::InvalidArgumentError("from_feedback: set it, or give judged_queries, or both");
@@ -249,8 +248,8 @@ absl::StatusOr<v1::RankProfile> FitRankProfile(const ProfileRepository& reposito
   if (!existing.ok()) return existing.status();
   for (const v1::RankProfile& profile : *existing) {
     if (profile.name() == request.name() && profile.match_type() != request.match_type()) {
-      return absl::InvalidArgumentError(absl::StrCat("name: rank profile \"", request.name(), "\" ranks ",
-                                                     v1::MatchType_Name(profile.match_type())));
+      return absl::InvalidArgumentError(
+          absl::StrCat("name: rank profile \"", request.name(), "\" ranks ", v1::MatchType_Name(profile.match_type())));
     }
   }
 
@@ -304,8 +303,8 @@ absl::StatusOr<v1::RankProfile> FitRankProfile(const ProfileRepository& reposito
   const int64_t now = absl::ToUnixSeconds(absl::Now());
   const eval::EvaluateFn evaluate = [&](const v1::FacetWeights* weights, int i) -> absl::StatusOr<double> {
     const FitQuery& q = queries[i];
-    absl::StatusOr<MatchParams> params = MatchParamsFromProto(
-        *engine_type, kFitDepth, weights != nullptr ? *weights : baseline_weights, q.filter);
+    absl::StatusOr<MatchParams> params =
+        MatchParamsFromProto(*engine_type, kFitDepth, weights != nullptr ? *weights : baseline_weights, q.filter);
     if (!params.ok()) return params.status();
     params->viewer = caller;
     params->now_unix_seconds = now;
@@ -331,8 +330,7 @@ absl::StatusOr<v1::RankProfile> FitRankProfile(const ProfileRepository& reposito
                              : r->GetDouble(resolved, f);
     r->SetDouble(&start, f, value);
   }
-  absl::StatusOr<eval::FitResult> fit =
-      eval::FitWeights(static_cast<int>(queries.size()), start, evaluate, options);
+  absl::StatusOr<eval::FitResult> fit = eval::FitWeights(static_cast<int>(queries.size()), start, evaluate, options);
   if (!fit.ok()) return fit.status();
 
   v1::RankProfile profile;

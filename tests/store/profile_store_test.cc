@@ -40,6 +40,25 @@ v1::FeedbackEvent Event(const std::string& owner, const std::string& query, cons
   return e;
 }
 
+v1::RankProfile RankProfileOf(const std::string& owner, const std::string& name,
+                              v1::MatchType type = v1::MATCH_TYPE_SUPPLIERS_FOR_TENDER) {
+  v1::RankProfile profile;
+  profile.set_owner(owner);
+  profile.set_name(name);
+  profile.set_match_type(type);
+  profile.mutable_weights()->set_text(1);
+  return profile;
+}
+
+// "name@version" of each listed profile, with "*" after the active ones.
+std::vector<std::string> Versions(const std::vector<v1::RankProfile>& profiles) {
+  std::vector<std::string> out;
+  for (const v1::RankProfile& p : profiles) {
+    out.push_back(p.name() + "@" + std::to_string(p.version()) + (p.active() ? "*" : ""));
+  }
+  return out;
+}
+
 enum class Backend { kSqlite, kPostgres };
 
 class ProfileStoreTest : public ::testing::TestWithParam<Backend> {
@@ -97,18 +116,23 @@ class ProfileStoreTest : public ::testing::TestWithParam<Backend> {
     store_ = *std::move(store);
   }
 
-  // Turns the store's schema back into version 1's, as a server before feedback left it: no feedback table.
+  // Turns the store's schema back into version 1's, as a server before feedback left it: no feedback and no rank
+  // profile tables.
   void DowngradeToSchemaVersion1() {
     store_.reset();
     if (GetParam() == Backend::kSqlite) {
       sqlite3* db = nullptr;
       ASSERT_EQ(sqlite3_open((dir_ / SqliteProfileStore::kFileName).c_str(), &db), SQLITE_OK);
-      ASSERT_EQ(sqlite3_exec(db, "DROP TABLE feedback; PRAGMA user_version = 1;", nullptr, nullptr, nullptr), SQLITE_OK)
+      ASSERT_EQ(sqlite3_exec(db, "DROP TABLE feedback; DROP TABLE rank_profiles; PRAGMA user_version = 1;", nullptr,
+                             nullptr, nullptr),
+                SQLITE_OK)
           << sqlite3_errmsg(db);
       sqlite3_close(db);
     } else {
       PGconn* c = PQconnectdb(database_->url().c_str());
-      PGresult* r = PQexec(c, "DROP TABLE circmatch_feedback; UPDATE circmatch_schema SET version = 1;");
+      PGresult* r = PQexec(c,
+                           "DROP TABLE circmatch_feedback; DROP TABLE circmatch_rank_profiles; "
+                           "UPDATE circmatch_schema SET version = 1;");
       EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQresultErrorMessage(r);
       PQclear(r);
       PQfinish(c);
@@ -316,7 +340,7 @@ TEST_P(ProfileStoreTest, DeletingAProfileErasesTheFeedbackThatNamesIt) {
   EXPECT_EQ(FeedbackOf(query).size(), 2u);
 }
 
-TEST_P(ProfileStoreTest, AStoreOfSchemaVersion1GetsTheFeedbackTableAndKeepsItsProfiles) {
+TEST_P(ProfileStoreTest, AStoreOfSchemaVersion1GetsTheNewTablesAndKeepsItsProfiles) {
   ASSERT_TRUE(store_->Upsert({Make("a", "1")}).ok());
   DowngradeToSchemaVersion1();
   Reopen();
@@ -327,6 +351,41 @@ TEST_P(ProfileStoreTest, AStoreOfSchemaVersion1GetsTheFeedbackTableAndKeepsItsPr
   FeedbackQuery query;
   query.owner = "a";
   EXPECT_EQ(FeedbackOf(query).size(), 1u);
+  EXPECT_TRUE(store_->AddRankProfile(RankProfileOf("a", "suppliers")).ok());
+}
+
+TEST_P(ProfileStoreTest, RankProfilesGetConsecutiveVersionsPerNameAndOneActivePerMatchType) {
+  EXPECT_EQ(*store_->AddRankProfile(RankProfileOf("a", "suppliers")), 1);
+  EXPECT_EQ(*store_->AddRankProfile(RankProfileOf("a", "suppliers")), 2);
+  EXPECT_EQ(*store_->AddRankProfile(RankProfileOf("a", "local")), 1);
+  EXPECT_EQ(*store_->AddRankProfile(RankProfileOf("a", "tenders", v1::MATCH_TYPE_TENDERS_FOR_SUPPLIER)), 1);
+  EXPECT_EQ(*store_->AddRankProfile(RankProfileOf("b", "suppliers")), 1) << "versions count per owner";
+  EXPECT_EQ(Versions(*store_->ListRankProfiles("a")),
+            (std::vector<std::string>{"local@1", "suppliers@1", "suppliers@2", "tenders@1"}));
+
+  const v1::MatchType suppliers = v1::MATCH_TYPE_SUPPLIERS_FOR_TENDER;
+  ASSERT_TRUE(store_->ActivateRankProfile("a", suppliers, "suppliers", 2).ok());
+  ASSERT_TRUE(store_->ActivateRankProfile("a", v1::MATCH_TYPE_TENDERS_FOR_SUPPLIER, "tenders", 1).ok());
+  ASSERT_TRUE(store_->ActivateRankProfile("b", suppliers, "suppliers", 1).ok());
+  EXPECT_EQ(Versions(*store_->ListRankProfiles("a")),
+            (std::vector<std::string>{"local@1", "suppliers@1", "suppliers@2*", "tenders@1*"}));
+  // Another version of the same match type takes over; the other match type and the other owner keep theirs.
+  ASSERT_TRUE(store_->ActivateRankProfile("a", suppliers, "local", 1).ok());
+  EXPECT_EQ(Versions(*store_->ListRankProfiles("a")),
+            (std::vector<std::string>{"local@1*", "suppliers@1", "suppliers@2", "tenders@1*"}));
+  EXPECT_EQ(Versions(*store_->ListRankProfiles("b")), (std::vector<std::string>{"suppliers@1*"}));
+  // A version that is not there, or not of that match type, changes nothing.
+  EXPECT_EQ(store_->ActivateRankProfile("a", suppliers, "suppliers", 3).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->ActivateRankProfile("a", suppliers, "tenders", 1).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_->ActivateRankProfile("b", suppliers, "local", 1).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Versions(*store_->ListRankProfiles("a")),
+            (std::vector<std::string>{"local@1*", "suppliers@1", "suppliers@2", "tenders@1*"}));
+  // An empty name returns the match type to the defaults.
+  ASSERT_TRUE(store_->ActivateRankProfile("a", suppliers, "", 0).ok());
+  EXPECT_EQ(Versions(*store_->ListRankProfiles("a")),
+            (std::vector<std::string>{"local@1", "suppliers@1", "suppliers@2", "tenders@1*"}));
+  // The stored body comes back.
+  EXPECT_EQ((*store_->ListRankProfiles("a"))[0].weights().text(), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ProfileStoreTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
