@@ -301,6 +301,9 @@ absl::StatusOr<v1::RankProfile> FitRankProfile(const ProfileRepository& reposito
   report.set_baseline(baseline->label);
   const v1::FacetWeights baseline_weights = WeightsFor(*baseline, v1::FacetWeights());
   const int64_t now = absl::ToUnixSeconds(absl::Now());
+  // The candidates' profiles, read once for the whole fit.
+  StoreProfileSource profiles(repository, caller);
+  profiles.HoldWhatIsRead();
   const eval::EvaluateFn evaluate = [&](const v1::FacetWeights* weights, int i) -> absl::StatusOr<double> {
     const FitQuery& q = queries[i];
     absl::StatusOr<MatchParams> params =
@@ -308,7 +311,6 @@ absl::StatusOr<v1::RankProfile> FitRankProfile(const ProfileRepository& reposito
     if (!params.ok()) return params.status();
     params->viewer = caller;
     params->now_unix_seconds = now;
-    StoreProfileSource profiles(repository, caller);
     params->profiles = &profiles;
     absl::StatusOr<MatchResult> result = repository.index().FindMatches(q.query, *params);
     if (!result.ok()) return result.status();

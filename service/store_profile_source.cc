@@ -26,7 +26,12 @@ absl::StatusOr<std::vector<std::optional<Profile>>> StoreProfileSource::GetMany(
     std::optional<v1::Profile>& proto = (*stored)[j];
     if (!proto.has_value() || (!viewer_.empty() && !VisibleTo(*proto, viewer_))) continue;
     profiles[read_at[j]] = repository_.FromStored(*proto);
-    if (profiles[read_at[j]].has_value()) stored_.insert_or_assign(to_read[j], *std::move(proto));
+    if (!profiles[read_at[j]].has_value()) continue;
+    if (hold_read_) {
+      held_.insert_or_assign(to_read[j], *profiles[read_at[j]]);
+    } else {
+      stored_.insert_or_assign(to_read[j], *std::move(proto));
+    }
   }
   return profiles;
 }

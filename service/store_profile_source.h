@@ -47,10 +47,15 @@ class StoreProfileSource : public ProfileSource {
   // A profile the call has read already: GetMany gives it without reading the store.
   void Add(const Profile& profile) { held_.insert_or_assign(profile.key, profile); }
 
+  // Holds every profile GetMany reads from now on, as Add does, so that it is read once however often it is
+  // asked for (a fit ranks the same queries many times). Their stored protos are not kept.
+  void HoldWhatIsRead() { hold_read_ = true; }
+
  private:
   const ProfileRepository& repository_;
   const std::string viewer_;
-  absl::flat_hash_map<ProfileKey, Profile> held_;
+  mutable absl::flat_hash_map<ProfileKey, Profile> held_;
+  bool hold_read_ = false;
   mutable absl::flat_hash_map<ProfileKey, v1::Profile> stored_;
 };
 
