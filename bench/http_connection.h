@@ -51,7 +51,7 @@ class HttpConnection {
   // Sends one request (opening the connection first if none is open) and reads its response whole. The server may
   // close a kept-alive connection between two requests (its idle timeout): a request that finds it closed before
   // any byte of a response came back is sent once more on a new connection, so callers should send only requests
-  // that may be repeated.
+  // that may be repeated. A request that timed out is not sent again.
   HttpReply Call(const std::string& method, const std::string& target, const std::string& body,
                  const std::vector<std::pair<std::string, std::string>>& headers) {
     std::string request = absl::StrCat(method, " ", target, " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
@@ -65,7 +65,7 @@ class HttpConnection {
       bool nothing_read = true;
       if (Send(request, &reply.error) && Read(&reply, &nothing_read)) return reply;
       Close();
-      if (!(reused && nothing_read && attempt == 0)) return reply;
+      if (!reused || !nothing_read || reply.error == kTimedOut || attempt > 0) return reply;
     }
   }
 
@@ -80,6 +80,7 @@ class HttpConnection {
 
  private:
   using SteadyClock = std::chrono::steady_clock;
+  static constexpr const char* kTimedOut = "timed out";
 
   bool Open(std::string* error) {
     fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -107,7 +108,7 @@ class HttpConnection {
     for (;;) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
       if (left.count() <= 0) {
-        *error = "timed out";
+        *error = kTimedOut;
         return false;
       }
       pollfd p{fd_, events, 0};

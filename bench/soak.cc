@@ -14,12 +14,12 @@
 // Printed every --interval_seconds: per call kind the calls, errors, p50 and p99 latency, and the server's RSS
 // (VmRSS of /proc/<pid>/status, sampled every second), CPU and the machine's load average; at the end a table of
 // p99 and RSS over time, the totals per kind and the RSS growth after the warm-up: the largest RSS after
-// --warmup_seconds against the largest over the warm-up's last interval (the RSS swings by a quarter within
-// seconds as the index compacts its segments, so a single sample would compare a trough with a peak). The one
-// expected end, not an error: a watch ended by its own deadline (DEADLINE_EXCEEDED, how a client reopens it); a
-// watch the server ends with RESOURCE_EXHAUSTED (its client reads every alert at once) is an error. Exit code 1
-// when any call failed, when a call kind never succeeded, when the RSS grew by more than --max_rss_growth after
-// the warm-up (negative: not checked), or when the server did not stop cleanly on SIGTERM; 2 on bad flags.
+// --warmup_seconds against the largest over the warm-up's last interval (under writes the RSS swings by a fifth
+// within an interval, so a single sample could compare a trough with a peak). The one expected end, not an error: a
+// watch ended by its own deadline (DEADLINE_EXCEEDED, how a client reopens it); a watch the server ends with
+// RESOURCE_EXHAUSTED (its client reads every alert as it comes) is an error. Exit code 1 when any call failed, when a
+// call kind never succeeded, when the RSS grew by more than --max_rss_growth after the warm-up (negative: not
+// checked), or when the server did not stop cleanly on SIGTERM; 2 on bad flags.
 //
 //   circmatch_bench_soak [--clients=64] [--seconds=600] [--warmup_seconds=60] [--interval_seconds=30]
 //                        [--suppliers=20000] [--think_ms=100] [--max_rss_growth=0.10] [--api_keys=true]
@@ -77,8 +77,8 @@ ABSL_FLAG(int64_t, new_profiles, -1, "ids of new profiles the writers create, up
 ABSL_FLAG(double, think_ms, 100, "mean think time of a client between two calls (exponential)");
 ABSL_FLAG(double, watch_min_score, 0, "min_score of the watches");
 ABSL_FLAG(double, max_rss_growth, 0.10,
-          "fail when the server's RSS after the warm-up grows past this fraction of its RSS at the warm-up's end; "
-          "negative = not checked");
+          "fail when the server's largest RSS after the warm-up exceeds its largest over the warm-up's last "
+          "interval by more than this fraction; negative = not checked");
 ABSL_FLAG(bool, api_keys, true, "two partners with API keys; false = development mode (one partner, \"local\")");
 ABSL_FLAG(uint64_t, seed, 20260101, "generator and client seed");
 
@@ -188,7 +188,7 @@ std::string StatusText(const grpc::Status& status) {
   return absl::StrCat(status.error_code(), " ", status.error_message());
 }
 
-// A client's context: its partner's key, a deadline within the run's end plus a margin.
+// A client's call context: its partner's key, a deadline that only a stuck call reaches.
 void Prepare(const Run& run, int partner, grpc::ClientContext* context) {
   if (!run.workload->keys.empty()) {
     context->AddMetadata("authorization", "Bearer " + run.workload->keys[static_cast<size_t>(partner)]);
