@@ -16,7 +16,6 @@
 //                             [--store=sqlite|postgresql://...]
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,9 +25,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -45,6 +42,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "load_channel.h"
 #include "percentile.h"
+#include "process_stats.h"
 #include "profile_generator.h"
 
 ABSL_FLAG(int64_t, suppliers, 100000, "generated suppliers loaded into the server");
@@ -64,28 +62,6 @@ namespace {
 
 constexpr int64_t kTargetSuppliers = 100000;
 constexpr double kTargetRatio = 0.5;
-
-// CPU seconds (user + system) a process used so far: /proc/<pid>/stat fields 14 and 15.
-double ProcessCpuSeconds(pid_t pid) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const size_t close_paren = text.rfind(')');
-  if (close_paren == std::string::npos) return 0;
-  std::istringstream fields(text.substr(close_paren + 2));
-  std::string field;
-  double ticks = 0;
-  for (int i = 3; fields >> field && i <= 15; ++i) {
-    if (i == 14 || i == 15) ticks += std::stod(field);
-  }
-  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-double SelfCpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
 
 struct PhaseResult {
   std::string name;

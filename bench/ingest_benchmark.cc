@@ -24,10 +24,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <regex>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
@@ -43,6 +41,7 @@
 #include "elapsed.h"
 #include "http_client.h"
 #include "load_channel.h"
+#include "process_stats.h"
 #include "profile_generator.h"
 #include "service/sqlite_profile_store.h"
 
@@ -60,16 +59,6 @@ constexpr double kTargetSeconds = 60;
 constexpr double kTargetMemoryRatio = 1.5;
 
 constexpr double kMiB = 1 << 20;
-
-// A "Vm...:" line of /proc/<pid>/status in bytes; 0 when absent.
-int64_t StatusBytes(pid_t pid, const std::string& field) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field + ":", 0) == 0) return std::atoll(line.c_str() + field.size() + 1) * 1024;
-  }
-  return 0;
-}
 
 int64_t FileBytes(const std::string& path) {
   std::error_code error;
