@@ -1,5 +1,6 @@
 #include "service/matching_service.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <deque>
@@ -13,6 +14,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "circmatch/diversity.h"
+#include "circmatch/scorer.h"
 #include "service/access.h"
 #include "service/audit_log.h"
 #include "service/logging.h"
@@ -88,20 +91,41 @@ absl::StatusOr<Profile> ResolveQuery(const ProfileRepository& repository, const 
   return absl::InvalidArgumentError(absl::StrCat(spec.oneof, ": set ", spec.ref_field, " or ", spec.profile_field));
 }
 
-// Resolves, ranks and fills one of the three ranked responses (they share their fields).
-template <typename Response>
+// Why a diversified result is not at its score rank (both from 1): what the request asked that moved it.
+std::string DiversityReason(int score_rank, int rank, bool for_sme_share, const DiversityRequest& diversity) {
+  if (rank == score_rank) return "";
+  std::string why;
+  if (for_sme_share) {
+    why = "the SME share";
+  } else if (diversity.options.spread > 0) {
+    why = absl::StrCat("results spread over ",
+                       diversity.spread_over == v1::DIVERSITY_ATTRIBUTE_PROVINCE ? "provinces" : "sectors");
+  } else if (diversity.options.max_per_organization > 0 && rank < score_rank) {
+    why = absl::StrCat("at most ", diversity.options.max_per_organization, " per organization");
+  } else {
+    why = "the SME share took places above it";
+  }
+  return absl::StrCat(rank > score_rank ? "moved down from " : "moved up from ", score_rank, " to ", rank, ": ", why);
+}
+
+// Resolves, ranks and fills one of the four ranked responses (they share their fields).
+template <typename Request, typename Response>
 absl::Status RankedMatch(const ProfileRepository& repository, const std::string& viewer,
                          grpc::CallbackServerContext* context, MatchType type, const QuerySpec& spec,
-                         const v1::ProfileRef* ref, const v1::Profile* inline_profile, int k,
-                         const v1::FacetWeights& weights, const v1::MatchFilter& filter, absl::string_view rank_profile,
+                         const v1::ProfileRef* ref, const v1::Profile* inline_profile, const Request& request,
                          Response* response) {
   absl::StatusOr<Profile> query = ResolveQuery(repository, viewer, ref, inline_profile, spec);
   if (!query.ok()) return query.status();
   absl::StatusOr<RankingChoice> ranking =
-      ChooseRankProfile(repository.store(), viewer, MatchTypeToProto(type), rank_profile);
+      ChooseRankProfile(repository.store(), viewer, MatchTypeToProto(type), request.rank_profile());
   if (!ranking.ok()) return ranking.status();
-  absl::StatusOr<MatchParams> params = MatchParamsFromProto(type, k, WeightsFor(*ranking, weights), filter);
+  absl::StatusOr<MatchParams> params =
+      MatchParamsFromProto(type, request.k(), WeightsFor(*ranking, request.weights()), request.filter());
   if (!params.ok()) return params.status();
+  absl::StatusOr<std::optional<DiversityRequest>> diversity = DiversityFromProto(request.diversity());
+  if (!diversity.ok()) return diversity.status();
+  // Diversity chooses among more candidates than it returns, all past the hard filters.
+  if (diversity->has_value()) params->k = std::min(kMaxK, 4 * request.k());
   params->viewer = viewer;
   params->now_unix_seconds = absl::ToUnixSeconds(absl::Now());
   params->interrupt = [context] { return CheckCallAlive(context); };
@@ -114,15 +138,36 @@ absl::Status RankedMatch(const ProfileRepository& repository, const std::string&
   absl::StatusOr<MatchResult> result = repository.index().FindMatches(*query, *params);
   if (!result.ok()) return result.status();
 
-  int rank = 0;
+  std::vector<v1::Profile> stored;
   for (const Match& match : result->matches) {
     std::optional<v1::Profile> profile = profiles.TakeStored(match.key);
     if (!profile.has_value()) return absl::InternalError("a match without its stored profile");
-    RedactFor(viewer, &*profile);
+    stored.push_back(*std::move(profile));
+  }
+  std::vector<DiversePick> picks;
+  if (diversity->has_value()) {
+    std::vector<DiversityCandidate> candidates;
+    for (size_t i = 0; i < stored.size(); ++i) {
+      candidates.push_back(DiversityCandidate{result->matches[i].score, OrganizationKey(stored[i].organization()),
+                                              DiversityGroupOf(stored[i], (*diversity)->spread_over),
+                                              IsSme(static_cast<OrganizationSize>(stored[i].organization_size()))});
+    }
+    picks = Diversify(candidates, request.k(), (*diversity)->options);
+  } else {
+    for (size_t i = 0; i < stored.size(); ++i) picks.push_back(DiversePick{static_cast<int>(i), false});
+  }
+  int rank = 0;
+  for (const DiversePick& pick : picks) {
     v1::Match* out = response->add_matches();
-    *out->mutable_profile() = *std::move(profile);
+    RedactFor(viewer, &stored[pick.candidate]);
+    *out->mutable_profile() = std::move(stored[pick.candidate]);
     out->set_rank(++rank);
-    MatchToProto(match, repository.vocabulary(), out);
+    MatchToProto(result->matches[pick.candidate], repository.vocabulary(), out);
+    if (diversity->has_value()) {
+      out->mutable_explanation()->set_score_rank(pick.candidate + 1);
+      out->mutable_explanation()->set_diversity_reason(
+          DiversityReason(pick.candidate + 1, rank, pick.for_sme_share, **diversity));
+    }
   }
   response->set_index_version(result->index_version);
   *response->mutable_weights() = WeightsToProto(result->weights);
@@ -148,8 +193,7 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::SuggestSuppliers(grpc::CallbackSe
   const absl::Status status =
       RankedMatch(*repository_, *caller, context, MatchType::kSuppliersForTender, kTenderQuery,
                   request->has_tender_ref() ? &request->tender_ref() : nullptr,
-                  request->has_tender_profile() ? &request->tender_profile() : nullptr, request->k(),
-                  request->weights(), request->filter(), request->rank_profile(), response);
+                  request->has_tender_profile() ? &request->tender_profile() : nullptr, *request, response);
   return FinishAudited(context, *audit_, "SuggestSuppliers", *caller, *request, *response, status);
 }
 
@@ -161,8 +205,7 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::SuggestTenders(grpc::CallbackServ
   const absl::Status status =
       RankedMatch(*repository_, *caller, context, MatchType::kTendersForSupplier, kSupplierQuery,
                   request->has_supplier_ref() ? &request->supplier_ref() : nullptr,
-                  request->has_supplier_profile() ? &request->supplier_profile() : nullptr, request->k(),
-                  request->weights(), request->filter(), request->rank_profile(), response);
+                  request->has_supplier_profile() ? &request->supplier_profile() : nullptr, *request, response);
   return FinishAudited(context, *audit_, "SuggestTenders", *caller, *request, *response, status);
 }
 
@@ -174,8 +217,7 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::FindBuddies(grpc::CallbackServerC
   const absl::Status status =
       RankedMatch(*repository_, *caller, context, MatchType::kBuddiesForBuddy, kBuddyQuery,
                   request->has_buddy_ref() ? &request->buddy_ref() : nullptr,
-                  request->has_buddy_profile() ? &request->buddy_profile() : nullptr, request->k(), request->weights(),
-                  request->filter(), request->rank_profile(), response);
+                  request->has_buddy_profile() ? &request->buddy_profile() : nullptr, *request, response);
   return FinishAudited(context, *audit_, "FindBuddies", *caller, *request, *response, status);
 }
 
@@ -187,8 +229,7 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::FindSimilarBuyers(grpc::CallbackS
   const absl::Status status =
       RankedMatch(*repository_, *caller, context, MatchType::kSimilarBuyers, kBuyerQuery,
                   request->has_buyer_ref() ? &request->buyer_ref() : nullptr,
-                  request->has_buyer_profile() ? &request->buyer_profile() : nullptr, request->k(), request->weights(),
-                  request->filter(), request->rank_profile(), response);
+                  request->has_buyer_profile() ? &request->buyer_profile() : nullptr, *request, response);
   return FinishAudited(context, *audit_, "FindSimilarBuyers", *caller, *request, *response, status);
 }
 

@@ -173,6 +173,11 @@ absl::StatusOr<Profile> ProfileFromProto(const v1::Profile& proto, const Convers
     profile.closing_time = *seconds;
   }
   profile.tags = ToVector(proto.tags());
+  if (!v1::OrganizationSize_IsValid(proto.organization_size())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("organization_size: unknown value ", static_cast<int>(proto.organization_size())));
+  }
+  profile.organization_size = static_cast<OrganizationSize>(proto.organization_size());
 
   if (absl::Status status = NormalizeProfile(vocabulary, context.embedding_dimension, &profile); !status.ok()) {
     return status;
@@ -212,6 +217,7 @@ v1::Profile ProfileToProto(const Profile& profile, const v1::Contact& contact, i
   }
   if (profile.closing_time.has_value()) SetTimestamp(*profile.closing_time, proto.mutable_closing_time());
   for (const std::string& tag : profile.tags) proto.add_tags(tag);
+  proto.set_organization_size(static_cast<v1::OrganizationSize>(profile.organization_size));
   SetTimestamp(update_time_unix_seconds, proto.mutable_update_time());
   return proto;
 }
@@ -236,6 +242,47 @@ absl::StatusOr<MatchType> MatchTypeFromProto(v1::MatchType type, absl::string_vi
                                                      "MATCH_TYPE_TENDERS_FOR_SUPPLIER, MATCH_TYPE_BUDDIES_FOR_BUDDY, ",
                                                      "MATCH_TYPE_SIMILAR_BUYERS; got ", static_cast<int>(type)));
   }
+}
+
+absl::StatusOr<std::optional<DiversityRequest>> DiversityFromProto(const v1::Diversity& diversity) {
+  if (diversity.max_per_organization() == 0 && diversity.spread_over() == v1::DIVERSITY_ATTRIBUTE_UNSPECIFIED &&
+      diversity.spread() == 0 && diversity.min_sme_share() == 0) {
+    return std::nullopt;
+  }
+  if (diversity.max_per_organization() < 0 || diversity.max_per_organization() > kMaxK) {
+    return absl::InvalidArgumentError(absl::StrCat("diversity.max_per_organization: must be 0 to ", kMaxK, ", got ",
+                                                   diversity.max_per_organization()));
+  }
+  if (!v1::DiversityAttribute_IsValid(diversity.spread_over())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("diversity.spread_over: unknown value ", static_cast<int>(diversity.spread_over())));
+  }
+  if (!(diversity.spread() >= 0 && diversity.spread() <= 1)) {
+    return absl::InvalidArgumentError(absl::StrCat("diversity.spread: must be 0 to 1, got ", diversity.spread()));
+  }
+  if ((diversity.spread() > 0) != (diversity.spread_over() != v1::DIVERSITY_ATTRIBUTE_UNSPECIFIED)) {
+    return absl::InvalidArgumentError(
+        "diversity.spread_over: set it together with diversity.spread (above 0), or neither");
+  }
+  if (!(diversity.min_sme_share() >= 0 && diversity.min_sme_share() <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("diversity.min_sme_share: must be 0 to 1, got ", diversity.min_sme_share()));
+  }
+  DiversityRequest request;
+  request.options.max_per_organization = diversity.max_per_organization();
+  request.options.spread = diversity.spread();
+  request.options.min_sme_share = diversity.min_sme_share();
+  request.spread_over = diversity.spread_over();
+  return request;
+}
+
+std::string DiversityGroupOf(const v1::Profile& candidate, v1::DiversityAttribute attribute) {
+  if (attribute == v1::DIVERSITY_ATTRIBUTE_PROVINCE) return candidate.location().province();
+  if (attribute != v1::DIVERSITY_ATTRIBUTE_CPV_DIVISION) return "";
+  const v1::Facets& side = candidate.kind() == v1::PROFILE_KIND_SUPPLIER ? candidate.capabilities()
+                           : candidate.kind() == v1::PROFILE_KIND_BUDDY  ? candidate.offers()
+                                                                         : candidate.needs();
+  return side.cpv_codes().empty() ? "" : side.cpv_codes(0).substr(0, 2);
 }
 
 v1::MatchType MatchTypeToProto(MatchType type) {

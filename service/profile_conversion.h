@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "circmatch/diversity.h"
 #include "circmatch/explanation.h"
 #include "circmatch/index.h"
 #include "circmatch/match_params.h"
@@ -60,6 +61,18 @@ v1::MatchType MatchTypeToProto(MatchType type);
 // `now_unix_seconds` are set by the caller.
 absl::StatusOr<MatchParams> MatchParamsFromProto(MatchType type, int k, const v1::FacetWeights& weights,
                                                  const v1::MatchFilter& filter);
+
+// A request's `diversity` as engine options, with the attribute it spreads over; nullopt when it asks for nothing
+// (every field unset). INVALID_ARGUMENT `diversity.spread: ...` naming the field out of range.
+struct DiversityRequest {
+  DiversityOptions options;
+  v1::DiversityAttribute spread_over = v1::DIVERSITY_ATTRIBUTE_UNSPECIFIED;
+};
+absl::StatusOr<std::optional<DiversityRequest>> DiversityFromProto(const v1::Diversity& diversity);
+
+// The value of `attribute` a diversity request spreads a stored candidate over: its province, or its sector (the
+// CPV division of the first code of its ranked side); empty when it has none.
+std::string DiversityGroupOf(const v1::Profile& candidate, v1::DiversityAttribute attribute);
 
 // Normalized weights as the proto with every field set.
 v1::FacetWeights WeightsToProto(const FacetWeights& weights);

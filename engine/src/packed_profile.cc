@@ -145,6 +145,7 @@ std::string PackProfile(const Profile& profile) {
   w.Optional(profile.publication_time);
   w.Optional(profile.closing_time);
   w.Strings(profile.tags);
+  w.Varint(static_cast<uint64_t>(profile.organization_size));
   return std::move(w).Take();
 }
 
@@ -182,6 +183,7 @@ Profile UnpackProfile(absl::string_view owner, absl::string_view packed) {
   profile.publication_time = r.Optional<int64_t>();
   profile.closing_time = r.Optional<int64_t>();
   profile.tags = r.Strings();
+  profile.organization_size = static_cast<OrganizationSize>(r.Varint());
   return profile;
 }
 

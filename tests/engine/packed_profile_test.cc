@@ -23,6 +23,7 @@ void ExpectSameProfile(const Profile& a, const Profile& b) {
   EXPECT_EQ(a.kind, b.kind);
   EXPECT_EQ(a.display_name, b.display_name);
   EXPECT_EQ(a.organization, b.organization);
+  EXPECT_EQ(a.organization_size, b.organization_size);
   EXPECT_EQ(a.location.municipality, b.location.municipality);
   EXPECT_EQ(a.location.municipality_code, b.location.municipality_code);
   EXPECT_EQ(a.location.province, b.location.province);
@@ -55,6 +56,7 @@ TEST(PackedProfileTest, ATenderWithEveryFieldComesBackAsItWas) {
   tender.kind = ProfileKind::kTender;
   tender.display_name = "Circulair meubilair gemeentehuis";
   tender.organization = "Gemeente Zwolle";
+  tender.organization_size = OrganizationSize::kLarge;
   tender.location = {"Zwolle", "GM0193", "Overijssel", GeoPoint{52.5125, 6.0944}};
   tender.service_radius_km = 42.5;
   tender.visibility = Visibility::kShared;

@@ -99,11 +99,19 @@ struct Location {
   std::optional<GeoPoint> point;
 };
 
+// The EU's size classes of enterprises; micro, small and medium are the SMEs.
+enum class OrganizationSize { kUnspecified, kMicro, kSmall, kMedium, kLarge };
+
+inline bool IsSme(OrganizationSize size) {
+  return size == OrganizationSize::kMicro || size == OrganizationSize::kSmall || size == OrganizationSize::kMedium;
+}
+
 struct Profile {
   ProfileKey key;
   ProfileKind kind = ProfileKind::kSupplier;
   std::string display_name;
   std::string organization;
+  OrganizationSize organization_size = OrganizationSize::kUnspecified;
   Location location;
   double service_radius_km = 0;  // suppliers: how far they deliver; 0 = not stated
   Visibility visibility = Visibility::kPrivate;
