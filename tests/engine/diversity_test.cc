@@ -49,8 +49,8 @@ TEST(DiversityTest, SpreadMovesAnotherGroupUpByItsTradeOff) {
 }
 
 TEST(DiversityTest, TheSmeShareIsFilledWithTheBestScoringSmesAtTheEnd) {
-  const std::vector<DiversityCandidate> pool = {C(0.9), C(0.8), C(0.7), C(0.6), C(0.5, "", "", true),
-                                                C(0.4, "", "", true), C(0.3, "", "", true)};
+  const std::vector<DiversityCandidate> pool = {
+      C(0.9), C(0.8), C(0.7), C(0.6), C(0.5, "", "", true), C(0.4, "", "", true), C(0.3, "", "", true)};
   DiversityOptions options;
   options.min_sme_share = 0.5;
   const std::vector<DiversePick> picks = Diversify(pool, 4, options);

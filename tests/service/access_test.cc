@@ -14,21 +14,6 @@ namespace circmatch {
 namespace testing {
 namespace {
 
-// `circmatch-server keys create` for a partner; the key is its stdout.
-std::string CreateKey(const std::string& keys_file, const std::string& partner) {
-  CommandResult result = RunCommand({CIRCMATCH_SERVER_PATH, "keys", "create", keys_file, partner});
-  EXPECT_EQ(result.exit_code, 0) << result.err;
-  std::string key = result.out;
-  while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
-  return key;
-}
-
-std::unique_ptr<grpc::ClientContext> As(const std::string& key) {
-  auto context = Context();
-  if (!key.empty()) context->AddMetadata("authorization", "Bearer " + key);
-  return context;
-}
-
 std::string KeyIdOf(const std::string& key) { return key.substr(4, 12); }  // cmk_<12 hex>_<secret>
 
 v1::Profile SupplierOf(const std::string& id, const std::string& visibility, bool consent) {

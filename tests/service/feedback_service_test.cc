@@ -16,18 +16,6 @@ namespace circmatch {
 namespace testing {
 namespace {
 
-std::string CreateKey(const std::string& keys_file, const std::string& partner) {
-  CommandResult result = RunCommand({CIRCMATCH_SERVER_PATH, "keys", "create", keys_file, partner});
-  EXPECT_EQ(result.exit_code, 0) << result.err;
-  return result.out.substr(0, result.out.find('\n'));
-}
-
-std::unique_ptr<grpc::ClientContext> As(const std::string& key) {
-  auto context = Context();
-  context->AddMetadata("authorization", "Bearer " + key);
-  return context;
-}
-
 v1::Profile ProfileOf(const std::string& id, const std::string& kind, const std::string& visibility) {
   const bool tender = kind == "PROFILE_KIND_TENDER";
   return ProfileJson(R"({"id": ")" + id + R"(", "kind": ")" + kind + R"(", "visibility": ")" + visibility +
@@ -45,16 +33,10 @@ v1::FeedbackEvent EventAbout(const std::string& candidate_owner, const std::stri
                                      action + R"("})");
 }
 
-class FeedbackServiceTest : public ServerTest {
+class FeedbackServiceTest : public TwoPartnerServerTest {
  protected:
   void SetUp() override {
-    keys_file_ =
-        (std::filesystem::temp_directory_path() / ("circmatch-feedback-keys-" + std::to_string(getpid()) + "-" +
-                                                   ::testing::UnitTest::GetInstance()->current_test_info()->name()))
-            .string();
-    key_a_ = CreateKey(keys_file_, "partner-a");
-    key_b_ = CreateKey(keys_file_, "partner-b");
-    ServerTest::SetUp();
+    TwoPartnerServerTest::SetUp();
     feedback_ = v1::FeedbackService::NewStub(server_->channel());
     // A: a private tender and a private supplier. B: a private and a shared supplier, and a private tender.
     ASSERT_TRUE(UpsertAs(key_a_, {ProfileOf("a-tender", "PROFILE_KIND_TENDER", "VISIBILITY_PRIVATE"),
@@ -65,13 +47,7 @@ class FeedbackServiceTest : public ServerTest {
                                   ProfileOf("b-tender", "PROFILE_KIND_TENDER", "VISIBILITY_PRIVATE")})
                     .ok());
   }
-  void TearDown() override {
-    ServerTest::TearDown();
-    std::filesystem::remove(keys_file_);
-  }
-  std::vector<std::string> ServerArgs() const override {
-    return {"--api_keys_file=" + keys_file_, "--http_listen=127.0.0.1:0"};
-  }
+  std::vector<std::string> MoreServerArgs() const override { return {"--http_listen=127.0.0.1:0"}; }
 
   grpc::Status UpsertAs(const std::string& key, const std::vector<v1::Profile>& profiles) {
     v1::UpsertProfilesRequest request;
@@ -110,7 +86,6 @@ class FeedbackServiceTest : public ServerTest {
     return events;
   }
 
-  std::string keys_file_, key_a_, key_b_;
   std::unique_ptr<v1::FeedbackService::Stub> feedback_;
 };
 

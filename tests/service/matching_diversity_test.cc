@@ -83,8 +83,7 @@ TEST_F(MatchingDiversityTest, TheCapLeavesOneBranchOfTheChainAndExplainsWhoMoved
   EXPECT_EQ(capped.matches(0).explanation().score_rank(), 1);
   EXPECT_EQ(capped.matches(0).explanation().diversity_reason(), "");
   EXPECT_GT(capped.matches(1).explanation().score_rank(), 2);
-  EXPECT_NE(capped.matches(1).explanation().diversity_reason().find(": at most 1 per organization"),
-            std::string::npos)
+  EXPECT_NE(capped.matches(1).explanation().diversity_reason().find(": at most 1 per organization"), std::string::npos)
       << capped.matches(1).explanation().diversity_reason();
   for (int i = 1; i < capped.matches_size(); ++i) {
     EXPECT_LE(capped.matches(i).score(), capped.matches(i - 1).score()) << "the cap keeps score order";

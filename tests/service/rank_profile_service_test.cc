@@ -24,18 +24,6 @@ constexpr int kSuppliers = 240;
 // distance is far above it: 0.99 against 0.02 when this was written (the test prints both).
 constexpr double kMargin = 0.5;
 
-std::string CreateKey(const std::string& keys_file, const std::string& partner) {
-  CommandResult result = RunCommand({CIRCMATCH_SERVER_PATH, "keys", "create", keys_file, partner});
-  EXPECT_EQ(result.exit_code, 0) << result.err;
-  return result.out.substr(0, result.out.find('\n'));
-}
-
-std::unique_ptr<grpc::ClientContext> As(const std::string& key) {
-  auto context = Context();
-  context->AddMetadata("authorization", "Bearer " + key);
-  return context;
-}
-
 // A small deterministic generator, so the network is the same on every run.
 class Lcg {
  public:
@@ -76,24 +64,13 @@ v1::Profile Generated(Lcg& random, const std::string& id, bool tender) {
   return p;
 }
 
-class RankProfileServiceTest : public ServerTest {
+class RankProfileServiceTest : public TwoPartnerServerTest {
  protected:
   void SetUp() override {
-    keys_file_ =
-        (std::filesystem::temp_directory_path() / ("circmatch-rank-keys-" + std::to_string(getpid()) + "-" +
-                                                   ::testing::UnitTest::GetInstance()->current_test_info()->name()))
-            .string();
-    key_a_ = CreateKey(keys_file_, "partner-a");
-    key_b_ = CreateKey(keys_file_, "partner-b");
-    ServerTest::SetUp();
+    TwoPartnerServerTest::SetUp();
     feedback_ = v1::FeedbackService::NewStub(server_->channel());
     rank_profiles_ = v1::RankProfileService::NewStub(server_->channel());
   }
-  void TearDown() override {
-    ServerTest::TearDown();
-    std::filesystem::remove(keys_file_);
-  }
-  std::vector<std::string> ServerArgs() const override { return {"--api_keys_file=" + keys_file_}; }
 
   // Partner A's shared suppliers and tenders, generated.
   void WriteNetwork() {
@@ -221,7 +198,6 @@ class RankProfileServiceTest : public ServerTest {
     return sum / (kTenders - kTrainingTenders);
   }
 
-  std::string keys_file_, key_a_, key_b_;
   std::unique_ptr<v1::FeedbackService::Stub> feedback_;
   std::unique_ptr<v1::RankProfileService::Stub> rank_profiles_;
 };

@@ -6,9 +6,11 @@
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -86,6 +88,22 @@ inline const v1::Match* FindMatch(const google::protobuf::RepeatedPtrField<v1::M
     if (match.profile().id() == id) return &match;
   }
   return nullptr;
+}
+
+// `circmatch-server keys create` for a partner: the new key (its stdout, without the line end).
+inline std::string CreateKey(const std::string& keys_file, const std::string& partner) {
+  CommandResult result = RunCommand({CIRCMATCH_SERVER_PATH, "keys", "create", keys_file, partner});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  std::string key = result.out;
+  while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
+  return key;
+}
+
+// A client context that carries `key` as the API key (none when empty).
+inline std::unique_ptr<grpc::ClientContext> As(const std::string& key) {
+  auto context = Context();
+  if (!key.empty()) context->AddMetadata("authorization", "Bearer " + key);
+  return context;
 }
 
 // A fixture with a fresh server (own temporary data dir) per test and a stub of each service.
@@ -171,6 +189,34 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<v1::MatchingService::Stub> matching_;
   std::unique_ptr<v1::VocabularyService::Stub> vocabulary_;
   std::unique_ptr<grpc::health::v1::Health::Stub> health_;
+};
+
+// A ServerTest whose server takes API keys, with two partners: "partner-a" (key_a_) and "partner-b" (key_b_).
+class TwoPartnerServerTest : public ServerTest {
+ protected:
+  // Flags added beside --api_keys_file; override to add more.
+  virtual std::vector<std::string> MoreServerArgs() const { return {}; }
+
+  void SetUp() override {
+    keys_file_ =
+        (std::filesystem::temp_directory_path() / ("circmatch-keys-" + std::to_string(getpid()) + "-" +
+                                                   ::testing::UnitTest::GetInstance()->current_test_info()->name()))
+            .string();
+    key_a_ = CreateKey(keys_file_, "partner-a");
+    key_b_ = CreateKey(keys_file_, "partner-b");
+    ServerTest::SetUp();
+  }
+  void TearDown() override {
+    ServerTest::TearDown();
+    std::filesystem::remove(keys_file_);
+  }
+  std::vector<std::string> ServerArgs() const override {
+    std::vector<std::string> args = MoreServerArgs();
+    args.push_back("--api_keys_file=" + keys_file_);
+    return args;
+  }
+
+  std::string keys_file_, key_a_, key_b_;
 };
 
 }  // namespace testing

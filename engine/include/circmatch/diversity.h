@@ -33,7 +33,7 @@ struct DiversityCandidate {
 };
 
 struct DiversePick {
-  int candidate = 0;         // index into the candidates
+  int candidate = 0;           // index into the candidates
   bool for_sme_share = false;  // taken while only SMEs could fill the share still missing
 };
 
