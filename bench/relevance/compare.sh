@@ -19,25 +19,8 @@ for arg in "$@"; do
 done
 [ "$split" = all ] && split=""
 work=$(mktemp -d)
-# serve runs in a command substitution, so each server's pid goes to a file for the cleanup to find.
 trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
-
-# Starts a server binary on a free port with the judged set loaded; prints its address.
-serve() {
-  local name=$1 binary=$2
-  mkdir -p "$work/$name"
-  "$binary" --listen=127.0.0.1:0 --data_dir="$work/$name" --allow_unauthenticated --audit_log=- \
-      --vocabulary_dir=engine/data --sample_data=eval/relevance/profiles.jsonl >"$work/$name.log" 2>&1 &
-  echo $! >"$work/$name.pid"
-  for _ in $(seq 1 300); do
-    if grep -q "listening on " "$work/$name.log"; then
-      sed -n 's/.*listening on \(.*\)$/\1/p' "$work/$name.log" | head -n 1
-      return
-    fi
-    sleep 0.1
-  done
-  echo "$name did not start:" >&2; cat "$work/$name.log" >&2; exit 1
-}
+source bench/relevance/serve.sh
 
 evaluate() {
   "$build/clients/circmatch" --server="$1" eval eval/relevance/judgments.jsonl --split="$split" --format=json
