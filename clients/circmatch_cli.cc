@@ -39,6 +39,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "circmatch/v1/feedback_service.grpc.pb.h"
+#include "circmatch/v1/insights_service.grpc.pb.h"
 #include "circmatch/v1/market_day_service.grpc.pb.h"
 #include "circmatch/v1/matching_service.grpc.pb.h"
 #include "circmatch/v1/pairing_service.grpc.pb.h"
@@ -78,7 +79,8 @@ Usage:
 METHOD is "package.Service/Method" (e.g. circmatch.v1.MatchingService/SuggestSuppliers), "Service/Method"
 (MatchingService/SuggestSuppliers), or just "Method" (SuggestSuppliers) when only one service has it; see
 `circmatch list`. Every method of circmatch.v1.ProfileService, MatchingService, PairingService,
-MarketDayService, VocabularyService, FeedbackService, RankProfileService and grpc.health.v1.Health works, unary and streaming.
+MarketDayService, VocabularyService, FeedbackService, RankProfileService,
+InsightsService and grpc.health.v1.Health works, unary and streaming.
 
 REQUEST is the request message in proto3 JSON (lowerCamelCase or original field names, enum names as strings):
   '{"k": 3}'        inline
@@ -145,6 +147,7 @@ std::vector<const pb::FileDescriptor*> KnownFiles() {
       circmatch::v1::ListVocabularyRequest::descriptor()->file(),
       circmatch::v1::RecordFeedbackRequest::descriptor()->file(),
       circmatch::v1::FitRankProfileRequest::descriptor()->file(),
+      circmatch::v1::ExposureReportRequest::descriptor()->file(),
       grpc::health::v1::HealthCheckRequest::descriptor()->file(),
   };
 }

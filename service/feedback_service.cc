@@ -13,6 +13,7 @@
 #include "service/access.h"
 #include "service/authenticator.h"
 #include "service/page_token.h"
+#include "service/profile_conversion.h"
 #include "service/profile_repository.h"
 #include "service/status_mapping.h"
 
@@ -79,14 +80,9 @@ absl::Status ValidateFeedbackEvent(const v1::FeedbackEvent& event, absl::string_
     return Invalid(absl::StrCat(field, ".reason_text"), absl::StrCat("at most ", kMaxReasonTextBytes, " bytes"));
   }
   if (event.has_time()) {
-    using google::protobuf::util::TimeUtil;
-    if (event.time().seconds() < TimeUtil::kTimestampMinSeconds ||
-        event.time().seconds() > TimeUtil::kTimestampMaxSeconds || event.time().nanos() < 0 ||
-        event.time().nanos() > 999'999'999) {
-      return Invalid(absl::StrCat(field, ".time"), "not a valid timestamp");
-    }
-    const absl::Time time = absl::FromUnixSeconds(event.time().seconds()) + absl::Nanoseconds(event.time().nanos());
-    if (time > now + kMaxClockAhead) {
+    absl::StatusOr<int64_t> seconds = SecondsFromTimestamp(event.time(), absl::StrCat(field, ".time"));
+    if (!seconds.ok()) return seconds.status();
+    if (absl::FromUnixSeconds(*seconds) > now + kMaxClockAhead) {
       return Invalid(absl::StrCat(field, ".time"), "more than a day in the future");
     }
   }

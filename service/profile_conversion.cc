@@ -13,22 +13,6 @@
 namespace circmatch::service {
 namespace {
 
-// The range google.protobuf.Timestamp allows: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
-constexpr int64_t kMinTimestampSeconds = -62135596800;
-constexpr int64_t kMaxTimestampSeconds = 253402300799;
-
-absl::StatusOr<int64_t> SecondsFromTimestamp(const google::protobuf::Timestamp& timestamp, absl::string_view field) {
-  if (timestamp.seconds() < kMinTimestampSeconds || timestamp.seconds() > kMaxTimestampSeconds) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, ": seconds out of range (years 1 to 9999), got ", timestamp.seconds()));
-  }
-  if (timestamp.nanos() < 0 || timestamp.nanos() > 999999999) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": nanos must be 0 to 999999999, got ", timestamp.nanos()));
-  }
-  // The engine works in whole seconds; sub-second precision does not change which tenders are open.
-  return timestamp.seconds();
-}
-
 void SetTimestamp(int64_t seconds, google::protobuf::Timestamp* timestamp) {
   timestamp->set_seconds(seconds);
   timestamp->set_nanos(0);
@@ -78,6 +62,22 @@ absl::Status CheckWeight(const char* name, bool has, double value) {
 }
 
 }  // namespace
+
+// The range google.protobuf.Timestamp allows: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
+constexpr int64_t kMinTimestampSeconds = -62135596800;
+constexpr int64_t kMaxTimestampSeconds = 253402300799;
+
+absl::StatusOr<int64_t> SecondsFromTimestamp(const google::protobuf::Timestamp& timestamp, absl::string_view field) {
+  if (timestamp.seconds() < kMinTimestampSeconds || timestamp.seconds() > kMaxTimestampSeconds) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": seconds out of range (years 1 to 9999), got ", timestamp.seconds()));
+  }
+  if (timestamp.nanos() < 0 || timestamp.nanos() > 999999999) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": nanos must be 0 to 999999999, got ", timestamp.nanos()));
+  }
+  // The engine works in whole seconds; sub-second precision does not change which tenders are open.
+  return timestamp.seconds();
+}
 
 absl::StatusOr<ProfileKind> KindFromProto(int kind, absl::string_view field) {
   switch (kind) {

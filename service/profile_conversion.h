@@ -51,6 +51,10 @@ absl::StatusOr<ProfileKey> KeyFromRef(const v1::ProfileRef& ref, absl::string_vi
 absl::StatusOr<ProfileKind> KindFromProto(int kind, absl::string_view field);
 v1::ProfileKind KindToProto(ProfileKind kind);
 
+// A timestamp's whole seconds; INVALID_ARGUMENT `<field>: ...` outside the years 1 to 9999 or for nanos outside
+// 0 to 999999999.
+absl::StatusOr<int64_t> SecondsFromTimestamp(const google::protobuf::Timestamp& timestamp, absl::string_view field);
+
 // The engine's match type of the API's; INVALID_ARGUMENT `<field>: required, ...` for MATCH_TYPE_UNSPECIFIED or an
 // unknown value.
 absl::StatusOr<MatchType> MatchTypeFromProto(v1::MatchType type, absl::string_view field);

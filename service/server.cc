@@ -88,10 +88,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   // What the server registers: the circmatch.v1 services (also routed by the HTTP gateway), health, and the
   // reflection service of the builder plugin.
   const std::vector<std::string> api_services = {
-      v1::ProfileService::service_full_name(),    v1::MatchingService::service_full_name(),
-      v1::PairingService::service_full_name(),    v1::MarketDayService::service_full_name(),
-      v1::VocabularyService::service_full_name(), v1::FeedbackService::service_full_name(),
-      v1::RankProfileService::service_full_name()};
+      v1::ProfileService::service_full_name(),     v1::MatchingService::service_full_name(),
+      v1::PairingService::service_full_name(),     v1::MarketDayService::service_full_name(),
+      v1::VocabularyService::service_full_name(),  v1::FeedbackService::service_full_name(),
+      v1::RankProfileService::service_full_name(), v1::InsightsService::service_full_name()};
   std::vector<std::string> served = api_services;
   served.push_back(grpc::health::v1::Health::service_full_name());
   std::vector<std::string> registered = served;
@@ -187,6 +187,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
       std::make_unique<FeedbackServiceImpl>(server->repository_.get(), server->authenticator_.get());
   server->rank_profile_service_ =
       std::make_unique<RankProfileServiceImpl>(server->repository_.get(), server->authenticator_.get());
+  server->insights_service_ =
+      std::make_unique<InsightsServiceImpl>(server->repository_.get(), server->authenticator_.get());
   server->health_service_ = std::make_unique<HealthServiceImpl>(served);
 
   // Must run before the builder is created: it registers the reflection service as a builder plugin.
@@ -206,6 +208,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   builder.RegisterService(server->vocabulary_service_.get());
   builder.RegisterService(server->feedback_service_.get());
   builder.RegisterService(server->rank_profile_service_.get());
+  builder.RegisterService(server->insights_service_.get());
   builder.RegisterService(server->health_service_.get());
   server->grpc_server_ = builder.BuildAndStart();
   if (server->grpc_server_ == nullptr || port == 0) {

@@ -28,6 +28,7 @@
 #include "service/health_service.h"
 #include "service/http_gateway.h"
 #include "service/http_server.h"
+#include "service/insights_service.h"
 #include "service/market_day_service.h"
 #include "service/matching_service.h"
 #include "service/metrics.h"
@@ -85,6 +86,7 @@ class Server {
   std::unique_ptr<VocabularyServiceImpl> vocabulary_service_;
   std::unique_ptr<FeedbackServiceImpl> feedback_service_;
   std::unique_ptr<RankProfileServiceImpl> rank_profile_service_;
+  std::unique_ptr<InsightsServiceImpl> insights_service_;
   std::unique_ptr<HealthServiceImpl> health_service_;
   std::unique_ptr<grpc::Server> grpc_server_;
   std::unique_ptr<HttpServer> metrics_http_;

@@ -825,6 +825,16 @@ def ts(dt: datetime) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def organization_size(prof: dict) -> str:
+    """The EU size class of a supplier: LARGE for the tag "grootbedrijf", else micro, small or medium (the SMEs,
+    in about the proportions of Dutch firms that supply municipalities), drawn from the profile's id so that no
+    other value of the data set moves."""
+    if "grootbedrijf" in prof["tags"]:
+        return "ORGANIZATION_SIZE_LARGE"
+    size = random.Random(f"size:{prof['id']}").choices(["MICRO", "SMALL", "MEDIUM"], weights=[5, 3, 2])[0]
+    return f"ORGANIZATION_SIZE_{size}"
+
+
 def rand_date(rng: random.Random, start: datetime, end: datetime) -> datetime:
     days = (end - start).days
     d = start + timedelta(days=rng.randint(0, days))
@@ -1325,6 +1335,7 @@ class Generator:
             }
             if radius:
                 prof["serviceRadiusKm"] = radius
+            prof["organizationSize"] = organization_size(prof)
             self.profiles.append(prof)
 
     # ---- buddies ----------------------------------------------------------------------------------------------
@@ -1505,7 +1516,7 @@ class Generator:
         v = self.v
         allowed = {"id", "kind", "displayName", "organization", "location", "serviceRadiusKm", "visibility",
                    "contact", "needs", "capabilities", "offers", "asks", "capacity", "publicationTime",
-                   "closingTime", "tags"}
+                   "closingTime", "tags", "organizationSize"}
         facet_keys = {"cpvCodes", "strategies", "materials", "certifications", "phases", "topics", "text"}
         facet_of = {"PROFILE_KIND_BUYER": ["needs"], "PROFILE_KIND_TENDER": ["needs"],
                     "PROFILE_KIND_SUPPLIER": ["capabilities"], "PROFILE_KIND_BUDDY": ["offers", "asks"]}

@@ -146,7 +146,7 @@ TEST_F(FeedbackServiceTest, EachInvalidFieldIsNamedAndNothingOfTheBatchIsStored)
       {with([](auto* e) { e->set_reason_text(std::string(1001, 'x')); }), "events[1].reason_text: at most 1000"},
       {with([](auto* e) { e->mutable_time()->set_seconds(4102444800); }),
        "events[1].time: more than a day in the future"},
-      {with([](auto* e) { e->mutable_time()->set_nanos(-1); }), "events[1].time: not a valid timestamp"},
+      {with([](auto* e) { e->mutable_time()->set_nanos(-1); }), "events[1].time: nanos must be 0 to 999999999"},
   };
   for (const auto& [event, message] : cases) {
     grpc::Status status = RecordAs(key_a_, {valid, event});

@@ -17,7 +17,7 @@ const PROTO_DIR = path.join(__dirname, '..', '..', '..', 'proto');
 const SYSTEM_PROTO_DIR = '/usr/include';
 
 const SERVICES = ['ProfileService', 'MatchingService', 'VocabularyService', 'PairingService', 'MarketDayService',
-  'FeedbackService', 'RankProfileService'];
+  'FeedbackService', 'RankProfileService', 'InsightsService'];
 
 function loadApi() {
   const files = fs.readdirSync(path.join(PROTO_DIR, 'circmatch', 'v1')).filter((f) => f.endsWith('.proto'))

@@ -6,8 +6,9 @@
             print(match.rank, match.profile.display_name, round(match.score, 3))
 
 Every service's generated stub is also at hand (client.profiles, client.matching, client.vocabulary,
-client.pairing, client.market_days, client.feedback, client.rank_profiles) for calls the helpers below do not
-cover; the API key goes with every call. Messages are the generated ones of proto/circmatch/v1 (see `messages`).
+client.pairing, client.market_days, client.feedback, client.rank_profiles, client.insights) for calls the
+helpers below do not cover; the API key goes with every call. Messages are the generated ones of
+proto/circmatch/v1 (see `messages`).
 """
 
 from circmatch_client.client import Client, CircmatchError, messages

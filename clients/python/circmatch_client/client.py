@@ -8,6 +8,7 @@ import grpc
 from google.protobuf import json_format
 
 from circmatch.v1 import feedback_service_pb2, feedback_service_pb2_grpc
+from circmatch.v1 import insights_service_pb2, insights_service_pb2_grpc
 from circmatch.v1 import market_day_service_pb2, market_day_service_pb2_grpc
 from circmatch.v1 import matching_service_pb2, matching_service_pb2_grpc
 from circmatch.v1 import pairing_service_pb2, pairing_service_pb2_grpc
@@ -20,7 +21,7 @@ from circmatch.v1 import vocabulary_service_pb2, vocabulary_service_pb2_grpc
 messages = types.SimpleNamespace()
 for _module in (profile_pb2, profile_service_pb2, matching_service_pb2, vocabulary_service_pb2,
                 pairing_service_pb2, market_day_service_pb2, feedback_service_pb2,
-                rank_profile_service_pb2):
+                rank_profile_service_pb2, insights_service_pb2):
     for _name in dir(_module):
         if not _name.startswith("_"):
             setattr(messages, _name, getattr(_module, _name))
@@ -97,6 +98,7 @@ class Client:
         self.market_days = market_day_service_pb2_grpc.MarketDayServiceStub(channel)
         self.feedback = feedback_service_pb2_grpc.FeedbackServiceStub(channel)
         self.rank_profiles = rank_profile_service_pb2_grpc.RankProfileServiceStub(channel)
+        self.insights = insights_service_pb2_grpc.InsightsServiceStub(channel)
 
     def __enter__(self):
         return self

@@ -1,0 +1,42 @@
+// circmatch.v1.InsightsService on the gRPC callback API: the exposure of organization size classes in a partner's
+// suggestions (ExposureReport), from its own feedback events and the profiles it may see.
+//
+// Thread-safety: the handler runs concurrently on gRPC's threads; the repository and store are thread-safe.
+#ifndef CIRCMATCH_SERVICE_INSIGHTS_SERVICE_H_
+#define CIRCMATCH_SERVICE_INSIGHTS_SERVICE_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "circmatch/v1/insights_service.grpc.pb.h"
+
+namespace circmatch::service {
+
+class Authenticator;
+class ProfileRepository;
+
+// The report of ExposureReport for `caller` (see the proto), `now` closing an open period.
+absl::StatusOr<v1::ExposureReportResponse> ExposureReportFor(const ProfileRepository& repository,
+                                                              const std::string& caller,
+                                                              const v1::ExposureReportRequest& request, absl::Time now);
+
+class InsightsServiceImpl final : public v1::InsightsService::CallbackService {
+ public:
+  // Both borrowed; they must outlive the service.
+  InsightsServiceImpl(const ProfileRepository* repository, Authenticator* authenticator)
+      : repository_(repository), authenticator_(authenticator) {}
+
+  grpc::ServerUnaryReactor* ExposureReport(grpc::CallbackServerContext* context,
+                                           const v1::ExposureReportRequest* request,
+                                           v1::ExposureReportResponse* response) override;
+
+ private:
+  const ProfileRepository* const repository_;
+  Authenticator* const authenticator_;
+};
+
+}  // namespace circmatch::service
+
+#endif  // CIRCMATCH_SERVICE_INSIGHTS_SERVICE_H_
