@@ -31,11 +31,10 @@ absl::StatusOr<absl::Time> TimeOf(const google::protobuf::Timestamp& t, absl::st
 }  // namespace
 
 absl::StatusOr<v1::ExposureReportResponse> ExposureReportFor(const ProfileRepository& repository,
-                                                              const std::string& caller,
-                                                              const v1::ExposureReportRequest& request,
-                                                              absl::Time now) {
-  const v1::MatchType type = request.match_type() == v1::MATCH_TYPE_UNSPECIFIED ? v1::MATCH_TYPE_SUPPLIERS_FOR_TENDER
-                                                                                : request.match_type();
+                                                             const std::string& caller,
+                                                             const v1::ExposureReportRequest& request, absl::Time now) {
+  const v1::MatchType type =
+      request.match_type() == v1::MATCH_TYPE_UNSPECIFIED ? v1::MATCH_TYPE_SUPPLIERS_FOR_TENDER : request.match_type();
   absl::StatusOr<MatchType> engine_type = MatchTypeFromProto(type, "match_type");
   if (!engine_type.ok()) return engine_type.status();
   absl::Time start = absl::InfinitePast(), end = now;
@@ -123,8 +122,7 @@ grpc::ServerUnaryReactor* InsightsServiceImpl::ExposureReport(grpc::CallbackServ
                                                               v1::ExposureReportResponse* response) {
   absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
   if (!caller.ok()) return FinishUnary(context, caller.status());
-  absl::StatusOr<v1::ExposureReportResponse> report =
-      ExposureReportFor(*repository_, *caller, *request, absl::Now());
+  absl::StatusOr<v1::ExposureReportResponse> report = ExposureReportFor(*repository_, *caller, *request, absl::Now());
   if (!report.ok()) return FinishUnary(context, report.status());
   *response = *std::move(report);
   return FinishUnary(context, absl::OkStatus());

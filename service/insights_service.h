@@ -19,8 +19,8 @@ class ProfileRepository;
 
 // The report of ExposureReport for `caller` (see the proto), `now` closing an open period.
 absl::StatusOr<v1::ExposureReportResponse> ExposureReportFor(const ProfileRepository& repository,
-                                                              const std::string& caller,
-                                                              const v1::ExposureReportRequest& request, absl::Time now);
+                                                             const std::string& caller,
+                                                             const v1::ExposureReportRequest& request, absl::Time now);
 
 class InsightsServiceImpl final : public v1::InsightsService::CallbackService {
  public:
