@@ -14,7 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
 #include "google/api/annotations.pb.h"
-#include "service/metrics.h"
+#include "service/status_mapping.h"
 
 namespace circmatch::service {
 namespace {
@@ -328,7 +328,7 @@ std::optional<HttpResponse> HttpGateway::Admit(const HttpRequest& head) const {
   return std::nullopt;
 }
 
-HttpResponse HttpGateway::Handle(const HttpRequest& request) const {
+std::variant<HttpGateway::Call, HttpResponse> HttpGateway::Translate(const HttpRequest& request) const {
   std::vector<std::pair<std::string, std::string>> variables;
   HttpResponse error;
   const Route* found = FindRoute(request, &variables, &error);
@@ -361,8 +361,20 @@ HttpResponse HttpGateway::Handle(const HttpRequest& request) const {
     }
   }
 
+  Call call;
+  call.method = found->method;
+  call.request = std::move(message);
+  return call;
+}
+
+HttpResponse HttpGateway::Handle(const HttpRequest& request) const {
+  std::variant<Call, HttpResponse> translated = Translate(request);
+  if (HttpResponse* error = std::get_if<HttpResponse>(&translated)) return std::move(*error);
+  const Call& call = std::get<Call>(translated);
+  if (channel_ == nullptr) return ErrorResponse(grpc::StatusCode::UNAVAILABLE, "no gRPC channel to call");
+
   std::string serialized;
-  message->SerializeToString(&serialized);
+  call.request->SerializeToString(&serialized);
   grpc::Slice slice(serialized);
   grpc::ByteBuffer request_buffer(&slice, 1);
   grpc::ByteBuffer response_buffer;
@@ -373,7 +385,7 @@ HttpResponse HttpGateway::Handle(const HttpRequest& request) const {
   }
   grpc::Status status;
   absl::Notification done;
-  stub_.UnaryCall(&context, absl::StrCat("/", found->method->service()->full_name(), "/", found->method->name()),
+  stub_.UnaryCall(&context, absl::StrCat("/", call.method->service()->full_name(), "/", call.method->name()),
                   grpc::StubOptions(), &request_buffer, &response_buffer, [&](grpc::Status s) {
                     status = std::move(s);
                     done.Notify();
@@ -382,7 +394,7 @@ HttpResponse HttpGateway::Handle(const HttpRequest& request) const {
   if (!status.ok()) return ErrorResponse(status.error_code(), status.error_message());
 
   std::unique_ptr<pb::Message> response(
-      pb::MessageFactory::generated_factory()->GetPrototype(found->method->output_type())->New());
+      pb::MessageFactory::generated_factory()->GetPrototype(call.method->output_type())->New());
   std::vector<grpc::Slice> slices;
   response_buffer.Dump(&slices);
   std::string bytes;
