@@ -43,6 +43,26 @@ std::string PercentDecode(absl::string_view text, bool plus_is_space) {
   return out;
 }
 
+// The length of the UTF-8 character at text[i] as protobuf takes it (shortest form, no surrogates, at most
+// U+10FFFF), or 0 when the bytes there are not one.
+size_t Utf8Length(absl::string_view text, size_t i) {
+  if (i >= text.size()) return 0;
+  const auto byte = [&](size_t k) { return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0; };
+  const auto continuation = [&](size_t k) { return (byte(k) & 0xC0) == 0x80; };
+  const unsigned char c = byte(0);
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return continuation(1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    const unsigned char low = c == 0xE0 ? 0xA0 : 0x80, high = c == 0xED ? 0x9F : 0xBF;
+    return byte(1) >= low && byte(1) <= high && continuation(2) ? 3 : 0;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    const unsigned char low = c == 0xF0 ? 0x90 : 0x80, high = c == 0xF4 ? 0x8F : 0xBF;
+    return byte(1) >= low && byte(1) <= high && continuation(2) && continuation(3) ? 4 : 0;
+  }
+  return 0;
+}
+
 // Sets the field at `path` ("ref.id", "filter.required_certifications") of `message` from text, as a path
 // variable or query parameter gives it: scalars parsed by type, enums by name or number, repeated fields
 // appended to. INVALID_ARGUMENT naming the parameter otherwise.
@@ -136,9 +156,24 @@ HttpResponse JsonResponse(int status, std::string body) {
   return response;
 }
 
+// A JSON string of `text`. Messages echo what the client sent (a path, a parameter, a part of the body), which
+// need not be UTF-8: a byte that is not is written as U+FFFD, so the body is always JSON.
 std::string JsonString(absl::string_view text) {
   std::string out = "\"";
-  for (char c : text) {
+  for (size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      const size_t length = Utf8Length(text, i);
+      if (length == 0) {
+        out += "\\ufffd";
+        ++i;
+      } else {
+        out.append(text.data() + i, length);
+        i += length;
+      }
+      continue;
+    }
+    ++i;
     switch (c) {
       case '"':
         out += "\\\"";

@@ -1,6 +1,8 @@
 // The HTTP/JSON API on a real server: each annotated call answers over HTTP with the same result as over gRPC,
 // path variables and query parameters fill the request, errors carry the gRPC code mapped to an HTTP status, and
 // API keys are the same.
+#include <google/protobuf/struct.pb.h>
+
 #include <string>
 #include <vector>
 
@@ -93,6 +95,17 @@ TEST_F(HttpGatewayTest, ErrorsMapToHttpStatusesAndNameTheField) {
 
   EXPECT_EQ(HttpCall(port, "GET", "/v1/nothing-here").status, 404);
   EXPECT_EQ(HttpCall(port, "PUT", "/v1/profiles").status, 405);
+}
+
+// An error body is JSON, so UTF-8, also when its message echoes bytes of the request that are not: each such
+// byte becomes U+FFFD.
+TEST_F(HttpGatewayTest, AnErrorThatEchoesBytesThatAreNotUtf8IsStillJson) {
+  const int port = Port();
+  HttpResult bad = HttpCall(port, "GET", "/v1/profiles?page_size=%FF%C3%A9");
+  ASSERT_EQ(bad.status, 400) << bad.body;
+  const auto body = FromJson<google::protobuf::Struct>(bad.body);
+  ASSERT_EQ(body.fields().count("message"), 1) << bad.body;
+  EXPECT_EQ(body.fields().at("message").string_value(), "page_size: expected an integer, got \"\xEF\xBF\xBD\xC3\xA9\"");
 }
 
 class HttpGatewayWithKeysTest : public ServerTest {
