@@ -64,8 +64,8 @@ size_t Utf8Length(absl::string_view text, size_t i) {
 }
 
 // Sets the field at `path` ("ref.id", "filter.required_certifications") of `message` from text, as a path
-// variable or query parameter gives it: scalars parsed by type, enums by name or number, repeated fields
-// appended to. INVALID_ARGUMENT naming the parameter otherwise.
+// variable or query parameter gives it: strings when UTF-8 (as proto strings must be), other scalars parsed by
+// type, enums by name or number, repeated fields appended to. INVALID_ARGUMENT naming the parameter otherwise.
 absl::Status SetByPath(pb::Message* message, const std::string& path, const std::string& value) {
   const std::vector<std::string> names = absl::StrSplit(path, '.');
   pb::Message* target = message;
@@ -88,6 +88,13 @@ absl::Status SetByPath(pb::Message* message, const std::string& path, const std:
     };
     switch (field->cpp_type()) {
       case pb::FieldDescriptor::CPPTYPE_STRING:
+        if (field->type() == pb::FieldDescriptor::TYPE_STRING) {
+          for (size_t k = 0; k < value.size();) {
+            const size_t length = Utf8Length(value, k);
+            if (length == 0) return bad("UTF-8 text");
+            k += length;
+          }
+        }
         repeated ? reflection->AddString(target, field, value) : reflection->SetString(target, field, value);
         return absl::OkStatus();
       case pb::FieldDescriptor::CPPTYPE_INT32: {

@@ -108,6 +108,20 @@ TEST_F(HttpGatewayTest, AnErrorThatEchoesBytesThatAreNotUtf8IsStillJson) {
   EXPECT_EQ(body.fields().at("message").string_value(), "page_size: expected an integer, got \"\xEF\xBF\xBD\xC3\xA9\"");
 }
 
+// Proto strings are UTF-8: a path variable or query parameter that decodes to other bytes is refused, naming
+// it, rather than forwarded as a request that the handler cannot parse.
+TEST_F(HttpGatewayTest, PathVariablesAndParametersThatAreNotUtf8AreRefused) {
+  WriteProfiles();
+  const int port = Port();
+  HttpResult id = HttpCall(port, "GET", "/v1/profiles/local/s-1%FF");
+  EXPECT_EQ(id.status, 400) << id.body;
+  EXPECT_NE(id.body.find("ref.id: "), std::string::npos) << id.body;
+  HttpResult query = HttpCall(port, "GET", "/v1/vocabulary?list=VOCABULARY_LIST_CPV&query=caf%E9");
+  EXPECT_EQ(query.status, 400) << query.body;
+  EXPECT_NE(query.body.find("query: "), std::string::npos) << query.body;
+  EXPECT_EQ(HttpCall(port, "GET", "/v1/vocabulary?list=VOCABULARY_LIST_CPV&query=caf%C3%A9").status, 200);
+}
+
 class HttpGatewayWithKeysTest : public ServerTest {
  protected:
   void SetUp() override {
