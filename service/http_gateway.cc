@@ -3,6 +3,7 @@
 #include <google/protobuf/message.h>
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -66,14 +67,18 @@ size_t Utf8Length(absl::string_view text, size_t i) {
 // Sets the field at `path` ("ref.id", "filter.required_certifications") of `message` from text, as a path
 // variable or query parameter gives it: strings when UTF-8 (as proto strings must be), other scalars parsed by
 // type, enums by name or number, repeated fields appended to. INVALID_ARGUMENT naming the parameter otherwise.
-absl::Status SetByPath(pb::Message* message, const std::string& path, const std::string& value) {
+// The fields along the path go to *along.
+absl::Status SetByPath(pb::Message* message, const std::string& path, const std::string& value,
+                       std::vector<const pb::FieldDescriptor*>* along) {
   const std::vector<std::string> names = absl::StrSplit(path, '.');
   pb::Message* target = message;
+  along->clear();
   for (size_t i = 0; i < names.size(); ++i) {
     const pb::Descriptor* type = target->GetDescriptor();
     const pb::FieldDescriptor* field = type->FindFieldByName(names[i]);
     if (field == nullptr) field = type->FindFieldByCamelcaseName(names[i]);
     if (field == nullptr) return absl::InvalidArgumentError(absl::StrCat(path, ": no such field"));
+    along->push_back(field);
     const pb::Reflection* reflection = target->GetReflection();
     if (i + 1 < names.size()) {
       if (field->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE || field->is_repeated()) {
@@ -387,19 +392,25 @@ std::variant<HttpGateway::Call, HttpResponse> HttpGateway::Translate(const HttpR
                                         " in JSON: ", parsed.message().as_string()));
     }
   }
-  for (const auto& [path, value] : variables) {
-    if (absl::Status s = SetByPath(message.get(), path, value); !s.ok()) {
+  // The fields the path sets: the path names the resource, so no query parameter sets them again.
+  std::vector<std::vector<const pb::FieldDescriptor*>> bound(variables.size());
+  for (size_t i = 0; i < variables.size(); ++i) {
+    const auto& [path, value] = variables[i];
+    if (absl::Status s = SetByPath(message.get(), path, value, &bound[i]); !s.ok()) {
       return ErrorResponse(grpc::StatusCode::INVALID_ARGUMENT, s.message());
     }
   }
   if (!request.query.empty()) {
+    std::vector<const pb::FieldDescriptor*> along;
     for (absl::string_view pair : absl::StrSplit(request.query, '&', absl::SkipEmpty())) {
       const size_t eq = pair.find('=');
       const std::string name = PercentDecode(pair.substr(0, eq), true);
       const std::string value = eq == absl::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1), true);
-      if (absl::Status s = SetByPath(message.get(), name, value); !s.ok()) {
-        return ErrorResponse(grpc::StatusCode::INVALID_ARGUMENT, s.message());
+      absl::Status s = SetByPath(message.get(), name, value, &along);
+      if (std::find(bound.begin(), bound.end(), along) != bound.end()) {
+        s = absl::InvalidArgumentError(absl::StrCat(name, ": set by the path, not a query parameter"));
       }
+      if (!s.ok()) return ErrorResponse(grpc::StatusCode::INVALID_ARGUMENT, s.message());
     }
   }
 

@@ -58,7 +58,8 @@ class HttpGateway {
 
   // The call `request` makes, or the answer that ends it here: 404 or 405 as Admit gives them, 400
   // INVALID_ARGUMENT naming the part (body, path variable or query parameter) that does not fit the request
-  // message. Checks no API key (Admit does, and the method's handler again) and calls nothing.
+  // message, or a query parameter of a field that the path sets. Checks no API key (Admit does, and the method's
+  // handler again) and calls nothing.
   std::variant<Call, HttpResponse> Translate(const HttpRequest& request) const;
 
   // Translate, then the call on the channel: the proto3 JSON of its response, or its error.

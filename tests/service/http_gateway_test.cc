@@ -122,6 +122,18 @@ TEST_F(HttpGatewayTest, PathVariablesAndParametersThatAreNotUtf8AreRefused) {
   EXPECT_EQ(HttpCall(port, "GET", "/v1/vocabulary?list=VOCABULARY_LIST_CPV&query=caf%C3%A9").status, 200);
 }
 
+// A field that the path sets is not set again by a query parameter: the path names the profile.
+TEST_F(HttpGatewayTest, AQueryParameterDoesNotOverrideAPathVariable) {
+  WriteProfiles();
+  const int port = Port();
+  HttpResult other = HttpCall(port, "GET", "/v1/profiles/local/s-1?ref.id=s-2");
+  EXPECT_EQ(other.status, 400) << other.body;
+  EXPECT_NE(other.body.find("ref.id: "), std::string::npos) << other.body;
+  HttpResult owner = HttpCall(port, "DELETE", "/v1/profiles/someone-else/s-2?ref.owner=local");
+  EXPECT_EQ(owner.status, 400) << owner.body;
+  EXPECT_EQ(Get("s-2").error_code(), grpc::StatusCode::OK);
+}
+
 class HttpGatewayWithKeysTest : public ServerTest {
  protected:
   void SetUp() override {
