@@ -17,7 +17,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "service/logging.h"
-#include "service/metrics.h"
+#include "service/status_mapping.h"
 
 namespace circmatch::service {
 namespace {

@@ -3,6 +3,7 @@
 #include <google/protobuf/message.h>
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -14,7 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
 #include "google/api/annotations.pb.h"
-#include "service/metrics.h"
+#include "service/status_mapping.h"
 
 namespace circmatch::service {
 namespace {
@@ -43,17 +44,41 @@ std::string PercentDecode(absl::string_view text, bool plus_is_space) {
   return out;
 }
 
+// The length of the UTF-8 character at text[i] as protobuf takes it (shortest form, no surrogates, at most
+// U+10FFFF), or 0 when the bytes there are not one.
+size_t Utf8Length(absl::string_view text, size_t i) {
+  if (i >= text.size()) return 0;
+  const auto byte = [&](size_t k) { return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0; };
+  const auto continuation = [&](size_t k) { return (byte(k) & 0xC0) == 0x80; };
+  const unsigned char c = byte(0);
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return continuation(1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    const unsigned char low = c == 0xE0 ? 0xA0 : 0x80, high = c == 0xED ? 0x9F : 0xBF;
+    return byte(1) >= low && byte(1) <= high && continuation(2) ? 3 : 0;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    const unsigned char low = c == 0xF0 ? 0x90 : 0x80, high = c == 0xF4 ? 0x8F : 0xBF;
+    return byte(1) >= low && byte(1) <= high && continuation(2) && continuation(3) ? 4 : 0;
+  }
+  return 0;
+}
+
 // Sets the field at `path` ("ref.id", "filter.required_certifications") of `message` from text, as a path
-// variable or query parameter gives it: scalars parsed by type, enums by name or number, repeated fields
-// appended to. INVALID_ARGUMENT naming the parameter otherwise.
-absl::Status SetByPath(pb::Message* message, const std::string& path, const std::string& value) {
+// variable or query parameter gives it: strings when UTF-8 (as proto strings must be), other scalars parsed by
+// type, enums by name or number, repeated fields appended to. INVALID_ARGUMENT naming the parameter otherwise.
+// The fields along the path go to *along.
+absl::Status SetByPath(pb::Message* message, const std::string& path, const std::string& value,
+                       std::vector<const pb::FieldDescriptor*>* along) {
   const std::vector<std::string> names = absl::StrSplit(path, '.');
   pb::Message* target = message;
+  along->clear();
   for (size_t i = 0; i < names.size(); ++i) {
     const pb::Descriptor* type = target->GetDescriptor();
     const pb::FieldDescriptor* field = type->FindFieldByName(names[i]);
     if (field == nullptr) field = type->FindFieldByCamelcaseName(names[i]);
     if (field == nullptr) return absl::InvalidArgumentError(absl::StrCat(path, ": no such field"));
+    along->push_back(field);
     const pb::Reflection* reflection = target->GetReflection();
     if (i + 1 < names.size()) {
       if (field->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE || field->is_repeated()) {
@@ -68,6 +93,13 @@ absl::Status SetByPath(pb::Message* message, const std::string& path, const std:
     };
     switch (field->cpp_type()) {
       case pb::FieldDescriptor::CPPTYPE_STRING:
+        if (field->type() == pb::FieldDescriptor::TYPE_STRING) {
+          for (size_t k = 0; k < value.size();) {
+            const size_t length = Utf8Length(value, k);
+            if (length == 0) return bad("UTF-8 text");
+            k += length;
+          }
+        }
         repeated ? reflection->AddString(target, field, value) : reflection->SetString(target, field, value);
         return absl::OkStatus();
       case pb::FieldDescriptor::CPPTYPE_INT32: {
@@ -136,9 +168,24 @@ HttpResponse JsonResponse(int status, std::string body) {
   return response;
 }
 
+// A JSON string of `text`. Messages echo what the client sent (a path, a parameter, a part of the body), which
+// need not be UTF-8: a byte that is not is written as U+FFFD, so the body is always JSON.
 std::string JsonString(absl::string_view text) {
   std::string out = "\"";
-  for (char c : text) {
+  for (size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      const size_t length = Utf8Length(text, i);
+      if (length == 0) {
+        out += "\\ufffd";
+        ++i;
+      } else {
+        out.append(text.data() + i, length);
+        i += length;
+      }
+      continue;
+    }
+    ++i;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -328,7 +375,7 @@ std::optional<HttpResponse> HttpGateway::Admit(const HttpRequest& head) const {
   return std::nullopt;
 }
 
-HttpResponse HttpGateway::Handle(const HttpRequest& request) const {
+std::variant<HttpGateway::Call, HttpResponse> HttpGateway::Translate(const HttpRequest& request) const {
   std::vector<std::pair<std::string, std::string>> variables;
   HttpResponse error;
   const Route* found = FindRoute(request, &variables, &error);
@@ -345,24 +392,42 @@ HttpResponse HttpGateway::Handle(const HttpRequest& request) const {
                                         " in JSON: ", parsed.message().as_string()));
     }
   }
-  for (const auto& [path, value] : variables) {
-    if (absl::Status s = SetByPath(message.get(), path, value); !s.ok()) {
+  // The fields the path sets: the path names the resource, so no query parameter sets them again.
+  std::vector<std::vector<const pb::FieldDescriptor*>> bound(variables.size());
+  for (size_t i = 0; i < variables.size(); ++i) {
+    const auto& [path, value] = variables[i];
+    if (absl::Status s = SetByPath(message.get(), path, value, &bound[i]); !s.ok()) {
       return ErrorResponse(grpc::StatusCode::INVALID_ARGUMENT, s.message());
     }
   }
   if (!request.query.empty()) {
+    std::vector<const pb::FieldDescriptor*> along;
     for (absl::string_view pair : absl::StrSplit(request.query, '&', absl::SkipEmpty())) {
       const size_t eq = pair.find('=');
       const std::string name = PercentDecode(pair.substr(0, eq), true);
       const std::string value = eq == absl::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1), true);
-      if (absl::Status s = SetByPath(message.get(), name, value); !s.ok()) {
-        return ErrorResponse(grpc::StatusCode::INVALID_ARGUMENT, s.message());
+      absl::Status s = SetByPath(message.get(), name, value, &along);
+      if (std::find(bound.begin(), bound.end(), along) != bound.end()) {
+        s = absl::InvalidArgumentError(absl::StrCat(name, ": set by the path, not a query parameter"));
       }
+      if (!s.ok()) return ErrorResponse(grpc::StatusCode::INVALID_ARGUMENT, s.message());
     }
   }
 
+  Call call;
+  call.method = found->method;
+  call.request = std::move(message);
+  return call;
+}
+
+HttpResponse HttpGateway::Handle(const HttpRequest& request) const {
+  std::variant<Call, HttpResponse> translated = Translate(request);
+  if (HttpResponse* error = std::get_if<HttpResponse>(&translated)) return std::move(*error);
+  const Call& call = std::get<Call>(translated);
+  if (channel_ == nullptr) return ErrorResponse(grpc::StatusCode::UNAVAILABLE, "no gRPC channel to call");
+
   std::string serialized;
-  message->SerializeToString(&serialized);
+  call.request->SerializeToString(&serialized);
   grpc::Slice slice(serialized);
   grpc::ByteBuffer request_buffer(&slice, 1);
   grpc::ByteBuffer response_buffer;
@@ -373,7 +438,7 @@ HttpResponse HttpGateway::Handle(const HttpRequest& request) const {
   }
   grpc::Status status;
   absl::Notification done;
-  stub_.UnaryCall(&context, absl::StrCat("/", found->method->service()->full_name(), "/", found->method->name()),
+  stub_.UnaryCall(&context, absl::StrCat("/", call.method->service()->full_name(), "/", call.method->name()),
                   grpc::StubOptions(), &request_buffer, &response_buffer, [&](grpc::Status s) {
                     status = std::move(s);
                     done.Notify();
@@ -382,7 +447,7 @@ HttpResponse HttpGateway::Handle(const HttpRequest& request) const {
   if (!status.ok()) return ErrorResponse(status.error_code(), status.error_message());
 
   std::unique_ptr<pb::Message> response(
-      pb::MessageFactory::generated_factory()->GetPrototype(found->method->output_type())->New());
+      pb::MessageFactory::generated_factory()->GetPrototype(call.method->output_type())->New());
   std::vector<grpc::Slice> slices;
   response_buffer.Dump(&slices);
   std::string bytes;

@@ -3,9 +3,10 @@
 // the proto3 JSON body (body "*"), path variables ("/v1/profiles/{ref.owner}/{ref.id}") and query parameters
 // ("?kind=PROFILE_KIND_TENDER&page_size=50"), the response is the proto3 JSON of the response message.
 //
-// The gateway holds no logic of its own: it forwards each request as a gRPC call on an in-process channel to the
-// same server, so the one handler of each method serves both transports, with the same validation, API keys
-// (the `Authorization` header is forwarded as metadata), metrics and audit log. Before that, Admit answers from
+// The gateway holds no logic of its own: it translates each request into its method's request message
+// (Translate, which calls nothing) and forwards that as a gRPC call on an in-process channel to the same server,
+// so the one handler of each method serves both transports, with the same validation, API keys (the
+// `Authorization` header is forwarded as metadata), metrics and audit log. Before that, Admit answers from
 // the request's head alone, so the HTTP server never reads the body of a request to an unknown route or without
 // a valid API key. gRPC status codes map to HTTP
 // statuses as in Google's API design guide; an error body is {"code": 3, "status": "INVALID_ARGUMENT",
@@ -16,6 +17,7 @@
 #define CIRCMATCH_SERVICE_HTTP_GATEWAY_H_
 
 #include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
@@ -23,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -35,7 +38,8 @@ class HttpGateway {
  public:
   // Routes every annotated unary method of the named services (full names, e.g. "circmatch.v1.MatchingService").
   // INVALID_ARGUMENT when an annotation cannot be parsed or two routes collide.
-  // `authenticator` (borrowed; outlives the gateway) is the one the services use.
+  // `authenticator` (borrowed; outlives the gateway) is the one the services use. `channel` may be null for a
+  // gateway that only admits and translates (fuzz/http_request_fuzzer.cc); its Handle answers 503 UNAVAILABLE.
   static absl::StatusOr<std::unique_ptr<HttpGateway>> Create(std::shared_ptr<grpc::Channel> channel,
                                                              const std::vector<std::string>& service_names,
                                                              Authenticator* authenticator);
@@ -45,6 +49,20 @@ class HttpGateway {
   // as over gRPC); nullopt when the request may go on to Handle.
   std::optional<HttpResponse> Admit(const HttpRequest& head) const;
 
+  // What a request asks of the gRPC API: the method it is routed to and that method's request message, filled
+  // from the JSON body, then the path variables, then the query parameters.
+  struct Call {
+    const google::protobuf::MethodDescriptor* method = nullptr;
+    std::unique_ptr<google::protobuf::Message> request;
+  };
+
+  // The call `request` makes, or the answer that ends it here: 404 or 405 as Admit gives them, 400
+  // INVALID_ARGUMENT naming the part (body, path variable or query parameter) that does not fit the request
+  // message, or a query parameter of a field that the path sets. Checks no API key (Admit does, and the method's
+  // handler again) and calls nothing.
+  std::variant<Call, HttpResponse> Translate(const HttpRequest& request) const;
+
+  // Translate, then the call on the channel: the proto3 JSON of its response, or its error.
   HttpResponse Handle(const HttpRequest& request) const;
 
   // One line per route, "POST /v1/matching/suppliers:suggest -> circmatch.v1.MatchingService.SuggestSuppliers".

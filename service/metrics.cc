@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "service/logging.h"
+#include "service/status_mapping.h"
 
 namespace circmatch::service {
 namespace {
@@ -32,15 +33,6 @@ class MetricsInterceptor final : public grpc::experimental::Interceptor {
 };
 
 }  // namespace
-
-const char* StatusCodeName(int code) {
-  static const char* const kNames[] = {
-      "OK",        "CANCELLED",      "UNKNOWN",           "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
-      "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-      "ABORTED",   "OUT_OF_RANGE",   "UNIMPLEMENTED",     "INTERNAL",           "UNAVAILABLE",
-      "DATA_LOSS", "UNAUTHENTICATED"};
-  return code >= 0 && code < 17 ? kNames[code] : "UNKNOWN";
-}
 
 Metrics::Metrics(const std::vector<std::string>& services)
     : calls_(prometheus::BuildCounter()

@@ -62,9 +62,6 @@ class Metrics {
   std::vector<std::function<void()>> collectors_ ABSL_GUARDED_BY(mu_);
 };
 
-// The gRPC status code's name as Prometheus label value ("OK", "INVALID_ARGUMENT", ...).
-const char* StatusCodeName(int code);
-
 // Creates an interceptor per call that records it in `metrics` (borrowed; must outlive the server).
 class MetricsInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:

@@ -22,6 +22,10 @@ grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context, cons
 // during the expensive part of a call (MatchParams::interrupt), which nobody may be waiting for any more.
 absl::Status CheckCallAlive(const grpc::CallbackServerContext* context);
 
+// The name of a gRPC status code ("OK", "INVALID_ARGUMENT", ...), as the metrics' label, the audit log and the
+// HTTP gateway's error bodies give it; "UNKNOWN" for a number outside 0..16.
+const char* StatusCodeName(int code);
+
 // `status` with `prefix` in front of its message (e.g. "profiles[3]." or "batch 2: "); OK stays OK.
 absl::Status PrefixStatus(absl::string_view prefix, const absl::Status& status);
 

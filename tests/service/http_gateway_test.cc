@@ -1,6 +1,8 @@
 // The HTTP/JSON API on a real server: each annotated call answers over HTTP with the same result as over gRPC,
 // path variables and query parameters fill the request, errors carry the gRPC code mapped to an HTTP status, and
 // API keys are the same.
+#include <google/protobuf/struct.pb.h>
+
 #include <string>
 #include <vector>
 
@@ -93,6 +95,43 @@ TEST_F(HttpGatewayTest, ErrorsMapToHttpStatusesAndNameTheField) {
 
   EXPECT_EQ(HttpCall(port, "GET", "/v1/nothing-here").status, 404);
   EXPECT_EQ(HttpCall(port, "PUT", "/v1/profiles").status, 405);
+}
+
+// An error body is JSON, so UTF-8, also when its message echoes bytes of the request that are not: each such
+// byte becomes U+FFFD.
+TEST_F(HttpGatewayTest, AnErrorThatEchoesBytesThatAreNotUtf8IsStillJson) {
+  const int port = Port();
+  HttpResult bad = HttpCall(port, "GET", "/v1/profiles?page_size=%FF%C3%A9");
+  ASSERT_EQ(bad.status, 400) << bad.body;
+  const auto body = FromJson<google::protobuf::Struct>(bad.body);
+  ASSERT_EQ(body.fields().count("message"), 1) << bad.body;
+  EXPECT_EQ(body.fields().at("message").string_value(), "page_size: expected an integer, got \"\xEF\xBF\xBD\xC3\xA9\"");
+}
+
+// Proto strings are UTF-8: a path variable or query parameter that decodes to other bytes is refused, naming
+// it, rather than forwarded as a request that the handler cannot parse.
+TEST_F(HttpGatewayTest, PathVariablesAndParametersThatAreNotUtf8AreRefused) {
+  WriteProfiles();
+  const int port = Port();
+  HttpResult id = HttpCall(port, "GET", "/v1/profiles/local/s-1%FF");
+  EXPECT_EQ(id.status, 400) << id.body;
+  EXPECT_NE(id.body.find("ref.id: "), std::string::npos) << id.body;
+  HttpResult query = HttpCall(port, "GET", "/v1/vocabulary?list=VOCABULARY_LIST_CPV&query=caf%E9");
+  EXPECT_EQ(query.status, 400) << query.body;
+  EXPECT_NE(query.body.find("query: "), std::string::npos) << query.body;
+  EXPECT_EQ(HttpCall(port, "GET", "/v1/vocabulary?list=VOCABULARY_LIST_CPV&query=caf%C3%A9").status, 200);
+}
+
+// A field that the path sets is not set again by a query parameter: the path names the profile.
+TEST_F(HttpGatewayTest, AQueryParameterDoesNotOverrideAPathVariable) {
+  WriteProfiles();
+  const int port = Port();
+  HttpResult other = HttpCall(port, "GET", "/v1/profiles/local/s-1?ref.id=s-2");
+  EXPECT_EQ(other.status, 400) << other.body;
+  EXPECT_NE(other.body.find("ref.id: "), std::string::npos) << other.body;
+  HttpResult owner = HttpCall(port, "DELETE", "/v1/profiles/someone-else/s-2?ref.owner=local");
+  EXPECT_EQ(owner.status, 400) << owner.body;
+  EXPECT_EQ(Get("s-2").error_code(), grpc::StatusCode::OK);
 }
 
 class HttpGatewayWithKeysTest : public ServerTest {
