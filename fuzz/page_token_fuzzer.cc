@@ -1,7 +1,7 @@
-// Page tokens (service/page_token.h), which a client passes back as `page_token` of ListProfiles and
-// ListVocabulary: any bytes must decode to a value or to INVALID_ARGUMENT, and what decodes must encode to a token
-// that decodes to the same value. The input is also read as a key (owner, then id after the first NUL byte) and
-// an offset, whose tokens must decode back to them.
+// Page tokens (service/page_token.h), which a client passes back as `page_token` of ListProfiles, ListVocabulary
+// and ListFeedback: any bytes must decode to a value or to INVALID_ARGUMENT, and what decodes must encode to a
+// token that decodes to the same value. The input is also read as a key (owner, then id after the first NUL byte),
+// an offset and an event id, whose tokens must decode back to them.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -14,8 +14,10 @@
 namespace {
 
 using circmatch::ProfileKey;
+using circmatch::service::DecodeIdToken;
 using circmatch::service::DecodeKeyToken;
 using circmatch::service::DecodeOffsetToken;
+using circmatch::service::EncodeIdToken;
 using circmatch::service::EncodeKeyToken;
 using circmatch::service::EncodeOffsetToken;
 
@@ -46,6 +48,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CIRCMATCH_FUZZ_CHECK(absl::IsInvalidArgument(offset.status()), offset.status().ToString());
   }
 
+  absl::StatusOr<int64_t> id = DecodeIdToken(input);
+  if (id.ok()) {
+    CIRCMATCH_FUZZ_CHECK(*id >= 0, absl::StrCat(*id));
+    absl::StatusOr<int64_t> again = DecodeIdToken(EncodeIdToken(*id));
+    CIRCMATCH_FUZZ_CHECK(again.ok() && *again == *id, absl::StrCat(*id));
+  } else {
+    CIRCMATCH_FUZZ_CHECK(absl::IsInvalidArgument(id.status()), id.status().ToString());
+  }
+
   const size_t nul = input.find('\0');
   CheckKeyRoundTrip(nul == std::string::npos ? ProfileKey{input, ""}
                                              : ProfileKey{input.substr(0, nul), input.substr(nul + 1)});
@@ -55,5 +66,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     absl::StatusOr<int> decoded = DecodeOffsetToken(EncodeOffsetToken(value));
     CIRCMATCH_FUZZ_CHECK(decoded.ok() && *decoded == value, absl::StrCat(value));
   }
+  uint64_t bits = 0;
+  for (size_t i = 0; i < size && i < 8; ++i) bits = (bits << 8) | data[i];
+  const int64_t event_id = static_cast<int64_t>(bits >> 1);  // >= 0, as ids are
+  absl::StatusOr<int64_t> decoded_id = DecodeIdToken(EncodeIdToken(event_id));
+  CIRCMATCH_FUZZ_CHECK(decoded_id.ok() && *decoded_id == event_id, absl::StrCat(event_id));
   return 0;
 }
