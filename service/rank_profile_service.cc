@@ -20,7 +20,8 @@ grpc::ServerUnaryReactor* RankProfileServiceImpl::FitRankProfile(grpc::CallbackS
                                                                  v1::FitRankProfileResponse* response) {
   absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
   if (!caller.ok()) return FinishUnary(context, caller.status());
-  absl::StatusOr<v1::RankProfile> profile = service::FitRankProfile(*repository_, *caller, *request);
+  absl::StatusOr<v1::RankProfile> profile =
+      service::FitRankProfile(*repository_, *caller, *request, [context] { return CheckCallAlive(context); });
   if (!profile.ok()) return FinishUnary(context, profile.status());
   absl::StatusOr<int> version = repository_->mutable_store().AddRankProfile(*profile);
   if (!version.ok()) return FinishUnary(context, version.status());

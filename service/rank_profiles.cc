@@ -225,7 +225,8 @@ v1::FacetWeights WeightsFor(const RankingChoice& choice, const v1::FacetWeights&
 }
 
 absl::StatusOr<v1::RankProfile> FitRankProfile(const ProfileRepository& repository, const std::string& caller,
-                                               const v1::FitRankProfileRequest& request) {
+                                               const v1::FitRankProfileRequest& request,
+                                               const std::function<absl::Status()>& interrupt) {
   if (absl::Status s = ValidateRankProfileName(request.name(), "name"); !s.ok()) return s;
   const MatchCall* call = CallOf(request.match_type());
   if (call == nullptr) {
@@ -305,6 +306,7 @@ absl::StatusOr<v1::RankProfile> FitRankProfile(const ProfileRepository& reposito
   StoreProfileSource profiles(repository, caller);
   profiles.HoldWhatIsRead();
   const eval::EvaluateFn evaluate = [&](const v1::FacetWeights* weights, int i) -> absl::StatusOr<double> {
+    if (absl::Status s = interrupt(); !s.ok()) return s;
     const FitQuery& q = queries[i];
     absl::StatusOr<MatchParams> params =
         MatchParamsFromProto(*engine_type, kFitDepth, weights != nullptr ? *weights : baseline_weights, q.filter);
@@ -312,6 +314,7 @@ absl::StatusOr<v1::RankProfile> FitRankProfile(const ProfileRepository& reposito
     params->viewer = caller;
     params->now_unix_seconds = now;
     params->profiles = &profiles;
+    params->interrupt = interrupt;
     absl::StatusOr<MatchResult> result = repository.index().FindMatches(q.query, *params);
     if (!result.ok()) return result.status();
     std::vector<eval::Ranked> ranked;

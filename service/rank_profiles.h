@@ -6,6 +6,7 @@
 #ifndef CIRCMATCH_SERVICE_RANK_PROFILES_H_
 #define CIRCMATCH_SERVICE_RANK_PROFILES_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -46,9 +47,11 @@ absl::Status ValidateRankProfileName(absl::string_view name, absl::string_view f
 // Fits weights to the caller's feedback and/or the request's judged queries (see the proto), ranking each query
 // with the repository's index as the caller's match call would, and returns the profile to store (owner, name,
 // match type, weights, time, report; no version yet). INVALID_ARGUMENT naming a bad field; FAILED_PRECONDITION
-// when no query has a candidate graded above 0.
+// when no query has a candidate graded above 0. `interrupt` is asked before each ranking (and inside long ones):
+// a status other than OK stops the fit with it, so a fit nobody waits for no longer keeps a core busy.
 absl::StatusOr<v1::RankProfile> FitRankProfile(const ProfileRepository& repository, const std::string& caller,
-                                               const v1::FitRankProfileRequest& request);
+                                               const v1::FitRankProfileRequest& request,
+                                               const std::function<absl::Status()>& interrupt);
 
 }  // namespace circmatch::service
 
