@@ -18,16 +18,14 @@ for arg in "$@"; do
 done
 work=$(mktemp -d)
 trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+source bench/relevance/serve.sh
 
 # Runs the round on a fresh server: $1 names it, $2 is the request's diversity (JSON).
 round() {
   local name=$1 diversity=$2
-  mkdir -p "$work/$name"
-  "$build/service/circmatch-server" --listen=127.0.0.1:0 --data_dir="$work/$name" --allow_unauthenticated \
-      --audit_log=- --sample_data=service/sample/profiles.jsonl >"$work/$name.log" 2>&1 &
-  echo $! >"$work/$name.pid"
-  for _ in $(seq 1 300); do grep -q "listening on " "$work/$name.log" && break; sleep 0.1; done
-  local cli=("$build/clients/circmatch" --server="$(sed -n 's/.*listening on \(.*\)$/\1/p' "$work/$name.log" | head -n 1)")
+  local address
+  address=$(serve "$name" "$build/service/circmatch-server" service/sample/profiles.jsonl)
+  local cli=("$build/clients/circmatch" --server="$address")
   for i in $(seq 1 "$tenders"); do
     local tender
     tender=$(printf "tender-%04d" "$i")
