@@ -6,6 +6,7 @@
 
 #include "circmatch/v1/feedback_service.grpc.pb.h"
 #include "circmatch/v1/insights_service.grpc.pb.h"
+#include "http_client.h"
 #include "service_test_util.h"
 
 namespace circmatch {
@@ -32,6 +33,8 @@ class InsightsServiceTest : public TwoPartnerServerTest {
     Write(key_b_, {SupplierOf("b-medium", "ORGANIZATION_SIZE_MEDIUM", "VISIBILITY_SHARED"),
                    SupplierOf("b-large-private", "ORGANIZATION_SIZE_LARGE", "VISIBILITY_PRIVATE")});
   }
+
+  std::vector<std::string> MoreServerArgs() const override { return {"--http_listen=127.0.0.1:0"}; }
 
   void Write(const std::string& key, const std::vector<v1::Profile>& profiles) {
     v1::UpsertProfilesRequest request;
@@ -122,6 +125,17 @@ TEST_F(InsightsServiceTest, OnlyEventsOfThePeriodCount) {
   v1::ExposureReportResponse ignored;
   EXPECT_TRUE(HasError(insights_->ExposureReport(As(key_a_).get(), backwards, &ignored),
                        grpc::StatusCode::INVALID_ARGUMENT, "end_time: must not be before start_time"));
+}
+
+TEST_F(InsightsServiceTest, TheHttpRouteTakesThePeriodInItsBody) {
+  RecordAsA();
+  const int port = PortFromLog(server_->Stderr(), "HTTP/JSON API on ");
+  const std::string body = R"({"startTime": "2000-01-01T00:00:00Z"})";
+  EXPECT_EQ(HttpCall(port, "POST", "/v1/insights:exposureReport", body).status, 401);
+  HttpResult report =
+      HttpCall(port, "POST", "/v1/insights:exposureReport", body, {{"Authorization", "Bearer " + key_a_}});
+  EXPECT_EQ(report.status, 200) << report.body;
+  EXPECT_NE(report.body.find("\"shownEvents\": \"3\""), std::string::npos) << report.body;
 }
 
 }  // namespace
