@@ -54,6 +54,8 @@
 namespace {
 
 namespace pb = google::protobuf;
+using circmatch::clients::FromJson;
+using circmatch::clients::ToJson;
 
 constexpr int kExitUsage = 64;
 constexpr int kExitDataError = 65;
@@ -235,30 +237,6 @@ bool FromByteBuffer(const grpc::ByteBuffer& buffer, pb::Message* message) {
   std::string bytes;
   for (const grpc::Slice& slice : slices) bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
   return message->ParseFromString(bytes);
-}
-
-std::string ToJson(const pb::Message& message, bool pretty) {
-  pb::util::JsonPrintOptions options;
-  options.add_whitespace = pretty;
-  options.always_print_primitive_fields = false;
-  options.preserve_proto_field_names = false;
-  std::string json;
-  auto status = pb::util::MessageToJsonString(message, &json, options);
-  if (!status.ok()) return "{\"error\": \"cannot print response as JSON\"}";
-  while (!json.empty() && (json.back() == '\n' || json.back() == ' ')) json.pop_back();
-  return json;
-}
-
-// Parses `json` into `message`; on failure returns false and sets `error`.
-bool FromJson(const std::string& json, pb::Message* message, std::string* error) {
-  pb::util::JsonParseOptions options;
-  options.ignore_unknown_fields = false;
-  auto status = pb::util::JsonStringToMessage(json, message, options);
-  if (!status.ok()) {
-    *error = std::string(status.message());
-    return false;
-  }
-  return true;
 }
 
 // ---- gRPC ------------------------------------------------------------------------------------------------------

@@ -21,30 +21,6 @@ namespace {
 
 namespace pb = google::protobuf;
 
-std::string ToJson(const pb::Message& message) {
-  pb::util::JsonPrintOptions options;
-  options.add_whitespace = false;
-  options.always_print_primitive_fields = false;
-  options.preserve_proto_field_names = false;
-  std::string json;
-  auto status = pb::util::MessageToJsonString(message, &json, options);
-  if (!status.ok()) return "{\"error\": \"cannot print response as JSON\"}";
-  while (!json.empty() && (json.back() == '\n' || json.back() == ' ')) json.pop_back();
-  return json;
-}
-
-// Parses `json` into `message`; on failure returns false and sets `error`.
-bool FromJson(const std::string& json, pb::Message* message, std::string* error) {
-  pb::util::JsonParseOptions options;
-  options.ignore_unknown_fields = false;
-  auto status = pb::util::JsonStringToMessage(json, message, options);
-  if (!status.ok()) {
-    *error = std::string(status.message());
-    return false;
-  }
-  return true;
-}
-
 // Rows of CSV text, each with the line it starts on.
 std::vector<std::pair<size_t, std::vector<std::string>>> ParseCsv(absl::string_view text) {
   std::vector<std::pair<size_t, std::vector<std::string>>> rows;
@@ -241,6 +217,29 @@ absl::StatusOr<std::vector<ProfileLine>> ReadJsonLines(absl::string_view content
 }
 
 }  // namespace
+
+std::string ToJson(const pb::Message& message, bool pretty) {
+  pb::util::JsonPrintOptions options;
+  options.add_whitespace = pretty;
+  options.always_print_primitive_fields = false;
+  options.preserve_proto_field_names = false;
+  std::string json;
+  auto status = pb::util::MessageToJsonString(message, &json, options);
+  if (!status.ok()) return "{\"error\": \"cannot print response as JSON\"}";
+  while (!json.empty() && (json.back() == '\n' || json.back() == ' ')) json.pop_back();
+  return json;
+}
+
+bool FromJson(const std::string& json, pb::Message* message, std::string* error) {
+  pb::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  auto status = pb::util::JsonStringToMessage(json, message, options);
+  if (!status.ok()) {
+    *error = std::string(status.message());
+    return false;
+  }
+  return true;
+}
 
 bool IsCsvPath(absl::string_view path) { return path.size() > 4 && path.substr(path.size() - 4) == ".csv"; }
 

@@ -45,6 +45,14 @@ struct ProfileLine {
 // UTF-8"), or "<name>: empty, expected a header" for a CSV file without one.
 absl::StatusOr<std::vector<ProfileLine>> ReadProfileFile(absl::string_view contents, bool csv, absl::string_view name);
 
+// A message as compact (or, with `pretty`, indented) proto3 JSON with lowerCamelCase names, without a trailing line
+// break: what export writes and the command-line client prints.
+std::string ToJson(const google::protobuf::Message& message, bool pretty = false);
+
+// Parses proto3 JSON into `message`, refusing unknown fields; on failure returns false and sets `error` to the
+// parser's message.
+bool FromJson(const std::string& json, google::protobuf::Message* message, std::string* error);
+
 // The header line of a CSV export (kProfileCsvColumns), without a line break.
 std::string ProfileCsvHeader();
 
