@@ -134,25 +134,9 @@ TEST_F(HttpGatewayTest, AQueryParameterDoesNotOverrideAPathVariable) {
   EXPECT_EQ(Get("s-2").error_code(), grpc::StatusCode::OK);
 }
 
-class HttpGatewayWithKeysTest : public ServerTest {
+class HttpGatewayWithKeysTest : public TwoPartnerServerTest {
  protected:
-  void SetUp() override {
-    keys_file_ =
-        (std::filesystem::temp_directory_path() / ("circmatch-http-keys-" + std::to_string(getpid()))).string();
-    CommandResult made = RunCommand({CIRCMATCH_SERVER_PATH, "keys", "create", keys_file_, "partner-a"});
-    ASSERT_EQ(made.exit_code, 0) << made.err;
-    key_ = made.out.substr(0, made.out.find('\n'));
-    ServerTest::SetUp();
-  }
-  void TearDown() override {
-    ServerTest::TearDown();
-    std::filesystem::remove(keys_file_);
-  }
-  std::vector<std::string> ServerArgs() const override {
-    return {"--http_listen=127.0.0.1:0", "--api_keys_file=" + keys_file_};
-  }
-  std::string keys_file_;
-  std::string key_;
+  std::vector<std::string> MoreServerArgs() const override { return {"--http_listen=127.0.0.1:0"}; }
 };
 
 TEST_F(HttpGatewayWithKeysTest, TheAuthorizationHeaderCarriesTheSameApiKey) {
@@ -162,11 +146,12 @@ TEST_F(HttpGatewayWithKeysTest, TheAuthorizationHeaderCarriesTheSameApiKey) {
   HttpResult without = HttpCall(port, "POST", "/v1/profiles", profile);
   EXPECT_EQ(without.status, 401);
   EXPECT_NE(without.body.find("UNAUTHENTICATED"), std::string::npos);
-  HttpResult with = HttpCall(port, "POST", "/v1/profiles", profile, {{"Authorization", "Bearer " + key_}});
+  HttpResult with = HttpCall(port, "POST", "/v1/profiles", profile, {{"Authorization", "Bearer " + key_a_}});
   EXPECT_EQ(with.status, 200) << with.body;
-  HttpResult own = HttpCall(port, "GET", "/v1/profiles/partner-a/s-1", "", {{"Authorization", "Bearer " + key_}});
+  HttpResult own = HttpCall(port, "GET", "/v1/profiles/partner-a/s-1", "", {{"Authorization", "Bearer " + key_a_}});
   EXPECT_EQ(own.status, 200) << own.body;
-  HttpResult others = HttpCall(port, "DELETE", "/v1/profiles/partner-b/s-1", "", {{"Authorization", "Bearer " + key_}});
+  HttpResult others =
+      HttpCall(port, "DELETE", "/v1/profiles/partner-b/s-1", "", {{"Authorization", "Bearer " + key_a_}});
   EXPECT_EQ(others.status, 403) << others.body;
 }
 
