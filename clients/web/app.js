@@ -450,7 +450,9 @@ async function recordFeedback(match, event, status) {
       candidate: { owner: match.profile.owner, id: match.profile.id }, rank: match.rank,
       indexVersion: suppliers.response.indexVersion, rankProfile: suppliers.response.rankProfile, ...event }] });
     const id = response.ids[0];
-    const state = event.action === 'FEEDBACK_ACTION_SHORTLISTED' ? { state: 'shortlisted', id }
+    // A shortlisted match keeps the request that suggested it: the shortlist outlives a new list for the tender.
+    const state = event.action === 'FEEDBACK_ACTION_SHORTLISTED' ? { state: 'shortlisted', id, match,
+      filter: suppliers.request.filter || {}, diversity: suppliers.request.diversity }
       : { state: 'rejected', id, reason: event.reason };
     suppliers.feedback.set(key, state);
     showFeedbackStatus(status, state);
@@ -461,14 +463,13 @@ async function recordFeedback(match, event, status) {
   renderShortlistCount();
 }
 
-function shortlistedMatches() {
-  if (!suppliers.response) return [];
-  return (suppliers.response.matches || [])
-    .filter((m) => (suppliers.feedback.get(keyOf(m.profile)) || {}).state === 'shortlisted');
+// The shortlisted suggestions for the tender, in the order they were shortlisted: {match, filter, diversity}.
+function shortlisted() {
+  return [...suppliers.feedback.values()].filter((state) => state.state === 'shortlisted');
 }
 
 function renderShortlistCount() {
-  const n = shortlistedMatches().length;
+  const n = shortlisted().length;
   $('#export-csv').disabled = n === 0;
   $('#shortlist-count').textContent = t('shortlistCount')(n);
 }
@@ -484,14 +485,13 @@ function csvField(value) {
 // The shortlisted suggestions as a CSV file, downloaded by the browser; the reasons in the page's language. It
 // starts with a byte order mark so that spreadsheets read it as UTF-8.
 function exportShortlist() {
-  const filter = suppliers.request.filter || {};
   const rows = [['id', 'name', 'score', 'rank', 'municipality', 'distance_km', 'reasons']];
-  for (const match of shortlistedMatches()) {
+  for (const { match, filter, diversity } of shortlisted()) {
     const p = match.profile;
     const e = match.explanation;
     rows.push([p.id, p.displayName || '', Number((match.score || 0).toFixed(4)), match.rank,
       (p.location && p.location.municipality) || '', e.distanceKm === undefined ? '' : Number(e.distanceKm.toFixed(1)),
-      reasonsInWords(match, filter, suppliers.request.diversity).map((r) => r.text).join(' | ')]);
+      reasonsInWords(match, filter, diversity).map((r) => r.text).join(' | ')]);
   }
   const csv = `\ufeff${rows.map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
   const link = element('a', { href: URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' })),

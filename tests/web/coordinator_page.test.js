@@ -254,9 +254,16 @@ test('shortlist and not relevant are recorded as feedback with the match call th
 
 test('the shortlist downloads as a CSV file with a header and one row per shortlisted supplier', async () => {
   const response = await suggest();
-  const fourth = response.matches[3];
-  await page.click(`#supplier-list li.match[data-id="${fourth.profile.id}"] .shortlist`);
+  // The first is shortlisted already; another one farther than 60 km joins it.
+  const far = response.matches.find((m) => m.rank > 3 && m.explanation.distanceKm > 60);
+  assert.ok(response.matches[0].explanation.distanceKm > 60 && far);
+  await page.click(`#supplier-list li.match[data-id="${far.profile.id}"] .shortlist`);
   await page.waitForFunction(() => document.querySelector('#shortlist-count').textContent === '2 op de shortlist');
+  // A new list for the same tender that leaves both out keeps the shortlist.
+  const near = await suggest({ maxKm: '60' });
+  const nearIds = near.matches.map((m) => m.profile.id);
+  assert.ok(!nearIds.includes(far.profile.id) && !nearIds.includes(response.matches[0].profile.id), nearIds.join());
+  assert.strictEqual(await page.textContent('#shortlist-count'), '2 op de shortlist');
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
   assert.strictEqual(download.suggestedFilename(), 'shortlist-tender-0001.csv');
   const file = path.join(dir, 'shortlist.csv');
@@ -266,7 +273,7 @@ test('the shortlist downloads as a CSV file with a header and one row per shortl
   const lines = text.slice(1).trimEnd().split('\r\n');
   assert.strictEqual(lines[0], 'id,name,score,rank,municipality,distance_km,reasons');
   assert.strictEqual(lines.length, 3, text);
-  const shortlisted = [response.matches[0], fourth];
+  const shortlisted = [response.matches[0], far];
   lines.slice(1).forEach((line, i) => {
     const match = shortlisted[i];
     const p = match.profile;
