@@ -18,6 +18,57 @@ const TEXT = {
     facets: { FACET_CPV: 'CPV', FACET_STRATEGIES: 'R-strategieën', FACET_MATERIALS: 'Materialen',
       FACET_CERTIFICATIONS: 'Certificaten', FACET_LOCATION: 'Afstand', FACET_PHASES: 'Fasen',
       FACET_TOPICS: "Thema's", FACET_TEXT: 'Tekst', FACET_EMBEDDING: 'Embedding' },
+    requiredCerts: "Vereiste certificaten (komma's)", spreadOver: 'Spreiding', spreadNone: 'geen',
+    spreadProvinces: 'over provincies', spreadSectors: 'over sectoren', includeOutOfReach: 'Ook buiten bereik',
+    mapTitle: 'Op de kaart', legendTender: 'aanbesteding', legendSupplier: 'leverancier',
+    legendOutOfReach: 'buiten bereik', legendLimit: 'afstandsgrens', legendWhyNot: '"waarom niet?"',
+    mapAttribution: 'Kaart: Natural Earth (publiek domein)', exportCsv: 'Shortlist als CSV',
+    whyNotTitle: 'Waarom niet?', whyNotHint: 'Leverancier (id of eigenaar/id)', whyNotAsk: 'Leg uit',
+    shortlist: 'Op shortlist', notRelevant: 'Niet relevant', record: 'Vastleggen', reasonText: 'Toelichting',
+    recording: 'Bezig met vastleggen…',
+    shortlisted: (id) => `Op de shortlist (vastgelegd als #${id})`,
+    rejected: (reason, id) => `Niet relevant: ${reason} (vastgelegd als #${id})`,
+    notRecorded: (message) => `Niet vastgelegd: ${message}`,
+    otherNeedsText: "Geef een toelichting bij 'anders'",
+    inlineNoFeedback: 'Alleen bij een opgeslagen aanbesteding vast te leggen',
+    rejectionReasons: { REJECTION_REASON_WRONG_PRODUCT: 'verkeerd product',
+      REJECTION_REASON_NOT_CIRCULAR: 'niet circulair', REJECTION_REASON_OUT_OF_REACH: 'buiten bereik',
+      REJECTION_REASON_CERTIFICATE_MISSING: 'certificaat ontbreekt', REJECTION_REASON_TOO_LARGE: 'te groot',
+      REJECTION_REASON_TOO_SMALL: 'te klein', REJECTION_REASON_OTHER: 'anders' },
+    shortlistCount: (n) => `${n} op de shortlist`,
+    cpvLevels: { CPV_MATCH_LEVEL_EXACT: 'precies', CPV_MATCH_LEVEL_CATEGORY: 'zelfde categorie',
+      CPV_MATCH_LEVEL_CLASS: 'zelfde klasse', CPV_MATCH_LEVEL_GROUP: 'zelfde groep',
+      CPV_MATCH_LEVEL_DIVISION: 'zelfde afdeling' },
+    reasonCpv: (list) => `Levert wat gevraagd is: ${list}`,
+    reasonEvidence: (list) => `Hun tekst laat zien: ${list}`,
+    reasonStrategies: (list) => `Beide noemen: ${list}`,
+    reasonUnevidenced: (list) => `Genoemd, maar niet in hun tekst: ${list}`,
+    reasonMaterials: (list) => `Materialen: ${list}`,
+    reasonCertsShared: (list) => `Heeft gevraagde certificaten: ${list}`,
+    reasonCertsRequired: (list) => `Heeft de vereiste certificaten: ${list}`,
+    reasonCertsMissing: (list) => `Mist vereiste certificaten: ${list}`,
+    reasonTerms: (list) => `Zelfde woorden in beide teksten: ${list}`,
+    reach: (km, radius) => `${km} km, levert tot ${radius} km`,
+    reachUnstated: (km) => `${km} km, geen leveringsgebied opgegeven`,
+    outOfReach: (km, radius) => `Buiten het leveringsgebied: ${km} km, levert tot ${radius} km`,
+    noDistance: 'Afstand onbekend: een van beide heeft geen locatie',
+    reasonTextRequirements: (list) => `Eisen uit de tekst niet gehaald: ${list}`,
+    reasonIntermediary: (words) => `Lijkt een tussenpersoon ('${words}'): lager gezet`,
+    movedDown: (from, to, why) => `Omlaag gezet van plek ${from} naar ${to}: ${why}`,
+    movedUp: (from, to, why) => `Omhoog gezet van plek ${from} naar ${to}: ${why}`,
+    spreadWhy: { DIVERSITY_ATTRIBUTE_PROVINCE: 'spreiding over provincies',
+      DIVERSITY_ATTRIBUTE_CPV_DIVISION: 'spreiding over sectoren' },
+    spreadWhyOther: 'spreiding van de resultaten',
+    tooFar: (km, limit) => `Te ver: ${km} km, grens ${limit} km`,
+    noLocation: 'Geen locatie om de afstand te meten',
+    excluded: {
+      visibility: 'Privé-profiel van een andere partner', 'filter.exclude': 'Uitgesloten in het verzoek',
+      'filter.exclude_organizations': 'Organisatie uitgesloten in het verzoek',
+      candidate: 'Is de aanbesteding zelf', organization: 'Dezelfde organisatie als de vraag',
+      closing_time: 'Gesloten', publication_time: 'Nog niet gepubliceerd' },
+    whyNotExcluded: (name) => `${name} wordt niet voorgesteld:`,
+    whyNotRanked: (name, rank, of) => `${name} staat op plek ${rank} van ${of}`,
+    whyNotScore: (score) => `score ${score}`,
   },
   en: {
     tagline: 'Circular procurement: suppliers, buddies and market days', apiKey: 'API key',
@@ -35,6 +86,57 @@ const TEXT = {
     facets: { FACET_CPV: 'CPV', FACET_STRATEGIES: 'R-strategies', FACET_MATERIALS: 'Materials',
       FACET_CERTIFICATIONS: 'Certifications', FACET_LOCATION: 'Distance', FACET_PHASES: 'Phases',
       FACET_TOPICS: 'Topics', FACET_TEXT: 'Text', FACET_EMBEDDING: 'Embedding' },
+    requiredCerts: 'Required certificates (commas)', spreadOver: 'Spread', spreadNone: 'none',
+    spreadProvinces: 'over provinces', spreadSectors: 'over sectors', includeOutOfReach: 'Also out of reach',
+    mapTitle: 'On the map', legendTender: 'tender', legendSupplier: 'supplier', legendOutOfReach: 'out of reach',
+    legendLimit: 'distance limit', legendWhyNot: '"why not?"',
+    mapAttribution: 'Map: Natural Earth (public domain)', exportCsv: 'Shortlist as CSV',
+    whyNotTitle: 'Why not?', whyNotHint: 'Supplier (id or owner/id)', whyNotAsk: 'Explain',
+    shortlist: 'Shortlist', notRelevant: 'Not relevant', record: 'Record', reasonText: 'Explanation',
+    recording: 'Recording…',
+    shortlisted: (id) => `Shortlisted (recorded as #${id})`,
+    rejected: (reason, id) => `Not relevant: ${reason} (recorded as #${id})`,
+    notRecorded: (message) => `Not recorded: ${message}`,
+    otherNeedsText: "Give an explanation for 'other'",
+    inlineNoFeedback: 'Can be recorded only for a stored tender',
+    rejectionReasons: { REJECTION_REASON_WRONG_PRODUCT: 'wrong product',
+      REJECTION_REASON_NOT_CIRCULAR: 'not circular', REJECTION_REASON_OUT_OF_REACH: 'out of reach',
+      REJECTION_REASON_CERTIFICATE_MISSING: 'certificate missing', REJECTION_REASON_TOO_LARGE: 'too large',
+      REJECTION_REASON_TOO_SMALL: 'too small', REJECTION_REASON_OTHER: 'other' },
+    shortlistCount: (n) => `${n} shortlisted`,
+    cpvLevels: { CPV_MATCH_LEVEL_EXACT: 'exact', CPV_MATCH_LEVEL_CATEGORY: 'same category',
+      CPV_MATCH_LEVEL_CLASS: 'same class', CPV_MATCH_LEVEL_GROUP: 'same group',
+      CPV_MATCH_LEVEL_DIVISION: 'same division' },
+    reasonCpv: (list) => `Supplies what is asked: ${list}`,
+    reasonEvidence: (list) => `Their text shows: ${list}`,
+    reasonStrategies: (list) => `Both name: ${list}`,
+    reasonUnevidenced: (list) => `Named, but not in their text: ${list}`,
+    reasonMaterials: (list) => `Materials: ${list}`,
+    reasonCertsShared: (list) => `Holds certificates asked for: ${list}`,
+    reasonCertsRequired: (list) => `Holds the required certificates: ${list}`,
+    reasonCertsMissing: (list) => `Lacks required certificates: ${list}`,
+    reasonTerms: (list) => `Words both texts use: ${list}`,
+    reach: (km, radius) => `${km} km, delivers up to ${radius} km`,
+    reachUnstated: (km) => `${km} km, no delivery range stated`,
+    outOfReach: (km, radius) => `Outside the delivery range: ${km} km, delivers up to ${radius} km`,
+    noDistance: 'Distance unknown: one of the two has no location',
+    reasonTextRequirements: (list) => `Requirements of the text not met: ${list}`,
+    reasonIntermediary: (words) => `Looks like an intermediary ('${words}'): ranked lower`,
+    movedDown: (from, to, why) => `Moved down from ${from} to ${to}: ${why}`,
+    movedUp: (from, to, why) => `Moved up from ${from} to ${to}: ${why}`,
+    spreadWhy: { DIVERSITY_ATTRIBUTE_PROVINCE: 'results spread over provinces',
+      DIVERSITY_ATTRIBUTE_CPV_DIVISION: 'results spread over sectors' },
+    spreadWhyOther: 'results spread out',
+    tooFar: (km, limit) => `Too far: ${km} km, limit ${limit} km`,
+    noLocation: 'No location to measure the distance',
+    excluded: {
+      visibility: "Another partner's private profile", 'filter.exclude': 'Excluded by the request',
+      'filter.exclude_organizations': 'Organization excluded by the request',
+      candidate: 'Is the tender itself', organization: 'The same organization as the query',
+      closing_time: 'Closed', publication_time: 'Not yet published' },
+    whyNotExcluded: (name) => `${name} is not suggested:`,
+    whyNotRanked: (name, rank, of) => `${name} ranks ${rank} of ${of}`,
+    whyNotScore: (score) => `score ${score}`,
   },
 };
 
@@ -105,48 +207,382 @@ function facetBars(explanation) {
   return bars;
 }
 
+// Labels of the vocabularies the reasons name (strategies, materials, certifications), by code; a code that is
+// not listed (a free label) is shown as it is.
+const labels = new Map();
+
+async function loadLabels() {
+  for (const list of ['VOCABULARY_LIST_STRATEGIES', 'VOCABULARY_LIST_MATERIALS', 'VOCABULARY_LIST_CERTIFICATIONS']) {
+    try {
+      const page = await api('GET', `/v1/vocabulary?list=${list}&page_size=1000`);
+      for (const term of page.terms || []) labels.set(term.code, { nl: term.labelNl, en: term.labelEn });
+    } catch (error) {
+      // Without labels the reasons name the codes.
+    }
+  }
+}
+
+function label(code) {
+  const found = labels.get(code);
+  return found && found[language] ? found[language] : code;
+}
+
+const strategyName = (code) => (label(code) === code ? code : `${code} ${label(code)}`);
+const km = (value) => String(Math.round(value));
+
+// The suggestion list, the request it answered and what the coordinator did with it; kept to draw again in the
+// other language.
+const suppliers = {
+  request: null,    // the SuggestSuppliers request sent
+  query: null,      // ProfileRef of a stored tender; null for an inline one
+  tender: null,     // the stored tender's profile (for its location), when there is one
+  response: null,   // the SuggestSuppliers response
+  feedback: new Map(),   // candidate key -> {state: 'recording'|'shortlisted'|'rejected'|'error', ...}
+  whyNot: null,     // the last ExplainMatch response, or an error message
+};
+
+const keyOf = (profile) => `${profile.owner || ''}/${profile.id}`;
+
+// The reasons a candidate scored what it did (or was excluded), in words, from its explanation: a list of
+// {kind, text}. `filter` is the request's filter, `diversity` its diversity.
+function reasonsInWords(match, filter = {}, diversity = null) {
+  const e = match.explanation || {};
+  const p = match.profile || {};
+  const reasons = [];
+  const add = (kind, text) => reasons.push({ kind, text });
+  const cpv = (e.cpvMatches || []).filter((m) => m.commonCode);
+  if (cpv.length) {
+    add('cpv', t('reasonCpv')(cpv.map((m) => `${(language === 'nl' ? m.commonLabelNl : m.commonLabelEn)
+      || m.commonCode} (CPV ${m.commonCode}, ${t('cpvLevels')[m.level] || m.level})`).join('; ')));
+  }
+  const evidence = e.evidence || [];
+  if (evidence.length) {
+    add('evidence', t('reasonEvidence')(evidence.map((x) => `${strategyName(x.strategy)} '${x.words}'`).join('; ')));
+  }
+  const evidenced = new Set(evidence.map((x) => x.strategy));
+  const shared = (e.sharedStrategies || []).filter((s) => !evidenced.has(s));
+  if (shared.length) add('strategies', t('reasonStrategies')(shared.map(strategyName).join(', ')));
+  if ((e.unevidencedStrategies || []).length) {
+    add('unevidenced', t('reasonUnevidenced')(e.unevidencedStrategies.map(strategyName).join(', ')));
+  }
+  if ((e.sharedMaterials || []).length) add('materials', t('reasonMaterials')(e.sharedMaterials.map(label).join(', ')));
+  const missing = e.missingCertifications || [];
+  const required = (filter.requiredCertifications || []).filter((c) => !missing.includes(c));
+  if (required.length && !missing.length) add('certificates', t('reasonCertsRequired')(required.map(label).join(', ')));
+  const held = (e.sharedCertifications || []).filter((c) => !required.includes(c));
+  if (held.length) add('certificates', t('reasonCertsShared')(held.map(label).join(', ')));
+  if (missing.length) add('missing-certificate', t('reasonCertsMissing')(missing.map(label).join(', ')));
+  if (e.distanceKm === undefined) add('distance', t('noDistance'));
+  else if (e.outOfReach) add('out-of-reach', t('outOfReach')(km(e.distanceKm), km(p.serviceRadiusKm)));
+  else if (p.serviceRadiusKm) add('distance', t('reach')(km(e.distanceKm), km(p.serviceRadiusKm)));
+  else add('distance', t('reachUnstated')(km(e.distanceKm)));
+  if ((e.unmetTextRequirements || []).length) {
+    add('text-requirements', t('reasonTextRequirements')(e.unmetTextRequirements.join('; ')));
+  }
+  if (e.intermediaryWords) add('intermediary', t('reasonIntermediary')(e.intermediaryWords));
+  const terms = (e.sharedTerms || []).filter((term) => !term.startsWith('~')).slice(0, 5);
+  if (terms.length) add('terms', t('reasonTerms')(terms.join(', ')));
+  if (e.scoreRank && match.rank && e.scoreRank !== match.rank) {
+    const why = (diversity && t('spreadWhy')[diversity.spreadOver]) || t('spreadWhyOther');
+    add(e.scoreRank < match.rank ? 'moved-down' : 'moved-up',
+      t(e.scoreRank < match.rank ? 'movedDown' : 'movedUp')(e.scoreRank, match.rank, why));
+  }
+  return reasons;
+}
+
+// The hard filters that exclude a candidate, in words, from its explanation's exclusions.
+function exclusionsInWords(match, filter = {}) {
+  const e = match.explanation || {};
+  return (e.exclusions || []).map((exclusion) => {
+    switch (exclusion.field) {
+      case 'filter.max_distance_km':
+        return e.distanceKm === undefined ? t('noLocation') : t('tooFar')(km(e.distanceKm), km(filter.maxDistanceKm));
+      case 'service_radius_km':
+        return t('outOfReach')(km(e.distanceKm), km(match.profile.serviceRadiusKm));
+      case 'filter.required_certifications':
+        return t('reasonCertsMissing')((e.missingCertifications || []).map(label).join(', '));
+      default:
+        return t('excluded')[exclusion.field] || `${exclusion.field}: ${exclusion.reason}`;
+    }
+  });
+}
+
+function reasonList(reasons, className = 'reasons') {
+  return element('ul', { class: className },
+    ...reasons.map((r) => element('li', { 'data-kind': r.kind }, r.text)));
+}
+
+// The form's tender and filters as the fields of a SuggestSuppliers or ExplainMatch request.
+function tenderRequest() {
+  const picked = $('#tender-select').value;
+  const codes = $('#tender-cpv').value.split(',').map((s) => s.trim()).filter(Boolean);
+  const request = {};
+  if (codes.length) request.tenderProfile = { kind: 'PROFILE_KIND_TENDER', needs: { cpvCodes: codes } };
+  else if (picked) {
+    const [owner, id] = picked.split('/');
+    request.tenderRef = { owner, id };
+  }
+  const filter = {};
+  const maxKm = Number($('#max-km').value);
+  if (maxKm > 0) filter.maxDistanceKm = maxKm;
+  const certificates = $('#required-certs').value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (certificates.length) filter.requiredCertifications = certificates;
+  if ($('#include-out-of-reach').checked) filter.includeOutOfReach = true;
+  if (Object.keys(filter).length) request.filter = filter;
+  const spread = $('#spread-over').value;
+  if (spread) request.diversity = { spreadOver: spread, spread: 0.3 };
+  return request;
+}
+
 async function suggestSuppliers(event) {
   event.preventDefault();
   await run('#suppliers-status', async () => {
-    const picked = $('#tender-select').value;
-    const codes = $('#tender-cpv').value.split(',').map((s) => s.trim()).filter(Boolean);
-    const request = { k: 10 };
-    if (codes.length) request.tenderProfile = { kind: 'PROFILE_KIND_TENDER', needs: { cpvCodes: codes } };
-    else if (picked) {
-      const [owner, id] = picked.split('/');
-      request.tenderRef = { owner, id };
-    }
-    const maxKm = Number($('#max-km').value);
-    if (maxKm > 0) request.filter = { maxDistanceKm: maxKm };
+    const request = { ...tenderRequest(), k: 10 };
     const response = await api('POST', '/v1/matching/suppliers:suggest', request);
-    const matches = response.matches || [];
-    const list = $('#supplier-list');
-    list.replaceChildren();
-    const regions = new Map();
-    for (const match of matches) {
-      const p = match.profile;
-      const where = p.location && p.location.municipality ? p.location.municipality : '';
-      const distance = match.explanation.distanceKm !== undefined
-        ? ` · ${Math.round(match.explanation.distanceKm)} ${t('km')}` : '';
-      list.append(element('li', { class: 'match', 'data-id': p.id },
-        element('div', { class: 'match-head' },
-          element('strong', {}, p.displayName || p.id), ` · ${where}${distance}`,
-          element('span', { class: 'match-score' }, (match.score || 0).toFixed(3))),
-        facetBars(match.explanation)));
-      const province = (p.location && p.location.province) || '?';
-      const region = regions.get(province) || { count: 0, places: new Set() };
-      region.count += 1;
-      if (where) region.places.add(where);
-      regions.set(province, region);
+    const query = request.tenderRef || null;
+    const sameQuery = suppliers.query && query && keyOf(suppliers.query) === keyOf(query);
+    if (!sameQuery) suppliers.feedback = new Map();
+    suppliers.request = request;
+    suppliers.query = query;
+    suppliers.response = response;
+    suppliers.tender = null;
+    if (query) {
+      const path = `/v1/profiles/${encodeURIComponent(query.owner)}/${encodeURIComponent(query.id)}`;
+      suppliers.tender = (await api('GET', path).catch(() => ({}))).profile || null;
     }
-    const body = $('#region-table tbody');
-    body.replaceChildren();
-    for (const [province, region] of [...regions].sort((a, b) => b[1].count - a[1].count)) {
-      body.append(element('tr', {}, element('td', {}, province), element('td', {}, region.count),
-        element('td', {}, [...region.places].join(', '))));
-    }
-    return t('found')(matches.length);
+    renderSuggestions();
+    return t('found')((response.matches || []).length);
   });
+}
+
+function renderSuggestions() {
+  if (!suppliers.response) return;
+  const matches = suppliers.response.matches || [];
+  const filter = suppliers.request.filter || {};
+  const list = $('#supplier-list');
+  list.replaceChildren();
+  const regions = new Map();
+  for (const match of matches) {
+    const p = match.profile;
+    const where = p.location && p.location.municipality ? p.location.municipality : '';
+    const distance = match.explanation.distanceKm !== undefined
+      ? `${Math.round(match.explanation.distanceKm)} ${t('km')}` : '';
+    const place = [where, distance].filter(Boolean).map((part) => ` · ${part}`).join('');
+    list.append(element('li', { class: `match${match.explanation.outOfReach ? ' out-of-reach' : ''}`, 'data-id': p.id,
+      'data-owner': p.owner || '' },
+    element('div', { class: 'match-head' },
+      element('strong', {}, p.displayName || p.id), place,
+      element('span', { class: 'match-score' }, (match.score || 0).toFixed(3))),
+    facetBars(match.explanation),
+    reasonList(reasonsInWords(match, filter, suppliers.request.diversity)),
+    feedbackControls(match)));
+    const province = (p.location && p.location.province) || '?';
+    const region = regions.get(province) || { count: 0, places: new Set() };
+    region.count += 1;
+    if (where) region.places.add(where);
+    regions.set(province, region);
+  }
+  const body = $('#region-table tbody');
+  body.replaceChildren();
+  for (const [province, region] of [...regions].sort((a, b) => b[1].count - a[1].count)) {
+    body.append(element('tr', {}, element('td', {}, province), element('td', {}, region.count),
+      element('td', {}, [...region.places].join(', '))));
+  }
+  $('#whynot-ids').replaceChildren(...matches.map((m) => element('option', { value: keyOf(m.profile) })));
+  renderShortlistCount();
+  renderWhyNot();
+  drawMap();
+}
+
+// "Shortlist" and "not relevant" (with a reason) for one suggestion, recorded with RecordFeedback.
+function feedbackControls(match) {
+  const key = keyOf(match.profile);
+  const state = suppliers.feedback.get(key) || {};
+  const stored = suppliers.query !== null;
+  const disabled = stored ? {} : { disabled: '', title: t('inlineNoFeedback') };
+  const reason = element('select', { class: 'reject-reason' },
+    ...Object.entries(t('rejectionReasons')).map(([value, text]) => element('option', { value }, text)));
+  if (state.reason) reason.value = state.reason;
+  const text = element('input', { class: 'reject-text', placeholder: t('reasonText'), maxlength: '1000' });
+  const rejectForm = element('span', { class: 'reject-form', hidden: '' }, reason, text,
+    element('button', { type: 'button', class: 'reject-record' }, t('record')));
+  const status = element('span', { class: `feedback-status${state.state === 'error' ? ' error' : ''}`,
+    role: 'status' }, feedbackStatusText(state));
+  const controls = element('div', { class: 'feedback' },
+    element('button', { type: 'button', class: 'shortlist', ...disabled }, t('shortlist')),
+    element('button', { type: 'button', class: 'reject', ...disabled }, t('notRelevant')), rejectForm, status);
+  controls.querySelector('.shortlist').addEventListener('click',
+    () => recordFeedback(match, { action: 'FEEDBACK_ACTION_SHORTLISTED' }, status));
+  controls.querySelector('.reject').addEventListener('click', () => { rejectForm.hidden = !rejectForm.hidden; });
+  rejectForm.querySelector('.reject-record').addEventListener('click', () => {
+    const event = { action: 'FEEDBACK_ACTION_REJECTED', reason: reason.value };
+    if (text.value.trim()) event.reasonText = text.value.trim();
+    if (reason.value === 'REJECTION_REASON_OTHER' && !event.reasonText) {
+      showFeedbackStatus(status, { state: 'error', message: t('otherNeedsText') });
+      return;
+    }
+    recordFeedback(match, event, status);
+  });
+  return controls;
+}
+
+function feedbackStatusText(state) {
+  switch (state.state) {
+    case 'recording': return t('recording');
+    case 'shortlisted': return t('shortlisted')(state.id);
+    case 'rejected': return t('rejected')(t('rejectionReasons')[state.reason], state.id);
+    case 'error': return t('notRecorded')(state.message);
+    default: return '';
+  }
+}
+
+function showFeedbackStatus(status, state) {
+  status.textContent = feedbackStatusText(state);
+  status.classList.toggle('error', state.state === 'error');
+}
+
+async function recordFeedback(match, event, status) {
+  const key = keyOf(match.profile);
+  showFeedbackStatus(status, { state: 'recording' });
+  try {
+    const response = await api('POST', '/v1/feedback', { events: [{
+      matchType: 'MATCH_TYPE_SUPPLIERS_FOR_TENDER', query: suppliers.query,
+      candidate: { owner: match.profile.owner, id: match.profile.id }, rank: match.rank,
+      indexVersion: suppliers.response.indexVersion, rankProfile: suppliers.response.rankProfile, ...event }] });
+    const id = response.ids[0];
+    // A shortlisted match keeps the request that suggested it: the shortlist outlives a new list for the tender.
+    const state = event.action === 'FEEDBACK_ACTION_SHORTLISTED' ? { state: 'shortlisted', id, match,
+      filter: suppliers.request.filter || {}, diversity: suppliers.request.diversity }
+      : { state: 'rejected', id, reason: event.reason };
+    suppliers.feedback.set(key, state);
+    showFeedbackStatus(status, state);
+  } catch (error) {
+    // A failed call changes nothing that was recorded before; the message says why in the API's words.
+    showFeedbackStatus(status, { state: 'error', message: error.message });
+  }
+  renderShortlistCount();
+}
+
+// The shortlisted suggestions for the tender, in the order they were shortlisted: {match, filter, diversity}.
+function shortlisted() {
+  return [...suppliers.feedback.values()].filter((state) => state.state === 'shortlisted');
+}
+
+function renderShortlistCount() {
+  const n = shortlisted().length;
+  $('#export-csv').disabled = n === 0;
+  $('#shortlist-count').textContent = t('shortlistCount')(n);
+}
+
+// One CSV field (RFC 4180): quoted when it holds a comma, quote or line break; text a spreadsheet would read as a
+// formula (starting with = + - @) gets a leading apostrophe, since names and reasons come from partners.
+function csvField(value) {
+  let text = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+// The shortlisted suggestions as a CSV file, downloaded by the browser; the reasons in the page's language. It
+// starts with a byte order mark so that spreadsheets read it as UTF-8.
+function exportShortlist() {
+  const rows = [['id', 'name', 'score', 'rank', 'municipality', 'distance_km', 'reasons']];
+  for (const { match, filter, diversity } of shortlisted()) {
+    const p = match.profile;
+    const e = match.explanation;
+    rows.push([p.id, p.displayName || '', Number((match.score || 0).toFixed(4)), match.rank,
+      (p.location && p.location.municipality) || '', e.distanceKm === undefined ? '' : Number(e.distanceKm.toFixed(1)),
+      reasonsInWords(match, filter, diversity).map((r) => r.text).join(' | ')]);
+  }
+  const csv = `\ufeff${rows.map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
+  const link = element('a', { href: URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' })),
+    download: `shortlist-${suppliers.query ? suppliers.query.id : 'tender'}.csv` });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  URL.revokeObjectURL(link.href);
+}
+
+// "Why not?": ExplainMatch for the form's tender and filters and any supplier.
+async function explainWhyNot(event) {
+  event.preventDefault();
+  await run('#whynot-status', async () => {
+    const typed = $('#whynot-id').value.trim();
+    const [owner, id] = typed.includes('/') ? typed.split('/', 2) : ['', typed];
+    const request = tenderRequest();
+    suppliers.whyNot = null;
+    renderWhyNot();
+    const explain = { matchType: 'MATCH_TYPE_SUPPLIERS_FOR_TENDER', candidate: { owner, id } };
+    if (request.tenderRef) explain.queryRef = request.tenderRef;
+    if (request.tenderProfile) explain.queryProfile = request.tenderProfile;
+    if (request.filter) explain.filter = request.filter;
+    suppliers.whyNot = { filter: request.filter || {}, response: await api('POST', '/v1/matching:explain', explain) };
+    renderWhyNot();
+    drawMap();
+    return '';
+  });
+}
+
+function renderWhyNot() {
+  const box = $('#whynot-result');
+  if (!suppliers.whyNot) {
+    box.replaceChildren();
+    return;
+  }
+  const { response, filter } = suppliers.whyNot;
+  const match = response.match;
+  const name = `${match.profile.displayName || match.profile.id} (${match.profile.id})`;
+  const exclusions = exclusionsInWords(match, filter);
+  const score = t('whyNotScore')((match.score || 0).toFixed(3));
+  const head = exclusions.length ? t('whyNotExcluded')(name)
+    : `${t('whyNotRanked')(name, response.rank, response.eligibleCount)}, ${score}`;
+  box.replaceChildren(element('p', { class: 'whynot-head' }, head),
+    ...(exclusions.length ? [element('ul', { class: 'exclusions' },
+      ...exclusions.map((text) => element('li', {}, text)))] : []),
+    reasonList(reasonsInWords(match, filter).filter((r) => !saidByExclusions(r.kind, match))));
+}
+
+// Whether an exclusion of the match already says what a reason of this kind would (the distance, the missing
+// certificates).
+function saidByExclusions(kind, match) {
+  const fields = new Set((match.explanation.exclusions || []).map((e) => e.field));
+  if (kind === 'distance' || kind === 'out-of-reach') {
+    return fields.has('service_radius_km') || fields.has('filter.max_distance_km');
+  }
+  return kind === 'missing-certificate' && fields.has('filter.required_certifications');
+}
+
+// The map: the tender, its distance limit, the suggested suppliers (numbered by rank) and the "why not?" one.
+let map = null;
+
+function drawMap() {
+  if (!map) return;
+  map.clearCircles();
+  const at = (profile) => profile && profile.location && profile.location.coordinates;
+  const tender = at(suppliers.tender);
+  const filter = (suppliers.request && suppliers.request.filter) || {};
+  if (tender && filter.maxDistanceKm) {
+    map.addCircle({ ...tender, radiusKm: filter.maxDistanceKm, className: 'limit',
+      title: `${t('legendLimit')}: ${filter.maxDistanceKm} km` });
+  }
+  for (const match of (suppliers.response && suppliers.response.matches) || []) {
+    const where = at(match.profile);
+    if (!where) continue;
+    const e = match.explanation;
+    map.addCircle({ ...where, radiusPx: 5, className: `supplier${e.outOfReach ? ' out-of-reach' : ''}`,
+      label: match.rank, data: { id: match.profile.id },
+      title: `${match.rank}. ${match.profile.displayName || match.profile.id}`
+        + `${e.distanceKm === undefined ? '' : ` · ${km(e.distanceKm)} km`}` });
+  }
+  const whyNot = suppliers.whyNot && suppliers.whyNot.response.match.profile;
+  if (at(whyNot)) {
+    map.addCircle({ ...at(whyNot), radiusPx: 5, className: 'whynot', data: { id: whyNot.id },
+      title: `${t('whyNotTitle')} ${whyNot.displayName || whyNot.id}` });
+  }
+  if (tender) {
+    const { displayName, id, location } = suppliers.tender;
+    map.addCircle({ ...tender, radiusPx: 7, className: 'tender',
+      title: `${displayName || id}${location.municipality ? ` (${location.municipality})` : ''}` });
+  }
 }
 
 async function pairBuddies(event) {
@@ -207,10 +643,14 @@ document.addEventListener('DOMContentLoaded', () => {
   $('#api-key').addEventListener('change', () => {
     sessionStorage.setItem('circmatch-api-key', $('#api-key').value.trim());
     loadTenders();
+    loadLabels();
   });
   $('#language').addEventListener('click', () => {
     language = language === 'nl' ? 'en' : 'nl';
     applyLanguage();
+    renderSuggestions();
+    renderWhyNot();
+    renderShortlistCount();
   });
   for (const tab of document.querySelectorAll('.tab')) {
     tab.addEventListener('click', () => {
@@ -219,8 +659,14 @@ document.addEventListener('DOMContentLoaded', () => {
     });
   }
   $('#tender-form').addEventListener('submit', suggestSuppliers);
+  $('#whynot-form').addEventListener('submit', explainWhyNot);
+  $('#export-csv').addEventListener('click', exportShortlist);
   $('#cohort-form').addEventListener('submit', pairBuddies);
   $('#market-form').addEventListener('submit', scheduleMeetings);
   applyLanguage();
+  renderShortlistCount();
   loadTenders();
+  loadLabels();
+  map = new NetherlandsMap($('#map'), { width: 400 });
+  map.loadOutline('netherlands.json').then(drawMap, (error) => { $('#map-status').textContent = error.message; });
 });
