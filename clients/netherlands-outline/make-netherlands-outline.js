@@ -4,7 +4,7 @@
 // north of 45° N are kept. Coordinates are rounded to 3 decimals (about 100 m; a pixel is about 800 m when the
 // country is drawn 400 px wide) and repeated points dropped.
 //
-//   cd clients/web/tools && npm install && node make-netherlands-outline.js
+//   cd clients/netherlands-outline && npm install && node make-netherlands-outline.js
 //
 // The page needs neither npm nor the network: it reads the generated file. SOURCES.md beside it says where the
 // data comes from and under which licence.
@@ -43,11 +43,11 @@ const outline = {
   properties: {
     name: 'Nederland',
     source: `Natural Earth 1:10m Admin 0 countries (public domain), via world-atlas ${atlasVersion}; ` +
-      'European part only; made by clients/web/tools/make-netherlands-outline.js',
+      'European part only; made by clients/netherlands-outline/make-netherlands-outline.js',
   },
   geometry: { type: 'MultiPolygon', coordinates: polygons },
 };
-const target = path.join(__dirname, '..', 'netherlands.json');
+const target = path.join(__dirname, '..', 'web', 'netherlands.json');
 fs.writeFileSync(target, `${JSON.stringify(outline)}\n`);
 const points = polygons.flat().reduce((sum, ring) => sum + ring.length, 0);
 console.log(`${target}: ${polygons.length} polygons, ${points} points, ${fs.statSync(target).size} bytes`);
