@@ -14,6 +14,7 @@
 #include <google/protobuf/dynamic_message.h>
 #include <google/protobuf/message.h>
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/time_util.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/support/byte_buffer.h>
@@ -34,9 +35,13 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "circmatch/v1/feedback_service.grpc.pb.h"
 #include "circmatch/v1/insights_service.grpc.pb.h"
@@ -76,6 +81,9 @@ Usage:
                                          municipality, cpv_codes, strategies, materials, certifications (lists
                                          separated by ';'), text, visibility (shared/private), owner
   circmatch [FLAGS] export               write every profile as JSON lines to stdout, paging through ListProfiles
+  circmatch [FLAGS] gap-report           where circular supply is missing (InsightsService.GapReport): per CPV
+                                         sector (or, --by=municipality, per municipality) of a region, the
+                                         tenders, the suppliers within reach and the underserved tenders
   circmatch --help                       this text
 
 METHOD is "package.Service/Method" (e.g. circmatch.v1.MatchingService/SuggestSuppliers), "Service/Method"
@@ -105,7 +113,8 @@ Flags (before or after the command; --name=value or --name value):
   --kind=KIND          export: only this kind (tender, supplier, buyer, buddy, or PROFILE_KIND_TENDER, ...)
   --owner=OWNER        export: only this owner's profiles; default the caller's own
   --page_size=N        export: profiles per ListProfiles page, 1 to 1000; default 1000
-  --format=F           export: jsonl (default) or csv (the columns import reads); eval: table (default) or json
+  --format=F           export: jsonl (default) or csv (the columns import reads); eval: table (default) or json;
+                       gap-report: table (default), csv or json (the whole response)
   --split=S            eval, fit: only the judged queries whose "split" is S (e.g. tuning, test)
   --k=N                eval, fit: depth of the metrics and results asked per query; default 10
   --relevant_grade=G   eval: lowest grade counted relevant by MRR and precision; default 2
@@ -113,6 +122,14 @@ Flags (before or after the command; --name=value or --name value):
   --folds=N            fit: folds of the cross-validation; default 5
   --facets=LIST        fit: facets to tune, comma-separated; default cpv,strategies,materials,certifications,
                        location,text
+  --province=P, --corop=C, --municipality=M, --tag=T
+                       gap-report: the region (name or CBS code: Overijssel, PV23, Noord-Overijssel, CR10, Zwolle,
+                       GM0193; or a profile tag); at most one; default the whole country
+  --start=TIME, --end=TIME   gap-report: the period (RFC 3339, e.g. 2026-01-01T00:00:00Z); default unbounded
+  --cpv_level=L        gap-report: division (default) or group
+  --min_score=X        gap-report: the score a supplier needs for a tender, 0 to 1; default the server's (0.2)
+  --min_suppliers=N    gap-report: fewer suppliers than this make a tender underserved; default the server's (3)
+  --by=B               gap-report table and csv: sector (default) or municipality
   --help, -h           this text
 
 On a failed call it prints "ERROR <CODE>: <message>" to stderr (e.g. ERROR INVALID_ARGUMENT:
@@ -135,6 +152,8 @@ Examples:
   circmatch export --kind=supplier > suppliers.jsonl
   circmatch eval eval/relevance/judgments.jsonl --split=test
   circmatch fit eval/relevance/judgments.jsonl --split=tuning
+  circmatch gap-report --province=Overijssel --min_suppliers=5
+  circmatch gap-report --corop=CR10 --by=municipality --format=csv > map.csv
 )";
 
 // One file of each proto this binary is linked with. Naming a message of each file forces the generated code of
@@ -307,6 +326,13 @@ struct Flags {
   std::string weights;  // eval: FacetWeights in proto3 JSON, sent with every query; fit: where to start
   int folds = 5;
   std::string facets;  // fit: comma-separated facets to tune
+  // gap-report: the region (at most one), the period, the grouping and thresholds, and which table to print
+  std::string province, corop, municipality, tag;
+  std::string start, end;
+  std::string cpv_level;
+  std::string min_score;
+  std::string min_suppliers;
+  std::string by;
   bool help = false;
 };
 
@@ -808,9 +834,10 @@ bool ParseInt(const std::string& text, int64_t* value) {
 // Splits argv into flags and positional arguments. Returns an error message, or empty.
 std::string ParseArgs(int argc, char** argv, Flags* flags, std::vector<std::string>* positional) {
   const std::vector<std::string> with_value = {
-      "server",    "deadline_ms", "max_messages",   "batch",         "kind",         "owner",
-      "page_size", "api_key",     "tls_ca_file",    "tls_cert_file", "tls_key_file", "format",
-      "split",     "k",           "relevant_grade", "weights",       "folds",        "facets"};
+      "server",      "deadline_ms",   "max_messages",  "batch",  "kind",         "owner", "page_size",      "api_key",
+      "tls_ca_file", "tls_cert_file", "tls_key_file",  "format", "split",        "k",     "relevant_grade", "weights",
+      "folds",       "facets",        "province",      "corop",  "municipality", "tag",   "start",          "end",
+      "cpv_level",   "min_score",     "min_suppliers", "by"};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "-h" || arg == "--help" || arg == "-help") {
@@ -859,6 +886,26 @@ std::string ParseArgs(int argc, char** argv, Flags* flags, std::vector<std::stri
       flags->weights = value;
     } else if (name == "facets") {
       flags->facets = value;
+    } else if (name == "province") {
+      flags->province = value;
+    } else if (name == "corop") {
+      flags->corop = value;
+    } else if (name == "municipality") {
+      flags->municipality = value;
+    } else if (name == "tag") {
+      flags->tag = value;
+    } else if (name == "start") {
+      flags->start = value;
+    } else if (name == "end") {
+      flags->end = value;
+    } else if (name == "cpv_level") {
+      flags->cpv_level = value;
+    } else if (name == "min_score") {
+      flags->min_score = value;
+    } else if (name == "min_suppliers") {
+      flags->min_suppliers = value;
+    } else if (name == "by") {
+      flags->by = value;
     } else if (name == "k" || name == "relevant_grade" || name == "folds") {
       if (!ParseInt(value, &number) || number < 0 || number > 1000) {
         return "flag --" + name + " needs an integer from 0 to 1000, got \"" + value + "\"";
@@ -879,6 +926,160 @@ std::string ParseArgs(int argc, char** argv, Flags* flags, std::vector<std::stri
     }
   }
   return "";
+}
+
+// ---- gap report ------------------------------------------------------------------------------------------------
+
+// Width of UTF-8 text in characters (a label like "Stoffen voor de bouw" or "Súdwest-Fryslân" pads by characters,
+// not bytes).
+size_t TextWidth(const std::string& text) {
+  size_t width = 0;
+  for (unsigned char c : text) width += (c & 0xC0) != 0x80 ? 1 : 0;
+  return width;
+}
+
+// Prints rows (the first is the header), each column as wide as its widest cell, `numeric` ones right-aligned,
+// without trailing spaces.
+void PrintAligned(const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& numeric) {
+  std::vector<size_t> widths(rows.front().size(), 0);
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], TextWidth(row[i]));
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      const std::string pad(widths[i] - TextWidth(row[i]), ' ');
+      if (i > 0) line += "  ";
+      line += numeric[i] ? pad + row[i] : row[i] + pad;
+    }
+    line.erase(line.find_last_not_of(' ') + 1);
+    std::cout << line << "\n";
+  }
+}
+
+// A label cut to `max` characters, with an ellipsis.
+std::string Shortened(const std::string& text, size_t max) {
+  if (TextWidth(text) <= max) return text;
+  std::string out;
+  size_t width = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if ((c & 0xC0) != 0x80 && ++width > max - 1) break;
+    out.push_back(text[i]);
+  }
+  return out + "\u2026";
+}
+
+void PrintGapTable(const circmatch::v1::GapReportResponse& report, bool by_municipality) {
+  std::cout << "Gap report, " << report.region() << ": tenders " << report.tenders() << ", underserved "
+            << report.underserved_tenders() << " (fewer than min_suppliers=" << report.min_suppliers()
+            << " within reach at min_score=" << absl::StrFormat("%.2f", report.min_score()) << "), suppliers "
+            << report.suppliers() << ", rank profile " << report.rank_profile() << "\n\n";
+  std::vector<std::vector<std::string>> rows;
+  if (by_municipality) {
+    rows.push_back({"MUNICIPALITY", "CODE", "TENDERS", "SUPPLIERS", "UNDERSERVED", "GAP"});
+    for (const circmatch::v1::MunicipalityGap& m : report.municipalities()) {
+      rows.push_back({m.name(), m.code(), absl::StrCat(m.tenders()), absl::StrCat(m.suppliers()),
+                      absl::StrCat(m.underserved_tenders()), absl::StrFormat("%.2f", m.gap())});
+    }
+    PrintAligned(rows, {false, false, true, true, true, true});
+    return;
+  }
+  rows.push_back({"CPV", "SECTOR", "TENDERS", "OPEN", "SUPPLIERS", "SME", "UNDERSERVED", "GAP", "STRATEGIES", ""});
+  for (const circmatch::v1::SectorGap& s : report.sectors()) {
+    std::vector<std::string> strategies;
+    for (const circmatch::v1::StrategyCount& c : s.strategies()) {
+      strategies.push_back(absl::StrCat(c.strategy(), ":", c.suppliers()));
+    }
+    rows.push_back({s.cpv_code().empty() ? "-" : s.cpv_code(), Shortened(s.label_nl(), 40), absl::StrCat(s.tenders()),
+                    absl::StrCat(s.open_tenders()), absl::StrCat(s.suppliers()), absl::StrCat(s.sme_suppliers()),
+                    absl::StrCat(s.underserved_tenders_size()), absl::StrFormat("%.2f", s.gap()),
+                    strategies.empty() ? "-" : absl::StrJoin(strategies, " "),
+                    s.no_supply_nearby() ? "no supply nearby" : ""});
+  }
+  PrintAligned(rows, {false, false, true, true, true, true, true, true, false, false});
+}
+
+int RunGapReport(const Flags& flags) {
+  circmatch::v1::GapReportRequest request;
+  int regions = 0;
+  for (const auto& [value, field] :
+       {std::pair{&flags.province, &circmatch::v1::GapReportRequest::mutable_province},
+        std::pair{&flags.corop, &circmatch::v1::GapReportRequest::mutable_corop},
+        std::pair{&flags.municipality, &circmatch::v1::GapReportRequest::mutable_municipality},
+        std::pair{&flags.tag, &circmatch::v1::GapReportRequest::mutable_tag}}) {
+    if (value->empty()) continue;
+    ++regions;
+    *(request.*field)() = *value;
+  }
+  if (regions > 1) {
+    std::cerr << "circmatch gap-report: give at most one of --province, --corop, --municipality and --tag" << std::endl;
+    return kExitUsage;
+  }
+  for (const auto& [text, name, field] :
+       {std::tuple{&flags.start, "start", &circmatch::v1::GapReportRequest::mutable_start_time},
+        std::tuple{&flags.end, "end", &circmatch::v1::GapReportRequest::mutable_end_time}}) {
+    if (text->empty()) continue;
+    if (!pb::util::TimeUtil::FromString(*text, (request.*field)())) {
+      std::cerr << "circmatch gap-report: --" << name << " is not an RFC 3339 time (2026-01-01T00:00:00Z), got \""
+                << *text << "\"" << std::endl;
+      return kExitUsage;
+    }
+  }
+  if (flags.cpv_level == "group") {
+    request.set_cpv_level(circmatch::v1::CPV_LEVEL_GROUP);
+  } else if (flags.cpv_level == "division") {
+    request.set_cpv_level(circmatch::v1::CPV_LEVEL_DIVISION);
+  } else if (!flags.cpv_level.empty()) {
+    std::cerr << "circmatch gap-report: --cpv_level must be division or group, got \"" << flags.cpv_level << "\""
+              << std::endl;
+    return kExitUsage;
+  }
+  if (!flags.min_score.empty()) {
+    double score = 0;
+    if (!absl::SimpleAtod(flags.min_score, &score)) {
+      std::cerr << "circmatch gap-report: --min_score needs a number, got \"" << flags.min_score << "\"" << std::endl;
+      return kExitUsage;
+    }
+    request.set_min_score(score);  // the server checks the range
+  }
+  if (!flags.min_suppliers.empty()) {
+    int64_t n = 0;
+    if (!ParseInt(flags.min_suppliers, &n) || n < INT32_MIN || n > INT32_MAX) {
+      std::cerr << "circmatch gap-report: --min_suppliers needs an integer, got \"" << flags.min_suppliers << "\""
+                << std::endl;
+      return kExitUsage;
+    }
+    request.set_min_suppliers(static_cast<int32_t>(n));
+  }
+  const std::string format = flags.format.empty() ? "table" : flags.format;
+  if (format != "table" && format != "csv" && format != "json") {
+    std::cerr << "circmatch gap-report: --format must be table, csv or json, got \"" << flags.format << "\""
+              << std::endl;
+    return kExitUsage;
+  }
+  if (!flags.by.empty() && flags.by != "sector" && flags.by != "municipality") {
+    std::cerr << "circmatch gap-report: --by must be sector or municipality, got \"" << flags.by << "\"" << std::endl;
+    return kExitUsage;
+  }
+  const bool by_municipality = flags.by == "municipality";
+  if (format == "csv") request.set_format(circmatch::v1::GAP_REPORT_FORMAT_CSV);
+
+  const pb::MethodDescriptor* method =
+      pb::DescriptorPool::generated_pool()->FindMethodByName("circmatch.v1.InsightsService.GapReport");
+  grpc::GenericStub stub(MakeChannel(flags));
+  circmatch::v1::GapReportResponse report;
+  grpc::Status status = CallUnary(&stub, MethodPath(method), request, &report, flags);
+  if (!status.ok()) return ReportStatus(status);
+  if (format == "json") {
+    std::cout << ToJson(report, /*pretty=*/true) << std::endl;
+  } else if (format == "csv") {
+    std::cout << (by_municipality ? report.municipalities_csv() : report.sectors_csv());
+  } else {
+    PrintGapTable(report, by_municipality);
+  }
+  std::cout.flush();
+  return std::cout.good() ? 0 : kExitNoInput;
 }
 
 }  // namespace
@@ -930,6 +1131,15 @@ int main(int argc, char** argv) {
       return kExitUsage;
     }
     return RunExport(flags);
+  }
+  if (command == "gap-report") {
+    if (args.size() != 1) {
+      std::cerr << "circmatch gap-report: usage: circmatch gap-report [--province=P | --corop=C | --municipality=M | "
+                   "--tag=T] [--format=table|csv|json] (see circmatch --help)"
+                << std::endl;
+      return kExitUsage;
+    }
+    return RunGapReport(flags);
   }
   if (command == "eval" || command == "fit") {
     if (args.size() != 2) {

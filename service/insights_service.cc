@@ -11,6 +11,7 @@
 #include "circmatch/scorer.h"
 #include "service/access.h"
 #include "service/authenticator.h"
+#include "service/gap_report.h"
 #include "service/profile_conversion.h"
 #include "service/profile_repository.h"
 #include "service/status_mapping.h"
@@ -123,6 +124,18 @@ grpc::ServerUnaryReactor* InsightsServiceImpl::ExposureReport(grpc::CallbackServ
   absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
   if (!caller.ok()) return FinishUnary(context, caller.status());
   absl::StatusOr<v1::ExposureReportResponse> report = ExposureReportFor(*repository_, *caller, *request, absl::Now());
+  if (!report.ok()) return FinishUnary(context, report.status());
+  *response = *std::move(report);
+  return FinishUnary(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* InsightsServiceImpl::GapReport(grpc::CallbackServerContext* context,
+                                                         const v1::GapReportRequest* request,
+                                                         v1::GapReportResponse* response) {
+  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
+  if (!caller.ok()) return FinishUnary(context, caller.status());
+  absl::StatusOr<v1::GapReportResponse> report =
+      GapReportFor(*repository_, *caller, *request, absl::Now(), [context] { return CheckCallAlive(context); });
   if (!report.ok()) return FinishUnary(context, report.status());
   *response = *std::move(report);
   return FinishUnary(context, absl::OkStatus());

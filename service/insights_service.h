@@ -1,5 +1,6 @@
 // circmatch.v1.InsightsService on the gRPC callback API: the exposure of organization size classes in a partner's
-// suggestions (ExposureReport), from its own feedback events and the profiles it may see.
+// suggestions (ExposureReport), from its own feedback events and the profiles it may see; where circular supply
+// is missing per region and CPV sector (GapReport, gap_report.h).
 //
 // Thread-safety: the handler runs concurrently on gRPC's threads; the repository and store are thread-safe.
 #ifndef CIRCMATCH_SERVICE_INSIGHTS_SERVICE_H_
@@ -31,6 +32,8 @@ class InsightsServiceImpl final : public v1::InsightsService::CallbackService {
   grpc::ServerUnaryReactor* ExposureReport(grpc::CallbackServerContext* context,
                                            const v1::ExposureReportRequest* request,
                                            v1::ExposureReportResponse* response) override;
+  grpc::ServerUnaryReactor* GapReport(grpc::CallbackServerContext* context, const v1::GapReportRequest* request,
+                                      v1::GapReportResponse* response) override;
 
  private:
   const ProfileRepository* const repository_;

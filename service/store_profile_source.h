@@ -51,6 +51,12 @@ class StoreProfileSource : public ProfileSource {
   // asked for (a fit ranks the same queries many times). Their stored protos are not kept.
   void HoldWhatIsRead() { hold_read_ = true; }
 
+  // A profile held (added, or read since HoldWhatIsRead), or nullptr; valid until the next GetMany or Add.
+  const Profile* Held(const ProfileKey& key) const {
+    auto it = held_.find(key);
+    return it == held_.end() ? nullptr : &it->second;
+  }
+
  private:
   const ProfileRepository& repository_;
   const std::string viewer_;

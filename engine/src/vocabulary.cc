@@ -226,15 +226,21 @@ absl::StatusOr<std::unique_ptr<Vocabulary>> Vocabulary::Load(const std::string& 
   // Municipalities, found by official name, CBS statistical name or GM code.
   {
     absl::StatusOr<Table> table =
-        ReadTable(data_dir, "nl_municipalities.csv", {"name", "province", "lat", "lon", "gm_code", "name_cbs"});
+        ReadTable(data_dir, "nl_municipalities.csv",
+                  {"name", "province", "lat", "lon", "gm_code", "name_cbs", "province_code", "corop", "corop_code"});
     if (!table.ok()) return table.status();
     const int name = table->Column("name"), province = table->Column("province"), lat = table->Column("lat"),
-              lon = table->Column("lon"), code = table->Column("gm_code"), name_cbs = table->Column("name_cbs");
+              lon = table->Column("lon"), code = table->Column("gm_code"), name_cbs = table->Column("name_cbs"),
+              province_code = table->Column("province_code"), corop = table->Column("corop"),
+              corop_code = table->Column("corop_code");
     for (const internal::CsvRow& row : table->rows) {
       Municipality m;
       m.name = row.fields[name];
       m.code = row.fields[code];
       m.province = row.fields[province];
+      m.province_code = row.fields[province_code];
+      m.corop = row.fields[corop];
+      m.corop_code = row.fields[corop_code];
       if (!absl::SimpleAtod(row.fields[lat], &m.centre.latitude) ||
           !absl::SimpleAtod(row.fields[lon], &m.centre.longitude) || std::abs(m.centre.latitude) > 90 ||
           std::abs(m.centre.longitude) > 180) {

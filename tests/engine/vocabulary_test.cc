@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "circmatch/internal/csv.h"
@@ -26,6 +28,16 @@ TEST(CsvTest, UnterminatedQuoteNamesFileAndLine) {
   auto rows = internal::ParseCsv("a,b\n1,\"open\n", "t.csv");
   ASSERT_FALSE(rows.ok());
   EXPECT_TRUE(absl::StrContains(rows.status().message(), "t.csv:2")) << rows.status();
+}
+
+TEST(CsvTest, WrittenLinesReadBackAsTheirFields) {
+  const std::vector<std::string> fields = {"39000000", "Meubelen, inrichting", "\"R3\"", "two\nlines", ""};
+  const std::string line = internal::CsvLine(fields);
+  EXPECT_EQ(line, "39000000,\"Meubelen, inrichting\",\"\"\"R3\"\"\",\"two\nlines\",\n");
+  auto rows = internal::ParseCsv(internal::CsvLine({"a", "b", "c", "d", "e"}) + line, "t.csv");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[1].fields, fields);
 }
 
 TEST(VocabularyTest, LoadMissingFolderIsNotFound) {
@@ -77,6 +89,9 @@ TEST(VocabularyTest, MunicipalityLookup) {
   ASSERT_NE(zwolle, nullptr);
   EXPECT_EQ(zwolle->code, "GM0193");
   EXPECT_EQ(zwolle->province, "Overijssel");
+  EXPECT_EQ(zwolle->province_code, "PV23");
+  EXPECT_EQ(zwolle->corop, "Noord-Overijssel");
+  EXPECT_EQ(zwolle->corop_code, "CR10");
   EXPECT_EQ(v.FindMunicipality("ZWOLLE"), zwolle);
   EXPECT_EQ(v.FindMunicipality("gm0193"), zwolle);
   EXPECT_EQ(v.FindMunicipality("GM0193"), zwolle);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "circmatch/v1/insights_service.pb.h"
 #include "service_test_util.h"
 #include "subprocess.h"
 
@@ -235,6 +236,68 @@ TEST_F(CliTest, EvalPrintsRankMetricsAndTheResultsJudgedZero) {
       << invalid.Describe();
 }
 
+// Column of byte offset `at` of a line, in characters (labels may hold accents).
+size_t ColumnOf(const std::string& line, size_t at) {
+  size_t column = 0;
+  for (size_t i = 0; i < at && i < line.size(); ++i) column += (static_cast<unsigned char>(line[i]) & 0xC0) != 0x80;
+  return column;
+}
+
+// `circmatch gap-report` prints InsightsService.GapReport as an aligned table per sector (largest gap first) or
+// per municipality, as the server's CSV, or as the JSON response.
+TEST_F(CliTest, GapReportPrintsAnAlignedTableCsvOrJson) {
+  MustUpsert({ProfileJson(R"({"id": "t-zwolle", "kind": "PROFILE_KIND_TENDER", "visibility": "VISIBILITY_SHARED",
+                  "location": {"municipality": "Zwolle"}, "needs": {"cpvCodes": ["39130000"]}})"),
+              ProfileJson(R"({"id": "t-enschede", "kind": "PROFILE_KIND_TENDER", "visibility": "VISIBILITY_SHARED",
+                  "location": {"municipality": "Enschede"}, "needs": {"cpvCodes": ["45000000"]}})"),
+              ProfileJson(R"({"id": "s-kampen", "kind": "PROFILE_KIND_SUPPLIER", "visibility": "VISIBILITY_SHARED",
+                  "serviceRadiusKm": 50, "location": {"municipality": "Kampen"},
+                  "organizationSize": "ORGANIZATION_SIZE_SMALL",
+                  "capabilities": {"cpvCodes": ["39130000"], "strategies": ["R3"]}})")});
+  const std::vector<std::string> region = {"gap-report", "--province=Overijssel", "--min_suppliers=1",
+                                           "--min_score=0.5"};
+  CommandResult table = Cli(region);
+  ASSERT_EQ(table.exit_code, 0) << table.Describe();
+  const std::vector<std::string> lines = Lines(table.out);
+  ASSERT_EQ(lines.size(), 4u) << table.out;
+  EXPECT_EQ(lines[0],
+            "Gap report, province Overijssel (PV23): tenders 2, underserved 1 (fewer than min_suppliers=1 within "
+            "reach at min_score=0.50), suppliers 1, rank profile builtin");
+  const std::string& header = lines[1];
+  EXPECT_EQ(header.rfind("CPV ", 0), 0u) << header;
+  // Construction has no supplier within reach: first, flagged; furniture has s-kampen, with its R3.
+  EXPECT_EQ(lines[2].rfind("45000000 ", 0), 0u) << table.out;
+  EXPECT_NE(lines[2].find("no supply nearby"), std::string::npos) << table.out;
+  EXPECT_EQ(lines[3].rfind("39000000 ", 0), 0u) << table.out;
+  EXPECT_EQ(lines[3].find("no supply nearby"), std::string::npos) << table.out;
+  // Numbers right-aligned under their headings, text left-aligned.
+  const size_t gap_end = ColumnOf(header, header.find("GAP") + 3);
+  EXPECT_EQ(ColumnOf(lines[2], lines[2].find("1.00") + 4), gap_end) << table.out;
+  EXPECT_EQ(ColumnOf(lines[3], lines[3].find("0.00") + 4), gap_end) << table.out;
+  EXPECT_EQ(ColumnOf(lines[3], lines[3].find("R3:1")), ColumnOf(header, header.find("STRATEGIES"))) << table.out;
+
+  std::vector<std::string> csv_args = region;
+  csv_args.insert(csv_args.end(), {"--format=csv", "--by=municipality"});
+  CommandResult csv = Cli(csv_args);
+  ASSERT_EQ(csv.exit_code, 0) << csv.Describe();
+  EXPECT_EQ(csv.out.rfind("code,name,latitude,longitude,tenders,suppliers,underserved_tenders,gap\n", 0), 0u)
+      << csv.out;
+  EXPECT_NE(csv.out.find("\nGM0193,Zwolle,52.51912,6.11964,1,1,0,0.0000\n"), std::string::npos) << csv.out;
+  EXPECT_NE(csv.out.find("\nGM0153,Enschede,52.22110,6.87734,1,0,1,1.0000\n"), std::string::npos) << csv.out;
+
+  std::vector<std::string> json_args = region;
+  json_args.push_back("--format=json");
+  CommandResult json = Cli(json_args);
+  ASSERT_EQ(json.exit_code, 0) << json.Describe();
+  EXPECT_EQ(FromJson<v1::GapReportResponse>(json.out).underserved_tenders(), 1);
+
+  CommandResult two_regions = Cli({"gap-report", "--province=Overijssel", "--corop=CR10"});
+  EXPECT_EQ(two_regions.exit_code, 64) << two_regions.Describe();
+  CommandResult unknown = Cli({"gap-report", "--province=Atlantis"});
+  EXPECT_EQ(unknown.exit_code, 1 + static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT)) << unknown.Describe();
+  EXPECT_NE(unknown.err.find("province: unknown province \"Atlantis\""), std::string::npos) << unknown.Describe();
+}
+
 // `circmatch fit` finds weights under which the judged-3 supplier, which only the text shows, ranks first.
 TEST_F(CliTest, FitFindsWeightsThatRankTheJudgedSupplierFirst) {
   MustUpsert({ProfileJson(R"({"id": "t-1", "kind": "PROFILE_KIND_TENDER", "visibility": "VISIBILITY_SHARED",
@@ -270,7 +333,7 @@ TEST(CliWithoutServerTest, HelpExplainsUsageAndAnUnreachableServerIsUnavailable)
   CommandResult help = RunCommand({CIRCMATCH_CLI_PATH, "--help"});
   ASSERT_EQ(help.exit_code, 0) << help.Describe();
   for (const std::string topic : {"--server", "CIRCMATCH_SERVER", "--deadline_ms", "import", "export", "list", "eval",
-                                  "fit", "--split", "@", "Examples"}) {
+                                  "fit", "--split", "@", "Examples", "gap-report", "--province"}) {
     EXPECT_NE(help.out.find(topic), std::string::npos) << topic;
   }
   CommandResult down = RunCommand({CIRCMATCH_CLI_PATH, "Check", "--deadline_ms=3000"}, "", std::chrono::seconds(30),

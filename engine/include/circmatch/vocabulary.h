@@ -44,9 +44,12 @@ struct Term {
 
 // One Dutch municipality.
 struct Municipality {
-  std::string name;      // "Zwolle"
-  std::string code;      // "GM0193"
-  std::string province;  // "Overijssel"
+  std::string name;           // "Zwolle"
+  std::string code;           // "GM0193"
+  std::string province;       // "Overijssel"
+  std::string province_code;  // CBS code, "PV23"
+  std::string corop;          // COROP region (= NUTS-3 in the Netherlands), "Noord-Overijssel"
+  std::string corop_code;     // CBS code, "CR10"
   GeoPoint centre;
 };
 

@@ -1,7 +1,7 @@
-// A small RFC 4180 CSV reader: comma-separated, fields optionally in double quotes, "" inside quotes is one
-// quote, quoted fields may hold commas and line breaks. LF or CRLF line endings.
+// A small RFC 4180 CSV reader and writer: comma-separated, fields optionally in double quotes, "" inside quotes
+// is one quote, quoted fields may hold commas and line breaks. LF or CRLF line endings.
 //
-// Thread-safety: pure function.
+// Thread-safety: pure functions.
 #ifndef CIRCMATCH_INTERNAL_CSV_H_
 #define CIRCMATCH_INTERNAL_CSV_H_
 
@@ -95,6 +95,27 @@ inline absl::StatusOr<std::vector<CsvRow>> ParseCsv(absl::string_view text, absl
   }
   end_row();
   return rows;
+}
+
+// One row as ParseCsv reads it back, ending in LF: a field holding a comma, quote or line break is quoted.
+inline std::string CsvLine(const std::vector<std::string>& fields) {
+  std::string line;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) line.push_back(',');
+    const std::string& field = fields[i];
+    if (field.find_first_of(",\"\r\n") == std::string::npos) {
+      line += field;
+      continue;
+    }
+    line.push_back('"');
+    for (char c : field) {
+      if (c == '"') line.push_back('"');
+      line.push_back(c);
+    }
+    line.push_back('"');
+  }
+  line.push_back('\n');
+  return line;
 }
 
 }  // namespace internal
