@@ -40,7 +40,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,10 +52,13 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "circmatch/v1/feedback_service.pb.h"
+#include "circmatch/v1/insights_service.pb.h"
 #include "circmatch/v1/market_day_service.pb.h"
 #include "circmatch/v1/matching_service.pb.h"
 #include "circmatch/v1/pairing_service.pb.h"
 #include "circmatch/v1/profile_service.pb.h"
+#include "circmatch/v1/rank_profile_service.pb.h"
 #include "circmatch/v1/vocabulary_service.pb.h"
 #include "fuzz/fuzz_util.h"
 #include "google/api/annotations.pb.h"
@@ -73,11 +75,6 @@ using circmatch::service::HttpGateway;
 using circmatch::service::HttpRequest;
 using circmatch::service::HttpResponse;
 using circmatch::service::HttpStatusOf;
-
-// The services the server routes over HTTP (server.cc's api_services).
-const char* const kServices[] = {"circmatch.v1.ProfileService", "circmatch.v1.MatchingService",
-                                 "circmatch.v1.PairingService", "circmatch.v1.MarketDayService",
-                                 "circmatch.v1.VocabularyService"};
 
 // The one key of the fixture's key file: fixed, so that seeds can carry it.
 constexpr char kKeyId[] = "0123456789ab";
@@ -134,7 +131,10 @@ const Fixture& GetFixture() {
     (void)circmatch::v1::PairBuddiesRequest::descriptor();
     (void)circmatch::v1::GetProfileRequest::descriptor();
     (void)circmatch::v1::ListVocabularyRequest::descriptor();
-    std::vector<std::string> names(std::begin(kServices), std::end(kServices));
+    (void)circmatch::v1::RecordFeedbackRequest::descriptor();
+    (void)circmatch::v1::FitRankProfileRequest::descriptor();
+    (void)circmatch::v1::GapReportRequest::descriptor();
+    const std::vector<std::string> names = circmatch::service::ApiServiceNames();
     absl::StatusOr<std::unique_ptr<HttpGateway>> gateway = HttpGateway::Create(nullptr, names, f->authenticator.get());
     if (!gateway.ok()) {
       std::fprintf(stderr, "%s\n", gateway.status().ToString().c_str());

@@ -14,6 +14,14 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
+#include "circmatch/v1/feedback_service.grpc.pb.h"
+#include "circmatch/v1/insights_service.grpc.pb.h"
+#include "circmatch/v1/market_day_service.grpc.pb.h"
+#include "circmatch/v1/matching_service.grpc.pb.h"
+#include "circmatch/v1/pairing_service.grpc.pb.h"
+#include "circmatch/v1/profile_service.grpc.pb.h"
+#include "circmatch/v1/rank_profile_service.grpc.pb.h"
+#include "circmatch/v1/vocabulary_service.grpc.pb.h"
 #include "google/api/annotations.pb.h"
 #include "service/status_mapping.h"
 
@@ -220,6 +228,13 @@ HttpResponse ErrorResponse(grpc::StatusCode code, absl::string_view message) {
 }
 
 }  // namespace
+
+std::vector<std::string> ApiServiceNames() {
+  return {v1::ProfileService::service_full_name(),     v1::MatchingService::service_full_name(),
+          v1::PairingService::service_full_name(),     v1::MarketDayService::service_full_name(),
+          v1::VocabularyService::service_full_name(),  v1::FeedbackService::service_full_name(),
+          v1::RankProfileService::service_full_name(), v1::InsightsService::service_full_name()};
+}
 
 int HttpStatusOf(grpc::StatusCode code) {
   switch (code) {

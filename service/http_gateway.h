@@ -34,6 +34,9 @@
 
 namespace circmatch::service {
 
+// The circmatch.v1 services of the public API (full names): the server serves them and the gateway routes them.
+std::vector<std::string> ApiServiceNames();
+
 class HttpGateway {
  public:
   // Routes every annotated unary method of the named services (full names, e.g. "circmatch.v1.MatchingService").

@@ -87,11 +87,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   if (!credentials.ok()) return credentials.status();
   // What the server registers: the circmatch.v1 services (also routed by the HTTP gateway), health, and the
   // reflection service of the builder plugin.
-  const std::vector<std::string> api_services = {
-      v1::ProfileService::service_full_name(),     v1::MatchingService::service_full_name(),
-      v1::PairingService::service_full_name(),     v1::MarketDayService::service_full_name(),
-      v1::VocabularyService::service_full_name(),  v1::FeedbackService::service_full_name(),
-      v1::RankProfileService::service_full_name(), v1::InsightsService::service_full_name()};
+  const std::vector<std::string> api_services = ApiServiceNames();
   std::vector<std::string> served = api_services;
   served.push_back(grpc::health::v1::Health::service_full_name());
   std::vector<std::string> registered = served;
