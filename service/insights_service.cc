@@ -11,6 +11,7 @@
 #include "circmatch/scorer.h"
 #include "service/access.h"
 #include "service/authenticator.h"
+#include "service/long_calls.h"
 #include "service/profile_conversion.h"
 #include "service/profile_repository.h"
 #include "service/status_mapping.h"
@@ -122,10 +123,16 @@ grpc::ServerUnaryReactor* InsightsServiceImpl::ExposureReport(grpc::CallbackServ
                                                               v1::ExposureReportResponse* response) {
   absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
   if (!caller.ok()) return FinishUnary(context, caller.status());
-  absl::StatusOr<v1::ExposureReportResponse> report = ExposureReportFor(*repository_, *caller, *request, absl::Now());
-  if (!report.ok()) return FinishUnary(context, report.status());
-  *response = *std::move(report);
-  return FinishUnary(context, absl::OkStatus());
+  auto report = [this, caller, request, response]() -> absl::Status {
+    absl::StatusOr<v1::ExposureReportResponse> made = ExposureReportFor(*repository_, *caller, *request, absl::Now());
+    if (!made.ok()) return made.status();
+    *response = *std::move(made);
+    return absl::OkStatus();
+  };
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  long_calls_->Start(*caller, "ExposureReport", std::move(report),
+                     [reactor](const absl::Status& status) { reactor->Finish(ToGrpcStatus(status)); });
+  return reactor;
 }
 
 }  // namespace circmatch::service

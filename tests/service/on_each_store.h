@@ -53,11 +53,11 @@ class OnEachStore : public OnPostgres<Fixture>, public ::testing::WithParamInter
   }
 };
 
-#define INSTANTIATE_ON_EACH_STORE(Suite)                                                                           \
-  INSTANTIATE_TEST_SUITE_P(Stores, Suite,                                                                           \
-                           ::testing::Values(::circmatch::testing::StoreKind::kSqlite,                             \
-                                             ::circmatch::testing::StoreKind::kPostgres),                          \
-                           ::circmatch::testing::StoreKindName)
+#define INSTANTIATE_ON_EACH_STORE(Suite)                                                                       \
+  INSTANTIATE_TEST_SUITE_P(                                                                                    \
+      Stores, Suite,                                                                                           \
+      ::testing::Values(::circmatch::testing::StoreKind::kSqlite, ::circmatch::testing::StoreKind::kPostgres), \
+      ::circmatch::testing::StoreKindName)
 
 }  // namespace testing
 }  // namespace circmatch
