@@ -12,6 +12,7 @@
 #include "service/access.h"
 #include "service/authenticator.h"
 #include "service/gap_report.h"
+#include "service/long_calls.h"
 #include "service/profile_conversion.h"
 #include "service/profile_repository.h"
 #include "service/status_mapping.h"
@@ -123,10 +124,16 @@ grpc::ServerUnaryReactor* InsightsServiceImpl::ExposureReport(grpc::CallbackServ
                                                               v1::ExposureReportResponse* response) {
   absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
   if (!caller.ok()) return FinishUnary(context, caller.status());
-  absl::StatusOr<v1::ExposureReportResponse> report = ExposureReportFor(*repository_, *caller, *request, absl::Now());
-  if (!report.ok()) return FinishUnary(context, report.status());
-  *response = *std::move(report);
-  return FinishUnary(context, absl::OkStatus());
+  auto report = [this, caller, request, response]() -> absl::Status {
+    absl::StatusOr<v1::ExposureReportResponse> made = ExposureReportFor(*repository_, *caller, *request, absl::Now());
+    if (!made.ok()) return made.status();
+    *response = *std::move(made);
+    return absl::OkStatus();
+  };
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  long_calls_->Start(*caller, "ExposureReport", std::move(report),
+                     [reactor](const absl::Status& status) { reactor->Finish(ToGrpcStatus(status)); });
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* InsightsServiceImpl::GapReport(grpc::CallbackServerContext* context,
@@ -134,11 +141,17 @@ grpc::ServerUnaryReactor* InsightsServiceImpl::GapReport(grpc::CallbackServerCon
                                                          v1::GapReportResponse* response) {
   absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
   if (!caller.ok()) return FinishUnary(context, caller.status());
-  absl::StatusOr<v1::GapReportResponse> report =
-      GapReportFor(*repository_, *caller, *request, absl::Now(), [context] { return CheckCallAlive(context); });
-  if (!report.ok()) return FinishUnary(context, report.status());
-  *response = *std::move(report);
-  return FinishUnary(context, absl::OkStatus());
+  auto report = [this, context, caller, request, response]() -> absl::Status {
+    absl::StatusOr<v1::GapReportResponse> made =
+        GapReportFor(*repository_, *caller, *request, absl::Now(), [context] { return CheckCallAlive(context); });
+    if (!made.ok()) return made.status();
+    *response = *std::move(made);
+    return absl::OkStatus();
+  };
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  long_calls_->Start(*caller, "GapReport", std::move(report),
+                     [reactor](const absl::Status& status) { reactor->Finish(ToGrpcStatus(status)); });
+  return reactor;
 }
 
 }  // namespace circmatch::service

@@ -16,6 +16,7 @@
 namespace circmatch::service {
 
 class Authenticator;
+class LongCalls;
 class ProfileRepository;
 
 // The report of ExposureReport for `caller` (see the proto), `now` closing an open period.
@@ -25,9 +26,9 @@ absl::StatusOr<v1::ExposureReportResponse> ExposureReportFor(const ProfileReposi
 
 class InsightsServiceImpl final : public v1::InsightsService::CallbackService {
  public:
-  // Both borrowed; they must outlive the service.
-  InsightsServiceImpl(const ProfileRepository* repository, Authenticator* authenticator)
-      : repository_(repository), authenticator_(authenticator) {}
+  // All borrowed; they must outlive the service. ExposureReport is a long call of `long_calls`.
+  InsightsServiceImpl(const ProfileRepository* repository, Authenticator* authenticator, LongCalls* long_calls)
+      : repository_(repository), authenticator_(authenticator), long_calls_(long_calls) {}
 
   grpc::ServerUnaryReactor* ExposureReport(grpc::CallbackServerContext* context,
                                            const v1::ExposureReportRequest* request,
@@ -38,6 +39,7 @@ class InsightsServiceImpl final : public v1::InsightsService::CallbackService {
  private:
   const ProfileRepository* const repository_;
   Authenticator* const authenticator_;
+  LongCalls* const long_calls_;
 };
 
 }  // namespace circmatch::service

@@ -151,7 +151,7 @@ grpc::ServerUnaryReactor* MarketDayServiceImpl::ScheduleMeetings(grpc::CallbackS
                                                                  v1::ScheduleMeetingsResponse* response) {
   absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
   if (!caller.ok()) return FinishUnary(context, caller.status());
-  auto run = [&]() -> absl::Status {
+  auto run = [this, caller, context, request, response]() -> absl::Status {
     const v1::MarketEvent& event = request->event();
     const int slots = event.slots_size();
     if (slots < 1 || slots > kMaxSlots) {
@@ -280,9 +280,13 @@ grpc::ServerUnaryReactor* MarketDayServiceImpl::ScheduleMeetings(grpc::CallbackS
     response->set_index_version(scores->index_version);
     return absl::OkStatus();
   };
-  const absl::Status status = run();
-  audit_->Record(*caller, "ScheduleMeetings", *request, status.ok() ? response : nullptr, status);
-  return FinishUnary(context, status);
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  long_calls_->Start(*caller, "ScheduleMeetings", std::move(run),
+                     [this, caller, request, response, reactor](const absl::Status& status) {
+                       audit_->Record(*caller, "ScheduleMeetings", *request, status.ok() ? response : nullptr, status);
+                       reactor->Finish(ToGrpcStatus(status));
+                     });
+  return reactor;
 }
 
 }  // namespace circmatch::service

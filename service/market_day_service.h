@@ -12,15 +12,17 @@
 #include "circmatch/v1/market_day_service.grpc.pb.h"
 #include "service/audit_log.h"
 #include "service/authenticator.h"
+#include "service/long_calls.h"
 #include "service/profile_repository.h"
 
 namespace circmatch::service {
 
 class MarketDayServiceImpl final : public v1::MarketDayService::CallbackService {
  public:
-  // All borrowed; they must outlive the service.
-  MarketDayServiceImpl(ProfileRepository* repository, Authenticator* authenticator, const AuditLog* audit)
-      : repository_(repository), authenticator_(authenticator), audit_(audit) {}
+  // All borrowed; they must outlive the service. ScheduleMeetings is a long call of `long_calls`.
+  MarketDayServiceImpl(ProfileRepository* repository, Authenticator* authenticator, const AuditLog* audit,
+                       LongCalls* long_calls)
+      : repository_(repository), authenticator_(authenticator), audit_(audit), long_calls_(long_calls) {}
 
   grpc::ServerUnaryReactor* ScheduleMeetings(grpc::CallbackServerContext* context,
                                              const v1::ScheduleMeetingsRequest* request,
@@ -30,6 +32,7 @@ class MarketDayServiceImpl final : public v1::MarketDayService::CallbackService 
   ProfileRepository* const repository_;
   Authenticator* const authenticator_;
   const AuditLog* const audit_;
+  LongCalls* const long_calls_;
 };
 
 }  // namespace circmatch::service

@@ -302,9 +302,15 @@ grpc::ServerUnaryReactor* PairingServiceImpl::PairBuddies(grpc::CallbackServerCo
                                                           v1::PairBuddiesResponse* response) {
   absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
   if (!caller.ok()) return FinishUnary(context, caller.status());
-  const absl::Status status = Pair(*repository_, *caller, context, *request, response);
-  audit_->Record(*caller, "PairBuddies", *request, status.ok() ? response : nullptr, status);
-  return FinishUnary(context, status);
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  long_calls_->Start(
+      *caller, "PairBuddies",
+      [this, caller, context, request, response] { return Pair(*repository_, *caller, context, *request, response); },
+      [this, caller, request, response, reactor](const absl::Status& status) {
+        audit_->Record(*caller, "PairBuddies", *request, status.ok() ? response : nullptr, status);
+        reactor->Finish(ToGrpcStatus(status));
+      });
+  return reactor;
 }
 
 }  // namespace circmatch::service

@@ -12,6 +12,7 @@
 #include "circmatch/v1/pairing_service.grpc.pb.h"
 #include "service/audit_log.h"
 #include "service/authenticator.h"
+#include "service/long_calls.h"
 #include "service/profile_repository.h"
 
 namespace circmatch::service {
@@ -24,9 +25,10 @@ inline constexpr int kMaxPairedCohort = 20000;
 
 class PairingServiceImpl final : public v1::PairingService::CallbackService {
  public:
-  // All borrowed; they must outlive the service.
-  PairingServiceImpl(ProfileRepository* repository, Authenticator* authenticator, const AuditLog* audit)
-      : repository_(repository), authenticator_(authenticator), audit_(audit) {}
+  // All borrowed; they must outlive the service. PairBuddies is a long call of `long_calls`.
+  PairingServiceImpl(ProfileRepository* repository, Authenticator* authenticator, const AuditLog* audit,
+                     LongCalls* long_calls)
+      : repository_(repository), authenticator_(authenticator), audit_(audit), long_calls_(long_calls) {}
 
   grpc::ServerUnaryReactor* PairBuddies(grpc::CallbackServerContext* context, const v1::PairBuddiesRequest* request,
                                         v1::PairBuddiesResponse* response) override;
@@ -35,6 +37,7 @@ class PairingServiceImpl final : public v1::PairingService::CallbackService {
   ProfileRepository* const repository_;
   Authenticator* const authenticator_;
   const AuditLog* const audit_;
+  LongCalls* const long_calls_;
 };
 
 }  // namespace circmatch::service

@@ -138,6 +138,9 @@ absl::StatusOr<uint64_t> ProfileRepository::Write(PreparedBatch batch) {
   for (const Profile& profile : batch.indexed.profiles()) written.push_back(profile.key);
   absl::ReleasableMutexLock store_lock(&store_mu_);
   if (absl::Status status = store_->Upsert(batch.stored); !status.ok()) return status;
+  if (store_->Shared()) {
+    for (const v1::Profile& stored : batch.stored) ++own_changes_[ProfileKey{stored.owner(), stored.id()}];
+  }
   absl::ReleasableMutexLock index_lock(&index_mu_);
   store_lock.Release();
   // The batch is durable now; the index checked it when it was prepared and only appends it here.
@@ -160,6 +163,7 @@ void ProfileRepository::NoteWritten(int64_t profiles) {
 absl::StatusOr<uint64_t> ProfileRepository::Delete(const ProfileKey& key) {
   absl::ReleasableMutexLock store_lock(&store_mu_);
   if (absl::Status status = store_->Delete(key); !status.ok()) return status;
+  if (store_->Shared()) ++own_changes_[key];
   absl::MutexLock index_lock(&index_mu_);
   store_lock.Release();
   if (absl::Status status = index_->Delete(key); !status.ok() && !absl::IsNotFound(status)) {
@@ -220,6 +224,12 @@ absl::StatusOr<uint64_t> ProfileRepository::ApplyStoreChanges(const std::vector<
   absl::MutexLock index_lock(&index_mu_);
   std::vector<ProfileKey> written;
   for (const StoreChange& change : changes) {
+    // Changes come in commit order, one per profile written, each with the profile as stored now: skipping one
+    // of this replica's own never skips a state the index lacks, since a later write has a later change.
+    if (auto own = own_changes_.find(change.key); own != own_changes_.end()) {
+      if (--own->second == 0) own_changes_.erase(own);
+      continue;
+    }
     if (!change.profile.has_value()) {
       if (absl::Status s = index_->Delete(change.key); !s.ok() && !absl::IsNotFound(s)) return s;
       continue;

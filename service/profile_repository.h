@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "circmatch/index.h"
@@ -98,6 +99,10 @@ class ProfileRepository {
   // Held while committing to the store, and while updating the index; always taken in this order.
   absl::Mutex store_mu_ ABSL_ACQUIRED_BEFORE(index_mu_);
   absl::Mutex index_mu_;
+  // With a shared store: per key, the changes this replica committed that the change feed has not come to yet. The
+  // feed skips them (the index has them already), so that a replica's own writes neither move its index versions a
+  // second time, a while after the write, nor reach its watchers twice.
+  absl::flat_hash_map<ProfileKey, int> own_changes_ ABSL_GUARDED_BY(store_mu_);
   // Profiles written since the heap's free pages last went back to the system (NoteWritten).
   std::atomic<int64_t> written_since_release_{0};
 

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "service/authenticator.h"
 #include "service/logging.h"
+#include "service/long_calls.h"
 #include "service/profile_conversion.h"
 #include "service/profile_repository.h"
 #include "service/rank_profiles.h"
@@ -20,18 +21,24 @@ grpc::ServerUnaryReactor* RankProfileServiceImpl::FitRankProfile(grpc::CallbackS
                                                                  v1::FitRankProfileResponse* response) {
   absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
   if (!caller.ok()) return FinishUnary(context, caller.status());
-  absl::StatusOr<v1::RankProfile> profile =
-      service::FitRankProfile(*repository_, *caller, *request, [context] { return CheckCallAlive(context); });
-  if (!profile.ok()) return FinishUnary(context, profile.status());
-  absl::StatusOr<int> version = repository_->mutable_store().AddRankProfile(*profile);
-  if (!version.ok()) return FinishUnary(context, version.status());
-  profile->set_version(*version);
-  CIRCMATCH_LOG(kInfo) << "FitRankProfile by partner " << *caller << ": " << profile->name() << "@" << *version
-                       << " on " << profile->fit().queries() << " queries, cross-validated nDCG@10 "
-                       << profile->fit().cross_validated_ndcg() << " (" << profile->fit().baseline() << ": "
-                       << profile->fit().baseline_ndcg() << ")";
-  *response->mutable_profile() = *std::move(profile);
-  return FinishUnary(context, absl::OkStatus());
+  auto fit = [this, caller, context, request, response]() -> absl::Status {
+    absl::StatusOr<v1::RankProfile> profile =
+        service::FitRankProfile(*repository_, *caller, *request, [context] { return CheckCallAlive(context); });
+    if (!profile.ok()) return profile.status();
+    absl::StatusOr<int> version = repository_->mutable_store().AddRankProfile(*profile);
+    if (!version.ok()) return version.status();
+    profile->set_version(*version);
+    CIRCMATCH_LOG(kInfo) << "FitRankProfile by partner " << *caller << ": " << profile->name() << "@" << *version
+                         << " on " << profile->fit().queries() << " queries, cross-validated nDCG@10 "
+                         << profile->fit().cross_validated_ndcg() << " (" << profile->fit().baseline() << ": "
+                         << profile->fit().baseline_ndcg() << ")";
+    *response->mutable_profile() = *std::move(profile);
+    return absl::OkStatus();
+  };
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  long_calls_->Start(*caller, "FitRankProfile", std::move(fit),
+                     [reactor](const absl::Status& status) { reactor->Finish(ToGrpcStatus(status)); });
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* RankProfileServiceImpl::ActivateRankProfile(grpc::CallbackServerContext* context,

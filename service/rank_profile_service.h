@@ -12,13 +12,14 @@
 namespace circmatch::service {
 
 class Authenticator;
+class LongCalls;
 class ProfileRepository;
 
 class RankProfileServiceImpl final : public v1::RankProfileService::CallbackService {
  public:
-  // Both borrowed; they must outlive the service.
-  RankProfileServiceImpl(ProfileRepository* repository, Authenticator* authenticator)
-      : repository_(repository), authenticator_(authenticator) {}
+  // All borrowed; they must outlive the service. FitRankProfile is a long call of `long_calls`.
+  RankProfileServiceImpl(ProfileRepository* repository, Authenticator* authenticator, LongCalls* long_calls)
+      : repository_(repository), authenticator_(authenticator), long_calls_(long_calls) {}
 
   grpc::ServerUnaryReactor* FitRankProfile(grpc::CallbackServerContext* context,
                                            const v1::FitRankProfileRequest* request,
@@ -33,6 +34,7 @@ class RankProfileServiceImpl final : public v1::RankProfileService::CallbackServ
  private:
   ProfileRepository* const repository_;
   Authenticator* const authenticator_;
+  LongCalls* const long_calls_;
 };
 
 }  // namespace circmatch::service

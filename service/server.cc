@@ -169,22 +169,24 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     }
   }
 
+  server->long_calls_ =
+      std::make_unique<LongCalls>(LongCallLimits{options.max_long_calls_per_partner, options.max_long_calls});
   server->profile_service_ =
       std::make_unique<ProfileServiceImpl>(server->repository_.get(), server->authenticator_.get());
   server->matching_service_ = std::make_unique<MatchingServiceImpl>(
       server->repository_.get(), server->authenticator_.get(), server->audit_log_.get());
   server->pairing_service_ = std::make_unique<PairingServiceImpl>(
-      server->repository_.get(), server->authenticator_.get(), server->audit_log_.get());
+      server->repository_.get(), server->authenticator_.get(), server->audit_log_.get(), server->long_calls_.get());
   server->market_day_service_ = std::make_unique<MarketDayServiceImpl>(
-      server->repository_.get(), server->authenticator_.get(), server->audit_log_.get());
+      server->repository_.get(), server->authenticator_.get(), server->audit_log_.get(), server->long_calls_.get());
   server->vocabulary_service_ =
       std::make_unique<VocabularyServiceImpl>(server->vocabulary_.get(), server->authenticator_.get());
   server->feedback_service_ =
       std::make_unique<FeedbackServiceImpl>(server->repository_.get(), server->authenticator_.get());
-  server->rank_profile_service_ =
-      std::make_unique<RankProfileServiceImpl>(server->repository_.get(), server->authenticator_.get());
-  server->insights_service_ =
-      std::make_unique<InsightsServiceImpl>(server->repository_.get(), server->authenticator_.get());
+  server->rank_profile_service_ = std::make_unique<RankProfileServiceImpl>(
+      server->repository_.get(), server->authenticator_.get(), server->long_calls_.get());
+  server->insights_service_ = std::make_unique<InsightsServiceImpl>(
+      server->repository_.get(), server->authenticator_.get(), server->long_calls_.get());
   server->health_service_ = std::make_unique<HealthServiceImpl>(served);
 
   // Must run before the builder is created: it registers the reflection service as a builder plugin.
@@ -269,7 +271,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
             .Name("circmatch_index_memory_bytes")
             .Help("Bytes the index holds, by part (dense_values are part of posting_lists).")
             .Register(metrics->registry());
-    metrics->AddCollector([index, &profiles, &version, &memory] {
+    prometheus::Gauge& long_calls = prometheus::BuildGauge()
+                                        .Name("circmatch_long_calls_running")
+                                        .Help(
+                                            "Long calls (FitRankProfile, PairBuddies, ScheduleMeetings, "
+                                            "ExposureReport) running now, of all partners.")
+                                        .Register(metrics->registry())
+                                        .Add({});
+    const LongCalls* limiter = server->long_calls_.get();
+    metrics->AddCollector([index, limiter, &profiles, &version, &memory, &long_calls] {
       for (ProfileKind kind :
            {ProfileKind::kBuyer, ProfileKind::kTender, ProfileKind::kSupplier, ProfileKind::kBuddy}) {
         profiles.Add({{"kind", ProfileKindName(kind)}}).Set(static_cast<double>(index->Count(kind)));
@@ -279,6 +289,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
       for (const auto& [part, bytes] : index->Memory().Parts()) {
         memory.Add({{"part", part}}).Set(static_cast<double>(bytes));
       }
+      long_calls.Set(static_cast<double>(limiter->Running()));
     });
     HttpService service;
     service.admit = [](const HttpRequest& head) -> std::optional<HttpResponse> {

@@ -29,6 +29,7 @@
 #include "service/http_gateway.h"
 #include "service/http_server.h"
 #include "service/insights_service.h"
+#include "service/long_calls.h"
 #include "service/market_day_service.h"
 #include "service/matching_service.h"
 #include "service/metrics.h"
@@ -79,6 +80,7 @@ class Server {
   std::unique_ptr<ProfileStore> store_;
   std::unique_ptr<ProfileRepository> repository_;
   std::unique_ptr<ChangeFeed> change_feed_;
+  std::unique_ptr<LongCalls> long_calls_;
   std::unique_ptr<ProfileServiceImpl> profile_service_;
   std::unique_ptr<MatchingServiceImpl> matching_service_;
   std::unique_ptr<PairingServiceImpl> pairing_service_;

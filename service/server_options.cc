@@ -62,6 +62,12 @@ ABSL_FLAG(std::string, metrics_listen, "",
 ABSL_FLAG(std::string, audit_log, "",
           "file the audit log of matching calls is appended to; empty = <data_dir>/audit.log, - = none "
           "(env CIRCMATCH_AUDIT_LOG)");
+ABSL_FLAG(int, max_long_calls_per_partner, 1,
+          "long calls (FitRankProfile, PairBuddies, ScheduleMeetings, ExposureReport) one partner runs at once; one "
+          "more is answered RESOURCE_EXHAUSTED (env CIRCMATCH_MAX_LONG_CALLS_PER_PARTNER)");
+ABSL_FLAG(int, max_long_calls, 2,
+          "long calls the server runs at once, of all partners together, each on a thread of its own; keep it below "
+          "the cores (env CIRCMATCH_MAX_LONG_CALLS)");
 ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file (env CIRCMATCH_TLS_KEY_FILE)");
 ABSL_FLAG(std::string, tls_client_ca_file, "",
           "PEM CA certificates; when set, clients must present a certificate they signed (mutual TLS) "
@@ -110,7 +116,9 @@ absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv) {
                          ApplyEnvironment(FLAGS_web_dir, "CIRCMATCH_WEB_DIR"),
                          ApplyEnvironment(FLAGS_store, "CIRCMATCH_STORE"),
                          ApplyEnvironment(FLAGS_change_poll_ms, "CIRCMATCH_CHANGE_POLL_MS"),
-                         ApplyEnvironment(FLAGS_audit_log, "CIRCMATCH_AUDIT_LOG")}) {
+                         ApplyEnvironment(FLAGS_audit_log, "CIRCMATCH_AUDIT_LOG"),
+                         ApplyEnvironment(FLAGS_max_long_calls_per_partner, "CIRCMATCH_MAX_LONG_CALLS_PER_PARTNER"),
+                         ApplyEnvironment(FLAGS_max_long_calls, "CIRCMATCH_MAX_LONG_CALLS")}) {
     if (!s.ok()) return s;
   }
   absl::ParseCommandLine(argc, argv);
@@ -137,6 +145,8 @@ absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv) {
   options.store = absl::GetFlag(FLAGS_store);
   options.change_poll_ms = absl::GetFlag(FLAGS_change_poll_ms);
   options.audit_log = absl::GetFlag(FLAGS_audit_log);
+  options.max_long_calls_per_partner = absl::GetFlag(FLAGS_max_long_calls_per_partner);
+  options.max_long_calls = absl::GetFlag(FLAGS_max_long_calls);
 
   if (!ParseLogLevel(log_level, &options.log_level)) {
     return absl::InvalidArgumentError(
@@ -177,6 +187,15 @@ absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv) {
   if (options.http_header_timeout_ms < 10 || options.http_header_timeout_ms > 3600000) {
     return absl::InvalidArgumentError(
         absl::StrCat("--http_header_timeout_ms: must be 10 to 3600000, got ", options.http_header_timeout_ms));
+  }
+  if (options.max_long_calls < 1 || options.max_long_calls > 1000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--max_long_calls: must be 1 to 1000, got ", options.max_long_calls));
+  }
+  if (options.max_long_calls_per_partner < 1 || options.max_long_calls_per_partner > options.max_long_calls) {
+    return absl::InvalidArgumentError(absl::StrCat("--max_long_calls_per_partner: must be 1 to --max_long_calls (",
+                                                   options.max_long_calls, "), got ",
+                                                   options.max_long_calls_per_partner));
   }
   if (options.api_keys_file.empty() && !options.allow_unauthenticated) {
     return absl::InvalidArgumentError(

@@ -31,6 +31,26 @@ TEST(PostingListsTest, ListsEveryRowInOrderAcrossBlocks) {
   EXPECT_TRUE(RowsOf(postings.List(99)).empty());  // never used
 }
 
+// Asked block by block in order, a list gives each block's entries, and none for the blocks it skips.
+TEST(PostingListsTest, EntriesOfBlockGivesEachBlocksEntriesAndNoneForSkippedBlocks) {
+  PostingLists postings;
+  for (int r = 0; r < 200000; ++r) {
+    const bool held = r == 5 || r == 9 || r == 180000;  // blocks 0 and 2 of 0 to 3
+    postings.AppendRow(r, held ? std::vector<int>{0} : std::vector<int>{}, std::vector<float>(held ? 1 : 0, 0.5f));
+  }
+  const PostingList list = postings.List(0);
+  size_t cursor = 0;
+  std::vector<std::vector<int>> rows_by_block(4);
+  for (int high = 0; high < 4; ++high) {
+    for (const PostingList::Entry& e : list.EntriesOfBlock(high, &cursor)) {
+      rows_by_block[high].push_back((high << 16) + e.row_low);
+    }
+  }
+  EXPECT_EQ(rows_by_block, (std::vector<std::vector<int>>{{5, 9}, {}, {180000}, {}}));
+  size_t fresh = 0;
+  EXPECT_TRUE(PostingList().EntriesOfBlock(0, &fresh).empty());  // a column no row holds
+}
+
 // Past min_rows_for_dense, a column held by an eighth of the rows keeps a byte per row: its value rounded up to
 // a multiple of 1/255 for exactly the rows of its list (those before it started included), 0 for the others; a
 // rarer column keeps none. A refresh updates them with the entries.

@@ -1,12 +1,15 @@
 // The built `circmatch` command-line client against a real circmatch-server: calls with JSON, errors, import and
 // export.
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "circmatch/v1/feedback_service.pb.h"
 #include "circmatch/v1/insights_service.pb.h"
+#include "circmatch/v1/rank_profile_service.pb.h"
 #include "service_test_util.h"
 #include "subprocess.h"
 
@@ -315,6 +318,100 @@ TEST_F(CliTest, FitFindsWeightsThatRankTheJudgedSupplierFirst) {
   EXPECT_NE(fit.out.find("fitted weights: {"), std::string::npos) << fit.out;
 }
 
+// Feedback, the exposure report, rank profiles and a SuggestSuppliers with a rank profile and diversity, each as a
+// generic call with JSON: a chain's two branches in Zwolle match best, another organization's supplier there next.
+TEST_F(CliTest, FeedbackExposureReportAndRankProfilesAsCallsWithJson) {
+  const std::string supplier = R"("kind": "PROFILE_KIND_SUPPLIER", "visibility": "VISIBILITY_SHARED",
+      "location": {"municipality": "Zwolle"}, "capabilities": {"cpvCodes": ["39130000"]})";
+  MustUpsert({ProfileJson(R"({"id": "t-1", "kind": "PROFILE_KIND_TENDER", "visibility": "VISIBILITY_SHARED",
+                  "location": {"municipality": "Zwolle"}, "needs": {"cpvCodes": ["39130000"]}})"),
+              ProfileJson(R"({"id": "chain-a", "organization": "Keten BV", "organizationSize":
+                  "ORGANIZATION_SIZE_LARGE", )" +
+                          supplier + "}"),
+              ProfileJson(R"({"id": "chain-b", "organization": "Keten BV", "organizationSize":
+                  "ORGANIZATION_SIZE_LARGE", )" +
+                          supplier + "}"),
+              ProfileJson(R"({"id": "other", "organization": "Werkplaats Zwolle", "organizationSize":
+                  "ORGANIZATION_SIZE_SMALL", )" +
+                          supplier + "}")});
+
+  CommandResult recorded = Cli({"RecordFeedback", R"({"events": [
+      {"matchType": "MATCH_TYPE_SUPPLIERS_FOR_TENDER", "query": {"id": "t-1"}, "candidate": {"id": "chain-a"},
+       "rank": 1, "action": "FEEDBACK_ACTION_SHOWN"},
+      {"matchType": "MATCH_TYPE_SUPPLIERS_FOR_TENDER", "query": {"id": "t-1"}, "candidate": {"id": "chain-b"},
+       "rank": 2, "action": "FEEDBACK_ACTION_SHOWN"},
+      {"matchType": "MATCH_TYPE_SUPPLIERS_FOR_TENDER", "query": {"id": "t-1"}, "candidate": {"id": "other"},
+       "action": "FEEDBACK_ACTION_AWARDED"}]})"});
+  ASSERT_EQ(recorded.exit_code, 0) << recorded.Describe();
+  const auto ids = FromJson<v1::RecordFeedbackResponse>(recorded.out);
+  ASSERT_EQ(ids.ids_size(), 3) << recorded.out;
+  EXPECT_LT(ids.ids(0), ids.ids(2));
+
+  CommandResult first_page = Cli({"ListFeedback", R"({"pageSize": 2})"});
+  ASSERT_EQ(first_page.exit_code, 0) << first_page.Describe();
+  const auto page = FromJson<v1::ListFeedbackResponse>(first_page.out);
+  ASSERT_EQ(page.events_size(), 2) << first_page.out;
+  EXPECT_EQ(page.events(0).owner(), "local");
+  EXPECT_EQ(page.events(0).candidate().id(), "chain-a");
+  ASSERT_FALSE(page.next_page_token().empty()) << first_page.out;
+  CommandResult second_page = Cli({"ListFeedback", R"({"pageToken": ")" + page.next_page_token() + R"("})"});
+  ASSERT_EQ(second_page.exit_code, 0) << second_page.Describe();
+  const auto rest = FromJson<v1::ListFeedbackResponse>(second_page.out);
+  ASSERT_EQ(rest.events_size(), 1) << second_page.out;
+  EXPECT_EQ(rest.events(0).action(), v1::FEEDBACK_ACTION_AWARDED);
+  EXPECT_EQ(rest.events(0).id(), ids.ids(2));
+
+  CommandResult exposure = Cli({"ExposureReport", "{}"});
+  ASSERT_EQ(exposure.exit_code, 0) << exposure.Describe();
+  const auto report = FromJson<v1::ExposureReportResponse>(exposure.out);
+  EXPECT_EQ(report.shown_events(), 2) << "the AWARDED event is no exposure";
+  ASSERT_EQ(report.classes_size(), 5) << exposure.out;
+  EXPECT_EQ(report.classes(v1::ORGANIZATION_SIZE_LARGE).appearances(), 2);
+  EXPECT_DOUBLE_EQ(report.classes(v1::ORGANIZATION_SIZE_LARGE).exposure(), 1 + 1 / std::log2(3.0));
+  EXPECT_EQ(report.classes(v1::ORGANIZATION_SIZE_SMALL).eligible(), 1);
+  EXPECT_DOUBLE_EQ(report.sme_exposure_share(), 0);
+  EXPECT_DOUBLE_EQ(report.sme_eligible_share(), 1.0 / 3);
+
+  CommandResult fitted = Cli({"FitRankProfile", R"({"name": "suppliers",
+      "matchType": "MATCH_TYPE_SUPPLIERS_FOR_TENDER", "fromFeedback": true})"});
+  ASSERT_EQ(fitted.exit_code, 0) << fitted.Describe();
+  const auto fit = FromJson<v1::FitRankProfileResponse>(fitted.out);
+  EXPECT_EQ(fit.profile().version(), 1);
+  EXPECT_EQ(fit.profile().owner(), "local");
+  EXPECT_EQ(fit.profile().fit().queries(), 1);
+  EXPECT_EQ(fit.profile().fit().feedback_events(), 3);
+  EXPECT_EQ(fit.profile().fit().baseline(), "builtin");
+
+  CommandResult activated = Cli({"ActivateRankProfile", R"({"name": "suppliers", "version": 1})"});
+  ASSERT_EQ(activated.exit_code, 0) << activated.Describe();
+  EXPECT_EQ(FromJson<v1::ActivateRankProfileResponse>(activated.out).active(), "local/suppliers@1");
+  CommandResult unknown_version = Cli({"ActivateRankProfile", R"({"name": "suppliers", "version": 2})"});
+  EXPECT_EQ(unknown_version.exit_code, 1 + static_cast<int>(grpc::StatusCode::NOT_FOUND)) << unknown_version.Describe();
+  EXPECT_NE(unknown_version.err.find("name: rank profile"), std::string::npos) << unknown_version.Describe();
+
+  // Without the cap the chain takes both places; with it, the other organization's supplier moves up, and the
+  // response names the profile that ranked it.
+  CommandResult plain = Cli({"SuggestSuppliers", R"({"tenderRef": {"id": "t-1"}, "k": 2})"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.Describe();
+  const auto by_score = FromJson<v1::SuggestSuppliersResponse>(plain.out);
+  EXPECT_EQ(IdsOf(by_score.matches()), std::vector<std::string>({"chain-a", "chain-b"})) << plain.out;
+  EXPECT_EQ(by_score.rank_profile(), "local/suppliers@1") << "the active profile";
+  CommandResult diverse = Cli({"SuggestSuppliers", R"({"tenderRef": {"id": "t-1"}, "k": 2,
+      "rankProfile": "suppliers@1", "diversity": {"maxPerOrganization": 1}})"});
+  ASSERT_EQ(diverse.exit_code, 0) << diverse.Describe();
+  const auto capped = FromJson<v1::SuggestSuppliersResponse>(diverse.out);
+  EXPECT_EQ(capped.rank_profile(), "local/suppliers@1");
+  ASSERT_EQ(IdsOf(capped.matches()), std::vector<std::string>({"chain-a", "other"})) << diverse.out;
+  EXPECT_EQ(capped.matches(1).explanation().score_rank(), 3);
+  EXPECT_NE(capped.matches(1).explanation().diversity_reason().find("at most 1 per organization"), std::string::npos)
+      << diverse.out;
+  CommandResult bad_diversity = Cli({"SuggestSuppliers", R"({"tenderRef": {"id": "t-1"}, "k": 2,
+      "diversity": {"spread": 0.5}})"});
+  EXPECT_EQ(bad_diversity.exit_code, 1 + static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT))
+      << bad_diversity.Describe();
+  EXPECT_NE(bad_diversity.err.find("diversity.spread_over"), std::string::npos) << bad_diversity.Describe();
+}
+
 TEST(CliWithoutServerTest, ListNamesEveryMethodOfEveryService) {
   CommandResult result = RunCommand({CIRCMATCH_CLI_PATH, "list"});
   ASSERT_EQ(result.exit_code, 0) << result.Describe();
@@ -324,6 +421,9 @@ TEST(CliWithoutServerTest, ListNamesEveryMethodOfEveryService) {
         "circmatch.v1.ProfileService/DeleteProfile", "circmatch.v1.MatchingService/SuggestSuppliers",
         "circmatch.v1.MatchingService/SuggestTenders", "circmatch.v1.MatchingService/FindBuddies",
         "circmatch.v1.MatchingService/ExplainMatch", "circmatch.v1.VocabularyService/ListVocabulary",
+        "circmatch.v1.FeedbackService/RecordFeedback", "circmatch.v1.FeedbackService/ListFeedback",
+        "circmatch.v1.RankProfileService/FitRankProfile", "circmatch.v1.RankProfileService/ActivateRankProfile",
+        "circmatch.v1.RankProfileService/ListRankProfiles", "circmatch.v1.InsightsService/ExposureReport",
         "grpc.health.v1.Health/Check", "grpc.health.v1.Health/Watch"}) {
     EXPECT_NE(result.out.find(method + " "), std::string::npos) << method;
   }

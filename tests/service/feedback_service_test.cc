@@ -1,6 +1,7 @@
-// FeedbackService on a real server with two partners' API keys: events recorded and listed back, every field's
-// validation, a partner's events invisible to the other, events only about profiles the caller may see (another
-// partner's private one answers as an absent one), erasure with the profiles they name, and the HTTP route.
+// FeedbackService on a real server (on SQLite and on PostgreSQL) with two partners' API keys: events recorded and
+// listed back, every field's validation, a partner's events invisible to the other, events only about profiles the
+// caller may see (another partner's private one answers as an absent one), erasure with the profiles they name, and the
+// HTTP route.
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -10,6 +11,7 @@
 
 #include "circmatch/v1/feedback_service.grpc.pb.h"
 #include "http_client.h"
+#include "on_each_store.h"
 #include "service_test_util.h"
 
 namespace circmatch {
@@ -33,7 +35,7 @@ v1::FeedbackEvent EventAbout(const std::string& candidate_owner, const std::stri
                                      action + R"("})");
 }
 
-class FeedbackServiceTest : public TwoPartnerServerTest {
+class FeedbackServiceTest : public OnEachStore<TwoPartnerServerTest> {
  protected:
   void SetUp() override {
     TwoPartnerServerTest::SetUp();
@@ -89,7 +91,7 @@ class FeedbackServiceTest : public TwoPartnerServerTest {
   std::unique_ptr<v1::FeedbackService::Stub> feedback_;
 };
 
-TEST_F(FeedbackServiceTest, RecordedEventsListBackInOrderWithIdsOwnerAndTime) {
+TEST_P(FeedbackServiceTest, RecordedEventsListBackInOrderWithIdsOwnerAndTime) {
   v1::FeedbackEvent rejected = EventAbout("partner-b", "b-shared", "FEEDBACK_ACTION_REJECTED");
   rejected.set_reason(v1::REJECTION_REASON_OTHER);
   rejected.set_reason_text("levert alleen nieuw meubilair");
@@ -118,7 +120,7 @@ TEST_F(FeedbackServiceTest, RecordedEventsListBackInOrderWithIdsOwnerAndTime) {
   EXPECT_TRUE(ListAs(key_a_, 1000, "partner-a", "other-tender").empty());
 }
 
-TEST_F(FeedbackServiceTest, EachInvalidFieldIsNamedAndNothingOfTheBatchIsStored) {
+TEST_P(FeedbackServiceTest, EachInvalidFieldIsNamedAndNothingOfTheBatchIsStored) {
   const v1::FeedbackEvent valid = EventAbout("partner-b", "b-shared");
   auto with = [&](const std::function<void(v1::FeedbackEvent*)>& change) {
     v1::FeedbackEvent e = valid;
@@ -163,7 +165,7 @@ TEST_F(FeedbackServiceTest, EachInvalidFieldIsNamedAndNothingOfTheBatchIsStored)
   EXPECT_TRUE(ListAs(key_a_).empty()) << "a rejected batch stores nothing, not even its valid events";
 }
 
-TEST_F(FeedbackServiceTest, APartnerNeitherSeesNorMayNameAnotherPartnersPrivateData) {
+TEST_P(FeedbackServiceTest, APartnerNeitherSeesNorMayNameAnotherPartnersPrivateData) {
   ASSERT_TRUE(RecordAs(key_a_, {EventAbout("partner-b", "b-shared")}).ok());
   // B lists nothing of A's, also when it names A's tender.
   EXPECT_TRUE(ListAs(key_b_).empty());
@@ -186,7 +188,7 @@ TEST_F(FeedbackServiceTest, APartnerNeitherSeesNorMayNameAnotherPartnersPrivateD
   EXPECT_EQ(ListAs(key_a_).size(), 1u);
 }
 
-TEST_F(FeedbackServiceTest, DeletingAProfileErasesEveryEventThatNamesIt) {
+TEST_P(FeedbackServiceTest, DeletingAProfileErasesEveryEventThatNamesIt) {
   ASSERT_TRUE(RecordAs(key_a_, {EventAbout("partner-b", "b-shared"), EventAbout("partner-a", "a-supplier")}).ok());
   // B deletes its supplier: A's event about it goes with it.
   v1::DeleteProfileRequest request;
@@ -202,7 +204,7 @@ TEST_F(FeedbackServiceTest, DeletingAProfileErasesEveryEventThatNamesIt) {
   EXPECT_TRUE(ListAs(key_a_).empty());
 }
 
-TEST_F(FeedbackServiceTest, HttpRoutesNeedTheKeyAndRecordAndList) {
+TEST_P(FeedbackServiceTest, HttpRoutesNeedTheKeyAndRecordAndList) {
   const int port = PortFromLog(server_->Stderr(), "HTTP/JSON API on ");
   const std::string body = R"({"events": [{"matchType": "MATCH_TYPE_SUPPLIERS_FOR_TENDER",
       "query": {"id": "a-tender"}, "candidate": {"owner": "partner-b", "id": "b-shared"}, "rank": 1,
@@ -218,6 +220,8 @@ TEST_F(FeedbackServiceTest, HttpRoutesNeedTheKeyAndRecordAndList) {
   EXPECT_EQ(as_b.status, 200) << as_b.body;
   EXPECT_EQ(as_b.body.find("b-shared"), std::string::npos) << as_b.body;
 }
+
+INSTANTIATE_ON_EACH_STORE(FeedbackServiceTest);
 
 }  // namespace
 }  // namespace testing

@@ -1,12 +1,13 @@
-// InsightsService.ExposureReport on a real server with two partners: exposure per size class from the caller's
-// own SHOWN events weighted by rank, the suppliers it may see as the eligible ones, the period, and nothing of the
-// other partner's events or private profiles.
+// InsightsService.ExposureReport on a real server (on SQLite and on PostgreSQL) with two partners: exposure per size
+// class from the caller's own SHOWN events weighted by rank, the suppliers it may see as the eligible ones, the period,
+// and nothing of the other partner's events or private profiles.
 #include <string>
 #include <vector>
 
 #include "circmatch/v1/feedback_service.grpc.pb.h"
 #include "circmatch/v1/insights_service.grpc.pb.h"
 #include "http_client.h"
+#include "on_each_store.h"
 #include "service_test_util.h"
 
 namespace circmatch {
@@ -19,7 +20,7 @@ v1::Profile SupplierOf(const std::string& id, const std::string& size, const std
                      R"(", "location": {"municipality": "Zwolle"}, "capabilities": {"cpvCodes": ["39130000"]}})");
 }
 
-class InsightsServiceTest : public TwoPartnerServerTest {
+class InsightsServiceTest : public OnEachStore<TwoPartnerServerTest> {
  protected:
   void SetUp() override {
     TwoPartnerServerTest::SetUp();
@@ -82,7 +83,7 @@ class InsightsServiceTest : public TwoPartnerServerTest {
   std::unique_ptr<v1::InsightsService::Stub> insights_;
 };
 
-TEST_F(InsightsServiceTest, ExposureIsWeightedByRankBesideTheSuppliersTheCallerMaySee) {
+TEST_P(InsightsServiceTest, ExposureIsWeightedByRankBesideTheSuppliersTheCallerMaySee) {
   RecordAsA();
   const v1::ExposureReportResponse a = Report(key_a_);
   ASSERT_EQ(a.classes_size(), 5);
@@ -100,7 +101,7 @@ TEST_F(InsightsServiceTest, ExposureIsWeightedByRankBesideTheSuppliersTheCallerM
   EXPECT_DOUBLE_EQ(a.sme_eligible_share(), 0.75);
 }
 
-TEST_F(InsightsServiceTest, APartnerSeesNeitherAnothersEventsNorItsPrivateProfiles) {
+TEST_P(InsightsServiceTest, APartnerSeesNeitherAnothersEventsNorItsPrivateProfiles) {
   RecordAsA();
   const v1::ExposureReportResponse b = Report(key_b_);
   EXPECT_EQ(b.shown_events(), 0) << "A's events are A's";
@@ -113,7 +114,7 @@ TEST_F(InsightsServiceTest, APartnerSeesNeitherAnothersEventsNorItsPrivateProfil
   EXPECT_EQ(Row(a, v1::ORGANIZATION_SIZE_MEDIUM).eligible(), 0);
 }
 
-TEST_F(InsightsServiceTest, OnlyEventsOfThePeriodCount) {
+TEST_P(InsightsServiceTest, OnlyEventsOfThePeriodCount) {
   RecordAsA();
   v1::ExposureReportRequest later;
   later.mutable_start_time()->set_seconds(4102444800);  // 2100
@@ -127,7 +128,7 @@ TEST_F(InsightsServiceTest, OnlyEventsOfThePeriodCount) {
                        grpc::StatusCode::INVALID_ARGUMENT, "end_time: must not be before start_time"));
 }
 
-TEST_F(InsightsServiceTest, TheHttpRouteTakesThePeriodInItsBody) {
+TEST_P(InsightsServiceTest, TheHttpRouteTakesThePeriodInItsBody) {
   RecordAsA();
   const int port = PortFromLog(server_->Stderr(), "HTTP/JSON API on ");
   const std::string body = R"({"startTime": "2000-01-01T00:00:00Z"})";
@@ -137,6 +138,8 @@ TEST_F(InsightsServiceTest, TheHttpRouteTakesThePeriodInItsBody) {
   EXPECT_EQ(report.status, 200) << report.body;
   EXPECT_NE(report.body.find("\"shownEvents\": \"3\""), std::string::npos) << report.body;
 }
+
+INSTANTIATE_ON_EACH_STORE(InsightsServiceTest);
 
 }  // namespace
 }  // namespace testing

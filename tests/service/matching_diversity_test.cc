@@ -1,11 +1,12 @@
-// Diversity of SuggestSuppliers on a real server: a cap per organization keeps a chain's branches from filling the
-// list, spreading over provinces, a minimum SME share filled from the best eligible SMEs and never past a hard
-// filter, the explanation of each move, the organization size on profiles, and the fields' errors.
+// Diversity of SuggestSuppliers on a real server (on SQLite and on PostgreSQL): a cap per organization keeps a chain's
+// branches from filling the list, spreading over provinces, a minimum SME share filled from the best eligible SMEs and
+// never past a hard filter, the explanation of each move, the organization size on profiles, and the fields' errors.
 #include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "on_each_store.h"
 #include "service_test_util.h"
 
 namespace circmatch {
@@ -21,7 +22,7 @@ v1::Profile Supplier(const std::string& id, const std::string& organization, con
                      R"("}, "capabilities": {"cpvCodes": ["39130000"], "text": ")" + text + R"("}})");
 }
 
-class MatchingDiversityTest : public ServerTest {
+class MatchingDiversityTest : public OnEachStore<ServerTest> {
  protected:
   void SetUp() override {
     ServerTest::SetUp();
@@ -31,7 +32,7 @@ class MatchingDiversityTest : public ServerTest {
         std::string(kText) + R"("}})")};
     // A chain's four branches match best; two other large firms nearby; three SMEs farther off, matching less;
     // an SME that matches best of all but lies beyond the request's distance limit.
-    for (const std::string& place : {"Zwolle", "Kampen", "Deventer", "Dalfsen"}) {
+    for (const std::string place : {"Zwolle", "Kampen", "Deventer", "Dalfsen"}) {
       profiles.push_back(Supplier("chain-" + place, "Meubelketen BV", place, "ORGANIZATION_SIZE_LARGE", kText));
     }
     profiles.push_back(Supplier("large-1", "Kantoorgroep NV", "Zwolle", "ORGANIZATION_SIZE_LARGE",
@@ -61,13 +62,13 @@ class MatchingDiversityTest : public ServerTest {
   }
 };
 
-TEST_F(MatchingDiversityTest, WithoutDiversityTheChainFillsTheTop) {
+TEST_P(MatchingDiversityTest, WithoutDiversityTheChainFillsTheTop) {
   const v1::SuggestSuppliersResponse plain = Suggest(4);
   for (const v1::Match& m : plain.matches()) EXPECT_EQ(m.profile().organization(), "Meubelketen BV");
   EXPECT_EQ(plain.matches(0).explanation().score_rank(), 0) << "no diversity, no score rank";
 }
 
-TEST_F(MatchingDiversityTest, TheCapLeavesOneBranchOfTheChainAndExplainsWhoMovedUp) {
+TEST_P(MatchingDiversityTest, TheCapLeavesOneBranchOfTheChainAndExplainsWhoMovedUp) {
   v1::Diversity diversity;
   diversity.set_max_per_organization(1);
   const v1::SuggestSuppliersResponse capped = Suggest(4, diversity);
@@ -90,7 +91,7 @@ TEST_F(MatchingDiversityTest, TheCapLeavesOneBranchOfTheChainAndExplainsWhoMoved
   }
 }
 
-TEST_F(MatchingDiversityTest, TheSmeShareTakesTheBestEligibleSmesAndNeverOneAFilterExcludes) {
+TEST_P(MatchingDiversityTest, TheSmeShareTakesTheBestEligibleSmesAndNeverOneAFilterExcludes) {
   v1::Diversity diversity;
   diversity.set_min_sme_share(0.5);
   const v1::SuggestSuppliersResponse shared = Suggest(4, diversity);
@@ -119,7 +120,7 @@ TEST_F(MatchingDiversityTest, TheSmeShareTakesTheBestEligibleSmesAndNeverOneAFil
   }
 }
 
-TEST_F(MatchingDiversityTest, SpreadingOverProvincesBringsInOthers) {
+TEST_P(MatchingDiversityTest, SpreadingOverProvincesBringsInOthers) {
   v1::Diversity diversity;
   diversity.set_spread_over(v1::DIVERSITY_ATTRIBUTE_PROVINCE);
   diversity.set_spread(0.6);
@@ -138,7 +139,7 @@ TEST_F(MatchingDiversityTest, SpreadingOverProvincesBringsInOthers) {
   EXPECT_TRUE(moved);
 }
 
-TEST_F(MatchingDiversityTest, OrganizationSizeIsStoredAndBadFieldsAreNamed) {
+TEST_P(MatchingDiversityTest, OrganizationSizeIsStoredAndBadFieldsAreNamed) {
   v1::Profile stored;
   ASSERT_TRUE(Get("sme-arnhem", &stored).ok());
   EXPECT_EQ(stored.organization_size(), v1::ORGANIZATION_SIZE_MICRO);
@@ -168,6 +169,8 @@ TEST_F(MatchingDiversityTest, OrganizationSizeIsStoredAndBadFieldsAreNamed) {
   d.set_min_sme_share(-0.1);
   EXPECT_TRUE(HasError(error_of(d), grpc::StatusCode::INVALID_ARGUMENT, "diversity.min_sme_share"));
 }
+
+INSTANTIATE_ON_EACH_STORE(MatchingDiversityTest);
 
 }  // namespace
 }  // namespace testing

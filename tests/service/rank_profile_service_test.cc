@@ -1,7 +1,7 @@
-// Rank profiles on a real server with two partners' API keys: a profile fitted from feedback recovers the ranking
-// a hidden weighting produced (on held-out tenders, against the built-in defaults), versions are activated and
-// rolled back, responses name the profile that ranked them, bad requests name their field, and one partner's
-// feedback and profiles never change another partner's results.
+// Rank profiles on a real server (on SQLite and on PostgreSQL) with two partners' API keys: a profile fitted from
+// feedback recovers the ranking a hidden weighting produced (on held-out tenders, against the built-in defaults),
+// versions are activated and rolled back, responses name the profile that ranked them, bad requests name their field,
+// and one partner's feedback and profiles never change another partner's results.
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -10,6 +10,7 @@
 #include "circmatch/v1/feedback_service.grpc.pb.h"
 #include "circmatch/v1/rank_profile_service.grpc.pb.h"
 #include "eval/rank_eval.h"
+#include "on_each_store.h"
 #include "service_test_util.h"
 
 namespace circmatch {
@@ -64,7 +65,7 @@ v1::Profile Generated(Lcg& random, const std::string& id, bool tender) {
   return p;
 }
 
-class RankProfileServiceTest : public TwoPartnerServerTest {
+class RankProfileServiceTest : public OnEachStore<TwoPartnerServerTest> {
  protected:
   void SetUp() override {
     TwoPartnerServerTest::SetUp();
@@ -202,7 +203,7 @@ class RankProfileServiceTest : public TwoPartnerServerTest {
   std::unique_ptr<v1::RankProfileService::Stub> rank_profiles_;
 };
 
-TEST_F(RankProfileServiceTest, AProfileFittedFromFeedbackRecoversTheHiddenRankingOnHeldOutTenders) {
+TEST_P(RankProfileServiceTest, AProfileFittedFromFeedbackRecoversTheHiddenRankingOnHeldOutTenders) {
   WriteNetwork();
   RecordTrainingFeedback();
   absl::StatusOr<v1::RankProfile> fitted = Fit(key_a_, "suppliers");
@@ -228,7 +229,7 @@ TEST_F(RankProfileServiceTest, AProfileFittedFromFeedbackRecoversTheHiddenRankin
   EXPECT_EQ(again->fit().baseline(), "partner-a/suppliers@1");
 }
 
-TEST_F(RankProfileServiceTest, ResponsesNameTheProfileAndActivationRollsBack) {
+TEST_P(RankProfileServiceTest, ResponsesNameTheProfileAndActivationRollsBack) {
   WriteNetwork();
   RecordTrainingFeedback();
   ASSERT_TRUE(Fit(key_a_, "suppliers").ok());
@@ -261,7 +262,7 @@ TEST_F(RankProfileServiceTest, ResponsesNameTheProfileAndActivationRollsBack) {
   EXPECT_FALSE(listed.profiles(0).active());
 }
 
-TEST_F(RankProfileServiceTest, OnePartnersFeedbackAndProfilesNeverChangeAnothersResults) {
+TEST_P(RankProfileServiceTest, OnePartnersFeedbackAndProfilesNeverChangeAnothersResults) {
   WriteNetwork();
   std::vector<std::string> before;
   for (int t = 0; t < 5; ++t) before.push_back(ToJson(Suggest(key_b_, Tender(t))));
@@ -286,7 +287,7 @@ TEST_F(RankProfileServiceTest, OnePartnersFeedbackAndProfilesNeverChangeAnothers
   EXPECT_EQ(fitted.status().code(), absl::StatusCode::kFailedPrecondition) << fitted.status();
 }
 
-TEST_F(RankProfileServiceTest, BadRequestsNameTheirField) {
+TEST_P(RankProfileServiceTest, BadRequestsNameTheirField) {
   WriteNetwork();
   const std::vector<std::pair<std::string, std::string>> bad_choices = {
       {"Suppliers", "rank_profile: must be 1 to 64 lower-case letters"},
@@ -334,7 +335,7 @@ TEST_F(RankProfileServiceTest, BadRequestsNameTheirField) {
                        grpc::StatusCode::INVALID_ARGUMENT, "match_type: required"));
 }
 
-TEST_F(RankProfileServiceTest, JudgedQueriesFitAsFeedbackDoes) {
+TEST_P(RankProfileServiceTest, JudgedQueriesFitAsFeedbackDoes) {
   WriteNetwork();
   v1::FitRankProfileRequest request;
   request.set_name("judged");
@@ -353,6 +354,8 @@ TEST_F(RankProfileServiceTest, JudgedQueriesFitAsFeedbackDoes) {
   EXPECT_GT(response.profile().fit().ndcg(), response.profile().fit().baseline_ndcg());
   EXPECT_GT(response.profile().weights().location(), response.profile().weights().text());
 }
+
+INSTANTIATE_ON_EACH_STORE(RankProfileServiceTest);
 
 }  // namespace
 }  // namespace testing

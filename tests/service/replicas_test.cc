@@ -68,18 +68,22 @@ class Replica {
     return response.profile();
   }
   // The ids SuggestSuppliers returns for a tender needing office furniture.
-  std::vector<std::string> Suggested() {
+  std::vector<std::string> Suggested() { return IdsOf(Suggest().matches()); }
+  // The version of the index those came from.
+  uint64_t IndexVersion() { return Suggest().index_version(); }
+  ServerProcess& process() { return *process_; }
+
+ private:
+  v1::SuggestSuppliersResponse Suggest() {
     v1::SuggestSuppliersRequest request;
     request.mutable_tender_profile()->set_kind(v1::PROFILE_KIND_TENDER);
     request.mutable_tender_profile()->mutable_needs()->add_cpv_codes("39130000");
     request.set_k(100);
     v1::SuggestSuppliersResponse response;
-    if (!matching_->SuggestSuppliers(Context().get(), request, &response).ok()) return {};
-    return IdsOf(response.matches());
+    EXPECT_TRUE(matching_->SuggestSuppliers(Context().get(), request, &response).ok());
+    return response;
   }
-  ServerProcess& process() { return *process_; }
 
- private:
   std::unique_ptr<ServerProcess> process_;
   std::unique_ptr<v1::ProfileService::Stub> profiles_;
   std::unique_ptr<v1::MatchingService::Stub> matching_;
@@ -107,6 +111,23 @@ TEST_F(ReplicasTest, AWriteOnOneReplicaIsMatchableOnTheOtherAndADeleteIsGoneEver
   ASSERT_TRUE(deleted.has_value()) << "replica A still matches the profile deleted on B";
   std::printf("replica propagation, delete on B to gone on A: %.1f ms\n", deleted->count() / 1000.0);
   EXPECT_FALSE(a.Get("s-1").has_value());
+}
+
+// The change feed brings a replica its own commits too: they must not move its index a second time (the versions
+// a partner sees, and the matching of written profiles against watches, would count them twice).
+TEST_F(ReplicasTest, AReplicasOwnWritesMoveItsIndexOnceThoughTheChangeFeedBringsThemBack) {
+  Replica a(database_.url()), b(database_.url());
+  ASSERT_TRUE(a.Start());
+  ASSERT_TRUE(b.Start());
+  ASSERT_TRUE(a.Upsert(SupplierNamed("from-a", "x")).ok());
+  ASSERT_TRUE(a.Delete("from-a").ok());
+  ASSERT_TRUE(a.Upsert(SupplierNamed("from-a", "y")).ok());
+  const uint64_t after_own_writes = a.IndexVersion();
+  // B's write comes after A's in the change feed: once A matches it, A's feed has passed A's own writes.
+  ASSERT_TRUE(b.Upsert(SupplierNamed("from-b", "z")).ok());
+  ASSERT_TRUE(TimeUntil([&] { return Contains(a.Suggested(), "from-b"); }, std::chrono::seconds(10)).has_value());
+  EXPECT_EQ(a.IndexVersion(), after_own_writes + 1) << "only B's write moved A's index";
+  EXPECT_TRUE(Contains(a.Suggested(), "from-a"));
 }
 
 TEST_F(ReplicasTest, TwoReplicasWritingTheSameProfileConverge) {

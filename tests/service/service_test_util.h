@@ -111,10 +111,16 @@ class ServerTest : public ::testing::Test {
  protected:
   // Flags added to the server's command line; override to change them.
   virtual std::vector<std::string> ServerArgs() const { return {}; }
+  // The server's --store: "sqlite", the file in its data dir, unless the fixture runs on each store
+  // (on_each_store.h). Called once, before the first start.
+  virtual std::string Store() { return "sqlite"; }
 
   void SetUp() override {
     ServerOptions options;
     options.extra_args = ServerArgs();
+    const std::string store = Store();
+    ASSERT_FALSE(store.empty()) << "no store to run the server on";
+    options.extra_args.push_back("--store=" + store);
     server_ = std::make_unique<ServerProcess>(options);
     ASSERT_TRUE(server_->Start());
     MakeStubs();
@@ -198,9 +204,11 @@ class TwoPartnerServerTest : public ServerTest {
   virtual std::vector<std::string> MoreServerArgs() const { return {}; }
 
   void SetUp() override {
+    // A parameterized test's name has a '/' ("Name/Sqlite").
+    std::string test_name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(test_name.begin(), test_name.end(), '/', '-');
     keys_file_ =
-        (std::filesystem::temp_directory_path() / ("circmatch-keys-" + std::to_string(getpid()) + "-" +
-                                                   ::testing::UnitTest::GetInstance()->current_test_info()->name()))
+        (std::filesystem::temp_directory_path() / ("circmatch-keys-" + std::to_string(getpid()) + "-" + test_name))
             .string();
     key_a_ = CreateKey(keys_file_, "partner-a");
     key_b_ = CreateKey(keys_file_, "partner-b");

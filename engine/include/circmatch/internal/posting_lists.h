@@ -63,6 +63,16 @@ class PostingList {
     }
   }
 
+  // The entries of the rows in [high << 16, (high + 1) << 16), for blocks asked in increasing order: `cursor`
+  // (0 at first) keeps where the previous call stopped.
+  absl::Span<const Entry> EntriesOfBlock(int32_t high, size_t* cursor) const {
+    while (*cursor < blocks_.size() && blocks_[*cursor].high < high) ++*cursor;
+    if (*cursor == blocks_.size() || blocks_[*cursor].high != high) return {};
+    const size_t b = *cursor;
+    const size_t end = b + 1 < blocks_.size() ? blocks_[b + 1].begin : entries_.size();
+    return entries_.subspan(blocks_[b].begin, end - blocks_[b].begin);
+  }
+
   // Calls `visit(row)` for each row, increasing.
   template <typename Visit>
   void ForEachRow(const Visit& visit) const {
