@@ -274,8 +274,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     prometheus::Gauge& long_calls = prometheus::BuildGauge()
                                         .Name("circmatch_long_calls_running")
                                         .Help(
-                                            "Long calls (FitRankProfile, PairBuddies, ScheduleMeetings, "
-                                            "ExposureReport) running now, of all partners.")
+                                            "Long calls (FitRankProfile, PairBuddies, ScheduleMeetings, ExposureReport, "
+                                            "GapReport) running now, of all partners.")
                                         .Register(metrics->registry())
                                         .Add({});
     const LongCalls* limiter = server->long_calls_.get();
