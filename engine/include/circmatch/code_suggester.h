@@ -2,7 +2,8 @@
 // summary. Every code's document is its Dutch and English labels plus the everyday words of
 // engine/data/cpv_synonyms.csv, read by the vocabulary's TextAnalyzer exactly as profile texts are read (stems,
 // compound parts, the concepts of text_concepts.csv); the text is read the same way and the codes are ranked by
-// a BM25-like score over those terms, with the CPV hierarchy, a prior against broad codes and a penalty for works
+// a BM25-like score over those terms, with the CPV hierarchy, the share of a code's label the text meets (so a
+// specific code wins only when the text supports it), a small prior against broad codes and a penalty for works
 // codes when the text does not talk about works. The rules, with their numbers: docs/MATCHING.md, "Suggesting CPV
 // codes".
 //
