@@ -84,6 +84,9 @@ Usage:
   circmatch [FLAGS] gap-report           where circular supply is missing (InsightsService.GapReport): per CPV
                                          sector (or, --by=municipality, per municipality) of a region, the
                                          tenders, the suppliers within reach and the underserved tenders
+  circmatch [FLAGS] suggest-codes TEXT   CPV codes for a free Dutch or English text (VocabularyService.SuggestCodes),
+                                         as a table: code, score, label, the words of TEXT that met it (TEXT may
+                                         be several arguments, @FILE or - for stdin)
   circmatch --help                       this text
 
 METHOD is "package.Service/Method" (e.g. circmatch.v1.MatchingService/SuggestSuppliers), "Service/Method"
@@ -110,11 +113,15 @@ Flags (before or after the command; --name=value or --name value):
                        (0 = none)
   --max_messages=N     streaming responses: stop after N messages (0 = all, until the server ends the call)
   --batch=N            import: profiles per ImportProfiles message, 1 to 10000; default 500
+  --no_code_hints      import: do not check the imported profiles' texts against their CPV codes (by default the
+                       first 100 profiles with a text are, and a note on stderr names codes a text suggests that
+                       the profile's codes do not cover)
+  --max_suggestions=N  suggest-codes: at most N codes, 1 to 50; default 10
   --kind=KIND          export: only this kind (tender, supplier, buyer, buddy, or PROFILE_KIND_TENDER, ...)
   --owner=OWNER        export: only this owner's profiles; default the caller's own
   --page_size=N        export: profiles per ListProfiles page, 1 to 1000; default 1000
-  --format=F           export: jsonl (default) or csv (the columns import reads); eval: table (default) or json;
-                       gap-report: table (default), csv or json (the whole response)
+  --format=F           export: jsonl (default) or csv (the columns import reads); eval, suggest-codes: table
+                       (default) or json; gap-report: table (default), csv or json (the whole response)
   --split=S            eval, fit: only the judged queries whose "split" is S (e.g. tuning, test)
   --k=N                eval, fit: depth of the metrics and results asked per query; default 10
   --relevant_grade=G   eval: lowest grade counted relevant by MRR and precision; default 2
@@ -151,6 +158,7 @@ Examples:
   circmatch --server=127.0.0.1:50051 import profiles.jsonl --batch=1000
   circmatch export --kind=supplier > suppliers.jsonl
   circmatch eval eval/relevance/judgments.jsonl --split=test
+  circmatch suggest-codes "Wij leveren en reviseren kantoormeubilair" --max_suggestions=5
   circmatch fit eval/relevance/judgments.jsonl --split=tuning
   circmatch gap-report --province=Overijssel --min_suppliers=5
   circmatch gap-report --corop=CR10 --by=municipality --format=csv > map.csv
@@ -333,6 +341,8 @@ struct Flags {
   std::string min_score;
   std::string min_suppliers;
   std::string by;
+  int max_suggestions = 10;  // suggest-codes
+  bool code_hints = true;    // import: check the texts against the codes
   bool help = false;
 };
 
@@ -533,6 +543,8 @@ void ShowProgress(size_t done, size_t total, int64_t batch) {
             << (isatty(2) ? "" : "\n") << std::flush;
 }
 
+void HintCodes(const Flags& flags, const std::vector<circmatch::clients::ProfileLine>& lines, const std::string& name);
+
 int RunImport(const Flags& flags, const std::string& path) {
   if (flags.batch < 1 || flags.batch > 10000) {
     std::cerr << "circmatch import: --batch must be between 1 and 10000, got " << flags.batch << std::endl;
@@ -601,6 +613,7 @@ int RunImport(const Flags& flags, const std::string& path) {
   std::cerr << "circmatch import: done, " << response.upserted_count() << " profiles in " << response.batch_count()
             << " batches" << std::endl;
   std::cout << ToJson(response, /*pretty=*/true) << std::endl;
+  if (flags.code_hints) HintCodes(flags, *lines, path == "-" ? "<stdin>" : path);
   return 0;
 }
 
@@ -820,6 +833,142 @@ int RunExport(const Flags& flags) {
   return std::cout.good() ? 0 : kExitNoInput;
 }
 
+// ---- CPV code suggestions -------------------------------------------------------------------------------------
+
+// Code points of a UTF-8 string.
+size_t Width(const std::string& text) {
+  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+// `text` cut to `width` code points ("..." at the end when cut) and padded with spaces to it.
+std::string Cell(const std::string& text, size_t width) {
+  if (Width(text) <= width) return text + std::string(width - Width(text), ' ');
+  std::string cut;
+  size_t points = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((text[i] & 0xC0) != 0x80 && ++points > width - 3) break;
+    cut.push_back(text[i]);
+  }
+  return cut + "...";
+}
+
+grpc::Status CallSuggestCodes(grpc::GenericStub* stub, const Flags& flags, const std::string& text, int max,
+                              circmatch::v1::SuggestCodesResponse* response) {
+  const pb::MethodDescriptor* method =
+      pb::DescriptorPool::generated_pool()->FindMethodByName("circmatch.v1.VocabularyService.SuggestCodes");
+  circmatch::v1::SuggestCodesRequest request;
+  request.set_text(text);
+  request.set_max_suggestions(max);
+  return CallUnary(stub, MethodPath(method), request, response, flags);
+}
+
+int RunSuggestCodes(const Flags& flags, const std::vector<std::string>& words) {
+  std::string text;
+  if (words.size() == 1 && (words[0] == "-" || (!words[0].empty() && words[0][0] == '@'))) {
+    const std::string path = words[0] == "-" ? "-" : words[0].substr(1);
+    if (!ReadInput(path, &text)) {
+      std::cerr << "circmatch suggest-codes: cannot read " << path << std::endl;
+      return kExitNoInput;
+    }
+  } else {
+    text = absl::StrJoin(words, " ");
+  }
+  if (flags.format != "" && flags.format != "table" && flags.format != "json") {
+    std::cerr << "circmatch suggest-codes: --format must be table or json, got \"" << flags.format << "\"" << std::endl;
+    return kExitUsage;
+  }
+  grpc::GenericStub stub(MakeChannel(flags));
+  circmatch::v1::SuggestCodesResponse response;
+  const grpc::Status status = CallSuggestCodes(&stub, flags, text, flags.max_suggestions, &response);
+  if (!status.ok()) return ReportStatus(status);
+  if (flags.format == "json") {
+    std::cout << ToJson(response, /*pretty=*/true) << std::endl;
+    return 0;
+  }
+  if (response.suggestions().empty()) {
+    std::cerr << "circmatch suggest-codes: no word of the text meets a CPV code's labels" << std::endl;
+    return 0;
+  }
+  std::cout << Cell("code", 10) << "  " << Cell("score", 6) << "  " << Cell("label", 60) << "  matched words\n";
+  for (const circmatch::v1::CodeSuggestion& s : response.suggestions()) {
+    char score[32];
+    std::snprintf(score, sizeof score, "%6.2f", s.score());
+    std::cout << Cell(s.code_with_check_digit(), 10) << "  " << score << "  "
+              << Cell(s.label_nl() + " / " + s.label_en(), 60) << "  " << absl::StrJoin(s.matched_words(), ", ")
+              << "\n";
+  }
+  return 0;
+}
+
+// The facet of a profile that says what it delivers or needs: a supplier's capabilities, a tender's or buyer's
+// needs, a buddy's offers.
+const circmatch::v1::Facets& OwnFacet(const circmatch::v1::Profile& profile) {
+  switch (profile.kind()) {
+    case circmatch::v1::PROFILE_KIND_SUPPLIER:
+      return profile.capabilities();
+    case circmatch::v1::PROFILE_KIND_BUDDY:
+      return profile.offers();
+    default:
+      return profile.needs();
+  }
+}
+
+// True when `code` is covered by one of `codes`: the same code, one of its ancestors or one of its descendants
+// (CPV codes nest by their leading digits: 39130000 is under 39100000).
+bool Covered(const std::string& code, const google::protobuf::RepeatedPtrField<std::string>& codes) {
+  const auto significant = [](const std::string& c) {
+    std::string digits = c.substr(0, std::min<size_t>(8, c.size()));
+    while (digits.size() > 2 && digits.back() == '0') digits.pop_back();
+    return digits;
+  };
+  const std::string a = significant(code);
+  for (const std::string& other : codes) {
+    const std::string b = significant(other);
+    if (a.rfind(b, 0) == 0 || b.rfind(a, 0) == 0) return true;
+  }
+  return false;
+}
+
+// After an import: the texts of the first kCodeHintProfiles profiles that have one, each through SuggestCodes;
+// a note on stderr for each suggested code (of the best three, those scoring at least half the best) that none of
+// the profile's codes covers. Only advice: nothing is changed, and a failed call ends the checking quietly.
+void HintCodes(const Flags& flags, const std::vector<circmatch::clients::ProfileLine>& lines, const std::string& name) {
+  constexpr int kCodeHintProfiles = 100;
+  constexpr int kMaxNotes = 20;
+  grpc::GenericStub stub(MakeChannel(flags));
+  int checked = 0, notes = 0, more = 0;
+  for (const circmatch::clients::ProfileLine& line : lines) {
+    circmatch::v1::Profile profile;
+    std::string error;
+    if (!FromJson(line.json, &profile, &error)) continue;
+    const circmatch::v1::Facets& facet = OwnFacet(profile);
+    if (facet.text().find_first_not_of(" \t\r\n") == std::string::npos) continue;
+    if (checked++ >= kCodeHintProfiles) break;
+    circmatch::v1::SuggestCodesResponse response;
+    if (!CallSuggestCodes(&stub, flags, facet.text().substr(0, 10000), 3, &response).ok()) return;
+    if (response.suggestions().empty()) continue;
+    const double best = response.suggestions(0).score();
+    for (const circmatch::v1::CodeSuggestion& s : response.suggestions()) {
+      if (s.score() < 0.5 * best || Covered(s.code(), facet.cpv_codes())) continue;
+      if (notes >= kMaxNotes) {
+        ++more;
+        continue;
+      }
+      ++notes;
+      std::cerr << "circmatch import: note: " << name << ":" << line.number << " (" << profile.id()
+                << "): its text suggests CPV " << s.code() << " " << s.label_nl() << " (from \""
+                << absl::StrJoin(s.matched_words(), ", ") << "\"), which "
+                << (facet.cpv_codes().empty() ? "it has no codes to cover" : "none of its codes covers") << std::endl;
+    }
+  }
+  if (more > 0) std::cerr << "circmatch import: note: " << more << " more such codes not shown" << std::endl;
+  if (notes > 0) {
+    std::cerr << "circmatch import: (notes only, nothing was changed; `circmatch suggest-codes TEXT` lists the "
+                 "suggestions, --no_code_hints turns these notes off)"
+              << std::endl;
+  }
+}
+
 // ---- flags -----------------------------------------------------------------------------------------------------
 
 bool ParseInt(const std::string& text, int64_t* value) {
@@ -834,10 +983,10 @@ bool ParseInt(const std::string& text, int64_t* value) {
 // Splits argv into flags and positional arguments. Returns an error message, or empty.
 std::string ParseArgs(int argc, char** argv, Flags* flags, std::vector<std::string>* positional) {
   const std::vector<std::string> with_value = {
-      "server",      "deadline_ms",   "max_messages",  "batch",  "kind",         "owner", "page_size",      "api_key",
-      "tls_ca_file", "tls_cert_file", "tls_key_file",  "format", "split",        "k",     "relevant_grade", "weights",
-      "folds",       "facets",        "province",      "corop",  "municipality", "tag",   "start",          "end",
-      "cpv_level",   "min_score",     "min_suppliers", "by"};
+      "server",      "deadline_ms",   "max_messages",  "batch",  "kind",           "owner", "page_size",      "api_key",
+      "tls_ca_file", "tls_cert_file", "tls_key_file",  "format", "split",          "k",     "relevant_grade", "weights",
+      "folds",       "facets",        "province",      "corop",  "municipality",   "tag",   "start",          "end",
+      "cpv_level",   "min_score",     "min_suppliers", "by",     "max_suggestions"};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "-h" || arg == "--help" || arg == "-help") {
@@ -846,6 +995,10 @@ std::string ParseArgs(int argc, char** argv, Flags* flags, std::vector<std::stri
     }
     if (arg == "--tls") {
       flags->tls = true;
+      continue;
+    }
+    if (arg == "--no_code_hints") {
+      flags->code_hints = false;
       continue;
     }
     if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) {
@@ -906,10 +1059,11 @@ std::string ParseArgs(int argc, char** argv, Flags* flags, std::vector<std::stri
       flags->min_suppliers = value;
     } else if (name == "by") {
       flags->by = value;
-    } else if (name == "k" || name == "relevant_grade" || name == "folds") {
+    } else if (name == "k" || name == "relevant_grade" || name == "folds" || name == "max_suggestions") {
       if (!ParseInt(value, &number) || number < 0 || number > 1000) {
         return "flag --" + name + " needs an integer from 0 to 1000, got \"" + value + "\"";
       }
+      if (name == "max_suggestions") flags->max_suggestions = static_cast<int>(number);
       if (name == "k") flags->k = static_cast<int>(number);
       if (name == "relevant_grade") flags->relevant_grade = static_cast<int>(number);
       if (name == "folds") flags->folds = static_cast<int>(number);
@@ -1140,6 +1294,15 @@ int main(int argc, char** argv) {
       return kExitUsage;
     }
     return RunGapReport(flags);
+  }
+  if (command == "suggest-codes") {
+    if (args.size() < 2) {
+      std::cerr << "circmatch suggest-codes: usage: circmatch suggest-codes TEXT [--max_suggestions=N] "
+                   "(TEXT may be @FILE or - for stdin)"
+                << std::endl;
+      return kExitUsage;
+    }
+    return RunSuggestCodes(flags, std::vector<std::string>(args.begin() + 1, args.end()));
   }
   if (command == "eval" || command == "fit") {
     if (args.size() != 2) {

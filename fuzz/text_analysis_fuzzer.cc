@@ -3,7 +3,10 @@
 // sanitizer reports, checks:
 //   - Analyze gives the same terms from two analyzers whose per-thread word caches hold different words;
 //   - Tokenize's tokens are at least 2 bytes, and folding a folded text changes nothing;
+//   - TokenizeWithOffsets gives Tokenize's tokens, each at a place in the text; AnalyzeWords reads as Analyze;
 //   - CompoundParts: at most 4 parts, each at least 4 bytes;
+//   - CodeSuggester::Suggest (VocabularyService.SuggestCodes): at most the codes asked, best first, each with
+//     matched words that are pieces of the text;
 //   - CertificationsNamedIn: sorted listed ids, each once; DistanceLimitNamedIn: a number >= 0;
 //   - CanonicalCertification of a canonical certification is itself (stored profiles are normalized again when
 //     the server restarts), and CheckedCertification agrees with it.
@@ -17,6 +20,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "circmatch/code_suggester.h"
 #include "circmatch/text_analysis.h"
 #include "circmatch/vocabulary.h"
 #include "fuzz/fuzz_util.h"
@@ -33,11 +37,21 @@ const Vocabulary& OtherVocabulary() {
   return *vocabulary;
 }
 
+const circmatch::CodeSuggester& Suggester() {
+  static const circmatch::CodeSuggester* const suggester = [] {
+    const Vocabulary& vocabulary = circmatch::fuzz::SharedVocabulary();
+    return new circmatch::CodeSuggester(&vocabulary,
+                                        *circmatch::LoadCpvSynonyms(CIRCMATCH_SOURCE_DATA_DIR, vocabulary));
+  }();
+  return *suggester;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   (void)circmatch::fuzz::SharedVocabulary();
   (void)OtherVocabulary();
+  (void)Suggester();
   return 0;
 }
 
@@ -51,6 +65,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)circmatch::AlnumKey(text);
 
   const std::vector<std::string> tokens = circmatch::Tokenize(text);
+  const std::vector<circmatch::Token> placed = circmatch::TokenizeWithOffsets(text);
+  CIRCMATCH_FUZZ_CHECK(placed.size() == tokens.size(), absl::StrCat(placed.size(), " vs ", tokens.size()));
+  for (size_t i = 0; i < placed.size() && i < tokens.size(); ++i) {
+    CIRCMATCH_FUZZ_CHECK(placed[i].folded == tokens[i] && placed[i].begin < placed[i].end &&
+                             placed[i].end <= text.size() && (i == 0 || placed[i - 1].end <= placed[i].begin),
+                         absl::StrCat("token ", i, " \"", tokens[i], "\""));
+  }
   for (const std::string& token : tokens) {
     CIRCMATCH_FUZZ_CHECK(token.size() >= 2, absl::StrCat("token \"", token, "\""));
     (void)circmatch::IsStopWord(token);
@@ -75,6 +96,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string term = "~" + analyzer.concepts()[hit.concept].id;
     CIRCMATCH_FUZZ_CHECK(std::find(terms.begin(), terms.end(), term) != terms.end(), term);
   }
+  const circmatch::AnalyzedText words = analyzer.AnalyzeWords(text);
+  std::vector<std::string> word_terms;
+  for (const circmatch::AnalyzedWord& word : words.words) word_terms.push_back(word.stem);
+  for (const circmatch::AnalyzedWord& word : words.words) {
+    word_terms.insert(word_terms.end(), word.part_stems.begin(), word.part_stems.end());
+  }
+  for (const circmatch::ConceptOccurrence& c : words.concepts)
+    word_terms.push_back("~" + analyzer.concepts()[c.concept].id);
+  CIRCMATCH_FUZZ_CHECK(word_terms == terms,
+                       absl::StrCat(absl::StrJoin(word_terms, " "), "\n  vs\n  ", absl::StrJoin(terms, " ")));
+
+  const std::vector<circmatch::SuggestedCode> suggested = Suggester().Suggest(text, 5);
+  CIRCMATCH_FUZZ_CHECK(suggested.size() <= 5, absl::StrCat(suggested.size()));
+  for (size_t i = 0; i < suggested.size(); ++i) {
+    const circmatch::SuggestedCode& s = suggested[i];
+    CIRCMATCH_FUZZ_CHECK(s.cpv >= 0 && s.cpv < static_cast<int>(vocabulary.cpv_codes().size()) && s.score > 0 &&
+                             (i == 0 || suggested[i - 1].score >= s.score) && !s.matched_words.empty(),
+                         absl::StrCat("suggestion ", i));
+    for (const std::string& word : s.matched_words) {
+      CIRCMATCH_FUZZ_CHECK(!word.empty() && text.find(word) != std::string::npos, word);
+    }
+  }
+
   for (const std::string& term : terms) {
     const int bucket = circmatch::HashToBucket(term, 1 << 18);
     CIRCMATCH_FUZZ_CHECK(bucket >= 0 && bucket < (1 << 18), term);

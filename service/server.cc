@@ -106,6 +106,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
                        << " strategies, " << vocab.materials().size() << " materials, " << vocab.certifications().size()
                        << " certifications, " << vocab.phases().size() << " phases, " << vocab.topics().size()
                        << " topics";
+  {
+    absl::StatusOr<std::vector<CpvSynonyms>> synonyms = LoadCpvSynonyms(vocabulary_dir, vocab);
+    if (!synonyms.ok()) {
+      return PrefixStatus(absl::StrCat("loading the vocabulary from \"", vocabulary_dir, "\": "), synonyms.status());
+    }
+    server->code_suggester_ = std::make_unique<CodeSuggester>(&vocab, *synonyms);
+  }
 
   IndexOptions index_options;
   index_options.embedding_dimension = options.embedding_dimension;
@@ -179,8 +186,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
       server->repository_.get(), server->authenticator_.get(), server->audit_log_.get(), server->long_calls_.get());
   server->market_day_service_ = std::make_unique<MarketDayServiceImpl>(
       server->repository_.get(), server->authenticator_.get(), server->audit_log_.get(), server->long_calls_.get());
-  server->vocabulary_service_ =
-      std::make_unique<VocabularyServiceImpl>(server->vocabulary_.get(), server->authenticator_.get());
+  server->vocabulary_service_ = std::make_unique<VocabularyServiceImpl>(
+      server->vocabulary_.get(), server->code_suggester_.get(), server->authenticator_.get());
   server->feedback_service_ =
       std::make_unique<FeedbackServiceImpl>(server->repository_.get(), server->authenticator_.get());
   server->rank_profile_service_ = std::make_unique<RankProfileServiceImpl>(
@@ -274,8 +281,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     prometheus::Gauge& long_calls = prometheus::BuildGauge()
                                         .Name("circmatch_long_calls_running")
                                         .Help(
-                                            "Long calls (FitRankProfile, PairBuddies, ScheduleMeetings, "
-                                            "ExposureReport) running now, of all partners.")
+                                            "Long calls (FitRankProfile, PairBuddies, ScheduleMeetings, ExposureReport, "
+                                            "GapReport) running now, of all partners.")
                                         .Register(metrics->registry())
                                         .Add({});
     const LongCalls* limiter = server->long_calls_.get();

@@ -76,6 +76,7 @@ class Server {
   std::unique_ptr<AuditLog> audit_log_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<Vocabulary> vocabulary_;
+  std::unique_ptr<CodeSuggester> code_suggester_;  // VocabularyService.SuggestCodes
   std::unique_ptr<Index> index_;
   std::unique_ptr<ProfileStore> store_;
   std::unique_ptr<ProfileRepository> repository_;

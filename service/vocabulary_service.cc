@@ -19,8 +19,12 @@ std::string Fold(absl::string_view text) { return FoldAndLower(absl::StripAsciiW
 
 }  // namespace
 
-VocabularyServiceImpl::VocabularyServiceImpl(const Vocabulary* vocabulary, Authenticator* authenticator)
-    : authenticator_(authenticator), vocabulary_(vocabulary), lists_(v1::VocabularyList_ARRAYSIZE) {
+VocabularyServiceImpl::VocabularyServiceImpl(const Vocabulary* vocabulary, const CodeSuggester* code_suggester,
+                                             Authenticator* authenticator)
+    : authenticator_(authenticator),
+      vocabulary_(vocabulary),
+      code_suggester_(code_suggester),
+      lists_(v1::VocabularyList_ARRAYSIZE) {
   {
     std::vector<Entry>& cpv = lists_[v1::VOCABULARY_LIST_CPV];
     const std::vector<CpvCode>& codes = vocabulary->cpv_codes();
@@ -146,6 +150,47 @@ absl::Status VocabularyServiceImpl::List(const v1::ListVocabularyRequest& reques
   if (end < total) response->set_next_page_token(EncodeOffsetToken(end));
   response->set_total_count(total);
   return absl::OkStatus();
+}
+
+absl::Status VocabularyServiceImpl::Suggest(const v1::SuggestCodesRequest& request,
+                                            v1::SuggestCodesResponse* response) const {
+  const std::string& text = request.text();
+  if (absl::StripAsciiWhitespace(text).empty()) return absl::InvalidArgumentError("text: must not be empty");
+  // Code points: every byte that does not continue a UTF-8 sequence (proto3 strings are valid UTF-8).
+  const int64_t length = std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; });
+  if (length > kMaxSuggestTextLength) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("text: must be at most ", kMaxSuggestTextLength, " characters, got ", length));
+  }
+  const int max = request.max_suggestions();
+  if (max < 0 || max > kMaxSuggestions) {
+    return absl::InvalidArgumentError(absl::StrCat("max_suggestions: must be between 1 and ", kMaxSuggestions,
+                                                   " (0 means ", kDefaultSuggestions, "), got ", max));
+  }
+  const std::vector<CpvCode>& codes = vocabulary_->cpv_codes();
+  for (const SuggestedCode& s : code_suggester_->Suggest(text, max == 0 ? kDefaultSuggestions : max)) {
+    const CpvCode& code = codes[s.cpv];
+    v1::CodeSuggestion* out = response->add_suggestions();
+    out->set_code(code.code8);
+    out->set_label_nl(code.label_nl);
+    out->set_label_en(code.label_en);
+    out->set_score(s.score);
+    for (const std::string& word : s.matched_words) out->add_matched_words(word);
+    out->set_code_with_check_digit(code.code);
+    out->set_level(code.level);
+    if (code.parent >= 0) out->set_parent_code(codes[code.parent].code8);
+    out->set_works(s.works);
+  }
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* VocabularyServiceImpl::SuggestCodes(grpc::CallbackServerContext* context,
+                                                              const v1::SuggestCodesRequest* request,
+                                                              v1::SuggestCodesResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
+  reactor->Finish(ToGrpcStatus(caller.ok() ? Suggest(*request, response) : caller.status()));
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* VocabularyServiceImpl::ListVocabulary(grpc::CallbackServerContext* context,

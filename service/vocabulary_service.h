@@ -1,5 +1,6 @@
 // circmatch.v1.VocabularyService on the gRPC callback API: lists, searches and pages the controlled
-// vocabularies. The terms and their folded search keys are built once at construction.
+// vocabularies, and suggests CPV codes for a free text (CodeSuggester). The terms and their folded search keys
+// are built once at construction.
 //
 // Thread-safety: immutable after construction; the handler runs concurrently on gRPC's threads.
 #ifndef CIRCMATCH_SERVICE_VOCABULARY_SERVICE_H_
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "circmatch/code_suggester.h"
 #include "circmatch/v1/vocabulary_service.grpc.pb.h"
 #include "circmatch/vocabulary.h"
 
@@ -20,16 +22,26 @@ class Authenticator;
 
 class VocabularyServiceImpl final : public v1::VocabularyService::CallbackService {
  public:
-  // `vocabulary` is borrowed and must outlive the service.
-  // Both borrowed; they must outlive the service.
-  VocabularyServiceImpl(const Vocabulary* vocabulary, Authenticator* authenticator);
+  // All borrowed; they must outlive the service.
+  VocabularyServiceImpl(const Vocabulary* vocabulary, const CodeSuggester* code_suggester,
+                        Authenticator* authenticator);
 
   grpc::ServerUnaryReactor* ListVocabulary(grpc::CallbackServerContext* context,
                                            const v1::ListVocabularyRequest* request,
                                            v1::ListVocabularyResponse* response) override;
 
-  // The handler's logic, without gRPC (for tests).
+  grpc::ServerUnaryReactor* SuggestCodes(grpc::CallbackServerContext* context, const v1::SuggestCodesRequest* request,
+                                         v1::SuggestCodesResponse* response) override;
+
+  // The handlers' logic, without gRPC (for tests).
   absl::Status List(const v1::ListVocabularyRequest& request, v1::ListVocabularyResponse* response) const;
+  // INVALID_ARGUMENT for an empty text or one over kMaxSuggestTextLength code points, or max_suggestions
+  // outside 0..kMaxSuggestions.
+  absl::Status Suggest(const v1::SuggestCodesRequest& request, v1::SuggestCodesResponse* response) const;
+
+  static constexpr int kMaxSuggestTextLength = 10000;
+  static constexpr int kMaxSuggestions = 50;
+  static constexpr int kDefaultSuggestions = 10;
 
  private:
   Authenticator* const authenticator_;
@@ -42,6 +54,7 @@ class VocabularyServiceImpl final : public v1::VocabularyService::CallbackServic
   };
 
   const Vocabulary* const vocabulary_;
+  const CodeSuggester* const code_suggester_;
   // Indexed by VocabularyList; each in code order.
   std::vector<std::vector<Entry>> lists_;
 };

@@ -93,6 +93,23 @@ std::atomic<uint64_t> next_analyzer_id{0};
 
 }  // namespace
 
+namespace {
+
+// Appends the folded form of the code point read from text[start, pos) (`valid` false: a malformed byte, kept).
+void AppendFolded(absl::string_view text, size_t start, size_t pos, bool valid, uint32_t cp, std::string* out) {
+  if (!valid) {
+    out->push_back(text[start]);
+  } else if (cp < 0x80) {
+    out->push_back(absl::ascii_tolower(static_cast<unsigned char>(cp)));
+  } else if (const char* folded = FoldLatin(cp)) {
+    out->append(folded);
+  } else {
+    out->append(text.data() + start, pos - start);
+  }
+}
+
+}  // namespace
+
 std::string FoldAndLower(absl::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -100,17 +117,8 @@ std::string FoldAndLower(absl::string_view text) {
   while (pos < text.size()) {
     const size_t start = pos;
     uint32_t cp = 0;
-    if (!DecodeUtf8(text, &pos, &cp)) {
-      out.push_back(text[start]);
-      continue;
-    }
-    if (cp < 0x80) {
-      out.push_back(absl::ascii_tolower(static_cast<unsigned char>(cp)));
-    } else if (const char* folded = FoldLatin(cp)) {
-      out.append(folded);
-    } else {
-      out.append(text.substr(start, pos - start).data(), pos - start);
-    }
+    const bool valid = DecodeUtf8(text, &pos, &cp);
+    AppendFolded(text, start, pos, valid, cp, &out);
   }
   return out;
 }
@@ -121,38 +129,56 @@ std::string AlnumKey(absl::string_view text) {
   return folded;
 }
 
-std::vector<std::string> Tokenize(absl::string_view text) {
-  const std::string folded = FoldAndLower(text);
-  std::vector<std::string> tokens;
-  // A token is a run of letters of `folded`, so it is copied out whole when the run ends.
-  size_t run_start = 0;
-  const auto end_run = [&](size_t end) {
-    if (end - run_start >= 2) tokens.emplace_back(folded, run_start, end - run_start);
+std::vector<Token> TokenizeWithOffsets(absl::string_view text) {
+  // Each code point of `text` is folded on its own (as FoldAndLower folds it) and its folded bytes are letters
+  // or not as a whole; a token is a run of letters, at least 2 folded bytes long. Folding one code point at a
+  // time reads the same as folding the whole text first: a malformed byte stays malformed after folding, since
+  // folding only replaces whole valid sequences, by ASCII (never a continuation byte) or by themselves.
+  std::vector<Token> tokens;
+  Token current;
+  bool in_token = false;
+  const auto end_token = [&] {
+    if (in_token && current.folded.size() >= 2) tokens.push_back(std::move(current));
+    current = Token();
+    in_token = false;
   };
+  std::string folded;
   size_t pos = 0;
-  while (pos < folded.size()) {
+  while (pos < text.size()) {
     const size_t start = pos;
+    uint32_t cp = 0;
+    const bool valid = DecodeUtf8(text, &pos, &cp);
+    folded.clear();
+    AppendFolded(text, start, pos, valid, cp, &folded);
     bool letter;
-    if (static_cast<unsigned char>(folded[pos]) < 0x80) {
-      letter = IsAsciiAlnum(folded[pos]);
-      ++pos;
+    if (!valid) {
+      letter = false;
+    } else if (folded.size() == 1 && static_cast<unsigned char>(folded[0]) < 0x80) {
+      letter = IsAsciiAlnum(folded[0]);
+    } else if (static_cast<unsigned char>(folded[0]) < 0x80) {
+      letter = true;  // a Latin letter folded to two ASCII letters ("ae", "ss", "ij", ...)
     } else {
-      uint32_t cp = 0;
-      if (!DecodeUtf8(folded, &pos, &cp)) {
-        letter = false;
-      } else if (cp < 0x80) {  // an overlong encoding
-        letter = IsAsciiAlnum(static_cast<char>(cp));
-      } else {
-        // Latin-1 symbols (U+0080..U+00FF that folding kept) and general punctuation separate words.
-        letter = cp >= 0x100 && !(cp >= 0x2000 && cp <= 0x206F) && cp != 0x3000;
-      }
+      // Kept as it is: Latin-1 symbols (U+0080..U+00FF) and general punctuation separate words.
+      letter = cp >= 0x100 && !(cp >= 0x2000 && cp <= 0x206F) && cp != 0x3000;
     }
     if (!letter) {
-      end_run(start);
-      run_start = pos;
+      end_token();
+      continue;
     }
+    if (!in_token) {
+      in_token = true;
+      current.begin = start;
+    }
+    current.folded += folded;
+    current.end = pos;
   }
-  end_run(folded.size());
+  end_token();
+  return tokens;
+}
+
+std::vector<std::string> Tokenize(absl::string_view text) {
+  std::vector<std::string> tokens;
+  for (Token& token : TokenizeWithOffsets(text)) tokens.push_back(std::move(token.folded));
   return tokens;
 }
 
@@ -252,12 +278,13 @@ const TextAnalyzer::WordAnalysis& TextAnalyzer::AnalyzeWord(const std::string& w
 
 TextAnalyzer::Words TextAnalyzer::Split(absl::string_view text) const {
   Words w;
-  for (std::string& token : Tokenize(text)) {
-    if (IsStopWord(token)) continue;
-    const WordAnalysis& analysis = AnalyzeWord(token);
+  for (Token& token : TokenizeWithOffsets(text)) {
+    if (IsStopWord(token.folded)) continue;
+    const WordAnalysis& analysis = AnalyzeWord(token.folded);
     w.stems.push_back(analysis.stem);
     w.part_stems.push_back(analysis.part_stems);
-    w.words.push_back(std::move(token));
+    w.offsets.emplace_back(token.begin, token.end);
+    w.words.push_back(std::move(token.folded));
   }
   return w;
 }
@@ -307,6 +334,24 @@ std::vector<std::string> TextAnalyzer::Analyze(absl::string_view text, std::vect
               [](const ConceptHit& a, const ConceptHit& b) { return a.concept < b.concept; });
   }
   return terms;
+}
+
+AnalyzedText TextAnalyzer::AnalyzeWords(absl::string_view text) const {
+  Words w = Split(text);
+  AnalyzedText out;
+  ForEachPhrase(w, [&](int c, size_t first, size_t last) {
+    out.concepts.push_back({c, static_cast<int>(first), static_cast<int>(last)});
+  });
+  out.words.resize(w.words.size());
+  for (size_t i = 0; i < w.words.size(); ++i) {
+    AnalyzedWord& word = out.words[i];
+    word.folded = std::move(w.words[i]);
+    word.begin = w.offsets[i].first;
+    word.end = w.offsets[i].second;
+    word.stem = std::move(w.stems[i]);
+    word.part_stems = std::move(w.part_stems[i]);
+  }
+  return out;
 }
 
 std::vector<ConceptHit> TextAnalyzer::FindConcepts(absl::string_view text) const {

@@ -57,6 +57,35 @@ TEST(TokenizeTest, LettersBeyondLatinJoinWordsSymbolsAndBadBytesSeparate) {
   EXPECT_EQ(Tokenize("x y hout"), (std::vector<std::string>{"hout"}));
 }
 
+TEST(TokenizeTest, OffsetsGiveTheWordsAsWritten) {
+  const std::string text =
+      "Levering van Kantoormeubilair \xE2\x80\x94 B\xC3\xBCrost\xC3\xBChle, \xC3\x86"
+      "ble!";
+  std::vector<std::string> written, folded;
+  for (const Token& token : TokenizeWithOffsets(text)) {
+    written.push_back(text.substr(token.begin, token.end - token.begin));
+    folded.push_back(token.folded);
+  }
+  EXPECT_EQ(written, (std::vector<std::string>{"Levering", "van", "Kantoormeubilair", "B\xC3\xBCrost\xC3\xBChle",
+                                               "\xC3\x86"
+                                               "ble"}));
+  EXPECT_EQ(folded, Tokenize(text));
+  EXPECT_EQ(folded.back(), "aeble");
+}
+
+TEST(TokenizeTest, FoldsCodePointByCodePointAsTheWholeText) {
+  // Letters that fold to two, malformed and truncated sequences, an overlong "A": as FoldAndLower reads them.
+  EXPECT_EQ(Tokenize("Caf\xC3\xA9 \xC3\x86 stra\xC3\x9F"
+                     "e"),
+            (std::vector<std::string>{"cafe", "ae", "strasse"}));
+  EXPECT_EQ(Tokenize("ab cd\xC3 ef"), (std::vector<std::string>{"ab", "cd", "ef"}));
+  EXPECT_EQ(Tokenize("\xC3\xC3\xA9t\xC3\xA9"), (std::vector<std::string>{"ete"}));
+  EXPECT_EQ(Tokenize("x\xC1\x81yz"), (std::vector<std::string>{"xayz"}));
+  EXPECT_EQ(Tokenize("\xE2\x82"
+                     "ab cd"),
+            (std::vector<std::string>{"ab", "cd"}));
+}
+
 TEST(StopWordTest, DutchAndEnglish) {
   EXPECT_TRUE(IsStopWord("de"));
   EXPECT_TRUE(IsStopWord("het"));
@@ -138,6 +167,24 @@ TEST(ConceptTest, EvidenceQuotesTheWordsOfItsFirstOccurrence) {
 TEST(AnalyzeTest, DropsStopWordsAndStems) {
   EXPECT_EQ(Analyzer().Analyze("Het herstofferen van de meubels"),
             (std::vector<std::string>{Stem("herstofferen"), "meubel", "~refurbish"}));
+}
+
+TEST(AnalyzeTest, AnalyzeWordsIsTheSameReadingWithPlaces) {
+  const std::string text = "Wij reviseren Bureaustoelen en bieden een terugnamegarantie";
+  const AnalyzedText analyzed = Analyzer().AnalyzeWords(text);
+  std::vector<std::string> terms, written;
+  for (const AnalyzedWord& word : analyzed.words) {
+    terms.push_back(word.stem);
+    written.push_back(text.substr(word.begin, word.end - word.begin));
+  }
+  for (const AnalyzedWord& word : analyzed.words)
+    terms.insert(terms.end(), word.part_stems.begin(), word.part_stems.end());
+  for (const ConceptOccurrence& c : analyzed.concepts) terms.push_back("~" + Analyzer().concepts()[c.concept].id);
+  EXPECT_EQ(terms, Analyzer().Analyze(text));
+  EXPECT_EQ(written, (std::vector<std::string>{"reviseren", "Bureaustoelen", "bieden", "terugnamegarantie"}));
+  ASSERT_EQ(analyzed.concepts.size(), 2u);
+  EXPECT_EQ(analyzed.concepts[0].first, 0);  // "reviseren": refurbish
+  EXPECT_EQ(analyzed.concepts[1].first, 3);  // a part of "terugnamegarantie": take-back
 }
 
 TEST(HashTest, StableFnv1a) {

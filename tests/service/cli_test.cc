@@ -429,11 +429,67 @@ TEST(CliWithoutServerTest, ListNamesEveryMethodOfEveryService) {
   }
 }
 
+TEST_F(CliTest, SuggestCodesPrintsATableOfCodesLabelsAndMatchedWords) {
+  CommandResult table = Cli({"suggest-codes", "Wij", "leveren", "Kantoormeubilair", "--max_suggestions=3"});
+  ASSERT_EQ(table.exit_code, 0) << table.Describe();
+  const std::vector<std::string> lines = Lines(table.out);
+  ASSERT_GE(lines.size(), 2u) << table.Describe();
+  EXPECT_LE(lines.size(), 4u) << "a header and at most 3 codes: " << table.Describe();
+  EXPECT_NE(lines[0].find("matched words"), std::string::npos) << table.Describe();
+  EXPECT_EQ(lines[1].rfind("39130000-2", 0), 0u) << table.Describe();
+  EXPECT_NE(lines[1].find("Kantoormeubilair / Office furniture"), std::string::npos) << table.Describe();
+  EXPECT_NE(lines[1].find("Kantoormeubilair", lines[1].find("Office furniture")), std::string::npos)
+      << "the matched word as written: " << table.Describe();
+
+  CommandResult json = Cli({"suggest-codes", "-", "--format=json"}, "snoeien van bomen");
+  ASSERT_EQ(json.exit_code, 0) << json.Describe();
+  const auto response = FromJson<v1::SuggestCodesResponse>(json.out);
+  ASSERT_GT(response.suggestions_size(), 0) << json.out;
+  EXPECT_EQ(response.suggestions(0).code().substr(0, 4), "7734") << json.out;
+
+  // The generic call of the method works too.
+  CommandResult generic = Cli({"SuggestCodes", R"({"text": "kantoormeubilair", "maxSuggestions": 2})"});
+  ASSERT_EQ(generic.exit_code, 0) << generic.Describe();
+  EXPECT_EQ(FromJson<v1::SuggestCodesResponse>(generic.out).suggestions_size(), 2) << generic.out;
+
+  CommandResult empty = Cli({"suggest-codes", " "});
+  EXPECT_EQ(empty.exit_code, 1 + static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT)) << empty.Describe();
+  EXPECT_NE(empty.err.find("text: "), std::string::npos) << empty.Describe();
+  EXPECT_EQ(Cli({"suggest-codes"}).exit_code, 64);
+}
+
+TEST_F(CliTest, ImportNotesCodesAProfilesTextSuggestsThatItsCodesDoNotCover) {
+  const std::string path = WriteFile(
+      "hints.jsonl",
+      R"({"id": "wrong", "kind": "PROFILE_KIND_SUPPLIER", "capabilities": {"cpvCodes": ["45000000"], "text": "Wij leveren kantoormeubilair"}})"
+      "\n"
+      R"({"id": "right", "kind": "PROFILE_KIND_SUPPLIER", "capabilities": {"cpvCodes": ["39100000"], "text": "Wij leveren kantoormeubilair"}})"
+      "\n"
+      R"({"id": "none", "kind": "PROFILE_KIND_TENDER", "needs": {"text": "Snoeien van bomen en heggen"}})"
+      "\n");
+  CommandResult imported = Cli({"import", path});
+  ASSERT_EQ(imported.exit_code, 0) << imported.Describe();
+  EXPECT_NE(imported.err.find(path + ":1 (wrong): its text suggests CPV 39130000"), std::string::npos)
+      << imported.Describe();
+  EXPECT_EQ(imported.err.find("(right)"), std::string::npos) << "39100000 covers 39130000: " << imported.Describe();
+  EXPECT_NE(imported.err.find(path + ":3 (none): its text suggests CPV 7734"), std::string::npos)
+      << imported.Describe();
+  EXPECT_NE(imported.err.find("it has no codes to cover"), std::string::npos) << imported.Describe();
+  v1::Profile stored;
+  ASSERT_TRUE(Get("wrong", &stored).ok());
+  EXPECT_EQ(stored.capabilities().cpv_codes_size(), 1) << "notes change nothing";
+
+  CommandResult quiet = Cli({"import", path, "--no_code_hints"});
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.Describe();
+  EXPECT_EQ(quiet.err.find("note:"), std::string::npos) << quiet.Describe();
+}
+
 TEST(CliWithoutServerTest, HelpExplainsUsageAndAnUnreachableServerIsUnavailable) {
   CommandResult help = RunCommand({CIRCMATCH_CLI_PATH, "--help"});
   ASSERT_EQ(help.exit_code, 0) << help.Describe();
-  for (const std::string topic : {"--server", "CIRCMATCH_SERVER", "--deadline_ms", "import", "export", "list", "eval",
-                                  "fit", "--split", "@", "Examples", "gap-report", "--province"}) {
+  for (const std::string topic :
+       {"--server", "CIRCMATCH_SERVER", "--deadline_ms", "import", "export", "list", "eval", "fit", "--split", "@",
+        "Examples", "gap-report", "--province", "suggest-codes", "--no_code_hints"}) {
     EXPECT_NE(help.out.find(topic), std::string::npos) << topic;
   }
   CommandResult down = RunCommand({CIRCMATCH_CLI_PATH, "Check", "--deadline_ms=3000"}, "", std::chrono::seconds(30),

@@ -189,6 +189,11 @@ class Client:
             list=vocabulary_service_pb2.VocabularyList.Value(vocabulary_list), query=query, page_size=page_size)
         return self._call(self.vocabulary.ListVocabulary, request)
 
+    def suggest_codes(self, text: str, max_suggestions: int = 0):
+        """CPV codes for a free Dutch or English text, best first, with the words that met each (0: 10 codes)."""
+        request = vocabulary_service_pb2.SuggestCodesRequest(text=text, max_suggestions=max_suggestions)
+        return self._call(self.vocabulary.SuggestCodes, request)
+
 
 def _profile(profile) -> profile_pb2.Profile:
     if isinstance(profile, profile_pb2.Profile):

@@ -84,6 +84,13 @@ class ClientTest(unittest.TestCase):
             terms = client.list_vocabulary("VOCABULARY_LIST_CPV", query="kantoormeubilair", page_size=5)
             self.assertIn("39130000", [t.code for t in terms.terms])
 
+    def test_suggest_codes(self):
+        with Client(self.server.address) as client:
+            response = client.suggest_codes("Wij leveren kantoormeubilair", max_suggestions=3)
+            self.assertLessEqual(len(response.suggestions), 3)
+            self.assertEqual(response.suggestions[0].code, "39130000")
+            self.assertEqual(list(response.suggestions[0].matched_words), ["kantoormeubilair"])
+
     def test_bulk_upload_example_streams_a_csv_with_a_progress_bar(self):
         with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8") as f:
             f.write("id,kind,display_name,organization,municipality,cpv_codes,strategies,materials,"

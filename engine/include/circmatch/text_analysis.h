@@ -36,6 +36,17 @@ std::string AlnumKey(absl::string_view text);
 // Tokens shorter than 2 bytes are dropped.
 std::vector<std::string> Tokenize(absl::string_view text);
 
+// A token of Tokenize with the place in the original text it was read from, so it can be shown as written:
+// `text.substr(begin, end - begin)` is "Kantoormeubilair" where `folded` is "kantoormeubilair".
+struct Token {
+  std::string folded;
+  size_t begin = 0;  // byte offset of its first character in the text
+  size_t end = 0;    // one past its last byte
+};
+
+// Tokenize, with each token's place: the same tokens in the same order (Tokenize is this without the offsets).
+std::vector<Token> TokenizeWithOffsets(absl::string_view text);
+
 // True for a small list of Dutch and English function words ("de", "het", "en", "the", "and", ...). `token`
 // must be folded (lower case).
 bool IsStopWord(absl::string_view token);
@@ -61,6 +72,29 @@ struct ConceptHit {
   std::string words;
 };
 
+// One word of a text as TextAnalyzer reads it (stop words are not words here).
+struct AnalyzedWord {
+  std::string folded;  // "kantoormeubilair"
+  size_t begin = 0;    // where it stands in the text (bytes), as Token
+  size_t end = 0;
+  std::string stem;                     // Stem(folded)
+  std::vector<std::string> part_stems;  // the stems of CompoundParts(folded), empty when it is no compound
+};
+
+// Where a text shows a concept: the concept's index in TextAnalyzer::concepts() and the first and last word of the
+// phrase (indices into AnalyzedText::words; the same word when a compound's part shows it).
+struct ConceptOccurrence {
+  int concept = -1;
+  int first = 0;
+  int last = 0;
+};
+
+// A text read word by word: what Analyze makes its terms from, with where each word stands.
+struct AnalyzedText {
+  std::vector<AnalyzedWord> words;
+  std::vector<ConceptOccurrence> concepts;  // in the order of their first word, as Analyze adds their terms
+};
+
 // Turns free text into the terms of the text facet, with a Dutch word list to split compounds and the domain
 // concepts to meet synonyms.
 //
@@ -79,6 +113,11 @@ class TextAnalyzer {
   // concept the text shows, once per phrase occurrence. With `hits`, also FindConcepts of the text, from the same
   // reading.
   std::vector<std::string> Analyze(absl::string_view text, std::vector<ConceptHit>* hits = nullptr) const;
+
+  // The same reading as Analyze, word by word: each word's stem and compound parts, and every concept phrase
+  // occurrence with its words. Analyze's terms are the words' stems, then their part stems, then "~" + the
+  // concept id of each occurrence.
+  AnalyzedText AnalyzeWords(absl::string_view text) const;
 
   // The concepts a text shows, each once, in the order of concepts(), with the words of its first occurrence.
   std::vector<ConceptHit> FindConcepts(absl::string_view text) const;
@@ -108,6 +147,7 @@ class TextAnalyzer {
   struct Words {
     std::vector<std::string> words, stems;
     std::vector<std::vector<std::string>> part_stems;
+    std::vector<std::pair<size_t, size_t>> offsets;  // of each word in the text: begin, end
   };
   Words Split(absl::string_view text) const;
   // For each occurrence of a concept phrase in `w`: the concept and the index of its first and last word.
