@@ -88,6 +88,15 @@ const TEXT = {
     gapTitle: (m) => `${m.name}: ${m.tenders} aanbestedingen, ${m.underserved} met te weinig aanbod,`
       + ` ${m.suppliers} leveranciers, tekort ${percent(m.gap)}`,
     gapUnderservedTitle: (list) => `Te weinig aanbod: ${list}`,
+    tabProfile: 'Profiel schrijven', profileTitle: 'Een leveranciersprofiel schrijven', profileId: 'Id',
+    profileName: 'Naam', profileMunicipality: 'Gemeente', profileVisibility: 'Zichtbaar voor',
+    visibilityShared: 'het hele netwerk', visibilityPrivate: 'alleen ons',
+    profileText: 'Wat levert u? Beschrijf het in uw eigen woorden', suggestCodes: 'Codes voorstellen',
+    profileCpv: "CPV-codes (komma's)", profileStrategies: 'R-strategieën', profileSave: 'Opslaan',
+    codesFound: (n) => (n ? `${n} codes voorgesteld: vink aan wat u levert` : 'Geen code gevonden bij deze tekst'),
+    matchedWords: (words) => `bij: ${words}`,
+    profileSaved: (id) => `Profiel ${id} opgeslagen`,
+    profileNotSaved: (message) => `Niet opgeslagen: ${message}`,
   },
   en: {
     tagline: 'Circular procurement: suppliers, buddies and market days', apiKey: 'API key',
@@ -174,6 +183,15 @@ const TEXT = {
     gapTitle: (m) => `${m.name}: ${m.tenders} tenders, ${m.underserved} underserved, ${m.suppliers} suppliers,`
       + ` gap ${percent(m.gap)}`,
     gapUnderservedTitle: (list) => `Underserved: ${list}`,
+    tabProfile: 'Write a profile', profileTitle: "Write a supplier's profile", profileId: 'Id', profileName: 'Name',
+    profileMunicipality: 'Municipality', profileVisibility: 'Visible to', visibilityShared: 'the whole network',
+    visibilityPrivate: 'only us', profileText: 'What do you supply? Say it in your own words',
+    suggestCodes: 'Suggest codes', profileCpv: 'CPV codes (commas)', profileStrategies: 'R-strategies',
+    profileSave: 'Save',
+    codesFound: (n) => (n ? `${n} codes suggested: tick what you supply` : 'No code found for this text'),
+    matchedWords: (words) => `for: ${words}`,
+    profileSaved: (id) => `Profile ${id} saved`,
+    profileNotSaved: (message) => `Not saved: ${message}`,
   },
 };
 
@@ -677,6 +695,8 @@ async function loadRegionNames() {
     regionNames.municipality = terms.map((term) => term.labelNl).sort((a, b) => a.localeCompare(b, 'nl'));
     regionNames.province = [...new Set(terms.map((term) => term.parentCode).filter(Boolean))]
       .sort((a, b) => a.localeCompare(b, 'nl'));
+    $('#profile-municipalities').replaceChildren(
+      ...regionNames.municipality.map((name) => element('option', { value: name })));
   } catch (error) {
     // Without the lists the region is typed by hand; the report says when a name is unknown.
   }
@@ -804,6 +824,82 @@ function downloadGapCsv(field, part) {
   downloadCsv(`gap-${part}-${region}.csv`, response[field] || '');
 }
 
+// Writing a supplier's profile: SuggestCodes reads its text and proposes CPV codes with the words that met them;
+// a ticked code joins the profile's codes (the codes field stays what is saved, and can be typed in too); Save
+// writes it with UpsertProfiles.
+const STRATEGIES = ['R0', 'R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7', 'R8', 'R9'];
+const profileDraft = { suggestions: null };   // the last SuggestCodes answer's suggestions; null before one
+
+const profileCpvCodes = () => $('#profile-cpv').value.split(',').map((s) => s.trim()).filter(Boolean);
+// "39130000-2" (with its check digit) is the code 39130000.
+const cpvCode = (code) => code.replace(/-\d$/, '');
+
+async function suggestCodes() {
+  await run('#codes-status', async () => {
+    profileDraft.suggestions = null;
+    renderCodeSuggestions();
+    const response = await api('POST', '/v1/vocabulary:suggestCodes',
+      { text: $('#profile-text').value, maxSuggestions: 10 });
+    profileDraft.suggestions = response.suggestions || [];
+    renderCodeSuggestions();
+    return t('codesFound')(profileDraft.suggestions.length);
+  });
+}
+
+function renderCodeSuggestions() {
+  const chosen = new Set(profileCpvCodes().map(cpvCode));
+  const suggestions = profileDraft.suggestions || [];
+  if (profileDraft.suggestions) $('#codes-status').textContent = t('codesFound')(suggestions.length);
+  $('#code-suggestions').replaceChildren(...suggestions.map((suggestion) => {
+    const box = element('input', { type: 'checkbox', value: suggestion.code });
+    box.checked = chosen.has(suggestion.code);
+    box.addEventListener('change', () => tickCode(suggestion.code, box.checked));
+    const words = (suggestion.matchedWords || []).map((word) => `'${word}'`).join(', ');
+    return element('li', { 'data-code': suggestion.code }, element('label', {}, box,
+      element('strong', {}, suggestion.code),
+      element('span', { class: 'code-label' }, (language === 'nl' ? suggestion.labelNl : suggestion.labelEn) || ''),
+      element('span', { class: 'matched' }, t('matchedWords')(words))));
+  }));
+}
+
+function tickCode(code, ticked) {
+  const codes = profileCpvCodes().filter((c) => ticked || cpvCode(c) !== code);
+  if (ticked && !codes.some((c) => cpvCode(c) === code)) codes.push(code);
+  $('#profile-cpv').value = codes.join(', ');
+}
+
+const profileStrategies = () => [...document.querySelectorAll('#profile-strategies input:checked')].map((b) => b.value);
+
+function renderStrategies() {
+  const ticked = new Set(profileStrategies());
+  $('#profile-strategies').replaceChildren(...STRATEGIES.map((code) => {
+    const box = element('input', { type: 'checkbox', value: code });
+    box.checked = ticked.has(code);
+    return element('label', {}, box, strategyName(code));
+  }));
+}
+
+async function saveProfile(event) {
+  event.preventDefault();
+  await run('#profile-status', async () => {
+    const id = $('#profile-id').value.trim();
+    const profile = { id, kind: 'PROFILE_KIND_SUPPLIER', visibility: $('#profile-visibility').value,
+      capabilities: { cpvCodes: profileCpvCodes(), strategies: profileStrategies() } };
+    const text = $('#profile-text').value.trim();
+    if (text) profile.capabilities.text = text;
+    const name = $('#profile-name').value.trim();
+    if (name) profile.displayName = name;
+    const municipality = $('#profile-municipality').value.trim();
+    if (municipality) profile.location = { municipality };
+    try {
+      await api('POST', '/v1/profiles', { profiles: [profile] });
+    } catch (error) {
+      throw new Error(t('profileNotSaved')(error.message));
+    }
+    return t('profileSaved')(id);
+  });
+}
+
 async function pairBuddies(event) {
   event.preventDefault();
   await run('#buddies-status', async () => {
@@ -862,7 +958,7 @@ document.addEventListener('DOMContentLoaded', () => {
   $('#api-key').addEventListener('change', () => {
     sessionStorage.setItem('circmatch-api-key', $('#api-key').value.trim());
     loadTenders();
-    loadLabels();
+    loadLabels().then(renderStrategies);
     loadRegionNames();
   });
   $('#language').addEventListener('click', () => {
@@ -872,6 +968,8 @@ document.addEventListener('DOMContentLoaded', () => {
     renderWhyNot();
     renderShortlistCount();
     renderGapReport();
+    renderCodeSuggestions();
+    renderStrategies();
   });
   for (const tab of document.querySelectorAll('.tab')) {
     tab.addEventListener('click', () => {
@@ -894,10 +992,14 @@ document.addEventListener('DOMContentLoaded', () => {
   }
   $('#gap-csv-sectors').addEventListener('click', () => downloadGapCsv('sectorsCsv', 'sectors'));
   $('#gap-csv-municipalities').addEventListener('click', () => downloadGapCsv('municipalitiesCsv', 'municipalities'));
+  $('#suggest-codes').addEventListener('click', suggestCodes);
+  $('#profile-cpv').addEventListener('input', renderCodeSuggestions);
+  $('#profile-form').addEventListener('submit', saveProfile);
   applyLanguage();
   renderShortlistCount();
+  renderStrategies();
   loadTenders();
-  loadLabels();
+  loadLabels().then(renderStrategies);
   loadRegionNames();
   map = new NetherlandsMap($('#map'), { width: 400 });
   map.loadOutline('netherlands.json').then(drawMap, (error) => { $('#map-status').textContent = error.message; });

@@ -513,3 +513,106 @@ test('supply and demand in English: the tab, the table, the legend and the toolt
     await page.click('#language');
   }
 });
+
+// The profile tab: writes a text, asks for codes, and returns the answer the page got beside the one the API
+// gives directly for the same request.
+async function suggestCodesFor(text) {
+  await page.click('[data-tab="profile"]');
+  await page.fill('#profile-text', text);
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/v1/vocabulary:suggestCodes')),
+    page.click('#suggest-codes')]);
+  assert.strictEqual(response.status(), 200);
+  const sent = response.request().postDataJSON();
+  assert.deepStrictEqual(sent, { text, maxSuggestions: 10 });
+  await page.waitForFunction(() => !/Bezig|Working/.test(document.querySelector('#codes-status').textContent));
+  const direct = await fetch(`${base}/v1/vocabulary:suggestCodes`, { method: 'POST', body: JSON.stringify(sent) });
+  assert.strictEqual(direct.status, 200);
+  return (await direct.json()).suggestions || [];
+}
+
+const OFFICE_FURNITURE_TEXT = 'Wij reviseren kantoormeubilair en bureaustoelen en leveren ze opnieuw aan gemeenten.';
+
+test('writing a profile: codes suggested for its Dutch text with the words that met them, one ticked and saved',
+  async () => {
+    const suggestions = await suggestCodesFor(OFFICE_FURNITURE_TEXT);
+    assert.ok(suggestions.length > 0);
+    assert.strictEqual(await page.textContent('#codes-status'),
+      `${suggestions.length} codes voorgesteld: vink aan wat u levert`);
+    const shown = await page.$$eval('#code-suggestions li', (items) => items.map((li) => ({ code: li.dataset.code,
+      label: li.querySelector('.code-label').textContent, matched: li.querySelector('.matched').textContent,
+      ticked: li.querySelector('input').checked })));
+    assert.deepStrictEqual(shown, suggestions.map((s) => ({ code: s.code, label: s.labelNl,
+      matched: `bij: ${s.matchedWords.map((w) => `'${w}'`).join(', ')}`, ticked: false })));
+    const furniture = suggestions.find((s) => s.labelNl === 'Kantoormeubilair');
+    assert.ok(furniture, JSON.stringify(suggestions));
+    const box = `#code-suggestions li[data-code="${furniture.code}"] input`;
+    await page.fill('#profile-cpv', '');
+    await page.check(box);
+    assert.strictEqual(await page.inputValue('#profile-cpv'), furniture.code);
+    await page.uncheck(box);
+    assert.strictEqual(await page.inputValue('#profile-cpv'), '');
+    await page.fill('#profile-cpv', '50850000');
+    await page.check(box);
+    assert.strictEqual(await page.inputValue('#profile-cpv'), `50850000, ${furniture.code}`);
+
+    await page.fill('#profile-id', 'kringloop-kantoor-web');
+    await page.fill('#profile-name', 'Kringloop Kantoor Zwolle');
+    await page.fill('#profile-municipality', 'Zwolle');
+    await page.check('#profile-strategies input[value="R5"]');
+    await page.click('#profile-form button[type=submit]');
+    await page.waitForFunction(() => /opgeslagen/.test(document.querySelector('#profile-status').textContent));
+    assert.strictEqual(await page.textContent('#profile-status'), 'Profiel kringloop-kantoor-web opgeslagen');
+    const stored = await fetch(`${base}/v1/profiles/local/kringloop-kantoor-web`);
+    assert.strictEqual(stored.status, 200);
+    const { profile } = await stored.json();
+    assert.deepStrictEqual([...profile.capabilities.cpvCodes].sort(), ['50850000', furniture.code].sort());
+    assert.deepStrictEqual(profile.capabilities.strategies, ['R5']);
+    assert.strictEqual(profile.capabilities.text, OFFICE_FURNITURE_TEXT);
+    assert.strictEqual(profile.kind, 'PROFILE_KIND_SUPPLIER');
+    assert.strictEqual(profile.displayName, 'Kringloop Kantoor Zwolle');
+    assert.strictEqual(profile.location.municipality, 'Zwolle');
+    assert.strictEqual(profile.visibility, 'VISIBILITY_SHARED');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'coordinator-profile.png'), fullPage: true });
+  });
+
+test('writing a profile: what the API refuses is shown in words, and nothing is saved', async () => {
+  await page.click('[data-tab="profile"]');
+  await page.fill('#profile-id', 'kringloop-onbekend-web');
+  await page.fill('#profile-municipality', 'Atlantis');
+  await page.click('#profile-form button[type=submit]');
+  await page.waitForSelector('#profile-status.error');
+  assert.match(await page.textContent('#profile-status'),
+    /^Niet opgeslagen: INVALID_ARGUMENT: .*municipality.*Atlantis/);
+  assert.strictEqual((await fetch(`${base}/v1/profiles/local/kringloop-onbekend-web`)).status, 404);
+  await page.fill('#profile-text', '');
+  await page.click('#suggest-codes');
+  await page.waitForSelector('#codes-status.error');
+  assert.match(await page.textContent('#codes-status'), /^INVALID_ARGUMENT: text: /);
+  assert.strictEqual(await page.$$eval('#code-suggestions li', (items) => items.length), 0);
+  await page.fill('#profile-municipality', 'Zwolle');
+});
+
+test('writing a profile in English: the form, the suggested codes and the result', async () => {
+  const suggestions = await suggestCodesFor(OFFICE_FURNITURE_TEXT);
+  await page.click('#language');
+  try {
+    assert.strictEqual(await page.textContent('[data-tab="profile"]'), 'Write a profile');
+    assert.strictEqual(await page.textContent('#suggest-codes'), 'Suggest codes');
+    assert.strictEqual(await page.textContent('#codes-status'),
+      `${suggestions.length} codes suggested: tick what you supply`);
+    assert.strictEqual(await page.textContent('#profile-form button[type=submit]'), 'Save');
+    const shown = await page.$$eval('#code-suggestions li', (items) => items.map((li) =>
+      [li.querySelector('.code-label').textContent, li.querySelector('.matched').textContent]));
+    assert.deepStrictEqual(shown, suggestions.map((s) => [s.labelEn,
+      `for: ${s.matchedWords.map((w) => `'${w}'`).join(', ')}`]));
+    assert.match(await page.textContent('#profile-strategies'), /R3 \w+/);
+    await page.fill('#profile-id', 'kringloop-kantoor-web');
+    await page.click('#profile-form button[type=submit]');
+    await page.waitForFunction(() => /saved/.test(document.querySelector('#profile-status').textContent));
+    assert.strictEqual(await page.textContent('#profile-status'), 'Profile kringloop-kantoor-web saved');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'coordinator-profile-english.png'), fullPage: true });
+  } finally {
+    await page.click('#language');
+  }
+});
