@@ -69,6 +69,34 @@ const TEXT = {
     whyNotExcluded: (name) => `${name} wordt niet voorgesteld:`,
     whyNotRanked: (name, rank, of) => `${name} staat op plek ${rank} van ${of}`,
     whyNotScore: (score) => `score ${score}`,
+    tabGaps: 'Aanbod en vraag', gapsTitle: 'Aanbod en vraag: waar ontbreekt circulair aanbod?',
+    gapRegionKind: 'Gebied', gapWholeCountry: 'heel Nederland', gapProvince: 'provincie', gapCorop: 'COROP-gebied',
+    gapMunicipality: 'gemeente', gapTag: 'tag', gapRegionName: 'Naam of code', gapFrom: 'Open vanaf',
+    gapUntil: 'tot en met', gapCpvLevel: 'Sectoren', gapDivision: 'afdelingen (2 cijfers)',
+    gapGroup: 'groepen (3 cijfers)', gapMinScore: 'Min. score', gapMinSuppliers: 'Min. leveranciers per aanbesteding',
+    gapShow: 'Toon', gapColCode: 'CPV', gapColSector: 'Sector', gapColTenders: 'Aanbestedingen',
+    gapColSuppliers: 'Leveranciers', gapColSmes: 'Mkb', gapColUnderserved: 'Te weinig aanbod', gapColGap: 'Tekort',
+    gapColNoSupply: 'Geen aanbod dichtbij', gapCsvSectors: 'Sectoren als CSV',
+    gapCsvMunicipalities: 'Gemeenten als CSV', gapMapTitle: 'Aanbestedingen per gemeente',
+    gapSizeNote: 'Oppervlak van een cirkel: het aantal aanbestedingen; kleur: het tekort.',
+    gapTendersCount: (n) => (n === 1 ? '1 aanbesteding' : `${n} aanbestedingen`), gapNoCpv: '(zonder CPV-code)',
+    yes: 'ja', no: '',
+    gapSummary: (r) => `${r.region}: ${r.tenders} aanbestedingen, ${r.underserved} met minder dan ${r.minSuppliers}`
+      + ` leveranciers (score ≥ ${r.minScore}), ${r.suppliers} leveranciers`,
+    gapLegend: { none: 'geen aanbestedingen', 0: 'geen tekort', 1: 'tekort tot 25%', 2: 'tekort 25–50%',
+      3: 'tekort 50–75%', 4: 'tekort 75–100%' },
+    gapTitle: (m) => `${m.name}: ${m.tenders} aanbestedingen, ${m.underserved} met te weinig aanbod,`
+      + ` ${m.suppliers} leveranciers, tekort ${percent(m.gap)}`,
+    gapUnderservedTitle: (list) => `Te weinig aanbod: ${list}`,
+    tabProfile: 'Profiel schrijven', profileTitle: 'Een leveranciersprofiel schrijven', profileId: 'Id',
+    profileName: 'Naam', profileMunicipality: 'Gemeente', profileVisibility: 'Zichtbaar voor',
+    visibilityShared: 'het hele netwerk', visibilityPrivate: 'alleen ons',
+    profileText: 'Wat levert u? Beschrijf het in uw eigen woorden', suggestCodes: 'Codes voorstellen',
+    profileCpv: "CPV-codes (komma's)", profileStrategies: 'R-strategieën', profileSave: 'Opslaan',
+    codesFound: (n) => (n ? `${n} codes voorgesteld: vink aan wat u levert` : 'Geen code gevonden bij deze tekst'),
+    matchedWords: (words) => `bij: ${words}`,
+    profileSaved: (id) => `Profiel ${id} opgeslagen`,
+    profileNotSaved: (message) => `Niet opgeslagen: ${message}`,
   },
   en: {
     tagline: 'Circular procurement: suppliers, buddies and market days', apiKey: 'API key',
@@ -137,6 +165,33 @@ const TEXT = {
     whyNotExcluded: (name) => `${name} is not suggested:`,
     whyNotRanked: (name, rank, of) => `${name} ranks ${rank} of ${of}`,
     whyNotScore: (score) => `score ${score}`,
+    tabGaps: 'Supply and demand', gapsTitle: 'Supply and demand: where is circular supply missing?',
+    gapRegionKind: 'Region', gapWholeCountry: 'the whole Netherlands', gapProvince: 'province',
+    gapCorop: 'COROP region', gapMunicipality: 'municipality', gapTag: 'tag', gapRegionName: 'Name or code',
+    gapFrom: 'Open from', gapUntil: 'up to and including', gapCpvLevel: 'Sectors',
+    gapDivision: 'divisions (2 digits)', gapGroup: 'groups (3 digits)', gapMinScore: 'Min. score',
+    gapMinSuppliers: 'Min. suppliers per tender', gapShow: 'Show', gapColCode: 'CPV', gapColSector: 'Sector',
+    gapColTenders: 'Tenders', gapColSuppliers: 'Suppliers', gapColSmes: 'SMEs', gapColUnderserved: 'Underserved',
+    gapColGap: 'Gap', gapColNoSupply: 'No supply nearby', gapCsvSectors: 'Sectors as CSV',
+    gapCsvMunicipalities: 'Municipalities as CSV', gapMapTitle: 'Tenders per municipality',
+    gapSizeNote: "A circle's area: the number of tenders; its colour: the gap.",
+    gapTendersCount: (n) => (n === 1 ? '1 tender' : `${n} tenders`), gapNoCpv: '(without CPV code)', yes: 'yes', no: '',
+    gapSummary: (r) => `${r.region}: ${r.tenders} tenders, ${r.underserved} with fewer than ${r.minSuppliers}`
+      + ` suppliers (score ≥ ${r.minScore}), ${r.suppliers} suppliers`,
+    gapLegend: { none: 'no tenders', 0: 'no gap', 1: 'gap up to 25%', 2: 'gap 25–50%', 3: 'gap 50–75%',
+      4: 'gap 75–100%' },
+    gapTitle: (m) => `${m.name}: ${m.tenders} tenders, ${m.underserved} underserved, ${m.suppliers} suppliers,`
+      + ` gap ${percent(m.gap)}`,
+    gapUnderservedTitle: (list) => `Underserved: ${list}`,
+    tabProfile: 'Write a profile', profileTitle: "Write a supplier's profile", profileId: 'Id', profileName: 'Name',
+    profileMunicipality: 'Municipality', profileVisibility: 'Visible to', visibilityShared: 'the whole network',
+    visibilityPrivate: 'only us', profileText: 'What do you supply? Say it in your own words',
+    suggestCodes: 'Suggest codes', profileCpv: 'CPV codes (commas)', profileStrategies: 'R-strategies',
+    profileSave: 'Save',
+    codesFound: (n) => (n ? `${n} codes suggested: tick what you supply` : 'No code found for this text'),
+    matchedWords: (words) => `for: ${words}`,
+    profileSaved: (id) => `Profile ${id} saved`,
+    profileNotSaved: (message) => `Not saved: ${message}`,
   },
 };
 
@@ -482,8 +537,7 @@ function csvField(value) {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-// The shortlisted suggestions as a CSV file, downloaded by the browser; the reasons in the page's language. It
-// starts with a byte order mark so that spreadsheets read it as UTF-8.
+// The shortlisted suggestions as a CSV file, downloaded by the browser; the reasons in the page's language.
 function exportShortlist() {
   const rows = [['id', 'name', 'score', 'rank', 'municipality', 'distance_km', 'reasons']];
   for (const { match, filter, diversity } of shortlisted()) {
@@ -493,9 +547,15 @@ function exportShortlist() {
       (p.location && p.location.municipality) || '', e.distanceKm === undefined ? '' : Number(e.distanceKm.toFixed(1)),
       reasonsInWords(match, filter, diversity).map((r) => r.text).join(' | ')]);
   }
-  const csv = `\ufeff${rows.map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
-  const link = element('a', { href: URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' })),
-    download: `shortlist-${suppliers.query ? suppliers.query.id : 'tender'}.csv` });
+  downloadCsv(`shortlist-${suppliers.query ? suppliers.query.id : 'tender'}.csv`,
+    `${rows.map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`);
+}
+
+// CSV text as a file the browser downloads. It starts with a byte order mark so that spreadsheets read it as
+// UTF-8.
+function downloadCsv(filename, csv) {
+  const link = element('a', { href: URL.createObjectURL(new Blob([`\ufeff${csv}`], { type: 'text/csv;charset=utf-8' })),
+    download: filename });
   document.body.append(link);
   link.click();
   link.remove();
@@ -585,6 +645,261 @@ function drawMap() {
   }
 }
 
+// The gap view: InsightsService.GapReport for a region and period, its municipalities on a second map and its
+// sectors in a table. A municipality is a circle whose area is its number of tenders (so a place with four
+// tenders looks four times, not sixteen times, as big as one with one) and whose colour is its gap.
+
+// The colour of a gap, by quarters: green where every tender has enough suppliers (ColorBrewer RdYlGn's green),
+// then ColorBrewer YlOrRd's four darker classes up to red where tenders have none. A municipality without tenders
+// has no gap: a small grey dot. The legend is drawn from this list.
+const GAP_CLASSES = [
+  { name: '0', upTo: 0, colour: '#1a9641' },
+  { name: '1', upTo: 0.25, colour: '#fecc5c' },
+  { name: '2', upTo: 0.5, colour: '#fd8d3c' },
+  { name: '3', upTo: 0.75, colour: '#f03b20' },
+  { name: '4', upTo: 1, colour: '#bd0026' },
+];
+const NO_TENDERS = { name: 'none', colour: '#b8c2bb' };
+// A circle's radius in px is this times the square root of its tenders: 1 tender 3.5 px, 4 tenders 7 px.
+const PX_PER_SQRT_TENDER = 3.5;
+const NO_TENDERS_RADIUS_PX = 1.5;
+
+function gapClassOf({ tenders, gap }) {
+  if (!tenders) return NO_TENDERS;
+  return GAP_CLASSES.find((c) => gap <= c.upTo) || GAP_CLASSES[GAP_CLASSES.length - 1];
+}
+
+const gapRadius = (tenders) => (tenders ? PX_PER_SQRT_TENDER * Math.sqrt(tenders) : NO_TENDERS_RADIUS_PX);
+const percent = (fraction) => `${Math.round(100 * fraction)}%`;
+
+// The report shown and how its sector table is sorted; kept to draw again in the other language.
+const gaps = {
+  response: null,   // the GapReport response, with its CSV
+  sort: { key: 'gap', descending: true },   // the report's own order: largest gap first, then by code
+};
+let gapMap = null;
+
+// Names for the region field, by the kind of region: the provinces and municipalities of the vocabulary.
+const regionNames = { province: [], municipality: [] };
+
+async function loadRegionNames() {
+  try {
+    const terms = [];
+    let token = '';
+    do {
+      const page = await api('GET', `/v1/vocabulary?list=VOCABULARY_LIST_MUNICIPALITIES&page_size=1000${
+        token ? `&page_token=${encodeURIComponent(token)}` : ''}`);
+      terms.push(...(page.terms || []));
+      token = page.nextPageToken || '';
+    } while (token);
+    regionNames.municipality = terms.map((term) => term.labelNl).sort((a, b) => a.localeCompare(b, 'nl'));
+    regionNames.province = [...new Set(terms.map((term) => term.parentCode).filter(Boolean))]
+      .sort((a, b) => a.localeCompare(b, 'nl'));
+    $('#profile-municipalities').replaceChildren(
+      ...regionNames.municipality.map((name) => element('option', { value: name })));
+  } catch (error) {
+    // Without the lists the region is typed by hand; the report says when a name is unknown.
+  }
+  fillRegionNames();
+}
+
+function fillRegionNames() {
+  const kind = $('#gap-region-kind').value;
+  $('#gap-region').disabled = kind === '';
+  $('#gap-region-names').replaceChildren(
+    ...(regionNames[kind] || []).map((name) => element('option', { value: name })));
+}
+
+// The form as a GapReport request, with the CSV. Dates are whole days in UTC; "up to and including" a day ends
+// at the next day's start.
+function gapRequest() {
+  const request = { cpvLevel: $('#gap-cpv-level').value, format: 'GAP_REPORT_FORMAT_CSV' };
+  const kind = $('#gap-region-kind').value;
+  // An empty or unknown name is the server's to refuse, naming the field.
+  if (kind) request[kind] = $('#gap-region').value.trim();
+  const start = $('#gap-start').value;
+  if (start) request.startTime = `${start}T00:00:00Z`;
+  const end = $('#gap-end').value;
+  if (end) request.endTime = new Date(Date.parse(`${end}T00:00:00Z`) + 24 * 3600 * 1000).toISOString();
+  if ($('#gap-min-score').value !== '') request.minScore = Number($('#gap-min-score').value);
+  if ($('#gap-min-suppliers').value !== '') request.minSuppliers = Number($('#gap-min-suppliers').value);
+  return request;
+}
+
+async function showGapReport(event) {
+  event.preventDefault();
+  await run('#gap-status', async () => {
+    // A failed report leaves nothing of the one before, which would look like its answer.
+    gaps.response = null;
+    renderGapReport();
+    gaps.response = await api('POST', '/v1/insights:gapReport', gapRequest());
+    renderGapReport();
+    return '';
+  });
+}
+
+// A sector of the report with proto3 JSON's left-out zeros filled in and its label in the page's language.
+function sectorGap(sector) {
+  const underserved = sector.underservedTenders || [];
+  return { cpvCode: sector.cpvCode || '',
+    label: (language === 'nl' ? sector.labelNl : sector.labelEn) || (sector.cpvCode ? '' : t('gapNoCpv')),
+    tenders: sector.tenders || 0, suppliers: sector.suppliers || 0, smeSuppliers: sector.smeSuppliers || 0,
+    underserved: underserved.length, underservedNames: underserved.map((u) => u.displayName || u.ref.id),
+    gap: sector.gap || 0, noSupplyNearby: Boolean(sector.noSupplyNearby) };
+}
+
+function municipalityGap(m) {
+  return { name: m.name || '', code: m.code || '', latitude: m.latitude || 0, longitude: m.longitude || 0,
+    tenders: m.tenders || 0, suppliers: m.suppliers || 0, underserved: m.underservedTenders || 0, gap: m.gap || 0 };
+}
+
+function compareValues(a, b) {
+  return typeof a === 'string' ? a.localeCompare(b, language) : Number(a) - Number(b);
+}
+
+function sortGapTable(key) {
+  const { sort } = gaps;
+  // A column is sorted largest first (text: A first) when picked, and turned round when picked again.
+  if (sort.key === key) sort.descending = !sort.descending;
+  else Object.assign(sort, { key, descending: key !== 'cpvCode' && key !== 'label' });
+  renderGapReport();
+}
+
+function renderGapReport() {
+  const response = gaps.response;
+  renderGapLegend();
+  $('#gap-csv-sectors').disabled = !response;
+  $('#gap-csv-municipalities').disabled = !response;
+  for (const th of document.querySelectorAll('#gap-sectors th[data-sort]')) {
+    const sorted = th.dataset.sort === gaps.sort.key;
+    th.classList.toggle('sorted-descending', sorted && gaps.sort.descending);
+    th.classList.toggle('sorted-ascending', sorted && !gaps.sort.descending);
+    th.setAttribute('aria-sort', sorted ? (gaps.sort.descending ? 'descending' : 'ascending') : 'none');
+  }
+  $('#gap-summary').textContent = response ? t('gapSummary')({ region: response.region || '',
+    tenders: response.tenders || 0, underserved: response.underservedTenders || 0, suppliers: response.suppliers || 0,
+    minSuppliers: response.minSuppliers || 0, minScore: response.minScore || 0 }) : '';
+  const rows = ((response && response.sectors) || []).map(sectorGap);
+  // Sorting is stable: rows equal in the column keep the report's order.
+  rows.sort((a, b) => compareValues(a[gaps.sort.key], b[gaps.sort.key]) * (gaps.sort.descending ? -1 : 1));
+  $('#gap-sectors tbody').replaceChildren(...rows.map((row) => element('tr', { 'data-code': row.cpvCode },
+    element('td', {}, row.cpvCode), element('td', {}, row.label), element('td', { class: 'number' }, row.tenders),
+    element('td', { class: 'number' }, row.suppliers), element('td', { class: 'number' }, row.smeSuppliers),
+    element('td', { class: 'number', ...(row.underserved ? { title:
+      t('gapUnderservedTitle')(row.underservedNames.join(', ')) } : {}) }, row.underserved),
+    element('td', { class: 'number', 'data-gap': row.gap },
+      element('span', { class: 'key', style: `background:${gapClassOf(row).colour}` }), percent(row.gap)),
+    element('td', { class: row.noSupplyNearby ? 'no-supply' : '' }, row.noSupplyNearby ? t('yes') : t('no')))));
+  drawGapMap();
+}
+
+function renderGapLegend() {
+  $('#gap-legend').replaceChildren(...[...GAP_CLASSES, NO_TENDERS].map((c) => element('li', { 'data-class': c.name },
+    element('span', { class: 'key', style: `background:${c.colour}` }), element('span', {}, t('gapLegend')[c.name]))),
+  ...[1, 4, 9].map((n) => element('li', { class: 'size' },
+    element('span', { class: 'key size', style: `width:${2 * gapRadius(n)}px;height:${2 * gapRadius(n)}px` }),
+    element('span', {}, t('gapTendersCount')(n)))));
+}
+
+function drawGapMap() {
+  if (!gapMap) return;
+  const municipalities = ((gaps.response && gaps.response.municipalities) || []).map(municipalityGap);
+  gapMap.fitTo(municipalities);
+  // Largest first, so that a small circle is never hidden under a large one.
+  municipalities.sort((a, b) => b.tenders - a.tenders);
+  for (const m of municipalities) {
+    const gapClass = gapClassOf(m);
+    gapMap.addCircle({ latitude: m.latitude, longitude: m.longitude, radiusPx: gapRadius(m.tenders),
+      fill: gapClass.colour, className: 'gap', title: t('gapTitle')(m),
+      data: { code: m.code, tenders: m.tenders, gap: m.gap, class: gapClass.name } });
+  }
+}
+
+// The report's CSV (the server's, as the report returned it) as a file, named after the region.
+function downloadGapCsv(field, part) {
+  const response = gaps.response;
+  if (!response) return;
+  const region = (response.region || 'report').toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  downloadCsv(`gap-${part}-${region}.csv`, response[field] || '');
+}
+
+// Writing a supplier's profile: SuggestCodes reads its text and proposes CPV codes with the words that met them;
+// a ticked code joins the profile's codes (the codes field stays what is saved, and can be typed in too); Save
+// writes it with UpsertProfiles.
+const STRATEGIES = ['R0', 'R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7', 'R8', 'R9'];
+const profileDraft = { suggestions: null };   // the last SuggestCodes answer's suggestions; null before one
+
+const profileCpvCodes = () => $('#profile-cpv').value.split(',').map((s) => s.trim()).filter(Boolean);
+// "39130000-2" (with its check digit) is the code 39130000.
+const cpvCode = (code) => code.replace(/-\d$/, '');
+
+async function suggestCodes() {
+  await run('#codes-status', async () => {
+    profileDraft.suggestions = null;
+    renderCodeSuggestions();
+    const response = await api('POST', '/v1/vocabulary:suggestCodes',
+      { text: $('#profile-text').value, maxSuggestions: 10 });
+    profileDraft.suggestions = response.suggestions || [];
+    renderCodeSuggestions();
+    return t('codesFound')(profileDraft.suggestions.length);
+  });
+}
+
+function renderCodeSuggestions() {
+  const chosen = new Set(profileCpvCodes().map(cpvCode));
+  const suggestions = profileDraft.suggestions || [];
+  if (profileDraft.suggestions) $('#codes-status').textContent = t('codesFound')(suggestions.length);
+  $('#code-suggestions').replaceChildren(...suggestions.map((suggestion) => {
+    const box = element('input', { type: 'checkbox', value: suggestion.code });
+    box.checked = chosen.has(suggestion.code);
+    box.addEventListener('change', () => tickCode(suggestion.code, box.checked));
+    const words = (suggestion.matchedWords || []).map((word) => `'${word}'`).join(', ');
+    return element('li', { 'data-code': suggestion.code }, element('label', {}, box,
+      element('strong', {}, suggestion.code),
+      element('span', { class: 'code-label' }, (language === 'nl' ? suggestion.labelNl : suggestion.labelEn) || ''),
+      element('span', { class: 'matched' }, t('matchedWords')(words))));
+  }));
+}
+
+function tickCode(code, ticked) {
+  const codes = profileCpvCodes().filter((c) => ticked || cpvCode(c) !== code);
+  if (ticked && !codes.some((c) => cpvCode(c) === code)) codes.push(code);
+  $('#profile-cpv').value = codes.join(', ');
+}
+
+const profileStrategies = () => [...document.querySelectorAll('#profile-strategies input:checked')].map((b) => b.value);
+
+function renderStrategies() {
+  const ticked = new Set(profileStrategies());
+  $('#profile-strategies').replaceChildren(...STRATEGIES.map((code) => {
+    const box = element('input', { type: 'checkbox', value: code });
+    box.checked = ticked.has(code);
+    return element('label', {}, box, strategyName(code));
+  }));
+}
+
+async function saveProfile(event) {
+  event.preventDefault();
+  await run('#profile-status', async () => {
+    const id = $('#profile-id').value.trim();
+    const profile = { id, kind: 'PROFILE_KIND_SUPPLIER', visibility: $('#profile-visibility').value,
+      capabilities: { cpvCodes: profileCpvCodes(), strategies: profileStrategies() } };
+    const text = $('#profile-text').value.trim();
+    if (text) profile.capabilities.text = text;
+    const name = $('#profile-name').value.trim();
+    if (name) profile.displayName = name;
+    const municipality = $('#profile-municipality').value.trim();
+    if (municipality) profile.location = { municipality };
+    try {
+      await api('POST', '/v1/profiles', { profiles: [profile] });
+    } catch (error) {
+      throw new Error(t('profileNotSaved')(error.message));
+    }
+    return t('profileSaved')(id);
+  });
+}
+
 async function pairBuddies(event) {
   event.preventDefault();
   await run('#buddies-status', async () => {
@@ -643,7 +958,8 @@ document.addEventListener('DOMContentLoaded', () => {
   $('#api-key').addEventListener('change', () => {
     sessionStorage.setItem('circmatch-api-key', $('#api-key').value.trim());
     loadTenders();
-    loadLabels();
+    loadLabels().then(renderStrategies);
+    loadRegionNames();
   });
   $('#language').addEventListener('click', () => {
     language = language === 'nl' ? 'en' : 'nl';
@@ -651,6 +967,9 @@ document.addEventListener('DOMContentLoaded', () => {
     renderSuggestions();
     renderWhyNot();
     renderShortlistCount();
+    renderGapReport();
+    renderCodeSuggestions();
+    renderStrategies();
   });
   for (const tab of document.querySelectorAll('.tab')) {
     tab.addEventListener('click', () => {
@@ -663,10 +982,28 @@ document.addEventListener('DOMContentLoaded', () => {
   $('#export-csv').addEventListener('click', exportShortlist);
   $('#cohort-form').addEventListener('submit', pairBuddies);
   $('#market-form').addEventListener('submit', scheduleMeetings);
+  $('#gap-form').addEventListener('submit', showGapReport);
+  $('#gap-region-kind').addEventListener('change', () => {
+    $('#gap-region').value = '';
+    fillRegionNames();
+  });
+  for (const th of document.querySelectorAll('#gap-sectors th[data-sort]')) {
+    th.addEventListener('click', () => sortGapTable(th.dataset.sort));
+  }
+  $('#gap-csv-sectors').addEventListener('click', () => downloadGapCsv('sectorsCsv', 'sectors'));
+  $('#gap-csv-municipalities').addEventListener('click', () => downloadGapCsv('municipalitiesCsv', 'municipalities'));
+  $('#suggest-codes').addEventListener('click', suggestCodes);
+  $('#profile-cpv').addEventListener('input', renderCodeSuggestions);
+  $('#profile-form').addEventListener('submit', saveProfile);
   applyLanguage();
   renderShortlistCount();
+  renderStrategies();
   loadTenders();
-  loadLabels();
+  loadLabels().then(renderStrategies);
+  loadRegionNames();
   map = new NetherlandsMap($('#map'), { width: 400 });
   map.loadOutline('netherlands.json').then(drawMap, (error) => { $('#map-status').textContent = error.message; });
+  gapMap = new NetherlandsMap($('#gap-map'), { width: 360 });
+  gapMap.loadOutline('netherlands.json').catch((error) => { $('#gap-map-status').textContent = error.message; });
+  renderGapReport();
 });

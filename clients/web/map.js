@@ -12,6 +12,7 @@
 //   map.addCircle({ latitude: 52.51, longitude: 6.09, radiusKm: 50, className: 'limit', title: 'Zwolle, 50 km' });
 //   map.addCircle({ latitude: 52.37, longitude: 4.89, radiusPx: 5, fill: '#2e7d4f', title: 'Amsterdam' });
 //   map.clearCircles();
+//   map.fitTo([{ latitude: 52.51, longitude: 6.09 }, { latitude: 52.22, longitude: 6.89 }]);   // zoom in on them
 'use strict';
 
 class NetherlandsMap {
@@ -23,20 +24,54 @@ class NetherlandsMap {
 
   // Draws into `container` (emptied): an <svg> `width` px wide, as high as the frame needs.
   constructor(container, { width = 400 } = {}) {
-    const frame = NetherlandsMap.FRAME;
+    this.width = width;
     this.xScale = Math.cos((NetherlandsMap.MIDDLE_LATITUDE * Math.PI) / 180);
-    this.pixelsPerDegree = width / ((frame.east - frame.west) * this.xScale);
-    const height = Math.round((frame.north - frame.south) * this.pixelsPerDegree);
-    this.svg = this.node('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', class: 'nl-map' });
+    this.svg = this.node('svg', { role: 'img', class: 'nl-map' });
     this.outlineLayer = this.node('g', { class: 'outline' });
     this.circleLayer = this.node('g', { class: 'circles' });
     this.svg.append(this.outlineLayer, this.circleLayer);
+    this.outline = null;
+    this.setFrame(NetherlandsMap.FRAME);
     container.replaceChildren(this.svg);
+  }
+
+  // Shows `frame` ({west, east, south, north}, degrees) at the svg's width, as high as it needs; the outline is
+  // drawn again and the circles are removed (their places have moved).
+  setFrame(frame) {
+    this.frame = { ...frame };
+    this.pixelsPerDegree = this.width / ((frame.east - frame.west) * this.xScale);
+    const height = Math.round((frame.north - frame.south) * this.pixelsPerDegree);
+    for (const [name, value] of Object.entries({ viewBox: `0 0 ${this.width} ${height}`, width: this.width, height })) {
+      this.svg.setAttribute(name, value);
+    }
+    this.clearCircles();
+    if (this.outline) this.drawOutline(this.outline);
+  }
+
+  // Zooms in on `points` ({latitude, longitude}) with a margin of `marginDegrees` around them, at least
+  // `minSpanDegrees` of latitude high (one place alone shows its surroundings) and at most `maxHeight` px high
+  // (the frame is widened instead, the scale the same both ways). Without points: the whole country.
+  fitTo(points, { marginDegrees = 0.1, minSpanDegrees = 0.5, maxHeight = 520 } = {}) {
+    if (!points.length) {
+      this.setFrame(NetherlandsMap.FRAME);
+      return;
+    }
+    const latitudes = points.map((p) => p.latitude);
+    const longitudes = points.map((p) => p.longitude);
+    const middle = { latitude: (Math.min(...latitudes) + Math.max(...latitudes)) / 2,
+      longitude: (Math.min(...longitudes) + Math.max(...longitudes)) / 2 };
+    const latitudeSpan = Math.max(Math.max(...latitudes) - Math.min(...latitudes) + 2 * marginDegrees, minSpanDegrees);
+    let longitudeSpan = Math.max(Math.max(...longitudes) - Math.min(...longitudes) + 2 * marginDegrees,
+      minSpanDegrees / this.xScale);
+    const pixelsPerDegree = Math.min(this.width / (longitudeSpan * this.xScale), maxHeight / latitudeSpan);
+    longitudeSpan = this.width / (pixelsPerDegree * this.xScale);
+    this.setFrame({ west: middle.longitude - longitudeSpan / 2, east: middle.longitude + longitudeSpan / 2,
+      south: middle.latitude - latitudeSpan / 2, north: middle.latitude + latitudeSpan / 2 });
   }
 
   // [x, y] in the svg's pixels of a point in degrees.
   project(latitude, longitude) {
-    const frame = NetherlandsMap.FRAME;
+    const frame = this.frame;
     return [(longitude - frame.west) * this.xScale * this.pixelsPerDegree,
       (frame.north - latitude) * this.pixelsPerDegree];
   }
@@ -50,6 +85,7 @@ class NetherlandsMap {
 
   // Draws a GeoJSON Feature's Polygon or MultiPolygon as one <path>, replacing the outline drawn before.
   drawOutline(feature) {
+    this.outline = feature;
     const geometry = feature.geometry;
     const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
     const d = polygons.flat().map((ring) => `M${ring.map(([lon, lat]) => this.project(lat, lon)

@@ -354,3 +354,265 @@ test('the English switch translates the reasons, the feedback, "why not?" and th
     await page.click('#language');
   }
 });
+
+// The supply-and-demand tab: fills in the form, shows the report and returns the request the page sent with the
+// report read directly from the API for the same request.
+async function gapReport({ kind = 'province', region = 'Overijssel', minSuppliers = '40',
+  level = 'CPV_LEVEL_DIVISION' } = {}) {
+  await page.click('[data-tab="gaps"]');
+  await page.selectOption('#gap-region-kind', kind);
+  await page.fill('#gap-region', region);
+  await page.fill('#gap-min-suppliers', minSuppliers);
+  await page.selectOption('#gap-cpv-level', level);
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/v1/insights:gapReport')),
+    page.click('#gap-form button[type=submit]')]);
+  const sent = response.request().postDataJSON();
+  await page.waitForFunction(() => !/Bezig|Working/.test(document.querySelector('#gap-status').textContent));
+  const direct = await fetch(`${base}/v1/insights:gapReport`, { method: 'POST', body: JSON.stringify(sent) });
+  return { sent, status: response.status(), report: await direct.json() };
+}
+
+// The colour class the legend gives a municipality (the scale documented in app.js): none without tenders,
+// else the gap by quarters, 0 for no gap.
+function expectedGapClass(m) {
+  if (!m.tenders) return 'none';
+  const gap = m.gap || 0;
+  if (gap === 0) return '0';
+  return String([0.25, 0.5, 0.75, 1].findIndex((upTo) => gap <= upTo) + 1);
+}
+
+const percentOf = (gap) => `${Math.round(100 * (gap || 0))}%`;
+
+test('supply and demand: a circle per municipality, coloured as the legend says, sized by its tenders', async () => {
+  const { sent, status, report } = await gapReport();
+  assert.strictEqual(status, 200);
+  assert.deepStrictEqual(sent, { cpvLevel: 'CPV_LEVEL_DIVISION', format: 'GAP_REPORT_FORMAT_CSV',
+    province: 'Overijssel', minScore: 0.2, minSuppliers: 40 });
+  assert.strictEqual(report.region, 'province Overijssel (PV23)');
+  assert.match(await page.textContent('#gap-summary'),
+    new RegExp(`^province Overijssel \\(PV23\\): ${report.tenders} aanbestedingen, ${report.underservedTenders} met`));
+  const legend = Object.fromEntries(await page.$$eval('#gap-legend li[data-class]', (items) => items.map((li) =>
+    [li.dataset.class, getComputedStyle(li.querySelector('.key')).backgroundColor])));
+  assert.strictEqual(new Set(Object.values(legend)).size, 6, JSON.stringify(legend));
+  const circles = await page.$$eval('#gap-map circle.gap', (items) => items.map((c) => ({ code: c.dataset.code,
+    fill: getComputedStyle(c).fill, r: Number(c.getAttribute('r')), x: Number(c.getAttribute('cx')),
+    y: Number(c.getAttribute('cy')), title: c.querySelector('title').textContent })));
+  assert.strictEqual(circles.length, report.municipalities.length);
+  const byCode = new Map(circles.map((c) => [c.code, c]));
+  assert.strictEqual(byCode.size, circles.length, 'one circle per municipality');
+  const classes = new Set();
+  const oneTender = circles.find((c) => report.municipalities.some((m) => m.code === c.code && m.tenders === 1));
+  for (const m of report.municipalities) {
+    const circle = byCode.get(m.code);
+    assert.ok(circle, m.code);
+    const expected = expectedGapClass(m);
+    classes.add(expected);
+    assert.strictEqual(circle.fill, legend[expected], `${m.name}: gap ${m.gap}, ${m.tenders} tenders`);
+    if (m.tenders) {
+      // Area in proportion to the tenders: r = r(1 tender) * sqrt(tenders), up to the 0.1 px the map rounds to.
+      assert.ok(Math.abs(circle.r - oneTender.r * Math.sqrt(m.tenders)) <= 0.1, `${m.name}: r ${circle.r}`);
+      assert.strictEqual(circle.title, `${m.name}: ${m.tenders} aanbestedingen, ${m.underservedTenders || 0} met te`
+        + ` weinig aanbod, ${m.suppliers || 0} leveranciers, tekort ${percentOf(m.gap)}`);
+    } else {
+      assert.ok(circle.r < oneTender.r, `${m.name} without tenders is a small dot`);
+    }
+  }
+  assert.ok(classes.size >= 4, `the report shows several colours: ${[...classes]}`);
+  // Placed by their coordinates: east is right, north is up.
+  const places = report.municipalities.map((m) => ({ ...m, ...byCode.get(m.code) }));
+  for (const a of places) {
+    for (const b of places) {
+      if (a.longitude < b.longitude - 0.01) assert.ok(a.x < b.x, `${a.name} west of ${b.name}`);
+      if (a.latitude < b.latitude - 0.01) assert.ok(a.y > b.y, `${a.name} south of ${b.name}`);
+    }
+  }
+  await page.screenshot({ path: path.join(ARTIFACTS, 'coordinator-supply-demand.png'), fullPage: true });
+});
+
+test('supply and demand: the sector table holds the report, largest gap first, and sorts by a column', async () => {
+  const { report } = await gapReport();
+  const rows = () => page.$$eval('#gap-sectors tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) =>
+    td.textContent)));
+  const expected = report.sectors.map((s) => [s.cpvCode || '', s.labelNl || '(zonder CPV-code)', String(s.tenders || 0),
+    String(s.suppliers || 0), String(s.smeSuppliers || 0), String((s.underservedTenders || []).length),
+    percentOf(s.gap), s.noSupplyNearby ? 'ja' : '']);
+  assert.ok(expected.length > 5 && expected.some((row) => row[5] !== '0'), JSON.stringify(expected));
+  assert.deepStrictEqual(await rows(), expected);
+  for (let i = 1; i < report.sectors.length; i++) {
+    assert.ok((report.sectors[i - 1].gap || 0) >= (report.sectors[i].gap || 0), 'the report is by gap');
+  }
+  await page.click('#gap-sectors th[data-sort="tenders"]');
+  const tenders = (await rows()).map((row) => Number(row[2]));
+  assert.deepStrictEqual(tenders, [...tenders].sort((a, b) => b - a));
+  assert.strictEqual(await page.getAttribute('#gap-sectors th[data-sort="tenders"]', 'aria-sort'), 'descending');
+  await page.click('#gap-sectors th[data-sort="tenders"]');
+  assert.deepStrictEqual((await rows()).map((row) => Number(row[2])), [...tenders].sort((a, b) => a - b));
+  await page.click('#gap-sectors th[data-sort="gap"]');
+  assert.deepStrictEqual(await rows(), expected);
+});
+
+test('supply and demand: the sectors and municipalities download as the report\'s CSV', async () => {
+  const { report } = await gapReport();
+  for (const [button, field, name, header] of [
+    ['#gap-csv-sectors', 'sectorsCsv', 'gap-sectors-province-overijssel-pv23.csv',
+      'cpv_code,label_nl,label_en,tenders,open_tenders,suppliers,sme_suppliers,underserved_tenders,gap,'
+        + 'no_supply_nearby,strategies,underserved_ids'],
+    ['#gap-csv-municipalities', 'municipalitiesCsv', 'gap-municipalities-province-overijssel-pv23.csv',
+      'code,name,latitude,longitude,tenders,suppliers,underserved_tenders,gap']]) {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+    assert.strictEqual(download.suggestedFilename(), name);
+    const file = path.join(dir, name);
+    await download.saveAs(file);
+    const text = fs.readFileSync(file, 'utf8');
+    assert.ok(text.startsWith('\ufeff'), 'a byte order mark for spreadsheets');
+    assert.strictEqual(text.slice(1), report[field]);
+    assert.strictEqual(text.slice(1).split('\n')[0], header);
+  }
+  assert.strictEqual(report.municipalitiesCsv.trimEnd().split('\n').length, report.municipalities.length + 1);
+});
+
+test('supply and demand: an unknown region is an error naming the field, and no report stays shown', async () => {
+  await gapReport();
+  assert.ok(await page.$$eval('#gap-map circle.gap', (c) => c.length) > 0);
+  const { status } = await gapReport({ kind: 'municipality', region: 'Atlantis' });
+  assert.strictEqual(status, 400);
+  assert.strictEqual(await page.textContent('#gap-status.error'),
+    'INVALID_ARGUMENT: municipality: unknown municipality "Atlantis"');
+  assert.strictEqual(await page.$$eval('#gap-map circle.gap', (c) => c.length), 0);
+  assert.strictEqual(await page.$$eval('#gap-sectors tbody tr', (r) => r.length), 0);
+  assert.ok(await page.isDisabled('#gap-csv-sectors'));
+  const names = await page.$$eval('#gap-region-names option', (o) => o.map((x) => x.value));
+  assert.ok(names.length === 342 && names.includes('Zwolle'), `municipalities to pick from: ${names.length}`);
+  await page.selectOption('#gap-region-kind', 'province');
+  const provinces = await page.$$eval('#gap-region-names option', (o) => o.map((x) => x.value));
+  assert.strictEqual(provinces.length, 12, provinces.join());
+});
+
+test('supply and demand in English: the tab, the table, the legend and the tooltips', async () => {
+  const { report } = await gapReport({ kind: 'tag', region: 'regio-zwolle', minSuppliers: '20' });
+  assert.ok(report.municipalities.length > 0 && report.sectors.length > 0, JSON.stringify(report).slice(0, 300));
+  await page.click('#language');
+  try {
+    assert.strictEqual(await page.textContent('[data-tab="gaps"]'), 'Supply and demand');
+    assert.strictEqual(await page.textContent('#gaps h2'), 'Supply and demand: where is circular supply missing?');
+    assert.deepStrictEqual(await page.$$eval('#gap-sectors th', (ths) => ths.map((th) => th.textContent)),
+      ['CPV', 'Sector', 'Tenders', 'Suppliers', 'SMEs', 'Underserved', 'Gap', 'No supply nearby']);
+    const labels = await page.$$eval('#gap-sectors tbody tr', (trs) => trs.map((tr) => tr.children[1].textContent));
+    assert.deepStrictEqual(labels, report.sectors.map((s) => s.labelEn || '(without CPV code)'));
+    assert.strictEqual(await page.textContent('#gap-legend li[data-class="0"]'), 'no gap');
+    assert.strictEqual(await page.textContent('#gap-legend li[data-class="none"]'), 'no tenders');
+    assert.match(await page.textContent('#gap-summary'), /^.*: \d+ tenders, \d+ with fewer than 20 suppliers/);
+    const m = report.municipalities.find((x) => x.tenders);
+    assert.strictEqual(await page.textContent(`#gap-map circle[data-code="${m.code}"] title`),
+      `${m.name}: ${m.tenders} tenders, ${m.underservedTenders || 0} underserved, ${m.suppliers || 0} suppliers,`
+        + ` gap ${percentOf(m.gap)}`);
+    assert.strictEqual(await page.textContent('#gap-csv-sectors'), 'Sectors as CSV');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'coordinator-supply-demand-english.png'), fullPage: true });
+  } finally {
+    await page.click('#language');
+  }
+});
+
+// The profile tab: writes a text, asks for codes, and returns the answer the page got beside the one the API
+// gives directly for the same request.
+async function suggestCodesFor(text) {
+  await page.click('[data-tab="profile"]');
+  await page.fill('#profile-text', text);
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/v1/vocabulary:suggestCodes')),
+    page.click('#suggest-codes')]);
+  assert.strictEqual(response.status(), 200);
+  const sent = response.request().postDataJSON();
+  assert.deepStrictEqual(sent, { text, maxSuggestions: 10 });
+  await page.waitForFunction(() => !/Bezig|Working/.test(document.querySelector('#codes-status').textContent));
+  const direct = await fetch(`${base}/v1/vocabulary:suggestCodes`, { method: 'POST', body: JSON.stringify(sent) });
+  assert.strictEqual(direct.status, 200);
+  return (await direct.json()).suggestions || [];
+}
+
+const OFFICE_FURNITURE_TEXT = 'Wij reviseren kantoormeubilair en bureaustoelen en leveren ze opnieuw aan gemeenten.';
+
+test('writing a profile: codes suggested for its Dutch text with the words that met them, one ticked and saved',
+  async () => {
+    const suggestions = await suggestCodesFor(OFFICE_FURNITURE_TEXT);
+    assert.ok(suggestions.length > 0);
+    assert.strictEqual(await page.textContent('#codes-status'),
+      `${suggestions.length} codes voorgesteld: vink aan wat u levert`);
+    const shown = await page.$$eval('#code-suggestions li', (items) => items.map((li) => ({ code: li.dataset.code,
+      label: li.querySelector('.code-label').textContent, matched: li.querySelector('.matched').textContent,
+      ticked: li.querySelector('input').checked })));
+    assert.deepStrictEqual(shown, suggestions.map((s) => ({ code: s.code, label: s.labelNl,
+      matched: `bij: ${s.matchedWords.map((w) => `'${w}'`).join(', ')}`, ticked: false })));
+    const furniture = suggestions.find((s) => s.labelNl === 'Kantoormeubilair');
+    assert.ok(furniture, JSON.stringify(suggestions));
+    const box = `#code-suggestions li[data-code="${furniture.code}"] input`;
+    await page.fill('#profile-cpv', '');
+    await page.check(box);
+    assert.strictEqual(await page.inputValue('#profile-cpv'), furniture.code);
+    await page.uncheck(box);
+    assert.strictEqual(await page.inputValue('#profile-cpv'), '');
+    await page.fill('#profile-cpv', '50850000');
+    await page.check(box);
+    assert.strictEqual(await page.inputValue('#profile-cpv'), `50850000, ${furniture.code}`);
+
+    await page.fill('#profile-id', 'kringloop-kantoor-web');
+    await page.fill('#profile-name', 'Kringloop Kantoor Zwolle');
+    await page.fill('#profile-municipality', 'Zwolle');
+    await page.check('#profile-strategies input[value="R5"]');
+    await page.click('#profile-form button[type=submit]');
+    await page.waitForFunction(() => /opgeslagen/.test(document.querySelector('#profile-status').textContent));
+    assert.strictEqual(await page.textContent('#profile-status'), 'Profiel kringloop-kantoor-web opgeslagen');
+    const stored = await fetch(`${base}/v1/profiles/local/kringloop-kantoor-web`);
+    assert.strictEqual(stored.status, 200);
+    const { profile } = await stored.json();
+    assert.deepStrictEqual([...profile.capabilities.cpvCodes].sort(), ['50850000', furniture.code].sort());
+    assert.deepStrictEqual(profile.capabilities.strategies, ['R5']);
+    assert.strictEqual(profile.capabilities.text, OFFICE_FURNITURE_TEXT);
+    assert.strictEqual(profile.kind, 'PROFILE_KIND_SUPPLIER');
+    assert.strictEqual(profile.displayName, 'Kringloop Kantoor Zwolle');
+    assert.strictEqual(profile.location.municipality, 'Zwolle');
+    assert.strictEqual(profile.visibility, 'VISIBILITY_SHARED');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'coordinator-profile.png'), fullPage: true });
+  });
+
+test('writing a profile: what the API refuses is shown in words, and nothing is saved', async () => {
+  await page.click('[data-tab="profile"]');
+  await page.fill('#profile-id', 'kringloop-onbekend-web');
+  await page.fill('#profile-municipality', 'Atlantis');
+  await page.click('#profile-form button[type=submit]');
+  await page.waitForSelector('#profile-status.error');
+  assert.match(await page.textContent('#profile-status'),
+    /^Niet opgeslagen: INVALID_ARGUMENT: .*municipality.*Atlantis/);
+  assert.strictEqual((await fetch(`${base}/v1/profiles/local/kringloop-onbekend-web`)).status, 404);
+  await page.fill('#profile-text', '');
+  await page.click('#suggest-codes');
+  await page.waitForSelector('#codes-status.error');
+  assert.match(await page.textContent('#codes-status'), /^INVALID_ARGUMENT: text: /);
+  assert.strictEqual(await page.$$eval('#code-suggestions li', (items) => items.length), 0);
+  await page.fill('#profile-municipality', 'Zwolle');
+});
+
+test('writing a profile in English: the form, the suggested codes and the result', async () => {
+  const suggestions = await suggestCodesFor(OFFICE_FURNITURE_TEXT);
+  await page.click('#language');
+  try {
+    assert.strictEqual(await page.textContent('[data-tab="profile"]'), 'Write a profile');
+    assert.strictEqual(await page.textContent('#suggest-codes'), 'Suggest codes');
+    assert.strictEqual(await page.textContent('#codes-status'),
+      `${suggestions.length} codes suggested: tick what you supply`);
+    assert.strictEqual(await page.textContent('#profile-form button[type=submit]'), 'Save');
+    const shown = await page.$$eval('#code-suggestions li', (items) => items.map((li) =>
+      [li.querySelector('.code-label').textContent, li.querySelector('.matched').textContent]));
+    assert.deepStrictEqual(shown, suggestions.map((s) => [s.labelEn,
+      `for: ${s.matchedWords.map((w) => `'${w}'`).join(', ')}`]));
+    assert.match(await page.textContent('#profile-strategies'), /R3 \w+/);
+    await page.fill('#profile-id', 'kringloop-kantoor-web');
+    await page.click('#profile-form button[type=submit]');
+    await page.waitForFunction(() => /saved/.test(document.querySelector('#profile-status').textContent));
+    assert.strictEqual(await page.textContent('#profile-status'), 'Profile kringloop-kantoor-web saved');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'coordinator-profile-english.png'), fullPage: true });
+  } finally {
+    await page.click('#language');
+  }
+});
