@@ -278,13 +278,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
             .Name("circmatch_index_memory_bytes")
             .Help("Bytes the index holds, by part (dense_values are part of posting_lists).")
             .Register(metrics->registry());
-    prometheus::Gauge& long_calls = prometheus::BuildGauge()
-                                        .Name("circmatch_long_calls_running")
-                                        .Help(
-                                            "Long calls (FitRankProfile, PairBuddies, ScheduleMeetings, ExposureReport, "
-                                            "GapReport) running now, of all partners.")
-                                        .Register(metrics->registry())
-                                        .Add({});
+    prometheus::Gauge& long_calls =
+        prometheus::BuildGauge()
+            .Name("circmatch_long_calls_running")
+            .Help(
+                "Long calls (FitRankProfile, PairBuddies, ScheduleMeetings, ExposureReport, "
+                "GapReport) running now, of all partners.")
+            .Register(metrics->registry())
+            .Add({});
     const LongCalls* limiter = server->long_calls_.get();
     metrics->AddCollector([index, limiter, &profiles, &version, &memory, &long_calls] {
       for (ProfileKind kind :
