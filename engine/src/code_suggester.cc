@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -35,12 +33,7 @@ absl::flat_hash_set<std::string> StemsOf(const std::vector<absl::string_view>& w
 
 absl::StatusOr<std::vector<CpvSynonyms>> LoadCpvSynonyms(const std::string& data_dir, const Vocabulary& vocabulary) {
   const std::string file = "cpv_synonyms.csv";
-  const std::string path = data_dir + "/" + file;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  absl::StatusOr<std::vector<internal::CsvRow>> rows = internal::ParseCsv(buffer.str(), file);
+  absl::StatusOr<std::vector<internal::CsvRow>> rows = internal::ReadCsvFile(data_dir, file);
   if (!rows.ok()) return rows.status();
   if (rows->empty() || rows->front().fields != std::vector<std::string>{"code", "phrases"}) {
     return absl::InvalidArgumentError(absl::StrCat(file, ":1: expected the header \"code,phrases\""));

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
-#include <sstream>
 
 #include "absl/algorithm/container.h"
 #include "absl/status/status.h"
@@ -52,12 +51,7 @@ struct Table {
 
 absl::StatusOr<Table> ReadTable(const std::string& data_dir, const std::string& file,
                                 const std::vector<std::string>& required_columns) {
-  const std::string path = data_dir + "/" + file;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  absl::StatusOr<std::vector<internal::CsvRow>> rows = internal::ParseCsv(buffer.str(), file);
+  absl::StatusOr<std::vector<internal::CsvRow>> rows = internal::ReadCsvFile(data_dir, file);
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return absl::InvalidArgumentError(absl::StrCat(file, ": no header row"));
   Table table;

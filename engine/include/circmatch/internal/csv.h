@@ -5,10 +5,13 @@
 #ifndef CIRCMATCH_INTERNAL_CSV_H_
 #define CIRCMATCH_INTERNAL_CSV_H_
 
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
 
@@ -95,6 +98,17 @@ inline absl::StatusOr<std::vector<CsvRow>> ParseCsv(absl::string_view text, absl
   }
   end_row();
   return rows;
+}
+
+// The rows of `file` in `data_dir`, parsed as ParseCsv does (errors name the file); NOT_FOUND when it cannot be
+// opened.
+inline absl::StatusOr<std::vector<CsvRow>> ReadCsvFile(const std::string& data_dir, const std::string& file) {
+  const std::string path = data_dir + "/" + file;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return ParseCsv(buffer.str(), file);
 }
 
 // One row as ParseCsv reads it back, ending in LF: a field holding a comma, quote or line break is quoted.
