@@ -51,13 +51,6 @@ class FeedbackServiceTest : public OnEachStore<TwoPartnerServerTest> {
   }
   std::vector<std::string> MoreServerArgs() const override { return {"--http_listen=127.0.0.1:0"}; }
 
-  grpc::Status UpsertAs(const std::string& key, const std::vector<v1::Profile>& profiles) {
-    v1::UpsertProfilesRequest request;
-    for (const v1::Profile& p : profiles) *request.add_profiles() = p;
-    v1::UpsertProfilesResponse response;
-    return profiles_->UpsertProfiles(As(key).get(), request, &response);
-  }
-
   grpc::Status RecordAs(const std::string& key, const std::vector<v1::FeedbackEvent>& events,
                         v1::RecordFeedbackResponse* response = nullptr) {
     v1::RecordFeedbackRequest request;

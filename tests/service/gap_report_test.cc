@@ -18,6 +18,7 @@
 
 #include "circmatch/v1/insights_service.grpc.pb.h"
 #include "http_client.h"
+#include "on_each_store.h"
 #include "service_test_util.h"
 
 namespace circmatch {
@@ -41,30 +42,23 @@ v1::Profile Supplier(const std::string& id, const std::string& municipality, int
                      cpv + R"("], "strategies": )" + strategies + "}}");
 }
 
-class GapReportTest : public TwoPartnerServerTest {
+class GapReportTest : public OnEachStore<TwoPartnerServerTest> {
  protected:
   void SetUp() override {
     TwoPartnerServerTest::SetUp();
     insights_ = v1::InsightsService::NewStub(server_->channel());
-    Write(key_a_, {Tender("t-zwolle", "Zwolle", "39130000", R"(, "tags": ["regio-zwolle"])"),
-                   Tender("t-kampen", "Kampen", "39130000",
-                          R"(, "publicationTime": "2001-01-01T00:00:00Z", "closingTime": "2001-02-01T00:00:00Z")"),
-                   Tender("t-enschede", "Enschede", "45000000"), Tender("t-maastricht", "Maastricht", "39130000"),
-                   Supplier("s-kampen", "Kampen", 50, "39130000", "ORGANIZATION_SIZE_SMALL", R"(["R3"])"),
-                   Supplier("s-dalfsen", "Dalfsen", 15, "39130000", "ORGANIZATION_SIZE_LARGE", R"(["R5"])"),
-                   Supplier("s-deventer", "Deventer", 10, "45000000", "ORGANIZATION_SIZE_MICRO"),
-                   Supplier("s-maastricht", "Maastricht", 20, "39130000", "ORGANIZATION_SIZE_MEDIUM")});
+    MustUpsertAs(key_a_,
+                 {Tender("t-zwolle", "Zwolle", "39130000", R"(, "tags": ["regio-zwolle"])"),
+                  Tender("t-kampen", "Kampen", "39130000",
+                         R"(, "publicationTime": "2001-01-01T00:00:00Z", "closingTime": "2001-02-01T00:00:00Z")"),
+                  Tender("t-enschede", "Enschede", "45000000"), Tender("t-maastricht", "Maastricht", "39130000"),
+                  Supplier("s-kampen", "Kampen", 50, "39130000", "ORGANIZATION_SIZE_SMALL", R"(["R3"])"),
+                  Supplier("s-dalfsen", "Dalfsen", 15, "39130000", "ORGANIZATION_SIZE_LARGE", R"(["R5"])"),
+                  Supplier("s-deventer", "Deventer", 10, "45000000", "ORGANIZATION_SIZE_MICRO"),
+                  Supplier("s-maastricht", "Maastricht", 20, "39130000", "ORGANIZATION_SIZE_MEDIUM")});
   }
 
   std::vector<std::string> MoreServerArgs() const override { return {"--http_listen=127.0.0.1:0"}; }
-
-  void Write(const std::string& key, const std::vector<v1::Profile>& profiles) {
-    v1::UpsertProfilesRequest request;
-    for (const v1::Profile& p : profiles) *request.add_profiles() = p;
-    v1::UpsertProfilesResponse response;
-    grpc::Status status = profiles_->UpsertProfiles(As(key).get(), request, &response);
-    ASSERT_TRUE(status.ok()) << StatusText(status);
-  }
 
   // The request every test starts from: two suppliers wanted, scoring at least 0.5.
   static v1::GapReportRequest Request(const std::string& json = "{}") {
@@ -107,7 +101,7 @@ class GapReportTest : public TwoPartnerServerTest {
   std::unique_ptr<v1::InsightsService::Stub> insights_;
 };
 
-TEST_F(GapReportTest, CountsTendersSuppliersInReachAndUnderservedTendersPerSector) {
+TEST_P(GapReportTest, CountsTendersSuppliersInReachAndUnderservedTendersPerSector) {
   const v1::GapReportResponse report = Report(key_a_, Request(R"({"province": "Overijssel"})"));
   EXPECT_EQ(report.region(), "province Overijssel (PV23)");
   EXPECT_EQ(report.tenders(), 3);
@@ -168,13 +162,13 @@ TEST_F(GapReportTest, CountsTendersSuppliersInReachAndUnderservedTendersPerSecto
   EXPECT_DOUBLE_EQ(Municipality(report, "Deventer")->gap(), 0);
 }
 
-TEST_F(GapReportTest, TheThresholdsDecideWhatIsUnderserved) {
+TEST_P(GapReportTest, TheThresholdsDecideWhatIsUnderserved) {
   // One supplier is enough: only t-enschede is short.
   v1::GapReportResponse one = Report(key_a_, Request(R"({"province": "PV23", "minSuppliers": 1})"));
   EXPECT_EQ(one.underserved_tenders(), 1);
   EXPECT_DOUBLE_EQ(Sector(one, "39000000")->gap(), 0);
   // A construction supplier scores 0 for a furniture tender, however near: a minimum of 0 lets it count.
-  Write(key_a_, {Supplier("s-zwolle-bouw", "Zwolle", 100, "45000000", "ORGANIZATION_SIZE_MICRO")});
+  MustUpsertAs(key_a_, {Supplier("s-zwolle-bouw", "Zwolle", 100, "45000000", "ORGANIZATION_SIZE_MICRO")});
   v1::GapReportResponse strict = Report(key_a_, Request(R"({"province": "Overijssel"})"));
   EXPECT_EQ(Sector(strict, "39000000")->suppliers(), 2);
   EXPECT_EQ(Sector(strict, "45000000")->suppliers(), 1) << "s-zwolle-bouw reaches Enschede (60 km of 100)";
@@ -188,7 +182,7 @@ TEST_F(GapReportTest, TheThresholdsDecideWhatIsUnderserved) {
   EXPECT_EQ(groups.cpv_level(), v1::CPV_LEVEL_GROUP);
 }
 
-TEST_F(GapReportTest, TheRegionAndPeriodChooseTheTenders) {
+TEST_P(GapReportTest, TheRegionAndPeriodChooseTheTenders) {
   // Noord-Overijssel: Zwolle and Kampen, not Enschede (Twente).
   v1::GapReportResponse corop = Report(key_a_, Request(R"({"corop": "noord-overijssel"})"));
   EXPECT_EQ(corop.region(), "COROP region Noord-Overijssel (CR10)");
@@ -224,14 +218,15 @@ TEST_F(GapReportTest, TheRegionAndPeriodChooseTheTenders) {
   EXPECT_EQ(until_2003.tenders(), 4);
 }
 
-TEST_F(GapReportTest, AnotherPartnersPrivateProfilesNeverChangeTheReport) {
+TEST_P(GapReportTest, AnotherPartnersPrivateProfilesNeverChangeTheReport) {
   const v1::GapReportRequest request = Request(R"({"province": "Overijssel", "format": "GAP_REPORT_FORMAT_CSV"})");
   const std::string before = ToJson(Report(key_a_, request));
   // B's private supplier would serve t-kampen and t-enschede, and its private tender is in Zwolle.
-  Write(key_b_,
-        {Supplier("b-private", "Kampen", 100, "39130000", "ORGANIZATION_SIZE_MICRO", R"(["R8"])", "VISIBILITY_PRIVATE"),
-         Supplier("b-private-bouw", "Enschede", 100, "45000000", "ORGANIZATION_SIZE_MICRO", "[]", "VISIBILITY_PRIVATE"),
-         ProfileJson(R"({"id": "b-tender", "kind": "PROFILE_KIND_TENDER", "visibility": "VISIBILITY_PRIVATE",
+  MustUpsertAs(
+      key_b_,
+      {Supplier("b-private", "Kampen", 100, "39130000", "ORGANIZATION_SIZE_MICRO", R"(["R8"])", "VISIBILITY_PRIVATE"),
+       Supplier("b-private-bouw", "Enschede", 100, "45000000", "ORGANIZATION_SIZE_MICRO", "[]", "VISIBILITY_PRIVATE"),
+       ProfileJson(R"({"id": "b-tender", "kind": "PROFILE_KIND_TENDER", "visibility": "VISIBILITY_PRIVATE",
                      "location": {"municipality": "Zwolle"}, "needs": {"cpvCodes": ["45000000"]}})")});
   EXPECT_EQ(ToJson(Report(key_a_, request)), before);
   // They count for B itself, beside A's shared ones.
@@ -241,11 +236,11 @@ TEST_F(GapReportTest, AnotherPartnersPrivateProfilesNeverChangeTheReport) {
   EXPECT_TRUE(UnderservedIds(*Sector(b, "39000000")).empty());
   EXPECT_EQ(Sector(b, "45000000")->suppliers(), 1);
   // A tender of A made private leaves B's report.
-  Write(key_a_, {Tender("t-enschede", "Enschede", "45000000", R"(, "visibility": "VISIBILITY_PRIVATE")")});
+  MustUpsertAs(key_a_, {Tender("t-enschede", "Enschede", "45000000", R"(, "visibility": "VISIBILITY_PRIVATE")")});
   EXPECT_EQ(Report(key_b_, request).tenders(), 3);
 }
 
-TEST_F(GapReportTest, CsvHasAHeaderAndARowPerSectorAndMunicipality) {
+TEST_P(GapReportTest, CsvHasAHeaderAndARowPerSectorAndMunicipality) {
   v1::GapReportResponse plain = Report(key_a_, Request(R"({"province": "Overijssel"})"));
   EXPECT_TRUE(plain.sectors_csv().empty());
   v1::GapReportResponse report =
@@ -263,7 +258,7 @@ TEST_F(GapReportTest, CsvHasAHeaderAndARowPerSectorAndMunicipality) {
   EXPECT_EQ(std::count(map.begin(), map.end(), '\n'), 26);
 }
 
-TEST_F(GapReportTest, BadRequestsNameTheField) {
+TEST_P(GapReportTest, BadRequestsNameTheField) {
   EXPECT_TRUE(HasError(Call(Request(R"({"province": "Atlantis"})")), grpc::StatusCode::INVALID_ARGUMENT,
                        "province: unknown province \"Atlantis\""));
   EXPECT_TRUE(HasError(Call(Request(R"({"corop": "CR99"})")), grpc::StatusCode::INVALID_ARGUMENT, "corop"));
@@ -283,7 +278,7 @@ TEST_F(GapReportTest, BadRequestsNameTheField) {
   EXPECT_EQ(insights_->GapReport(As("").get(), Request(), &ignored).error_code(), grpc::StatusCode::UNAUTHENTICATED);
 }
 
-TEST_F(GapReportTest, TheHttpRouteAnswersJsonAndNamesBadFields) {
+TEST_P(GapReportTest, TheHttpRouteAnswersJsonAndNamesBadFields) {
   const int port = PortFromLog(server_->Stderr(), "HTTP/JSON API on ");
   const std::map<std::string, std::string> auth = {{"Authorization", "Bearer " + key_a_}};
   const std::string route = "/v1/insights:gapReport";
@@ -311,6 +306,8 @@ TEST_F(GapReportTest, TheHttpRouteAnswersJsonAndNamesBadFields) {
     EXPECT_NE(bad.body.find(field), std::string::npos) << body << ": " << bad.body;
   }
 }
+
+INSTANTIATE_ON_EACH_STORE(GapReportTest);
 
 }  // namespace
 }  // namespace testing

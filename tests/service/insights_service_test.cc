@@ -26,24 +26,17 @@ class InsightsServiceTest : public OnEachStore<TwoPartnerServerTest> {
     TwoPartnerServerTest::SetUp();
     feedback_ = v1::FeedbackService::NewStub(server_->channel());
     insights_ = v1::InsightsService::NewStub(server_->channel());
-    Write(key_a_, {ProfileJson(R"({"id": "tender", "kind": "PROFILE_KIND_TENDER", "visibility": "VISIBILITY_SHARED",
+    MustUpsertAs(key_a_,
+                 {ProfileJson(R"({"id": "tender", "kind": "PROFILE_KIND_TENDER", "visibility": "VISIBILITY_SHARED",
                                    "location": {"municipality": "Zwolle"}, "needs": {"cpvCodes": ["39130000"]}})"),
-                   SupplierOf("micro-1", "ORGANIZATION_SIZE_MICRO", "VISIBILITY_SHARED"),
-                   SupplierOf("micro-2", "ORGANIZATION_SIZE_MICRO", "VISIBILITY_SHARED"),
-                   SupplierOf("large", "ORGANIZATION_SIZE_LARGE", "VISIBILITY_SHARED")});
-    Write(key_b_, {SupplierOf("b-medium", "ORGANIZATION_SIZE_MEDIUM", "VISIBILITY_SHARED"),
-                   SupplierOf("b-large-private", "ORGANIZATION_SIZE_LARGE", "VISIBILITY_PRIVATE")});
+                  SupplierOf("micro-1", "ORGANIZATION_SIZE_MICRO", "VISIBILITY_SHARED"),
+                  SupplierOf("micro-2", "ORGANIZATION_SIZE_MICRO", "VISIBILITY_SHARED"),
+                  SupplierOf("large", "ORGANIZATION_SIZE_LARGE", "VISIBILITY_SHARED")});
+    MustUpsertAs(key_b_, {SupplierOf("b-medium", "ORGANIZATION_SIZE_MEDIUM", "VISIBILITY_SHARED"),
+                          SupplierOf("b-large-private", "ORGANIZATION_SIZE_LARGE", "VISIBILITY_PRIVATE")});
   }
 
   std::vector<std::string> MoreServerArgs() const override { return {"--http_listen=127.0.0.1:0"}; }
-
-  void Write(const std::string& key, const std::vector<v1::Profile>& profiles) {
-    v1::UpsertProfilesRequest request;
-    for (const v1::Profile& p : profiles) *request.add_profiles() = p;
-    v1::UpsertProfilesResponse response;
-    grpc::Status status = profiles_->UpsertProfiles(As(key).get(), request, &response);
-    ASSERT_TRUE(status.ok()) << StatusText(status);
-  }
 
   // Partner A's events: micro-1 shown first (weight 1), large shown third (0.5), B's shared medium shown without
   // a rank (1), and micro-2 opened (not an exposure).
@@ -107,7 +100,7 @@ TEST_P(InsightsServiceTest, APartnerSeesNeitherAnothersEventsNorItsPrivateProfil
   EXPECT_EQ(b.shown_events(), 0) << "A's events are A's";
   EXPECT_EQ(Row(b, v1::ORGANIZATION_SIZE_LARGE).eligible(), 2) << "B's own private supplier counts for B";
   // B makes its medium supplier private: A's report no longer counts A's event about it.
-  Write(key_b_, {SupplierOf("b-medium", "ORGANIZATION_SIZE_MEDIUM", "VISIBILITY_PRIVATE")});
+  MustUpsertAs(key_b_, {SupplierOf("b-medium", "ORGANIZATION_SIZE_MEDIUM", "VISIBILITY_PRIVATE")});
   const v1::ExposureReportResponse a = Report(key_a_);
   EXPECT_EQ(a.shown_events(), 2);
   EXPECT_EQ(Row(a, v1::ORGANIZATION_SIZE_MEDIUM).appearances(), 0);

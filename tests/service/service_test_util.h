@@ -224,6 +224,18 @@ class TwoPartnerServerTest : public ServerTest {
     return args;
   }
 
+  // Upserts with `key`'s partner as the caller.
+  grpc::Status UpsertAs(const std::string& key, const std::vector<v1::Profile>& profiles) {
+    v1::UpsertProfilesRequest request;
+    for (const v1::Profile& profile : profiles) *request.add_profiles() = profile;
+    v1::UpsertProfilesResponse response;
+    return profiles_->UpsertProfiles(As(key).get(), request, &response);
+  }
+  void MustUpsertAs(const std::string& key, const std::vector<v1::Profile>& profiles) {
+    grpc::Status status = UpsertAs(key, profiles);
+    ASSERT_TRUE(status.ok()) << StatusText(status);
+  }
+
   std::string keys_file_, key_a_, key_b_;
 };
 
