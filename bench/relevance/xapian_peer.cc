@@ -133,7 +133,7 @@ int RunRelevance(const Vocabulary& vocabulary) {
       const Profile& supplier = profiles[i];
       std::optional<double> distance;
       if (tender.location.point && supplier.location.point) {
-        distance = HaversineKm(*tender.location.point, *supplier.location.point);
+        distance = DistanceKm(*supplier.location.point, *tender.location.point);
       }
       return FindExclusions(vocabulary, tender, supplier, query.params, *resolved, distance).empty();
     };

@@ -139,7 +139,7 @@ std::optional<QueryScorer::RowScore> QueryScorer::ScoreIfItMayReachFromListed(in
 float QueryScorer::LocationTerm(int r, double* distance_km) const {
   if (!need_distance_ || !segment_.has_location[r]) return 0;
   const double cosine = segment_.LocationCosine(r, *point_);
-  *distance_km = kEarthRadiusKm * std::acos(std::clamp(cosine, -1.0, 1.0));
+  *distance_km = DistanceKmOfCosine(cosine);
   if (location_weight_ <= 0) return 0;
   const double radius = type_ == MatchType::kSuppliersForTender   ? segment_.radius_km[r]
                         : type_ == MatchType::kTendersForSupplier ? query_radius_km_

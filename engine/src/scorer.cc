@@ -54,13 +54,13 @@ FacetWeights DefaultWeights(MatchType type) {
   return FacetWeights{};
 }
 
-double HaversineKm(const GeoPoint& a, const GeoPoint& b) {
-  constexpr double kDegree = 3.14159265358979323846 / 180.0;
-  const double lat1 = a.latitude * kDegree, lat2 = b.latitude * kDegree;
-  const double dlat = lat2 - lat1, dlon = (b.longitude - a.longitude) * kDegree;
-  const double h = std::sin(dlat / 2) * std::sin(dlat / 2) +
-                   std::cos(lat1) * std::cos(lat2) * std::sin(dlon / 2) * std::sin(dlon / 2);
-  return 2 * kEarthRadiusKm * std::asin(std::min(1.0, std::sqrt(h)));
+double DistanceKm(const GeoPoint& a, const GeoPoint& b) {
+  Location at_a, at_b;
+  at_a.point = a;
+  at_b.point = b;
+  const Eigen::Vector3d xyz_a = *Vectorizer::LocationVector(at_a);
+  const Eigen::Vector3d xyz_b = *Vectorizer::LocationVector(at_b);
+  return DistanceKmOfCosine(PointCosine(xyz_a.data(), xyz_b.data()));
 }
 
 double LocationSimilarity(double distance_km, double radius_km, double decay_km) {
@@ -339,7 +339,7 @@ PairSimilarity PairScorer::Score(const Profile& candidate, const SparseVector* c
   PairSimilarity out;
   const FacetValues& c = CandidateFacets(candidate);
   if (query_.location.point && candidate.location.point) {
-    out.distance_km = HaversineKm(*query_.location.point, *candidate.location.point);
+    out.distance_km = DistanceKm(*candidate.location.point, *query_.location.point);  // as the index: row · query
     out.within_service_radius = *out.distance_km <= ServiceRadiusKm(type_, query_, candidate);
     out.out_of_reach = OutOfReach(type_, query_, candidate, out.distance_km);
   }

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <random>
 #include <thread>
 #include <tuple>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "circmatch/internal/posting_lists.h"
 #include "circmatch/internal/reference.h"
 #include "gtest/gtest.h"
@@ -124,6 +126,42 @@ TEST(IndexTest, FreeCertificationsAreKeptMatchedExactlyAndRequirable) {
   ASSERT_TRUE(why.ok()) << why.status();
   EXPECT_EQ(why->match.explanation.missing_certifications, (std::vector<std::string>{"keurmerk-nergens"}));
   EXPECT_EQ(why->rank, 0);
+}
+
+// One distance for every call: a pair exactly at a distance limit or at the supplier's radius is suggested by
+// FindMatches, ranked by Explain without exclusion, and its explanation gives that very distance; a limit one
+// float below it excludes it from both.
+TEST(IndexTest, APairAtALimitIsInsideItForRankingAndExplanationAlike) {
+  auto index = NewIndex();
+  Profile supplier = Supplier("maastricht", {"39130000"});
+  supplier.location.municipality = "Maastricht";
+  Profile tender = Tender("t-zwolle", {"39130000"});
+  tender.location.municipality = "Zwolle";
+  ASSERT_TRUE(NormalizeProfile(SharedVocabulary(), 0, &supplier).ok());
+  ASSERT_TRUE(NormalizeProfile(SharedVocabulary(), 0, &tender).ok());
+  const double distance = DistanceKm(*supplier.location.point, *tender.location.point);
+  ASSERT_GT(distance, 100.0);
+  for (const bool by_radius : {false, true}) {
+    for (const double limit : {distance, std::nextafter(distance, 0.0)}) {
+      const bool inside = limit >= distance;
+      supplier.service_radius_km = by_radius ? limit : 0;
+      ASSERT_TRUE(index->Upsert({supplier, tender}).ok());
+      MatchParams params;
+      if (!by_radius) params.filter.max_distance_km = limit;
+      const MatchResult found = MustFind(*index, tender, params);
+      const absl::StatusOr<ExplainResult> why = index->Explain(tender, supplier.key, params);
+      ASSERT_TRUE(why.ok()) << why.status();
+      const std::string where = absl::StrCat(by_radius ? "radius " : "max_distance_km ", limit, " km");
+      EXPECT_EQ(Ids(found), inside ? std::vector<std::string>{"maastricht"} : std::vector<std::string>{}) << where;
+      EXPECT_EQ(why->match.explanation.exclusions.empty(), inside) << where;
+      EXPECT_EQ(why->rank, inside ? 1 : 0) << where;
+      ASSERT_TRUE(why->match.explanation.distance_km.has_value());
+      EXPECT_EQ(*why->match.explanation.distance_km, distance) << where;
+      if (inside) {
+        EXPECT_EQ(*found.matches[0].explanation.distance_km, distance) << where;
+      }
+    }
+  }
 }
 
 // Reach is a hard filter: a supplier who says it delivers within 40 km is not suggested 150 km away, and a

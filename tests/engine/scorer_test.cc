@@ -115,8 +115,8 @@ TEST(ResolveParamsTest, BuyerMayAskForSuppliers) {
 
 TEST(GeometryTest, HaversineAndLocationSimilarity) {
   const GeoPoint amsterdam{52.3676, 4.9041}, rotterdam{51.9244, 4.4777};
-  EXPECT_NEAR(HaversineKm(amsterdam, rotterdam), 57.5, 1.0);
-  EXPECT_EQ(HaversineKm(amsterdam, amsterdam), 0.0);
+  EXPECT_NEAR(DistanceKm(amsterdam, rotterdam), 57.5, 1.0);
+  EXPECT_EQ(DistanceKm(amsterdam, amsterdam), 0.0);
   EXPECT_EQ(LocationSimilarity(10, 20, 50), 1.0);
   EXPECT_EQ(LocationSimilarity(20, 20, 50), 1.0);
   EXPECT_NEAR(LocationSimilarity(70, 20, 50), std::exp(-1.0), 1e-12);

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/support/channel_arguments.h"
 #include "service_test_util.h"
 
 namespace circmatch {
@@ -85,8 +87,15 @@ TEST_F(WatchTest, AWatchWhoseClientDoesNotReadEndsInsteadOfGrowing) {
   MustUpsert({TenderFor("t-watch", "39130000")});
   v1::WatchMatchesRequest request;
   request.mutable_tender_ref()->set_id("t-watch");
+  // The client's HTTP/2 window stays at 64 KiB while it reads nothing: without it, gRPC's bandwidth probing may
+  // grow the window far enough to take every alert when the writes come slowly (a loaded machine).
+  grpc::ChannelArguments fixed_window;
+  fixed_window.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  fixed_window.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 64 * 1024);
+  const auto watcher = v1::MatchingService::NewStub(grpc::CreateCustomChannel(
+      absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials(), fixed_window));
   auto context = Context();
-  auto stream = matching_->WatchMatches(context.get(), request);
+  auto stream = watcher->WatchMatches(context.get(), request);
   stream->WaitForInitialMetadata();
   // Alerts of about 8 KB each (the supplier's text), far more than the stream's flow-control window holds.
   constexpr int kBatches = 3, kPerBatch = 1000;

@@ -10,7 +10,9 @@
 #ifndef CIRCMATCH_SCORER_H_
 #define CIRCMATCH_SCORER_H_
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,8 +29,14 @@ namespace circmatch {
 // Mean Earth radius (IUGG), km.
 inline constexpr double kEarthRadiusKm = 6371.0088;
 
-// Great-circle distance by the haversine formula, km.
-double HaversineKm(const GeoPoint& a, const GeoPoint& b);
+// The one distance of the product: every ranking, filter, explanation, ExplainMatch and alert measures a pair
+// with these, so that a pair at a distance limit is inside it for all of them or for none.
+// The cosine of the angle between two points as unit vectors (Vectorizer::LocationVector), summed x, y, z.
+inline double PointCosine(const double* a, const double* b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
+// The great-circle distance, km, of that cosine.
+inline double DistanceKmOfCosine(double cosine) { return kEarthRadiusKm * std::acos(std::clamp(cosine, -1.0, 1.0)); }
+// The great-circle distance between two points, km: DistanceKmOfCosine of their PointCosine.
+double DistanceKm(const GeoPoint& a, const GeoPoint& b);
 
 // 1 when `distance_km` <= `radius_km`, else exp(-(distance_km - radius_km) / decay_km).
 double LocationSimilarity(double distance_km, double radius_km, double decay_km);

@@ -242,8 +242,7 @@ struct Segment {
   // The cosine of the angle between row `r`'s point (zeros without one) and the unit vector `point`; every
   // distance to a row is computed from it, so a filter and a score agree to the last bit.
   double LocationCosine(int r, const Eigen::Vector3d& point) const {
-    const double* xyz = location_xyz.data() + 3 * static_cast<size_t>(r);
-    return xyz[0] * point[0] + xyz[1] * point[1] + xyz[2] * point[2];
+    return PointCosine(location_xyz.data() + 3 * static_cast<size_t>(r), point.data());
   }
   // When row r opens and closes (tenders; other rows are open always).
   int64_t OpensAt(int r) const { return windows.empty() ? kAlways.first : windows[r].first; }
