@@ -63,8 +63,8 @@ ABSL_FLAG(std::string, audit_log, "",
           "file the audit log of matching calls is appended to; empty = <data_dir>/audit.log, - = none "
           "(env CIRCMATCH_AUDIT_LOG)");
 ABSL_FLAG(int, max_long_calls_per_partner, 1,
-          "long calls (FitRankProfile, PairBuddies, ScheduleMeetings, ExposureReport) one partner runs at once; one "
-          "more is answered RESOURCE_EXHAUSTED (env CIRCMATCH_MAX_LONG_CALLS_PER_PARTNER)");
+          "long calls (FitRankProfile, PairBuddies, ScheduleMeetings, ExposureReport, GapReport) one partner runs "
+          "at once; one more is answered RESOURCE_EXHAUSTED (env CIRCMATCH_MAX_LONG_CALLS_PER_PARTNER)");
 ABSL_FLAG(int, max_long_calls, 2,
           "long calls the server runs at once, of all partners together, each on a thread of its own; keep it below "
           "the cores (env CIRCMATCH_MAX_LONG_CALLS)");
