@@ -245,9 +245,10 @@ class WatchMatchesReactor final : public grpc::ServerWriteReactor<v1::WatchMatch
   static constexpr size_t kMaxBacklog = 100000;
   static constexpr size_t kMaxUnsentAlerts = 1000;
 
-  WatchMatchesReactor(ProfileRepository* repository, WatchWorker* worker, std::string viewer, Profile query,
-                      MatchParams params, double min_score)
-      : state_(std::make_shared<State>(repository, worker, std::move(viewer), std::move(query), std::move(params),
+  WatchMatchesReactor(ProfileRepository* repository, WatchWorker* worker, PartnerSlots::Slot slot, std::string viewer,
+                      Profile query, MatchParams params, double min_score)
+      : slot_(std::move(slot)),
+        state_(std::make_shared<State>(repository, worker, std::move(viewer), std::move(query), std::move(params),
                                        min_score)) {
     {
       absl::MutexLock lock(&state_->mu);
@@ -385,6 +386,7 @@ class WatchMatchesReactor final : public grpc::ServerWriteReactor<v1::WatchMatch
     }
   }
 
+  const PartnerSlots::Slot slot_;  // given back when the call is done
   const std::shared_ptr<State> state_;
   int64_t subscription_ = 0;
 };
@@ -420,8 +422,10 @@ grpc::ServerWriteReactor<v1::WatchMatchesResponse>* MatchingServiceImpl::WatchMa
   absl::StatusOr<MatchParams> params = MatchParamsFromProto(type, /*k=*/1, request->weights(), filter);
   if (!params.ok()) return new FailedWatch(params.status());
   params->viewer = *caller;
-  return new WatchMatchesReactor(repository_, &watch_worker_, *caller, *std::move(query), *std::move(params),
-                                 request->min_score());
+  absl::StatusOr<PartnerSlots::Slot> slot = watches_.Take(*caller);
+  if (!slot.ok()) return new FailedWatch(slot.status());
+  return new WatchMatchesReactor(repository_, &watch_worker_, *std::move(slot), *caller, *std::move(query),
+                                 *std::move(params), request->min_score());
 }
 
 grpc::ServerUnaryReactor* MatchingServiceImpl::ExplainMatch(grpc::CallbackServerContext* context,

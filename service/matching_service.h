@@ -12,6 +12,7 @@
 #include "circmatch/v1/matching_service.grpc.pb.h"
 #include "service/audit_log.h"
 #include "service/authenticator.h"
+#include "service/partner_slots.h"
 #include "service/profile_repository.h"
 #include "service/watch_worker.h"
 
@@ -22,10 +23,14 @@ inline constexpr absl::string_view kInlineQueryId = "(inline)";
 
 class MatchingServiceImpl final : public v1::MatchingService::CallbackService {
  public:
-  // `repository` is borrowed and must outlive the service.
-  // All borrowed; they must outlive the service.
-  MatchingServiceImpl(ProfileRepository* repository, Authenticator* authenticator, const AuditLog* audit)
-      : repository_(repository), authenticator_(authenticator), audit_(audit) {}
+  // All borrowed; they must outlive the service. A partner holds at most `max_watches_per_partner` WatchMatches
+  // streams open at once.
+  MatchingServiceImpl(ProfileRepository* repository, Authenticator* authenticator, const AuditLog* audit,
+                      int max_watches_per_partner)
+      : repository_(repository),
+        authenticator_(authenticator),
+        audit_(audit),
+        watches_(max_watches_per_partner, "WatchMatches streams open", "--max_watches_per_partner") {}
 
   grpc::ServerUnaryReactor* SuggestSuppliers(grpc::CallbackServerContext* context,
                                              const v1::SuggestSuppliersRequest* request,
@@ -47,6 +52,7 @@ class MatchingServiceImpl final : public v1::MatchingService::CallbackService {
   ProfileRepository* const repository_;
   Authenticator* const authenticator_;
   const AuditLog* const audit_;
+  PartnerSlots watches_;
   WatchWorker watch_worker_;  // last: destroyed first, while the rest is still there
 };
 

@@ -180,8 +180,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
       std::make_unique<LongCalls>(LongCallLimits{options.max_long_calls_per_partner, options.max_long_calls});
   server->profile_service_ =
       std::make_unique<ProfileServiceImpl>(server->repository_.get(), server->authenticator_.get());
-  server->matching_service_ = std::make_unique<MatchingServiceImpl>(
-      server->repository_.get(), server->authenticator_.get(), server->audit_log_.get());
+  server->matching_service_ =
+      std::make_unique<MatchingServiceImpl>(server->repository_.get(), server->authenticator_.get(),
+                                            server->audit_log_.get(), options.max_watches_per_partner);
   server->pairing_service_ = std::make_unique<PairingServiceImpl>(
       server->repository_.get(), server->authenticator_.get(), server->audit_log_.get(), server->long_calls_.get());
   server->market_day_service_ = std::make_unique<MarketDayServiceImpl>(

@@ -68,6 +68,9 @@ ABSL_FLAG(int, max_long_calls_per_partner, 1,
 ABSL_FLAG(int, max_long_calls, 2,
           "long calls the server runs at once, of all partners together, each on a thread of its own; keep it below "
           "the cores (env CIRCMATCH_MAX_LONG_CALLS)");
+ABSL_FLAG(int, max_watches_per_partner, 64,
+          "WatchMatches streams one partner holds open at once; one more is answered RESOURCE_EXHAUSTED "
+          "(env CIRCMATCH_MAX_WATCHES_PER_PARTNER)");
 ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file (env CIRCMATCH_TLS_KEY_FILE)");
 ABSL_FLAG(std::string, tls_client_ca_file, "",
           "PEM CA certificates; when set, clients must present a certificate they signed (mutual TLS) "
@@ -118,7 +121,8 @@ absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv) {
                          ApplyEnvironment(FLAGS_change_poll_ms, "CIRCMATCH_CHANGE_POLL_MS"),
                          ApplyEnvironment(FLAGS_audit_log, "CIRCMATCH_AUDIT_LOG"),
                          ApplyEnvironment(FLAGS_max_long_calls_per_partner, "CIRCMATCH_MAX_LONG_CALLS_PER_PARTNER"),
-                         ApplyEnvironment(FLAGS_max_long_calls, "CIRCMATCH_MAX_LONG_CALLS")}) {
+                         ApplyEnvironment(FLAGS_max_long_calls, "CIRCMATCH_MAX_LONG_CALLS"),
+                         ApplyEnvironment(FLAGS_max_watches_per_partner, "CIRCMATCH_MAX_WATCHES_PER_PARTNER")}) {
     if (!s.ok()) return s;
   }
   absl::ParseCommandLine(argc, argv);
@@ -147,6 +151,7 @@ absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv) {
   options.audit_log = absl::GetFlag(FLAGS_audit_log);
   options.max_long_calls_per_partner = absl::GetFlag(FLAGS_max_long_calls_per_partner);
   options.max_long_calls = absl::GetFlag(FLAGS_max_long_calls);
+  options.max_watches_per_partner = absl::GetFlag(FLAGS_max_watches_per_partner);
 
   if (!ParseLogLevel(log_level, &options.log_level)) {
     return absl::InvalidArgumentError(
@@ -196,6 +201,10 @@ absl::StatusOr<ServerOptions> ParseServerOptions(int argc, char** argv) {
     return absl::InvalidArgumentError(absl::StrCat("--max_long_calls_per_partner: must be 1 to --max_long_calls (",
                                                    options.max_long_calls, "), got ",
                                                    options.max_long_calls_per_partner));
+  }
+  if (options.max_watches_per_partner < 1 || options.max_watches_per_partner > 100000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--max_watches_per_partner: must be 1 to 100000, got ", options.max_watches_per_partner));
   }
   if (options.api_keys_file.empty() && !options.allow_unauthenticated) {
     return absl::InvalidArgumentError(

@@ -72,11 +72,15 @@ struct ServerOptions {
   // <data_dir>/audit.log, "-" = none.
   std::string audit_log;
   // --max_long_calls_per_partner / CIRCMATCH_MAX_LONG_CALLS_PER_PARTNER: long calls (FitRankProfile,
-  // PairBuddies, ScheduleMeetings, ExposureReport) one partner runs at once; one more is RESOURCE_EXHAUSTED.
+  // PairBuddies, ScheduleMeetings, ExposureReport, GapReport) one partner runs at once; one more is
+  // RESOURCE_EXHAUSTED.
   int max_long_calls_per_partner = 1;
   // --max_long_calls / CIRCMATCH_MAX_LONG_CALLS: long calls the server runs at once, of all partners together, each
   // on a thread of its own (long_calls.h); keep it below the cores.
   int max_long_calls = 2;
+  // --max_watches_per_partner / CIRCMATCH_MAX_WATCHES_PER_PARTNER: WatchMatches streams one partner holds open at
+  // once; one more is RESOURCE_EXHAUSTED.
+  int max_watches_per_partner = 64;
   // How long a graceful shutdown waits for running calls before cancelling them.
   absl::Duration shutdown_grace = absl::Seconds(10);
 };

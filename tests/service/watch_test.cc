@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "service_test_util.h"
@@ -139,6 +140,79 @@ TEST_F(WatchTest, BadWatchesAreRefusedNamingTheField) {
   request.mutable_tender_ref()->set_id("watcher");
   EXPECT_TRUE(HasError(refused(request), grpc::StatusCode::INVALID_ARGUMENT, "tender_ref"))
       << "a supplier is no tender";
+}
+
+// A partner holds at most --max_watches_per_partner streams: one more is refused at once, saying nothing of any
+// other partner, while a second partner still opens its own and gets its alerts; a stream ended gives its place
+// back.
+class WatchLimitTest : public TwoPartnerServerTest {
+ protected:
+  std::vector<std::string> MoreServerArgs() const override { return {"--max_watches_per_partner=2"}; }
+
+  struct Watch {
+    std::unique_ptr<grpc::ClientContext> context;
+    std::unique_ptr<grpc::ClientReader<v1::WatchMatchesResponse>> stream;
+  };
+  // Opens a watch of tender `id` as `key`'s partner; a stream the server accepted has its initial metadata.
+  Watch Open(const std::string& key, const std::string& id) {
+    v1::WatchMatchesRequest request;
+    request.mutable_tender_ref()->set_id(id);
+    Watch watch{As(key), nullptr};
+    watch.stream = matching_->WatchMatches(watch.context.get(), request);
+    watch.stream->WaitForInitialMetadata();
+    return watch;
+  }
+  static grpc::Status End(Watch& watch) {
+    watch.context->TryCancel();
+    v1::WatchMatchesResponse alert;
+    while (watch.stream->Read(&alert)) {
+    }
+    return watch.stream->Finish();
+  }
+  // True when the watch was refused: its stream ends at once with RESOURCE_EXHAUSTED.
+  static bool Refused(Watch& watch, std::string* message = nullptr) {
+    v1::WatchMatchesResponse alert;
+    if (watch.stream->Read(&alert)) return false;
+    const grpc::Status status = watch.stream->Finish();
+    if (message != nullptr) *message = status.error_message();
+    return status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED;
+  }
+};
+
+TEST_F(WatchLimitTest, APartnerOverItsWatchesIsRefusedWhileAnotherStillWatches) {
+  MustUpsertAs(key_a_, {TenderFor("t-a", "39130000")});
+  MustUpsertAs(key_b_, {TenderFor("t-b", "39130000")});
+  Watch first = Open(key_a_, "t-a");
+  Watch second = Open(key_a_, "t-a");
+  Watch third = Open(key_a_, "t-a");
+  Watch b = Open(key_b_, "t-b");
+  // An alert for every watch that was accepted.
+  MustUpsertAs(key_b_, {SupplierFor("new-supplier", "39130000")});
+  std::string message;
+  ASSERT_TRUE(Refused(third, &message));
+  EXPECT_NE(message.find("--max_watches_per_partner"), std::string::npos) << message;
+  EXPECT_EQ(message.find("partner-b"), std::string::npos) << message;
+
+  v1::WatchMatchesResponse alert;
+  ASSERT_TRUE(b.stream->Read(&alert)) << "partner B's watch works though A holds all of its own";
+  EXPECT_EQ(alert.match().profile().id(), "new-supplier");
+  ASSERT_TRUE(first.stream->Read(&alert));
+  EXPECT_EQ(alert.match().profile().id(), "new-supplier");
+
+  EXPECT_EQ(End(first).error_code(), grpc::StatusCode::CANCELLED);
+  // The server gives the place back once it has seen the cancel, which the client does not wait for: open until
+  // it is accepted, each try a real call.
+  bool opened = false;
+  for (const absl::Time until = absl::Now() + absl::Seconds(30); !opened && absl::Now() < until;) {
+    Watch again = Open(key_a_, "t-a");
+    MustUpsertAs(key_a_, {SupplierFor("probe", "39130000")});
+    if (Refused(again)) continue;
+    opened = true;
+    End(again);
+  }
+  EXPECT_TRUE(opened) << "the ended watch gave its place back";
+  End(second);
+  End(b);
 }
 
 }  // namespace
