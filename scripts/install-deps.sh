@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake pkg-config git ca-certificates openssl
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libabsl-dev libssl-dev libpq-dev postgresql libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev liblemon-dev libfaiss-dev libhnswlib-dev libxapian-dev prometheus-cpp-dev
+  libabsl-dev libssl-dev libpq-dev postgresql libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev liblemon-dev libxapian-dev prometheus-cpp-dev
   libmicrohttpd-dev
   python3 python3-grpcio python3-protobuf
   clang-16 libclang-rt-16-dev llvm-16

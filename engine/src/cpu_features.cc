@@ -3,11 +3,11 @@
 namespace circmatch {
 namespace internal {
 
-bool CpuHasAvx2AndFma() {
+bool CpuHasAvx2() {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
   // libgcc's check includes the OS saving the AVX registers (XGETBV), not only the CPUID bits.
   __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return __builtin_cpu_supports("avx2");
 #else
   return false;
 #endif

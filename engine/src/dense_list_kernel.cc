@@ -22,7 +22,7 @@ void AddDenseListsBaseline(const DenseList* lists, int count, int64_t rows, floa
 DenseListKernel BaselineDenseListKernel() { return DenseListKernel{&AddDenseListsBaseline, "baseline"}; }
 
 DenseListKernel Avx2DenseListKernel() {
-  if (!CpuHasAvx2AndFma()) return DenseListKernel{nullptr, "avx2"};
+  if (!CpuHasAvx2()) return DenseListKernel{nullptr, "avx2"};
   return Avx2DenseListKernelUnchecked();
 }
 

@@ -2,9 +2,8 @@
 // entry, every entry of a list is a read-modify-write of a scattered float, which costs about a nanosecond on
 // the benchmark machine whatever the cache (BM_AddUpListByListEntriesOnly in bench/index_benchmark.cc); a list
 // held by an eighth of the rows or more costs less read as a byte per row, 32 rows at a time, with every
-// partial score written once for all such lists. Compiled twice, like the dot kernel (dot_kernel.h): for the build's
-// portable baseline and, on x86-64, in dense_list_kernel_avx2.cc with AVX2, used only after the CPU has said it
-// has it.
+// partial score written once for all such lists. Compiled twice: for the build's portable baseline and, on
+// x86-64, in dense_list_kernel_avx2.cc with AVX2, used only after the CPU has said it has it (cpu_features.h).
 //
 // Both builds add each row's values in list order onto zero, one rounding per product and per sum, so they give
 // the same floats.
