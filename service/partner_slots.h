@@ -50,8 +50,8 @@ class PartnerSlots {
     absl::MutexLock lock(&mu_);
     int& held = held_[partner];
     if (held >= per_partner_) {
-      return absl::ResourceExhaustedError(absl::StrCat("this partner holds ", held, " ", what_, ", the most ", flag_,
-                                                       " allows; end one first"));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("this partner holds ", held, " ", what_, ", the most ", flag_, " allows; end one first"));
     }
     ++held;
     return Slot(this, partner);
