@@ -30,8 +30,8 @@
 #include "circmatch/index.h"
 #include "circmatch/internal/partial_scores.h"
 #include "circmatch/internal/posting_lists.h"
-#include "circmatch/internal/reference.h"
 #include "circmatch/vocabulary.h"
+#include "testing/reference.h"
 
 namespace circmatch {
 namespace {

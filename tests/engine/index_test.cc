@@ -11,9 +11,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "circmatch/internal/posting_lists.h"
-#include "circmatch/internal/reference.h"
 #include "gtest/gtest.h"
 #include "test_util.h"
+#include "testing/reference.h"
 
 namespace circmatch {
 namespace {

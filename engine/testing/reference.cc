@@ -1,4 +1,4 @@
-#include "circmatch/internal/reference.h"
+#include "testing/reference.h"
 
 #include <algorithm>
 

@@ -1,10 +1,10 @@
 // The exact reference the fast Index is checked against: scores every stored profile one by one from its facet
 // values (vectorized independently, plain loops, the plain filter rules of scorer.h), then fully sorts. Slow
-// on purpose; used by tests and the benchmark.
+// on purpose; used by tests and the benchmark, never shipped (engine/CMakeLists.txt: circmatch_engine_reference).
 //
 // Thread-safety: pure functions.
-#ifndef CIRCMATCH_INTERNAL_REFERENCE_H_
-#define CIRCMATCH_INTERNAL_REFERENCE_H_
+#ifndef CIRCMATCH_ENGINE_TESTING_REFERENCE_H_
+#define CIRCMATCH_ENGINE_TESTING_REFERENCE_H_
 
 #include <vector>
 
@@ -35,4 +35,4 @@ absl::StatusOr<std::vector<Match>> ReferenceFindMatches(const Vectorizer& vector
 }  // namespace internal
 }  // namespace circmatch
 
-#endif  // CIRCMATCH_INTERNAL_REFERENCE_H_
+#endif  // CIRCMATCH_ENGINE_TESTING_REFERENCE_H_
