@@ -17,7 +17,6 @@
 #include "circmatch/diversity.h"
 #include "circmatch/scorer.h"
 #include "service/access.h"
-#include "service/audit_log.h"
 #include "service/logging.h"
 #include "service/profile_conversion.h"
 #include "service/rank_profiles.h"
@@ -26,15 +25,6 @@
 
 namespace circmatch::service {
 namespace {
-
-// Records the call in the audit log, then finishes it.
-grpc::ServerUnaryReactor* FinishAudited(grpc::CallbackServerContext* context, const AuditLog& audit,
-                                        absl::string_view method, const std::string& partner,
-                                        const google::protobuf::Message& request,
-                                        const google::protobuf::Message& response, const absl::Status& status) {
-  audit.Record(partner, method, request, status.ok() ? &response : nullptr, status);
-  return FinishUnary(context, status);
-}
 
 // How one call names and checks its query.
 struct QuerySpec {
@@ -188,49 +178,41 @@ const QuerySpec kBuyerQuery{
 grpc::ServerUnaryReactor* MatchingServiceImpl::SuggestSuppliers(grpc::CallbackServerContext* context,
                                                                 const v1::SuggestSuppliersRequest* request,
                                                                 v1::SuggestSuppliersResponse* response) {
-  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
-  if (!caller.ok()) return FinishUnary(context, caller.status());
-  const absl::Status status =
-      RankedMatch(*repository_, *caller, context, MatchType::kSuppliersForTender, kTenderQuery,
-                  request->has_tender_ref() ? &request->tender_ref() : nullptr,
-                  request->has_tender_profile() ? &request->tender_profile() : nullptr, *request, response);
-  return FinishAudited(context, *audit_, "SuggestSuppliers", *caller, *request, *response, status);
+  return calls_.Serve(context, "SuggestSuppliers", request, response, [&](const std::string& caller) {
+    return RankedMatch(*repository_, caller, context, MatchType::kSuppliersForTender, kTenderQuery,
+                       request->has_tender_ref() ? &request->tender_ref() : nullptr,
+                       request->has_tender_profile() ? &request->tender_profile() : nullptr, *request, response);
+  });
 }
 
 grpc::ServerUnaryReactor* MatchingServiceImpl::SuggestTenders(grpc::CallbackServerContext* context,
                                                               const v1::SuggestTendersRequest* request,
                                                               v1::SuggestTendersResponse* response) {
-  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
-  if (!caller.ok()) return FinishUnary(context, caller.status());
-  const absl::Status status =
-      RankedMatch(*repository_, *caller, context, MatchType::kTendersForSupplier, kSupplierQuery,
-                  request->has_supplier_ref() ? &request->supplier_ref() : nullptr,
-                  request->has_supplier_profile() ? &request->supplier_profile() : nullptr, *request, response);
-  return FinishAudited(context, *audit_, "SuggestTenders", *caller, *request, *response, status);
+  return calls_.Serve(context, "SuggestTenders", request, response, [&](const std::string& caller) {
+    return RankedMatch(*repository_, caller, context, MatchType::kTendersForSupplier, kSupplierQuery,
+                       request->has_supplier_ref() ? &request->supplier_ref() : nullptr,
+                       request->has_supplier_profile() ? &request->supplier_profile() : nullptr, *request, response);
+  });
 }
 
 grpc::ServerUnaryReactor* MatchingServiceImpl::FindBuddies(grpc::CallbackServerContext* context,
                                                            const v1::FindBuddiesRequest* request,
                                                            v1::FindBuddiesResponse* response) {
-  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
-  if (!caller.ok()) return FinishUnary(context, caller.status());
-  const absl::Status status =
-      RankedMatch(*repository_, *caller, context, MatchType::kBuddiesForBuddy, kBuddyQuery,
-                  request->has_buddy_ref() ? &request->buddy_ref() : nullptr,
-                  request->has_buddy_profile() ? &request->buddy_profile() : nullptr, *request, response);
-  return FinishAudited(context, *audit_, "FindBuddies", *caller, *request, *response, status);
+  return calls_.Serve(context, "FindBuddies", request, response, [&](const std::string& caller) {
+    return RankedMatch(*repository_, caller, context, MatchType::kBuddiesForBuddy, kBuddyQuery,
+                       request->has_buddy_ref() ? &request->buddy_ref() : nullptr,
+                       request->has_buddy_profile() ? &request->buddy_profile() : nullptr, *request, response);
+  });
 }
 
 grpc::ServerUnaryReactor* MatchingServiceImpl::FindSimilarBuyers(grpc::CallbackServerContext* context,
                                                                  const v1::FindSimilarBuyersRequest* request,
                                                                  v1::FindSimilarBuyersResponse* response) {
-  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
-  if (!caller.ok()) return FinishUnary(context, caller.status());
-  const absl::Status status =
-      RankedMatch(*repository_, *caller, context, MatchType::kSimilarBuyers, kBuyerQuery,
-                  request->has_buyer_ref() ? &request->buyer_ref() : nullptr,
-                  request->has_buyer_profile() ? &request->buyer_profile() : nullptr, *request, response);
-  return FinishAudited(context, *audit_, "FindSimilarBuyers", *caller, *request, *response, status);
+  return calls_.Serve(context, "FindSimilarBuyers", request, response, [&](const std::string& caller) {
+    return RankedMatch(*repository_, caller, context, MatchType::kSimilarBuyers, kBuyerQuery,
+                       request->has_buyer_ref() ? &request->buyer_ref() : nullptr,
+                       request->has_buyer_profile() ? &request->buyer_profile() : nullptr, *request, response);
+  });
 }
 
 namespace {
@@ -431,8 +413,7 @@ grpc::ServerWriteReactor<v1::WatchMatchesResponse>* MatchingServiceImpl::WatchMa
 grpc::ServerUnaryReactor* MatchingServiceImpl::ExplainMatch(grpc::CallbackServerContext* context,
                                                             const v1::ExplainMatchRequest* request,
                                                             v1::ExplainMatchResponse* response) {
-  std::string partner;
-  auto run = [&]() -> absl::Status {
+  return calls_.Serve(context, "ExplainMatch", request, response, [&](const std::string& viewer) -> absl::Status {
     MatchType type;
     const QuerySpec* base = nullptr;
     switch (request->match_type()) {
@@ -459,10 +440,6 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::ExplainMatch(grpc::CallbackServer
     }
     // Same kinds as the ranked call of this match type, under this request's field names.
     const QuerySpec spec{"query", "query_ref", "query_profile", base->default_kind, base->kinds};
-    absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
-    if (!caller.ok()) return caller.status();
-    partner = *caller;
-    const std::string& viewer = partner;
     absl::StatusOr<Profile> query =
         ResolveQuery(*repository_, viewer, request->has_query_ref() ? &request->query_ref() : nullptr,
                      request->has_query_profile() ? &request->query_profile() : nullptr, spec);
@@ -495,10 +472,7 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::ExplainMatch(grpc::CallbackServer
     response->set_eligible_count(result->eligible_count);
     response->set_index_version(result->index_version);
     return absl::OkStatus();
-  };
-  const absl::Status status = run();
-  if (partner.empty()) return FinishUnary(context, status);  // not authenticated: nothing to audit
-  return FinishAudited(context, *audit_, "ExplainMatch", partner, *request, *response, status);
+  });
 }
 
 }  // namespace circmatch::service

@@ -14,6 +14,7 @@
 #include "service/authenticator.h"
 #include "service/partner_slots.h"
 #include "service/profile_repository.h"
+#include "service/unary_calls.h"
 #include "service/watch_worker.h"
 
 namespace circmatch::service {
@@ -29,7 +30,7 @@ class MatchingServiceImpl final : public v1::MatchingService::CallbackService {
                       int max_watches_per_partner)
       : repository_(repository),
         authenticator_(authenticator),
-        audit_(audit),
+        calls_(authenticator, audit),
         watches_(max_watches_per_partner, "WatchMatches streams open", "--max_watches_per_partner") {}
 
   grpc::ServerUnaryReactor* SuggestSuppliers(grpc::CallbackServerContext* context,
@@ -50,8 +51,8 @@ class MatchingServiceImpl final : public v1::MatchingService::CallbackService {
 
  private:
   ProfileRepository* const repository_;
-  Authenticator* const authenticator_;
-  const AuditLog* const audit_;
+  Authenticator* const authenticator_;  // for WatchMatches
+  const UnaryCalls calls_;              // the unary calls, all audited
   PartnerSlots watches_;
   WatchWorker watch_worker_;  // last: destroyed first, while the rest is still there
 };

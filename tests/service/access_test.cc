@@ -1,9 +1,13 @@
 // Partners and access, on a real server with API keys made by `circmatch-server keys`: authentication
 // (missing, wrong, revoked keys, the development mode), the isolation matrix (partner A against B's private,
 // B's shared and A's own profiles, for every call), contact consent, and TLS with a certificate the test makes.
+#include <grpcpp/generic/generic_stub.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
+#include <future>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -155,6 +159,72 @@ TEST_F(AccessTest, MissingWrongAndRevokedKeysAreUnauthenticated) {
   grpc::health::v1::HealthCheckResponse health;
   ASSERT_TRUE(health_->Check(Context().get(), check, &health).ok());
   EXPECT_EQ(health.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+}
+
+// Who calls is settled before anything of what it asks: a call without a valid key is UNAUTHENTICATED however
+// invalid its request is, and leaves nothing in the audit log.
+TEST_F(AccessTest, AnUnauthenticatedCallIsRefusedBeforeItsRequestIsRead) {
+  v1::ExplainMatchRequest explain;  // match_type unset
+  explain.mutable_query_ref()->set_id("a-tender");
+  explain.mutable_candidate()->set_id("a-own");
+  v1::ExplainMatchResponse explained;
+  EXPECT_TRUE(HasError(matching_->ExplainMatch(As("").get(), explain, &explained), grpc::StatusCode::UNAUTHENTICATED,
+                       "API key"));
+  EXPECT_TRUE(HasError(matching_->ExplainMatch(As("cmk_000000000000_AAAA").get(), explain, &explained),
+                       grpc::StatusCode::UNAUTHENTICATED, "API key"));
+
+  // Every unary method of the API, asked with an empty request (invalid for most of them), without a key.
+  grpc::GenericStub stub(server_->channel());
+  const auto call = [&](const std::string& method) {
+    auto context = As("");
+    grpc::Slice empty("");
+    const grpc::ByteBuffer request(&empty, 1);
+    grpc::ByteBuffer response;
+    std::promise<grpc::Status> done;
+    stub.UnaryCall(context.get(), method, grpc::StubOptions(), &request, &response,
+                   [&](grpc::Status status) { done.set_value(std::move(status)); });
+    return done.get_future().get();
+  };
+  for (const char* method : {"ProfileService/UpsertProfiles",
+                             "ProfileService/GetProfile",
+                             "ProfileService/ListProfiles",
+                             "ProfileService/DeleteProfile",
+                             "ProfileService/EraseContact",
+                             "MatchingService/SuggestSuppliers",
+                             "MatchingService/SuggestTenders",
+                             "MatchingService/FindBuddies",
+                             "MatchingService/FindSimilarBuyers",
+                             "MatchingService/ExplainMatch",
+                             "PairingService/PairBuddies",
+                             "MarketDayService/ScheduleMeetings",
+                             "VocabularyService/ListVocabulary",
+                             "VocabularyService/SuggestCodes",
+                             "FeedbackService/RecordFeedback",
+                             "FeedbackService/ListFeedback",
+                             "RankProfileService/FitRankProfile",
+                             "RankProfileService/ActivateRankProfile",
+                             "RankProfileService/ListRankProfiles",
+                             "InsightsService/ExposureReport",
+                             "InsightsService/GapReport"}) {
+    EXPECT_TRUE(HasError(call(std::string("/circmatch.v1.") + method), grpc::StatusCode::UNAUTHENTICATED, "API key"))
+        << method;
+  }
+  {
+    v1::WatchMatchesRequest watch;  // neither supplier_ref nor tender_ref
+    auto context = As("");
+    auto stream = matching_->WatchMatches(context.get(), watch);
+    v1::WatchMatchesResponse alert;
+    EXPECT_FALSE(stream->Read(&alert));
+    EXPECT_TRUE(HasError(stream->Finish(), grpc::StatusCode::UNAUTHENTICATED, "API key"));
+  }
+  std::ifstream audit(server_->data_dir() + "/audit.log");
+  std::stringstream audited;
+  audited << audit.rdbuf();
+  EXPECT_EQ(audited.str(), "") << "an unauthenticated call is not audited";
+
+  // With a key, the same request is read, and refused for what it asks.
+  EXPECT_TRUE(HasError(matching_->ExplainMatch(As(key_a_).get(), explain, &explained),
+                       grpc::StatusCode::INVALID_ARGUMENT, "match_type"));
 }
 
 TEST_F(AccessTest, TheKeyFileHoldsNoKey) {
