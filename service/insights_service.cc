@@ -10,9 +10,7 @@
 #include "absl/time/clock.h"
 #include "circmatch/scorer.h"
 #include "service/access.h"
-#include "service/authenticator.h"
 #include "service/gap_report.h"
-#include "service/long_calls.h"
 #include "service/profile_conversion.h"
 #include "service/profile_repository.h"
 #include "service/status_mapping.h"
@@ -28,6 +26,14 @@ absl::StatusOr<absl::Time> TimeOf(const google::protobuf::Timestamp& t, absl::st
   absl::StatusOr<int64_t> seconds = SecondsFromTimestamp(t, field);
   if (!seconds.ok()) return seconds.status();
   return absl::FromUnixSeconds(*seconds) + absl::Nanoseconds(t.nanos());
+}
+
+// A report made into *response, or why it could not be made.
+template <typename Report>
+absl::Status Answer(absl::StatusOr<Report> made, Report* response) {
+  if (!made.ok()) return made.status();
+  *response = *std::move(made);
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -122,36 +128,21 @@ absl::StatusOr<v1::ExposureReportResponse> ExposureReportFor(const ProfileReposi
 grpc::ServerUnaryReactor* InsightsServiceImpl::ExposureReport(grpc::CallbackServerContext* context,
                                                               const v1::ExposureReportRequest* request,
                                                               v1::ExposureReportResponse* response) {
-  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
-  if (!caller.ok()) return FinishUnary(context, caller.status());
-  auto report = [this, caller, request, response]() -> absl::Status {
-    absl::StatusOr<v1::ExposureReportResponse> made = ExposureReportFor(*repository_, *caller, *request, absl::Now());
-    if (!made.ok()) return made.status();
-    *response = *std::move(made);
-    return absl::OkStatus();
-  };
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  long_calls_->Start(*caller, "ExposureReport", std::move(report),
-                     [reactor](const absl::Status& status) { reactor->Finish(ToGrpcStatus(status)); });
-  return reactor;
+  return calls_.ServeLong(context, "ExposureReport", request, response,
+                          [this, request, response](const std::string& caller) {
+                            return Answer(ExposureReportFor(*repository_, caller, *request, absl::Now()), response);
+                          });
 }
 
 grpc::ServerUnaryReactor* InsightsServiceImpl::GapReport(grpc::CallbackServerContext* context,
                                                          const v1::GapReportRequest* request,
                                                          v1::GapReportResponse* response) {
-  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
-  if (!caller.ok()) return FinishUnary(context, caller.status());
-  auto report = [this, context, caller, request, response]() -> absl::Status {
-    absl::StatusOr<v1::GapReportResponse> made =
-        GapReportFor(*repository_, *caller, *request, absl::Now(), [context] { return CheckCallAlive(context); });
-    if (!made.ok()) return made.status();
-    *response = *std::move(made);
-    return absl::OkStatus();
-  };
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  long_calls_->Start(*caller, "GapReport", std::move(report),
-                     [reactor](const absl::Status& status) { reactor->Finish(ToGrpcStatus(status)); });
-  return reactor;
+  return calls_.ServeLong(
+      context, "GapReport", request, response, [this, context, request, response](const std::string& caller) {
+        return Answer(
+            GapReportFor(*repository_, caller, *request, absl::Now(), [context] { return CheckCallAlive(context); }),
+            response);
+      });
 }
 
 }  // namespace circmatch::service

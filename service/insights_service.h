@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "circmatch/v1/insights_service.grpc.pb.h"
+#include "service/unary_calls.h"
 
 namespace circmatch::service {
 
@@ -28,7 +29,7 @@ class InsightsServiceImpl final : public v1::InsightsService::CallbackService {
  public:
   // All borrowed; they must outlive the service. ExposureReport is a long call of `long_calls`.
   InsightsServiceImpl(const ProfileRepository* repository, Authenticator* authenticator, LongCalls* long_calls)
-      : repository_(repository), authenticator_(authenticator), long_calls_(long_calls) {}
+      : repository_(repository), calls_(authenticator, /*audit=*/nullptr, long_calls) {}
 
   grpc::ServerUnaryReactor* ExposureReport(grpc::CallbackServerContext* context,
                                            const v1::ExposureReportRequest* request,
@@ -38,8 +39,7 @@ class InsightsServiceImpl final : public v1::InsightsService::CallbackService {
 
  private:
   const ProfileRepository* const repository_;
-  Authenticator* const authenticator_;
-  LongCalls* const long_calls_;
+  const UnaryCalls calls_;  // not audited
 };
 
 }  // namespace circmatch::service

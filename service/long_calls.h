@@ -4,10 +4,11 @@
 // machine): two of them, from any partners, and no other partner is answered at all. Here they hold only a thread of
 // these, and one over a bound is answered RESOURCE_EXHAUSTED at once, before any work.
 //
-//   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
 //   long_calls->Start(caller, "FitRankProfile", [=] { return Fit(...); },
-//                     [reactor](const absl::Status& status) { reactor->Finish(ToGrpcStatus(status)); });
-//   return reactor;
+//                     [=](const absl::Status& status) { /* answers the call with `status` */ });
+//
+// The handlers do not call it themselves: UnaryCalls::ServeLong (unary_calls.h) authenticates, starts, audits and
+// finishes a long call.
 //
 // Thread-safety: Start may be called concurrently from any thread, also from within a call.
 #ifndef CIRCMATCH_SERVICE_LONG_CALLS_H_

@@ -144,149 +144,147 @@ std::string DisplayName(const Profile& profile) {
   return profile.display_name.empty() ? profile.key.id : profile.display_name;
 }
 
+// Validates the request, schedules its market day for `caller` and fills `response`.
+absl::Status Schedule(const ProfileRepository& repository, const std::string& caller,
+                      grpc::CallbackServerContext* context, const v1::ScheduleMeetingsRequest& request,
+                      v1::ScheduleMeetingsResponse* response) {
+  const v1::MarketEvent& event = request.event();
+  const int slots = event.slots_size();
+  if (slots < 1 || slots > kMaxSlots) {
+    return absl::InvalidArgumentError(absl::StrCat("event.slots: 1 to ", kMaxSlots, " slots, got ", slots));
+  }
+  std::vector<std::pair<int64_t, int64_t>> times;
+  for (int s = 0; s < slots; ++s) {
+    const auto& slot = event.slots(s);
+    if (!slot.has_start_time() || !slot.has_end_time() || slot.end_time().seconds() <= slot.start_time().seconds()) {
+      return absl::InvalidArgumentError(absl::StrCat("event.slots[", s, "]: needs a start_time before its end_time"));
+    }
+    times.emplace_back(slot.start_time().seconds(), slot.end_time().seconds());
+  }
+  std::vector<int> order(slots);
+  for (int s = 0; s < slots; ++s) order[s] = s;
+  std::sort(order.begin(), order.end(), [&](int a, int b) { return times[a] < times[b]; });
+  for (int k = 1; k < slots; ++k) {
+    if (times[order[k]].first < times[order[k - 1]].second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("event.slots[", order[k], "]: overlaps event.slots[", order[k - 1], "]"));
+    }
+  }
+  if (event.tables_per_slot() < 1 || event.tables_per_slot() > kMaxTables) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("event.tables_per_slot: 1 to ", kMaxTables, ", got ", event.tables_per_slot()));
+  }
+  if (request.max_meetings_per_participant() < 0 || request.max_meetings_per_participant() > slots) {
+    return absl::InvalidArgumentError(absl::StrCat("max_meetings_per_participant: 0 (one per slot) to ", slots,
+                                                   ", got ", request.max_meetings_per_participant()));
+  }
+  if (!(request.min_score() >= 0 && request.min_score() <= 1)) {
+    return absl::InvalidArgumentError(absl::StrCat("min_score: must be in [0, 1], got ", request.min_score()));
+  }
+  const double bonus = request.has_would_like_bonus() ? request.would_like_bonus() : 0.25;
+  if (!(bonus >= 0 && bonus <= 1)) {
+    return absl::InvalidArgumentError(absl::StrCat("would_like_bonus: must be in [0, 1], got ", bonus));
+  }
+  Side buyers{"buyers", {}, {}, {}}, suppliers{"suppliers", {}, {}, {}};
+  if (absl::Status s = ResolveSide(repository, caller, request.buyers(), true, &buyers); !s.ok()) return s;
+  if (absl::Status s = ResolveSide(repository, caller, request.suppliers(), false, &suppliers); !s.ok()) return s;
+
+  MeetingProblem problem;
+  problem.slots = slots;
+  problem.tables_per_slot = event.tables_per_slot();
+  problem.min_score = request.min_score();
+  problem.would_like_bonus = bonus;
+  const int default_max = request.max_meetings_per_participant() == 0 ? slots : request.max_meetings_per_participant();
+  if (absl::Status s = ReadParticipants(request.buyers(), buyers, suppliers, slots, default_max, true, &problem);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = ReadParticipants(request.suppliers(), suppliers, buyers, slots, default_max, false, &problem);
+      !s.ok()) {
+    return s;
+  }
+
+  absl::StatusOr<MatchParams> params =
+      MatchParamsFromProto(MatchType::kSuppliersForTender, /*k=*/1, request.weights(), v1::MatchFilter());
+  if (!params.ok()) return params.status();
+  params->viewer = caller;
+  params->interrupt = [context] { return CheckCallAlive(context); };
+  // The explanations read the suppliers from here, not from the store again.
+  StoreProfileSource participants(repository, caller);
+  for (const Profile& supplier : suppliers.profiles) participants.Add(supplier);
+  params->profiles = &participants;
+  absl::StatusOr<ScoreMatrix> scores = repository.index().ScoreAll(buyers.profiles, suppliers.keys, *params);
+  if (!scores.ok()) return scores.status();
+  problem.scores = scores->scores;
+  absl::StatusOr<MeetingSchedule> schedule = circmatch::ScheduleMeetings(problem);
+  if (!schedule.ok()) return schedule.status();
+
+  std::map<ProfileKey, std::vector<CalendarEvent>> agendas;
+  for (const ScheduledPair& m : schedule->meetings) {
+    v1::ScheduledMeeting* out = response->add_meetings();
+    out->set_slot(m.slot);
+    out->set_table(m.table);
+    out->mutable_buyer()->set_owner(buyers.keys[m.buyer].owner);
+    out->mutable_buyer()->set_id(buyers.keys[m.buyer].id);
+    out->mutable_supplier()->set_owner(suppliers.keys[m.supplier].owner);
+    out->mutable_supplier()->set_id(suppliers.keys[m.supplier].id);
+    out->set_score(m.score);
+    out->set_wish(WishToProto(m.wish));
+    absl::StatusOr<Match> explained =
+        repository.index().ExplainPair(buyers.profiles[m.buyer], suppliers.keys[m.supplier], *params);
+    if (explained.ok()) {
+      v1::Match match;
+      MatchToProto(*explained, repository.vocabulary(), &match);
+      *out->mutable_explanation() = match.explanation();
+    }
+    if (request.include_agendas()) {
+      const std::string where = absl::StrCat("table ", m.table, event.venue().empty() ? "" : ", ", event.venue());
+      const std::string uid = absl::StrCat(times[m.slot].first, "-", m.slot, "-", m.table, "@circmatch");
+      const auto [start, end] = times[m.slot];
+      agendas[buyers.keys[m.buyer]].push_back(
+          {uid, start, end, absl::StrCat("Meeting with ", DisplayName(suppliers.profiles[m.supplier])), where,
+           absl::StrFormat("Score %.2f", m.score)});
+      agendas[suppliers.keys[m.supplier]].push_back(
+          {uid, start, end, absl::StrCat("Meeting with ", DisplayName(buyers.profiles[m.buyer])), where,
+           absl::StrFormat("Score %.2f", m.score)});
+    }
+  }
+  for (const UnmetMeetingWish& u : schedule->unmet) {
+    v1::UnmetWish* out = response->add_unmet_wishes();
+    const ProfileKey& by = u.wish.by_buyer ? buyers.keys[u.wish.buyer] : suppliers.keys[u.wish.supplier];
+    const ProfileKey& other = u.wish.by_buyer ? suppliers.keys[u.wish.supplier] : buyers.keys[u.wish.buyer];
+    out->mutable_by()->set_owner(by.owner);
+    out->mutable_by()->set_id(by.id);
+    out->mutable_other()->set_owner(other.owner);
+    out->mutable_other()->set_id(other.id);
+    out->set_kind(WishToProto(u.wish.wish));
+    out->set_reason(u.reason);
+  }
+  const int64_t now = absl::ToUnixSeconds(absl::Now());
+  for (const auto& [key, events] : agendas) {
+    v1::Agenda* agenda = response->add_agendas();
+    agenda->mutable_participant()->set_owner(key.owner);
+    agenda->mutable_participant()->set_id(key.id);
+    agenda->set_ics(AgendaToICalendar(event.name().empty() ? "circmatch market day" : event.name(), events, now));
+  }
+  response->set_total_score(schedule->total_score);
+  response->set_objective(schedule->objective);
+  response->set_upper_bound(schedule->upper_bound);
+  response->set_optimal(schedule->optimal);
+  response->set_method(schedule->method);
+  response->set_index_version(scores->index_version);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* MarketDayServiceImpl::ScheduleMeetings(grpc::CallbackServerContext* context,
                                                                  const v1::ScheduleMeetingsRequest* request,
                                                                  v1::ScheduleMeetingsResponse* response) {
-  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
-  if (!caller.ok()) return FinishUnary(context, caller.status());
-  auto run = [this, caller, context, request, response]() -> absl::Status {
-    const v1::MarketEvent& event = request->event();
-    const int slots = event.slots_size();
-    if (slots < 1 || slots > kMaxSlots) {
-      return absl::InvalidArgumentError(absl::StrCat("event.slots: 1 to ", kMaxSlots, " slots, got ", slots));
-    }
-    std::vector<std::pair<int64_t, int64_t>> times;
-    for (int s = 0; s < slots; ++s) {
-      const auto& slot = event.slots(s);
-      if (!slot.has_start_time() || !slot.has_end_time() || slot.end_time().seconds() <= slot.start_time().seconds()) {
-        return absl::InvalidArgumentError(absl::StrCat("event.slots[", s, "]: needs a start_time before its end_time"));
-      }
-      times.emplace_back(slot.start_time().seconds(), slot.end_time().seconds());
-    }
-    std::vector<int> order(slots);
-    for (int s = 0; s < slots; ++s) order[s] = s;
-    std::sort(order.begin(), order.end(), [&](int a, int b) { return times[a] < times[b]; });
-    for (int k = 1; k < slots; ++k) {
-      if (times[order[k]].first < times[order[k - 1]].second) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("event.slots[", order[k], "]: overlaps event.slots[", order[k - 1], "]"));
-      }
-    }
-    if (event.tables_per_slot() < 1 || event.tables_per_slot() > kMaxTables) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("event.tables_per_slot: 1 to ", kMaxTables, ", got ", event.tables_per_slot()));
-    }
-    if (request->max_meetings_per_participant() < 0 || request->max_meetings_per_participant() > slots) {
-      return absl::InvalidArgumentError(absl::StrCat("max_meetings_per_participant: 0 (one per slot) to ", slots,
-                                                     ", got ", request->max_meetings_per_participant()));
-    }
-    if (!(request->min_score() >= 0 && request->min_score() <= 1)) {
-      return absl::InvalidArgumentError(absl::StrCat("min_score: must be in [0, 1], got ", request->min_score()));
-    }
-    const double bonus = request->has_would_like_bonus() ? request->would_like_bonus() : 0.25;
-    if (!(bonus >= 0 && bonus <= 1)) {
-      return absl::InvalidArgumentError(absl::StrCat("would_like_bonus: must be in [0, 1], got ", bonus));
-    }
-    Side buyers{"buyers", {}, {}, {}}, suppliers{"suppliers", {}, {}, {}};
-    if (absl::Status s = ResolveSide(*repository_, *caller, request->buyers(), true, &buyers); !s.ok()) return s;
-    if (absl::Status s = ResolveSide(*repository_, *caller, request->suppliers(), false, &suppliers); !s.ok()) return s;
-
-    MeetingProblem problem;
-    problem.slots = slots;
-    problem.tables_per_slot = event.tables_per_slot();
-    problem.min_score = request->min_score();
-    problem.would_like_bonus = bonus;
-    const int default_max =
-        request->max_meetings_per_participant() == 0 ? slots : request->max_meetings_per_participant();
-    if (absl::Status s = ReadParticipants(request->buyers(), buyers, suppliers, slots, default_max, true, &problem);
-        !s.ok()) {
-      return s;
-    }
-    if (absl::Status s = ReadParticipants(request->suppliers(), suppliers, buyers, slots, default_max, false, &problem);
-        !s.ok()) {
-      return s;
-    }
-
-    absl::StatusOr<MatchParams> params =
-        MatchParamsFromProto(MatchType::kSuppliersForTender, /*k=*/1, request->weights(), v1::MatchFilter());
-    if (!params.ok()) return params.status();
-    params->viewer = *caller;
-    params->interrupt = [context] { return CheckCallAlive(context); };
-    // The explanations read the suppliers from here, not from the store again.
-    StoreProfileSource participants(*repository_, *caller);
-    for (const Profile& supplier : suppliers.profiles) participants.Add(supplier);
-    params->profiles = &participants;
-    absl::StatusOr<ScoreMatrix> scores = repository_->index().ScoreAll(buyers.profiles, suppliers.keys, *params);
-    if (!scores.ok()) return scores.status();
-    problem.scores = scores->scores;
-    absl::StatusOr<MeetingSchedule> schedule = circmatch::ScheduleMeetings(problem);
-    if (!schedule.ok()) return schedule.status();
-
-    std::map<ProfileKey, std::vector<CalendarEvent>> agendas;
-    for (const ScheduledPair& m : schedule->meetings) {
-      v1::ScheduledMeeting* out = response->add_meetings();
-      out->set_slot(m.slot);
-      out->set_table(m.table);
-      out->mutable_buyer()->set_owner(buyers.keys[m.buyer].owner);
-      out->mutable_buyer()->set_id(buyers.keys[m.buyer].id);
-      out->mutable_supplier()->set_owner(suppliers.keys[m.supplier].owner);
-      out->mutable_supplier()->set_id(suppliers.keys[m.supplier].id);
-      out->set_score(m.score);
-      out->set_wish(WishToProto(m.wish));
-      absl::StatusOr<Match> explained =
-          repository_->index().ExplainPair(buyers.profiles[m.buyer], suppliers.keys[m.supplier], *params);
-      if (explained.ok()) {
-        v1::Match match;
-        MatchToProto(*explained, repository_->vocabulary(), &match);
-        *out->mutable_explanation() = match.explanation();
-      }
-      if (request->include_agendas()) {
-        const std::string where = absl::StrCat("table ", m.table, event.venue().empty() ? "" : ", ", event.venue());
-        const std::string uid = absl::StrCat(times[m.slot].first, "-", m.slot, "-", m.table, "@circmatch");
-        const auto [start, end] = times[m.slot];
-        agendas[buyers.keys[m.buyer]].push_back(
-            {uid, start, end, absl::StrCat("Meeting with ", DisplayName(suppliers.profiles[m.supplier])), where,
-             absl::StrFormat("Score %.2f", m.score)});
-        agendas[suppliers.keys[m.supplier]].push_back(
-            {uid, start, end, absl::StrCat("Meeting with ", DisplayName(buyers.profiles[m.buyer])), where,
-             absl::StrFormat("Score %.2f", m.score)});
-      }
-    }
-    for (const UnmetMeetingWish& u : schedule->unmet) {
-      v1::UnmetWish* out = response->add_unmet_wishes();
-      const ProfileKey& by = u.wish.by_buyer ? buyers.keys[u.wish.buyer] : suppliers.keys[u.wish.supplier];
-      const ProfileKey& other = u.wish.by_buyer ? suppliers.keys[u.wish.supplier] : buyers.keys[u.wish.buyer];
-      out->mutable_by()->set_owner(by.owner);
-      out->mutable_by()->set_id(by.id);
-      out->mutable_other()->set_owner(other.owner);
-      out->mutable_other()->set_id(other.id);
-      out->set_kind(WishToProto(u.wish.wish));
-      out->set_reason(u.reason);
-    }
-    const int64_t now = absl::ToUnixSeconds(absl::Now());
-    for (const auto& [key, events] : agendas) {
-      v1::Agenda* agenda = response->add_agendas();
-      agenda->mutable_participant()->set_owner(key.owner);
-      agenda->mutable_participant()->set_id(key.id);
-      agenda->set_ics(AgendaToICalendar(event.name().empty() ? "circmatch market day" : event.name(), events, now));
-    }
-    response->set_total_score(schedule->total_score);
-    response->set_objective(schedule->objective);
-    response->set_upper_bound(schedule->upper_bound);
-    response->set_optimal(schedule->optimal);
-    response->set_method(schedule->method);
-    response->set_index_version(scores->index_version);
-    return absl::OkStatus();
-  };
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  long_calls_->Start(*caller, "ScheduleMeetings", std::move(run),
-                     [this, caller, request, response, reactor](const absl::Status& status) {
-                       audit_->Record(*caller, "ScheduleMeetings", *request, status.ok() ? response : nullptr, status);
-                       reactor->Finish(ToGrpcStatus(status));
-                     });
-  return reactor;
+  return calls_.ServeLong(context, "ScheduleMeetings", request, response,
+                          [this, context, request, response](const std::string& caller) {
+                            return Schedule(*repository_, caller, context, *request, response);
+                          });
 }
 
 }  // namespace circmatch::service

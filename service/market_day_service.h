@@ -14,6 +14,7 @@
 #include "service/authenticator.h"
 #include "service/long_calls.h"
 #include "service/profile_repository.h"
+#include "service/unary_calls.h"
 
 namespace circmatch::service {
 
@@ -22,7 +23,7 @@ class MarketDayServiceImpl final : public v1::MarketDayService::CallbackService 
   // All borrowed; they must outlive the service. ScheduleMeetings is a long call of `long_calls`.
   MarketDayServiceImpl(ProfileRepository* repository, Authenticator* authenticator, const AuditLog* audit,
                        LongCalls* long_calls)
-      : repository_(repository), authenticator_(authenticator), audit_(audit), long_calls_(long_calls) {}
+      : repository_(repository), calls_(authenticator, audit, long_calls) {}
 
   grpc::ServerUnaryReactor* ScheduleMeetings(grpc::CallbackServerContext* context,
                                              const v1::ScheduleMeetingsRequest* request,
@@ -30,9 +31,7 @@ class MarketDayServiceImpl final : public v1::MarketDayService::CallbackService 
 
  private:
   ProfileRepository* const repository_;
-  Authenticator* const authenticator_;
-  const AuditLog* const audit_;
-  LongCalls* const long_calls_;
+  const UnaryCalls calls_;  // audited
 };
 
 }  // namespace circmatch::service

@@ -300,17 +300,10 @@ absl::Status Pair(const ProfileRepository& repository, const std::string& viewer
 grpc::ServerUnaryReactor* PairingServiceImpl::PairBuddies(grpc::CallbackServerContext* context,
                                                           const v1::PairBuddiesRequest* request,
                                                           v1::PairBuddiesResponse* response) {
-  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
-  if (!caller.ok()) return FinishUnary(context, caller.status());
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  long_calls_->Start(
-      *caller, "PairBuddies",
-      [this, caller, context, request, response] { return Pair(*repository_, *caller, context, *request, response); },
-      [this, caller, request, response, reactor](const absl::Status& status) {
-        audit_->Record(*caller, "PairBuddies", *request, status.ok() ? response : nullptr, status);
-        reactor->Finish(ToGrpcStatus(status));
-      });
-  return reactor;
+  return calls_.ServeLong(context, "PairBuddies", request, response,
+                          [this, context, request, response](const std::string& caller) {
+                            return Pair(*repository_, caller, context, *request, response);
+                          });
 }
 
 }  // namespace circmatch::service

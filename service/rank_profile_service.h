@@ -8,6 +8,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "circmatch/v1/rank_profile_service.grpc.pb.h"
+#include "service/unary_calls.h"
 
 namespace circmatch::service {
 
@@ -19,7 +20,7 @@ class RankProfileServiceImpl final : public v1::RankProfileService::CallbackServ
  public:
   // All borrowed; they must outlive the service. FitRankProfile is a long call of `long_calls`.
   RankProfileServiceImpl(ProfileRepository* repository, Authenticator* authenticator, LongCalls* long_calls)
-      : repository_(repository), authenticator_(authenticator), long_calls_(long_calls) {}
+      : repository_(repository), calls_(authenticator, /*audit=*/nullptr, long_calls) {}
 
   grpc::ServerUnaryReactor* FitRankProfile(grpc::CallbackServerContext* context,
                                            const v1::FitRankProfileRequest* request,
@@ -33,8 +34,7 @@ class RankProfileServiceImpl final : public v1::RankProfileService::CallbackServ
 
  private:
   ProfileRepository* const repository_;
-  Authenticator* const authenticator_;
-  LongCalls* const long_calls_;
+  const UnaryCalls calls_;  // not audited
 };
 
 }  // namespace circmatch::service
