@@ -11,11 +11,9 @@
 #include "absl/strings/str_cat.h"
 #include "circmatch/v1/matching_service.pb.h"
 #include "service/access.h"
-#include "service/authenticator.h"
 #include "service/page_token.h"
 #include "service/profile_conversion.h"
 #include "service/profile_repository.h"
-#include "service/status_mapping.h"
 
 namespace circmatch::service {
 namespace {
@@ -92,59 +90,57 @@ absl::Status ValidateFeedbackEvent(const v1::FeedbackEvent& event, absl::string_
 grpc::ServerUnaryReactor* FeedbackServiceImpl::RecordFeedback(grpc::CallbackServerContext* context,
                                                               const v1::RecordFeedbackRequest* request,
                                                               v1::RecordFeedbackResponse* response) {
-  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
-  if (!caller.ok()) return FinishUnary(context, caller.status());
-  if (request->events().empty() || request->events_size() > kMaxFeedbackEvents) {
-    return FinishUnary(context, Invalid("events", absl::StrCat("must hold 1 to ", kMaxFeedbackEvents, " events, got ",
-                                                               request->events_size())));
-  }
-  const absl::Time now = absl::Now();
-  std::vector<v1::FeedbackEvent> events(request->events().begin(), request->events().end());
-  for (size_t i = 0; i < events.size(); ++i) {
-    const std::string field = absl::StrCat("events[", i, "]");
-    if (absl::Status s = ValidateFeedbackEvent(events[i], field, now); !s.ok()) return FinishUnary(context, s);
-    if (absl::Status s = ResolveRefs(*repository_, *caller, field, &events[i]); !s.ok()) {
-      return FinishUnary(context, s);
+  return calls_.Serve(context, "RecordFeedback", request, response, [&](const std::string& caller) -> absl::Status {
+    if (request->events().empty() || request->events_size() > kMaxFeedbackEvents) {
+      return Invalid("events",
+                     absl::StrCat("must hold 1 to ", kMaxFeedbackEvents, " events, got ", request->events_size()));
     }
-    events[i].clear_id();
-    events[i].set_owner(*caller);
-    if (!events[i].has_time()) {
-      *events[i].mutable_time() = google::protobuf::util::TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(now));
+    const absl::Time now = absl::Now();
+    std::vector<v1::FeedbackEvent> events(request->events().begin(), request->events().end());
+    for (size_t i = 0; i < events.size(); ++i) {
+      const std::string field = absl::StrCat("events[", i, "]");
+      if (absl::Status s = ValidateFeedbackEvent(events[i], field, now); !s.ok()) return s;
+      if (absl::Status s = ResolveRefs(*repository_, caller, field, &events[i]); !s.ok()) return s;
+      events[i].clear_id();
+      events[i].set_owner(caller);
+      if (!events[i].has_time()) {
+        *events[i].mutable_time() = google::protobuf::util::TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(now));
+      }
     }
-  }
-  absl::StatusOr<std::vector<int64_t>> ids = repository_->mutable_store().AddFeedback(events);
-  if (!ids.ok()) return FinishUnary(context, ids.status());
-  response->mutable_ids()->Add(ids->begin(), ids->end());
-  return FinishUnary(context, absl::OkStatus());
+    absl::StatusOr<std::vector<int64_t>> ids = repository_->mutable_store().AddFeedback(events);
+    if (!ids.ok()) return ids.status();
+    response->mutable_ids()->Add(ids->begin(), ids->end());
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* FeedbackServiceImpl::ListFeedback(grpc::CallbackServerContext* context,
                                                             const v1::ListFeedbackRequest* request,
                                                             v1::ListFeedbackResponse* response) {
-  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
-  if (!caller.ok()) return FinishUnary(context, caller.status());
-  FeedbackQuery query;
-  query.owner = *caller;
-  if (request->has_query()) {
-    absl::StatusOr<ProfileKey> key = CallerKeyFromRef(request->query(), "query", *caller);
-    if (!key.ok()) return FinishUnary(context, key.status());
-    query.query = *std::move(key);
-  }
-  absl::StatusOr<int> page_size = PageSize(request->page_size());
-  if (!page_size.ok()) return FinishUnary(context, page_size.status());
-  query.limit = *page_size;
-  if (!request->page_token().empty()) {
-    absl::StatusOr<int64_t> after = DecodeIdToken(request->page_token());
-    if (!after.ok()) return FinishUnary(context, after.status());
-    query.after_id = *after;
-  }
-  absl::StatusOr<FeedbackPage> page = repository_->store().ListFeedback(query);
-  if (!page.ok()) return FinishUnary(context, page.status());
-  for (v1::FeedbackEvent& event : page->events) *response->add_events() = std::move(event);
-  if (page->more && response->events_size() > 0) {
-    response->set_next_page_token(EncodeIdToken(response->events(response->events_size() - 1).id()));
-  }
-  return FinishUnary(context, absl::OkStatus());
+  return calls_.Serve(context, "ListFeedback", request, response, [&](const std::string& caller) -> absl::Status {
+    FeedbackQuery query;
+    query.owner = caller;
+    if (request->has_query()) {
+      absl::StatusOr<ProfileKey> key = CallerKeyFromRef(request->query(), "query", caller);
+      if (!key.ok()) return key.status();
+      query.query = *std::move(key);
+    }
+    absl::StatusOr<int> page_size = PageSize(request->page_size());
+    if (!page_size.ok()) return page_size.status();
+    query.limit = *page_size;
+    if (!request->page_token().empty()) {
+      absl::StatusOr<int64_t> after = DecodeIdToken(request->page_token());
+      if (!after.ok()) return after.status();
+      query.after_id = *after;
+    }
+    absl::StatusOr<FeedbackPage> page = repository_->store().ListFeedback(query);
+    if (!page.ok()) return page.status();
+    for (v1::FeedbackEvent& event : page->events) *response->add_events() = std::move(event);
+    if (page->more && response->events_size() > 0) {
+      response->set_next_page_token(EncodeIdToken(response->events(response->events_size() - 1).id()));
+    }
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace circmatch::service

@@ -13,6 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "circmatch/v1/feedback_service.grpc.pb.h"
+#include "service/unary_calls.h"
 
 namespace circmatch::service {
 
@@ -30,7 +31,7 @@ class FeedbackServiceImpl final : public v1::FeedbackService::CallbackService {
  public:
   // Both borrowed; they must outlive the service.
   FeedbackServiceImpl(ProfileRepository* repository, Authenticator* authenticator)
-      : repository_(repository), authenticator_(authenticator) {}
+      : repository_(repository), calls_(authenticator) {}
 
   grpc::ServerUnaryReactor* RecordFeedback(grpc::CallbackServerContext* context,
                                            const v1::RecordFeedbackRequest* request,
@@ -40,7 +41,7 @@ class FeedbackServiceImpl final : public v1::FeedbackService::CallbackService {
 
  private:
   ProfileRepository* const repository_;
-  Authenticator* const authenticator_;
+  const UnaryCalls calls_;  // not audited
 };
 
 }  // namespace circmatch::service

@@ -21,17 +21,17 @@ namespace circmatch::service {
 grpc::ServerUnaryReactor* ProfileServiceImpl::UpsertProfiles(grpc::CallbackServerContext* context,
                                                              const v1::UpsertProfilesRequest* request,
                                                              v1::UpsertProfilesResponse* response) {
-  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
-  if (!caller.ok()) return FinishUnary(context, caller.status());
-  absl::StatusOr<PreparedBatch> batch = repository_->Prepare(request->profiles(), *caller);
-  if (!batch.ok()) return FinishUnary(context, batch.status());
-  const int32_t count = static_cast<int32_t>(batch->stored.size());
-  absl::StatusOr<uint64_t> version = repository_->Write(*std::move(batch));
-  if (!version.ok()) return FinishUnary(context, version.status());
-  response->set_upserted_count(count);
-  response->set_index_version(*version);
-  CIRCMATCH_LOG(kDebug) << "UpsertProfiles: " << count << " profiles, index version " << *version;
-  return FinishUnary(context, absl::OkStatus());
+  return calls_.Serve(context, "UpsertProfiles", request, response, [&](const std::string& caller) -> absl::Status {
+    absl::StatusOr<PreparedBatch> batch = repository_->Prepare(request->profiles(), caller);
+    if (!batch.ok()) return batch.status();
+    const int32_t count = static_cast<int32_t>(batch->stored.size());
+    absl::StatusOr<uint64_t> version = repository_->Write(*std::move(batch));
+    if (!version.ok()) return version.status();
+    response->set_upserted_count(count);
+    response->set_index_version(*version);
+    CIRCMATCH_LOG(kDebug) << "UpsertProfiles: " << count << " profiles, index version " << *version;
+    return absl::OkStatus();
+  });
 }
 
 // Receives and prepares (validates, converts, vectorizes) each batch on gRPC's callback thread, and commits the
@@ -147,77 +147,74 @@ grpc::ServerReadReactor<v1::ImportProfilesRequest>* ProfileServiceImpl::ImportPr
 grpc::ServerUnaryReactor* ProfileServiceImpl::GetProfile(grpc::CallbackServerContext* context,
                                                          const v1::GetProfileRequest* request,
                                                          v1::GetProfileResponse* response) {
-  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
-  if (!caller.ok()) return FinishUnary(context, caller.status());
-  absl::StatusOr<ProfileKey> key = CallerKeyFromRef(request->ref(), "ref", *caller);
-  if (!key.ok()) return FinishUnary(context, key.status());
-  // Another partner's profile the caller may not see is answered from the index, before the store is read,
-  // exactly as an absent one, so the time it takes does not tell it is there.
-  if (key->owner != *caller && !repository_->index().VisibleTo(*key, *caller)) {
-    return FinishUnary(context, absl::NotFoundError(absl::StrCat("ref: ", ProfileNotFoundMessage(*key))));
-  }
-  absl::StatusOr<v1::Profile> profile = ReadProfileAs(repository_->store(), *key, "ref", *caller);
-  if (!profile.ok()) return FinishUnary(context, profile.status());
-  *response->mutable_profile() = *std::move(profile);
-  return FinishUnary(context, absl::OkStatus());
+  return calls_.Serve(context, "GetProfile", request, response, [&](const std::string& caller) -> absl::Status {
+    absl::StatusOr<ProfileKey> key = CallerKeyFromRef(request->ref(), "ref", caller);
+    if (!key.ok()) return key.status();
+    // Another partner's profile the caller may not see is answered from the index, before the store is read,
+    // exactly as an absent one, so the time it takes does not tell it is there.
+    if (key->owner != caller && !repository_->index().VisibleTo(*key, caller)) {
+      return absl::NotFoundError(absl::StrCat("ref: ", ProfileNotFoundMessage(*key)));
+    }
+    absl::StatusOr<v1::Profile> profile = ReadProfileAs(repository_->store(), *key, "ref", caller);
+    if (!profile.ok()) return profile.status();
+    *response->mutable_profile() = *std::move(profile);
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* ProfileServiceImpl::ListProfiles(grpc::CallbackServerContext* context,
                                                            const v1::ListProfilesRequest* request,
                                                            v1::ListProfilesResponse* response) {
-  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
-  if (!caller.ok()) return FinishUnary(context, caller.status());
-  ListQuery query;
-  if (request->kind() != v1::PROFILE_KIND_UNSPECIFIED) {
-    absl::StatusOr<ProfileKind> kind = KindFromProto(request->kind(), "kind");
-    if (!kind.ok()) return FinishUnary(context, kind.status());
-    query.kind = request->kind();
-  }
-  // A partner lists only its own profiles; others' shared ones it meets through matching.
-  query.owner = request->owner().empty() ? *caller : request->owner();
-  if (query.owner != *caller) {
-    return FinishUnary(context, absl::PermissionDeniedError(absl::StrCat(
-                                    "owner: partner \"", *caller, "\" may list only its own profiles, not those of \"",
-                                    query.owner, "\"")));
-  }
-  absl::StatusOr<int> page_size = PageSize(request->page_size());
-  if (!page_size.ok()) return FinishUnary(context, page_size.status());
-  query.limit = *page_size;
-  if (!request->page_token().empty()) {
-    absl::StatusOr<ProfileKey> after = DecodeKeyToken(request->page_token());
-    if (!after.ok()) return FinishUnary(context, after.status());
-    query.after = *std::move(after);
-  }
-  absl::StatusOr<ListPage> page = repository_->store().List(query);
-  if (!page.ok()) return FinishUnary(context, page.status());
-  for (v1::Profile& profile : page->profiles) *response->add_profiles() = std::move(profile);
-  if (page->more && response->profiles_size() > 0) {
-    const v1::Profile& last = response->profiles(response->profiles_size() - 1);
-    response->set_next_page_token(EncodeKeyToken(ProfileKey{last.owner(), last.id()}));
-  }
-  return FinishUnary(context, absl::OkStatus());
+  return calls_.Serve(context, "ListProfiles", request, response, [&](const std::string& caller) -> absl::Status {
+    ListQuery query;
+    if (request->kind() != v1::PROFILE_KIND_UNSPECIFIED) {
+      absl::StatusOr<ProfileKind> kind = KindFromProto(request->kind(), "kind");
+      if (!kind.ok()) return kind.status();
+      query.kind = request->kind();
+    }
+    // A partner lists only its own profiles; others' shared ones it meets through matching.
+    query.owner = request->owner().empty() ? caller : request->owner();
+    if (query.owner != caller) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "owner: partner \"", caller, "\" may list only its own profiles, not those of \"", query.owner, "\""));
+    }
+    absl::StatusOr<int> page_size = PageSize(request->page_size());
+    if (!page_size.ok()) return page_size.status();
+    query.limit = *page_size;
+    if (!request->page_token().empty()) {
+      absl::StatusOr<ProfileKey> after = DecodeKeyToken(request->page_token());
+      if (!after.ok()) return after.status();
+      query.after = *std::move(after);
+    }
+    absl::StatusOr<ListPage> page = repository_->store().List(query);
+    if (!page.ok()) return page.status();
+    for (v1::Profile& profile : page->profiles) *response->add_profiles() = std::move(profile);
+    if (page->more && response->profiles_size() > 0) {
+      const v1::Profile& last = response->profiles(response->profiles_size() - 1);
+      response->set_next_page_token(EncodeKeyToken(ProfileKey{last.owner(), last.id()}));
+    }
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* ProfileServiceImpl::DeleteProfile(grpc::CallbackServerContext* context,
                                                             const v1::DeleteProfileRequest* request,
                                                             v1::DeleteProfileResponse* response) {
-  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
-  if (!caller.ok()) return FinishUnary(context, caller.status());
-  absl::StatusOr<ProfileKey> key = CallerKeyFromRef(request->ref(), "ref", *caller);
-  if (!key.ok()) return FinishUnary(context, key.status());
-  if (absl::Status owned = CheckOwnedBy(*key, "ref.owner", *caller); !owned.ok()) return FinishUnary(context, owned);
-  absl::StatusOr<uint64_t> version = repository_->Delete(*key);
-  if (!version.ok()) return FinishUnary(context, version.status());
-  response->set_index_version(*version);
-  return FinishUnary(context, absl::OkStatus());
+  return calls_.Serve(context, "DeleteProfile", request, response, [&](const std::string& caller) -> absl::Status {
+    absl::StatusOr<ProfileKey> key = CallerKeyFromRef(request->ref(), "ref", caller);
+    if (!key.ok()) return key.status();
+    if (absl::Status owned = CheckOwnedBy(*key, "ref.owner", caller); !owned.ok()) return owned;
+    absl::StatusOr<uint64_t> version = repository_->Delete(*key);
+    if (!version.ok()) return version.status();
+    response->set_index_version(*version);
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* ProfileServiceImpl::EraseContact(grpc::CallbackServerContext* context,
                                                            const v1::EraseContactRequest* request,
                                                            v1::EraseContactResponse* response) {
-  auto run = [&]() -> absl::Status {
-    absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
-    if (!caller.ok()) return caller.status();
+  return calls_.Serve(context, "EraseContact", request, response, [&](const std::string& caller) -> absl::Status {
     const std::string email = absl::AsciiStrToLower(absl::StripAsciiWhitespace(request->email()));
     if (email.empty() || email.find('@') == std::string::npos) {
       return absl::InvalidArgumentError(
@@ -226,7 +223,7 @@ grpc::ServerUnaryReactor* ProfileServiceImpl::EraseContact(grpc::CallbackServerC
     // Collect first, then delete: the store is not changed while it is paged through.
     std::vector<ProfileKey> matching;
     ListQuery query;
-    query.owner = *caller;
+    query.owner = caller;
     query.limit = kMaxPageSize;
     while (true) {
       absl::StatusOr<ListPage> page = repository_->store().List(query);
@@ -247,12 +244,11 @@ grpc::ServerUnaryReactor* ProfileServiceImpl::EraseContact(grpc::CallbackServerC
       erased->set_owner(key.owner);
       erased->set_id(key.id);
     }
-    response->set_index_version(repository_->index().ViewVersion(*caller));
-    CIRCMATCH_LOG(kInfo) << "EraseContact by partner " << *caller << ": " << response->erased_size()
+    response->set_index_version(repository_->index().ViewVersion(caller));
+    CIRCMATCH_LOG(kInfo) << "EraseContact by partner " << caller << ": " << response->erased_size()
                          << " profiles erased";
     return absl::OkStatus();
-  };
-  return FinishUnary(context, run());
+  });
 }
 
 }  // namespace circmatch::service

@@ -11,6 +11,7 @@
 #include "circmatch/v1/profile_service.grpc.pb.h"
 #include "service/authenticator.h"
 #include "service/profile_repository.h"
+#include "service/unary_calls.h"
 
 namespace circmatch::service {
 
@@ -19,7 +20,7 @@ class ProfileServiceImpl final : public v1::ProfileService::CallbackService {
   // `repository` is borrowed and must outlive the service.
   // Both borrowed; they must outlive the service.
   ProfileServiceImpl(ProfileRepository* repository, Authenticator* authenticator)
-      : repository_(repository), authenticator_(authenticator) {}
+      : repository_(repository), authenticator_(authenticator), calls_(authenticator) {}
 
   grpc::ServerUnaryReactor* UpsertProfiles(grpc::CallbackServerContext* context,
                                            const v1::UpsertProfilesRequest* request,
@@ -39,7 +40,8 @@ class ProfileServiceImpl final : public v1::ProfileService::CallbackService {
   class ImportReactor;
 
   ProfileRepository* const repository_;
-  Authenticator* const authenticator_;
+  Authenticator* const authenticator_;  // for ImportProfiles
+  const UnaryCalls calls_;              // the unary calls, not audited
 };
 
 }  // namespace circmatch::service

@@ -8,9 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "circmatch/text_analysis.h"
-#include "service/authenticator.h"
 #include "service/page_token.h"
-#include "service/status_mapping.h"
 
 namespace circmatch::service {
 namespace {
@@ -21,7 +19,7 @@ std::string Fold(absl::string_view text) { return FoldAndLower(absl::StripAsciiW
 
 VocabularyServiceImpl::VocabularyServiceImpl(const Vocabulary* vocabulary, const CodeSuggester* code_suggester,
                                              Authenticator* authenticator)
-    : authenticator_(authenticator),
+    : calls_(authenticator),
       vocabulary_(vocabulary),
       code_suggester_(code_suggester),
       lists_(v1::VocabularyList_ARRAYSIZE) {
@@ -187,19 +185,15 @@ absl::Status VocabularyServiceImpl::Suggest(const v1::SuggestCodesRequest& reque
 grpc::ServerUnaryReactor* VocabularyServiceImpl::SuggestCodes(grpc::CallbackServerContext* context,
                                                               const v1::SuggestCodesRequest* request,
                                                               v1::SuggestCodesResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
-  reactor->Finish(ToGrpcStatus(caller.ok() ? Suggest(*request, response) : caller.status()));
-  return reactor;
+  return calls_.Serve(context, "SuggestCodes", request, response,
+                      [&](const std::string& /*caller*/) { return Suggest(*request, response); });
 }
 
 grpc::ServerUnaryReactor* VocabularyServiceImpl::ListVocabulary(grpc::CallbackServerContext* context,
                                                                 const v1::ListVocabularyRequest* request,
                                                                 v1::ListVocabularyResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<std::string> caller = authenticator_->Authenticate(*context);
-  reactor->Finish(ToGrpcStatus(caller.ok() ? List(*request, response) : caller.status()));
-  return reactor;
+  return calls_.Serve(context, "ListVocabulary", request, response,
+                      [&](const std::string& /*caller*/) { return List(*request, response); });
 }
 
 }  // namespace circmatch::service

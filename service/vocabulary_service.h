@@ -15,6 +15,7 @@
 #include "circmatch/code_suggester.h"
 #include "circmatch/v1/vocabulary_service.grpc.pb.h"
 #include "circmatch/vocabulary.h"
+#include "service/unary_calls.h"
 
 namespace circmatch::service {
 
@@ -44,7 +45,7 @@ class VocabularyServiceImpl final : public v1::VocabularyService::CallbackServic
   static constexpr int kDefaultSuggestions = 10;
 
  private:
-  Authenticator* const authenticator_;
+  const UnaryCalls calls_;  // not audited
   // One term with its search keys, folded (lower case, accents removed).
   struct Entry {
     v1::VocabularyTerm term;
