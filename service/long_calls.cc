@@ -25,10 +25,10 @@ void LongCalls::Start(const std::string& partner, absl::string_view method, absl
     absl::MutexLock lock(&mu_);
     auto it = running_.find(partner);
     if (it != running_.end() && it->second >= limits_.per_partner) {
-      refused = absl::ResourceExhaustedError(
-          absl::StrCat(method, ": this partner already runs ", limits_.per_partner,
-                       " long call(s) at once (FitRankProfile, PairBuddies, ScheduleMeetings, ExposureReport), the "
-                       "most --max_long_calls_per_partner allows; try again when one has finished"));
+      refused = absl::ResourceExhaustedError(absl::StrCat(
+          method, ": this partner already runs ", limits_.per_partner,
+          " long call(s) at once (FitRankProfile, PairBuddies, ScheduleMeetings, ExposureReport, GapReport), the "
+          "most --max_long_calls_per_partner allows; try again when one has finished"));
     } else if (total_ >= limits_.total) {
       refused = absl::ResourceExhaustedError(absl::StrCat(method, ": the server already runs ", limits_.total,
                                                           " long call(s) at once, the most --max_long_calls "

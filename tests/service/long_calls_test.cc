@@ -70,10 +70,11 @@ TEST(LongCallsTest, APartnerOverItsBoundIsRefusedAtOnceAndAnotherPartnersCallRun
   a.started.WaitForNotification();
   const absl::Status refused = Refusal(calls, "partner-a", "PairBuddies");
   EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted) << refused;
-  EXPECT_EQ(refused.message(),
-            "PairBuddies: this partner already runs 1 long call(s) at once (FitRankProfile, PairBuddies, "
-            "ScheduleMeetings, ExposureReport), the most --max_long_calls_per_partner allows; try again when one has "
-            "finished");
+  EXPECT_EQ(
+      refused.message(),
+      "PairBuddies: this partner already runs 1 long call(s) at once (FitRankProfile, PairBuddies, "
+      "ScheduleMeetings, ExposureReport, GapReport), the most --max_long_calls_per_partner allows; try again when "
+      "one has finished");
   calls.Start("partner-b", "ExposureReport", b.Call(), b.Done());
   b.started.WaitForNotification();  // on the second thread, while A's call holds the first
   EXPECT_EQ(calls.Running(), 2);
