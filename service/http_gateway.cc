@@ -415,6 +415,12 @@ std::variant<HttpGateway::Call, HttpResponse> HttpGateway::Translate(const HttpR
       return ErrorResponse(grpc::StatusCode::INVALID_ARGUMENT, s.message());
     }
   }
+  // A route whose body is the whole request takes no query parameters (google/api/http.proto): one would set
+  // again, unseen, a field the body already gives.
+  if (found->body == "*" && !request.query.empty()) {
+    return ErrorResponse(grpc::StatusCode::INVALID_ARGUMENT,
+                         "query: this call takes its fields in the JSON body, not as query parameters");
+  }
   if (!request.query.empty()) {
     std::vector<const pb::FieldDescriptor*> along;
     for (absl::string_view pair : absl::StrSplit(request.query, '&', absl::SkipEmpty())) {

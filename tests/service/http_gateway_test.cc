@@ -134,6 +134,21 @@ TEST_F(HttpGatewayTest, AQueryParameterDoesNotOverrideAPathVariable) {
   EXPECT_EQ(Get("s-2").error_code(), grpc::StatusCode::OK);
 }
 
+// A call whose body is the whole request takes no query parameters: `k` in the query would otherwise set again,
+// unseen, the `k` of the body.
+TEST_F(HttpGatewayTest, ACallWithItsRequestInTheBodyRefusesQueryParameters) {
+  WriteProfiles();
+  const int port = Port();
+  HttpResult overridden =
+      HttpCall(port, "POST", "/v1/matching/suppliers:suggest?k=1", R"({"tenderRef": {"id": "t-1"}, "k": 5})");
+  EXPECT_EQ(overridden.status, 400) << overridden.body;
+  EXPECT_NE(overridden.body.find("query: "), std::string::npos) << overridden.body;
+  HttpResult plain =
+      HttpCall(port, "POST", "/v1/matching/suppliers:suggest", R"({"tenderRef": {"id": "t-1"}, "k": 5})");
+  ASSERT_EQ(plain.status, 200) << plain.body;
+  EXPECT_EQ(FromJson<v1::SuggestSuppliersResponse>(plain.body).matches_size(), 2);
+}
+
 class HttpGatewayWithKeysTest : public TwoPartnerServerTest {
  protected:
   std::vector<std::string> MoreServerArgs() const override { return {"--http_listen=127.0.0.1:0"}; }
