@@ -211,7 +211,18 @@ function element(tag, attributes = {}, ...children) {
 function applyLanguage() {
   document.documentElement.lang = language;
   for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
+  for (const node of document.querySelectorAll('.status')) {
+    if (node.message) node.textContent = node.message();
+  }
   $('#language').textContent = language === 'nl' ? 'EN' : 'NL';
+}
+
+// Shows a status line. `message` makes its text in the page's language, again when the language changes; a
+// server's error message is shown as it came.
+function showStatus(status, message, isError = false) {
+  status.message = typeof message === 'function' ? message : null;
+  status.textContent = status.message ? status.message() : message;
+  status.classList.toggle('error', isError);
 }
 
 // One HTTP/JSON call; rejects with the server's message (which names the field).
@@ -225,15 +236,15 @@ async function api(method, path, body) {
   return data;
 }
 
+// Runs `work`, showing "loading" in the status line meanwhile, then what work returns (a message maker or a
+// fixed text) or its error.
 async function run(statusSelector, work) {
   const status = $(statusSelector);
-  status.textContent = t('loading');
-  status.classList.remove('error');
+  showStatus(status, () => t('loading'));
   try {
-    status.textContent = await work();
+    showStatus(status, await work());
   } catch (error) {
-    status.textContent = error.message;
-    status.classList.add('error');
+    showStatus(status, error.message, true);
   }
 }
 
@@ -246,7 +257,7 @@ async function loadTenders() {
       select.append(element('option', { value: `${p.owner}/${p.id}` }, `${p.id} · ${p.displayName || ''}`));
     }
   } catch (error) {
-    $('#suppliers-status').textContent = error.message;
+    showStatus($('#suppliers-status'), error.message, true);
   }
 }
 
@@ -406,7 +417,8 @@ async function suggestSuppliers(event) {
       suppliers.tender = (await api('GET', path).catch(() => ({}))).profile || null;
     }
     renderSuggestions();
-    return t('found')((response.matches || []).length);
+    const found = (response.matches || []).length;
+    return () => t('found')(found);
   });
 }
 
@@ -842,14 +854,15 @@ async function suggestCodes() {
       { text: $('#profile-text').value, maxSuggestions: 10 });
     profileDraft.suggestions = response.suggestions || [];
     renderCodeSuggestions();
-    return t('codesFound')(profileDraft.suggestions.length);
+    const found = profileDraft.suggestions.length;
+    return () => t('codesFound')(found);
   });
 }
 
 function renderCodeSuggestions() {
   const chosen = new Set(profileCpvCodes().map(cpvCode));
   const suggestions = profileDraft.suggestions || [];
-  if (profileDraft.suggestions) $('#codes-status').textContent = t('codesFound')(suggestions.length);
+  if (profileDraft.suggestions) showStatus($('#codes-status'), () => t('codesFound')(suggestions.length));
   $('#code-suggestions').replaceChildren(...suggestions.map((suggestion) => {
     const box = element('input', { type: 'checkbox', value: suggestion.code });
     box.checked = chosen.has(suggestion.code);
@@ -896,7 +909,7 @@ async function saveProfile(event) {
     } catch (error) {
       throw new Error(t('profileNotSaved')(error.message));
     }
-    return t('profileSaved')(id);
+    return () => t('profileSaved')(id);
   });
 }
 
@@ -916,7 +929,7 @@ async function pairBuddies(event) {
     for (const member of response.unpaired || []) {
       unpaired.append(element('li', {}, `${t('unpaired')}: ${member.ref.id} — ${member.detail || member.reason}`));
     }
-    return t('pairsFound')((response.pairs || []).length, response.totalScore || 0, response.optimal);
+    return () => t('pairsFound')((response.pairs || []).length, response.totalScore || 0, response.optimal);
   });
 }
 
@@ -949,7 +962,7 @@ async function scheduleMeetings(event) {
       }
       grid.append(row);
     }
-    return t('meetings')((response.meetings || []).length);
+    return () => t('meetings')((response.meetings || []).length);
   });
 }
 

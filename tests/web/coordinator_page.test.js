@@ -327,7 +327,7 @@ test('the map draws the Netherlands, the tender, its distance limit and a dot pe
   await page.locator('.map-panel').screenshot({ path: path.join(ARTIFACTS, 'coordinator-map.png') });
 });
 
-test('the English switch translates the reasons, the feedback, "why not?" and the map legend', async () => {
+test('the English switch translates the reasons, the feedback, "why not?", the status lines and the map legend', async () => {
   await suggest();
   await page.fill('#whynot-id', 'supplier-0002');
   await page.click('#whynot-form button[type=submit]');
@@ -344,6 +344,7 @@ test('the English switch translates the reasons, the feedback, "why not?" and th
     assert.ok(statuses.some((s) => /^Shortlisted \(recorded as #\d+\)$/.test(s)), statuses.join(' / '));
     assert.ok(statuses.some((s) => /^Not relevant: out of reach \(recorded as #\d+\)$/.test(s)), statuses.join(' / '));
     assert.strictEqual(await page.textContent('#export-csv'), 'Shortlist as CSV');
+    assert.match(await page.textContent('#suppliers-status'), /^\d+ suppliers found$/);
     assert.strictEqual(await page.textContent('#whynot-result .whynot-head'),
       'Drukkerijbedrijf Dekker (supplier-0002) is not suggested:');
     const exclusions = await page.$$eval('#whynot-result .exclusions li', (items) => items.map((li) => li.textContent));
