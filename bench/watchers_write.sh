@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # How long one partner's write of 500 profiles takes while other partners hold N WatchMatches streams open, on
 # a real server on loopback with the judged set loaded (eval/relevance), for each N given: writers must not wait
-# for watchers. Prints one line per N.
+# for watchers. Prints one line per N. Every watch is of partner "local" (no keys), so the per-partner bound on
+# watches is lifted.
 #
 #   bash bench/watchers_write.sh [--build=build] [--server=PATH/circmatch-server] [N ...]   (default N: 0 20 60)
 set -euo pipefail
@@ -29,13 +30,15 @@ with open(sys.argv[1], "w") as out:
                               "capabilities": {"cpvCodes": ["39130000"], "text": "wij reviseren kantoormeubilair en "
                                                "bureaustoelen, terugname en hergebruik van meubilair"}}) + "\n")
 PY
+run=0
 for n in "${counts[@]}"; do
-  mkdir -p "$work/$n"
-  "$server" --listen=127.0.0.1:0 --data_dir="$work/$n" --allow_unauthenticated --audit_log=- \
-      --vocabulary_dir=engine/data --sample_data=eval/relevance/profiles.jsonl >"$work/$n.log" 2>&1 &
+  run=$((run + 1))  # a fresh store each run, also for an N given twice
+  mkdir -p "$work/$run"
+  "$server" --listen=127.0.0.1:0 --data_dir="$work/$run" --allow_unauthenticated --audit_log=- --max_watches_per_partner=100000 \
+      --vocabulary_dir=engine/data --sample_data=eval/relevance/profiles.jsonl >"$work/$run.log" 2>&1 &
   pids=($!)
-  for _ in $(seq 1 300); do grep -qs "listening on " "$work/$n.log" && break; sleep 0.1; done
-  address=$(sed -n 's/.*listening on \(.*\)$/\1/p' "$work/$n.log" | head -n 1)
+  for _ in $(seq 1 300); do grep -qs "listening on " "$work/$run.log" && break; sleep 0.1; done
+  address=$(sed -n 's/.*listening on \(.*\)$/\1/p' "$work/$run.log" | head -n 1)
   for i in $(seq 1 "$n"); do
     "$build/clients/circmatch" --server="$address" WatchMatches "{\"tenderRef\": {\"id\": \"t-meub-0$((i % 5 + 1))\"}}" \
         >/dev/null 2>&1 &
