@@ -1,6 +1,7 @@
 #include "service/access.h"
 
 #include "absl/strings/str_cat.h"
+#include "circmatch/visibility.h"
 
 namespace circmatch::service {
 
@@ -11,17 +12,20 @@ absl::StatusOr<ProfileKey> CallerKeyFromRef(const v1::ProfileRef& ref, absl::str
 }
 
 absl::Status CheckOwnedBy(const ProfileKey& key, absl::string_view field, const std::string& caller) {
-  if (key.owner == caller) return absl::OkStatus();
+  if (ViewerOwns(caller, key.owner)) return absl::OkStatus();
   return absl::PermissionDeniedError(absl::StrCat(
       field, ": partner \"", caller, "\" may change only its own profiles, not those of \"", key.owner, "\""));
 }
 
 bool VisibleTo(const v1::Profile& profile, const std::string& caller) {
-  return profile.owner() == caller || profile.visibility() == v1::VISIBILITY_SHARED;
+  // Any value but SHARED is private, as ProfileFromProto reads UNSPECIFIED.
+  const Visibility visibility =
+      profile.visibility() == v1::VISIBILITY_SHARED ? Visibility::kShared : Visibility::kPrivate;
+  return MayView(caller, profile.owner(), visibility);
 }
 
 void RedactFor(const std::string& caller, v1::Profile* profile) {
-  if (profile->owner() != caller && !profile->contact().share_consent()) profile->clear_contact();
+  if (!ViewerOwns(caller, profile->owner()) && !profile->contact().share_consent()) profile->clear_contact();
 }
 
 absl::StatusOr<v1::Profile> ReadProfileAs(const ProfileStore& store, const ProfileKey& key, absl::string_view field,

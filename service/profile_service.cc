@@ -10,6 +10,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "circmatch/visibility.h"
 #include "service/access.h"
 #include "service/logging.h"
 #include "service/page_token.h"
@@ -152,7 +153,7 @@ grpc::ServerUnaryReactor* ProfileServiceImpl::GetProfile(grpc::CallbackServerCon
     if (!key.ok()) return key.status();
     // Another partner's profile the caller may not see is answered from the index, before the store is read,
     // exactly as an absent one, so the time it takes does not tell it is there.
-    if (key->owner != caller && !repository_->index().VisibleTo(*key, caller)) {
+    if (!ViewerOwns(caller, key->owner) && !repository_->index().VisibleTo(*key, caller)) {
       return absl::NotFoundError(absl::StrCat("ref: ", ProfileNotFoundMessage(*key)));
     }
     absl::StatusOr<v1::Profile> profile = ReadProfileAs(repository_->store(), *key, "ref", caller);
@@ -174,7 +175,7 @@ grpc::ServerUnaryReactor* ProfileServiceImpl::ListProfiles(grpc::CallbackServerC
     }
     // A partner lists only its own profiles; others' shared ones it meets through matching.
     query.owner = request->owner().empty() ? caller : request->owner();
-    if (query.owner != caller) {
+    if (!ViewerOwns(caller, query.owner)) {
       return absl::PermissionDeniedError(absl::StrCat(
           "owner: partner \"", caller, "\" may list only its own profiles, not those of \"", query.owner, "\""));
     }

@@ -24,7 +24,7 @@ absl::StatusOr<std::vector<std::optional<Profile>>> StoreProfileSource::GetMany(
   if (!stored.ok()) return stored.status();
   for (size_t j = 0; j < to_read.size(); ++j) {
     std::optional<v1::Profile>& proto = (*stored)[j];
-    if (!proto.has_value() || (!viewer_.empty() && !VisibleTo(*proto, viewer_))) continue;
+    if (!proto.has_value() || !VisibleTo(*proto, viewer_)) continue;
     profiles[read_at[j]] = repository_.FromStored(*proto);
     if (!profiles[read_at[j]].has_value()) continue;
     if (hold_read_) {

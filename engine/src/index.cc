@@ -19,6 +19,7 @@
 #include "circmatch/scorer.h"
 #include "circmatch/top_k.h"
 #include "circmatch/vectorizer.h"
+#include "circmatch/visibility.h"
 
 namespace circmatch {
 namespace {
@@ -141,8 +142,7 @@ class Index::Impl {
   bool VisibleTo(const ProfileKey& key, const std::string& viewer) const {
     absl::ReaderMutexLock lock(&mu_);
     const std::optional<internal::RowRef> ref = rows_by_key_.Find(key);
-    if (!ref.has_value()) return false;
-    return viewer.empty() || key.owner == viewer || segments_[KindIndex(ref->kind)]->shared[ref->row];
+    return ref.has_value() && MayView(viewer, key.owner, RowVisibility(*ref));
   }
 
   int64_t Count(ProfileKind kind) const {
@@ -396,8 +396,7 @@ class Index::Impl {
                                           const std::string& field) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     if (const std::optional<internal::RowRef> ref = rows_by_key_.Find(key)) {
       const ProfileKind kind = ref->kind;
-      const bool shared = segments_[KindIndex(kind)]->shared[ref->row];
-      if (params.viewer.empty() || key.owner == params.viewer || shared) {
+      if (MayView(params.viewer, key.owner, RowVisibility(*ref))) {
         const ProfileKind wanted = CandidateKind(params.type);
         if (kind != wanted) {
           return absl::InvalidArgumentError(absl::StrCat(field, ": is a ", ProfileKindName(kind),
@@ -409,9 +408,15 @@ class Index::Impl {
     return absl::NotFoundError(absl::StrCat(field, ": ", NotFoundMessage(key)));
   }
 
+  // The visibility of a stored row (visibility.h).
+  Visibility RowVisibility(const internal::RowRef& ref) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return segments_[KindIndex(ref.kind)]->shared[ref.row] ? Visibility::kShared : Visibility::kPrivate;
+  }
+
   // The hard filters resolved against one segment, checked per row from the flat columns.
   struct RowFilter {
-    bool check_visibility = false;
+    // The viewer (visibility.h) as the row filter compares it: empty (sees all), or its interned owner number.
+    bool viewer_sees_all = true;
     int32_t viewer_id = -1;  // -1: the viewer owns nothing here
     bool check_open = false;
     int64_t now = 0;
@@ -436,7 +441,7 @@ class Index::Impl {
     // Every filter but the exact distance, which is the scored one's (PassesDistance).
     bool Passes(const internal::Segment& s, int r) const {
       if (nothing_passes || !s.alive[r]) return false;
-      if (check_visibility && !s.shared[r] && s.owner_id[r] != viewer_id) return false;
+      if (!MayViewResolved(viewer_sees_all, s.owner_id[r] == viewer_id, s.shared[r] != 0)) return false;
       if (check_open && (now < s.OpensAt(r) || now >= s.ClosesAt(r))) return false;
       if (!excluded_rows.empty() && excluded_rows.contains(r)) return false;
       if (!excluded_organizations.empty() && std::find(excluded_organizations.begin(), excluded_organizations.end(),
@@ -504,8 +509,9 @@ class Index::Impl {
     return bytes;
   }
 
-  // Notes that row r of `segment` is written or removed: shared, it changes every partner's view; private, its
-  // owner's. AfterWrite bumps the versions of the views that changed, once per write.
+  // Notes that row r of `segment` is written or removed: it changes the views of those who may see it
+  // (visibility.h): shared, every partner's; private, its owner's. AfterWrite bumps the versions of the views that
+  // changed, once per write.
   void NoteChange(const internal::Segment& segment, int r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (segment.shared[r]) {
       shared_changed_ = true;
@@ -514,9 +520,9 @@ class Index::Impl {
     }
   }
 
-  // What `viewer` may see changes with the shared profiles and with its own: the sum of their versions grows with
-  // every change it could see and with no other (so it tells nothing of another partner's private writes), and
-  // equal sums mean equal views. An empty viewer sees all: the index's version.
+  // What `viewer` may see (visibility.h) changes with the shared profiles and with its own: the sum of their
+  // versions grows with every change it could see and with no other (so it tells nothing of another partner's
+  // private writes), and equal sums mean equal views. An empty viewer sees all: the index's version.
   uint64_t ViewVersionLocked(const std::string& viewer) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     if (viewer.empty()) return version_;
     const auto it = owner_ids_.find(viewer);
@@ -592,8 +598,8 @@ class Index::Impl {
       ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     RowFilter filter;
     const ProfileKind kind = CandidateKind(params.type);
-    if (!params.viewer.empty()) {
-      filter.check_visibility = true;
+    filter.viewer_sees_all = params.viewer.empty();
+    if (!filter.viewer_sees_all) {
       auto it = owner_ids_.find(params.viewer);
       filter.viewer_id = it == owner_ids_.end() ? -1 : it->second;
     }

@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "circmatch/text_analysis.h"
+#include "circmatch/visibility.h"
 
 namespace circmatch {
 
@@ -264,7 +265,7 @@ std::vector<Exclusion> FindExclusions(const Vocabulary& vocabulary, const Profil
     out.push_back(
         {"kind", absl::StrCat("is a ", ProfileKindName(candidate.kind), ", not a ", ProfileKindName(wanted))});
   }
-  if (!params.viewer.empty() && candidate.key.owner != params.viewer && candidate.visibility != Visibility::kShared) {
+  if (!MayView(params.viewer, candidate.key.owner, candidate.visibility)) {
     out.push_back({"visibility", "private to another owner"});
   }
   if (params.type == MatchType::kTendersForSupplier) {

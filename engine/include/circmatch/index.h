@@ -156,9 +156,9 @@ class Index {
 
   // True when a profile is stored under `key` (whether or not the index keeps the profile itself).
   bool Contains(const ProfileKey& key) const;
-  // True when a profile is stored under `key` and `viewer` may see it: its own, or shared (an empty viewer sees
-  // every profile). Answered from the index alone, so a profile the viewer may not see costs what an absent
-  // one does.
+  // True when a profile is stored under `key` and `viewer` may see it (MayView, visibility.h: its own, or shared;
+  // an empty viewer sees every profile). Answered from the index alone, so a profile the viewer may not see costs
+  // what an absent one does.
   bool VisibleTo(const ProfileKey& key, const std::string& viewer) const;
 
   // Number of stored profiles of a kind.
@@ -166,10 +166,10 @@ class Index {
 
   // Incremented by every successful write.
   uint64_t version() const;
-  // The version of what `viewer` may see (shared profiles and its own; empty: every profile, version()): it
-  // grows with every write that changes what the viewer sees and with no other, so it says nothing about other
-  // partners' private writes; the same view version means the same visible profiles. Match results carry it
-  // (index_version) for their MatchParams::viewer.
+  // The version of what `viewer` may see (visibility.h: shared profiles and its own; empty: every profile,
+  // version()): it grows with every write that changes what the viewer sees and with no other, so it says nothing
+  // about other partners' private writes; the same view version means the same visible profiles. Match results
+  // carry it (index_version) for their MatchParams::viewer.
   uint64_t ViewVersion(const std::string& viewer) const;
 
   // The bytes held, by part.

@@ -78,8 +78,8 @@ struct MatchParams {
   int k = 10;
   WeightOverrides weights;
   MatchFilter filter;
-  // Whose request this is: candidates are the viewer's own profiles and shared ones. Empty = every profile
-  // (a deployment without tenants).
+  // Whose request this is: candidates are the viewer's own profiles and shared ones (MayView, visibility.h).
+  // Empty = every profile (a deployment without tenants).
   std::string viewer;
   // "Now" in Unix seconds, for open tenders: a tender is open when publication_time <= now < closing_time.
   int64_t now_unix_seconds = 0;

@@ -86,10 +86,10 @@ absl::StatusOr<ResolvedParams> ResolveParams(const Vocabulary& vocabulary, const
 // and larger than ServiceRadiusKm, which is stated (> 0).
 bool OutOfReach(MatchType type, const Profile& query, const Profile& candidate, std::optional<double> distance_km);
 
-// The hard filters that exclude `candidate` for `query`, in the order kind, visibility, publication_time /
-// closing_time, filter.exclude (and the query itself, field "candidate"), filter.exclude_organizations,
-// filter.required_certifications, filter.max_distance_km, service_radius_km (reach, unless
-// filter.include_out_of_reach). `filter.min_score` needs the score and is left to
+// The hard filters that exclude `candidate` for `query`, in the order kind, visibility (what params.viewer may
+// not see: MayView, visibility.h), publication_time / closing_time, filter.exclude (and the query itself, field
+// "candidate"), filter.exclude_organizations, filter.required_certifications, filter.max_distance_km,
+// service_radius_km (reach, unless filter.include_out_of_reach). `filter.min_score` needs the score and is left to
 // the caller. `distance_km` is the pair's distance (nullopt when either lacks a point).
 std::vector<Exclusion> FindExclusions(const Vocabulary& vocabulary, const Profile& query, const Profile& candidate,
                                       const MatchParams& params, const ResolvedParams& resolved,
