@@ -11,9 +11,9 @@
 #include "circmatch/scorer.h"
 #include "service/access.h"
 #include "service/gap_report.h"
+#include "service/grpc_status.h"
 #include "service/profile_conversion.h"
 #include "service/profile_repository.h"
-#include "service/status_mapping.h"
 
 namespace circmatch::service {
 namespace {

@@ -14,8 +14,8 @@
 #include "circmatch/icalendar.h"
 #include "circmatch/meeting_schedule.h"
 #include "service/access.h"
+#include "service/grpc_status.h"
 #include "service/profile_conversion.h"
-#include "service/status_mapping.h"
 #include "service/store_profile_source.h"
 
 namespace circmatch::service {

@@ -17,6 +17,7 @@
 #include "circmatch/diversity.h"
 #include "circmatch/scorer.h"
 #include "service/access.h"
+#include "service/grpc_status.h"
 #include "service/logging.h"
 #include "service/profile_conversion.h"
 #include "service/rank_profiles.h"

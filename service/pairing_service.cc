@@ -16,8 +16,8 @@
 #include "circmatch/pairing.h"
 #include "circmatch/text_analysis.h"
 #include "service/access.h"
+#include "service/grpc_status.h"
 #include "service/profile_conversion.h"
-#include "service/status_mapping.h"
 #include "service/store_profile_source.h"
 
 namespace circmatch::service {

@@ -12,10 +12,10 @@
 #include "absl/synchronization/mutex.h"
 #include "circmatch/visibility.h"
 #include "service/access.h"
+#include "service/grpc_status.h"
 #include "service/logging.h"
 #include "service/page_token.h"
 #include "service/profile_conversion.h"
-#include "service/status_mapping.h"
 
 namespace circmatch::service {
 

@@ -6,11 +6,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "service/grpc_status.h"
 #include "service/logging.h"
 #include "service/profile_conversion.h"
 #include "service/profile_repository.h"
 #include "service/rank_profiles.h"
-#include "service/status_mapping.h"
 
 namespace circmatch::service {
 

@@ -5,8 +5,8 @@
 #include "absl/status/statusor.h"
 #include "service/audit_log.h"
 #include "service/authenticator.h"
+#include "service/grpc_status.h"
 #include "service/long_calls.h"
-#include "service/status_mapping.h"
 
 namespace circmatch::service {
 namespace {

@@ -1,7 +1,7 @@
 // How every unary call of the API is served, written once: the caller is authenticated from the call's metadata
 // first (a call without a valid key is UNAUTHENTICATED at once: nothing of its request is read and nothing is
 // audited), then the call's work runs for that caller, then the call is recorded in the audit log (for the
-// services whose calls it records), and the call is finished with the work's status (status_mapping.h).
+// services whose calls it records), and the call is finished with the work's status (grpc_status.h).
 //
 //   grpc::ServerUnaryReactor* ProfileServiceImpl::GetProfile(grpc::CallbackServerContext* context,
 //                                                            const v1::GetProfileRequest* request,
