@@ -43,7 +43,7 @@
 #include "load_channel.h"
 #include "process_stats.h"
 #include "profile_generator.h"
-#include "service/sqlite_profile_store.h"
+#include "service/store/sqlite_profile_store.h"
 
 ABSL_FLAG(int64_t, profiles, 1000000, "generated suppliers to ingest");
 ABSL_FLAG(int, batch, 1000, "profiles per ImportProfiles message (one transaction each)");

@@ -9,7 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "service/profile_conversion.h"
+#include "service/convert/profile_conversion.h"
 #include "synthetic_embeddings.h"
 
 namespace circmatch::bench {

@@ -64,7 +64,7 @@
 #include "percentile.h"
 #include "process_stats.h"
 #include "profile_generator.h"
-#include "service/api_keys.h"
+#include "service/auth/api_keys.h"
 
 ABSL_FLAG(int, clients, 64, "concurrent clients, one connection each; at least 8 (roles by client number mod 8)");
 ABSL_FLAG(double, seconds, 600, "length of the run, warm-up included");

@@ -1,4 +1,4 @@
-// API keys (service/api_keys.h): the key file a server reads at start and whenever it changes, and the key a
+// API keys (service/auth/api_keys.h): the key file a server reads at start and whenever it changes, and the key a
 // caller sends as `authorization: Bearer <key>`. The input is written to an in-memory file and read as a key
 // file: it must read, or fail with INVALID_ARGUMENT naming a line, and what it reads must hold the format's
 // rules. The input is also tried as a key, against a file with one known key (only that key may pass) and
@@ -16,7 +16,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "fuzz/fuzz_util.h"
-#include "service/api_keys.h"
+#include "service/auth/api_keys.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-// The HTTP request -> proto path of the HTTP/JSON gateway (service/http_gateway.h), without a server: the route of
+// The HTTP request -> proto path of the HTTP/JSON gateway (service/http/http_gateway.h), without a server: the route of
 // the verb and path, the path variables (percent-decoded) into the fields they name, the query parameters into
 // fields (scalars by type, enums by name or number, repeated fields appended to), the JSON body into the routed
 // method's request message (HttpGateway::Translate, and Handle on a gateway without a channel), and what the
@@ -62,10 +62,10 @@
 #include "circmatch/v1/vocabulary_service.pb.h"
 #include "fuzz/fuzz_util.h"
 #include "google/api/annotations.pb.h"
-#include "service/authenticator.h"
-#include "service/http_gateway.h"
-#include "service/http_server.h"
-#include "service/status_mapping.h"
+#include "service/auth/authenticator.h"
+#include "service/convert/status_mapping.h"
+#include "service/http/http_gateway.h"
+#include "service/http/http_server.h"
 
 namespace {
 

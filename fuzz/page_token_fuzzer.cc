@@ -1,7 +1,7 @@
-// Page tokens (service/page_token.h), which a client passes back as `page_token` of ListProfiles, ListVocabulary
-// and ListFeedback: any bytes must decode to a value or to INVALID_ARGUMENT, and what decodes must encode to a
-// token that decodes to the same value. The input is also read as a key (owner, then id after the first NUL byte),
-// an offset and an event id, whose tokens must decode back to them.
+// Page tokens (service/convert/page_token.h), which a client passes back as `page_token` of ListProfiles,
+// ListVocabulary and ListFeedback: any bytes must decode to a value or to INVALID_ARGUMENT, and what decodes must
+// encode to a token that decodes to the same value. The input is also read as a key (owner, then id after the first NUL
+// byte), an offset and an event id, whose tokens must decode back to them.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -9,7 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "fuzz/fuzz_util.h"
-#include "service/page_token.h"
+#include "service/convert/page_token.h"
 
 namespace {
 

@@ -37,8 +37,8 @@
 #include "circmatch/v1/pairing_service.pb.h"
 #include "circmatch/v1/profile_service.pb.h"
 #include "fuzz/fuzz_util.h"
-#include "service/access.h"
-#include "service/profile_conversion.h"
+#include "service/convert/profile_conversion.h"
+#include "service/store/access.h"
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "eval/rank_eval.h"
-#include "service/profile_conversion.h"
+#include "service/convert/profile_conversion.h"
 
 namespace circmatch::bench {
 

@@ -11,7 +11,7 @@
 
 #include "circmatch/v1/market_day_service.pb.h"
 #include "circmatch/v1/matching_service.pb.h"
-#include "service/audit_log.h"
+#include "service/auth/audit_log.h"
 
 namespace circmatch {
 namespace testing {

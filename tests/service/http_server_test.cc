@@ -1,4 +1,4 @@
-// The HTTP front of a real server (service/http_server.h) against clients on plain sockets that behave as an
+// The HTTP front of a real server (service/http/http_server.h) against clients on plain sockets that behave as an
 // attacker-partner would: many slow connections from one address, a request head that trickles in forever,
 // large bodies without a key. Each test guards one limit; none waits by sleeping: every wait is a poll() on the
 // socket with a deadline.

@@ -1,9 +1,9 @@
-// The bound on long calls (service/long_calls.h): LongCalls in-process, then a real server on PostgreSQL whose
+// The bound on long calls (service/api/long_calls.h): LongCalls in-process, then a real server on PostgreSQL whose
 // fits are held open by a lock the test takes on the feedback table, so "while a fit runs" is a state the test
 // controls rather than a race: the partner's next long call is refused at once, another partner is still served
 // (a fit of its own included), every long call's thread held leaves the other calls answered, and with the
 // server's bound reached no partner learns whose calls fill it.
-#include "service/long_calls.h"
+#include "service/api/long_calls.h"
 
 #include <libpq-fe.h>
 

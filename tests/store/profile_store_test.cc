@@ -10,8 +10,8 @@
 
 #include "gtest/gtest.h"
 #include "postgres_test_database.h"
-#include "service/postgres_profile_store.h"
-#include "service/sqlite_profile_store.h"
+#include "service/store/postgres_profile_store.h"
+#include "service/store/sqlite_profile_store.h"
 
 namespace circmatch::service {
 namespace {

@@ -1,7 +1,7 @@
 // StoreProfileSource over a real SQLite store, with the server's index (keep_profiles = false) behind a
 // ProfileRepository: the matches are explained from the stored profiles, and the call answers with the protos
 // the source read.
-#include "service/store_profile_source.h"
+#include "service/store/store_profile_source.h"
 
 #include <unistd.h>
 
@@ -12,8 +12,8 @@
 #include "circmatch/index.h"
 #include "circmatch/vocabulary.h"
 #include "gtest/gtest.h"
-#include "service/profile_repository.h"
-#include "service/sqlite_profile_store.h"
+#include "service/store/profile_repository.h"
+#include "service/store/sqlite_profile_store.h"
 
 namespace circmatch::service {
 namespace {

@@ -11,7 +11,7 @@
 //     (false, NOT_FOUND), so its existence does not leak;
 //   - FindExclusions names it with the field "visibility" (the exact reference, engine/testing/, ranks by it);
 //   - Index::ViewVersion moves with the writes of the profiles the viewer may see and with no other;
-//   - the service (service/access.h) answers another partner's private profile NOT_FOUND, as absent, in every
+//   - the service (service/store/access.h) answers another partner's private profile NOT_FOUND, as absent, in every
 //     call, and shows a visible profile's contact details only to its owner (ViewerOwns) or with its consent.
 //
 // Thread-safety: pure functions.

@@ -1,0 +1,76 @@
+#include "service/api/long_calls.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace circmatch::service {
+
+LongCalls::LongCalls(LongCallLimits limits) : limits_(limits) {
+  for (int i = 0; i < limits_.total; ++i) threads_.emplace_back([this] { Work(); });
+}
+
+LongCalls::~LongCalls() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  for (std::thread& thread : threads_) thread.join();
+}
+
+void LongCalls::Start(const std::string& partner, absl::string_view method, absl::AnyInvocable<absl::Status()> call,
+                      absl::AnyInvocable<void(const absl::Status&)> done) {
+  absl::Status refused;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = running_.find(partner);
+    if (it != running_.end() && it->second >= limits_.per_partner) {
+      refused = absl::ResourceExhaustedError(absl::StrCat(
+          method, ": this partner already runs ", limits_.per_partner,
+          " long call(s) at once (FitRankProfile, PairBuddies, ScheduleMeetings, ExposureReport, GapReport), the "
+          "most --max_long_calls_per_partner allows; try again when one has finished"));
+    } else if (total_ >= limits_.total) {
+      refused = absl::ResourceExhaustedError(absl::StrCat(method, ": the server already runs ", limits_.total,
+                                                          " long call(s) at once, the most --max_long_calls "
+                                                          "allows; try again later"));
+    } else {
+      ++running_[partner];
+      ++total_;
+      // Admitted calls are never more than the threads: this one starts as soon as a thread has taken it.
+      tasks_.push_back(Task{partner, std::move(call), std::move(done)});
+      return;
+    }
+  }
+  done(refused);
+}
+
+void LongCalls::Work() {
+  for (;;) {
+    Task task;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](LongCalls* calls)
+               ABSL_EXCLUSIVE_LOCKS_REQUIRED(calls->mu_) { return calls->stopping_ || !calls->tasks_.empty(); },
+          this));
+      if (tasks_.empty()) return;  // stopping, and nothing left
+      task = std::move(tasks_.front());
+      tasks_.pop_front();
+    }
+    const absl::Status status = task.call();
+    {
+      absl::MutexLock lock(&mu_);
+      auto it = running_.find(task.partner);
+      if (it != running_.end() && --it->second == 0) running_.erase(it);
+      --total_;
+    }
+    task.done(status);
+  }
+}
+
+int LongCalls::Running() const {
+  absl::MutexLock lock(&mu_);
+  return total_;
+}
+
+}  // namespace circmatch::service
