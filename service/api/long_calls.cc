@@ -1,12 +1,13 @@
 #include "service/api/long_calls.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 
 namespace circmatch::service {
 
-LongCalls::LongCalls(LongCallLimits limits) : limits_(limits) {
+LongCalls::LongCalls(LongCallLimits limits) : limits_(limits), per_partner_(limits.per_partner) {
   for (int i = 0; i < limits_.total; ++i) threads_.emplace_back([this] { Work(); });
 }
 
@@ -23,8 +24,8 @@ void LongCalls::Start(const std::string& partner, absl::string_view method, absl
   absl::Status refused;
   {
     absl::MutexLock lock(&mu_);
-    auto it = running_.find(partner);
-    if (it != running_.end() && it->second >= limits_.per_partner) {
+    std::optional<PartnerSlots::Slot> slot = per_partner_.TryTake(partner);
+    if (!slot) {
       refused = absl::ResourceExhaustedError(absl::StrCat(
           method, ": this partner already runs ", limits_.per_partner,
           " long call(s) at once (FitRankProfile, PairBuddies, ScheduleMeetings, ExposureReport, GapReport), the "
@@ -34,10 +35,9 @@ void LongCalls::Start(const std::string& partner, absl::string_view method, absl
                                                           " long call(s) at once, the most --max_long_calls "
                                                           "allows; try again later"));
     } else {
-      ++running_[partner];
       ++total_;
       // Admitted calls are never more than the threads: this one starts as soon as a thread has taken it.
-      tasks_.push_back(Task{partner, std::move(call), std::move(done)});
+      tasks_.push_back(Task{*std::move(slot), std::move(call), std::move(done)});
       return;
     }
   }
@@ -46,7 +46,7 @@ void LongCalls::Start(const std::string& partner, absl::string_view method, absl
 
 void LongCalls::Work() {
   for (;;) {
-    Task task;
+    std::optional<Task> task;
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
@@ -54,17 +54,17 @@ void LongCalls::Work() {
                ABSL_EXCLUSIVE_LOCKS_REQUIRED(calls->mu_) { return calls->stopping_ || !calls->tasks_.empty(); },
           this));
       if (tasks_.empty()) return;  // stopping, and nothing left
-      task = std::move(tasks_.front());
+      task.emplace(std::move(tasks_.front()));
       tasks_.pop_front();
     }
-    const absl::Status status = task.call();
+    const absl::Status status = task->call();
+    absl::AnyInvocable<void(const absl::Status&)> done = std::move(task->done);
+    task.reset();  // gives the partner's slot back
     {
       absl::MutexLock lock(&mu_);
-      auto it = running_.find(task.partner);
-      if (it != running_.end() && --it->second == 0) running_.erase(it);
       --total_;
     }
-    task.done(status);
+    done(status);
   }
 }
 

@@ -20,11 +20,11 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "service/api/partner_slots.h"
 
 namespace circmatch::service {
 
@@ -56,7 +56,7 @@ class LongCalls {
 
  private:
   struct Task {
-    std::string partner;
+    PartnerSlots::Slot slot;  // the partner's, held while the call runs
     absl::AnyInvocable<absl::Status()> call;
     absl::AnyInvocable<void(const absl::Status&)> done;
   };
@@ -64,8 +64,8 @@ class LongCalls {
   void Work();
 
   const LongCallLimits limits_;
+  PartnerSlots per_partner_;  // before the tasks, whose slots it counts
   mutable absl::Mutex mu_;
-  absl::flat_hash_map<std::string, int> running_ ABSL_GUARDED_BY(mu_);  // only partners with a call running
   int total_ ABSL_GUARDED_BY(mu_) = 0;
   std::deque<Task> tasks_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -405,8 +405,12 @@ grpc::ServerWriteReactor<v1::WatchMatchesResponse>* MatchingServiceImpl::WatchMa
   absl::StatusOr<MatchParams> params = MatchParamsFromProto(type, /*k=*/1, request->weights(), filter);
   if (!params.ok()) return new FailedWatch(params.status());
   params->viewer = *caller;
-  absl::StatusOr<PartnerSlots::Slot> slot = watches_.Take(*caller);
-  if (!slot.ok()) return new FailedWatch(slot.status());
+  std::optional<PartnerSlots::Slot> slot = watches_.TryTake(*caller);
+  if (!slot) {
+    return new FailedWatch(absl::ResourceExhaustedError(
+        absl::StrCat("this partner holds ", watches_.per_partner(),
+                     " WatchMatches streams open, the most --max_watches_per_partner allows; end one first")));
+  }
   return new WatchMatchesReactor(repository_, &watch_worker_, *std::move(slot), *caller, *std::move(query),
                                  *std::move(params), request->min_score());
 }

@@ -31,7 +31,7 @@ class MatchingServiceImpl final : public v1::MatchingService::CallbackService {
       : repository_(repository),
         authenticator_(authenticator),
         calls_(authenticator, audit),
-        watches_(max_watches_per_partner, "WatchMatches streams open", "--max_watches_per_partner") {}
+        watches_(max_watches_per_partner) {}
 
   grpc::ServerUnaryReactor* SuggestSuppliers(grpc::CallbackServerContext* context,
                                              const v1::SuggestSuppliersRequest* request,

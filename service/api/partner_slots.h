@@ -1,32 +1,27 @@
-// Counts what each partner holds open at once (WatchMatches streams), at most so many each, so that one partner's
-// many cannot take the memory and matching time the others' need. A slot is held by its Slot object, and given back
-// when that is destroyed.
+// Counts what each partner holds at once (WatchMatches streams, running long calls), at most so many each, so that
+// one partner's many cannot take the threads, memory and matching time the others need. A slot is held by its Slot
+// object, and given back when that is destroyed.
 //
-//   absl::StatusOr<PartnerSlots::Slot> slot = watches->Take(caller);
-//   if (!slot.ok()) return slot.status();  // RESOURCE_EXHAUSTED, naming only the caller's own count
+//   std::optional<PartnerSlots::Slot> slot = watches->TryTake(caller);
+//   if (!slot) return absl::ResourceExhaustedError(...);  // naming only the caller's own bound
 //
-// Thread-safety: Take and Slot's destructor may run concurrently on any threads.
+// Thread-safety: TryTake and Slot's destructor may run concurrently on any threads.
 #ifndef CIRCMATCH_SERVICE_API_PARTNER_SLOTS_H_
 #define CIRCMATCH_SERVICE_API_PARTNER_SLOTS_H_
 
+#include <optional>
 #include <string>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/status/status.h"
-#include "absl/status/statusor.h"
-#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 
 namespace circmatch::service {
 
 class PartnerSlots {
  public:
-  // `what` names the slots and `flag` their bound in RESOURCE_EXHAUSTED's message: "WatchMatches streams",
-  // "--max_watches_per_partner".
-  PartnerSlots(int per_partner, std::string what, std::string flag)
-      : per_partner_(per_partner), what_(std::move(what)), flag_(std::move(flag)) {}
+  explicit PartnerSlots(int per_partner) : per_partner_(per_partner) {}
   PartnerSlots(const PartnerSlots&) = delete;
   PartnerSlots& operator=(const PartnerSlots&) = delete;
 
@@ -45,17 +40,16 @@ class PartnerSlots {
     std::string partner_;
   };
 
-  // One more slot for `partner`, or RESOURCE_EXHAUSTED when it holds all of its own.
-  absl::StatusOr<Slot> Take(const std::string& partner) ABSL_LOCKS_EXCLUDED(mu_) {
+  // One more slot for `partner`, or nullopt when it holds all of its own (per_partner()).
+  std::optional<Slot> TryTake(const std::string& partner) ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
     int& held = held_[partner];
-    if (held >= per_partner_) {
-      return absl::ResourceExhaustedError(
-          absl::StrCat("this partner holds ", held, " ", what_, ", the most ", flag_, " allows; end one first"));
-    }
+    if (held >= per_partner_) return std::nullopt;
     ++held;
     return Slot(this, partner);
   }
+
+  int per_partner() const { return per_partner_; }
 
  private:
   void Give(const std::string& partner) ABSL_LOCKS_EXCLUDED(mu_) {
@@ -65,9 +59,7 @@ class PartnerSlots {
   }
 
   const int per_partner_;
-  const std::string what_;
-  const std::string flag_;
-  mutable absl::Mutex mu_;
+  absl::Mutex mu_;
   absl::flat_hash_map<std::string, int> held_ ABSL_GUARDED_BY(mu_);
 };
 
