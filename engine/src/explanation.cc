@@ -104,34 +104,23 @@ std::vector<std::string> SharedTerms(const Vectorizer& vectorizer, const std::ve
 
 }  // namespace
 
-Explanation BuildExplanation(const Vectorizer& vectorizer, const TextIdf& idf, const Profile& query,
-                             const Profile& candidate, const MatchParams& params, const ResolvedParams& resolved,
-                             double location_decay_km, double* score) {
-  return QueryExplainer(vectorizer, idf, query, params, resolved, location_decay_km).Explain(candidate, score);
-}
-
 QueryExplainer::QueryExplainer(const Vectorizer& vectorizer, const TextIdf& idf, const Profile& query,
-                               const MatchParams& params, const ResolvedParams& resolved, double location_decay_km)
+                               const MatchParams& params, const ResolvedParams& resolved)
     : vectorizer_(vectorizer),
       idf_(idf),
       query_(query),
       params_(params),
       resolved_(resolved),
-      pair_scorer_(vectorizer, idf, query, params.type, resolved.weights, location_decay_km),
-      query_terms_(vectorizer.TextTerms(QueryFacets(params.type, query))) {}
+      query_terms_(vectorizer.TextTerms(QueryFacets(params.type, query))),
+      query_text_(Vectorizer::WeightText(vectorizer.TextTermFrequencies(query_terms_), idf)) {}
 
-Explanation QueryExplainer::Explain(const Profile& candidate, double* score) const {
+Explanation QueryExplainer::Explain(const Profile& candidate, const PairSimilarity& pair) const {
   const Vocabulary& vocabulary = vectorizer_.vocabulary();
   const FacetValues& c = CandidateFacets(candidate);
-  // The candidate's text is analyzed once: for the concepts it shows and, when the query has text, its vector
-  // and the shared terms.
+  // The candidate's text is analyzed once: for the concepts it shows and, when the query has text, the shared
+  // terms.
   std::vector<ConceptHit> hits;
   const std::vector<std::string> candidate_terms = vectorizer_.TextTerms(c, &hits);
-  SparseVector candidate_text;
-  if (!query_terms_.empty()) {
-    candidate_text = Vectorizer::WeightText(vectorizer_.TextTermFrequencies(candidate_terms), idf_);
-  }
-  const PairSimilarity pair = pair_scorer_.Score(candidate, query_terms_.empty() ? nullptr : &candidate_text);
   Explanation e;
   for (int f = 0; f < kFacetCount; ++f) {
     if (resolved_.weights[f] <= 0) continue;
@@ -139,10 +128,9 @@ Explanation QueryExplainer::Explain(const Profile& candidate, double* score) con
     contribution.facet = static_cast<Facet>(f);
     contribution.weight = resolved_.weights[f];
     contribution.similarity = pair.similarity[f];
-    contribution.contribution = resolved_.weights[f] * pair.similarity[f] * pair.factor;
+    contribution.contribution = FacetContributionOf(resolved_.weights[f], pair.similarity[f], pair.factor);
     e.facets.push_back(contribution);
   }
-  if (score != nullptr) *score = pair.score;
 
   const FacetValues& q = QueryFacets(params_.type, query_);
   e.cpv_matches = MatchCpv(vocabulary, q, c);
@@ -188,7 +176,10 @@ Explanation QueryExplainer::Explain(const Profile& candidate, double* score) con
                       held.end(), std::back_inserter(e.missing_certifications));
   e.shared_phases = Intersect(q.phases, c.phases);
   e.shared_topics = Intersect(q.topics, c.topics);
-  e.shared_terms = SharedTerms(vectorizer_, query_terms_, pair_scorer_.query_text(), candidate_terms, candidate_text);
+  if (!query_terms_.empty()) {
+    const SparseVector candidate_text = Vectorizer::WeightText(vectorizer_.TextTermFrequencies(candidate_terms), idf_);
+    e.shared_terms = SharedTerms(vectorizer_, query_terms_, query_text_, candidate_terms, candidate_text);
+  }
   e.distance_km = pair.distance_km;
   e.within_service_radius = pair.within_service_radius;
   e.out_of_reach = pair.out_of_reach;

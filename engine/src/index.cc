@@ -34,7 +34,7 @@ int KindIndex(ProfileKind kind) { return static_cast<int>(kind); }
 
 // One scored row on its way through top-k.
 struct Scored {
-  float score;
+  double score;
   int row;
 };
 
@@ -178,6 +178,8 @@ class Index::Impl {
     if (!resolved.ok()) return resolved.status();
     if (!options_.keep_profiles && params.profiles == nullptr) return NoProfileSource();
     MatchResult result;
+    std::vector<PairSimilarity> scored;        // of the matches, as ranked
+    std::vector<std::optional<Profile>> kept;  // the profiles of the matches, when the index keeps them
     {
       absl::ReaderMutexLock lock(&mu_);
       const internal::Segment& segment = *segments_[KindIndex(CandidateKind(params.type))];
@@ -215,23 +217,23 @@ class Index::Impl {
       result.weights = resolved->weights;
       result.index_version = ViewVersionLocked(params.viewer);
       result.rows_scored = rows_scored;
-      std::vector<std::optional<Profile>> kept;  // the profiles of the matches, when the index keeps them
       for (const Scored& s : std::move(top).Take()) {
         Match match;
         match.key = KeyOf(segment, s.row).ToKey();
         match.score = s.score;
+        scored.push_back(scorer.ScoreByFacet(s.row));
         if (options_.keep_profiles) kept.push_back(StoredProfile(segment, s.row));
         result.matches.push_back(std::move(match));
       }
-      if (options_.keep_profiles) return Explained(std::move(result), kept, query, params, *resolved);
+      if (options_.keep_profiles) return Explained(std::move(result), kept, scored, query, params, *resolved);
     }
     // Read without the lock, so that writers do not wait for the source's I/O.
     std::vector<ProfileKey> keys;
     for (const Match& match : result.matches) keys.push_back(match.key);
     absl::StatusOr<std::vector<std::optional<Profile>>> profiles = ReadProfiles(keys, params);
     if (!profiles.ok()) return profiles.status();
-    absl::ReaderMutexLock lock(&mu_);  // explanations weight text with the IDF of the moment
-    return Explained(std::move(result), *profiles, query, params, *resolved);
+    absl::ReaderMutexLock lock(&mu_);  // the shared terms are weighted with the IDF of the moment
+    return Explained(std::move(result), *profiles, scored, query, params, *resolved);
   }
 
   absl::StatusOr<ScoreMatrix> ScoreAll(absl::Span<const Profile> queries, absl::Span<const ProfileKey> candidates,
@@ -264,7 +266,8 @@ class Index::Impl {
                                          options_.location_decay_km, NamedCertificationIds(queries[i], params.type));
       for (size_t j = 0; j < rows.size(); ++j) {
         if (KeyOf(segment, rows[j]) == internal::KeyView(queries[i].key)) continue;
-        result.scores(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = scorer.Score(rows[j]).score;
+        result.scores(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) =
+            static_cast<float>(scorer.Score(rows[j]).score);
       }
     }
     result.index_version = ViewVersionLocked(params.viewer);
@@ -273,64 +276,15 @@ class Index::Impl {
 
   absl::StatusOr<Match> ExplainPair(const Profile& query, const ProfileKey& candidate,
                                     const MatchParams& params) const {
-    absl::StatusOr<ResolvedParams> resolved = ResolveParams(*vocabulary_, query, params, options_.embedding_dimension);
-    if (!resolved.ok()) return resolved.status();
-    absl::StatusOr<Profile> profile = CandidateProfile(candidate, params);
-    if (!profile.ok()) return profile.status();
-    absl::ReaderMutexLock lock(&mu_);
-    Match match;
-    match.key = profile->key;
-    match.explanation =
-        BuildExplanation(vectorizer_, idf_, query, *profile, params, *resolved, options_.location_decay_km);
-    for (const FacetContribution& f : match.explanation.facets) match.score += f.contribution;
-    return match;
+    absl::StatusOr<ExplainResult> explained = ExplainOne(query, candidate, params, /*rank=*/false);
+    if (!explained.ok()) return explained.status();
+    explained->match.explanation.exclusions.clear();
+    return std::move(explained->match);
   }
 
   absl::StatusOr<ExplainResult> Explain(const Profile& query, const ProfileKey& candidate,
                                         const MatchParams& params) const {
-    absl::StatusOr<ResolvedParams> resolved = ResolveParams(*vocabulary_, query, params, options_.embedding_dimension);
-    if (!resolved.ok()) return resolved.status();
-    absl::StatusOr<Profile> stored = CandidateProfile(candidate, params);
-    if (!stored.ok()) return stored.status();
-    const Profile& profile = *stored;
-    absl::ReaderMutexLock lock(&mu_);
-    // Found again: a write may have moved it since CandidateProfile let go of the lock.
-    absl::StatusOr<int> row = VisibleCandidateRow(candidate, params, "candidate");
-    if (!row.ok()) return row.status();
-    const internal::Segment& segment = *segments_[KindIndex(CandidateKind(params.type))];
-    const int candidate_row = *row;
-    const internal::QueryScorer scorer(segment, vectorizer_, idf_, query, params, resolved->weights,
-                                       options_.location_decay_km, NamedCertificationIds(query, params.type));
-    const RowFilter filter = MakeFilter(query, params, *resolved);
-
-    ExplainResult result;
-    result.index_version = ViewVersionLocked(params.viewer);
-    result.match.key = profile.key;
-    const float own = scorer.Score(candidate_row).score;
-    result.match.score = own;
-    result.match.explanation =
-        BuildExplanation(vectorizer_, idf_, query, profile, params, *resolved, options_.location_decay_km);
-    std::vector<Exclusion> exclusions =
-        FindExclusions(*vocabulary_, query, profile, params, *resolved, result.match.explanation.distance_km);
-    if (result.match.score < params.filter.min_score) {
-      exclusions.push_back({"filter.min_score",
-                            absl::StrFormat("score %.4f is below %.4f", result.match.score, params.filter.min_score)});
-    }
-    result.match.explanation.exclusions = std::move(exclusions);
-
-    std::vector<float> scores;
-    std::vector<double> distances;
-    scorer.ScoreRows(&scores, &distances);
-    int better = 0;
-    for (int r = 0; r < segment.rows(); ++r) {
-      if (!filter.Passes(segment, r) || !filter.PassesDistance(segment, r, distances[r])) continue;
-      const float score = scores[r];
-      if (score < params.filter.min_score) continue;
-      ++result.eligible_count;
-      if (score > own || (score == own && KeyOf(segment, r) < internal::KeyView(profile.key))) ++better;
-    }
-    result.rank = result.match.explanation.exclusions.empty() ? better + 1 : 0;
-    return result;
+    return ExplainOne(query, candidate, params, /*rank=*/true);
   }
 
  private:
@@ -374,16 +328,65 @@ class Index::Impl {
     return *std::move((*profiles)[0]);
   }
 
-  // `ranked` with the explanation of each match from its profile, profiles[i] of matches[i]; a match without
-  // one (deleted since it was ranked) is left out.
-  MatchResult Explained(MatchResult ranked, absl::Span<const std::optional<Profile>> profiles, const Profile& query,
-                        const MatchParams& params, const ResolvedParams& resolved) const
-      ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    const QueryExplainer explainer(vectorizer_, idf_, query, params, resolved, options_.location_decay_km);
+  // Explain, and without `rank` ExplainPair: the score, explanation and exclusions of one candidate, and with
+  // `rank` its rank among the eligible candidates (a scan of them all).
+  absl::StatusOr<ExplainResult> ExplainOne(const Profile& query, const ProfileKey& candidate, const MatchParams& params,
+                                           bool rank) const {
+    absl::StatusOr<ResolvedParams> resolved = ResolveParams(*vocabulary_, query, params, options_.embedding_dimension);
+    if (!resolved.ok()) return resolved.status();
+    absl::StatusOr<Profile> stored = CandidateProfile(candidate, params);
+    if (!stored.ok()) return stored.status();
+    const Profile& profile = *stored;
+    absl::ReaderMutexLock lock(&mu_);
+    // Found again: a write may have moved it since CandidateProfile let go of the lock.
+    absl::StatusOr<int> row = VisibleCandidateRow(candidate, params, "candidate");
+    if (!row.ok()) return row.status();
+    const internal::Segment& segment = *segments_[KindIndex(CandidateKind(params.type))];
+    const int candidate_row = *row;
+    const internal::QueryScorer scorer(segment, vectorizer_, idf_, query, params, resolved->weights,
+                                       options_.location_decay_km, NamedCertificationIds(query, params.type));
+
+    ExplainResult result;
+    result.index_version = ViewVersionLocked(params.viewer);
+    result.match.key = profile.key;
+    const PairSimilarity own = scorer.ScoreByFacet(candidate_row);
+    result.match.score = own.score;
+    result.match.explanation = QueryExplainer(vectorizer_, idf_, query, params, *resolved).Explain(profile, own);
+    std::vector<Exclusion> exclusions =
+        FindExclusions(*vocabulary_, query, profile, params, *resolved, own.distance_km);
+    if (own.score < params.filter.min_score) {
+      exclusions.push_back(
+          {"filter.min_score", absl::StrFormat("score %.4f is below %.4f", own.score, params.filter.min_score)});
+    }
+    result.match.explanation.exclusions = std::move(exclusions);
+    if (!rank) return result;
+
+    const RowFilter filter = MakeFilter(query, params, *resolved);
+    std::vector<double> scores;
+    std::vector<double> distances;
+    scorer.ScoreRows(&scores, &distances);
+    int better = 0;
+    for (int r = 0; r < segment.rows(); ++r) {
+      if (!filter.Passes(segment, r) || !filter.PassesDistance(segment, r, distances[r])) continue;
+      const double score = scores[r];
+      if (score < params.filter.min_score) continue;
+      ++result.eligible_count;
+      if (score > own.score || (score == own.score && KeyOf(segment, r) < internal::KeyView(profile.key))) ++better;
+    }
+    result.rank = result.match.explanation.exclusions.empty() ? better + 1 : 0;
+    return result;
+  }
+
+  // `ranked` with the explanation of each match from its profile and its scored similarities, profiles[i] and
+  // scored[i] of matches[i]; a match without a profile (deleted since it was ranked) is left out.
+  MatchResult Explained(MatchResult ranked, absl::Span<const std::optional<Profile>> profiles,
+                        absl::Span<const PairSimilarity> scored, const Profile& query, const MatchParams& params,
+                        const ResolvedParams& resolved) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    const QueryExplainer explainer(vectorizer_, idf_, query, params, resolved);
     std::vector<Match> explained;
     for (size_t i = 0; i < ranked.matches.size(); ++i) {
       if (!profiles[i].has_value()) continue;
-      ranked.matches[i].explanation = explainer.Explain(*profiles[i]);
+      ranked.matches[i].explanation = explainer.Explain(*profiles[i], scored[i]);
       explained.push_back(std::move(ranked.matches[i]));
     }
     ranked.matches = std::move(explained);

@@ -16,6 +16,7 @@ QueryScorer::QueryScorer(const Segment& segment, const Vectorizer& vectorizer, c
     : segment_(segment),
       type_(params.type),
       decay_km_(location_decay_km),
+      weights_(weights),
       named_certification_ids_(std::move(named_certification_ids)) {
   const FacetValues& q = QueryFacets(params.type, query);
   for (int f = 0; f < kFacetCount; ++f) {
@@ -112,7 +113,7 @@ double QueryScorer::TermMaximum(int t) const {
 }
 
 std::optional<QueryScorer::RowScore> QueryScorer::ScoreIfItMayReach(int r, double threshold) const {
-  std::array<float, kFacetCount> cosines;
+  SparseCosines cosines;
   double sum = 0;
   for (size_t i = 0; i < facet_order_.size(); ++i) {
     if (sum + bound_from_[i] + kBoundMargin < threshold) return std::nullopt;
@@ -121,81 +122,107 @@ std::optional<QueryScorer::RowScore> QueryScorer::ScoreIfItMayReach(int r, doubl
     sum += static_cast<double>(f.weight) * cosines[facet_order_[i]];
   }
   if (sum + bound_from_.back() + kBoundMargin < threshold) return std::nullopt;
-  // The sum of Score: same terms, same order.
-  float sparse_sum = 0;
-  for (size_t i = 0; i < sparse_.size(); ++i) sparse_sum += sparse_[i].weight * cosines[i];
-  return Finish(r, sparse_sum);
+  return Finish(r, cosines);
 }
 
 std::optional<QueryScorer::RowScore> QueryScorer::ScoreIfItMayReachFromListed(int r, double threshold, float listed,
                                                                               double unlisted_bound) const {
-  double distance_km = 0;
   double sum = listed;
-  if (need_distance_) sum += LocationTerm(r, &distance_km);
+  if (location_weight_ > 0) sum += LocationTerm(r, Distance(r));
   if (sum + unlisted_bound + embedding_weight_ + kBoundMargin < threshold) return std::nullopt;
   return ScoreIfItMayReach(r, threshold);
 }
 
-float QueryScorer::LocationTerm(int r, double* distance_km) const {
-  if (!need_distance_ || !segment_.has_location[r]) return 0;
-  const double cosine = segment_.LocationCosine(r, *point_);
-  *distance_km = DistanceKmOfCosine(cosine);
-  if (location_weight_ <= 0) return 0;
+double QueryScorer::Distance(int r) const {
+  if (!point_ || !segment_.has_location[r]) return std::numeric_limits<double>::quiet_NaN();
+  return DistanceKmOfCosine(segment_.LocationCosine(r, *point_));
+}
+
+double QueryScorer::LocationSimilarityOf(int r, double distance_km) const {
+  if (std::isnan(distance_km)) return 0;
   const double radius = type_ == MatchType::kSuppliersForTender   ? segment_.radius_km[r]
                         : type_ == MatchType::kTendersForSupplier ? query_radius_km_
                                                                   : 0.0;
-  return static_cast<float>(location_weight_ * LocationSimilarity(*distance_km, radius, decay_km_));
+  return LocationSimilarity(distance_km, radius, decay_km_);
 }
 
-float QueryScorer::EmbeddingTerm(int r) const {
-  const Eigen::Map<const Eigen::VectorXf> row(segment_.embedding.Row(r), segment_.embedding_dimension);
-  return embedding_weight_ * std::clamp(row.dot(embedding_), 0.0f, 1.0f);
+float QueryScorer::LocationTerm(int r, double distance_km) const {
+  return static_cast<float>(location_weight_ * LocationSimilarityOf(r, distance_km));
 }
 
-// Score, ScoreRows and SparseSums + Finish add the same terms in the same order (facets, then location, then
-// embedding), so their floats agree exactly.
 QueryScorer::RowScore QueryScorer::Score(int r) const {
-  float sum = 0;
-  for (const SparseFacet& f : sparse_) sum += f.weight * SparseCosine(f, r);
-  return Finish(r, sum);
+  SparseCosines cosines;
+  for (size_t i = 0; i < sparse_.size(); ++i) cosines[i] = SparseCosine(sparse_[i], r);
+  return Finish(r, cosines);
 }
 
-void QueryScorer::SparseSums(std::vector<float>* sums) const {
-  const int n = segment_.rows();
-  sums->assign(static_cast<size_t>(n), 0.0f);
-  Eigen::Map<Eigen::VectorXf> out(sums->data(), n);
-  for (const SparseFacet& f : sparse_) {
-    const CsrMatrix& matrix = segment_.sparse[f.facet];
-    Eigen::VectorXf query = Eigen::VectorXf::Zero(matrix.cols());
-    for (size_t t = f.first_term; t < f.end_term; ++t) query[terms_[t].column] = terms_[t].value;
-    // Eigen's row-major sparse product sums each row in stored order from 0, as SparseCosine does.
-    const Eigen::VectorXf cosine = matrix.View() * query;
-    out += f.weight * cosine;
+PairSimilarity QueryScorer::ScoreByFacet(int r) const {
+  PairSimilarity detail;
+  SparseCosines cosines;
+  for (size_t i = 0; i < sparse_.size(); ++i) cosines[i] = SparseCosine(sparse_[i], r);
+  Finish(r, cosines, &detail);
+  return detail;
+}
+
+QueryScorer::RowScore QueryScorer::Finish(int r, const SparseCosines& cosines, PairSimilarity* detail) const {
+  FacetWeights similarity{};
+  for (size_t i = 0; i < sparse_.size(); ++i) {
+    similarity[sparse_[i].facet] = std::clamp(static_cast<double>(cosines[i]), 0.0, 1.0);
   }
-}
-
-QueryScorer::RowScore QueryScorer::Finish(int r, float sparse_sum) const {
   RowScore out;
-  out.distance_km = std::numeric_limits<double>::quiet_NaN();
-  float score = sparse_sum;
-  if (need_distance_) score += LocationTerm(r, &out.distance_km);
-  if (embedding_weight_ > 0) score += EmbeddingTerm(r);
-  // A factor <= 1, so every bound on the sum above still bounds the score.
-  if (factors_apply_) {
-    score *= ScoreFactor(*options_, type_, *query_facets_, segment_.intermediary[r] != 0,
-                         segment_.HoldsAll(r, named_certification_ids_), out.distance_km);
+  out.distance_km = need_distance_ || detail != nullptr ? Distance(r) : std::numeric_limits<double>::quiet_NaN();
+  if (location_weight_ > 0) {
+    similarity[static_cast<int>(Facet::kLocation)] = LocationSimilarityOf(r, out.distance_km);
   }
-  out.score = std::clamp(score, 0.0f, 1.0f);
+  if (embedding_weight_ > 0) {
+    const Eigen::Map<const Eigen::VectorXf> row(segment_.embedding.Row(r), segment_.embedding_dimension);
+    similarity[static_cast<int>(Facet::kEmbedding)] = std::clamp(static_cast<double>(row.dot(embedding_)), 0.0, 1.0);
+  }
+  const bool holds_named = segment_.HoldsAll(r, named_certification_ids_);
+  // A factor <= 1, so every bound on the weighted sum still bounds the score.
+  const double factor = factors_apply_ ? ScoreFactor(*options_, type_, *query_facets_, segment_.intermediary[r] != 0,
+                                                     holds_named, out.distance_km)
+                                       : 1.0;
+  // The contributions an explanation lists, added in the order it lists them.
+  for (int f = 0; f < kFacetCount; ++f) {
+    if (weights_[f] > 0) out.score += FacetContributionOf(weights_[f], similarity[f], factor);
+  }
+  if (detail != nullptr) {
+    detail->similarity = similarity;
+    if (!std::isnan(out.distance_km)) {
+      detail->distance_km = out.distance_km;
+      const double radius = type_ == MatchType::kSuppliersForTender   ? segment_.radius_km[r]
+                            : type_ == MatchType::kTendersForSupplier ? query_radius_km_
+                                                                      : 0.0;
+      detail->within_service_radius = out.distance_km <= radius;
+      detail->out_of_reach = radius > 0 && out.distance_km > radius;
+    }
+    detail->factor = factor;
+    detail->holds_named_certifications = holds_named;
+    detail->score = out.score;
+  }
   return out;
 }
 
-void QueryScorer::ScoreRows(std::vector<float>* score, std::vector<double>* distance_km) const {
-  SparseSums(score);
-  distance_km->resize(score->size());
-  for (size_t r = 0; r < score->size(); ++r) {
-    const RowScore s = Finish(static_cast<int>(r), (*score)[r]);
-    (*score)[r] = s.score;
-    (*distance_km)[r] = s.distance_km;
+void QueryScorer::ScoreRows(std::vector<double>* score, std::vector<double>* distance_km) const {
+  const int n = segment_.rows();
+  // Each sparse facet's cosines of every row; Eigen's row-major sparse product sums each row in stored order
+  // from 0, as SparseCosine does.
+  std::vector<Eigen::VectorXf> cosines_of(sparse_.size());
+  for (size_t i = 0; i < sparse_.size(); ++i) {
+    const CsrMatrix& matrix = segment_.sparse[sparse_[i].facet];
+    Eigen::VectorXf query = Eigen::VectorXf::Zero(matrix.cols());
+    for (size_t t = sparse_[i].first_term; t < sparse_[i].end_term; ++t) query[terms_[t].column] = terms_[t].value;
+    cosines_of[i] = matrix.View() * query;
+  }
+  score->resize(static_cast<size_t>(n));
+  distance_km->resize(static_cast<size_t>(n));
+  SparseCosines cosines;
+  for (int r = 0; r < n; ++r) {
+    for (size_t i = 0; i < sparse_.size(); ++i) cosines[i] = cosines_of[i][r];
+    const RowScore s = Finish(r, cosines);
+    (*score)[static_cast<size_t>(r)] = s.score;
+    (*distance_km)[static_cast<size_t>(r)] = s.distance_km;
   }
 }
 

@@ -219,6 +219,15 @@ absl::StatusOr<ResolvedParams> ResolveParams(const Vocabulary& vocabulary, const
   }
   if (total <= 0) return absl::InvalidArgumentError("weights: all facet weights are 0 for this query");
   for (double& w : weights) w /= total;
+  // Rounding may leave their sum a hair above 1; the largest gives it back, so that no score (a sum of weight x
+  // similarity x factor, each rounded to at most its weight) exceeds 1.
+  for (;;) {
+    double sum = 0;
+    for (const double w : weights) sum += w;
+    if (sum <= 1) break;
+    double& largest = *std::max_element(weights.begin(), weights.end());
+    largest = std::nextafter(largest, 0.0);
+  }
   resolved.weights = weights;
 
   const MatchFilter& filter = params.filter;
@@ -313,76 +322,6 @@ std::vector<Exclusion> FindExclusions(const Vocabulary& vocabulary, const Profil
     out.push_back({"service_radius_km", absl::StrFormat("outside the supplier's service radius: %.0f km > %.0f km",
                                                         *distance_km, ServiceRadiusKm(params.type, query, candidate))});
   }
-  return out;
-}
-
-PairSimilarity ScorePair(const Vectorizer& vectorizer, const TextIdf& idf, const Profile& query,
-                         const Profile& candidate, MatchType type, const FacetWeights& weights, double decay_km) {
-  return PairScorer(vectorizer, idf, query, type, weights, decay_km).Score(candidate);
-}
-
-PairScorer::PairScorer(const Vectorizer& vectorizer, const TextIdf& idf, const Profile& query, MatchType type,
-                       const FacetWeights& weights, double decay_km)
-    : vectorizer_(vectorizer), idf_(idf), query_(query), type_(type), weights_(weights), decay_km_(decay_km) {
-  const FacetValues& q = QueryFacets(type, query);
-  for (int f = 0; f < kFacetCount; ++f) {
-    const Facet facet = static_cast<Facet>(f);
-    if (facet == Facet::kText) {
-      query_vectors_[f] = vectorizer.Text(q, idf);
-    } else if (weights[f] > 0 && facet != Facet::kLocation && facet != Facet::kEmbedding) {
-      query_vectors_[f] = vectorizer.Categorical(facet, q, Vectorizer::Side::kQuery);
-    }
-  }
-  if (!query.embedding.empty()) query_embedding_ = Vectorizer::EmbeddingVector(query.embedding);
-}
-
-PairSimilarity PairScorer::Score(const Profile& candidate, const SparseVector* candidate_text) const {
-  PairSimilarity out;
-  const FacetValues& c = CandidateFacets(candidate);
-  if (query_.location.point && candidate.location.point) {
-    out.distance_km = DistanceKm(*candidate.location.point, *query_.location.point);  // as the index: row · query
-    out.within_service_radius = *out.distance_km <= ServiceRadiusKm(type_, query_, candidate);
-    out.out_of_reach = OutOfReach(type_, query_, candidate, out.distance_km);
-  }
-  SparseVector own_text;
-  if (candidate_text == nullptr && weights_[static_cast<int>(Facet::kText)] > 0) {
-    own_text = vectorizer_.Text(c, idf_);
-  }
-  const SparseVector& text = candidate_text != nullptr ? *candidate_text : own_text;
-  for (int f = 0; f < kFacetCount; ++f) {
-    if (weights_[f] <= 0) continue;
-    const Facet facet = static_cast<Facet>(f);
-    double similarity = 0;
-    switch (facet) {
-      case Facet::kLocation:
-        if (out.distance_km) {
-          similarity = LocationSimilarity(*out.distance_km, ServiceRadiusKm(type_, query_, candidate), decay_km_);
-        }
-        break;
-      case Facet::kText:
-        similarity = Dot(query_vectors_[f], text);
-        break;
-      case Facet::kEmbedding:
-        if (query_embedding_.size() > 0 && candidate.embedding.size() == query_.embedding.size()) {
-          similarity = static_cast<double>(query_embedding_.dot(Vectorizer::EmbeddingVector(candidate.embedding)));
-        }
-        break;
-      default:
-        similarity = Dot(query_vectors_[f], vectorizer_.Categorical(facet, c));
-    }
-    similarity = std::clamp(similarity, 0.0, 1.0);
-    out.similarity[f] = similarity;
-    out.score += weights_[f] * similarity;
-  }
-  const FacetValues& q = QueryFacets(type_, query_);
-  if (!q.named_certifications.empty()) {
-    const std::vector<std::string> held = vectorizer_.vocabulary().HeldCertifications(c.certifications);
-    out.holds_named_certifications =
-        std::includes(held.begin(), held.end(), q.named_certifications.begin(), q.named_certifications.end());
-  }
-  out.factor = ScoreFactor(vectorizer_.options(), type_, q, c.intermediary, out.holds_named_certifications,
-                           out.distance_km.value_or(std::numeric_limits<double>::quiet_NaN()));
-  out.score *= out.factor;
   return out;
 }
 

@@ -1,6 +1,8 @@
 #include "testing/reference.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 namespace circmatch {
 namespace internal {
@@ -16,6 +18,53 @@ TextIdf CorpusIdf(const Vectorizer& vectorizer, absl::Span<const Profile> stored
   return TextIdf::FromDocumentFrequencies(document_frequency, documents);
 }
 
+PairSimilarity ScorePair(const Vectorizer& vectorizer, const TextIdf& idf, const Profile& query,
+                         const Profile& candidate, MatchType type, const FacetWeights& weights, double decay_km) {
+  PairSimilarity out;
+  const FacetValues& q = QueryFacets(type, query);
+  const FacetValues& c = CandidateFacets(candidate);
+  if (query.location.point && candidate.location.point) {
+    out.distance_km = DistanceKm(*candidate.location.point, *query.location.point);  // as the index: row · query
+    out.within_service_radius = *out.distance_km <= ServiceRadiusKm(type, query, candidate);
+    out.out_of_reach = OutOfReach(type, query, candidate, out.distance_km);
+  }
+  for (int f = 0; f < kFacetCount; ++f) {
+    if (weights[f] <= 0) continue;
+    const Facet facet = static_cast<Facet>(f);
+    double similarity = 0;
+    switch (facet) {
+      case Facet::kLocation:
+        if (out.distance_km) {
+          similarity = LocationSimilarity(*out.distance_km, ServiceRadiusKm(type, query, candidate), decay_km);
+        }
+        break;
+      case Facet::kText:
+        similarity = Dot(vectorizer.Text(q, idf), vectorizer.Text(c, idf));
+        break;
+      case Facet::kEmbedding:
+        if (!query.embedding.empty() && candidate.embedding.size() == query.embedding.size()) {
+          similarity = static_cast<double>(
+              Vectorizer::EmbeddingVector(query.embedding).dot(Vectorizer::EmbeddingVector(candidate.embedding)));
+        }
+        break;
+      default:
+        similarity = Dot(vectorizer.Categorical(facet, q, Vectorizer::Side::kQuery), vectorizer.Categorical(facet, c));
+    }
+    out.similarity[f] = std::clamp(similarity, 0.0, 1.0);
+  }
+  if (!q.named_certifications.empty()) {
+    const std::vector<std::string> held = vectorizer.vocabulary().HeldCertifications(c.certifications);
+    out.holds_named_certifications =
+        std::includes(held.begin(), held.end(), q.named_certifications.begin(), q.named_certifications.end());
+  }
+  out.factor = ScoreFactor(vectorizer.options(), type, q, c.intermediary, out.holds_named_certifications,
+                           out.distance_km.value_or(std::numeric_limits<double>::quiet_NaN()));
+  for (int f = 0; f < kFacetCount; ++f) {
+    if (weights[f] > 0) out.score += FacetContributionOf(weights[f], out.similarity[f], out.factor);
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<Match>> ReferenceRankAll(const Vectorizer& vectorizer, const TextIdf& idf,
                                                     absl::Span<const Profile> stored, const Profile& query,
                                                     const MatchParams& params, double location_decay_km) {
@@ -29,7 +78,7 @@ absl::StatusOr<std::vector<Match>> ReferenceRankAll(const Vectorizer& vectorizer
     if (!FindExclusions(vectorizer.vocabulary(), query, candidate, params, *resolved, pair.distance_km).empty()) {
       continue;
     }
-    const double score = std::clamp(pair.score, 0.0, 1.0);
+    const double score = pair.score;
     if (score < params.filter.min_score) continue;
     Match match;
     match.key = candidate.key;

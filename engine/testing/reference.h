@@ -21,6 +21,12 @@ namespace internal {
 // text of its CandidateFacets side; private profiles are not counted).
 TextIdf CorpusIdf(const Vectorizer& vectorizer, absl::Span<const Profile> stored);
 
+// One pair scored from its profiles alone: both sides vectorized (text with `idf`), per-facet cosines in double
+// (clamped to [0, 1]), the location similarity of DistanceKm, and the sum of FacetContributionOf. Facets with
+// weight 0 are skipped (similarity 0).
+PairSimilarity ScorePair(const Vectorizer& vectorizer, const TextIdf& idf, const Profile& query,
+                         const Profile& candidate, MatchType type, const FacetWeights& weights, double decay_km);
+
 // Every eligible candidate among `stored` for `query`, best first (score descending, then key ascending);
 // `params.k` is ignored. Explanations are left empty. Same errors as Index::FindMatches.
 absl::StatusOr<std::vector<Match>> ReferenceRankAll(const Vectorizer& vectorizer, const TextIdf& idf,

@@ -55,14 +55,14 @@ TEST(ExplanationTest, ContributionsAddUpToTheScoreOnSeededData) {
     for (const Match& m : result->matches) {
       double sum = 0, weight = 0;
       for (const FacetContribution& c : m.explanation.facets) {
-        EXPECT_NEAR(c.contribution, c.weight * c.similarity * m.explanation.factor, 1e-12);
+        EXPECT_EQ(c.contribution, c.weight * c.similarity * m.explanation.factor);
         EXPECT_GE(c.similarity, 0.0);
         EXPECT_LE(c.similarity, 1.0);
         EXPECT_GT(c.weight, 0.0);
         sum += c.contribution;
         weight += c.weight;
       }
-      EXPECT_NEAR(sum, m.score, 1e-6) << m.key.id;
+      EXPECT_EQ(sum, m.score) << m.key.id << ": the contributions add up to the score, bit for bit";
       EXPECT_NEAR(weight, 1.0, 1e-9);
       EXPECT_LE(m.explanation.shared_terms.size(), 10u);
       EXPECT_TRUE(m.explanation.exclusions.empty());
@@ -76,6 +76,9 @@ TEST(ExplanationTest, ContributionsAddUpToTheScoreOnSeededData) {
       EXPECT_EQ(explained->match.score, result->matches[i].score);
       const Explanation& alone = explained->match.explanation;
       const Explanation& listed = result->matches[i].explanation;
+      double alone_sum = 0;
+      for (const FacetContribution& c : alone.facets) alone_sum += c.contribution;
+      EXPECT_EQ(alone_sum, explained->match.score);
       ASSERT_EQ(alone.facets.size(), listed.facets.size());
       for (size_t f = 0; f < alone.facets.size(); ++f) {
         EXPECT_EQ(alone.facets[f].similarity, listed.facets[f].similarity);
@@ -249,7 +252,7 @@ TEST(ExplanationTest, EvidenceRoleAndTextRequirements) {
     by_id[m.key.id] = &m;
     double sum = 0;
     for (const FacetContribution& f : m.explanation.facets) sum += f.contribution;
-    EXPECT_NEAR(sum, m.score, 1e-6) << m.key.id;
+    EXPECT_EQ(sum, m.score) << m.key.id;
   }
   const Explanation& reviser = by_id["reviser"]->explanation;
   ASSERT_EQ(reviser.evidence.size(), 1u);

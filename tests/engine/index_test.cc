@@ -736,7 +736,7 @@ TEST(IndexTest, ScoreAllAndExplainPairGiveTheScoresOfFindMatches) {
       if (m.score > 0) ++positive;
       auto pair = index->ExplainPair(buddies[i], m.key, params);
       ASSERT_TRUE(pair.ok()) << pair.status();
-      EXPECT_NEAR(pair->score, m.score, 1e-5);
+      EXPECT_EQ(pair->score, m.score);
       EXPECT_TRUE(pair->explanation.exclusions.empty());
     }
   }
@@ -783,7 +783,7 @@ TEST(IndexTest, GetAndExplanationsGiveTheIndexedEmbedding) {
   EXPECT_NEAR(embedding_part(result.matches[1]), 0.0, 1e-6);
   auto pair = index->ExplainPair(tender, with.key, params);
   ASSERT_TRUE(pair.ok()) << pair.status();
-  EXPECT_NEAR(pair->score, result.matches[0].score, 1e-5);
+  EXPECT_EQ(pair->score, result.matches[0].score);
 }
 
 // Past PostingLists::kMinRowsForDense suppliers, the lists of the terms held by an eighth of them or more are
@@ -986,7 +986,7 @@ void ExpectSameExplanation(const Explanation& a, const Explanation& b, const std
   ASSERT_EQ(a.facets.size(), b.facets.size()) << what;
   for (size_t f = 0; f < a.facets.size(); ++f) {
     EXPECT_EQ(a.facets[f].facet, b.facets[f].facet) << what;
-    EXPECT_NEAR(a.facets[f].contribution, b.facets[f].contribution, 1e-6) << what;
+    EXPECT_EQ(a.facets[f].contribution, b.facets[f].contribution) << what;
   }
   ASSERT_EQ(a.cpv_matches.size(), b.cpv_matches.size()) << what;
   for (size_t i = 0; i < a.cpv_matches.size(); ++i) {
@@ -1035,7 +1035,7 @@ TEST(IndexWithoutProfilesTest, RanksAndExplainsAsAnIndexThatKeepsThem) {
       ExpectSameExplanation(explained_a->match.explanation, explained_b->match.explanation, tender.key.id);
       auto pair_b = lean->ExplainPair(tender, a.matches[i].key, params);
       ASSERT_TRUE(pair_b.ok()) << pair_b.status();
-      EXPECT_NEAR(pair_b->score, a.matches[i].score, 1e-5);
+      EXPECT_EQ(pair_b->score, a.matches[i].score);
       ++compared;
     }
   }

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "absl/strings/match.h"
+#include "circmatch/index.h"
 #include "gtest/gtest.h"
 #include "test_util.h"
 
@@ -161,23 +162,37 @@ TEST(ScorerRulesTest, CanonicalCertificationsFoldCaseAccentsSpacingAndHyphens) {
   EXPECT_EQ(v.CanonicalCertification(" -- "), "");
 }
 
-TEST(ScorePairTest, ScoreIsWeightedSumInUnitInterval) {
-  VectorizerOptions options;
-  const Vectorizer vz(&SharedVocabulary(), options);
-  const TextIdf idf(options.text_hash_buckets);
+TEST(ScorePairTest, AFullMatchScoresOneWithoutADistance) {
+  auto index = Index::Create(IndexOptions{}, &SharedVocabulary());
+  ASSERT_TRUE(index.ok()) << index.status();
   Profile tender = RichTender();
   Profile supplier = testing_util::Supplier("s", {"39130000"});
   supplier.capabilities.strategies = {3};
   supplier.capabilities.text = "Hergebruiken van kantoormeubilair";
   // Normalized, so both texts evidence R3 (hergebruik) as both tag it.
   ASSERT_TRUE(NormalizeProfile(SharedVocabulary(), 0, &tender).ok());
-  ASSERT_TRUE(NormalizeProfile(SharedVocabulary(), 0, &supplier).ok());
-  auto resolved = ResolveParams(SharedVocabulary(), tender, MatchParams{}, 0);
-  ASSERT_TRUE(resolved.ok());
-  const PairSimilarity pair =
-      ScorePair(vz, idf, tender, supplier, MatchType::kSuppliersForTender, resolved->weights, 50);
-  EXPECT_NEAR(pair.score, 1.0, 1e-6);
-  EXPECT_FALSE(pair.distance_km.has_value());
+  ASSERT_TRUE((*index)->Upsert({supplier}).ok());
+  const absl::StatusOr<Match> pair = (*index)->ExplainPair(tender, supplier.key, MatchParams{});
+  ASSERT_TRUE(pair.ok()) << pair.status();
+  EXPECT_NEAR(pair->score, 1.0, 1e-6);
+  EXPECT_LE(pair->score, 1.0);
+  EXPECT_FALSE(pair->explanation.distance_km.has_value());
+}
+
+// A score adds weight x similarity x factor in Facet order, so the normalized weights must add up to at most 1
+// in that order: 0.2, 0.15 and 0.1, each divided by their total, add up to 1 + 2^-52 unless one gives it back.
+TEST(ResolveParamsTest, NormalizedWeightsAddUpToAtMostOne) {
+  MatchParams params;
+  params.weights.fill(0.0);
+  params.weights[static_cast<int>(Facet::kCpv)] = 0.2;
+  params.weights[static_cast<int>(Facet::kStrategies)] = 0.15;
+  params.weights[static_cast<int>(Facet::kText)] = 0.1;
+  auto resolved = ResolveParams(SharedVocabulary(), RichTender(), params, 0);
+  ASSERT_TRUE(resolved.ok()) << resolved.status();
+  double sum = 0;
+  for (const double w : resolved->weights) sum += w;
+  EXPECT_LE(sum, 1.0);
+  EXPECT_NEAR(sum, 1.0, 1e-15);
 }
 
 }  // namespace

@@ -202,7 +202,7 @@ TEST_F(SampleDataTest, SuggestSuppliersForASampleTenderReturnsKExplainedSupplier
     ASSERT_GT(match.explanation().facets_size(), 0);
     double sum = 0;
     for (const v1::FacetContribution& facet : match.explanation().facets()) sum += facet.contribution();
-    EXPECT_NEAR(sum, match.score(), 1e-6);
+    EXPECT_EQ(sum, match.score());
   }
   EXPECT_GT(response.matches(0).explanation().cpv_matches_size(), 0)
       << "the best supplier for a sample tender shares CPV codes: " << ToJson(response.matches(0));

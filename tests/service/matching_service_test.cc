@@ -38,14 +38,14 @@ double SumOfContributions(const v1::Explanation& explanation) {
   return sum;
 }
 
-// Ranks 1, 2, ... and scores in [0, 1], not increasing; contributions add up to each score.
+// Ranks 1, 2, ... and scores in [0, 1], not increasing; contributions add up to each score, bit for bit.
 ::testing::AssertionResult WellFormedRanking(const google::protobuf::RepeatedPtrField<v1::Match>& matches) {
   for (int i = 0; i < matches.size(); ++i) {
     const v1::Match& match = matches[i];
     if (match.rank() != i + 1) {
       return ::testing::AssertionFailure() << "match " << i << " has rank " << match.rank();
     }
-    if (!(match.score() >= 0 && match.score() <= 1 + 1e-9)) {
+    if (!(match.score() >= 0 && match.score() <= 1)) {
       return ::testing::AssertionFailure() << "score out of [0, 1]: " << match.score();
     }
     if (i > 0 && match.score() > matches[i - 1].score() + 1e-12) {
@@ -54,7 +54,7 @@ double SumOfContributions(const v1::Explanation& explanation) {
     if (match.explanation().facets_size() == 0) {
       return ::testing::AssertionFailure() << "match " << match.profile().id() << " has no explanation";
     }
-    if (std::abs(SumOfContributions(match.explanation()) - match.score()) > 1e-6) {
+    if (SumOfContributions(match.explanation()) != match.score()) {
       return ::testing::AssertionFailure() << "contributions of " << match.profile().id() << " add up to "
                                            << SumOfContributions(match.explanation()) << ", score " << match.score();
     }

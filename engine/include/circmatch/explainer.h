@@ -26,21 +26,16 @@ struct CpvMeeting {
 };
 CpvMeeting MeetCpv(const Vocabulary& vocabulary, int a, int b);
 
-// The explanation of `candidate` for `query` under `params` (weights as resolved by ResolveParams). Exclusions
-// are left empty (see FindExclusions). `score`, when not null, receives the sum of the contributions.
-Explanation BuildExplanation(const Vectorizer& vectorizer, const TextIdf& idf, const Profile& query,
-                             const Profile& candidate, const MatchParams& params, const ResolvedParams& resolved,
-                             double location_decay_km, double* score = nullptr);
-
-// BuildExplanation for one query and many candidates (a ranked list): the query's vectors and text terms are
-// computed once. Borrows everything it is given, which must outlive it.
+// Explains candidates for one query: `scored`, the pair's similarities and score as the index scored them
+// (internal::QueryScorer::ScoreByFacet), gives the per-facet contributions, the factor and the distance; the
+// profiles give the concrete overlaps. Exclusions are left empty (see FindExclusions). The query's vectors and
+// text terms are computed once. Borrows everything it is given, which must outlive it.
 class QueryExplainer {
  public:
   QueryExplainer(const Vectorizer& vectorizer, const TextIdf& idf, const Profile& query, const MatchParams& params,
-                 const ResolvedParams& resolved, double location_decay_km);
+                 const ResolvedParams& resolved);
 
-  // BuildExplanation(..., candidate, ..., score).
-  Explanation Explain(const Profile& candidate, double* score = nullptr) const;
+  Explanation Explain(const Profile& candidate, const PairSimilarity& scored) const;
 
  private:
   const Vectorizer& vectorizer_;
@@ -48,8 +43,8 @@ class QueryExplainer {
   const Profile& query_;
   const MatchParams& params_;
   const ResolvedParams& resolved_;
-  PairScorer pair_scorer_;
   std::vector<std::string> query_terms_;  // the analyzed text of the query
+  SparseVector query_text_;               // its vector
 };
 
 }  // namespace circmatch

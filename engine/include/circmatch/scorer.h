@@ -95,7 +95,14 @@ std::vector<Exclusion> FindExclusions(const Vocabulary& vocabulary, const Profil
                                       const MatchParams& params, const ResolvedParams& resolved,
                                       std::optional<double> distance_km);
 
-// Per-facet similarities of one pair, each in [0, 1], from vectors built independently of the index.
+// What a facet adds to a score: its weight times its similarity times the pair's ScoreFactor. A score is the
+// sum of these over the facets that weigh, in Facet order, so an explanation's contributions add up to it
+// exactly.
+inline double FacetContributionOf(double weight, double similarity, double factor) {
+  return weight * similarity * factor;
+}
+
+// Per-facet similarities of one pair, each in [0, 1], and its score.
 struct PairSimilarity {
   FacetWeights similarity{};  // indexed by Facet
   std::optional<double> distance_km;
@@ -104,38 +111,8 @@ struct PairSimilarity {
   // ScoreFactor of the pair: the score is multiplied by it
   double factor = 1;
   bool holds_named_certifications = true;  // of the query's FacetValues::named_certifications
-  // sum of weight * similarity, times factor
+  // the sum of FacetContributionOf over the facets that weigh, in Facet order
   double score = 0;
-};
-
-// Scores one pair: vectorizes both sides (text with `idf`) and takes per-facet cosines (clamped at 0), the
-// location similarity, and the weighted sum. Facets with weight 0 are skipped (similarity 0).
-PairSimilarity ScorePair(const Vectorizer& vectorizer, const TextIdf& idf, const Profile& query,
-                         const Profile& candidate, MatchType type, const FacetWeights& weights, double decay_km);
-
-// ScorePair with the query's side vectorized once, for one query against many candidates (the explanations of
-// a ranked list). Borrows everything it is given, which must outlive it.
-class PairScorer {
- public:
-  PairScorer(const Vectorizer& vectorizer, const TextIdf& idf, const Profile& query, MatchType type,
-             const FacetWeights& weights, double decay_km);
-
-  // ScorePair(query, candidate). `candidate_text`, when not null, is the candidate's text vector
-  // (Vectorizer::Text of its text), for a caller that has it already; otherwise it is computed when it weighs.
-  PairSimilarity Score(const Profile& candidate, const SparseVector* candidate_text = nullptr) const;
-
-  // The query's text vector.
-  const SparseVector& query_text() const { return query_vectors_[static_cast<int>(Facet::kText)]; }
-
- private:
-  const Vectorizer& vectorizer_;
-  const TextIdf& idf_;
-  const Profile& query_;
-  const MatchType type_;
-  const FacetWeights& weights_;
-  const double decay_km_;
-  std::array<SparseVector, kFacetCount> query_vectors_;  // of the sparse facets that weigh, and the text
-  Eigen::VectorXf query_embedding_;                      // normalized; empty without one
 };
 
 }  // namespace circmatch

@@ -3,8 +3,10 @@
 // of most terms list by list, or visit the rows sharing the rarest terms first, and score only the rows that
 // could still reach the k-th score (MaxScore-style pruning, exact).
 //
-// Every path that scores rows (FindMatches, Explain's rank, ScoreAll) goes through Score, so they agree to the
-// last bit (ScoreIfItMayReach adds the same terms in the same order). Bounds only decide which rows are scored.
+// Every path that scores rows (FindMatches, Explain's rank, ScoreAll, the explanations) ends in one function
+// (Finish), so they agree to the last bit: a row's score is the sum, in Facet order, of each weighing facet's
+// weight x similarity x factor, which are the contributions its explanation lists. Bounds only decide which
+// rows are scored.
 //
 // Thread-safety: immutable after construction; borrows the segment, which must not change while it is used.
 #ifndef CIRCMATCH_INTERNAL_QUERY_SCORER_H_
@@ -22,6 +24,7 @@
 #include "circmatch/internal/segment.h"
 #include "circmatch/match_params.h"
 #include "circmatch/profile.h"
+#include "circmatch/scorer.h"
 #include "circmatch/vectorizer.h"
 
 namespace circmatch {
@@ -37,14 +40,18 @@ class QueryScorer {
               std::vector<int32_t> named_certification_ids = {});
 
   struct RowScore {
-    float score = 0;         // in [0, 1]
+    double score = 0;        // in [0, 1]
     double distance_km = 0;  // NaN when either side has no point or no one asked for it
   };
   RowScore Score(int r) const;
 
+  // Score(r) with what it is made of: each facet's similarity, the factor, and the distance whenever both sides
+  // have a point (the explanation of row r). Its score is Score(r)'s, bit for bit.
+  PairSimilarity ScoreByFacet(int r) const;
+
   // Score(r) of every row, in one pass per facet (sequential, so several times faster per row than Score at
   // random rows); bit-identical to Score.
-  void ScoreRows(std::vector<float>* score, std::vector<double>* distance_km) const;
+  void ScoreRows(std::vector<double>* score, std::vector<double>* distance_km) const;
 
   // Scores and bounds that differ by less than this are treated as equal: a bound adds in another order than
   // Score, and this is far above the rounding error of either.
@@ -116,6 +123,9 @@ class QueryScorer {
   };
   static constexpr int kDenseQueryColumns = 1 << 16;
 
+  // The cosine of each of sparse_ with a row, by position in sparse_.
+  using SparseCosines = std::array<float, kFacetCount>;
+
   float SparseCosine(const SparseFacet& f, int r) const;
   // The query's value at `column`, one of f's terms.
   float QueryValue(const SparseFacet& f, int column) const;
@@ -126,16 +136,18 @@ class QueryScorer {
     return f.weight * std::min(sum_of_maxima, std::sqrt(std::max(squares, 0.0)));
   }
   std::vector<int> facet_of_term_;  // the index in sparse_ of each term's facet
-  RowScore Finish(int r, float sparse_sum) const;
-  // The sparse facets' sum of every row, for ScoreRows.
-  void SparseSums(std::vector<float>* sums) const;
-  // What location adds to row r's score; sets its distance when one is needed.
-  float LocationTerm(int r, double* distance_km) const;
-  float EmbeddingTerm(int r) const;
+  // The score of row r from its sparse cosines, and, when `detail` is not null, what it is made of.
+  RowScore Finish(int r, const SparseCosines& cosines, PairSimilarity* detail = nullptr) const;
+  // Row r's distance from the query's point, NaN when either has none.
+  double Distance(int r) const;
+  // What location adds to row r's score at `distance_km`, for the bounds.
+  float LocationTerm(int r, double distance_km) const;
+  double LocationSimilarityOf(int r, double distance_km) const;
 
   const Segment& segment_;
   const MatchType type_;
   const double decay_km_;
+  const FacetWeights weights_;  // the score's; sparse_, location_weight_ and embedding_weight_ are for bounds
   std::vector<SparseFacet> sparse_;
   std::vector<Term> terms_;
   float location_weight_ = 0;
