@@ -74,24 +74,23 @@ std::vector<CpvMatch> MatchCpv(const Vocabulary& vocabulary, const FacetValues& 
   return out;
 }
 
-// The stems of the query's analyzed text `q` found among the candidate's `c`, by their weight in both text
-// vectors, at most 10.
+// The stems of the query's analyzed text `q` found among the candidate's `c`, by what they added to the text
+// similarity (`products`: by bucket, as PairSimilarity::text_products), at most 10.
 std::vector<std::string> SharedTerms(const Vectorizer& vectorizer, const std::vector<std::string>& q,
-                                     const SparseVector& qv, const std::vector<std::string>& c,
-                                     const SparseVector& cv) {
+                                     const std::vector<std::string>& c,
+                                     const std::vector<std::pair<int, double>>& products) {
   if (q.empty() || c.empty()) return {};
   const absl::flat_hash_set<absl::string_view> in_candidate(c.begin(), c.end());
-  const auto value = [](const SparseVector& v, int bucket) {
-    auto it = std::lower_bound(v.indices.begin(), v.indices.end(), bucket);
-    return it != v.indices.end() && *it == bucket ? static_cast<double>(v.values[it - v.indices.begin()]) : 0.0;
+  const auto product = [&](int bucket) {
+    auto it = std::lower_bound(products.begin(), products.end(), std::make_pair(bucket, -1.0));
+    return it != products.end() && it->first == bucket ? it->second : 0.0;
   };
   absl::flat_hash_set<absl::string_view> seen;
   std::vector<std::pair<absl::string_view, double>> shared;
   const int buckets = vectorizer.options().text_hash_buckets;
   for (const std::string& stem : q) {
     if (!in_candidate.contains(stem) || !seen.insert(stem).second) continue;
-    const int bucket = HashToBucket(stem, buckets);
-    shared.emplace_back(stem, value(qv, bucket) * value(cv, bucket));
+    shared.emplace_back(stem, product(HashToBucket(stem, buckets)));
   }
   // By weight, ties in stem order.
   std::sort(shared.begin(), shared.end(), [](const auto& a, const auto& b) {
@@ -104,21 +103,18 @@ std::vector<std::string> SharedTerms(const Vectorizer& vectorizer, const std::ve
 
 }  // namespace
 
-QueryExplainer::QueryExplainer(const Vectorizer& vectorizer, const TextIdf& idf, const Profile& query,
-                               const MatchParams& params, const ResolvedParams& resolved)
+QueryExplainer::QueryExplainer(const Vectorizer& vectorizer, const Profile& query, const MatchParams& params,
+                               const ResolvedParams& resolved)
     : vectorizer_(vectorizer),
-      idf_(idf),
       query_(query),
       params_(params),
       resolved_(resolved),
-      query_terms_(vectorizer.TextTerms(QueryFacets(params.type, query))),
-      query_text_(Vectorizer::WeightText(vectorizer.TextTermFrequencies(query_terms_), idf)) {}
+      query_terms_(vectorizer.TextTerms(QueryFacets(params.type, query))) {}
 
 Explanation QueryExplainer::Explain(const Profile& candidate, const PairSimilarity& pair) const {
   const Vocabulary& vocabulary = vectorizer_.vocabulary();
   const FacetValues& c = CandidateFacets(candidate);
-  // The candidate's text is analyzed once: for the concepts it shows and, when the query has text, the shared
-  // terms.
+  // The candidate's text is analyzed once: for the concepts it shows and the shared terms.
   std::vector<ConceptHit> hits;
   const std::vector<std::string> candidate_terms = vectorizer_.TextTerms(c, &hits);
   Explanation e;
@@ -176,10 +172,7 @@ Explanation QueryExplainer::Explain(const Profile& candidate, const PairSimilari
                       held.end(), std::back_inserter(e.missing_certifications));
   e.shared_phases = Intersect(q.phases, c.phases);
   e.shared_topics = Intersect(q.topics, c.topics);
-  if (!query_terms_.empty()) {
-    const SparseVector candidate_text = Vectorizer::WeightText(vectorizer_.TextTermFrequencies(candidate_terms), idf_);
-    e.shared_terms = SharedTerms(vectorizer_, query_terms_, query_text_, candidate_terms, candidate_text);
-  }
+  e.shared_terms = SharedTerms(vectorizer_, query_terms_, candidate_terms, pair.text_products);
   e.distance_km = pair.distance_km;
   e.within_service_radius = pair.within_service_radius;
   e.out_of_reach = pair.out_of_reach;

@@ -155,6 +155,8 @@ class Index::Impl {
     return ViewVersionLocked(viewer);
   }
 
+  const Vectorizer& vectorizer() const { return vectorizer_; }
+
   uint64_t version() const {
     absl::ReaderMutexLock lock(&mu_);
     return version_;
@@ -176,10 +178,8 @@ class Index::Impl {
   absl::StatusOr<MatchResult> FindMatches(const Profile& query, const MatchParams& params) const {
     absl::StatusOr<ResolvedParams> resolved = ResolveParams(*vocabulary_, query, params, options_.embedding_dimension);
     if (!resolved.ok()) return resolved.status();
-    if (!options_.keep_profiles && params.profiles == nullptr) return NoProfileSource();
     MatchResult result;
-    std::vector<PairSimilarity> scored;        // of the matches, as ranked
-    std::vector<std::optional<Profile>> kept;  // the profiles of the matches, when the index keeps them
+    std::vector<Profile> kept;  // the profiles of the matches, when the index keeps them
     {
       absl::ReaderMutexLock lock(&mu_);
       const internal::Segment& segment = *segments_[KindIndex(CandidateKind(params.type))];
@@ -214,26 +214,25 @@ class Index::Impl {
           segment, scorer, params.k, options_.out_of_order_fraction, passes, threshold, consider);
       if (!interrupted.ok()) return interrupted;
 
-      result.weights = resolved->weights;
       result.index_version = ViewVersionLocked(params.viewer);
       result.rows_scored = rows_scored;
       for (const Scored& s : std::move(top).Take()) {
         Match match;
         match.key = KeyOf(segment, s.row).ToKey();
         match.score = s.score;
-        scored.push_back(scorer.ScoreByFacet(s.row));
+        match.scored = scorer.ScoreByFacet(s.row);
         if (options_.keep_profiles) kept.push_back(StoredProfile(segment, s.row));
         result.matches.push_back(std::move(match));
       }
-      if (options_.keep_profiles) return Explained(std::move(result), kept, scored, query, params, *resolved);
     }
-    // Read without the lock, so that writers do not wait for the source's I/O.
-    std::vector<ProfileKey> keys;
-    for (const Match& match : result.matches) keys.push_back(match.key);
-    absl::StatusOr<std::vector<std::optional<Profile>>> profiles = ReadProfiles(keys, params);
-    if (!profiles.ok()) return profiles.status();
-    absl::ReaderMutexLock lock(&mu_);  // the shared terms are weighted with the IDF of the moment
-    return Explained(std::move(result), *profiles, scored, query, params, *resolved);
+    if (options_.keep_profiles) {
+      const QueryExplainer explainer(vectorizer_, query, params, *resolved);
+      for (size_t i = 0; i < kept.size(); ++i) {
+        result.matches[i].explanation = explainer.Explain(kept[i], result.matches[i].scored);
+      }
+    }
+    result.resolved = *std::move(resolved);
+    return result;
   }
 
   absl::StatusOr<ScoreMatrix> ScoreAll(absl::Span<const Profile> queries, absl::Span<const ProfileKey> candidates,
@@ -274,17 +273,29 @@ class Index::Impl {
     return result;
   }
 
-  absl::StatusOr<Match> ExplainPair(const Profile& query, const ProfileKey& candidate,
-                                    const MatchParams& params) const {
+  absl::StatusOr<Match> ExplainPair(const Profile& query, const Profile& candidate, const MatchParams& params) const {
     absl::StatusOr<ExplainResult> explained = ExplainOne(query, candidate, params, /*rank=*/false);
     if (!explained.ok()) return explained.status();
     explained->match.explanation.exclusions.clear();
     return std::move(explained->match);
   }
 
-  absl::StatusOr<ExplainResult> Explain(const Profile& query, const ProfileKey& candidate,
+  absl::StatusOr<ExplainResult> Explain(const Profile& query, const Profile& candidate,
                                         const MatchParams& params) const {
     return ExplainOne(query, candidate, params, /*rank=*/true);
+  }
+
+  // The index's own copy of a candidate of the kind `params.type` ranks that `params.viewer` may see. Errors
+  // as VisibleCandidateRow; FAILED_PRECONDITION for an index that keeps no profiles.
+  absl::StatusOr<Profile> KeptProfile(const ProfileKey& key, const MatchParams& params) const {
+    if (!options_.keep_profiles) {
+      return absl::FailedPreconditionError(
+          "candidate: this index keeps no profiles; give the candidate's profile instead of its key");
+    }
+    absl::ReaderMutexLock lock(&mu_);
+    absl::StatusOr<int> row = VisibleCandidateRow(key, params, "candidate");
+    if (!row.ok()) return row.status();
+    return StoredProfile(*segments_[KindIndex(CandidateKind(params.type))], *row);
   }
 
  private:
@@ -292,54 +303,14 @@ class Index::Impl {
     return absl::StrFormat("profile \"%s\" of owner \"%s\" not found", key.id, key.owner);
   }
 
-  static absl::Status NoProfileSource() {
-    return absl::FailedPreconditionError(
-        "params.profiles: not set, and this index keeps no profiles to explain its matches from");
-  }
-
-  // The profiles under `keys`, from params.profiles (an index that keeps none).
-  static absl::StatusOr<std::vector<std::optional<Profile>>> ReadProfiles(absl::Span<const ProfileKey> keys,
-                                                                          const MatchParams& params) {
-    if (params.profiles == nullptr) return NoProfileSource();
-    absl::StatusOr<std::vector<std::optional<Profile>>> profiles = params.profiles->GetMany(keys);
-    if (profiles.ok() && profiles->size() != keys.size()) {
-      return absl::InternalError(
-          absl::StrFormat("params.profiles: gave %d profiles for %d keys", profiles->size(), keys.size()));
-    }
-    return profiles;
-  }
-
-  // The stored profile of a candidate of the kind `params.type` ranks that `params.viewer` may see: the
-  // index's copy, or params.profiles' (read without the lock). Errors as VisibleCandidateRow; NOT_FOUND too
-  // when the source no longer has it.
-  absl::StatusOr<Profile> CandidateProfile(const ProfileKey& key, const MatchParams& params) const
-      ABSL_LOCKS_EXCLUDED(mu_) {
-    {
-      absl::ReaderMutexLock lock(&mu_);
-      absl::StatusOr<int> row = VisibleCandidateRow(key, params, "candidate");
-      if (!row.ok()) return row.status();
-      if (options_.keep_profiles) return StoredProfile(*segments_[KindIndex(CandidateKind(params.type))], *row);
-    }
-    absl::StatusOr<std::vector<std::optional<Profile>>> profiles = ReadProfiles({key}, params);
-    if (!profiles.ok()) return profiles.status();
-    if (!(*profiles)[0].has_value()) {
-      return absl::NotFoundError(absl::StrCat("candidate: ", NotFoundMessage(key)));
-    }
-    return *std::move((*profiles)[0]);
-  }
-
   // Explain, and without `rank` ExplainPair: the score, explanation and exclusions of one candidate, and with
   // `rank` its rank among the eligible candidates (a scan of them all).
-  absl::StatusOr<ExplainResult> ExplainOne(const Profile& query, const ProfileKey& candidate, const MatchParams& params,
+  absl::StatusOr<ExplainResult> ExplainOne(const Profile& query, const Profile& profile, const MatchParams& params,
                                            bool rank) const {
     absl::StatusOr<ResolvedParams> resolved = ResolveParams(*vocabulary_, query, params, options_.embedding_dimension);
     if (!resolved.ok()) return resolved.status();
-    absl::StatusOr<Profile> stored = CandidateProfile(candidate, params);
-    if (!stored.ok()) return stored.status();
-    const Profile& profile = *stored;
     absl::ReaderMutexLock lock(&mu_);
-    // Found again: a write may have moved it since CandidateProfile let go of the lock.
-    absl::StatusOr<int> row = VisibleCandidateRow(candidate, params, "candidate");
+    absl::StatusOr<int> row = VisibleCandidateRow(profile.key, params, "candidate");
     if (!row.ok()) return row.status();
     const internal::Segment& segment = *segments_[KindIndex(CandidateKind(params.type))];
     const int candidate_row = *row;
@@ -351,7 +322,8 @@ class Index::Impl {
     result.match.key = profile.key;
     const PairSimilarity own = scorer.ScoreByFacet(candidate_row);
     result.match.score = own.score;
-    result.match.explanation = QueryExplainer(vectorizer_, idf_, query, params, *resolved).Explain(profile, own);
+    result.match.scored = own;
+    result.match.explanation = QueryExplainer(vectorizer_, query, params, *resolved).Explain(profile, own);
     std::vector<Exclusion> exclusions =
         FindExclusions(*vocabulary_, query, profile, params, *resolved, own.distance_km);
     if (own.score < params.filter.min_score) {
@@ -375,22 +347,6 @@ class Index::Impl {
     }
     result.rank = result.match.explanation.exclusions.empty() ? better + 1 : 0;
     return result;
-  }
-
-  // `ranked` with the explanation of each match from its profile and its scored similarities, profiles[i] and
-  // scored[i] of matches[i]; a match without a profile (deleted since it was ranked) is left out.
-  MatchResult Explained(MatchResult ranked, absl::Span<const std::optional<Profile>> profiles,
-                        absl::Span<const PairSimilarity> scored, const Profile& query, const MatchParams& params,
-                        const ResolvedParams& resolved) const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    const QueryExplainer explainer(vectorizer_, idf_, query, params, resolved);
-    std::vector<Match> explained;
-    for (size_t i = 0; i < ranked.matches.size(); ++i) {
-      if (!profiles[i].has_value()) continue;
-      ranked.matches[i].explanation = explainer.Explain(*profiles[i], scored[i]);
-      explained.push_back(std::move(ranked.matches[i]));
-    }
-    ranked.matches = std::move(explained);
-    return ranked;
   }
 
   // The row of a stored candidate of the kind `params.type` ranks that `params.viewer` may see; `field` names it
@@ -719,9 +675,16 @@ absl::StatusOr<MatchResult> Index::FindMatches(const Profile& query, const Match
   return impl_->FindMatches(query, params);
 }
 
-absl::StatusOr<ExplainResult> Index::Explain(const Profile& query, const ProfileKey& candidate,
+absl::StatusOr<ExplainResult> Index::Explain(const Profile& query, const Profile& candidate,
                                              const MatchParams& params) const {
   return impl_->Explain(query, candidate, params);
+}
+
+absl::StatusOr<ExplainResult> Index::Explain(const Profile& query, const ProfileKey& candidate,
+                                             const MatchParams& params) const {
+  absl::StatusOr<Profile> kept = impl_->KeptProfile(candidate, params);
+  if (!kept.ok()) return kept.status();
+  return impl_->Explain(query, *kept, params);
 }
 
 absl::StatusOr<ScoreMatrix> Index::ScoreAll(absl::Span<const Profile> queries, absl::Span<const ProfileKey> candidates,
@@ -729,9 +692,18 @@ absl::StatusOr<ScoreMatrix> Index::ScoreAll(absl::Span<const Profile> queries, a
   return impl_->ScoreAll(queries, candidates, params);
 }
 
-absl::StatusOr<Match> Index::ExplainPair(const Profile& query, const ProfileKey& candidate,
+absl::StatusOr<Match> Index::ExplainPair(const Profile& query, const Profile& candidate,
                                          const MatchParams& params) const {
   return impl_->ExplainPair(query, candidate, params);
 }
+
+absl::StatusOr<Match> Index::ExplainPair(const Profile& query, const ProfileKey& candidate,
+                                         const MatchParams& params) const {
+  absl::StatusOr<Profile> kept = impl_->KeptProfile(candidate, params);
+  if (!kept.ok()) return kept.status();
+  return impl_->ExplainPair(query, *kept, params);
+}
+
+const Vectorizer& Index::vectorizer() const { return impl_->vectorizer(); }
 
 }  // namespace circmatch

@@ -161,6 +161,19 @@ PairSimilarity QueryScorer::ScoreByFacet(int r) const {
   SparseCosines cosines;
   for (size_t i = 0; i < sparse_.size(); ++i) cosines[i] = SparseCosine(sparse_[i], r);
   Finish(r, cosines, &detail);
+  for (const SparseFacet& f : sparse_) {
+    if (f.facet != static_cast<int>(Facet::kText)) continue;
+    const CsrMatrix& matrix = segment_.sparse[f.facet];
+    const absl::Span<const int> indices = matrix.RowIndices(r);
+    const absl::Span<const float> values = matrix.RowValues(r);
+    for (size_t i = 0; i < indices.size(); ++i) {
+      const int column = indices[i];
+      if ((f.held[static_cast<size_t>(column) / 64] >> (column % 64)) & 1) {
+        detail.text_products.emplace_back(column, static_cast<double>(values[i]) * QueryValue(f, column));
+      }
+    }
+    std::sort(detail.text_products.begin(), detail.text_products.end());
+  }
   return detail;
 }
 

@@ -18,7 +18,7 @@
 #include "service/api/rank_profiles.h"
 #include "service/convert/profile_conversion.h"
 #include "service/store/access.h"
-#include "service/store/store_profile_source.h"
+#include "service/store/stored_profiles.h"
 
 namespace circmatch::service {
 namespace {
@@ -213,9 +213,8 @@ absl::StatusOr<v1::GapReportResponse> GapReportFor(const ProfileRepository& repo
   params->now_unix_seconds = absl::ToUnixSeconds(now);
   params->interrupt = interrupt;
   // Each supplier is read from the store once, however many tenders it passes for.
-  StoreProfileSource profiles(repository, caller);
+  StoredProfiles profiles(repository, caller);
   profiles.HoldWhatIsRead();
-  params->profiles = &profiles;
 
   // The tenders the caller may see, of the period and region.
   std::vector<v1::Profile> tenders;
@@ -266,9 +265,14 @@ absl::StatusOr<v1::GapReportResponse> GapReportFor(const ProfileRepository& repo
     std::sort(row.sectors.begin(), row.sectors.end());
     row.sectors.erase(std::unique(row.sectors.begin(), row.sectors.end()), row.sectors.end());
     if (row.sectors.empty()) row.sectors.push_back("");
-    for (const Match& match : result->matches) {
-      const Profile* supplier = profiles.Held(match.key);
-      if (supplier == nullptr) continue;  // explained, so read; deleted since, or made private: as absent
+    std::vector<ProfileKey> keys;
+    for (const Match& match : result->matches) keys.push_back(match.key);
+    absl::StatusOr<std::vector<std::optional<Profile>>> read = profiles.GetMany(keys);
+    if (!read.ok()) return read.status();
+    for (size_t i = 0; i < keys.size(); ++i) {
+      const std::optional<Profile>& supplier = (*read)[i];
+      const Match& match = result->matches[i];
+      if (!supplier.has_value()) continue;  // deleted since it was ranked, or made private: as absent
       row.suppliers.push_back(match.key);
       if (suppliers.contains(match.key)) continue;
       SupplierFacts facts;

@@ -16,7 +16,6 @@
 #include "service/api/grpc_status.h"
 #include "service/convert/profile_conversion.h"
 #include "service/store/access.h"
-#include "service/store/store_profile_source.h"
 
 namespace circmatch::service {
 namespace {
@@ -209,10 +208,6 @@ absl::Status Schedule(const ProfileRepository& repository, const std::string& ca
   if (!params.ok()) return params.status();
   params->viewer = caller;
   params->interrupt = [context] { return CheckCallAlive(context); };
-  // The explanations read the suppliers from here, not from the store again.
-  StoreProfileSource participants(repository, caller);
-  for (const Profile& supplier : suppliers.profiles) participants.Add(supplier);
-  params->profiles = &participants;
   absl::StatusOr<ScoreMatrix> scores = repository.index().ScoreAll(buyers.profiles, suppliers.keys, *params);
   if (!scores.ok()) return scores.status();
   problem.scores = scores->scores;
@@ -231,7 +226,7 @@ absl::Status Schedule(const ProfileRepository& repository, const std::string& ca
     out->set_score(m.score);
     out->set_wish(WishToProto(m.wish));
     absl::StatusOr<Match> explained =
-        repository.index().ExplainPair(buyers.profiles[m.buyer], suppliers.keys[m.supplier], *params);
+        repository.index().ExplainPair(buyers.profiles[m.buyer], suppliers.profiles[m.supplier], *params);
     if (explained.ok()) {
       v1::Match match;
       MatchToProto(*explained, repository.vocabulary(), &match);

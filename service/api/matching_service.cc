@@ -22,7 +22,7 @@
 #include "service/convert/profile_conversion.h"
 #include "service/convert/status_mapping.h"
 #include "service/store/access.h"
-#include "service/store/store_profile_source.h"
+#include "service/store/stored_profiles.h"
 
 namespace circmatch::service {
 namespace {
@@ -121,13 +121,13 @@ absl::Status RankedMatch(const ProfileRepository& repository, const std::string&
   params->now_unix_seconds = absl::ToUnixSeconds(absl::Now());
   params->interrupt = [context] { return CheckCallAlive(context); };
 
-  // The index explains its matches from the store's profiles, and leaves out one deleted since it ranked it;
-  // the response is made of the protos it read.
-  StoreProfileSource profiles(repository, viewer);
-  params->profiles = &profiles;
   if (absl::Status status = CheckCallAlive(context); !status.ok()) return status;
   absl::StatusOr<MatchResult> result = repository.index().FindMatches(*query, *params);
   if (!result.ok()) return result.status();
+  // Explained from the store's profiles, read at once, leaving out one deleted since it was ranked; the
+  // response is made of the protos read.
+  StoredProfiles profiles(repository, viewer);
+  if (absl::Status status = profiles.ExplainMatches(*query, *params, &*result); !status.ok()) return status;
 
   std::vector<v1::Profile> stored;
   for (const Match& match : result->matches) {
@@ -161,7 +161,7 @@ absl::Status RankedMatch(const ProfileRepository& repository, const std::string&
     }
   }
   response->set_index_version(result->index_version);
-  *response->mutable_weights() = WeightsToProto(result->weights);
+  *response->mutable_weights() = WeightsToProto(result->resolved.weights);
   response->set_rank_profile(ranking->label);
   return absl::OkStatus();
 }
@@ -342,10 +342,11 @@ class WatchMatchesReactor final : public grpc::ServerWriteReactor<v1::WatchMatch
       params.now_unix_seconds = absl::ToUnixSeconds(absl::Now());
       for (const ProfileKey& key : keys) {
         if (key == state->query.key) continue;
-        StoreProfileSource profiles(*state->repository, state->viewer);
-        params.profiles = &profiles;
-        absl::StatusOr<ExplainResult> explained = state->repository->index().Explain(state->query, key, params);
-        // Another kind, not visible to the watcher, or deleted since: not a match for this watch.
+        StoredProfiles profiles(*state->repository, state->viewer);
+        absl::StatusOr<Profile> candidate = profiles.GetCandidate(key);
+        // Not visible to the watcher, or deleted since: not a match for this watch; nor another kind.
+        if (!candidate.ok()) continue;
+        absl::StatusOr<ExplainResult> explained = state->repository->index().Explain(state->query, *candidate, params);
         if (!explained.ok() || !explained->match.explanation.exclusions.empty()) continue;
         if (explained->match.score < state->min_score) continue;
         std::optional<v1::Profile> profile = profiles.TakeStored(key);
@@ -457,11 +458,11 @@ grpc::ServerUnaryReactor* MatchingServiceImpl::ExplainMatch(grpc::CallbackServer
     if (!params.ok()) return params.status();
     params->viewer = viewer;
     params->now_unix_seconds = absl::ToUnixSeconds(absl::Now());
-    StoreProfileSource profiles(*repository_, viewer);
-    params->profiles = &profiles;
-
     if (absl::Status status = CheckCallAlive(context); !status.ok()) return status;
-    absl::StatusOr<ExplainResult> result = repository_->index().Explain(*query, *candidate, *params);
+    StoredProfiles profiles(*repository_, viewer);
+    absl::StatusOr<Profile> stored = profiles.GetCandidate(*candidate);
+    if (!stored.ok()) return PrefixStatus("candidate: ", stored.status());
+    absl::StatusOr<ExplainResult> result = repository_->index().Explain(*query, *stored, *params);
     if (absl::IsNotFound(result.status())) {
       return absl::NotFoundError(absl::StrCat("candidate: ", ProfileNotFoundMessage(*candidate)));
     }

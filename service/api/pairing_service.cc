@@ -18,7 +18,6 @@
 #include "service/api/grpc_status.h"
 #include "service/convert/profile_conversion.h"
 #include "service/store/access.h"
-#include "service/store/store_profile_source.h"
 
 namespace circmatch::service {
 namespace {
@@ -205,8 +204,8 @@ v1::UnpairedReason ReasonToProto(UnpairedReason reason) {
   return v1::UNPAIRED_REASON_UNSPECIFIED;
 }
 
-// The explanation of `query`'s asks against `candidate`'s offers (params.profiles holds the cohort).
-absl::Status Explain(const ProfileRepository& repository, const Profile& query, const ProfileKey& candidate,
+// The explanation of `query`'s asks against `candidate`'s offers.
+absl::Status Explain(const ProfileRepository& repository, const Profile& query, const Profile& candidate,
                      const MatchParams& params, v1::Explanation* out) {
   absl::StatusOr<Match> match = repository.index().ExplainPair(query, candidate, params);
   if (!match.ok()) return match.status();
@@ -242,10 +241,6 @@ absl::Status Pair(const ProfileRepository& repository, const std::string& viewer
     return absl::ResourceExhaustedError(absl::StrFormat(
         "members.refs: %d members, more than the %d this server pairs at once", cohort->size(), kMaxPairedCohort));
   }
-  // The explanations read the members from here, not from the store again.
-  StoreProfileSource members(repository, viewer);
-  for (const Profile& member : *cohort) members.Add(member);
-  match_params->profiles = &members;
   std::sort(cohort->begin(), cohort->end(), [](const Profile& a, const Profile& b) { return a.key < b.key; });
   absl::flat_hash_map<ProfileKey, int> member_index;
   for (size_t i = 0; i < cohort->size(); ++i) member_index.emplace((*cohort)[i].key, static_cast<int>(i));
@@ -272,9 +267,9 @@ absl::Status Pair(const ProfileRepository& repository, const std::string& viewer
     *out->mutable_b() = RefOf(b.key);
     out->set_score(pair.score);
     out->set_kept_from_previous(pair.kept_from_previous);
-    if (absl::Status s = Explain(repository, a, b.key, *match_params, out->mutable_explanation()); !s.ok()) return s;
+    if (absl::Status s = Explain(repository, a, b, *match_params, out->mutable_explanation()); !s.ok()) return s;
     if (peer) {
-      if (absl::Status s = Explain(repository, b, a.key, *match_params, out->mutable_reverse_explanation()); !s.ok()) {
+      if (absl::Status s = Explain(repository, b, a, *match_params, out->mutable_reverse_explanation()); !s.ok()) {
         return s;
       }
     }

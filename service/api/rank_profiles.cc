@@ -20,7 +20,6 @@
 #include "service/convert/profile_conversion.h"
 #include "service/convert/status_mapping.h"
 #include "service/store/access.h"
-#include "service/store/store_profile_source.h"
 
 namespace circmatch::service {
 namespace {
@@ -302,9 +301,6 @@ absl::StatusOr<v1::RankProfile> FitRankProfile(const ProfileRepository& reposito
   report.set_baseline(baseline->label);
   const v1::FacetWeights baseline_weights = WeightsFor(*baseline, v1::FacetWeights());
   const int64_t now = absl::ToUnixSeconds(absl::Now());
-  // The candidates' profiles, read once for the whole fit.
-  StoreProfileSource profiles(repository, caller);
-  profiles.HoldWhatIsRead();
   const eval::EvaluateFn evaluate = [&](const v1::FacetWeights* weights, int i) -> absl::StatusOr<double> {
     if (absl::Status s = interrupt(); !s.ok()) return s;
     const FitQuery& q = queries[i];
@@ -313,7 +309,6 @@ absl::StatusOr<v1::RankProfile> FitRankProfile(const ProfileRepository& reposito
     if (!params.ok()) return params.status();
     params->viewer = caller;
     params->now_unix_seconds = now;
-    params->profiles = &profiles;
     params->interrupt = interrupt;
     absl::StatusOr<MatchResult> result = repository.index().FindMatches(q.query, *params);
     if (!result.ok()) return result.status();

@@ -117,7 +117,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   IndexOptions index_options;
   index_options.embedding_dimension = options.embedding_dimension;
   // The store holds every profile: the index keeps what it scores with, and the calls read the k profiles they
-  // answer with from the store (StoreProfileSource) rather than from a second copy of all of them in memory.
+  // answer with from the store (StoredProfiles) rather than from a second copy of all of them in memory.
   index_options.keep_profiles = false;
   absl::StatusOr<std::unique_ptr<Index>> index = Index::Create(index_options, server->vocabulary_.get());
   if (!index.ok()) return PrefixStatus("creating the index: ", index.status());

@@ -10,6 +10,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "circmatch/explainer.h"
 #include "circmatch/internal/posting_lists.h"
 #include "gtest/gtest.h"
 #include "test_util.h"
@@ -952,32 +953,6 @@ TEST(IndexTest, ConcurrentReadersNeverSeeAPartialWrite) {
   EXPECT_EQ(index->version(), static_cast<uint64_t>(kWrites + 2));
 }
 
-// A ProfileSource over profiles held in a map, standing in for a server's store (service tests cover the real
-// one), counting its reads.
-class MapProfileSource : public ProfileSource {
- public:
-  explicit MapProfileSource(const std::vector<Profile>& profiles) {
-    for (const Profile& p : profiles) profiles_[p.key] = p;
-  }
-  absl::StatusOr<std::vector<std::optional<Profile>>> GetMany(absl::Span<const ProfileKey> keys) const override {
-    if (!error.ok()) return error;
-    ++reads;
-    std::vector<std::optional<Profile>> out;
-    for (const ProfileKey& key : keys) {
-      auto it = profiles_.find(key);
-      out.push_back(it == profiles_.end() ? std::nullopt : std::optional<Profile>(it->second));
-    }
-    return out;
-  }
-  void Erase(const ProfileKey& key) { profiles_.erase(key); }
-
-  absl::Status error;
-  mutable int reads = 0;
-
- private:
-  absl::flat_hash_map<ProfileKey, Profile> profiles_;
-};
-
 std::unique_ptr<Index> NewIndexWithoutProfiles(int embedding_dimension) {
   return NewIndex(embedding_dimension, IndexOptions{}.out_of_order_fraction, /*keep_profiles=*/false);
 }
@@ -1000,8 +975,9 @@ void ExpectSameExplanation(const Explanation& a, const Explanation& b, const std
   EXPECT_EQ(a.exclusions.size(), b.exclusions.size()) << what;
 }
 
-// An index that keeps no profiles ranks as one that does and explains its matches from the source's profiles
-// (with their embeddings as given, not scaled) the same; it reads the source once per call.
+// An index that keeps no profiles ranks as one that does; its matches, explained by the caller from their
+// profiles (with their embeddings as given, not scaled) and the index's `scored`, read the same, and so do
+// Explain and ExplainPair given the candidate's profile.
 TEST(IndexWithoutProfilesTest, RanksAndExplainsAsAnIndexThatKeepsThem) {
   constexpr int kDimension = 8;
   const std::vector<Profile> profiles = testing_util::RandomProfiles(7, 300, 40, 20, kDimension);
@@ -1011,29 +987,30 @@ TEST(IndexWithoutProfilesTest, RanksAndExplainsAsAnIndexThatKeepsThem) {
   ASSERT_TRUE(lean->Upsert(profiles).ok());
   EXPECT_FALSE(lean->Get(profiles[0].key).has_value());
   ASSERT_TRUE(keeping->Get(profiles[0].key).has_value());
+  absl::flat_hash_map<ProfileKey, const Profile*> by_key;
+  for (const Profile& p : profiles) by_key[p.key] = &p;
 
-  const MapProfileSource source(profiles);
   MatchParams params;
   params.k = 10;
-  params.profiles = &source;
   int compared = 0;
   for (const Profile& tender : profiles) {
     if (tender.kind != ProfileKind::kTender) continue;
-    const int reads = source.reads;
     const MatchResult a = MustFind(*keeping, tender, params);
     const MatchResult b = MustFind(*lean, tender, params);
-    EXPECT_EQ(source.reads, reads + 1);
     ASSERT_EQ(Ids(a), Ids(b)) << tender.key.id;
+    const QueryExplainer explainer(lean->vectorizer(), tender, params, b.resolved);
     for (size_t i = 0; i < a.matches.size(); ++i) {
       EXPECT_EQ(a.matches[i].score, b.matches[i].score);
-      ExpectSameExplanation(a.matches[i].explanation, b.matches[i].explanation, tender.key.id);
+      EXPECT_TRUE(b.matches[i].explanation.facets.empty()) << "left to the caller";
+      const Profile& candidate = *by_key.at(b.matches[i].key);
+      ExpectSameExplanation(a.matches[i].explanation, explainer.Explain(candidate, b.matches[i].scored), tender.key.id);
       auto explained_a = keeping->Explain(tender, a.matches[i].key, params);
-      auto explained_b = lean->Explain(tender, a.matches[i].key, params);
+      auto explained_b = lean->Explain(tender, candidate, params);
       ASSERT_TRUE(explained_a.ok() && explained_b.ok()) << explained_b.status();
       EXPECT_EQ(explained_a->rank, explained_b->rank);
       EXPECT_EQ(explained_a->match.score, explained_b->match.score);
       ExpectSameExplanation(explained_a->match.explanation, explained_b->match.explanation, tender.key.id);
-      auto pair_b = lean->ExplainPair(tender, a.matches[i].key, params);
+      auto pair_b = lean->ExplainPair(tender, candidate, params);
       ASSERT_TRUE(pair_b.ok()) << pair_b.status();
       EXPECT_EQ(pair_b->score, a.matches[i].score);
       ++compared;
@@ -1053,38 +1030,30 @@ TEST(IndexWithoutProfilesTest, KeepsOnlyTheKeys) {
   EXPECT_EQ(lean->Memory().matrices, keeping->Memory().matrices);
 }
 
-TEST(IndexWithoutProfilesTest, NeedsASourceAndLeavesOutWhatItNoLongerHas) {
+// Without its own copy, an index explains a candidate only from the profile it is given, and finds its row by
+// the profile's key: one it does not hold (or the viewer may not see) is NOT_FOUND, as by key.
+TEST(IndexWithoutProfilesTest, ExplainsOnlyFromAGivenProfile) {
   auto index = NewIndexWithoutProfiles(0);
-  const Profile kept = Supplier("kept", {"39130000"});
-  const Profile gone = Supplier("gone", {"39130000"});
-  ASSERT_TRUE(index->Upsert({kept, gone}).ok());
+  Profile kept = Supplier("kept", {"39130000"});
+  kept.visibility = Visibility::kPrivate;
+  ASSERT_TRUE(index->Upsert({kept}).ok());
   const Profile tender = Tender("t", {"39130000"});
   EXPECT_TRUE(index->Contains(kept.key));
-  EXPECT_FALSE(index->Contains(tender.key));
   EXPECT_FALSE(index->Get(kept.key).has_value());
 
   MatchParams params;
-  auto without = index->FindMatches(tender, params);
-  EXPECT_EQ(without.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_TRUE(absl::StrContains(without.status().message(), "params.profiles")) << without.status();
-  EXPECT_EQ(index->Explain(tender, kept.key, params).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Ids(MustFind(*index, tender, params)), std::vector<std::string>{"kept"});
+  const absl::Status by_key = index->Explain(tender, kept.key, params).status();
+  EXPECT_EQ(by_key.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(by_key.message(), "candidate")) << by_key;
   EXPECT_EQ(index->ExplainPair(tender, kept.key, params).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(index->Explain(tender, kept, params).ok());
 
-  MapProfileSource source({kept, gone});
-  params.profiles = &source;
-  EXPECT_EQ(Ids(MustFind(*index, tender, params)), (std::vector<std::string>{"gone", "kept"}));
-
-  // Deleted from the source (the store) but not yet from the index: not a match any more.
-  source.Erase(gone.key);
-  const MatchResult result = MustFind(*index, tender, params);
-  EXPECT_EQ(Ids(result), std::vector<std::string>{"kept"});
-  EXPECT_FALSE(result.matches[0].explanation.facets.empty());
-  EXPECT_EQ(index->Explain(tender, gone.key, params).status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(index->ExplainPair(tender, gone.key, params).status().code(), absl::StatusCode::kNotFound);
-
-  source.error = absl::UnavailableError("store down");
-  EXPECT_EQ(index->FindMatches(tender, params).status(), source.error);
-  EXPECT_EQ(index->Explain(tender, kept.key, params).status(), source.error);
+  const Profile never = Supplier("never", {"39130000"});
+  EXPECT_EQ(index->Explain(tender, never, params).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(index->ExplainPair(tender, never, params).status().code(), absl::StatusCode::kNotFound);
+  params.viewer = "someone-else";
+  EXPECT_EQ(index->Explain(tender, kept, params).status().code(), absl::StatusCode::kNotFound);
 }
 
 }  // namespace

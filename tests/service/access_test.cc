@@ -384,7 +384,7 @@ TEST_F(AccessTest, APrivateVersionNeverReachesAnotherPartnerWhileItIsBeingWritte
 
 // Existence does not leak through a ref: every call that takes one answers another partner's private profile with
 // the error it gives for an absent one, word for word (the same ids asked before and after B stores them
-// privately). store_profile_source_test checks that such a profile is neither read nor converted on the way.
+// privately). stored_profiles_test checks that such a profile is neither read nor converted on the way.
 TEST_F(AccessTest, ARefToAnotherPartnersPrivateProfileAnswersExactlyAsAnAbsentOne) {
   ASSERT_TRUE(
       UpsertAs(key_a_, {TenderOf("a-tender", "VISIBILITY_PRIVATE"), SupplierOf("a-own", "VISIBILITY_PRIVATE", false)})

@@ -26,25 +26,26 @@ struct CpvMeeting {
 };
 CpvMeeting MeetCpv(const Vocabulary& vocabulary, int a, int b);
 
-// Explains candidates for one query: `scored`, the pair's similarities and score as the index scored them
-// (internal::QueryScorer::ScoreByFacet), gives the per-facet contributions, the factor and the distance; the
-// profiles give the concrete overlaps. Exclusions are left empty (see FindExclusions). The query's vectors and
-// text terms are computed once. Borrows everything it is given, which must outlive it.
+// Explains candidates for one query, a pure function of the two profiles and how the index scored the pair:
+// `scored` (Match::scored) gives the per-facet contributions, the factor, the distance and the weight of each
+// shared text term; the profiles give the concrete overlaps. Exclusions are left empty (see FindExclusions).
+// The query's text is analyzed once. Borrows everything it is given, which must outlive it.
+//
+//   const QueryExplainer explainer(index.vectorizer(), query, params, result->resolved);
+//   match.explanation = explainer.Explain(candidate_profile, match.scored);
 class QueryExplainer {
  public:
-  QueryExplainer(const Vectorizer& vectorizer, const TextIdf& idf, const Profile& query, const MatchParams& params,
+  QueryExplainer(const Vectorizer& vectorizer, const Profile& query, const MatchParams& params,
                  const ResolvedParams& resolved);
 
   Explanation Explain(const Profile& candidate, const PairSimilarity& scored) const;
 
  private:
   const Vectorizer& vectorizer_;
-  const TextIdf& idf_;
   const Profile& query_;
   const MatchParams& params_;
   const ResolvedParams& resolved_;
   std::vector<std::string> query_terms_;  // the analyzed text of the query
-  SparseVector query_text_;               // its vector
 };
 
 }  // namespace circmatch

@@ -26,6 +26,7 @@
 #include "circmatch/explanation.h"
 #include "circmatch/match_params.h"
 #include "circmatch/profile.h"
+#include "circmatch/scorer.h"
 #include "circmatch/vectorizer.h"
 #include "circmatch/vocabulary.h"
 
@@ -45,8 +46,9 @@ struct IndexOptions {
   // visits out of order as far as the bounds allow, 0 always goes in row order.
   double out_of_order_fraction = 1.0 / 16;
   // False: the index keeps of each profile only its key and what it scores with, not the profile itself (350
-  // bytes of a generated supplier's 2 KiB), for a caller that stores the profiles anyway: the calls that explain
-  // read their candidates from MatchParams::profiles, and Get finds nothing.
+  // bytes of a generated supplier's 2 KiB), for a caller that stores the profiles anyway: FindMatches leaves
+  // the explanations to it (QueryExplainer, explainer.h, from each match's `scored`), Explain and ExplainPair
+  // take the candidate's profile from it, and Get finds nothing.
   bool keep_profiles = true;
   // The model's parameters beside the facet weights (vectorizer.h).
   ModelParams model;
@@ -56,12 +58,14 @@ struct IndexOptions {
 struct Match {
   ProfileKey key;
   double score = 0;
+  // How the index scored it (scored.score == score): what its explanation is made of.
+  PairSimilarity scored;
   Explanation explanation;
 };
 
 struct MatchResult {
   std::vector<Match> matches;  // best first; ties by key
-  FacetWeights weights;        // the normalized weights used
+  ResolvedParams resolved;     // the normalized weights and the filters used
   uint64_t index_version = 0;
   int64_t rows_scored = 0;  // candidates scored; the others were bounded out of the top k unscored
 };
@@ -176,15 +180,18 @@ class Index {
   IndexMemory Memory() const;
 
   // The top `params.k` candidates for `query` (a normalized profile, stored or not; a stored query is never
-  // its own candidate). INVALID_ARGUMENT for k out of 1..kMaxK, bad weights or a query of the wrong kind for
-  // the match type. An index that keeps no profiles explains each match from the profile `params.profiles`
-  // gives (FAILED_PRECONDITION without one), as it is there now, and leaves out one it no longer has; so do
-  // Explain and ExplainPair, which answer NOT_FOUND for it.
+  // its own candidate), each explained when the index keeps profiles; otherwise the caller explains them from
+  // their profiles (QueryExplainer). INVALID_ARGUMENT for k out of 1..kMaxK, bad weights or a query of the
+  // wrong kind for the match type.
   absl::StatusOr<MatchResult> FindMatches(const Profile& query, const MatchParams& params) const;
 
   // The explanation of one candidate for `query`, with the filters that exclude it and its rank among the
-  // eligible candidates. NOT_FOUND when the candidate is not stored or is not visible to `params.viewer`;
-  // INVALID_ARGUMENT when it is not of the kind the match type ranks.
+  // eligible candidates. `candidate` is the stored profile as the caller has it (an index that keeps no
+  // profiles has only its row); its row is found by its key. NOT_FOUND when no profile is stored under that key
+  // or `params.viewer` may not see it; INVALID_ARGUMENT when it is not of the kind the match type ranks.
+  absl::StatusOr<ExplainResult> Explain(const Profile& query, const Profile& candidate,
+                                        const MatchParams& params) const;
+  // The same with the index's own copy of the candidate; FAILED_PRECONDITION for an index that keeps none.
   absl::StatusOr<ExplainResult> Explain(const Profile& query, const ProfileKey& candidate,
                                         const MatchParams& params) const;
 
@@ -197,7 +204,11 @@ class Index {
 
   // The score and explanation of one pair, without the filters and rank of Explain (so without a scan of all
   // candidates). Errors as Explain.
+  absl::StatusOr<Match> ExplainPair(const Profile& query, const Profile& candidate, const MatchParams& params) const;
   absl::StatusOr<Match> ExplainPair(const Profile& query, const ProfileKey& candidate, const MatchParams& params) const;
+
+  // What the index vectorizes with, for explaining its matches (QueryExplainer).
+  const Vectorizer& vectorizer() const;
 
   ~Index();
 

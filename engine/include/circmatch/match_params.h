@@ -14,7 +14,6 @@
 
 #include "absl/status/status.h"
 #include "circmatch/profile.h"
-#include "circmatch/profile_source.h"
 
 namespace circmatch {
 
@@ -83,9 +82,6 @@ struct MatchParams {
   std::string viewer;
   // "Now" in Unix seconds, for open tenders: a tender is open when publication_time <= now < closing_time.
   int64_t now_unix_seconds = 0;
-  // Where an index that keeps no profiles (IndexOptions::keep_profiles = false) reads its candidates' profiles
-  // for their explanations; borrowed for the call. Unused by an index that keeps them.
-  const ProfileSource* profiles = nullptr;
   // When set, asked every kRowsPerInterruptCheck candidate rows of a search or pairs of ScoreAll: a status other
   // than OK stops it and FindMatches (ScoreAll) returns that status (the server's says so once the call is cancelled or
   // its deadline passed), so a request nobody waits for no longer keeps a core busy.

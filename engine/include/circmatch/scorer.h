@@ -15,6 +15,7 @@
 #include <cmath>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -102,7 +103,7 @@ inline double FacetContributionOf(double weight, double similarity, double facto
   return weight * similarity * factor;
 }
 
-// Per-facet similarities of one pair, each in [0, 1], and its score.
+// How one pair scored: per-facet similarities, each in [0, 1], the factor, the distance, and the score.
 struct PairSimilarity {
   FacetWeights similarity{};  // indexed by Facet
   std::optional<double> distance_km;
@@ -113,6 +114,9 @@ struct PairSimilarity {
   bool holds_named_certifications = true;  // of the query's FacetValues::named_certifications
   // the sum of FacetContributionOf over the facets that weigh, in Facet order
   double score = 0;
+  // The text buckets both sides hold, by bucket, each with the product of their two values: what each of the
+  // query's words added to the text similarity (the explanation's shared terms).
+  std::vector<std::pair<int, double>> text_products;
 };
 
 }  // namespace circmatch

@@ -1,7 +1,7 @@
-// StoreProfileSource over a real SQLite store, with the server's index (keep_profiles = false) behind a
+// StoredProfiles over a real SQLite store, with the server's index (keep_profiles = false) behind a
 // ProfileRepository: the matches are explained from the stored profiles, and the call answers with the protos
-// the source read.
-#include "service/store/store_profile_source.h"
+// it read.
+#include "service/store/stored_profiles.h"
 
 #include <unistd.h>
 
@@ -74,7 +74,7 @@ class CountingStore final : public ProfileStore {
   mutable int reads_ = 0;
 };
 
-class StoreProfileSourceTest : public ::testing::Test {
+class StoredProfilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() / ("circmatch-source-" + std::to_string(getpid()) + "-" +
@@ -124,11 +124,13 @@ class StoreProfileSourceTest : public ::testing::Test {
   MatchParams params_;
 };
 
-TEST_F(StoreProfileSourceTest, ExplainsFromTheStoreAndGivesBackTheProtosItRead) {
-  StoreProfileSource profiles(*repository_, params_.viewer);
-  params_.profiles = &profiles;
+TEST_F(StoredProfilesTest, ExplainsFromTheStoreAndGivesBackTheProtosItRead) {
   auto result = index_->FindMatches(tender_, params_);
   ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->matches.size(), 2u);
+  EXPECT_TRUE(result->matches[0].explanation.facets.empty()) << "an index without profiles leaves it to the caller";
+  StoredProfiles profiles(*repository_, params_.viewer);
+  ASSERT_TRUE(profiles.ExplainMatches(tender_, params_, &*result).ok());
   ASSERT_EQ(result->matches.size(), 2u);
   const Match& best = result->matches[0];
   EXPECT_EQ(best.key.id, "chairs");
@@ -160,17 +162,18 @@ TEST_F(StoreProfileSourceTest, ExplainsFromTheStoreAndGivesBackTheProtosItRead) 
   EXPECT_FALSE(read->has_value());
 }
 
-TEST_F(StoreProfileSourceTest, LeavesOutWhatTheStoreNoLongerHasOrNoLongerConverts) {
+TEST_F(StoredProfilesTest, LeavesOutWhatTheStoreNoLongerHasOrNoLongerConverts) {
   ASSERT_TRUE(store_->Delete({"partner", "chairs"}).ok());  // the store only: the index still ranks it
   v1::Profile stale = *store_->Get({"partner", "desks"});
   stale.mutable_capabilities()->set_cpv_codes(0, "99999999");  // a code the vocabulary does not have
   ASSERT_TRUE(store_->Upsert({stale}).ok());
 
-  StoreProfileSource profiles(*repository_, params_.viewer);
-  params_.profiles = &profiles;
   params_.k = 3;
   auto result = index_->FindMatches(tender_, params_);
   ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->matches.size(), 3u) << "the index still ranks them";
+  StoredProfiles profiles(*repository_, params_.viewer);
+  ASSERT_TRUE(profiles.ExplainMatches(tender_, params_, &*result).ok());
   ASSERT_EQ(result->matches.size(), 1u) << "the two best are left out, the third stays";
   EXPECT_EQ(result->matches[0].key.id, "roads");
   EXPECT_FALSE(profiles.TakeStored({"partner", "desks"}).has_value());
@@ -178,24 +181,24 @@ TEST_F(StoreProfileSourceTest, LeavesOutWhatTheStoreNoLongerHasOrNoLongerConvert
 
 // The store holds a newer version than the index ranked, made private since: to another partner it is as
 // absent, to its owner it is there.
-TEST_F(StoreProfileSourceTest, AVersionTheViewerMayNotSeeIsAsAbsent) {
+TEST_F(StoredProfilesTest, AVersionTheViewerMayNotSeeIsAsAbsent) {
   v1::Profile made_private = *store_->Get({"partner", "chairs"});
   made_private.set_visibility(v1::VISIBILITY_PRIVATE);
   ASSERT_TRUE(store_->Upsert({made_private}).ok());
-  StoreProfileSource other(*repository_, "another-partner");
+  StoredProfiles other(*repository_, "another-partner");
   auto read = other.GetMany({{"partner", "chairs"}, {"partner", "desks"}});
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_FALSE((*read)[0].has_value());
   EXPECT_TRUE((*read)[1].has_value());
   EXPECT_FALSE(other.TakeStored({"partner", "chairs"}).has_value());
-  StoreProfileSource owner(*repository_, "partner");
+  StoredProfiles owner(*repository_, "partner");
   read = owner.GetMany({{"partner", "chairs"}});
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_TRUE((*read)[0].has_value());
 }
 
-TEST_F(StoreProfileSourceTest, AddedProfilesAreNotReadFromTheStore) {
-  StoreProfileSource profiles(*repository_, params_.viewer);
+TEST_F(StoredProfilesTest, AddedProfilesAreNotReadFromTheStore) {
+  StoredProfiles profiles(*repository_, params_.viewer);
   Profile held = *repository_->ReadIndexed({"partner", "chairs"}, "partner").value();
   held.display_name = "as the call holds it";
   profiles.Add(held);
@@ -211,7 +214,7 @@ TEST_F(StoreProfileSourceTest, AddedProfilesAreNotReadFromTheStore) {
 
 // Another partner's private profile by ref answers as an absent one, and on the same path: the index says it is
 // not visible, so its body is neither read from the store nor converted (reads of the store are counted).
-TEST_F(StoreProfileSourceTest, ReadIndexedNeverReadsAProfileTheViewerMayNotSee) {
+TEST_F(StoredProfilesTest, ReadIndexedNeverReadsAProfileTheViewerMayNotSee) {
   CountingStore counting(store_.get());
   ProfileRepository repository(vocabulary_.get(), index_.get(), &counting, 0);
   google::protobuf::RepeatedPtrField<v1::Profile> profiles;
@@ -228,6 +231,12 @@ TEST_F(StoreProfileSourceTest, ReadIndexedNeverReadsAProfileTheViewerMayNotSee) 
   ASSERT_TRUE(absent.ok()) << absent.status();
   EXPECT_FALSE(absent->has_value());
   EXPECT_EQ(counting.reads(), 0) << "an invisible profile was read from the store";
+  StoredProfiles candidates(repository, "partner");
+  EXPECT_EQ(candidates.GetCandidate({"other", "private"}).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(candidates.GetCandidate({"other", "absent"}).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(candidates.GetCandidate({"other", "private"}).status().message(),
+            ProfileNotFoundMessage({"other", "private"}));
+  EXPECT_EQ(counting.reads(), 0) << "GetCandidate read an invisible profile from the store";
 
   // Its owner, and another partner's shared profile, are read as before.
   auto own = repository.ReadIndexed({"other", "private"}, "other");
