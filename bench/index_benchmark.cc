@@ -31,6 +31,7 @@
 #include "circmatch/internal/partial_scores.h"
 #include "circmatch/internal/posting_lists.h"
 #include "circmatch/vocabulary.h"
+#include "profile_generator.h"
 #include "testing/reference.h"
 
 namespace circmatch {
@@ -196,6 +197,30 @@ void BM_Upsert(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Upsert)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMicrosecond);
+
+// A write's batch of 1,000 generated suppliers, already normalized as the server's conversion leaves them,
+// prepared for the index: normalized again (Prepare, what the server's write path did) or not
+// (PrepareNormalized, what it does): the difference is the normalization a write no longer repeats.
+void BM_PrepareBatch(benchmark::State& state) {
+  static const std::vector<Profile>* const batch = [] {
+    bench::ProfileGenerator generator(&SharedVocabulary(), bench::ProfileGeneratorOptions{});
+    return new std::vector<Profile>(generator.Suppliers(0, 1000));
+  }();
+  const std::unique_ptr<Index> index = std::move(*Index::Create(IndexOptions{}, &SharedVocabulary()));
+  const bool normalize_again = state.range(0) != 0;
+  for (auto _ : state) {
+    if (normalize_again) {
+      absl::StatusOr<PreparedProfiles> prepared = index->Prepare(*batch);
+      if (!prepared.ok()) state.SkipWithError("prepare failed");
+      benchmark::DoNotOptimize(prepared);
+    } else {
+      PreparedProfiles prepared = index->PrepareNormalized(*batch);
+      benchmark::DoNotOptimize(prepared);
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(batch->size()));
+}
+BENCHMARK(BM_PrepareBatch)->ArgName("normalize_again")->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond);
 
 // 16 sets of 20 lists over `rows` rows, each list holding a random 1-40% of them; with dense values as the index
 // keeps them, or none.

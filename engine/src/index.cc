@@ -64,19 +64,22 @@ class Index::Impl {
     }
   }
 
-  // Validates, normalizes and vectorizes everything before touching the index: all or none.
+  // Validates and normalizes everything before touching the index: all or none.
   absl::StatusOr<PreparedProfiles> Prepare(std::vector<Profile> profiles) const {
-    PreparedProfiles prepared;
-    prepared.profiles_ = std::move(profiles);
-    prepared.rows_->rows.reserve(prepared.profiles_.size());
-    for (size_t i = 0; i < prepared.profiles_.size(); ++i) {
-      Profile& profile = prepared.profiles_[i];
-      absl::Status status = NormalizeProfile(*vocabulary_, options_.embedding_dimension, &profile);
+    for (size_t i = 0; i < profiles.size(); ++i) {
+      absl::Status status = NormalizeProfile(*vocabulary_, options_.embedding_dimension, &profiles[i]);
       if (!status.ok()) {
         return absl::InvalidArgumentError(absl::StrFormat("profiles[%d].%s", i, status.message()));
       }
-      prepared.rows_->rows.push_back(Vectorize(profile));
     }
+    return PrepareNormalized(std::move(profiles));
+  }
+
+  PreparedProfiles PrepareNormalized(std::vector<Profile> profiles) const {
+    PreparedProfiles prepared;
+    prepared.profiles_ = std::move(profiles);
+    prepared.rows_->rows.reserve(prepared.profiles_.size());
+    for (const Profile& profile : prepared.profiles_) prepared.rows_->rows.push_back(Vectorize(profile));
     return prepared;
   }
 
@@ -660,6 +663,9 @@ absl::Status Index::Upsert(absl::Span<const Profile> profiles) {
 }
 absl::StatusOr<PreparedProfiles> Index::Prepare(std::vector<Profile> profiles) const {
   return impl_->Prepare(std::move(profiles));
+}
+PreparedProfiles Index::PrepareNormalized(std::vector<Profile> profiles) const {
+  return impl_->PrepareNormalized(std::move(profiles));
 }
 void Index::Upsert(PreparedProfiles prepared) { impl_->Upsert(std::move(prepared)); }
 absl::Status Index::Delete(const ProfileKey& key) { return impl_->Delete(key); }

@@ -109,10 +109,8 @@ absl::StatusOr<PreparedBatch> ProfileRepository::Prepare(
     batch.stored.push_back(ProfileToProto(*profile, profiles[i].contact(), now));
     indexed.push_back(*std::move(profile));
   }
-  // ProfileFromProto normalized them, so the index finds nothing more to refuse.
-  absl::StatusOr<PreparedProfiles> vectorized = index_->Prepare(std::move(indexed));
-  if (!vectorized.ok()) return vectorized.status();
-  batch.indexed = *std::move(vectorized);
+  // ProfileFromProto normalized them.
+  batch.indexed = index_->PrepareNormalized(std::move(indexed));
   return batch;
 }
 
@@ -190,9 +188,7 @@ absl::StatusOr<int64_t> ProfileRepository::RebuildIndex() {
   auto flush = [&]() -> absl::Status {
     if (batch.empty()) return absl::OkStatus();
     const size_t size = batch.size();
-    absl::StatusOr<PreparedProfiles> prepared = index_->Prepare(std::exchange(batch, {}));
-    if (!prepared.ok()) return prepared.status();
-    handoff.Put(*std::move(prepared));
+    handoff.Put(index_->PrepareNormalized(std::exchange(batch, {})));  // ProfileFromProto normalized them
     loaded += static_cast<int64_t>(size);
     NoteWritten(static_cast<int64_t>(size));
     batch.reserve(kRebuildBatchSize);
@@ -240,9 +236,8 @@ absl::StatusOr<uint64_t> ProfileRepository::ApplyStoreChanges(const std::vector<
                               << "\" does not validate, not indexed: " << profile.status().message();
       continue;
     }
-    const ProfileKey key = profile->key;
-    if (absl::Status s = index_->Upsert({*std::move(profile)}); !s.ok()) return s;
-    written.push_back(key);
+    written.push_back(profile->key);
+    index_->Upsert(index_->PrepareNormalized({*std::move(profile)}));
   }
   if (!written.empty()) write_events_.Publish(written);
   NoteWritten(static_cast<int64_t>(written.size()));

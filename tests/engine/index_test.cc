@@ -389,6 +389,35 @@ TEST(IndexTest, UpsertIsAllOrNoneAndNamesTheProfile) {
   EXPECT_EQ(index->version(), 0u);
 }
 
+// Prepare normalizes what it is given; PrepareNormalized takes it as normalized already (a server's write
+// normalizes once, when it converts the request), and the two agree on a normalized profile.
+TEST(IndexTest, PrepareNormalizesAndPrepareNormalizedTakesAsGiven) {
+  auto index = NewIndex();
+  Profile raw = Supplier("raw", {"39130000"});
+  raw.location.municipality = "zwolle";
+  raw.capabilities.text = "Wij reviseren bureaustoelen";
+  const absl::StatusOr<PreparedProfiles> prepared = index->Prepare({raw});
+  ASSERT_TRUE(prepared.ok()) << prepared.status();
+  const Profile& normalized = prepared->profiles()[0];
+  EXPECT_EQ(normalized.location.municipality, "Zwolle");
+  EXPECT_TRUE(normalized.location.point.has_value());
+  EXPECT_EQ(normalized.capabilities.evidenced_strategies, std::vector<int>{5});
+
+  const PreparedProfiles as_given = index->PrepareNormalized({raw});
+  EXPECT_EQ(as_given.profiles()[0].location.municipality, "zwolle");
+  EXPECT_FALSE(as_given.profiles()[0].location.point.has_value());
+  EXPECT_TRUE(as_given.profiles()[0].capabilities.evidenced_strategies.empty());
+
+  index->Upsert(index->PrepareNormalized({normalized}));
+  Profile tender = Tender("t", {"39130000"});
+  tender.location.municipality = "Zwolle";
+  tender.needs.text = "revisie van bureaustoelen";
+  ASSERT_TRUE(NormalizeProfile(SharedVocabulary(), 0, &tender).ok());
+  const MatchResult result = MustFind(*index, tender, MatchParams{});
+  ASSERT_EQ(Ids(result), std::vector<std::string>{"raw"});
+  ASSERT_TRUE(result.matches[0].explanation.distance_km.has_value());
+}
+
 // Prepare takes no lock and writes nothing; the text of a prepared profile is weighted with the IDF of its
 // Upsert, so preparing early (as a writer does before its turn) gives the scores of an Upsert at that moment.
 TEST(IndexTest, PreparedProfilesScoreAsIfUpsertedWhenApplied) {

@@ -141,13 +141,17 @@ class Index {
   // `vocabulary` is borrowed and must outlive the index. INVALID_ARGUMENT for bad options.
   static absl::StatusOr<std::unique_ptr<Index>> Create(const IndexOptions& options, const Vocabulary* vocabulary);
 
-  // Inserts or replaces profiles by key, all or none. Each profile must already be normalized
-  // (NormalizeProfile); INVALID_ARGUMENT (naming `profiles[i]` and the field) otherwise.
+  // Inserts or replaces profiles by key, all or none, each normalized first (NormalizeProfile);
+  // INVALID_ARGUMENT (naming `profiles[i]` and the field) for one that does not normalize.
   absl::Status Upsert(absl::Span<const Profile> profiles);
 
-  // The checks and vectors of Upsert(profiles), without the lock, so concurrent writers prepare in parallel.
-  // Errors as Upsert. Taken by value: a caller done with its batch moves it in rather than have it copied.
+  // The normalization and vectors of Upsert(profiles), without the lock, so concurrent writers prepare in
+  // parallel. Errors as Upsert. Taken by value: a caller done with its batch moves it in rather than have it
+  // copied.
   absl::StatusOr<PreparedProfiles> Prepare(std::vector<Profile> profiles) const;
+  // Prepare of profiles their caller has normalized already (NormalizeProfile, with this index's vocabulary and
+  // embedding dimension), so that a write normalizes each profile once; not normalized again.
+  PreparedProfiles PrepareNormalized(std::vector<Profile> profiles) const;
   // Upsert of prepared profiles: only the appends, under the lock.
   void Upsert(PreparedProfiles prepared);
 
