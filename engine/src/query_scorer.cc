@@ -138,12 +138,15 @@ double QueryScorer::Distance(int r) const {
   return DistanceKmOfCosine(segment_.LocationCosine(r, *point_));
 }
 
+double QueryScorer::ServiceRadiusOf(int r) const {
+  return type_ == MatchType::kSuppliersForTender   ? segment_.radius_km[r]
+         : type_ == MatchType::kTendersForSupplier ? query_radius_km_
+                                                   : 0.0;
+}
+
 double QueryScorer::LocationSimilarityOf(int r, double distance_km) const {
   if (std::isnan(distance_km)) return 0;
-  const double radius = type_ == MatchType::kSuppliersForTender   ? segment_.radius_km[r]
-                        : type_ == MatchType::kTendersForSupplier ? query_radius_km_
-                                                                  : 0.0;
-  return LocationSimilarity(distance_km, radius, decay_km_);
+  return LocationSimilarity(distance_km, ServiceRadiusOf(r), decay_km_);
 }
 
 float QueryScorer::LocationTerm(int r, double distance_km) const {
@@ -204,9 +207,7 @@ QueryScorer::RowScore QueryScorer::Finish(int r, const SparseCosines& cosines, P
     detail->similarity = similarity;
     if (!std::isnan(out.distance_km)) {
       detail->distance_km = out.distance_km;
-      const double radius = type_ == MatchType::kSuppliersForTender   ? segment_.radius_km[r]
-                            : type_ == MatchType::kTendersForSupplier ? query_radius_km_
-                                                                      : 0.0;
+      const double radius = ServiceRadiusOf(r);
       detail->within_service_radius = out.distance_km <= radius;
       detail->out_of_reach = radius > 0 && out.distance_km > radius;
     }

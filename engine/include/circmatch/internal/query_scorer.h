@@ -143,6 +143,8 @@ class QueryScorer {
   // What location adds to row r's score at `distance_km`, for the bounds.
   float LocationTerm(int r, double distance_km) const;
   double LocationSimilarityOf(int r, double distance_km) const;
+  // The service radius that applies to row r's pair (ServiceRadiusKm).
+  double ServiceRadiusOf(int r) const;
 
   const Segment& segment_;
   const MatchType type_;
