@@ -28,10 +28,10 @@
 #include "absl/strings/str_join.h"
 #include "benchmark/benchmark.h"
 #include "circmatch/index.h"
-#include "circmatch/internal/partial_scores.h"
-#include "circmatch/internal/posting_lists.h"
 #include "circmatch/vocabulary.h"
+#include "index/posting_lists.h"
 #include "profile_generator.h"
+#include "scoring/partial_scores.h"
 #include "testing/reference.h"
 
 namespace circmatch {

@@ -1,5 +1,5 @@
 // Profile files for import (clients/profile_file.h: what `circmatch import` reads, CSV or JSON lines) and the
-// engine's CSV reader (engine/include/circmatch/internal/csv.h, which reads the reference data). The input is
+// engine's CSV reader (engine/include/circmatch/csv.h, which reads the reference data). The input is
 // read as a file of each kind. Besides crashes and sanitizer reports, checks:
 //   - a file is read or refused with INVALID_ARGUMENT naming it;
 //   - a CSV file is read only when its fields are UTF-8 (any other byte would be lost on the way to JSON);
@@ -20,7 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "circmatch/internal/csv.h"
+#include "circmatch/csv.h"
 #include "circmatch/v1/profile.pb.h"
 #include "fuzz/fuzz_util.h"
 #include "profile_file.h"
@@ -92,10 +92,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CheckRefusal(csv_lines.status(), "in.csv");
   }
 
-  absl::StatusOr<std::vector<circmatch::internal::CsvRow>> rows = circmatch::internal::ParseCsv(input, "in.csv");
+  absl::StatusOr<std::vector<circmatch::CsvRow>> rows = circmatch::ParseCsv(input, "in.csv");
   if (rows.ok()) {
     int line = 0;
-    for (const circmatch::internal::CsvRow& row : *rows) {
+    for (const circmatch::CsvRow& row : *rows) {
       CIRCMATCH_FUZZ_CHECK(row.line > line && !row.fields.empty(), absl::StrCat("row at line ", row.line));
       line = row.line;
     }

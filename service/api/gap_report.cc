@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "circmatch/internal/csv.h"
+#include "circmatch/csv.h"
 #include "circmatch/text_analysis.h"
 #include "service/api/rank_profiles.h"
 #include "service/convert/profile_conversion.h"
@@ -126,8 +126,8 @@ std::string Number(double value, int decimals) { return absl::StrFormat("%.*f", 
 
 std::string SectorsCsv(const v1::GapReportResponse& report) {
   std::string csv =
-      internal::CsvLine({"cpv_code", "label_nl", "label_en", "tenders", "open_tenders", "suppliers", "sme_suppliers",
-                         "underserved_tenders", "gap", "no_supply_nearby", "strategies", "underserved_ids"});
+      CsvLine({"cpv_code", "label_nl", "label_en", "tenders", "open_tenders", "suppliers", "sme_suppliers",
+               "underserved_tenders", "gap", "no_supply_nearby", "strategies", "underserved_ids"});
   for (const v1::SectorGap& s : report.sectors()) {
     std::vector<std::string> strategies, ids;
     for (const v1::StrategyCount& c : s.strategies()) {
@@ -136,22 +136,20 @@ std::string SectorsCsv(const v1::GapReportResponse& report) {
     for (const v1::UnderservedTender& t : s.underserved_tenders()) {
       ids.push_back(absl::StrCat(t.ref().owner(), "/", t.ref().id()));
     }
-    csv += internal::CsvLine({s.cpv_code(), s.label_nl(), s.label_en(), absl::StrCat(s.tenders()),
-                              absl::StrCat(s.open_tenders()), absl::StrCat(s.suppliers()),
-                              absl::StrCat(s.sme_suppliers()), absl::StrCat(s.underserved_tenders_size()),
-                              Number(s.gap(), 4), s.no_supply_nearby() ? "true" : "false",
-                              absl::StrJoin(strategies, ";"), absl::StrJoin(ids, ";")});
+    csv += CsvLine({s.cpv_code(), s.label_nl(), s.label_en(), absl::StrCat(s.tenders()), absl::StrCat(s.open_tenders()),
+                    absl::StrCat(s.suppliers()), absl::StrCat(s.sme_suppliers()),
+                    absl::StrCat(s.underserved_tenders_size()), Number(s.gap(), 4),
+                    s.no_supply_nearby() ? "true" : "false", absl::StrJoin(strategies, ";"), absl::StrJoin(ids, ";")});
   }
   return csv;
 }
 
 std::string MunicipalitiesCsv(const v1::GapReportResponse& report) {
-  std::string csv = internal::CsvLine(
-      {"code", "name", "latitude", "longitude", "tenders", "suppliers", "underserved_tenders", "gap"});
+  std::string csv =
+      CsvLine({"code", "name", "latitude", "longitude", "tenders", "suppliers", "underserved_tenders", "gap"});
   for (const v1::MunicipalityGap& m : report.municipalities()) {
-    csv += internal::CsvLine({m.code(), m.name(), Number(m.latitude(), 5), Number(m.longitude(), 5),
-                              absl::StrCat(m.tenders()), absl::StrCat(m.suppliers()),
-                              absl::StrCat(m.underserved_tenders()), Number(m.gap(), 4)});
+    csv += CsvLine({m.code(), m.name(), Number(m.latitude(), 5), Number(m.longitude(), 5), absl::StrCat(m.tenders()),
+                    absl::StrCat(m.suppliers()), absl::StrCat(m.underserved_tenders()), Number(m.gap(), 4)});
   }
   return csv;
 }

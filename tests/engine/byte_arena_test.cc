@@ -1,4 +1,4 @@
-#include "circmatch/internal/byte_arena.h"
+#include "index/byte_arena.h"
 
 #include <string>
 #include <vector>

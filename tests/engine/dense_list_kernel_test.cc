@@ -1,4 +1,4 @@
-#include "circmatch/internal/dense_list_kernel.h"
+#include "scoring/dense_list_kernel.h"
 
 #include <random>
 #include <vector>

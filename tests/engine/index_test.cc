@@ -11,8 +11,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "circmatch/explainer.h"
-#include "circmatch/internal/posting_lists.h"
 #include "gtest/gtest.h"
+#include "index/posting_lists.h"
 #include "test_util.h"
 #include "testing/reference.h"
 

@@ -1,4 +1,4 @@
-#include "circmatch/internal/min_cost_flow.h"
+#include "assignment/min_cost_flow.h"
 
 #include <algorithm>
 #include <cstdint>

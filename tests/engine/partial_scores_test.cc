@@ -1,12 +1,12 @@
-#include "circmatch/internal/partial_scores.h"
+#include "scoring/partial_scores.h"
 
 #include <algorithm>
 #include <random>
 #include <vector>
 
-#include "circmatch/internal/float_scan.h"
-#include "circmatch/internal/posting_lists.h"
 #include "gtest/gtest.h"
+#include "index/posting_lists.h"
+#include "scoring/float_scan.h"
 
 namespace circmatch::internal {
 namespace {

@@ -1,4 +1,4 @@
-#include "circmatch/internal/posting_lists.h"
+#include "index/posting_lists.h"
 
 #include <random>
 #include <vector>

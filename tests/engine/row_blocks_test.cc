@@ -1,4 +1,4 @@
-#include "circmatch/internal/row_blocks.h"
+#include "index/row_blocks.h"
 
 #include <vector>
 

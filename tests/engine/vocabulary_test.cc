@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "circmatch/internal/csv.h"
+#include "circmatch/csv.h"
 #include "gtest/gtest.h"
 #include "test_util.h"
 
@@ -16,7 +16,7 @@ namespace {
 using testing_util::SharedVocabulary;
 
 TEST(CsvTest, QuotedFieldsWithCommasAndQuotes) {
-  auto rows = internal::ParseCsv("a,b\n\"x, y\",\"\"\"Brug\"\"-software\"\n", "t.csv");
+  auto rows = ParseCsv("a,b\n\"x, y\",\"\"\"Brug\"\"-software\"\n", "t.csv");
   ASSERT_TRUE(rows.ok()) << rows.status();
   ASSERT_EQ(rows->size(), 2u);
   EXPECT_EQ((*rows)[1].fields[0], "x, y");
@@ -25,16 +25,16 @@ TEST(CsvTest, QuotedFieldsWithCommasAndQuotes) {
 }
 
 TEST(CsvTest, UnterminatedQuoteNamesFileAndLine) {
-  auto rows = internal::ParseCsv("a,b\n1,\"open\n", "t.csv");
+  auto rows = ParseCsv("a,b\n1,\"open\n", "t.csv");
   ASSERT_FALSE(rows.ok());
   EXPECT_TRUE(absl::StrContains(rows.status().message(), "t.csv:2")) << rows.status();
 }
 
 TEST(CsvTest, WrittenLinesReadBackAsTheirFields) {
   const std::vector<std::string> fields = {"39000000", "Meubelen, inrichting", "\"R3\"", "two\nlines", ""};
-  const std::string line = internal::CsvLine(fields);
+  const std::string line = CsvLine(fields);
   EXPECT_EQ(line, "39000000,\"Meubelen, inrichting\",\"\"\"R3\"\"\",\"two\nlines\",\n");
-  auto rows = internal::ParseCsv(internal::CsvLine({"a", "b", "c", "d", "e"}) + line, "t.csv");
+  auto rows = ParseCsv(CsvLine({"a", "b", "c", "d", "e"}) + line, "t.csv");
   ASSERT_TRUE(rows.ok()) << rows.status();
   ASSERT_EQ(rows->size(), 2u);
   EXPECT_EQ((*rows)[1].fields, fields);

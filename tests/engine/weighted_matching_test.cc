@@ -1,4 +1,4 @@
-#include "circmatch/internal/weighted_matching.h"
+#include "assignment/weighted_matching.h"
 
 #include <cstdint>
 #include <random>

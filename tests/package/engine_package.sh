@@ -26,9 +26,11 @@ fail() {
 
 echo "== install component engine into $prefix"
 cmake --install "$build_dir" --component engine --prefix "$prefix"
-# Only the engine's files: no server or CLI, and no header of internal/.
+# Only the engine's files: no server or CLI, and of the headers only the public ones (none of engine/src/).
 [ ! -e "$prefix/bin" ] || fail "the engine component installed $(ls "$prefix/bin")"
-[ ! -e "$prefix/include/circmatch/internal" ] || fail "internal/ headers were installed"
+installed_headers=$(cd "$prefix/include/circmatch" && find . -name '*.h' | sort)
+public_headers=$(cd "$example_dir/../include/circmatch" && find . -name '*.h' | sort)
+[ "$installed_headers" = "$public_headers" ] || fail "installed headers differ from engine/include/circmatch/"
 # The installed package names no path of the source or build tree (e.g. CIRCMATCH_SOURCE_DATA_DIR).
 source_dir=$(cd "$example_dir/../.." && pwd)
 if grep -rlF -e "$source_dir" -e "$(cd "$build_dir" && pwd)" --include='*.cmake' "$prefix"; then

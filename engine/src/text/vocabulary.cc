@@ -14,7 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "circmatch/internal/csv.h"
+#include "circmatch/csv.h"
 #include "circmatch/text_analysis.h"
 
 namespace circmatch {
@@ -38,7 +38,7 @@ namespace {
 // A loaded CSV file: its rows after the header, with the position of each named column.
 struct Table {
   std::string name;
-  std::vector<internal::CsvRow> rows;
+  std::vector<CsvRow> rows;
   std::vector<std::string> header;
 
   int Column(absl::string_view column) const {
@@ -51,7 +51,7 @@ struct Table {
 
 absl::StatusOr<Table> ReadTable(const std::string& data_dir, const std::string& file,
                                 const std::vector<std::string>& required_columns) {
-  absl::StatusOr<std::vector<internal::CsvRow>> rows = internal::ReadCsvFile(data_dir, file);
+  absl::StatusOr<std::vector<CsvRow>> rows = ReadCsvFile(data_dir, file);
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return absl::InvalidArgumentError(absl::StrCat(file, ": no header row"));
   Table table;
@@ -64,7 +64,7 @@ absl::StatusOr<Table> ReadTable(const std::string& data_dir, const std::string& 
       return absl::InvalidArgumentError(absl::StrFormat("%s:1: missing column \"%s\"", file, column));
     }
   }
-  for (const internal::CsvRow& row : table.rows) {
+  for (const CsvRow& row : table.rows) {
     if (row.fields.size() != table.header.size()) {
       return absl::InvalidArgumentError(
           absl::StrFormat("%s:%d: expected %d fields, got %d", file, row.line, table.header.size(), row.fields.size()));
@@ -73,7 +73,7 @@ absl::StatusOr<Table> ReadTable(const std::string& data_dir, const std::string& 
   return table;
 }
 
-absl::Status RowError(const Table& table, const internal::CsvRow& row, absl::string_view what) {
+absl::Status RowError(const Table& table, const CsvRow& row, absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrFormat("%s:%d: %s", table.name, row.line, what));
 }
 
@@ -87,7 +87,7 @@ absl::StatusOr<std::vector<Term>> LoadTerms(const std::string& data_dir, const s
   const int id = table->Column("id"), en = table->Column("label_en"), nl = table->Column("label_nl"),
             level = table->Column("level"), family = table->Column("family"), aliases = table->Column("aliases");
   std::vector<Term> terms;
-  for (const internal::CsvRow& row : table->rows) {
+  for (const CsvRow& row : table->rows) {
     Term term;
     term.id = row.fields[id];
     if (term.id.empty()) return RowError(*table, row, "empty id");
@@ -138,7 +138,7 @@ absl::StatusOr<std::unique_ptr<TextAnalyzer>> LoadTextAnalyzer(const std::string
   std::vector<TextConcept> concepts;
   const int id = table->Column("id"), strategy = table->Column("strategy"), role = table->Column("role"),
             phrases = table->Column("phrases");
-  for (const internal::CsvRow& row : table->rows) {
+  for (const CsvRow& row : table->rows) {
     TextConcept concept;
     concept.id = row.fields[id];
     concept.role = row.fields[role];
@@ -174,7 +174,7 @@ absl::StatusOr<std::unique_ptr<Vocabulary>> Vocabulary::Load(const std::string& 
     const int code = table->Column("code"), code8 = table->Column("code8"), en = table->Column("label_en"),
               nl = table->Column("label_nl"), parent = table->Column("parent_code"), level = table->Column("level");
     std::vector<std::string> parent_codes;
-    for (const internal::CsvRow& row : table->rows) {
+    for (const CsvRow& row : table->rows) {
       CpvCode cpv;
       cpv.code8 = row.fields[code8];
       cpv.code = row.fields[code];
@@ -227,7 +227,7 @@ absl::StatusOr<std::unique_ptr<Vocabulary>> Vocabulary::Load(const std::string& 
               lon = table->Column("lon"), code = table->Column("gm_code"), name_cbs = table->Column("name_cbs"),
               province_code = table->Column("province_code"), corop = table->Column("corop"),
               corop_code = table->Column("corop_code");
-    for (const internal::CsvRow& row : table->rows) {
+    for (const CsvRow& row : table->rows) {
       Municipality m;
       m.name = row.fields[name];
       m.code = row.fields[code];

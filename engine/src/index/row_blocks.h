@@ -4,8 +4,8 @@
 // the new rows and a row's address stays valid until the object is destroyed.
 //
 // Thread-safety: none; the Index guards it with its mutex.
-#ifndef CIRCMATCH_INTERNAL_ROW_BLOCKS_H_
-#define CIRCMATCH_INTERNAL_ROW_BLOCKS_H_
+#ifndef CIRCMATCH_ENGINE_INDEX_ROW_BLOCKS_H_
+#define CIRCMATCH_ENGINE_INDEX_ROW_BLOCKS_H_
 
 #include <algorithm>
 #include <cstdint>
@@ -57,4 +57,4 @@ class RowBlocks {
 }  // namespace internal
 }  // namespace circmatch
 
-#endif  // CIRCMATCH_INTERNAL_ROW_BLOCKS_H_
+#endif  // CIRCMATCH_ENGINE_INDEX_ROW_BLOCKS_H_

@@ -14,8 +14,8 @@
 // entries: the search adds such lists from those bytes, many rows at a time (dense_list_kernel.h).
 //
 // Thread-safety: none; the Index guards it with its mutex.
-#ifndef CIRCMATCH_INTERNAL_POSTING_LISTS_H_
-#define CIRCMATCH_INTERNAL_POSTING_LISTS_H_
+#ifndef CIRCMATCH_ENGINE_INDEX_POSTING_LISTS_H_
+#define CIRCMATCH_ENGINE_INDEX_POSTING_LISTS_H_
 
 #include <algorithm>
 #include <cmath>
@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "absl/types/span.h"
-#include "circmatch/internal/csr_matrix.h"
+#include "index/csr_matrix.h"
 
 namespace circmatch {
 namespace internal {
@@ -214,4 +214,4 @@ class PostingLists {
 }  // namespace internal
 }  // namespace circmatch
 
-#endif  // CIRCMATCH_INTERNAL_POSTING_LISTS_H_
+#endif  // CIRCMATCH_ENGINE_INDEX_POSTING_LISTS_H_

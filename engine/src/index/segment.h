@@ -22,8 +22,8 @@
 // (acos near 1): in float that would be off by kilometres, in double by centimetres.
 //
 // Thread-safety: none; the Index guards it with its mutex.
-#ifndef CIRCMATCH_INTERNAL_SEGMENT_H_
-#define CIRCMATCH_INTERNAL_SEGMENT_H_
+#ifndef CIRCMATCH_ENGINE_INDEX_SEGMENT_H_
+#define CIRCMATCH_ENGINE_INDEX_SEGMENT_H_
 
 #include <Eigen/Core>
 #include <algorithm>
@@ -39,15 +39,15 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "circmatch/index.h"
-#include "circmatch/internal/byte_arena.h"
-#include "circmatch/internal/csr_matrix.h"
-#include "circmatch/internal/packed_profile.h"
-#include "circmatch/internal/posting_lists.h"
-#include "circmatch/internal/row_blocks.h"
 #include "circmatch/match_params.h"
 #include "circmatch/profile.h"
 #include "circmatch/scorer.h"
 #include "circmatch/vectorizer.h"
+#include "index/byte_arena.h"
+#include "index/csr_matrix.h"
+#include "index/packed_profile.h"
+#include "index/posting_lists.h"
+#include "index/row_blocks.h"
 
 namespace circmatch {
 namespace internal {
@@ -324,4 +324,4 @@ struct Segment {
 }  // namespace internal
 }  // namespace circmatch
 
-#endif  // CIRCMATCH_INTERNAL_SEGMENT_H_
+#endif  // CIRCMATCH_ENGINE_INDEX_SEGMENT_H_

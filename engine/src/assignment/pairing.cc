@@ -14,8 +14,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "circmatch/internal/min_cost_flow.h"
-#include "circmatch/internal/weighted_matching.h"
+#include "assignment/min_cost_flow.h"
+#include "assignment/weighted_matching.h"
 #include "circmatch/scorer.h"
 
 namespace circmatch {

@@ -1,9 +1,9 @@
-// The AVX2 build of the dense list kernel (see internal/dense_list_kernel.h). CMake compiles this file alone with
+// The AVX2 build of the dense list kernel (see scoring/dense_list_kernel.h). CMake compiles this file alone with
 // -mavx2 on x86-64. Only intrinsics and this file's own functions are used here, so no inline code of another
 // library is emitted in an AVX2 copy that baseline code could end up calling.
 #include <cstdint>
 
-#include "circmatch/internal/dense_list_kernel.h"
+#include "scoring/dense_list_kernel.h"
 
 #if defined(__AVX2__)
 

@@ -7,8 +7,8 @@
 // key), and the map rebuilt after rows are renumbered (compaction).
 //
 // Thread-safety: none; the Index guards it with its mutex.
-#ifndef CIRCMATCH_INTERNAL_ROWS_BY_KEY_H_
-#define CIRCMATCH_INTERNAL_ROWS_BY_KEY_H_
+#ifndef CIRCMATCH_ENGINE_INDEX_ROWS_BY_KEY_H_
+#define CIRCMATCH_ENGINE_INDEX_ROWS_BY_KEY_H_
 
 #include <cstdint>
 #include <functional>
@@ -102,4 +102,4 @@ class RowsByKey {
 }  // namespace internal
 }  // namespace circmatch
 
-#endif  // CIRCMATCH_INTERNAL_ROWS_BY_KEY_H_
+#endif  // CIRCMATCH_ENGINE_INDEX_ROWS_BY_KEY_H_

@@ -8,8 +8,8 @@
 // stored or sent; the store keeps profiles as protobuf.
 //
 // Thread-safety: stateless functions.
-#ifndef CIRCMATCH_INTERNAL_PACKED_PROFILE_H_
-#define CIRCMATCH_INTERNAL_PACKED_PROFILE_H_
+#ifndef CIRCMATCH_ENGINE_INDEX_PACKED_PROFILE_H_
+#define CIRCMATCH_ENGINE_INDEX_PACKED_PROFILE_H_
 
 #include <string>
 
@@ -36,4 +36,4 @@ Profile UnpackProfile(absl::string_view owner, absl::string_view packed);
 }  // namespace internal
 }  // namespace circmatch
 
-#endif  // CIRCMATCH_INTERNAL_PACKED_PROFILE_H_
+#endif  // CIRCMATCH_ENGINE_INDEX_PACKED_PROFILE_H_

@@ -3,8 +3,8 @@
 // spends its time sorting and merging free chunks); here they take a few blocks, and a string's bytes never move.
 //
 // Thread-safety: none; the Index guards it with its mutex.
-#ifndef CIRCMATCH_INTERNAL_BYTE_ARENA_H_
-#define CIRCMATCH_INTERNAL_BYTE_ARENA_H_
+#ifndef CIRCMATCH_ENGINE_INDEX_BYTE_ARENA_H_
+#define CIRCMATCH_ENGINE_INDEX_BYTE_ARENA_H_
 
 #include <algorithm>
 #include <cstdint>
@@ -52,4 +52,4 @@ class ByteArena {
 }  // namespace internal
 }  // namespace circmatch
 
-#endif  // CIRCMATCH_INTERNAL_BYTE_ARENA_H_
+#endif  // CIRCMATCH_ENGINE_INDEX_BYTE_ARENA_H_

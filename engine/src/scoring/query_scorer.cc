@@ -1,4 +1,4 @@
-#include "circmatch/internal/query_scorer.h"
+#include "scoring/query_scorer.h"
 
 #include <algorithm>
 #include <array>

@@ -1,9 +1,9 @@
-#include "circmatch/internal/dense_list_kernel.h"
+#include "scoring/dense_list_kernel.h"
 
 #include <cstdint>
 #include <cstring>
 
-#include "circmatch/internal/cpu_features.h"
+#include "scoring/cpu_features.h"
 
 namespace circmatch {
 namespace internal {

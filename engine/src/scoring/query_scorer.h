@@ -9,8 +9,8 @@
 // rows are scored.
 //
 // Thread-safety: immutable after construction; borrows the segment, which must not change while it is used.
-#ifndef CIRCMATCH_INTERNAL_QUERY_SCORER_H_
-#define CIRCMATCH_INTERNAL_QUERY_SCORER_H_
+#ifndef CIRCMATCH_ENGINE_SCORING_QUERY_SCORER_H_
+#define CIRCMATCH_ENGINE_SCORING_QUERY_SCORER_H_
 
 #include <Eigen/Core>
 #include <algorithm>
@@ -19,13 +19,13 @@
 #include <optional>
 #include <vector>
 
-#include "circmatch/internal/float_scan.h"
-#include "circmatch/internal/partial_scores.h"
-#include "circmatch/internal/segment.h"
 #include "circmatch/match_params.h"
 #include "circmatch/profile.h"
 #include "circmatch/scorer.h"
 #include "circmatch/vectorizer.h"
+#include "index/segment.h"
+#include "scoring/float_scan.h"
+#include "scoring/partial_scores.h"
 
 namespace circmatch {
 namespace internal {
@@ -325,4 +325,4 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
 }  // namespace internal
 }  // namespace circmatch
 
-#endif  // CIRCMATCH_INTERNAL_QUERY_SCORER_H_
+#endif  // CIRCMATCH_ENGINE_SCORING_QUERY_SCORER_H_

@@ -9,8 +9,8 @@
 // the same floats.
 //
 // Thread-safety: every function may be called concurrently; each call runs on the calling thread only.
-#ifndef CIRCMATCH_INTERNAL_DENSE_LIST_KERNEL_H_
-#define CIRCMATCH_INTERNAL_DENSE_LIST_KERNEL_H_
+#ifndef CIRCMATCH_ENGINE_SCORING_DENSE_LIST_KERNEL_H_
+#define CIRCMATCH_ENGINE_SCORING_DENSE_LIST_KERNEL_H_
 
 #include <cstdint>
 
@@ -49,4 +49,4 @@ DenseListKernel Avx2DenseListKernelUnchecked();
 }  // namespace internal
 }  // namespace circmatch
 
-#endif  // CIRCMATCH_INTERNAL_DENSE_LIST_KERNEL_H_
+#endif  // CIRCMATCH_ENGINE_SCORING_DENSE_LIST_KERNEL_H_

@@ -18,8 +18,8 @@
 //   flow.AddEdge(1, 2, 1, {-5, 0});
 //   flow.AddEdge(2, 3, 1, {0, 0});
 //   flow.Run(/*source=*/0, /*sink=*/3);  // sends 1 unit, cost -5
-#ifndef CIRCMATCH_INTERNAL_MIN_COST_FLOW_H_
-#define CIRCMATCH_INTERNAL_MIN_COST_FLOW_H_
+#ifndef CIRCMATCH_ENGINE_ASSIGNMENT_MIN_COST_FLOW_H_
+#define CIRCMATCH_ENGINE_ASSIGNMENT_MIN_COST_FLOW_H_
 
 #include <algorithm>
 #include <cstdint>
@@ -232,4 +232,4 @@ class MinCostFlow {
 }  // namespace internal
 }  // namespace circmatch
 
-#endif  // CIRCMATCH_INTERNAL_MIN_COST_FLOW_H_
+#endif  // CIRCMATCH_ENGINE_ASSIGNMENT_MIN_COST_FLOW_H_

@@ -3,8 +3,8 @@
 // or maximum-cardinality matching). Memory is O(n^2): meant for up to a few thousand vertices.
 //
 // Thread-safety: an instance is used by one thread.
-#ifndef CIRCMATCH_INTERNAL_WEIGHTED_MATCHING_H_
-#define CIRCMATCH_INTERNAL_WEIGHTED_MATCHING_H_
+#ifndef CIRCMATCH_ENGINE_ASSIGNMENT_WEIGHTED_MATCHING_H_
+#define CIRCMATCH_ENGINE_ASSIGNMENT_WEIGHTED_MATCHING_H_
 
 #include <algorithm>
 #include <cstdint>
@@ -346,4 +346,4 @@ inline std::vector<int> MaxWeightMatching(int n, const std::vector<int32_t>& wei
 
 }  // namespace circmatch::internal
 
-#endif  // CIRCMATCH_INTERNAL_WEIGHTED_MATCHING_H_
+#endif  // CIRCMATCH_ENGINE_ASSIGNMENT_WEIGHTED_MATCHING_H_

@@ -4,8 +4,8 @@
 // its cut.
 //
 // Thread-safety: stateless.
-#ifndef CIRCMATCH_INTERNAL_FLOAT_SCAN_H_
-#define CIRCMATCH_INTERNAL_FLOAT_SCAN_H_
+#ifndef CIRCMATCH_ENGINE_SCORING_FLOAT_SCAN_H_
+#define CIRCMATCH_ENGINE_SCORING_FLOAT_SCAN_H_
 
 #include <algorithm>
 #include <cstddef>
@@ -80,4 +80,4 @@ void ForEachAboveInBlocks(const float* values, size_t n, const std::vector<float
 }  // namespace internal
 }  // namespace circmatch
 
-#endif  // CIRCMATCH_INTERNAL_FLOAT_SCAN_H_
+#endif  // CIRCMATCH_ENGINE_SCORING_FLOAT_SCAN_H_

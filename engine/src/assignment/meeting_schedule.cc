@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "circmatch/internal/min_cost_flow.h"
+#include "assignment/min_cost_flow.h"
 
 namespace circmatch {
 namespace {

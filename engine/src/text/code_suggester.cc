@@ -8,7 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "circmatch/internal/csv.h"
+#include "circmatch/csv.h"
 #include "circmatch/text_analysis.h"
 
 namespace circmatch {
@@ -33,14 +33,14 @@ absl::flat_hash_set<std::string> StemsOf(const std::vector<absl::string_view>& w
 
 absl::StatusOr<std::vector<CpvSynonyms>> LoadCpvSynonyms(const std::string& data_dir, const Vocabulary& vocabulary) {
   const std::string file = "cpv_synonyms.csv";
-  absl::StatusOr<std::vector<internal::CsvRow>> rows = internal::ReadCsvFile(data_dir, file);
+  absl::StatusOr<std::vector<CsvRow>> rows = ReadCsvFile(data_dir, file);
   if (!rows.ok()) return rows.status();
   if (rows->empty() || rows->front().fields != std::vector<std::string>{"code", "phrases"}) {
     return absl::InvalidArgumentError(absl::StrCat(file, ":1: expected the header \"code,phrases\""));
   }
   std::vector<CpvSynonyms> synonyms;
   for (size_t r = 1; r < rows->size(); ++r) {
-    const internal::CsvRow& row = (*rows)[r];
+    const CsvRow& row = (*rows)[r];
     if (row.fields.size() != 2) {
       return absl::InvalidArgumentError(
           absl::StrFormat("%s:%d: expected 2 fields, got %d", file, row.line, row.fields.size()));

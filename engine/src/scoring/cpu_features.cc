@@ -1,4 +1,4 @@
-#include "circmatch/internal/cpu_features.h"
+#include "scoring/cpu_features.h"
 
 namespace circmatch {
 namespace internal {

@@ -2,8 +2,8 @@
 // query gives it, summed into one float per row, and the rows with the highest sums.
 //
 // Thread-safety: stateless functions.
-#ifndef CIRCMATCH_INTERNAL_PARTIAL_SCORES_H_
-#define CIRCMATCH_INTERNAL_PARTIAL_SCORES_H_
+#ifndef CIRCMATCH_ENGINE_SCORING_PARTIAL_SCORES_H_
+#define CIRCMATCH_ENGINE_SCORING_PARTIAL_SCORES_H_
 
 #include <algorithm>
 #include <cstring>
@@ -13,10 +13,10 @@
 #include <vector>
 
 #include "absl/types/span.h"
-#include "circmatch/internal/dense_list_kernel.h"
-#include "circmatch/internal/float_scan.h"
-#include "circmatch/internal/posting_lists.h"
 #include "circmatch/top_k.h"
+#include "index/posting_lists.h"
+#include "scoring/dense_list_kernel.h"
+#include "scoring/float_scan.h"
 
 namespace circmatch {
 namespace internal {
@@ -92,4 +92,4 @@ std::vector<int> RowsWithHighestPartial(const std::vector<float>& partial, int c
 }  // namespace internal
 }  // namespace circmatch
 
-#endif  // CIRCMATCH_INTERNAL_PARTIAL_SCORES_H_
+#endif  // CIRCMATCH_ENGINE_SCORING_PARTIAL_SCORES_H_

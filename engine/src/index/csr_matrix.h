@@ -3,8 +3,8 @@
 // (the segment tombstones the old one), and only values are ever changed in place (the text's, on a new IDF).
 //
 // Thread-safety: none; the Index guards it with its mutex.
-#ifndef CIRCMATCH_INTERNAL_CSR_MATRIX_H_
-#define CIRCMATCH_INTERNAL_CSR_MATRIX_H_
+#ifndef CIRCMATCH_ENGINE_INDEX_CSR_MATRIX_H_
+#define CIRCMATCH_ENGINE_INDEX_CSR_MATRIX_H_
 
 #include <Eigen/SparseCore>
 #include <cstdint>
@@ -94,4 +94,4 @@ class CsrMatrix {
 }  // namespace internal
 }  // namespace circmatch
 
-#endif  // CIRCMATCH_INTERNAL_CSR_MATRIX_H_
+#endif  // CIRCMATCH_ENGINE_INDEX_CSR_MATRIX_H_

@@ -1,4 +1,4 @@
-#include "circmatch/internal/packed_profile.h"
+#include "index/packed_profile.h"
 
 #include <cstdint>
 #include <cstring>

@@ -13,13 +13,13 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "circmatch/explainer.h"
-#include "circmatch/internal/query_scorer.h"
-#include "circmatch/internal/rows_by_key.h"
-#include "circmatch/internal/segment.h"
 #include "circmatch/scorer.h"
 #include "circmatch/top_k.h"
 #include "circmatch/vectorizer.h"
 #include "circmatch/visibility.h"
+#include "index/rows_by_key.h"
+#include "index/segment.h"
+#include "scoring/query_scorer.h"
 
 namespace circmatch {
 namespace {

@@ -1,8 +1,8 @@
 // What the CPU running this process can execute, for the kernel compiled twice (baseline and AVX2,
 // dense_list_kernel.h) that picks its faster build at first use while the build itself stays portable (no
 // -march=native).
-#ifndef CIRCMATCH_INTERNAL_CPU_FEATURES_H_
-#define CIRCMATCH_INTERNAL_CPU_FEATURES_H_
+#ifndef CIRCMATCH_ENGINE_SCORING_CPU_FEATURES_H_
+#define CIRCMATCH_ENGINE_SCORING_CPU_FEATURES_H_
 
 namespace circmatch {
 namespace internal {
@@ -13,4 +13,4 @@ bool CpuHasAvx2();
 }  // namespace internal
 }  // namespace circmatch
 
-#endif  // CIRCMATCH_INTERNAL_CPU_FEATURES_H_
+#endif  // CIRCMATCH_ENGINE_SCORING_CPU_FEATURES_H_

@@ -2,8 +2,8 @@
 // is one quote, quoted fields may hold commas and line breaks. LF or CRLF line endings.
 //
 // Thread-safety: pure functions.
-#ifndef CIRCMATCH_INTERNAL_CSV_H_
-#define CIRCMATCH_INTERNAL_CSV_H_
+#ifndef CIRCMATCH_CSV_H_
+#define CIRCMATCH_CSV_H_
 
 #include <fstream>
 #include <sstream>
@@ -16,7 +16,6 @@
 #include "absl/strings/string_view.h"
 
 namespace circmatch {
-namespace internal {
 
 struct CsvRow {
   int line = 0;  // 1-based line where the row starts
@@ -132,7 +131,6 @@ inline std::string CsvLine(const std::vector<std::string>& fields) {
   return line;
 }
 
-}  // namespace internal
 }  // namespace circmatch
 
-#endif  // CIRCMATCH_INTERNAL_CSV_H_
+#endif  // CIRCMATCH_CSV_H_
