@@ -6,6 +6,12 @@
 
 namespace circmatch {
 namespace internal {
+namespace {
+
+// The dot product of two unit vectors, in double.
+double CosineInDouble(const SparseVector& a, const SparseVector& b) { return a.cast<double>().dot(b.cast<double>()); }
+
+}  // namespace
 
 TextIdf CorpusIdf(const Vectorizer& vectorizer, absl::Span<const Profile> stored) {
   std::vector<int32_t> document_frequency(static_cast<size_t>(vectorizer.options().text_hash_buckets), 0);
@@ -39,7 +45,7 @@ PairSimilarity ScorePair(const Vectorizer& vectorizer, const TextIdf& idf, const
         }
         break;
       case Facet::kText:
-        similarity = Dot(vectorizer.Text(q, idf), vectorizer.Text(c, idf));
+        similarity = CosineInDouble(vectorizer.Text(q, idf), vectorizer.Text(c, idf));
         break;
       case Facet::kEmbedding:
         if (!query.embedding.empty() && candidate.embedding.size() == query.embedding.size()) {
@@ -48,7 +54,8 @@ PairSimilarity ScorePair(const Vectorizer& vectorizer, const TextIdf& idf, const
         }
         break;
       default:
-        similarity = Dot(vectorizer.Categorical(facet, q, Vectorizer::Side::kQuery), vectorizer.Categorical(facet, c));
+        similarity = CosineInDouble(vectorizer.Categorical(facet, q, Vectorizer::Side::kQuery),
+                                    vectorizer.Categorical(facet, c));
     }
     out.similarity[f] = std::clamp(similarity, 0.0, 1.0);
   }

@@ -62,11 +62,11 @@ TEST(PostingListsTest, ColumnsHeldByAnEighthOfTheRowsKeepDenseValues) {
   std::uniform_real_distribution<float> unit(0.0f, 1.0f);
   std::vector<float> values0(kRows, 0.0f);
   for (int r = 0; r < kRows; ++r) {
-    SparseVector row;
-    if (unit(rng) < 0.3f) row.indices.push_back(0), row.values.push_back(values0[r] = unit(rng));
-    if (unit(rng) < 0.01f) row.indices.push_back(1), row.values.push_back(0.5f);
+    SparseVector row(2);
+    if (unit(rng) < 0.3f) row.insertBack(0) = values0[r] = unit(rng);
+    if (unit(rng) < 0.01f) row.insertBack(1) = 0.5f;
     matrix.AppendRow(row);
-    postings.AppendRow(r, row.indices, row.values);
+    postings.AppendRow(r, Indices(row), Values(row));
   }
   const auto expect_dense_values = [&](const PostingList& list) {
     ASSERT_FALSE(list.dense_values().empty());
@@ -118,9 +118,10 @@ TEST(PostingListsTest, RefreshTakesNewValuesAndMaxima) {
   PostingLists postings;
   const std::vector<std::vector<int>> indices = {{0, 2}, {2}, {0, 1, 2}};
   for (int r = 0; r < 3; ++r) {
-    const SparseVector row{indices[r], std::vector<float>(indices[r].size(), 0.25f)};
+    SparseVector row(3);
+    for (const int column : indices[r]) row.insertBack(column) = 0.25f;
     matrix.AppendRow(row);
-    postings.AppendRow(r, row.indices, row.values);
+    postings.AppendRow(r, Indices(row), Values(row));
   }
   EXPECT_FLOAT_EQ(postings.MaxValue(2), 0.25f);
   matrix.TransformRow(1, [](const int*, float* values, int) { values[0] = 0.75f; });

@@ -16,6 +16,8 @@ Vectorizer MakeVectorizer(int embedding_dimension = 0) {
   return Vectorizer(&SharedVocabulary(), options);
 }
 
+double Dot(const SparseVector& a, const SparseVector& b) { return a.cast<double>().dot(b.cast<double>()); }
+
 double Norm(const SparseVector& v) { return std::sqrt(Dot(v, v)); }
 
 double CpvCosine(const Vectorizer& vz, std::vector<std::string> a, std::vector<std::string> b) {
@@ -48,11 +50,11 @@ TEST(VectorizerTest, CpvVectorIsAncestorSum) {
   FacetValues f;
   f.cpv_codes = {"39130000"};
   const SparseVector v = vz.Categorical(Facet::kCpv, f);
-  ASSERT_EQ(v.indices.size(), 3u);  // 39000000, 39100000, 39130000
+  ASSERT_EQ(v.nonZeros(), 3);  // 39000000, 39100000, 39130000
   EXPECT_NEAR(Norm(v), 1.0, 1e-6);
   // Deeper nodes weigh more: values 1:2:3.
-  EXPECT_NEAR(v.values[1] / v.values[0], 2.0, 1e-5);
-  EXPECT_NEAR(v.values[2] / v.values[0], 3.0, 1e-5);
+  EXPECT_NEAR(Values(v)[1] / Values(v)[0], 2.0, 1e-5);
+  EXPECT_NEAR(Values(v)[2] / Values(v)[0], 3.0, 1e-5);
   EXPECT_EQ(vz.Dimension(Facet::kCpv), 9454);
 }
 
@@ -61,9 +63,10 @@ TEST(VectorizerTest, StrategiesWeighHigherRungsMore) {
   FacetValues f;
   f.strategies = {0, 9};
   const SparseVector v = vz.Categorical(Facet::kStrategies, f);
-  ASSERT_EQ(v.indices, (std::vector<int>{10, 19}));  // tagged, not evidenced
-  EXPECT_GT(v.values[0], v.values[1]);
-  EXPECT_NEAR(v.values[1] / v.values[0], 0.55, 1e-5);
+  ASSERT_EQ(std::vector<int>(Indices(v).begin(), Indices(v).end()),
+            (std::vector<int>{10, 19}));  // tagged, not evidenced
+  EXPECT_GT(Values(v)[0], Values(v)[1]);
+  EXPECT_NEAR(Values(v)[1] / Values(v)[0], 0.55, 1e-5);
   EXPECT_NEAR(Norm(v), 1.0, 1e-6);
 }
 
@@ -92,9 +95,9 @@ TEST(VectorizerTest, LadderCertificationImpliesLowerLevels) {
   const Vectorizer vz = MakeVectorizer();
   FacetValues f;
   f.certifications = {"co2-prestatieladder-5"};
-  EXPECT_EQ(vz.Categorical(Facet::kCertifications, f).indices.size(), 5u);
+  EXPECT_EQ(vz.Categorical(Facet::kCertifications, f).nonZeros(), 5);
   f.certifications = {"iso-14001"};
-  EXPECT_EQ(vz.Categorical(Facet::kCertifications, f).indices.size(), 1u);
+  EXPECT_EQ(vz.Categorical(Facet::kCertifications, f).nonZeros(), 1);
   FacetValues required;
   required.certifications = {"co2-prestatieladder-3"};
   FacetValues held;
@@ -107,12 +110,12 @@ TEST(VectorizerTest, FreeMaterialsHashAfterControlledOnes) {
   FacetValues f;
   f.materials = {"wood", "bamboe"};
   const SparseVector v = vz.Categorical(Facet::kMaterials, f);
-  ASSERT_EQ(v.indices.size(), 2u);
+  ASSERT_EQ(v.nonZeros(), 2);
   const int controlled = static_cast<int>(SharedVocabulary().materials().size());
-  EXPECT_LT(v.indices[0], controlled);
-  EXPECT_GE(v.indices[1], controlled);
-  EXPECT_LT(v.indices[1], vz.Dimension(Facet::kMaterials));
-  EXPECT_NEAR(v.values[0], v.values[1], 1e-7);
+  EXPECT_LT(Indices(v)[0], controlled);
+  EXPECT_GE(Indices(v)[1], controlled);
+  EXPECT_LT(Indices(v)[1], vz.Dimension(Facet::kMaterials));
+  EXPECT_NEAR(Values(v)[0], Values(v)[1], 1e-7);
 }
 
 FacetValues WithText(const std::string& text) {
@@ -124,11 +127,10 @@ FacetValues WithText(const std::string& text) {
 TEST(VectorizerTest, TextSublinearTfTimesIdf) {
   const Vectorizer vz = MakeVectorizer();
   const SparseVector tf = vz.TextTermFrequencies(WithText("stoel stoel stoel tafel"));
-  ASSERT_EQ(tf.indices.size(), 2u);
+  ASSERT_EQ(tf.nonZeros(), 2);
+  EXPECT_EQ(tf.size(), vz.Dimension(Facet::kText));
   float stoel = 0, tafel = 0;
-  for (size_t i = 0; i < tf.indices.size(); ++i) {
-    (tf.values[i] > 1.5f ? stoel : tafel) = tf.values[i];
-  }
+  for (const float value : Values(tf)) (value > 1.5f ? stoel : tafel) = value;
   EXPECT_NEAR(stoel, 1 + std::log(3.0), 1e-6);
   EXPECT_NEAR(tafel, 1.0, 1e-6);
 
@@ -141,8 +143,8 @@ TEST(VectorizerTest, TextSublinearTfTimesIdf) {
   EXPECT_NEAR(idf.idf(vz.DocumentBuckets(WithText("zeldzaam"))[0]), std::log(11.0) + 1.0, 1e-5);
   const SparseVector weighted = vz.Text(WithText("gemeente zeldzaam"), idf);
   EXPECT_NEAR(Norm(weighted), 1.0, 1e-6);
-  EXPECT_TRUE(vz.Text(WithText(""), idf).empty());
-  EXPECT_TRUE(vz.Text(WithText("de het en"), idf).empty());  // only stop words
+  EXPECT_EQ(vz.Text(WithText(""), idf).nonZeros(), 0);
+  EXPECT_EQ(vz.Text(WithText("de het en"), idf).nonZeros(), 0);  // only stop words
 }
 
 // The index keeps no counts beside the weighted text: CountOfWeighted gives every count below
@@ -157,15 +159,14 @@ TEST(VectorizerTest, CountsComeBackFromWeightedValuesAndNorm) {
   counts.push_back(Vectorizer::kExactCountsBelow - 1);
   for (const size_t row_terms : {size_t{1}, size_t{3}, size_t{64}}) {
     for (size_t start = 0; start < counts.size(); start += row_terms) {
-      SparseVector tf;
+      SparseVector tf(static_cast<int>(df.size()));
       for (size_t i = 0; i < row_terms; ++i) {
-        tf.indices.push_back(static_cast<int>(i));
-        tf.values.push_back(Vectorizer::SublinearTf(counts[(start + i) % counts.size()]));
+        tf.insertBack(static_cast<int>(i)) = Vectorizer::SublinearTf(counts[(start + i) % counts.size()]);
       }
       float norm = 0;
       const SparseVector weighted = Vectorizer::WeightText(tf, idf, &norm);
       for (size_t i = 0; i < row_terms; ++i) {
-        ASSERT_EQ(Vectorizer::CountOfWeighted(weighted.values[i], norm, idf.idf(static_cast<int>(i))),
+        ASSERT_EQ(Vectorizer::CountOfWeighted(Values(weighted)[i], norm, idf.idf(static_cast<int>(i))),
                   counts[(start + i) % counts.size()])
             << "row of " << row_terms << " terms";
       }

@@ -30,6 +30,7 @@
 #define CIRCMATCH_VECTORIZER_H_
 
 #include <Eigen/Core>
+#include <Eigen/SparseCore>
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -44,25 +45,24 @@
 
 namespace circmatch {
 
-// A sparse vector: strictly increasing indices with their values.
-struct SparseVector {
-  std::vector<int> indices;
-  std::vector<float> values;
+// A facet's vector: Eigen's sparse vector, as long as the facet's dimension (Vectorizer::Dimension), its nonzeros
+// in increasing index order.
+using SparseVector = Eigen::SparseVector<float, Eigen::ColMajor, int>;
 
-  bool empty() const { return indices.empty(); }
-};
+// A sparse vector's indices and values, without copying; valid while it is not changed.
+inline absl::Span<const int> Indices(const SparseVector& v) {
+  return absl::Span<const int>(v.innerIndexPtr(), static_cast<size_t>(v.nonZeros()));
+}
+inline absl::Span<const float> Values(const SparseVector& v) {
+  return absl::Span<const float>(v.valuePtr(), static_cast<size_t>(v.nonZeros()));
+}
 
 // How often each text bucket occurs in a text.
 struct TermCounts {
+  int buckets = 0;           // of the text facet: the length of its vectors
   std::vector<int> indices;  // increasing
   std::vector<int32_t> counts;
 };
-
-// Dot product of two sparse vectors (merge of the sorted indices), in double.
-double Dot(const SparseVector& a, const SparseVector& b);
-
-// Scales to unit L2 norm; a zero vector stays zero.
-void NormalizeL2(SparseVector* v);
 
 // Inverse document frequencies of the text buckets: idf = ln((N + 1) / (df + 1)) + 1.
 class TextIdf {

@@ -31,8 +31,8 @@ class CsrMatrix {
 
   // Appends a row; `row` must have strictly increasing indices in [0, cols()).
   void AppendRow(const SparseVector& row) {
-    indices_.insert(indices_.end(), row.indices.begin(), row.indices.end());
-    values_.insert(values_.end(), row.values.begin(), row.values.end());
+    indices_.insert(indices_.end(), Indices(row).begin(), Indices(row).end());
+    values_.insert(values_.end(), Values(row).begin(), Values(row).end());
     row_start_.push_back(static_cast<int>(values_.size()));
   }
 
@@ -57,14 +57,6 @@ class CsrMatrix {
 
   // Where row `r`'s nonzeros begin among all of them, for arrays kept beside the matrix's values.
   int64_t RowOffset(int r) const { return row_start_[r]; }
-
-  // Row `r` as a sparse vector (a copy).
-  SparseVector Row(int r) const {
-    SparseVector v;
-    v.indices.assign(indices_.begin() + row_start_[r], indices_.begin() + row_start_[r + 1]);
-    v.values.assign(values_.begin() + row_start_[r], values_.begin() + row_start_[r + 1]);
-    return v;
-  }
 
   // Replaces the values of row `r` (same pattern), e.g. after re-weighting text with a new IDF.
   template <typename F>

@@ -108,7 +108,7 @@ struct Segment {
     for (int f = 0; f < kFacetCount; ++f) {
       if (IsSparseFacet(static_cast<Facet>(f))) {
         sparse[f].AppendRow(row.sparse[f]);
-        postings[f].AppendRow(rows(), row.sparse[f].indices, row.sparse[f].values);
+        postings[f].AppendRow(rows(), Indices(row.sparse[f]), Values(row.sparse[f]));
       }
     }
     AppendTextNorm(row.text_norm, row.text_counts.counts);

@@ -25,19 +25,21 @@ QueryScorer::QueryScorer(const Segment& segment, const Vectorizer& vectorizer, c
     if (weight <= 0 || !IsSparseFacet(facet)) continue;
     const SparseVector vector =
         facet == Facet::kText ? vectorizer.Text(q, idf) : vectorizer.Categorical(facet, q, Vectorizer::Side::kQuery);
-    if (vector.empty()) continue;
+    if (vector.nonZeros() == 0) continue;
+    const absl::Span<const int> indices = Indices(vector);
+    const absl::Span<const float> values = Values(vector);
     const int columns = segment.sparse[f].cols();
     SparseFacet sparse{f,
                        weight,
                        std::vector<uint64_t>((columns + 63) / 64, 0),
                        columns <= kDenseQueryColumns ? Eigen::VectorXf::Zero(columns) : Eigen::VectorXf(),
                        terms_.size(),
-                       terms_.size() + vector.indices.size()};
-    for (size_t i = 0; i < vector.indices.size(); ++i) {
-      const int column = vector.indices[i];
-      if (sparse.dense.size() > 0) sparse.dense[column] = vector.values[i];
+                       terms_.size() + indices.size()};
+    for (size_t i = 0; i < indices.size(); ++i) {
+      const int column = indices[i];
+      if (sparse.dense.size() > 0) sparse.dense[column] = values[i];
       sparse.held[column / 64] |= uint64_t{1} << (column % 64);
-      terms_.push_back(Term{f, column, vector.values[i], weight});
+      terms_.push_back(Term{f, column, values[i], weight});
       facet_of_term_.push_back(static_cast<int>(sparse_.size()));
     }
     sparse_.push_back(std::move(sparse));

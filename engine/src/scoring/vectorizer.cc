@@ -11,16 +11,18 @@
 namespace circmatch {
 namespace {
 
-// Builds a sparse vector from (index, value) pairs, summing repeated indices.
-SparseVector FromPairs(std::vector<std::pair<int, float>> pairs) {
+// A sparse vector of `size` from (index, value) pairs, repeated indices summed.
+SparseVector FromPairs(int size, std::vector<std::pair<int, float>> pairs) {
   std::sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  SparseVector v;
+  SparseVector v(size);
+  v.reserve(static_cast<Eigen::Index>(pairs.size()));
+  int last = -1;
   for (const auto& [index, value] : pairs) {
-    if (!v.indices.empty() && v.indices.back() == index) {
-      v.values.back() += value;
+    if (index == last) {
+      v.valuePtr()[v.nonZeros() - 1] += value;
     } else {
-      v.indices.push_back(index);
-      v.values.push_back(value);
+      v.insertBack(index) = value;
+      last = index;
     }
   }
   return v;
@@ -40,6 +42,7 @@ TermCounts TermCountsOf(absl::Span<const std::string> stems, int buckets) {
   std::vector<std::pair<int, int32_t>> pairs(by_bucket.begin(), by_bucket.end());
   std::sort(pairs.begin(), pairs.end());
   TermCounts counts;
+  counts.buckets = buckets;
   counts.indices.reserve(pairs.size());
   counts.counts.reserve(pairs.size());
   for (const auto& [bucket, count] : pairs) {
@@ -59,31 +62,6 @@ float ScoreFactor(const VectorizerOptions& options, MatchType type, const FacetV
   const bool too_far = query.named_max_distance_km > 0 && distance_km > query.named_max_distance_km;
   if (!holds_named_certifications || too_far) factor *= options.model.unmet_text_requirement_factor;
   return factor;
-}
-
-double Dot(const SparseVector& a, const SparseVector& b) {
-  double sum = 0;
-  size_t i = 0, j = 0;
-  while (i < a.indices.size() && j < b.indices.size()) {
-    if (a.indices[i] < b.indices[j]) {
-      ++i;
-    } else if (a.indices[i] > b.indices[j]) {
-      ++j;
-    } else {
-      sum += static_cast<double>(a.values[i]) * b.values[j];
-      ++i;
-      ++j;
-    }
-  }
-  return sum;
-}
-
-void NormalizeL2(SparseVector* v) {
-  double squares = 0;
-  for (float x : v->values) squares += static_cast<double>(x) * x;
-  if (squares <= 0) return;
-  const double inverse = 1.0 / std::sqrt(squares);
-  for (float& x : v->values) x = static_cast<float>(x * inverse);
 }
 
 TextIdf TextIdf::FromDocumentFrequencies(absl::Span<const int32_t> document_frequency, int64_t documents) {
@@ -179,14 +157,15 @@ SparseVector Vectorizer::Categorical(Facet facet, const FacetValues& values, Sid
     case Facet::kLocation:
     case Facet::kText:
     case Facet::kEmbedding:
-      return SparseVector();
+      return SparseVector(Dimension(facet));
   }
-  SparseVector v = FromPairs(std::move(pairs));
-  if (facet != Facet::kCpv) {
+  SparseVector v = FromPairs(Dimension(facet), std::move(pairs));
+  if (facet != Facet::kCpv && facet != Facet::kStrategies) {
     // One-hot facets: a repeated id (or implied level) counts once.
-    for (float& x : v.values) x = facet == Facet::kStrategies ? x : 1.0f;
+    v.coeffs().setOnes();
   }
-  NormalizeL2(&v);
+  const float norm = v.norm();
+  if (norm > 0) v /= norm;
   return v;
 }
 
@@ -207,18 +186,16 @@ TermCounts Vectorizer::TextTermCounts(const FacetValues& values) const {
 }
 
 SparseVector Vectorizer::TermFrequencies(const TermCounts& counts) {
-  SparseVector v;
-  v.indices = counts.indices;
-  v.values.reserve(counts.counts.size());
-  for (int32_t count : counts.counts) v.values.push_back(SublinearTf(count));
+  SparseVector v(counts.buckets);
+  v.reserve(static_cast<Eigen::Index>(counts.indices.size()));
+  for (size_t i = 0; i < counts.indices.size(); ++i) v.insertBack(counts.indices[i]) = SublinearTf(counts.counts[i]);
   return v;
 }
 
 SparseVector Vectorizer::WeightText(const SparseVector& term_frequencies, const TextIdf& idf, float* norm) {
-  SparseVector v;
-  v.indices = term_frequencies.indices;
-  v.values.resize(term_frequencies.values.size());
-  const float length = WeightTextInto(v.indices, term_frequencies.values, idf, absl::MakeSpan(v.values));
+  SparseVector v = term_frequencies;
+  const float length = WeightTextInto(Indices(term_frequencies), Values(term_frequencies), idf,
+                                      absl::MakeSpan(v.valuePtr(), static_cast<size_t>(v.nonZeros())));
   if (norm != nullptr) *norm = length;
   return v;
 }
@@ -231,7 +208,6 @@ float Vectorizer::WeightTextInto(absl::Span<const int> indices, absl::Span<const
     squares += static_cast<double>(weighted[i]) * weighted[i];
   }
   if (squares <= 0) return 0;
-  // As NormalizeL2.
   const double inverse = 1.0 / std::sqrt(squares);
   for (float& x : weighted) x = static_cast<float>(x * inverse);
   return static_cast<float>(std::sqrt(squares));
@@ -241,9 +217,7 @@ SparseVector Vectorizer::Text(const FacetValues& values, const TextIdf& idf) con
   return WeightText(TextTermFrequencies(values), idf);
 }
 
-std::vector<int> Vectorizer::DocumentBuckets(const FacetValues& values) const {
-  return TextTermFrequencies(values).indices;
-}
+std::vector<int> Vectorizer::DocumentBuckets(const FacetValues& values) const { return TextTermCounts(values).indices; }
 
 std::optional<Eigen::Vector3d> Vectorizer::LocationVector(const Location& location) {
   if (!location.point) return std::nullopt;
