@@ -114,7 +114,7 @@ bool PlaceWithRepair(const std::vector<Candidate>& all, int i, Board* board) {
 // Exact search over the eligible pairs (best value first): each pair in one of its slots or not held.
 class BranchAndBound {
  public:
-  BranchAndBound(const MeetingProblem& p, const std::vector<Candidate>& all) : p_(p), all_(all), board_(p) {
+  BranchAndBound(const MeetingProblem& p, const std::vector<Candidate>& all) : all_(all), board_(p) {
     suffix_.assign(all.size() + 1, 0);
     for (size_t i = all.size(); i-- > 0;) suffix_[i] = suffix_[i + 1] + all[i].value;
   }
@@ -144,7 +144,6 @@ class BranchAndBound {
     Search(i + 1, value);
   }
 
-  const MeetingProblem& p_;
   const std::vector<Candidate>& all_;
   Board board_;
   std::vector<int64_t> suffix_;
