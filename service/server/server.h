@@ -71,8 +71,21 @@ class Server {
  private:
   Server() = default;
 
+  // The steps of Start, in order.
+  absl::Status CheckCredentials(const ServerOptions& options);  // API keys (or development mode), TLS files
+  absl::Status LoadVocabulary(const ServerOptions& options);    // and the code suggester
+  absl::Status OpenStore(const ServerOptions& options);         // the index, the store and the repository over both
+  absl::Status OpenAuditLog(const ServerOptions& options);
+  absl::Status RebuildIndex(const ServerOptions& options);    // from the store; the change feed of a shared one
+  absl::Status LoadSampleData(const ServerOptions& options);  // into an empty store
+  absl::Status CreateServices(const ServerOptions& options);  // metrics, long-call limits, the handlers
+  absl::Status StartGrpc(const ServerOptions& options);
+  absl::Status StartHttpApi(const ServerOptions& options);  // with --http_listen: the gateway and the page
+  absl::Status StartMetrics(const ServerOptions& options);  // with --metrics_listen
+
   // Declared in dependency order: destroyed from the gRPC server down to the vocabulary.
   std::unique_ptr<Authenticator> authenticator_;
+  std::shared_ptr<grpc::ServerCredentials> credentials_;
   std::unique_ptr<AuditLog> audit_log_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<Vocabulary> vocabulary_;
