@@ -36,6 +36,7 @@ class CountingStore final : public ProfileStore {
  public:
   explicit CountingStore(ProfileStore* store) : store_(store) {}
   int reads() const { return reads_; }
+  absl::Status error;  // GetMany's answer when set
 
   absl::Status Upsert(absl::Span<const v1::Profile> profiles) override { return store_->Upsert(profiles); }
   absl::Status Delete(const ProfileKey& key) override { return store_->Delete(key); }
@@ -45,6 +46,7 @@ class CountingStore final : public ProfileStore {
   }
   absl::StatusOr<std::vector<std::optional<v1::Profile>>> GetMany(absl::Span<const ProfileKey> keys) const override {
     ++reads_;
+    if (!error.ok()) return error;
     return store_->GetMany(keys);
   }
   absl::StatusOr<ListPage> List(const ListQuery& query) const override { return store_->List(query); }
@@ -210,6 +212,18 @@ TEST_F(StoredProfilesTest, AddedProfilesAreNotReadFromTheStore) {
   ASSERT_TRUE((*read)[1].has_value());
   EXPECT_EQ((*read)[1]->display_name, "Supplier desks");
   EXPECT_FALSE(profiles.TakeStored({"partner", "chairs"}).has_value()) << "held, not read";
+}
+
+// A store that cannot be read fails the call that explains from it, with the store's error.
+TEST_F(StoredProfilesTest, AStoreErrorFailsTheExplanation) {
+  CountingStore failing(store_.get());
+  failing.error = absl::UnavailableError("store down");
+  ProfileRepository repository(vocabulary_.get(), index_.get(), &failing, 0);
+  auto result = index_->FindMatches(tender_, params_);
+  ASSERT_TRUE(result.ok()) << result.status();
+  StoredProfiles profiles(repository, params_.viewer);
+  EXPECT_EQ(profiles.ExplainMatches(tender_, params_, &*result), failing.error);
+  EXPECT_EQ(profiles.GetCandidate({"partner", "chairs"}).status(), failing.error);
 }
 
 // Another partner's private profile by ref answers as an absent one, and on the same path: the index says it is
