@@ -214,16 +214,24 @@ TEST_F(StoredProfilesTest, AddedProfilesAreNotReadFromTheStore) {
   EXPECT_FALSE(profiles.TakeStored({"partner", "chairs"}).has_value()) << "held, not read";
 }
 
-// A store that cannot be read fails the call that explains from it, with the store's error.
-TEST_F(StoredProfilesTest, AStoreErrorFailsTheExplanation) {
-  CountingStore failing(store_.get());
-  failing.error = absl::UnavailableError("store down");
-  ProfileRepository repository(vocabulary_.get(), index_.get(), &failing, 0);
+// The matches of a call are read from the store in one read; a store that cannot be read fails the call that
+// explains from it, with the store's error.
+TEST_F(StoredProfilesTest, ReadsTheMatchesOnceAndFailsWithTheStore) {
+  CountingStore counting(store_.get());
+  ProfileRepository repository(vocabulary_.get(), index_.get(), &counting, 0);
   auto result = index_->FindMatches(tender_, params_);
   ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->matches.size(), 2u);
   StoredProfiles profiles(repository, params_.viewer);
-  EXPECT_EQ(profiles.ExplainMatches(tender_, params_, &*result), failing.error);
-  EXPECT_EQ(profiles.GetCandidate({"partner", "chairs"}).status(), failing.error);
+  ASSERT_TRUE(profiles.ExplainMatches(tender_, params_, &*result).ok());
+  EXPECT_EQ(counting.reads(), 1);
+
+  result = index_->FindMatches(tender_, params_);
+  ASSERT_TRUE(result.ok()) << result.status();
+  counting.error = absl::UnavailableError("store down");
+  StoredProfiles failing(repository, params_.viewer);
+  EXPECT_EQ(failing.ExplainMatches(tender_, params_, &*result), counting.error);
+  EXPECT_EQ(failing.GetCandidate({"partner", "chairs"}).status(), counting.error);
 }
 
 // Another partner's private profile by ref answers as an absent one, and on the same path: the index says it is
