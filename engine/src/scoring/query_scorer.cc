@@ -187,8 +187,11 @@ QueryScorer::RowScore QueryScorer::Finish(int r, const SparseCosines& cosines, P
   for (size_t i = 0; i < sparse_.size(); ++i) {
     similarity[sparse_[i].facet] = std::clamp(static_cast<double>(cosines[i]), 0.0, 1.0);
   }
+  // The distance when the score needs it (NaN otherwise, as for a row without a point); an explanation shows it
+  // whenever both sides have a point.
+  const double distance = need_distance_ || detail != nullptr ? Distance(r) : std::numeric_limits<double>::quiet_NaN();
   RowScore out;
-  out.distance_km = need_distance_ || detail != nullptr ? Distance(r) : std::numeric_limits<double>::quiet_NaN();
+  out.distance_km = need_distance_ ? distance : std::numeric_limits<double>::quiet_NaN();
   if (location_weight_ > 0) {
     similarity[static_cast<int>(Facet::kLocation)] = LocationSimilarityOf(r, out.distance_km);
   }
@@ -196,7 +199,7 @@ QueryScorer::RowScore QueryScorer::Finish(int r, const SparseCosines& cosines, P
     const Eigen::Map<const Eigen::VectorXf> row(segment_.embedding.Row(r), segment_.embedding_dimension);
     similarity[static_cast<int>(Facet::kEmbedding)] = std::clamp(static_cast<double>(row.dot(embedding_)), 0.0, 1.0);
   }
-  const bool holds_named = segment_.HoldsAll(r, named_certification_ids_);
+  const bool holds_named = (factors_apply_ || detail != nullptr) && segment_.HoldsAll(r, named_certification_ids_);
   // A factor <= 1, so every bound on the weighted sum still bounds the score.
   const double factor = factors_apply_ ? ScoreFactor(*options_, type_, *query_facets_, segment_.intermediary[r] != 0,
                                                      holds_named, out.distance_km)
@@ -207,11 +210,11 @@ QueryScorer::RowScore QueryScorer::Finish(int r, const SparseCosines& cosines, P
   }
   if (detail != nullptr) {
     detail->similarity = similarity;
-    if (!std::isnan(out.distance_km)) {
-      detail->distance_km = out.distance_km;
+    if (!std::isnan(distance)) {
+      detail->distance_km = distance;
       const double radius = ServiceRadiusOf(r);
-      detail->within_service_radius = out.distance_km <= radius;
-      detail->out_of_reach = radius > 0 && out.distance_km > radius;
+      detail->within_service_radius = distance <= radius;
+      detail->out_of_reach = radius > 0 && distance > radius;
     }
     detail->factor = factor;
     detail->holds_named_certifications = holds_named;
