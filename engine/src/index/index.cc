@@ -279,7 +279,6 @@ class Index::Impl {
   absl::StatusOr<Match> ExplainPair(const Profile& query, const Profile& candidate, const MatchParams& params) const {
     absl::StatusOr<ExplainResult> explained = ExplainOne(query, candidate, params, /*rank=*/false);
     if (!explained.ok()) return explained.status();
-    explained->match.explanation.exclusions.clear();
     return std::move(explained->match);
   }
 
@@ -306,8 +305,8 @@ class Index::Impl {
     return absl::StrFormat("profile \"%s\" of owner \"%s\" not found", key.id, key.owner);
   }
 
-  // Explain, and without `rank` ExplainPair: the score, explanation and exclusions of one candidate, and with
-  // `rank` its rank among the eligible candidates (a scan of them all).
+  // Explain, and without `rank` ExplainPair: the score and explanation of one candidate, and with `rank` the
+  // filters that exclude it and its rank among the eligible candidates (a scan of them all).
   absl::StatusOr<ExplainResult> ExplainOne(const Profile& query, const Profile& profile, const MatchParams& params,
                                            bool rank) const {
     absl::StatusOr<ResolvedParams> resolved = ResolveParams(*vocabulary_, query, params, options_.embedding_dimension);
@@ -327,6 +326,8 @@ class Index::Impl {
     result.match.score = own.score;
     result.match.scored = own;
     result.match.explanation = QueryExplainer(vectorizer_, query, params, *resolved).Explain(profile, own);
+    if (!rank) return result;
+
     std::vector<Exclusion> exclusions =
         FindExclusions(*vocabulary_, query, profile, params, *resolved, own.distance_km);
     if (own.score < params.filter.min_score) {
@@ -334,7 +335,6 @@ class Index::Impl {
           {"filter.min_score", absl::StrFormat("score %.4f is below %.4f", own.score, params.filter.min_score)});
     }
     result.match.explanation.exclusions = std::move(exclusions);
-    if (!rank) return result;
 
     const RowFilter filter = MakeFilter(query, params, *resolved);
     std::vector<double> scores;

@@ -97,7 +97,7 @@ float QueryScorer::SparseCosine(const SparseFacet& f, int r) const {
   // Skipping the columns the query does not hold only skips adding +0, so the sum is the same float.
   for (size_t i = 0; i < indices.size(); ++i) {
     const int column = indices[i];
-    if ((f.held[static_cast<size_t>(column) / 64] >> (column % 64)) & 1) cosine += values[i] * QueryValue(f, column);
+    if (f.Holds(column)) cosine += values[i] * QueryValue(f, column);
   }
   return cosine;
 }
@@ -173,7 +173,7 @@ PairSimilarity QueryScorer::ScoreByFacet(int r) const {
     const absl::Span<const float> values = matrix.RowValues(r);
     for (size_t i = 0; i < indices.size(); ++i) {
       const int column = indices[i];
-      if ((f.held[static_cast<size_t>(column) / 64] >> (column % 64)) & 1) {
+      if (f.Holds(column)) {
         detail.text_products.emplace_back(column, static_cast<double>(values[i]) * QueryValue(f, column));
       }
     }

@@ -116,6 +116,7 @@ class QueryScorer {
     float weight = 0;
     // A bit per column the query holds, so a row's other columns cost a bit test.
     std::vector<uint64_t> held;
+    bool Holds(int column) const { return (held[static_cast<size_t>(column) / 64] >> (column % 64)) & 1; }
     // The query's values by column, for facets of at most kDenseQueryColumns columns; a wider facet's (the
     // text's: zeroing a megabyte for every query) are looked up among its terms.
     Eigen::VectorXf dense;
