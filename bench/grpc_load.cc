@@ -175,7 +175,7 @@ int Run() {
   v1::ImportProfilesRequest tender_batch;
   for (int t = 0; t < tender_count; ++t) {
     v1::Profile tender = ToApiProfile(generator.Tender(t));
-    suggestions[static_cast<size_t>(t)].set_k(10);
+    suggestions[static_cast<size_t>(t)].mutable_query()->set_k(10);
     if (mode == "inline") {
       *suggestions[static_cast<size_t>(t)].mutable_tender_profile() = std::move(tender);
     } else {

@@ -492,7 +492,7 @@ int RunSoak() {
   for (size_t p = 0; p < partners; ++p) {
     for (int t = 0; t < tender_count; ++t) {
       v1::SuggestSuppliersRequest& request = w.suggest[p].emplace_back();
-      request.set_k(10);
+      request.mutable_query()->set_k(10);
       *request.mutable_tender_profile() = ToApiProfile(generator.Tender(t));
       request.mutable_tender_profile()->set_owner(w.partners[p]);  // an inline tender is the caller's
       std::string json;

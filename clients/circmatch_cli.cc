@@ -96,9 +96,9 @@ MarketDayService, VocabularyService, FeedbackService, RankProfileService,
 InsightsService and grpc.health.v1.Health works, unary and streaming.
 
 REQUEST is the request message in proto3 JSON (lowerCamelCase or original field names, enum names as strings):
-  '{"k": 3}'        inline
-  @request.json     from a file
-  -                 from stdin
+  '{"query": {"k": 3}}'  inline
+  @request.json          from a file
+  -                      from stdin
 It defaults to {}. Unknown fields are an error. The response is printed as indented proto3 JSON with
 default-valued fields left out. A server-streaming method (Health/Watch) prints each message as it arrives; a
 client-streaming method called this way sends the one REQUEST message (use `import` to stream many profiles).
@@ -146,7 +146,7 @@ profiles[0].needs.cpv_codes[1]: unknown CPV code "39139999") and exits with 1 + 
 
 Examples:
   circmatch list
-  circmatch SuggestSuppliers '{"tenderRef": {"id": "tender-0001"}, "k": 3}'
+  circmatch SuggestSuppliers '{"tenderRef": {"id": "tender-0001"}, "query": {"k": 3}}'
   circmatch circmatch.v1.MatchingService/ExplainMatch @why.json
   echo '{"ref": {"id": "supplier-0001"}}' | circmatch GetProfile -
   circmatch ListVocabulary '{"list": "VOCABULARY_LIST_CPV", "query": "kantoormeubilair"}'
@@ -634,25 +634,18 @@ class JudgedRanker {
     const std::string where = "query \"" + query.query() + "\": ";
     const pb::MethodDescriptor* method =
         pb::DescriptorPool::generated_pool()->FindMethodByName("circmatch.v1.MatchingService." + query.method());
-    pb::MessageFactory* factory = pb::MessageFactory::generated_factory();
-    std::unique_ptr<pb::Message> request(factory->GetPrototype(method->input_type())->New());
-    std::string json, error;
-    if (!pb::util::MessageToJsonString(query.request(), &json).ok() || !FromJson(json, request.get(), &error)) {
-      return absl::InvalidArgumentError(where + "request: not a valid " + method->input_type()->full_name() + ": " +
-                                        error);
-    }
-    const pb::Reflection* reflection = request->GetReflection();
-    reflection->SetInt32(request.get(), method->input_type()->FindFieldByName("k"), flags_.k);
-    if (weights != nullptr) {
-      reflection->MutableMessage(request.get(), method->input_type()->FindFieldByName("weights"))->CopyFrom(*weights);
-    }
+    absl::StatusOr<std::unique_ptr<pb::Message>> request = circmatch::eval::ParseJudgedRequest(query);
+    if (!request.ok()) return absl::InvalidArgumentError(where + std::string(request.status().message()));
+    circmatch::v1::MatchQuery* match_query = circmatch::eval::MatchQueryIn(request->get());
+    match_query->set_k(flags_.k);
+    if (weights != nullptr) *match_query->mutable_weights() = *weights;
     // Every match call answers with `matches` as field 1, so its bytes read as a SuggestSuppliersResponse.
     circmatch::v1::SuggestSuppliersResponse response;
-    grpc::Status status = CallUnary(&stub_, MethodPath(method), *request, &response, flags_);
+    grpc::Status status = CallUnary(&stub_, MethodPath(method), **request, &response, flags_);
     if (!status.ok()) {
       return absl::Status(static_cast<absl::StatusCode>(status.error_code()), where + status.error_message());
     }
-    const circmatch::v1::MatchFilter filter = FilterOf(*request);
+    const circmatch::v1::MatchFilter& filter = match_query->filter();
     std::vector<circmatch::eval::Ranked> ranked;
     for (const circmatch::v1::Match& match : response.matches()) {
       ranked.push_back({match.profile().owner(), match.profile().id(), BrokenRequirement(query, filter, match)});
@@ -663,13 +656,6 @@ class JudgedRanker {
   circmatch::eval::MetricOptions Options() const { return {flags_.k, flags_.relevant_grade}; }
 
  private:
-  static circmatch::v1::MatchFilter FilterOf(const pb::Message& request) {
-    circmatch::v1::MatchFilter filter;
-    const pb::FieldDescriptor* field = request.GetDescriptor()->FindFieldByName("filter");
-    if (field != nullptr) filter.CopyFrom(request.GetReflection()->GetMessage(request, field));
-    return filter;
-  }
-
   // A hard requirement of the request that `match` breaks, read from what the response itself says (its
   // profile's radius, the distance and the missing certificates of its explanation); empty when none.
   static std::string BrokenRequirement(const circmatch::v1::JudgedQuery& query,

@@ -191,6 +191,52 @@ absl::StatusOr<std::vector<v1::JudgedQuery>> ReadJudgments(const std::string& pa
   return queries;
 }
 
+absl::StatusOr<std::unique_ptr<google::protobuf::Message>> ParseJudgedRequest(const v1::JudgedQuery& query) {
+  namespace pb = google::protobuf;
+  const std::string method = query.method().empty() ? "SuggestSuppliers" : query.method();
+  const pb::Descriptor* type = pb::DescriptorPool::generated_pool()->FindMessageTypeByName(
+      absl::StrCat("circmatch.v1.", method, "Request"));
+  const pb::FieldDescriptor* query_field = type == nullptr ? nullptr : type->FindFieldByName("query");
+  if (query_field == nullptr || query_field->message_type() != v1::MatchQuery::descriptor()) {
+    return absl::InvalidArgumentError(absl::StrCat("method: \"", method, "\" is not a ranked matching call"));
+  }
+  std::unique_ptr<pb::Message> request(pb::MessageFactory::generated_factory()->GetPrototype(type)->New());
+  std::string json;
+  auto parsed = pb::util::MessageToJsonString(query.request(), &json);
+  if (parsed.ok()) parsed = pb::util::JsonStringToMessage(json, request.get());
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("request: not a ", method, " request: ", std::string(parsed.message())));
+  }
+  // The deprecated fields of v1.0 bear the names of MatchQuery's fields.
+  const pb::Reflection* reflection = request->GetReflection();
+  const bool had_query = reflection->HasField(*request, query_field);
+  v1::MatchQuery* match_query = MatchQueryIn(request.get());
+  for (int f = 0; f < v1::MatchQuery::descriptor()->field_count(); ++f) {
+    const pb::FieldDescriptor* to = v1::MatchQuery::descriptor()->field(f);
+    const pb::FieldDescriptor* from = type->FindFieldByName(to->name());
+    if (from == nullptr || !reflection->HasField(*request, from)) continue;
+    if (had_query) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("request: sets query and the deprecated ", from->name(), "; set them in query"));
+    }
+    if (to->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
+      match_query->GetReflection()->MutableMessage(match_query, to)->CopyFrom(reflection->GetMessage(*request, from));
+    } else if (to->cpp_type() == pb::FieldDescriptor::CPPTYPE_INT32) {
+      match_query->GetReflection()->SetInt32(match_query, to, reflection->GetInt32(*request, from));
+    } else {
+      match_query->GetReflection()->SetString(match_query, to, reflection->GetString(*request, from));
+    }
+    reflection->ClearField(request.get(), from);
+  }
+  return request;
+}
+
+v1::MatchQuery* MatchQueryIn(google::protobuf::Message* request) {
+  // A request of the generated pool holds a generated MatchQuery.
+  return static_cast<v1::MatchQuery*>(
+      request->GetReflection()->MutableMessage(request, request->GetDescriptor()->FindFieldByName("query")));
+}
+
 std::string MethodPath(const v1::JudgedQuery& query) {
   return absl::StrCat("/circmatch.v1.MatchingService/", query.method().empty() ? "SuggestSuppliers" : query.method());
 }

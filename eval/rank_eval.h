@@ -14,6 +14,7 @@
 
 #include <array>
 #include <functional>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -74,6 +75,14 @@ struct Summary {
 // INVALID_ARGUMENT naming FILE:LINE and the field for a bad line (not JSON of a JudgedQuery, an unknown method,
 // no query name, a repeated query name, a grade outside 0..3); NOT_FOUND when the file cannot be read.
 absl::StatusOr<std::vector<v1::JudgedQuery>> ReadJudgments(const std::string& path, const std::string& split);
+
+// A judged query's request as the typed request of its method (a v1::SuggestSuppliersRequest, ...), with all of
+// its MatchQuery in `query`: a request written as v1.0 judged sets are (`k`, `filter`, ... beside the query side)
+// has them moved there. INVALID_ARGUMENT `request: ...` when it is not the method's request or sets both forms.
+absl::StatusOr<std::unique_ptr<google::protobuf::Message>> ParseJudgedRequest(const v1::JudgedQuery& query);
+
+// The `query` of a request that ParseJudgedRequest made, to read or change.
+v1::MatchQuery* MatchQueryIn(google::protobuf::Message* request);
 
 // The full path of a query's method, e.g. "/circmatch.v1.MatchingService/SuggestSuppliers".
 std::string MethodPath(const v1::JudgedQuery& query);

@@ -20,9 +20,9 @@ build/service/circmatch-server --listen="$listen" --data_dir="${CIRCMATCH_DATA_D
         cat <<HELP
 
 Try, in another terminal:
-  build/clients/circmatch --server=$address SuggestSuppliers '{"tenderRef": {"id": "tender-0001"}, "k": 3}'
+  build/clients/circmatch --server=$address SuggestSuppliers '{"tenderRef": {"id": "tender-0001"}, "query": {"k": 3}}'
   build/clients/circmatch --server=$address list
-  curl -X POST http://${CIRCMATCH_HTTP_LISTEN:-127.0.0.1:8080}/v1/matching/suppliers:suggest -d '{"tenderRef": {"id": "tender-0001"}, "k": 3}'
+  curl -X POST http://${CIRCMATCH_HTTP_LISTEN:-127.0.0.1:8080}/v1/matching/suppliers:suggest -d '{"tenderRef": {"id": "tender-0001"}, "query": {"k": 3}}'
 HELP
         ;;
     esac

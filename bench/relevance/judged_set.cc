@@ -34,18 +34,16 @@ absl::StatusOr<JudgedSet> LoadJudgedSet(const Vocabulary& vocabulary, const std:
   absl::StatusOr<std::vector<v1::JudgedQuery>> queries = eval::ReadJudgments(judgments_path, split);
   if (!queries.ok()) return queries.status();
   for (v1::JudgedQuery& judged : *queries) {
-    v1::SuggestSuppliersRequest request;
-    std::string json;
-    (void)google::protobuf::util::MessageToJsonString(judged.request(), &json);
-    if (judged.method() != "SuggestSuppliers" || !google::protobuf::util::JsonStringToMessage(json, &request).ok() ||
-        !by_id.contains(request.tender_ref().id())) {
+    absl::StatusOr<std::unique_ptr<google::protobuf::Message>> parsed = eval::ParseJudgedRequest(judged);
+    const auto* request = parsed.ok() ? dynamic_cast<const v1::SuggestSuppliersRequest*>(parsed->get()) : nullptr;
+    if (request == nullptr || !by_id.contains(request->tender_ref().id())) {
       return absl::InvalidArgumentError(
           absl::StrCat(judged.query(), ": only SuggestSuppliers requests for a stored tender are ranked here"));
     }
-    absl::StatusOr<MatchParams> params =
-        service::MatchParamsFromProto(MatchType::kSuppliersForTender, 10, request.weights(), request.filter());
+    absl::StatusOr<MatchParams> params = service::MatchParamsFromProto(
+        MatchType::kSuppliersForTender, 10, request->query().weights(), request->query().filter());
     if (!params.ok()) return absl::InvalidArgumentError(absl::StrCat(judged.query(), ": ", params.status().message()));
-    const Profile& tender = set.profiles[by_id[request.tender_ref().id()]];
+    const Profile& tender = set.profiles[by_id[request->tender_ref().id()]];
     set.queries.push_back(JudgedQuery{std::move(judged), tender, *std::move(params)});
   }
   return set;

@@ -382,7 +382,7 @@ function reasonList(reasons, className = 'reasons') {
 function tenderRequest() {
   const picked = $('#tender-select').value;
   const codes = $('#tender-cpv').value.split(',').map((s) => s.trim()).filter(Boolean);
-  const request = {};
+  const request = { query: {} };
   if (codes.length) request.tenderProfile = { kind: 'PROFILE_KIND_TENDER', needs: { cpvCodes: codes } };
   else if (picked) {
     const [owner, id] = picked.split('/');
@@ -394,16 +394,17 @@ function tenderRequest() {
   const certificates = $('#required-certs').value.split(',').map((s) => s.trim()).filter(Boolean);
   if (certificates.length) filter.requiredCertifications = certificates;
   if ($('#include-out-of-reach').checked) filter.includeOutOfReach = true;
-  if (Object.keys(filter).length) request.filter = filter;
+  if (Object.keys(filter).length) request.query.filter = filter;
   const spread = $('#spread-over').value;
-  if (spread) request.diversity = { spreadOver: spread, spread: 0.3 };
+  if (spread) request.query.diversity = { spreadOver: spread, spread: 0.3 };
   return request;
 }
 
 async function suggestSuppliers(event) {
   event.preventDefault();
   await run('#suppliers-status', async () => {
-    const request = { ...tenderRequest(), k: 10 };
+    const request = tenderRequest();
+    request.query.k = 10;
     const response = await api('POST', '/v1/matching/suppliers:suggest', request);
     const query = request.tenderRef || null;
     const sameQuery = suppliers.query && query && keyOf(suppliers.query) === keyOf(query);
@@ -425,7 +426,7 @@ async function suggestSuppliers(event) {
 function renderSuggestions() {
   if (!suppliers.response) return;
   const matches = suppliers.response.matches || [];
-  const filter = suppliers.request.filter || {};
+  const filter = suppliers.request.query.filter || {};
   const list = $('#supplier-list');
   list.replaceChildren();
   const regions = new Map();
@@ -441,7 +442,7 @@ function renderSuggestions() {
       element('strong', {}, p.displayName || p.id), place,
       element('span', { class: 'match-score' }, (match.score || 0).toFixed(3))),
     facetBars(match.explanation),
-    reasonList(reasonsInWords(match, filter, suppliers.request.diversity)),
+    reasonList(reasonsInWords(match, filter, suppliers.request.query.diversity)),
     feedbackControls(match)));
     const province = (p.location && p.location.province) || '?';
     const region = regions.get(province) || { count: 0, places: new Set() };
@@ -519,7 +520,7 @@ async function recordFeedback(match, event, status) {
     const id = response.ids[0];
     // A shortlisted match keeps the request that suggested it: the shortlist outlives a new list for the tender.
     const state = event.action === 'FEEDBACK_ACTION_SHORTLISTED' ? { state: 'shortlisted', id, match,
-      filter: suppliers.request.filter || {}, diversity: suppliers.request.diversity }
+      filter: suppliers.request.query.filter || {}, diversity: suppliers.request.query.diversity }
       : { state: 'rejected', id, reason: event.reason };
     suppliers.feedback.set(key, state);
     showFeedbackStatus(status, state);
@@ -586,8 +587,8 @@ async function explainWhyNot(event) {
     const explain = { matchType: 'MATCH_TYPE_SUPPLIERS_FOR_TENDER', candidate: { owner, id } };
     if (request.tenderRef) explain.queryRef = request.tenderRef;
     if (request.tenderProfile) explain.queryProfile = request.tenderProfile;
-    if (request.filter) explain.filter = request.filter;
-    suppliers.whyNot = { filter: request.filter || {}, response: await api('POST', '/v1/matching:explain', explain) };
+    if (request.query.filter) explain.filter = request.query.filter;
+    suppliers.whyNot = { filter: request.query.filter || {}, response: await api('POST', '/v1/matching:explain', explain) };
     renderWhyNot();
     drawMap();
     return '';
@@ -631,7 +632,7 @@ function drawMap() {
   map.clearCircles();
   const at = (profile) => profile && profile.location && profile.location.coordinates;
   const tender = at(suppliers.tender);
-  const filter = (suppliers.request && suppliers.request.filter) || {};
+  const filter = (suppliers.request && suppliers.request.query.filter) || {};
   if (tender && filter.maxDistanceKm) {
     map.addCircle({ ...tender, radiusKm: filter.maxDistanceKm, className: 'limit',
       title: `${t('legendLimit')}: ${filter.maxDistanceKm} km` });

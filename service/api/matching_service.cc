@@ -19,6 +19,7 @@
 #include "service/api/grpc_status.h"
 #include "service/api/rank_profiles.h"
 #include "service/common/logging.h"
+#include "service/convert/match_query.h"
 #include "service/convert/profile_conversion.h"
 #include "service/convert/status_mapping.h"
 #include "service/store/access.h"
@@ -107,16 +108,20 @@ absl::Status RankedMatch(const ProfileRepository& repository, const std::string&
                          Response* response) {
   absl::StatusOr<Profile> query = ResolveQuery(repository, viewer, ref, inline_profile, spec);
   if (!query.ok()) return query.status();
+  absl::StatusOr<RequestedMatchQuery> requested = MatchQueryOf(request);
+  if (!requested.ok()) return requested.status();
+  const v1::MatchQuery& match_query = requested->query;
+  const std::string& prefix = requested->field_prefix;
   absl::StatusOr<RankingChoice> ranking =
-      ChooseRankProfile(repository.store(), viewer, MatchTypeToProto(type), request.rank_profile());
-  if (!ranking.ok()) return ranking.status();
+      ChooseRankProfile(repository.store(), viewer, MatchTypeToProto(type), match_query.rank_profile());
+  if (!ranking.ok()) return PrefixStatus(prefix, ranking.status());
   absl::StatusOr<MatchParams> params =
-      MatchParamsFromProto(type, request.k(), WeightsFor(*ranking, request.weights()), request.filter());
-  if (!params.ok()) return params.status();
-  absl::StatusOr<std::optional<DiversityRequest>> diversity = DiversityFromProto(request.diversity());
-  if (!diversity.ok()) return diversity.status();
+      MatchParamsFromProto(type, match_query.k(), WeightsFor(*ranking, match_query.weights()), match_query.filter());
+  if (!params.ok()) return PrefixStatus(prefix, params.status());
+  absl::StatusOr<std::optional<DiversityRequest>> diversity = DiversityFromProto(match_query.diversity());
+  if (!diversity.ok()) return PrefixStatus(prefix, diversity.status());
   // Diversity chooses among more candidates than it returns, all past the hard filters.
-  if (diversity->has_value()) params->k = std::min(kMaxK, 4 * request.k());
+  if (diversity->has_value()) params->k = std::min(kMaxK, 4 * match_query.k());
   params->viewer = viewer;
   params->now_unix_seconds = absl::ToUnixSeconds(absl::Now());
   params->interrupt = [context] { return CheckCallAlive(context); };
@@ -143,7 +148,7 @@ absl::Status RankedMatch(const ProfileRepository& repository, const std::string&
                                               DiversityGroupOf(stored[i], (*diversity)->spread_over),
                                               IsSme(static_cast<OrganizationSize>(stored[i].organization_size()))});
     }
-    picks = Diversify(candidates, request.k(), (*diversity)->options);
+    picks = Diversify(candidates, match_query.k(), (*diversity)->options);
   } else {
     for (size_t i = 0; i < stored.size(); ++i) picks.push_back(DiversePick{static_cast<int>(i), false});
   }

@@ -129,24 +129,15 @@ absl::Status ReadJudgedRequest(const v1::JudgedQuery& judged, const MatchCall& c
     return absl::InvalidArgumentError(
         absl::StrCat(field, ".method: \"", method, "\" is not the match type's call ", call.method));
   }
-  const google::protobuf::Descriptor* descriptor =
-      google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(
-          absl::StrCat("circmatch.v1.", method, "Request"));
-  if (descriptor == nullptr) return absl::InternalError(absl::StrCat("no request type for ", method));
-  std::unique_ptr<google::protobuf::Message> request(
-      google::protobuf::MessageFactory::generated_factory()->GetPrototype(descriptor)->New());
-  std::string json;
-  if (!google::protobuf::util::MessageToJsonString(judged.request(), &json).ok() ||
-      !google::protobuf::util::JsonStringToMessage(json, request.get()).ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ".request: not a ", method, " request"));
-  }
-  const google::protobuf::Reflection* reflection = request->GetReflection();
-  const google::protobuf::FieldDescriptor* ref_field = descriptor->FindFieldByName(call.ref_field);
-  if (!reflection->HasField(*request, ref_field)) {
+  absl::StatusOr<std::unique_ptr<google::protobuf::Message>> request = eval::ParseJudgedRequest(judged);
+  if (!request.ok()) return PrefixStatus(absl::StrCat(field, "."), request.status());
+  const google::protobuf::Reflection* reflection = (*request)->GetReflection();
+  const google::protobuf::FieldDescriptor* ref_field = (*request)->GetDescriptor()->FindFieldByName(call.ref_field);
+  if (!reflection->HasField(**request, ref_field)) {
     return absl::InvalidArgumentError(absl::StrCat(field, ".request.", call.ref_field, ": required (a stored query)"));
   }
-  ref->CopyFrom(reflection->GetMessage(*request, ref_field));
-  filter->CopyFrom(reflection->GetMessage(*request, descriptor->FindFieldByName("filter")));
+  ref->CopyFrom(reflection->GetMessage(**request, ref_field));
+  *filter = eval::MatchQueryIn(request->get())->filter();
   return absl::OkStatus();
 }
 

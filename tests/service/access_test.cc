@@ -85,7 +85,7 @@ class AccessTest : public ServerTest {
     v1::SuggestSuppliersRequest request;
     request.mutable_tender_ref()->set_owner(owner);
     request.mutable_tender_ref()->set_id(tender);
-    request.set_k(50);
+    request.mutable_query()->set_k(50);
     return matching_->SuggestSuppliers(As(key).get(), request, response);
   }
 
@@ -318,7 +318,7 @@ TEST_F(AccessTest, MatchingCallsOfPartnerASeeOwnAndSharedButNeverBsPrivate) {
   // SuggestTenders for A's supplier: B's shared tender, never B's private one.
   v1::SuggestTendersRequest tenders;
   tenders.mutable_supplier_ref()->set_id("a-own");
-  tenders.set_k(50);
+  tenders.mutable_query()->set_k(50);
   v1::SuggestTendersResponse open_tenders;
   ASSERT_TRUE(matching_->SuggestTenders(As(key_a_).get(), tenders, &open_tenders).ok());
   EXPECT_TRUE(Contains(IdsOf(open_tenders.matches()), "b-shared-tender"));
@@ -329,7 +329,7 @@ TEST_F(AccessTest, MatchingCallsOfPartnerASeeOwnAndSharedButNeverBsPrivate) {
   v1::FindSimilarBuyersRequest similar;
   similar.mutable_buyer_ref()->set_owner("partner-b");
   similar.mutable_buyer_ref()->set_id("b-private-tender");
-  similar.set_k(5);
+  similar.mutable_query()->set_k(5);
   v1::FindSimilarBuyersResponse similar_buyers;
   EXPECT_TRUE(HasError(matching_->FindSimilarBuyers(As(key_a_).get(), similar, &similar_buyers),
                        grpc::StatusCode::NOT_FOUND, "buyer_ref"));
@@ -397,13 +397,13 @@ TEST_F(AccessTest, ARefToAnotherPartnersPrivateProfileAnswersExactlyAsAnAbsentOn
     v1::SuggestTendersRequest tenders;
     tenders.mutable_supplier_ref()->set_owner("partner-b");
     tenders.mutable_supplier_ref()->set_id("b-private");
-    tenders.set_k(5);
+    tenders.mutable_query()->set_k(5);
     v1::SuggestTendersResponse open_tenders;
     out.push_back(matching_->SuggestTenders(As(key_a_).get(), tenders, &open_tenders));
     v1::FindSimilarBuyersRequest similar;
     similar.mutable_buyer_ref()->set_owner("partner-b");
     similar.mutable_buyer_ref()->set_id("b-private-tender");
-    similar.set_k(5);
+    similar.mutable_query()->set_k(5);
     v1::FindSimilarBuyersResponse buyers;
     out.push_back(matching_->FindSimilarBuyers(As(key_a_).get(), similar, &buyers));
     v1::ExplainMatchRequest explain;
@@ -478,12 +478,12 @@ TEST_F(AccessTest, APartnersPrivateTextAndCertificatesLeaveNoTraceInAnothersScor
 
   v1::SuggestSuppliersRequest required;
   required.mutable_tender_ref()->set_id("b-tender");
-  required.set_k(10);
-  required.mutable_filter()->add_required_certifications("Keurmerk Alleen A");
+  required.mutable_query()->set_k(10);
+  required.mutable_query()->mutable_filter()->add_required_certifications("Keurmerk Alleen A");
   v1::SuggestSuppliersResponse only_a;
   ASSERT_TRUE(matching_->SuggestSuppliers(As(key_b_).get(), required, &only_a).ok());
   EXPECT_EQ(only_a.matches_size(), 0);
-  required.mutable_filter()->set_required_certifications(0, "Keurmerk Niemand");
+  required.mutable_query()->mutable_filter()->set_required_certifications(0, "Keurmerk Niemand");
   v1::SuggestSuppliersResponse nobody;
   ASSERT_TRUE(matching_->SuggestSuppliers(As(key_b_).get(), required, &nobody).ok());
   EXPECT_EQ(nobody.matches_size(), 0);

@@ -76,7 +76,7 @@ class VisibilityTest : public TwoPartnerServerTest {
   grpc::Status SuggestAs(const std::string& viewer, v1::SuggestSuppliersResponse* response) {
     v1::SuggestSuppliersRequest request;
     *request.mutable_tender_profile() = QueryTender();
-    request.set_k(100);
+    request.mutable_query()->set_k(100);
     return matching_->SuggestSuppliers(As(KeyOf(viewer)).get(), request, response);
   }
 

@@ -114,11 +114,11 @@ TEST(AuditJsonTest, AResponseParsesBackWithoutItsPersonalData) {
 TEST(AuditJsonTest, ARequestWithAnInlineProfileAndStrangeTextParsesBack) {
   v1::SuggestSuppliersRequest request;
   *request.mutable_tender_profile() = FullSupplier("t-\"1\"\\\t\x01é€");
-  request.set_k(7);
-  request.mutable_filter()->set_min_score(0.01);
-  request.mutable_filter()->set_max_distance_km(1e-7);
-  request.mutable_filter()->add_required_certifications("iso-14001");
-  request.mutable_filter()->add_exclude()->set_id("s-9");
+  request.mutable_query()->set_k(7);
+  request.mutable_query()->mutable_filter()->set_min_score(0.01);
+  request.mutable_query()->mutable_filter()->set_max_distance_km(1e-7);
+  request.mutable_query()->mutable_filter()->add_required_certifications("iso-14001");
+  request.mutable_query()->mutable_filter()->add_exclude()->set_id("s-9");
   ExpectParsesBackStripped(request);
   EXPECT_NE(service::AuditJson(request).find("\"minScore\":0.01"), std::string::npos);
 }
@@ -126,10 +126,10 @@ TEST(AuditJsonTest, ARequestWithAnInlineProfileAndStrangeTextParsesBack) {
 TEST(AuditJsonTest, WithoutPersonalDataItIsProtobufsOwnText) {
   v1::SuggestSuppliersRequest request;
   request.mutable_tender_ref()->set_id("t-1");
-  request.set_k(10);
-  request.mutable_filter()->set_min_score(0.1 + 0.2);  // needs 17 digits to read back
-  request.mutable_filter()->add_required_certifications("iso-14001");
-  request.mutable_weights()->set_cpv(2.5);
+  request.mutable_query()->set_k(10);
+  request.mutable_query()->mutable_filter()->set_min_score(0.1 + 0.2);  // needs 17 digits to read back
+  request.mutable_query()->mutable_filter()->add_required_certifications("iso-14001");
+  request.mutable_query()->mutable_weights()->set_cpv(2.5);
   EXPECT_EQ(service::AuditJson(request), ProtobufJson(request));
 
   v1::ScheduleMeetingsRequest schedule;  // Timestamps have a form of their own

@@ -239,6 +239,32 @@ TEST_F(CliTest, EvalPrintsRankMetricsAndTheResultsJudgedZero) {
       << invalid.Describe();
 }
 
+// A judged request gives its MatchQuery in `query`, or as v1.0 judged sets do, beside the query side: read alike
+// (here a filter that leaves out s-1, so the judged-3 s-2 ranks first); both at once is the query's error.
+TEST_F(CliTest, EvalReadsTheQueryOfAJudgedRequestInEitherForm) {
+  AddTenderAndSuppliers();
+  const std::string ratings = R"("ratings": [{"id": "s-1", "grade": 0}, {"id": "s-2", "grade": 3}]})";
+  const std::string judgments = WriteFile(
+      "forms.jsonl",
+      R"({"query": "v1.0", "request": {"tenderRef": {"id": "t-1"}, "filter": {"exclude": [{"id": "s-1"}]}}, )" +
+          ratings + "\n" +
+          R"({"query": "query", "request": {"tenderRef": {"id": "t-1"}, "query": {"filter": {"exclude": [{"id": "s-1"}]}}}, )" +
+          ratings + "\n" + R"({"query": "none", "request": {"tenderRef": {"id": "t-1"}}, )" + ratings + "\n" +
+          R"({"query": "both", "request": {"tenderRef": {"id": "t-1"}, "query": {"k": 3}, "filter": {}}, )" + ratings +
+          "\n");
+  CommandResult json = Cli({"eval", judgments, "--format=json"});
+  // A query that fails is reported, and its status is the exit code (1 + INVALID_ARGUMENT).
+  EXPECT_EQ(json.exit_code, 1 + static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT)) << json.Describe();
+  EXPECT_NE(json.out.find(R"({"query": "v1.0", "split": "", "rated": 2, "ndcg": 1.000000)"), std::string::npos)
+      << json.out;
+  EXPECT_NE(json.out.find(R"({"query": "query", "split": "", "rated": 2, "ndcg": 1.000000)"), std::string::npos)
+      << json.out;
+  EXPECT_NE(json.out.find(R"({"query": "none", "split": "", "rated": 2, "ndcg": 0.630930)"), std::string::npos)
+      << json.out;
+  EXPECT_NE(json.out.find("request: sets query and the deprecated filter; set them in query"), std::string::npos)
+      << json.out;
+}
+
 // Column of byte offset `at` of a line, in characters (labels may hold accents).
 size_t ColumnOf(const std::string& line, size_t at) {
   size_t column = 0;

@@ -50,7 +50,7 @@ TEST_F(ErasureTest, DeleteProfileErasesTheBytesFromTheStoreFiles) {
   v1::SuggestSuppliersRequest suggest;
   suggest.mutable_tender_profile()->set_kind(v1::PROFILE_KIND_TENDER);
   suggest.mutable_tender_profile()->mutable_needs()->add_cpv_codes("39130000");
-  suggest.set_k(10);
+  suggest.mutable_query()->set_k(10);
   v1::SuggestSuppliersResponse suggested;
   ASSERT_TRUE(matching_->SuggestSuppliers(Context().get(), suggest, &suggested).ok());
   EXPECT_FALSE(Contains(IdsOf(suggested.matches()), "erase-me"));

@@ -253,7 +253,7 @@ class LongCallsServerTest : public OnPostgres<TwoPartnerServerTest> {
     v1::SuggestSuppliersRequest request;
     request.mutable_tender_ref()->set_owner("partner-a");
     request.mutable_tender_ref()->set_id("tender");
-    request.set_k(2);
+    request.mutable_query()->set_k(2);
     v1::SuggestSuppliersResponse response;
     return matching_->SuggestSuppliers(As(key).get(), request, &response);
   }

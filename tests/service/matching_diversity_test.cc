@@ -52,9 +52,9 @@ class MatchingDiversityTest : public OnEachStore<ServerTest> {
   v1::SuggestSuppliersResponse Suggest(int k, const v1::Diversity& diversity = v1::Diversity()) {
     v1::SuggestSuppliersRequest request;
     request.mutable_tender_ref()->set_id("tender");
-    request.set_k(k);
-    request.mutable_filter()->set_max_distance_km(150);
-    *request.mutable_diversity() = diversity;
+    request.mutable_query()->set_k(k);
+    request.mutable_query()->mutable_filter()->set_max_distance_km(150);
+    *request.mutable_query()->mutable_diversity() = diversity;
     v1::SuggestSuppliersResponse response;
     grpc::Status status = matching_->SuggestSuppliers(Context().get(), request, &response);
     EXPECT_TRUE(status.ok()) << StatusText(status);
@@ -150,8 +150,8 @@ TEST_P(MatchingDiversityTest, OrganizationSizeIsStoredAndBadFieldsAreNamed) {
   auto error_of = [&](const v1::Diversity& diversity) {
     v1::SuggestSuppliersRequest request;
     request.mutable_tender_ref()->set_id("tender");
-    request.set_k(4);
-    *request.mutable_diversity() = diversity;
+    request.mutable_query()->set_k(4);
+    *request.mutable_query()->mutable_diversity() = diversity;
     v1::SuggestSuppliersResponse response;
     return matching_->SuggestSuppliers(Context().get(), request, &response);
   };

@@ -88,7 +88,7 @@ TEST_F(MatchingServiceTest, SuggestSuppliersByRefAndInlineGiveTheSameRanking) {
   v1::SuggestSuppliersRequest inline_request;
   *inline_request.mutable_tender_profile() = ZwolleTender("inline-query");
   inline_request.mutable_tender_profile()->clear_kind();  // may be left unspecified inline
-  inline_request.set_k(10);
+  inline_request.mutable_query()->set_k(10);
   v1::SuggestSuppliersResponse inline_response;
   status = matching_->SuggestSuppliers(Context().get(), inline_request, &inline_response);
   ASSERT_TRUE(status.ok()) << StatusText(status);
@@ -106,11 +106,12 @@ TEST_F(MatchingServiceTest, CpvChildOfTheTendersCodeRanksAboveAnotherDivision) {
   // The CPV facet alone (the labels in the text facet would blend other words in).
   v1::SuggestSuppliersRequest request;
   request.mutable_tender_ref()->set_id("t-zwolle");
-  request.set_k(10);
-  request.mutable_weights()->set_cpv(1);
+  request.mutable_query()->set_k(10);
+  request.mutable_query()->mutable_weights()->set_cpv(1);
   for (const char* facet : {"strategies", "materials", "certifications", "location", "text", "embedding"}) {
-    request.mutable_weights()->GetReflection()->SetDouble(request.mutable_weights(),
-                                                          request.weights().GetDescriptor()->FindFieldByName(facet), 0);
+    request.mutable_query()->mutable_weights()->GetReflection()->SetDouble(
+        request.mutable_query()->mutable_weights(), request.query().weights().GetDescriptor()->FindFieldByName(facet),
+        0);
   }
   v1::SuggestSuppliersResponse response;
   ASSERT_TRUE(matching_->SuggestSuppliers(Context().get(), request, &response).ok());
@@ -145,8 +146,8 @@ TEST_F(MatchingServiceTest, ExplanationNamesSharedStrategiesAndMaterials) {
                                        R"(, "strategies": ["refurbish", "R8"], "materials": ["furniture", "wood"])")});
   v1::SuggestSuppliersRequest request;  // strategies weigh 0 by default (docs/MATCHING.md): given a weight here
   request.mutable_tender_ref()->set_id("t-zwolle");
-  request.set_k(5);
-  request.mutable_weights()->set_strategies(0.2);
+  request.mutable_query()->set_k(5);
+  request.mutable_query()->mutable_weights()->set_strategies(0.2);
   v1::SuggestSuppliersResponse response;
   ASSERT_TRUE(matching_->SuggestSuppliers(Context().get(), request, &response).ok());
   ASSERT_EQ(response.matches_size(), 1);
@@ -327,7 +328,7 @@ TEST_F(MatchingServiceTest, SuggestTendersReturnsOpenTendersOnly) {
               tender("t-future", "2098-01-01T00:00:00Z", "2099-01-01T00:00:00Z"), Supplier("s-1", "39130000")});
   v1::SuggestTendersRequest request;
   request.mutable_supplier_ref()->set_id("s-1");
-  request.set_k(10);
+  request.mutable_query()->set_k(10);
   v1::SuggestTendersResponse response;
   grpc::Status status = matching_->SuggestTenders(Context().get(), request, &response);
   ASSERT_TRUE(status.ok()) << StatusText(status);
@@ -359,7 +360,7 @@ TEST_F(MatchingServiceTest, FindBuddiesIsDirectionalAndNeverReturnsTheSeeker) {
   auto find = [&](const std::string& id, v1::FindBuddiesResponse* response) {
     v1::FindBuddiesRequest request;
     request.mutable_buddy_ref()->set_id(id);
-    request.set_k(10);
+    request.mutable_query()->set_k(10);
     return matching_->FindBuddies(Context().get(), request, response);
   };
   v1::FindBuddiesResponse for_a, for_b;
@@ -398,7 +399,7 @@ TEST_F(MatchingServiceTest, FindSimilarBuyersRanksOtherBuyersByNeedsAndLeavesOut
               Supplier("s-near", "39130000", "Kampen")});
   v1::FindSimilarBuyersRequest request;
   request.mutable_buyer_ref()->set_id("t-zwolle");
-  request.set_k(10);
+  request.mutable_query()->set_k(10);
   v1::FindSimilarBuyersResponse response;
   ASSERT_TRUE(matching_->FindSimilarBuyers(Context().get(), request, &response).ok());
   const std::vector<std::string> ids = IdsOf(response.matches());
@@ -412,7 +413,7 @@ TEST_F(MatchingServiceTest, FindSimilarBuyersRanksOtherBuyersByNeedsAndLeavesOut
 
   v1::FindSimilarBuyersRequest supplier_query;
   supplier_query.mutable_buyer_ref()->set_id("s-near");
-  supplier_query.set_k(3);
+  supplier_query.mutable_query()->set_k(3);
   const grpc::Status wrong_kind = matching_->FindSimilarBuyers(Context().get(), supplier_query, &response);
   EXPECT_EQ(wrong_kind.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(wrong_kind.error_message().find("buyer_ref"), std::string::npos) << wrong_kind.error_message();

@@ -92,9 +92,9 @@ class RankProfileServiceTest : public OnEachStore<TwoPartnerServerTest> {
     v1::SuggestSuppliersRequest request;
     request.mutable_tender_ref()->set_owner("partner-a");
     request.mutable_tender_ref()->set_id(tender);
-    request.set_k(10);
-    request.set_rank_profile(rank_profile);
-    *request.mutable_weights() = weights;
+    request.mutable_query()->set_k(10);
+    request.mutable_query()->set_rank_profile(rank_profile);
+    *request.mutable_query()->mutable_weights() = weights;
     v1::SuggestSuppliersResponse response;
     grpc::Status status = matching_->SuggestSuppliers(As(key).get(), request, &response);
     EXPECT_TRUE(status.ok()) << StatusText(status);
@@ -277,8 +277,8 @@ TEST_P(RankProfileServiceTest, OnePartnersFeedbackAndProfilesNeverChangeAnothers
   v1::SuggestSuppliersRequest request;
   request.mutable_tender_ref()->set_owner("partner-a");
   request.mutable_tender_ref()->set_id(Tender(0));
-  request.set_k(10);
-  request.set_rank_profile("suppliers@1");
+  request.mutable_query()->set_k(10);
+  request.mutable_query()->set_rank_profile("suppliers@1");
   v1::SuggestSuppliersResponse response;
   EXPECT_TRUE(HasError(matching_->SuggestSuppliers(As(key_b_).get(), request, &response), grpc::StatusCode::NOT_FOUND,
                        "rank_profile: rank profile \"suppliers@1\" not found"));
@@ -298,8 +298,8 @@ TEST_P(RankProfileServiceTest, BadRequestsNameTheirField) {
     v1::SuggestSuppliersRequest request;
     request.mutable_tender_ref()->set_owner("partner-a");
     request.mutable_tender_ref()->set_id(Tender(0));
-    request.set_k(10);
-    request.set_rank_profile(choice);
+    request.mutable_query()->set_k(10);
+    request.mutable_query()->set_rank_profile(choice);
     v1::SuggestSuppliersResponse response;
     EXPECT_TRUE(HasError(matching_->SuggestSuppliers(As(key_a_).get(), request, &response),
                          grpc::StatusCode::INVALID_ARGUMENT, message))

@@ -78,7 +78,7 @@ class Replica {
     v1::SuggestSuppliersRequest request;
     request.mutable_tender_profile()->set_kind(v1::PROFILE_KIND_TENDER);
     request.mutable_tender_profile()->mutable_needs()->add_cpv_codes("39130000");
-    request.set_k(100);
+    request.mutable_query()->set_k(100);
     v1::SuggestSuppliersResponse response;
     EXPECT_TRUE(matching_->SuggestSuppliers(Context().get(), request, &response).ok());
     return response;

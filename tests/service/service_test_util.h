@@ -185,8 +185,8 @@ class ServerTest : public ::testing::Test {
                                 const v1::MatchFilter& filter = v1::MatchFilter()) {
     v1::SuggestSuppliersRequest request;
     request.mutable_tender_ref()->set_id(tender_id);
-    request.set_k(k);
-    *request.mutable_filter() = filter;
+    request.mutable_query()->set_k(k);
+    *request.mutable_query()->mutable_filter() = filter;
     return matching_->SuggestSuppliers(Context().get(), request, response);
   }
 

@@ -101,7 +101,7 @@ TEST_F(ValidationTest, MissingTenderIsNotFoundNamingTheRef) {
   EXPECT_TRUE(HasError(status, grpc::StatusCode::NOT_FOUND, "no-such-tender"));
 
   v1::SuggestSuppliersRequest no_tender;  // the oneof left unset
-  no_tender.set_k(5);
+  no_tender.mutable_query()->set_k(5);
   EXPECT_TRUE(HasError(matching_->SuggestSuppliers(Context().get(), no_tender, &response),
                        grpc::StatusCode::INVALID_ARGUMENT, "tender"));
 }
@@ -156,7 +156,7 @@ TEST_F(ValidationTest, BatchWithOneBadProfileLeavesNoneOfTheBatchStored) {
   v1::SuggestSuppliersRequest request;
   *request.mutable_tender_profile() =
       ProfileJson(R"({"id": "q", "location": {"municipality": "Zwolle"}, "needs": {"cpvCodes": ["39130000"]}})");
-  request.set_k(10);
+  request.mutable_query()->set_k(10);
   v1::SuggestSuppliersResponse response;
   status = matching_->SuggestSuppliers(Context().get(), request, &response);
   ASSERT_TRUE(status.ok()) << StatusText(status);

@@ -147,6 +147,7 @@ async function suggest({ maxKm = '0', certificates = '', spread = '', outOfReach
     page.waitForResponse((r) => r.url().endsWith('/v1/matching/suppliers:suggest')),
     page.click('#tender-form button[type=submit]')]);
   assert.strictEqual(response.status(), 200);
+  assert.strictEqual(response.request().postDataJSON().query.k, 10);
   const body = await response.json();
   await page.waitForFunction(
     () => /leveranciers|suppliers/.test(document.querySelector('#suppliers-status').textContent));

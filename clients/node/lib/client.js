@@ -4,7 +4,7 @@
 //
 //   const { Client } = require('circmatch-client');
 //   const client = new Client('127.0.0.1:50051', { apiKey: process.env.CIRCMATCH_API_KEY });
-//   const { matches } = await client.call('MatchingService', 'SuggestSuppliers', { tenderRef: { id: 'tender-0001' }, k: 5 });
+//   const { matches } = await client.call('MatchingService', 'SuggestSuppliers', { tenderRef: { id: 'tender-0001' }, query: { k: 5 } });
 'use strict';
 
 const fs = require('fs');
@@ -68,7 +68,7 @@ class Client {
   }
 
   suggestSuppliers(tenderId, k = 10, filter = undefined) {
-    return this.call('MatchingService', 'SuggestSuppliers', { tenderRef: { id: tenderId }, k, filter });
+    return this.call('MatchingService', 'SuggestSuppliers', { tenderRef: { id: tenderId }, query: { k, filter } });
   }
 
   pairBuddies(request) {

@@ -60,8 +60,8 @@ test('upsert then suggest suppliers, with explanations', async () => {
 test('errors carry the status name and the field', async () => {
   const client = new Client(server.address);
   try {
-    await assert.rejects(client.call('MatchingService', 'SuggestSuppliers', { tenderProfile: { needs: { cpvCodes: ['39130000'] } }, k: 0 }),
-      (error) => error instanceof CircmatchError && error.code === 'INVALID_ARGUMENT' && /\bk\b/.test(error.details));
+    await assert.rejects(client.call('MatchingService', 'SuggestSuppliers', { tenderProfile: { needs: { cpvCodes: ['39130000'] } }, query: { k: 0 } }),
+      (error) => error instanceof CircmatchError && error.code === 'INVALID_ARGUMENT' && /\bquery\.k\b/.test(error.details));
     await assert.rejects(client.call('ProfileService', 'GetProfile', { ref: { id: 'nobody' } }),
       (error) => error.code === 'NOT_FOUND');
   } finally {

@@ -157,25 +157,26 @@ class Client:
     def suggest_suppliers(self, tender_id: str = "", k: int = 10, tender: Optional[dict] = None,
                           filter: Optional[dict] = None, weights: Optional[dict] = None, owner: str = ""):
         """Suppliers for a stored tender (by id) or an inline one (a proto3 JSON dict), best first."""
-        request = matching_service_pb2.SuggestSuppliersRequest(k=k)
+        request = matching_service_pb2.SuggestSuppliersRequest(query=matching_service_pb2.MatchQuery(k=k))
         if tender is not None:
             request.tender_profile.CopyFrom(_profile(tender))
         else:
             request.tender_ref.CopyFrom(profile_pb2.ProfileRef(owner=owner, id=tender_id))
         if filter:
-            json_format.ParseDict(filter, request.filter)
+            json_format.ParseDict(filter, request.query.filter)
         if weights:
-            json_format.ParseDict(weights, request.weights)
+            json_format.ParseDict(weights, request.query.weights)
         return self._call(self.matching.SuggestSuppliers, request)
 
     def suggest_tenders(self, supplier_id: str, k: int = 10, owner: str = ""):
         request = matching_service_pb2.SuggestTendersRequest(
-            supplier_ref=profile_pb2.ProfileRef(owner=owner, id=supplier_id), k=k)
+            supplier_ref=profile_pb2.ProfileRef(owner=owner, id=supplier_id),
+            query=matching_service_pb2.MatchQuery(k=k))
         return self._call(self.matching.SuggestTenders, request)
 
     def find_buddies(self, buddy_id: str, k: int = 10, owner: str = ""):
         request = matching_service_pb2.FindBuddiesRequest(buddy_ref=profile_pb2.ProfileRef(owner=owner, id=buddy_id),
-                                                          k=k)
+                                                          query=matching_service_pb2.MatchQuery(k=k))
         return self._call(self.matching.FindBuddies, request)
 
     def pair_buddies(self, request: dict):
