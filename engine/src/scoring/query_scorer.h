@@ -76,6 +76,7 @@ class QueryScorer {
       __builtin_prefetch(&segment_.has_location[r]);
       __builtin_prefetch(segment_.location_xyz.data() + 3 * static_cast<size_t>(r));
       __builtin_prefetch(&segment_.radius_km[r]);
+      __builtin_prefetch(&segment_.reach_cosine[r]);
     }
   }
 
