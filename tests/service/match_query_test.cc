@@ -54,8 +54,8 @@ class MatchQueryTest : public ServerTest {
     status = call(with_deprecated, &by_deprecated);
     ASSERT_TRUE(status.ok()) << StatusText(status);
     EXPECT_GT(by_query.matches_size(), 0) << "nothing compared";
-    EXPECT_TRUE(MessageDifferencer::Equals(by_query, by_deprecated))
-        << by_query.ShortDebugString() << "\n  vs\n" << by_deprecated.ShortDebugString();
+    EXPECT_TRUE(MessageDifferencer::Equals(by_query, by_deprecated)) << by_query.ShortDebugString() << "\n  vs\n"
+                                                                     << by_deprecated.ShortDebugString();
   }
 };
 
@@ -126,7 +126,8 @@ TEST_F(MatchQueryTest, QueryAndADeprecatedFieldTogetherAreRefusedNamingThem) {
   request.set_rank_profile("builtin");
   v1::SuggestSuppliersResponse response;
   grpc::Status status = matching_->SuggestSuppliers(Context().get(), request, &response);
-  EXPECT_TRUE(HasError(status, grpc::StatusCode::INVALID_ARGUMENT, "query: set together with the deprecated filter, rank_profile"))
+  EXPECT_TRUE(HasError(status, grpc::StatusCode::INVALID_ARGUMENT,
+                       "query: set together with the deprecated filter, rank_profile"))
       << StatusText(status);
 
   v1::FindBuddiesRequest buddies;
