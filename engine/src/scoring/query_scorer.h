@@ -209,15 +209,15 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
   const auto is_seen = [&](int r) { return (seen[static_cast<size_t>(r) / 64] >> (r % 64)) & 1; };
   const auto mark_seen = [&](int r) { seen[static_cast<size_t>(r) / 64] |= uint64_t{1} << (r % 64); };
 
-  // The lists added up: every facet's but the text's, and the text's but those of the commonest words (in more
+  // The lists added up: every term's but those of the commonest (words, or CPV divisions and groups, in more
   // than a quarter of the rows), longest first, as long as what they could add together stays small: a common
-  // word's list is long and its values small, so its bound costs less than reading it, unless the text weighs
+  // term's list is long and its values small, so its bound costs less than reading it, unless its facet weighs
   // so much that the bound alone would reach the k-th score and every row would have to be read.
-  const double longest_text_list = 0.25 * segment.rows();
+  const double longest_read_list = 0.25 * segment.rows();
   QueryScorer::TermSet not_listed(scorer, false);
   std::vector<int> common;
   for (size_t t = 0; t < terms.size(); ++t) {
-    if (terms[t].facet == static_cast<int>(Facet::kText) && static_cast<double>(length(t)) > longest_text_list) {
+    if (static_cast<double>(length(t)) > longest_read_list) {
       common.push_back(static_cast<int>(t));
     }
   }
