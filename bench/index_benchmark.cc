@@ -268,10 +268,10 @@ const ListSets& ListSetsOf(int rows, bool dense) {
 void AddUp(benchmark::State& state, bool dense) {
   const int rows = static_cast<int>(state.range(0));
   const ListSets& lists = ListSetsOf(rows, dense);
-  std::vector<float> partial;
+  std::vector<float> partial, block_maxima;
   size_t i = 0;
   for (auto _ : state) {
-    internal::AddUpListByList(rows, lists.sets[i++ % lists.sets.size()], &partial);
+    internal::AddUpListByList(rows, lists.sets[i++ % lists.sets.size()], &partial, &block_maxima);
     benchmark::DoNotOptimize(partial.data());
   }
   state.SetItemsProcessed(state.iterations() * lists.entries_per_set);

@@ -59,9 +59,8 @@ TEST(ForEachAboveTest, VisitsExactlyTheEntriesAboveTheCutAsItRises) {
 TEST(ForEachAboveInBlocksTest, VisitsWhatAFullScanVisits) {
   for (int n : {0, 1, 15, 63, 64, 65, 127, 128, 129, 1000, 4099}) {
     const std::vector<float> values = RandomValues(n, 21 + static_cast<uint32_t>(n));
-    std::vector<float> maxima;
-    BlockMaxima(values.data(), values.size(), &maxima);
-    ASSERT_EQ(maxima.size(), (values.size() + kMaximaBlock - 1) / kMaximaBlock);
+    std::vector<float> maxima((values.size() + kMaximaBlock - 1) / kMaximaBlock);
+    BlockMaxima(values.data(), values.size(), maxima.data());
     for (size_t b = 0; b < maxima.size(); ++b) {
       const auto first = values.begin() + static_cast<std::ptrdiff_t>(b * kMaximaBlock);
       const auto last = values.begin() + static_cast<std::ptrdiff_t>(std::min(values.size(), (b + 1) * kMaximaBlock));
@@ -114,9 +113,14 @@ TEST(AddUpListByListTest, BoundsTheSumOverEachRowsListsTightlyFromAbove) {
     for (int r = 0; r < kRows; ++r) expected[r] += static_cast<double>(scale) * values[c][r];
     most_rounding += scale / (postings.List(c).dense_values().empty() ? 65535.0 : 255.0);
   }
-  std::vector<float> partial(3, 9.0f);  // stale contents of a reused buffer are overwritten
-  AddUpListByList(kRows, lists, &partial);
+  std::vector<float> partial(3, 9.0f), block_maxima(2, 9.0f);  // stale contents of reused buffers are overwritten
+  AddUpListByList(kRows, lists, &partial, &block_maxima);
   ASSERT_EQ(partial.size(), static_cast<size_t>(kRows));
+  // The maxima, taken a block of the lists' rows at a time, are those of the whole array (150,000 rows: the last
+  // of the 65,536-row blocks, and its last block of 64, are shorter).
+  std::vector<float> whole((partial.size() + kMaximaBlock - 1) / kMaximaBlock);
+  BlockMaxima(partial.data(), partial.size(), whole.data());
+  EXPECT_EQ(block_maxima, whole);
   int rounded_up = 0;
   for (int r = 0; r < kRows; ++r) {
     ASSERT_GE(partial[r], expected[r] - 1e-6) << "row " << r;
@@ -130,9 +134,10 @@ TEST(AddUpListByListTest, NoRowsIntoABufferThatNeverHeldAnyGivesNoScores) {
   // A segment without rows yet, on a thread whose buffer has no memory: its data() is null, which memset must
   // never get, even for 0 bytes (the asan preset stops at that undefined behaviour).
   PostingLists postings;
-  std::vector<float> partial;
-  AddUpListByList(0, {{postings.List(0), 1.0f}}, &partial);
+  std::vector<float> partial, block_maxima;
+  AddUpListByList(0, {{postings.List(0), 1.0f}}, &partial, &block_maxima);
   EXPECT_TRUE(partial.empty());
+  EXPECT_TRUE(block_maxima.empty());
 }
 
 TEST(RowsWithHighestPartialTest, TakesTheHighestPassingRowsHighestFirst) {
@@ -144,17 +149,18 @@ TEST(RowsWithHighestPartialTest, TakesTheHighestPassingRowsHighestFirst) {
   }
   std::stable_sort(expected.begin(), expected.end(), [&](int a, int b) { return partial[a] > partial[b]; });
   expected.resize(25);
-  std::vector<float> block_maxima;
-  const std::vector<int> got = RowsWithHighestPartial(partial, 25, passes, &block_maxima);
+  const auto maxima_of = [](const std::vector<float>& values) {
+    std::vector<float> maxima((values.size() + kMaximaBlock - 1) / kMaximaBlock);
+    BlockMaxima(values.data(), values.size(), maxima.data());
+    return maxima;
+  };
+  const std::vector<int> got = RowsWithHighestPartial(partial, maxima_of(partial), 25, passes);
   ASSERT_EQ(got.size(), expected.size());
   for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(partial[got[i]], partial[expected[i]]) << i;
   for (int r : got) EXPECT_TRUE(passes(r));
   // Fewer rows with a positive partial score than asked for: all of them.
   const std::vector<float> sparse = {0, 0.5f, 0, 0.25f};
-  EXPECT_EQ(RowsWithHighestPartial(
-                sparse, 3, [](int) { return true; }, &block_maxima),
-            (std::vector<int>{1, 3}));
-  EXPECT_EQ(block_maxima, std::vector<float>{0.5f});
+  EXPECT_EQ(RowsWithHighestPartial(sparse, maxima_of(sparse), 3, [](int) { return true; }), (std::vector<int>{1, 3}));
 }
 
 }  // namespace

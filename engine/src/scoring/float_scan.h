@@ -42,13 +42,13 @@ void ForEachAbove(const float* values, size_t n, const Cut& cut, const Visit& vi
   }
 }
 
-// The largest value of each block of kMaximaBlock consecutive values (the last block may be shorter), so a scan
-// can skip the blocks whose maximum is not above its cut (ForEachAboveInBlocks). A pass of its own, a short loop
-// of loads and maxima: taking them during a scan that also compares and visits made that scan slower.
+// The largest value of each block of kMaximaBlock consecutive values (the last block may be shorter) into
+// maxima[0, (n + kMaximaBlock - 1) / kMaximaBlock), so a scan can skip the blocks whose maximum is not above its
+// cut (ForEachAboveInBlocks). A loop of loads and maxima of its own: taking them during a scan that also compares
+// and visits made that scan slower.
 constexpr size_t kMaximaBlock = 64;
 
-inline void BlockMaxima(const float* values, size_t n, std::vector<float>* maxima) {
-  maxima->resize((n + kMaximaBlock - 1) / kMaximaBlock);
+inline void BlockMaxima(const float* values, size_t n, float* maxima) {
   size_t i = 0;
 #if defined(__SSE2__)
   for (; i + kMaximaBlock <= n; i += kMaximaBlock) {
@@ -59,11 +59,11 @@ inline void BlockMaxima(const float* values, size_t n, std::vector<float>* maxim
     }
     alignas(16) float lanes[4];
     _mm_store_ps(lanes, _mm_max_ps(_mm_max_ps(m[0], m[1]), _mm_max_ps(m[2], m[3])));
-    (*maxima)[i / kMaximaBlock] = std::max(std::max(lanes[0], lanes[1]), std::max(lanes[2], lanes[3]));
+    maxima[i / kMaximaBlock] = std::max(std::max(lanes[0], lanes[1]), std::max(lanes[2], lanes[3]));
   }
 #endif
   for (; i < n; i += kMaximaBlock) {
-    (*maxima)[i / kMaximaBlock] = *std::max_element(values + i, values + std::min(n, i + kMaximaBlock));
+    maxima[i / kMaximaBlock] = *std::max_element(values + i, values + std::min(n, i + kMaximaBlock));
   }
 }
 

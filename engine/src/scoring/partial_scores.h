@@ -28,12 +28,15 @@ struct ScaledList {
 };
 
 // Sets (*partial)[r] to the sum of scale * value over the lists holding row r (zero for the others), for r in
-// [0, rows). The lists keeping dense values (those held by an eighth of the rows or more) are added from them
-// first, many rows at a time (dense_list_kernel.h); the others after, entry by entry. Both go a block of the
-// posting lists' 65,536 rows at a time, so the block's partial scores (256 KiB) stay in the cache while every
-// list adds to them, instead of the whole array (4 MiB at 1M rows) going through it once per list.
-inline void AddUpListByList(int rows, absl::Span<const ScaledList> lists, std::vector<float>* partial) {
+// [0, rows), and `block_maxima` to their BlockMaxima. The lists keeping dense values (those held by an eighth of
+// the rows or more) are added from them first, many rows at a time (dense_list_kernel.h); the others after, entry
+// by entry. Both go a block of the posting lists' 65,536 rows at a time, so the block's partial scores (256 KiB)
+// stay in the cache while every list adds to them and its maxima are taken, instead of the whole array (4 MiB at
+// 1M rows) going through it once per list.
+inline void AddUpListByList(int rows, absl::Span<const ScaledList> lists, std::vector<float>* partial,
+                            std::vector<float>* block_maxima) {
   partial->resize(static_cast<size_t>(rows));
+  block_maxima->resize((static_cast<size_t>(rows) + kMaximaBlock - 1) / kMaximaBlock);
   std::vector<DenseList> dense_lists;
   std::vector<const ScaledList*> entry_lists;
   for (const ScaledList& scaled : lists) {
@@ -67,21 +70,22 @@ inline void AddUpListByList(int rows, absl::Span<const ScaledList> lists, std::v
         out[e.row_low] += step * static_cast<float>(e.value);
       }
     }
+    static_assert(kBlockRows % kMaximaBlock == 0);
+    BlockMaxima(out, static_cast<size_t>(block_rows), block_maxima->data() + first_row / kMaximaBlock);
   }
 }
 
-// Up to `count` rows passing `passes(r)` with the highest positive partial scores, highest first.
-// The largest partial score of each block of kMaximaBlock rows goes to `block_maxima`, for ForEachAboveInBlocks.
+// Up to `count` rows passing `passes(r)` with the highest positive partial scores, highest first; `block_maxima`
+// are the partial scores' BlockMaxima.
 template <typename Passes>
-std::vector<int> RowsWithHighestPartial(const std::vector<float>& partial, int count, const Passes& passes,
-                                        std::vector<float>* block_maxima) {
+std::vector<int> RowsWithHighestPartial(const std::vector<float>& partial, const std::vector<float>& block_maxima,
+                                        int count, const Passes& passes) {
   TopK<std::pair<float, int>, std::greater<>> top(std::max(count, 0), std::greater<>());
   // What a row must exceed to be kept.
   const auto floor = [&] {
     return count <= 0 ? std::numeric_limits<float>::infinity() : top.full() ? top.worst().first : 0.0f;
   };
-  BlockMaxima(partial.data(), partial.size(), block_maxima);
-  ForEachAboveInBlocks(partial.data(), partial.size(), *block_maxima, floor, [&](size_t i) {
+  ForEachAboveInBlocks(partial.data(), partial.size(), block_maxima, floor, [&](size_t i) {
     if (passes(static_cast<int>(i))) top.Push({partial[i], static_cast<int>(i)});
   });
   std::vector<int> rows;

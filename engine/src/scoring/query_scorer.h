@@ -237,14 +237,13 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
   const double unlisted_bound = not_listed.Bound();
   const double rest = not_listed.BoundOfRowsSharingOnly() + kMargin;
   if (!valued_lists.empty() && rest < 1.0) {
-    thread_local std::vector<float> partial;  // kept between queries: a fresh one costs page faults
-    AddUpListByList(segment.rows(), valued_lists, &partial);
+    thread_local std::vector<float> partial, block_maxima;  // kept between queries: fresh ones cost page faults
+    AddUpListByList(segment.rows(), valued_lists, &partial, &block_maxima);
     const auto visit_listed = [&](int r) {
       if (!passes(r)) return;
       keep(r, scorer.ScoreIfItMayReachFromListed(r, threshold(), partial[static_cast<size_t>(r)], unlisted_bound));
     };
-    thread_local std::vector<float> block_maxima;
-    for (int r : RowsWithHighestPartial(partial, 2 * k, passes, &block_maxima)) {
+    for (int r : RowsWithHighestPartial(partial, block_maxima, 2 * k, passes)) {
       mark_seen(r);
       visit_listed(r);
     }
