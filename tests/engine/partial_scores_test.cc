@@ -19,6 +19,12 @@ std::vector<float> RandomValues(int n, uint32_t seed) {
   return values;
 }
 
+std::vector<float> MaximaOf(const std::vector<float>& values) {
+  std::vector<float> maxima(MaximaCount(values.size()));
+  BlockMaxima(values.data(), values.size(), maxima.data());
+  return maxima;
+}
+
 // The entries `scan(cut, visit)` visits when its cut starts at `cut` and rises by `rise` with every visit, as
 // a top k's does.
 template <typename Scan>
@@ -59,8 +65,7 @@ TEST(ForEachAboveTest, VisitsExactlyTheEntriesAboveTheCutAsItRises) {
 TEST(ForEachAboveInBlocksTest, VisitsWhatAFullScanVisits) {
   for (int n : {0, 1, 15, 63, 64, 65, 127, 128, 129, 1000, 4099}) {
     const std::vector<float> values = RandomValues(n, 21 + static_cast<uint32_t>(n));
-    std::vector<float> maxima((values.size() + kMaximaBlock - 1) / kMaximaBlock);
-    BlockMaxima(values.data(), values.size(), maxima.data());
+    const std::vector<float> maxima = MaximaOf(values);
     for (size_t b = 0; b < maxima.size(); ++b) {
       const auto first = values.begin() + static_cast<std::ptrdiff_t>(b * kMaximaBlock);
       const auto last = values.begin() + static_cast<std::ptrdiff_t>(std::min(values.size(), (b + 1) * kMaximaBlock));
@@ -118,9 +123,7 @@ TEST(AddUpListByListTest, BoundsTheSumOverEachRowsListsTightlyFromAbove) {
   ASSERT_EQ(partial.size(), static_cast<size_t>(kRows));
   // The maxima, taken a block of the lists' rows at a time, are those of the whole array (150,000 rows: the last
   // of the 65,536-row blocks, and its last block of 64, are shorter).
-  std::vector<float> whole((partial.size() + kMaximaBlock - 1) / kMaximaBlock);
-  BlockMaxima(partial.data(), partial.size(), whole.data());
-  EXPECT_EQ(block_maxima, whole);
+  EXPECT_EQ(block_maxima, MaximaOf(partial));
   int rounded_up = 0;
   for (int r = 0; r < kRows; ++r) {
     ASSERT_GE(partial[r], expected[r] - 1e-6) << "row " << r;
@@ -149,18 +152,13 @@ TEST(RowsWithHighestPartialTest, TakesTheHighestPassingRowsHighestFirst) {
   }
   std::stable_sort(expected.begin(), expected.end(), [&](int a, int b) { return partial[a] > partial[b]; });
   expected.resize(25);
-  const auto maxima_of = [](const std::vector<float>& values) {
-    std::vector<float> maxima((values.size() + kMaximaBlock - 1) / kMaximaBlock);
-    BlockMaxima(values.data(), values.size(), maxima.data());
-    return maxima;
-  };
-  const std::vector<int> got = RowsWithHighestPartial(partial, maxima_of(partial), 25, passes);
+  const std::vector<int> got = RowsWithHighestPartial(partial, MaximaOf(partial), 25, passes);
   ASSERT_EQ(got.size(), expected.size());
   for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(partial[got[i]], partial[expected[i]]) << i;
   for (int r : got) EXPECT_TRUE(passes(r));
   // Fewer rows with a positive partial score than asked for: all of them.
   const std::vector<float> sparse = {0, 0.5f, 0, 0.25f};
-  EXPECT_EQ(RowsWithHighestPartial(sparse, maxima_of(sparse), 3, [](int) { return true; }), (std::vector<int>{1, 3}));
+  EXPECT_EQ(RowsWithHighestPartial(sparse, MaximaOf(sparse), 3, [](int) { return true; }), (std::vector<int>{1, 3}));
 }
 
 }  // namespace

@@ -17,6 +17,11 @@
 namespace circmatch {
 namespace internal {
 
+// How far ahead of its reads a list asks for its next bytes (dense values here, entries in partial_scores.h): the
+// query's lists are more streams at once than the hardware prefetcher follows (bench/README.md, "Dense lists
+// prefetched": 1 KiB gained more than 512 bytes, 2 or 4 KiB).
+inline constexpr int64_t kListPrefetchBytes = 1024;
+
 // One list's values by row and what a value step of it adds.
 struct DenseList {
   const uint8_t* values = nullptr;  // values[r] for rows r < size (0 where the list does not hold r)

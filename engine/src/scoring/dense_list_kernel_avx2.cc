@@ -18,8 +18,6 @@ inline __m256 Scaled(__m128i bytes, __m256 step) {
   return _mm256_mul_ps(step, _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes)));
 }
 
-constexpr int64_t kPrefetchAhead = 1024;
-
 // Thirty-two rows at a time, all lists into four registers of eight sums (four chains of additions, so each
 // waits less on the one before), stored once: no sum is read back from memory. The rows at the end, and those
 // past a list's values, go one at a time with the same operations.
@@ -32,10 +30,8 @@ void AddDenseListsAvx2(const DenseList* lists, int count, int64_t rows, float* p
       if (r >= list.size) continue;
       __m128i first, second;
       if (r + 32 <= list.size) {
-        // A line 1 KiB ahead, once per 64-byte line: with a stream per list, the hardware prefetcher alone leaves
-        // the loads waiting (bench/README.md, "Dense lists prefetched").
-        if ((r & 32) == 0 && r + kPrefetchAhead < list.size) {
-          _mm_prefetch(reinterpret_cast<const char*>(list.values + r + kPrefetchAhead), _MM_HINT_T0);
+        if ((r & 32) == 0 && r + kListPrefetchBytes < list.size) {  // once per 64-byte line
+          _mm_prefetch(reinterpret_cast<const char*>(list.values + r + kListPrefetchBytes), _MM_HINT_T0);
         }
         first = _mm_loadu_si128(reinterpret_cast<const __m128i*>(list.values + r));
         second = _mm_loadu_si128(reinterpret_cast<const __m128i*>(list.values + r + 16));

@@ -43,10 +43,13 @@ void ForEachAbove(const float* values, size_t n, const Cut& cut, const Visit& vi
 }
 
 // The largest value of each block of kMaximaBlock consecutive values (the last block may be shorter) into
-// maxima[0, (n + kMaximaBlock - 1) / kMaximaBlock), so a scan can skip the blocks whose maximum is not above its
+// maxima[0, MaximaCount(n)), so a scan can skip the blocks whose maximum is not above its
 // cut (ForEachAboveInBlocks). A loop of loads and maxima of its own: taking them during a scan that also compares
 // and visits made that scan slower.
 constexpr size_t kMaximaBlock = 64;
+
+// The number of blocks of kMaximaBlock that n values make.
+constexpr size_t MaximaCount(size_t n) { return (n + kMaximaBlock - 1) / kMaximaBlock; }
 
 inline void BlockMaxima(const float* values, size_t n, float* maxima) {
   size_t i = 0;

@@ -36,7 +36,7 @@ struct ScaledList {
 inline void AddUpListByList(int rows, absl::Span<const ScaledList> lists, std::vector<float>* partial,
                             std::vector<float>* block_maxima) {
   partial->resize(static_cast<size_t>(rows));
-  block_maxima->resize((static_cast<size_t>(rows) + kMaximaBlock - 1) / kMaximaBlock);
+  block_maxima->resize(MaximaCount(static_cast<size_t>(rows)));
   std::vector<DenseList> dense_lists;
   std::vector<const ScaledList*> entry_lists;
   for (const ScaledList& scaled : lists) {
@@ -68,9 +68,10 @@ inline void AddUpListByList(int rows, absl::Span<const ScaledList> lists, std::v
       const float step = entry_lists[l]->scale * PostingList::kValueStep;
       const absl::Span<const PostingList::Entry> entries =
           entry_lists[l]->list.EntriesOfBlock(first_row >> 16, &cursors[l]);
-      // Entries 1 KiB ahead asked for once per 64-byte line: the lists are as many streams as the hardware
-      // prefetcher follows only partly (bench/README.md, "Entry lists prefetched").
-      constexpr size_t kLine = 64 / sizeof(PostingList::Entry), kAhead = 1024 / sizeof(PostingList::Entry);
+      // Entries asked for ahead, once per 64-byte line, as the dense kernel does (bench/README.md, "Entry lists
+      // prefetched").
+      constexpr size_t kLine = 64 / sizeof(PostingList::Entry),
+                       kAhead = kListPrefetchBytes / sizeof(PostingList::Entry);
       for (size_t i = 0; i < entries.size(); ++i) {
         if (i % kLine == 0 && i + kAhead < entries.size()) __builtin_prefetch(&entries[i + kAhead]);
         out[entries[i].row_low] += step * static_cast<float>(entries[i].value);
