@@ -2,7 +2,8 @@
 // server takes them: JsonStringToMessage into the request message, the message serialized and parsed again (the
 // gateway hands it to the gRPC handler as bytes), then what the handler does before it reads the store: refs as
 // keys (CallerKeyFromRef), an inline profile converted and normalized (ProfileFromProto, so NormalizeProfile),
-// k / weights / filter as MatchParams (MatchParamsFromProto) and resolved for the query (ResolveParams); and the
+// the MatchQuery read from `query` or the deprecated fields (MatchQueryOf), its k / weights / filter as
+// MatchParams (MatchParamsFromProto) and resolved for the query (ResolveParams); and the
 // match itself against an index of sample profiles. How the HTTP request becomes the body (path, query, headers)
 // is left out: the gateway is being rewritten.
 //
@@ -37,6 +38,7 @@
 #include "circmatch/v1/pairing_service.pb.h"
 #include "circmatch/v1/profile_service.pb.h"
 #include "fuzz/fuzz_util.h"
+#include "service/convert/match_query.h"
 #include "service/convert/profile_conversion.h"
 #include "service/store/access.h"
 
@@ -217,7 +219,10 @@ void Ranked(const Request& request, MatchType type, const Query& spec, const v1:
             const v1::Profile* inline_profile) {
   std::optional<Profile> query = ResolveQuery(ref, inline_profile, spec);
   if (!query.has_value()) return;
-  std::optional<MatchParams> params = Params(type, request.k(), request.weights(), request.filter());
+  const absl::StatusOr<circmatch::service::RequestedMatchQuery> requested = circmatch::service::MatchQueryOf(request);
+  if (!requested.ok()) return;
+  const v1::MatchQuery& match_query = requested->query;
+  std::optional<MatchParams> params = Params(type, match_query.k(), match_query.weights(), match_query.filter());
   if (!params.has_value()) return;
   (void)circmatch::ResolveParams(*GetFixture().context.vocabulary, *query, *params, kEmbeddingDimension);
   Match(*GetFixture().out_of_order, GetFixture().row_order.get(), *query, *params);
