@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "service/convert/match_query.h"
 
 namespace circmatch::eval {
 namespace {
@@ -207,27 +208,9 @@ absl::StatusOr<std::unique_ptr<google::protobuf::Message>> ParseJudgedRequest(co
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("request: not a ", method, " request: ", std::string(parsed.message())));
   }
-  // The deprecated fields of v1.0 bear the names of MatchQuery's fields.
-  const pb::Reflection* reflection = request->GetReflection();
-  const bool had_query = reflection->HasField(*request, query_field);
-  v1::MatchQuery* match_query = MatchQueryIn(request.get());
-  for (int f = 0; f < v1::MatchQuery::descriptor()->field_count(); ++f) {
-    const pb::FieldDescriptor* to = v1::MatchQuery::descriptor()->field(f);
-    const pb::FieldDescriptor* from = type->FindFieldByName(to->name());
-    if (from == nullptr || !reflection->HasField(*request, from)) continue;
-    if (had_query) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("request: sets query and the deprecated ", from->name(), "; set them in query"));
-    }
-    if (to->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE) {
-      match_query->GetReflection()->MutableMessage(match_query, to)->CopyFrom(reflection->GetMessage(*request, from));
-    } else if (to->cpp_type() == pb::FieldDescriptor::CPPTYPE_INT32) {
-      match_query->GetReflection()->SetInt32(match_query, to, reflection->GetInt32(*request, from));
-    } else {
-      match_query->GetReflection()->SetString(match_query, to, reflection->GetString(*request, from));
-    }
-    reflection->ClearField(request.get(), from);
-  }
+  // Written as v1.0 judged sets are, with k, filter, ... beside the query side.
+  const absl::Status moved = service::MoveDeprecatedIntoQuery(request.get());
+  if (!moved.ok()) return absl::InvalidArgumentError(absl::StrCat("request: ", moved.message()));
   return request;
 }
 

@@ -1,5 +1,6 @@
 #include "service/convert/match_query.h"
 
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -35,7 +36,30 @@ absl::StatusOr<RequestedMatchQuery> Read(const Request& request) {
   return read;
 }
 
+// Replaces the request's deprecated fields with the query they make.
+template <typename Request>
+absl::Status MoveInto(Request* request) {
+  absl::StatusOr<RequestedMatchQuery> read = Read(*request);
+  if (!read.ok()) return read.status();
+  *request->mutable_query() = std::move(read->query);
+  request->clear_k();
+  request->clear_weights();
+  request->clear_filter();
+  request->clear_rank_profile();
+  request->clear_diversity();
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+absl::Status MoveDeprecatedIntoQuery(google::protobuf::Message* request) {
+  if (auto* r = dynamic_cast<v1::SuggestSuppliersRequest*>(request)) return MoveInto(r);
+  if (auto* r = dynamic_cast<v1::SuggestTendersRequest*>(request)) return MoveInto(r);
+  if (auto* r = dynamic_cast<v1::FindBuddiesRequest*>(request)) return MoveInto(r);
+  if (auto* r = dynamic_cast<v1::FindSimilarBuyersRequest*>(request)) return MoveInto(r);
+  return absl::InvalidArgumentError(
+      absl::StrCat("method: ", request->GetDescriptor()->full_name(), " is not a ranked matching request"));
+}
 
 absl::StatusOr<RequestedMatchQuery> MatchQueryOf(const v1::SuggestSuppliersRequest& request) { return Read(request); }
 absl::StatusOr<RequestedMatchQuery> MatchQueryOf(const v1::SuggestTendersRequest& request) { return Read(request); }

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "circmatch/v1/matching_service.pb.h"
 
@@ -24,6 +25,11 @@ absl::StatusOr<RequestedMatchQuery> MatchQueryOf(const v1::SuggestSuppliersReque
 absl::StatusOr<RequestedMatchQuery> MatchQueryOf(const v1::SuggestTendersRequest& request);
 absl::StatusOr<RequestedMatchQuery> MatchQueryOf(const v1::FindBuddiesRequest& request);
 absl::StatusOr<RequestedMatchQuery> MatchQueryOf(const v1::FindSimilarBuyersRequest& request);
+
+// Moves the deprecated fields of one of the four requests, held as a Message, into its `query` (what MatchQueryOf
+// reads), for code that handles the requests by reflection (eval's judged requests). MatchQueryOf's
+// INVALID_ARGUMENT, or `method: ...` for a message of another type.
+absl::Status MoveDeprecatedIntoQuery(google::protobuf::Message* request);
 
 }  // namespace circmatch::service
 

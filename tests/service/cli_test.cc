@@ -261,7 +261,8 @@ TEST_F(CliTest, EvalReadsTheQueryOfAJudgedRequestInEitherForm) {
       << json.out;
   EXPECT_NE(json.out.find(R"({"query": "none", "split": "", "rated": 2, "ndcg": 0.630930)"), std::string::npos)
       << json.out;
-  EXPECT_NE(json.out.find("request: sets query and the deprecated filter; set them in query"), std::string::npos)
+  EXPECT_NE(json.out.find("request: query: set together with the deprecated filter; set them in query"),
+            std::string::npos)
       << json.out;
 }
 
