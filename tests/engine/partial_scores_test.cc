@@ -161,5 +161,25 @@ TEST(RowsWithHighestPartialTest, TakesTheHighestPassingRowsHighestFirst) {
   EXPECT_EQ(RowsWithHighestPartial(sparse, MaximaOf(sparse), 3, [](int) { return true; }), (std::vector<int>{1, 3}));
 }
 
+// Scores rising along the rows and a filter that most rows fail: tested in row order with a floor rising from
+// 0, nearly every row would be tested (each new row beats the floor); in bands from the highest score down, only
+// rows of the last kept row's band or above are.
+TEST(RowsWithHighestPartialTest, TestsNoRowBelowTheBandOfTheLastKept) {
+  constexpr int kRows = 20000;
+  std::vector<float> partial(kRows);
+  for (int r = 0; r < kRows; ++r) partial[static_cast<size_t>(r)] = static_cast<float>(r + 1) / kRows;
+  std::vector<int> tested;
+  const auto passes = [&](int r) {
+    tested.push_back(r);
+    return r % 10 == 0;
+  };
+  const std::vector<int> got = RowsWithHighestPartial(partial, MaximaOf(partial), 20, passes);
+  ASSERT_EQ(got.size(), 20u);
+  EXPECT_EQ(got.front(), kRows - 10);
+  EXPECT_EQ(got.back(), kRows - 200);
+  const float last_kept = partial[static_cast<size_t>(got.back())];
+  for (int r : tested) ASSERT_GT(partial[static_cast<size_t>(r)], kPartialBandRatio * last_kept) << "row " << r;
+}
+
 }  // namespace
 }  // namespace circmatch::internal
