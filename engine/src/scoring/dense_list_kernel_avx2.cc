@@ -13,42 +13,39 @@ namespace circmatch {
 namespace internal {
 namespace {
 
-// The values of the eight rows at `bytes`, as floats times `step`.
-inline __m256 Scaled(const uint8_t* bytes, __m256 step) {
-  const __m128i eight = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(bytes));
-  return _mm256_mul_ps(step, _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(eight)));
+// The values of eight rows from `bytes` (the low eight bytes), as floats times `step`.
+inline __m256 Scaled(__m128i bytes, __m256 step) {
+  return _mm256_mul_ps(step, _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes)));
 }
 
 // Thirty-two rows at a time, all lists into four registers of eight sums (four chains of additions, so each
-// waits less on the one before), stored once: no sum is read back from memory. Each eight bytes go straight
-// from memory into their widening, and up to the shortest list no list's length is tested. Where a list's values
-// end among the 32 rows, the rest count as 0; the rows at the end go one at a time with the same operations.
+// waits less on the one before), stored once: no sum is read back from memory. The rows at the end, and those
+// past a list's values, go one at a time with the same operations.
 void AddDenseListsAvx2(const DenseList* lists, int count, int64_t rows, float* partial) {
-  int64_t all_hold = rows;
-  for (int j = 0; j < count; ++j) all_hold = lists[j].size < all_hold ? lists[j].size : all_hold;
   int64_t r = 0;
   for (; r + 32 <= rows; r += 32) {
-    if ((r & 32) == 0) {  // once per 64-byte line
-      for (int j = 0; j < count; ++j) {
-        if (r + kListPrefetchBytes < lists[j].size) {
-          _mm_prefetch(reinterpret_cast<const char*>(lists[j].values + r + kListPrefetchBytes), _MM_HINT_T0);
-        }
-      }
-    }
     __m256 sums[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
-    alignas(16) uint8_t padded[32];
     for (int j = 0; j < count; ++j) {
       const DenseList& list = lists[j];
-      const uint8_t* values = list.values + r;
-      if (r + 32 > all_hold) {
-        if (r >= list.size) continue;
-        if (r + 32 > list.size) {
-          for (int64_t i = 0; i < 32; ++i) padded[i] = r + i < list.size ? values[i] : 0;
-          values = padded;
+      if (r >= list.size) continue;
+      __m128i first, second;
+      if (r + 32 <= list.size) {
+        if ((r & 32) == 0 && r + kListPrefetchBytes < list.size) {  // once per 64-byte line
+          _mm_prefetch(reinterpret_cast<const char*>(list.values + r + kListPrefetchBytes), _MM_HINT_T0);
         }
+        first = _mm_loadu_si128(reinterpret_cast<const __m128i*>(list.values + r));
+        second = _mm_loadu_si128(reinterpret_cast<const __m128i*>(list.values + r + 16));
+      } else {  // the list's values end among these rows: the rest count as 0
+        alignas(16) uint8_t bytes[32] = {};
+        for (int64_t i = r; i < list.size; ++i) bytes[i - r] = list.values[i];
+        first = _mm_load_si128(reinterpret_cast<const __m128i*>(bytes));
+        second = _mm_load_si128(reinterpret_cast<const __m128i*>(bytes + 16));
       }
       const __m256 step = _mm256_set1_ps(list.step);
-      for (int i = 0; i < 4; ++i) sums[i] = _mm256_add_ps(sums[i], Scaled(values + 8 * i, step));
+      sums[0] = _mm256_add_ps(sums[0], Scaled(first, step));
+      sums[1] = _mm256_add_ps(sums[1], Scaled(_mm_srli_si128(first, 8), step));
+      sums[2] = _mm256_add_ps(sums[2], Scaled(second, step));
+      sums[3] = _mm256_add_ps(sums[3], Scaled(_mm_srli_si128(second, 8), step));
     }
     for (int i = 0; i < 4; ++i) _mm256_storeu_ps(partial + r + 8 * i, sums[i]);
   }
