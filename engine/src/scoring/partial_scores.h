@@ -33,9 +33,9 @@ struct ScaledList {
 };
 
 // Adds step * value to out[row_low] for each of `entries`, in their order. A line of 16 entries at a time: their
-// products first, all together (the compiler makes them a few vector instructions), then the scattered adds, so
-// an entry costs its add and little else; one at a time, converting and multiplying each value took most of
-// the instructions an entry ran (bench/README.md, "Entry lists a line at a time").
+// products first, four to a register, then the scattered adds, so an entry costs its add and little else; one
+// at a time, the conversion, the multiply and the prefetch test took most of the 15 instructions an entry ran
+// (bench/README.md, "Entry lists a line at a time").
 inline void AddEntries(absl::Span<const PostingList::Entry> entries, float step, float* out) {
   static_assert(sizeof(PostingList::Entry) == 4 && offsetof(PostingList::Entry, value) == 2);
   constexpr size_t kLine = 64 / sizeof(PostingList::Entry), kAhead = kListPrefetchBytes / sizeof(PostingList::Entry);
@@ -115,8 +115,9 @@ inline constexpr float kPartialBandRatio = 0.8f;
 // The calls of `passes` are the costly part (each a few cache misses), so the rows are tested in bands of partial
 // score from the highest down, each band in row order above a floor that rises as rows pass, until `count` have
 // passed: a row is tested only if it lies above the count-th passing row's band. In one pass in row order, with
-// the floor rising from 0, a filter that most rows fail (reach, a distance limit, a certificate) had most rows'
-// best tested, some 1,500 per query at 1M (bench/README.md, "Rows tested in bands").
+// the floor rising from 0, the best rows of the early part were tested one after the other when most rows fail
+// the filter (reach, a distance limit, a certificate): 1,457 rows a query in the latency benchmark at 1M, 352
+// in bands (bench/README.md, "Rows tested in bands").
 template <typename Passes>
 std::vector<int> RowsWithHighestPartial(const std::vector<float>& partial, const std::vector<float>& block_maxima,
                                         int count, const Passes& passes) {
