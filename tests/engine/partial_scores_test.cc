@@ -143,6 +143,8 @@ TEST(AddUpListByListTest, NoRowsIntoABufferThatNeverHeldAnyGivesNoScores) {
   EXPECT_TRUE(block_maxima.empty());
 }
 
+const auto kNoPrefetch = [](int) {};
+
 TEST(RowsWithHighestPartialTest, TakesTheHighestPassingRowsHighestFirst) {
   const std::vector<float> partial = RandomValues(5000, 3);
   const auto passes = [](int r) { return r % 3 != 0; };
@@ -152,13 +154,15 @@ TEST(RowsWithHighestPartialTest, TakesTheHighestPassingRowsHighestFirst) {
   }
   std::stable_sort(expected.begin(), expected.end(), [&](int a, int b) { return partial[a] > partial[b]; });
   expected.resize(25);
-  const std::vector<int> got = RowsWithHighestPartial(partial, MaximaOf(partial), 25, passes);
+  const std::vector<int> got = RowsWithHighestPartial(partial, MaximaOf(partial), 25, passes, kNoPrefetch);
   ASSERT_EQ(got.size(), expected.size());
   for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(partial[got[i]], partial[expected[i]]) << i;
   for (int r : got) EXPECT_TRUE(passes(r));
   // Fewer rows with a positive partial score than asked for: all of them.
   const std::vector<float> sparse = {0, 0.5f, 0, 0.25f};
-  EXPECT_EQ(RowsWithHighestPartial(sparse, MaximaOf(sparse), 3, [](int) { return true; }), (std::vector<int>{1, 3}));
+  EXPECT_EQ(RowsWithHighestPartial(
+                sparse, MaximaOf(sparse), 3, [](int) { return true; }, kNoPrefetch),
+            (std::vector<int>{1, 3}));
 }
 
 // Scores rising along the rows and a filter that most rows fail: tested in row order with a floor rising from
@@ -173,12 +177,30 @@ TEST(RowsWithHighestPartialTest, TestsNoRowBelowTheBandOfTheLastKept) {
     tested.push_back(r);
     return r % 10 == 0;
   };
-  const std::vector<int> got = RowsWithHighestPartial(partial, MaximaOf(partial), 20, passes);
+  const std::vector<int> got = RowsWithHighestPartial(partial, MaximaOf(partial), 20, passes, kNoPrefetch);
   ASSERT_EQ(got.size(), 20u);
   EXPECT_EQ(got.front(), kRows - 10);
   EXPECT_EQ(got.back(), kRows - 200);
   const float last_kept = partial[static_cast<size_t>(got.back())];
   for (int r : tested) ASSERT_GT(partial[static_cast<size_t>(r)], kPartialBandRatio * last_kept) << "row " << r;
+}
+
+// The rows are tested a batch at a time, each batch's reads asked for first, and every row tested was asked for
+// before; the batching tests exactly the rows a test one at a time would (none the floor has risen above).
+TEST(RowsWithHighestPartialTest, AsksForEachRowsReadsBeforeTestingIt) {
+  const std::vector<float> partial = RandomValues(5000, 7);
+  std::vector<int> asked, tested;
+  const auto passes = [&](int r) {
+    EXPECT_NE(std::find(asked.begin(), asked.end(), r), asked.end()) << "row " << r << " tested before asked for";
+    tested.push_back(r);
+    return r % 4 == 0;
+  };
+  const std::vector<int> got =
+      RowsWithHighestPartial(partial, MaximaOf(partial), 30, passes, [&](int r) { asked.push_back(r); });
+  ASSERT_EQ(got.size(), 30u);
+  // A row is tested only while above the floor: the 30th kept row's partial score once 30 have passed.
+  const float last_kept = partial[static_cast<size_t>(got.back())];
+  for (int r : tested) EXPECT_GE(partial[static_cast<size_t>(r)], kPartialBandRatio * last_kept) << "row " << r;
 }
 
 }  // namespace

@@ -213,8 +213,9 @@ class Index::Impl {
       const auto threshold = [&] {
         return top.full() ? std::max<double>(top.worst().score, params.filter.min_score) : params.filter.min_score;
       };
+      const auto prefetch_passes = [&](int r) { filter.Prefetch(segment, r); };
       const int64_t rows_scored = internal::VisitRowsThatCanEnter(
-          segment, scorer, params.k, options_.out_of_order_fraction, passes, threshold, consider);
+          segment, scorer, params.k, options_.out_of_order_fraction, passes, prefetch_passes, threshold, consider);
       if (!interrupted.ok()) return interrupted;
 
       result.index_version = ViewVersionLocked(params.viewer);
@@ -420,6 +421,20 @@ class Index::Impl {
         if (cosine < query_reach_cosine) return false;
       }
       return true;
+    }
+    // Asks for what Passes(s, r) reads, so the reads of several rows overlap.
+    void Prefetch(const internal::Segment& s, int r) const {
+      __builtin_prefetch(&s.alive[r]);
+      __builtin_prefetch(&s.owner_id[r]);
+      __builtin_prefetch(&s.shared[r]);
+      if (check_open && !s.windows.empty()) __builtin_prefetch(&s.windows[r]);
+      if (!excluded_organizations.empty()) __builtin_prefetch(&s.organization_id[r]);
+      if (check_certifications) __builtin_prefetch(&s.certification_ends[r]);
+      if ((check_near || check_row_reach || query_reach_km > 0) && point) {
+        __builtin_prefetch(&s.has_location[r]);
+        __builtin_prefetch(s.location_xyz.data() + 3 * static_cast<size_t>(r));
+        if (check_row_reach) __builtin_prefetch(&s.reach_cosine[r]);
+      }
     }
     // The filters on the scored distance (NaN: no point on either side) of row r.
     bool PassesDistance(const internal::Segment& s, int r, double distance_km) const {

@@ -6,6 +6,7 @@
 #define CIRCMATCH_ENGINE_SCORING_PARTIAL_SCORES_H_
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstring>
 #include <functional>
@@ -110,30 +111,46 @@ inline void AddUpListByList(int rows, absl::Span<const ScaledList> lists, std::v
 inline constexpr float kPartialBandRatio = 0.8f;
 
 // Up to `count` rows passing `passes(r)` with the highest positive partial scores, highest first; `block_maxima`
-// are the partial scores' BlockMaxima.
+// are the partial scores' BlockMaxima. `prefetch(r)` asks for what `passes(r)` will read.
 //
 // The calls of `passes` are the costly part (each a few cache misses), so the rows are tested in bands of partial
 // score from the highest down, each band in row order above a floor that rises as rows pass, until `count` have
 // passed: a row is tested only if it lies above the count-th passing row's band. In one pass in row order, with
 // the floor rising from 0, the best rows of the early part were tested one after the other when most rows fail
 // the filter (reach, a distance limit, a certificate): 1,457 rows a query in the latency benchmark at 1M, 352
-// in bands (bench/README.md, "Rows tested in bands").
-template <typename Passes>
+// in bands (bench/README.md, "Rows tested in bands"). The rows of a band are tested eight at a time, their reads
+// asked for together first, so their cache misses overlap instead of following one another ("Filter reads
+// asked for together"); each is still tested only if it is above the floor when its turn comes.
+template <typename Passes, typename Prefetch>
 std::vector<int> RowsWithHighestPartial(const std::vector<float>& partial, const std::vector<float>& block_maxima,
-                                        int count, const Passes& passes) {
+                                        int count, const Passes& passes, const Prefetch& prefetch) {
   if (count <= 0) return {};
   // Below this share of the highest score, the last band goes down to 0.
   constexpr float kLowestBand = 1.0f / 64;
   TopK<std::pair<float, int>, std::greater<>> top(count, std::greater<>());
+  constexpr int kBatch = 8;
+  std::array<int, kBatch> batch;
+  int batched = 0;
   const float highest = block_maxima.empty() ? 0.0f : *std::max_element(block_maxima.begin(), block_maxima.end());
   float upper = std::numeric_limits<float>::infinity();
   for (float lower = highest * kPartialBandRatio;; lower *= kPartialBandRatio) {
     if (lower < highest * kLowestBand) lower = 0;
     // What a row must exceed to be tested in this band.
     const auto floor = [&] { return top.full() ? std::max(lower, top.worst().first) : lower; };
+    const auto test_batch = [&] {
+      for (int i = 0; i < batched; ++i) prefetch(batch[i]);
+      for (int i = 0; i < batched; ++i) {
+        const float p = partial[static_cast<size_t>(batch[i])];
+        if (p > floor() && passes(batch[i])) top.Push({p, batch[i]});
+      }
+      batched = 0;
+    };
     ForEachAboveInBlocks(partial.data(), partial.size(), block_maxima, floor, [&](size_t i) {
-      if (partial[i] <= upper && passes(static_cast<int>(i))) top.Push({partial[i], static_cast<int>(i)});
+      if (partial[i] > upper) return;
+      batch[batched++] = static_cast<int>(i);
+      if (batched == kBatch) test_batch();
     });
+    test_batch();
     if (top.full() || lower == 0) break;
     upper = lower;
   }

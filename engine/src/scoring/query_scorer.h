@@ -172,9 +172,10 @@ class QueryScorer {
 };
 
 // Calls `consider(r, score)` for every row of `segment` that passes `passes(r)` (the filters that need no
-// score) and could score at least `threshold()` (re-read as `consider` raises it), each at most once; `k` is
-// how many rows `consider` keeps. Rows below it may be considered too (none above is missed). Returns the
-// number of rows scored. Every row is scored through ScoreIfItMayReach(FromListed), so most are given up early.
+// score; `prefetch_passes(r)` asks for what it reads) and could score at least `threshold()` (re-read as `consider`
+// raises it), each at most once; `k` is how many rows `consider` keeps. Rows below it may be considered too (none above
+// is missed). Returns the number of rows scored. Every row is scored through ScoreIfItMayReach(FromListed), so most are
+// given up early.
 //
 // First the query's lists (all but those of the text's common words) are added up list by list into a partial
 // score per row, and the 2k passing rows with the highest are scored, which sets the threshold. If the common
@@ -186,9 +187,10 @@ class QueryScorer {
 // (a visit out of order misses the cache on every row). Then the rest in row order: only the rows of a cover
 // (the shortest lists such that a row sharing none of them cannot reach the threshold) when those lists hold
 // fewer entries than the segment has rows, else every row.
-template <typename Passes, typename Threshold, typename Consider>
+template <typename Passes, typename PrefetchPasses, typename Threshold, typename Consider>
 int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer, int k, double out_of_order_fraction,
-                              const Passes& passes, const Threshold& threshold, const Consider& consider) {
+                              const Passes& passes, const PrefetchPasses& prefetch_passes, const Threshold& threshold,
+                              const Consider& consider) {
   constexpr double kMargin = QueryScorer::kBoundMargin;
   // The most the words whose lists are bounded instead of read may add to a score.
   constexpr double kMaxUnlistedBound = 0.05;
@@ -243,7 +245,7 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
       if (!passes(r)) return;
       keep(r, scorer.ScoreIfItMayReachFromListed(r, threshold(), partial[static_cast<size_t>(r)], unlisted_bound));
     };
-    for (int r : RowsWithHighestPartial(partial, block_maxima, 2 * k, passes)) {
+    for (int r : RowsWithHighestPartial(partial, block_maxima, 2 * k, passes, prefetch_passes)) {
       mark_seen(r);
       visit_listed(r);
     }
@@ -256,7 +258,10 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
       std::array<int, kBatch> batch;
       int batched = 0;
       const auto visit_batch = [&] {
-        for (int i = 0; i < batched; ++i) scorer.Prefetch(batch[i]);
+        for (int i = 0; i < batched; ++i) {
+          prefetch_passes(batch[i]);
+          scorer.Prefetch(batch[i]);
+        }
         for (int i = 0; i < batched; ++i) visit_listed(batch[i]);
         batched = 0;
       };
