@@ -45,7 +45,11 @@ class QueryExplainer {
   const Profile& query_;
   const MatchParams& params_;
   const ResolvedParams& resolved_;
-  std::vector<std::string> query_terms_;  // the analyzed text of the query
+  // What the query side asks, the same for every candidate: its analyzed text, the strategies it wants (tagged or
+  // evidenced) and the certificates it wants (held form: ladder levels implied).
+  std::vector<std::string> query_terms_;
+  std::vector<int> wanted_strategies_;
+  std::vector<std::string> wanted_certifications_;
 };
 
 }  // namespace circmatch

@@ -109,7 +109,10 @@ QueryExplainer::QueryExplainer(const Vectorizer& vectorizer, const Profile& quer
       query_(query),
       params_(params),
       resolved_(resolved),
-      query_terms_(vectorizer.TextTerms(QueryFacets(params.type, query))) {}
+      query_terms_(vectorizer.TextTerms(QueryFacets(params.type, query))),
+      wanted_strategies_(QueryFacets(params.type, query).TaggedOrEvidencedStrategies()),
+      wanted_certifications_(
+          vectorizer.vocabulary().HeldCertifications(QueryFacets(params.type, query).CertificationsAndNamed())) {}
 
 Explanation QueryExplainer::Explain(const Profile& candidate, const PairSimilarity& pair) const {
   const Vocabulary& vocabulary = vectorizer_.vocabulary();
@@ -130,16 +133,15 @@ Explanation QueryExplainer::Explain(const Profile& candidate, const PairSimilari
 
   const FacetValues& q = QueryFacets(params_.type, query_);
   e.cpv_matches = MatchCpv(vocabulary, q, c);
-  const std::vector<int> wanted_strategies = q.TaggedOrEvidencedStrategies();
   const std::vector<int> shown = c.TaggedOrEvidencedStrategies();
-  for (int r : wanted_strategies) {
+  for (int r : wanted_strategies_) {
     if (std::binary_search(shown.begin(), shown.end(), r)) e.shared_strategies.push_back(absl::StrCat("R", r));
   }
   const TextAnalyzer& analyzer = vocabulary.text_analyzer();
   for (const ConceptHit& hit : hits) {
     const TextConcept& concept = analyzer.concepts()[hit.concept];
     if (concept.strategy >= 0 &&
-        std::binary_search(wanted_strategies.begin(), wanted_strategies.end(), concept.strategy)) {
+        std::binary_search(wanted_strategies_.begin(), wanted_strategies_.end(), concept.strategy)) {
       e.evidence.push_back({absl::StrCat("R", concept.strategy), hit.words});
     }
     if (c.intermediary && concept.role == "intermediary" && e.intermediary_words.empty()) {
@@ -165,8 +167,7 @@ Explanation QueryExplainer::Explain(const Profile& candidate, const PairSimilari
     }
   }
   e.shared_materials = Intersect(q.materials, c.materials);
-  const std::vector<std::string> wanted = vocabulary.HeldCertifications(q.CertificationsAndNamed());
-  std::set_intersection(wanted.begin(), wanted.end(), held.begin(), held.end(),
+  std::set_intersection(wanted_certifications_.begin(), wanted_certifications_.end(), held.begin(), held.end(),
                         std::back_inserter(e.shared_certifications));
   std::set_difference(resolved_.required_certifications.begin(), resolved_.required_certifications.end(), held.begin(),
                       held.end(), std::back_inserter(e.missing_certifications));

@@ -135,6 +135,7 @@ std::vector<Token> TokenizeWithOffsets(absl::string_view text) {
   // time reads the same as folding the whole text first: a malformed byte stays malformed after folding, since
   // folding only replaces whole valid sequences, by ASCII (never a continuation byte) or by themselves.
   std::vector<Token> tokens;
+  tokens.reserve(text.size() / 6);  // about a word for every six bytes of Dutch prose
   Token current;
   bool in_token = false;
   const auto end_token = [&] {
@@ -278,7 +279,13 @@ const TextAnalyzer::WordAnalysis& TextAnalyzer::AnalyzeWord(const std::string& w
 
 TextAnalyzer::Words TextAnalyzer::Split(absl::string_view text) const {
   Words w;
-  for (Token& token : TokenizeWithOffsets(text)) {
+  std::vector<Token> tokens = TokenizeWithOffsets(text);
+  // Reserved: grown one word at a time, the four vectors reallocated (and their strings copied) a dozen times.
+  w.stems.reserve(tokens.size());
+  w.part_stems.reserve(tokens.size());
+  w.offsets.reserve(tokens.size());
+  w.words.reserve(tokens.size());
+  for (Token& token : tokens) {
     if (IsStopWord(token.folded)) continue;
     const WordAnalysis& analysis = AnalyzeWord(token.folded);
     w.stems.push_back(analysis.stem);
@@ -316,7 +323,11 @@ void TextAnalyzer::ForEachPhrase(const Words& w, Visit visit) const {
 
 std::vector<std::string> TextAnalyzer::Analyze(absl::string_view text, std::vector<ConceptHit>* hits) const {
   const Words w = Split(text);
-  std::vector<std::string> terms = w.stems;
+  size_t part_count = 0;
+  for (const std::vector<std::string>& parts : w.part_stems) part_count += parts.size();
+  std::vector<std::string> terms;
+  terms.reserve(w.stems.size() + part_count + 8);  // and a few concepts
+  terms.insert(terms.end(), w.stems.begin(), w.stems.end());
   for (const std::vector<std::string>& parts : w.part_stems) terms.insert(terms.end(), parts.begin(), parts.end());
   if (hits != nullptr) hits->clear();
   ForEachPhrase(w, [&](int c, size_t first, size_t last) {
