@@ -107,6 +107,30 @@ inline void AddUpListByList(int rows, absl::Span<const ScaledList> lists, std::v
   }
 }
 
+// Rows taken eight at a time: `prefetch(r)` for every row of a batch first, then `visit(r)` for each, so the
+// first reads of rows far apart in memory overlap instead of following one another. Flush() visits what is left.
+template <typename Prefetch, typename Visit>
+class PrefetchedBatches {
+ public:
+  PrefetchedBatches(const Prefetch& prefetch, const Visit& visit) : prefetch_(prefetch), visit_(visit) {}
+  void Add(int r) {
+    rows_[size_++] = r;
+    if (size_ == kSize) Flush();
+  }
+  void Flush() {
+    for (int i = 0; i < size_; ++i) prefetch_(rows_[i]);
+    for (int i = 0; i < size_; ++i) visit_(rows_[i]);
+    size_ = 0;
+  }
+
+ private:
+  static constexpr int kSize = 8;
+  const Prefetch& prefetch_;
+  const Visit& visit_;
+  std::array<int, kSize> rows_;
+  int size_ = 0;
+};
+
 // RowsWithHighestPartial tests rows in bands of partial score, each this share of the one above.
 inline constexpr float kPartialBandRatio = 0.8f;
 
@@ -128,29 +152,21 @@ std::vector<int> RowsWithHighestPartial(const std::vector<float>& partial, const
   // Below this share of the highest score, the last band goes down to 0.
   constexpr float kLowestBand = 1.0f / 64;
   TopK<std::pair<float, int>, std::greater<>> top(count, std::greater<>());
-  constexpr int kBatch = 8;
-  std::array<int, kBatch> batch;
-  int batched = 0;
   const float highest = block_maxima.empty() ? 0.0f : *std::max_element(block_maxima.begin(), block_maxima.end());
   float upper = std::numeric_limits<float>::infinity();
   for (float lower = highest * kPartialBandRatio;; lower *= kPartialBandRatio) {
     if (lower < highest * kLowestBand) lower = 0;
     // What a row must exceed to be tested in this band.
     const auto floor = [&] { return top.full() ? std::max(lower, top.worst().first) : lower; };
-    const auto test_batch = [&] {
-      for (int i = 0; i < batched; ++i) prefetch(batch[i]);
-      for (int i = 0; i < batched; ++i) {
-        const float p = partial[static_cast<size_t>(batch[i])];
-        if (p > floor() && passes(batch[i])) top.Push({p, batch[i]});
-      }
-      batched = 0;
+    const auto test = [&](int r) {
+      const float p = partial[static_cast<size_t>(r)];
+      if (p > floor() && passes(r)) top.Push({p, r});
     };
+    PrefetchedBatches batches(prefetch, test);
     ForEachAboveInBlocks(partial.data(), partial.size(), block_maxima, floor, [&](size_t i) {
-      if (partial[i] > upper) return;
-      batch[batched++] = static_cast<int>(i);
-      if (batched == kBatch) test_batch();
+      if (partial[i] <= upper) batches.Add(static_cast<int>(i));
     });
-    test_batch();
+    batches.Flush();
     if (top.full() || lower == 0) break;
     upper = lower;
   }

@@ -254,23 +254,15 @@ int64_t VisitRowsThatCanEnter(const Segment& segment, const QueryScorer& scorer,
       const auto cut = [&] { return static_cast<float>(threshold() - rest); };
       // Rows are visited a batch at a time, each batch's first reads started together: a row's first reads
       // are cache misses, and one at a time they would wait for memory one after the other.
-      constexpr int kBatch = 8;
-      std::array<int, kBatch> batch;
-      int batched = 0;
-      const auto visit_batch = [&] {
-        for (int i = 0; i < batched; ++i) {
-          prefetch_passes(batch[i]);
-          scorer.Prefetch(batch[i]);
-        }
-        for (int i = 0; i < batched; ++i) visit_listed(batch[i]);
-        batched = 0;
+      const auto prefetch = [&](int r) {
+        prefetch_passes(r);
+        scorer.Prefetch(r);
       };
+      PrefetchedBatches batches(prefetch, visit_listed);
       ForEachAboveInBlocks(partial.data(), partial.size(), block_maxima, cut, [&](size_t r) {
-        if (is_seen(static_cast<int>(r))) return;
-        batch[batched++] = static_cast<int>(r);
-        if (batched == kBatch) visit_batch();
+        if (!is_seen(static_cast<int>(r))) batches.Add(static_cast<int>(r));
       });
-      visit_batch();
+      batches.Flush();
       return scored;
     }
   }
